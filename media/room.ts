@@ -1,0 +1,222 @@
+// A survey's media room: one mediasoup Router on the least-loaded worker and
+// the peers in it. The Room is the only place that wires one peer's producers
+// to the others' consumers; closing it closes the router and every peer.
+import { EventEmitter } from "node:events";
+import type { types } from "mediasoup";
+import type { Logger } from "pino";
+import { mediaCodecs } from "./media-codecs";
+import type { MediaConfig } from "./media-config";
+import { Peer, type PeerIdentity, type PeerNotify, type ProducerSource } from "./peer";
+import type { PooledWorker } from "./worker-pool";
+
+interface RoomEvents {
+  peerjoined: [Peer];
+  peerleft: [Peer, string];
+  newproducer: [Peer, types.Producer];
+  producerpaused: [Peer, types.Producer];
+  producerresumed: [Peer, types.Producer];
+  producerclosed: [Peer, types.Producer];
+  close: [reason: string];
+}
+
+export class Room extends EventEmitter<RoomEvents> {
+  readonly peers = new Map<string, Peer>();
+  private closedFlag = false;
+
+  private constructor(
+    readonly surveyId: string,
+    readonly router: types.Router,
+    private readonly webRtcServer: types.WebRtcServer,
+    private readonly config: MediaConfig,
+    private readonly log: Logger,
+  ) {
+    super();
+    router.observer.once("close", () => this.close("router-closed"));
+  }
+
+  static async create(args: { surveyId: string; pooled: PooledWorker; config: MediaConfig; log: Logger }): Promise<Room> {
+    const router = await args.pooled.worker.createRouter({ mediaCodecs, appData: { surveyId: args.surveyId } });
+    return new Room(args.surveyId, router, args.pooled.webRtcServer, args.config, args.log.child({ surveyId: args.surveyId }));
+  }
+
+  get closed() {
+    return this.closedFlag;
+  }
+
+  /** A participant connecting again replaces their previous peer (stale tab, dropped network). */
+  addPeer(identity: PeerIdentity, notify: PeerNotify): Peer {
+    if (this.closedFlag) throw new Error("this survey's room is closed");
+    this.peers.get(identity.participantId)?.close("replaced");
+    const peer = new Peer(identity, notify);
+    this.peers.set(peer.id, peer);
+    peer.once("close", (reason) => {
+      if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
+      if (peer.joined) {
+        this.broadcast(peer, "peerLeft", { participantId: peer.id, reason });
+        this.emit("peerleft", peer, reason);
+      }
+    });
+    return peer;
+  }
+
+  async createWebRtcTransport(peer: Peer, direction: "send" | "recv") {
+    this.assertOpen(peer);
+    const transport = await this.router.createWebRtcTransport({
+      webRtcServer: this.webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: this.config.initialOutgoingBitrate,
+      appData: { participantId: peer.id, direction },
+    });
+    if (peer.closed) {
+      transport.close();
+      throw new Error("participant left");
+    }
+    peer.transports.set(transport.id, transport);
+    transport.observer.once("close", () => peer.transports.delete(transport.id));
+    transport.on("dtlsstatechange", (state) => {
+      if (state === "failed" || state === "closed") this.log.warn({ participantId: peer.id, state }, "transport DTLS ended");
+    });
+    if (direction === "send") await transport.setMaxIncomingBitrate(this.config.maxIncomingBitrate).catch(() => undefined);
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  async connectTransport(peer: Peer, transportId: string, dtlsParameters: types.DtlsParameters) {
+    this.assertOpen(peer);
+    await peer.transport(transportId).connect({ dtlsParameters });
+  }
+
+  async restartIce(peer: Peer, transportId: string) {
+    this.assertOpen(peer);
+    return peer.transport(transportId).restartIce();
+  }
+
+  /** Marks the peer as joined, tells the others, and starts consuming what is already produced. */
+  async join(peer: Peer, rtpCapabilities: types.RtpCapabilities) {
+    this.assertOpen(peer);
+    if (peer.joined) throw new Error("already joined");
+    peer.rtpCapabilities = rtpCapabilities;
+    peer.joined = true;
+    const others = this.joinedPeers().filter((p) => p !== peer);
+    this.broadcast(peer, "peerJoined", peer.describe());
+    this.emit("peerjoined", peer);
+    for (const other of others) {
+      for (const producer of other.producers.values()) await this.consume(peer, other, producer);
+    }
+    return others.map((p) => p.describe());
+  }
+
+  async produce(
+    peer: Peer,
+    args: { transportId: string; kind: types.MediaKind; rtpParameters: types.RtpParameters; source: ProducerSource },
+  ) {
+    this.assertOpen(peer);
+    if (!peer.joined) throw new Error("join before producing");
+    const transport = peer.transport(args.transportId);
+    if ((transport.appData as { direction?: string }).direction !== "send") throw new Error("produce needs the send transport");
+    const sameSource = [...peer.producers.values()].find((p) => (p.appData as { source?: string }).source === args.source);
+    if (sameSource) throw new Error(`already producing ${args.source}; close it first`);
+    const producer = await transport.produce({
+      kind: args.kind,
+      rtpParameters: args.rtpParameters,
+      appData: { participantId: peer.id, role: peer.identity.role, source: args.source },
+    });
+    peer.producers.set(producer.id, producer);
+    producer.observer.once("close", () => {
+      peer.producers.delete(producer.id);
+      this.emit("producerclosed", peer, producer);
+    });
+    producer.observer.on("pause", () => this.emit("producerpaused", peer, producer));
+    producer.observer.on("resume", () => this.emit("producerresumed", peer, producer));
+    this.emit("newproducer", peer, producer);
+    for (const other of this.joinedPeers()) {
+      if (other !== peer) await this.consume(other, peer, producer);
+    }
+    return producer;
+  }
+
+  /** Creates a paused consumer; the client resumes it once its track is wired (no lost keyframe). */
+  private async consume(consumerPeer: Peer, producerPeer: Peer, producer: types.Producer) {
+    const caps = consumerPeer.rtpCapabilities;
+    const transport = consumerPeer.recvTransport();
+    if (!caps || !transport || consumerPeer.closed || producer.closed) return;
+    if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) {
+      this.log.warn({ consumer: consumerPeer.id, producer: producer.id }, "client cannot consume this codec");
+      return;
+    }
+    let consumer: types.Consumer;
+    try {
+      consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true, appData: producer.appData });
+    } catch (err) {
+      // The producer or the transport may have closed meanwhile: nothing to clean.
+      this.log.warn({ err, consumer: consumerPeer.id }, "consume failed");
+      return;
+    }
+    consumerPeer.consumers.set(consumer.id, consumer);
+    consumer.observer.once("close", () => {
+      consumerPeer.consumers.delete(consumer.id);
+      if (!consumerPeer.closed) consumerPeer.notify("consumerClosed", { consumerId: consumer.id });
+    });
+    consumer.on("producerpause", () => consumerPeer.notify("consumerPaused", { consumerId: consumer.id }));
+    consumer.on("producerresume", () => consumerPeer.notify("consumerResumed", { consumerId: consumer.id }));
+    consumerPeer.notify("newConsumer", {
+      id: consumer.id,
+      producerId: producer.id,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters,
+      producerPaused: consumer.producerPaused,
+      participantId: producerPeer.id,
+      role: producerPeer.identity.role,
+      displayName: producerPeer.identity.displayName,
+      source: (producer.appData as { source?: string }).source ?? "cam",
+    });
+  }
+
+  async resumeConsumer(peer: Peer, consumerId: string) {
+    this.assertOpen(peer);
+    const consumer = peer.consumer(consumerId);
+    await consumer.resume();
+    if (consumer.kind === "video") await consumer.requestKeyFrame().catch(() => undefined);
+  }
+
+  async setProducerPaused(peer: Peer, producerId: string, paused: boolean) {
+    this.assertOpen(peer);
+    const producer = peer.producer(producerId);
+    if (paused) await producer.pause();
+    else await producer.resume();
+  }
+
+  closeProducer(peer: Peer, producerId: string) {
+    this.assertOpen(peer);
+    peer.producer(producerId).close();
+  }
+
+  joinedPeers(): Peer[] {
+    return [...this.peers.values()].filter((p) => p.joined && !p.closed);
+  }
+
+  broadcast(from: Peer | null, method: string, data: Record<string, unknown>) {
+    for (const p of this.joinedPeers()) if (p !== from) p.notify(method, data);
+  }
+
+  close(reason: string) {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    for (const peer of [...this.peers.values()]) peer.close(reason);
+    this.peers.clear();
+    if (!this.router.closed) this.router.close();
+    this.log.info({ reason }, "room closed");
+    this.emit("close", reason);
+  }
+
+  private assertOpen(peer: Peer) {
+    if (this.closedFlag) throw new Error("this survey's room is closed");
+    if (peer.closed) throw new Error("participant left");
+  }
+}

@@ -1,0 +1,108 @@
+// Survey lifecycle: created (links sent) → open (someone joined) → closed
+// (agent ended it; links stop working, the media room is torn down).
+import { randomBytes } from "node:crypto";
+import type { Db } from "../db/client";
+import type { SmsSender } from "../sms/sms-sender";
+import type { SurveyRequestInput } from "./claim-input";
+import { DomainError } from "./errors";
+import { issueInvite, maskMobile, type InviteConfig, type IssuedInvite } from "./invites";
+import { appendSurveyEvent } from "./survey-events";
+import { inviteSmsText } from "./invite-sms-text";
+
+export interface SurveyDeps {
+  db: Db;
+  sms: SmsSender;
+  invites: InviteConfig;
+}
+
+export interface Actor {
+  id: string | null;
+  role: string;
+}
+
+function newClaimNumber(now: Date): string {
+  const ymd = now.toISOString().slice(0, 10).replaceAll("-", "");
+  return `CLM-${ymd}-${randomBytes(4).toString("hex").toUpperCase()}`;
+}
+
+export async function createClaimAndSurvey(
+  deps: SurveyDeps,
+  args: { request: SurveyRequestInput; agentId: string | null; actor: Actor },
+): Promise<{ surveyId: string; claimId: string; claimNumber: string; invites: { policyholder: IssuedInvite; adjuster: IssuedInvite } }> {
+  const { db } = deps;
+  const { claim: c, locale } = args.request;
+  const now = new Date();
+  const survey = await db.survey.create({
+    data: {
+      locale,
+      agentId: args.agentId,
+      claim: {
+        create: {
+          claimNumber: newClaimNumber(now),
+          policyNumber: c.policyNumber,
+          plate: c.plate,
+          policyholderName: c.policyholderName,
+          policyholderMobile: c.policyholderMobile,
+          incidentAt: c.incidentAt,
+          incidentPlace: c.incidentPlace,
+          claimType: c.claimType,
+          externalRef: c.externalRef ?? null,
+          createdById: args.actor.role === "api" ? null : args.actor.id,
+        },
+      },
+    },
+    include: { claim: true },
+  });
+  await appendSurveyEvent(db, survey.id, {
+    type: "survey.created",
+    actorId: args.actor.id,
+    actorRole: args.actor.role,
+    payload: { claimId: survey.claimId, claimNumber: survey.claim.claimNumber, agentId: args.agentId },
+  });
+  const actor = { actorId: args.actor.id, actorRole: args.actor.role };
+  const policyholder = await issueInvite(db, deps.invites, { surveyId: survey.id, role: "policyholder", sentTo: c.policyholderMobile, ...actor });
+  const adjuster = await issueInvite(db, deps.invites, { surveyId: survey.id, role: "adjuster", sentTo: args.request.adjuster?.mobile ?? null, ...actor });
+
+  if (args.request.sendSms) {
+    const texts: { to: string | undefined; invite: IssuedInvite }[] = [
+      { to: c.policyholderMobile, invite: policyholder },
+      { to: args.request.adjuster?.mobile, invite: adjuster },
+    ];
+    for (const { to, invite } of texts) {
+      if (!to) continue;
+      const sent = await deps.sms.send({ to, surveyId: survey.id, body: inviteSmsText(locale, invite, survey.claim.claimNumber) });
+      await appendSurveyEvent(db, survey.id, {
+        type: "sms.queued",
+        ...actor,
+        payload: { to: maskMobile(to), role: invite.role, sender: deps.sms.name, messageId: sent.id },
+      });
+    }
+  }
+  return { surveyId: survey.id, claimId: survey.claimId, claimNumber: survey.claim.claimNumber, invites: { policyholder, adjuster } };
+}
+
+/** First join opens the survey; later joins leave it as it is. */
+export async function markSurveyOpen(db: Db, surveyId: string) {
+  const res = await db.survey.updateMany({ where: { id: surveyId, status: "created" }, data: { status: "open", openedAt: new Date() } });
+  if (res.count > 0) await appendSurveyEvent(db, surveyId, { type: "survey.opened" });
+}
+
+export async function closeSurvey(db: Db, args: { surveyId: string; actor: Actor; reason?: string }) {
+  const now = new Date();
+  const res = await db.survey.updateMany({
+    where: { id: args.surveyId, status: { not: "closed" } },
+    data: { status: "closed", closedAt: now },
+  });
+  if (res.count === 0) {
+    const exists = await db.survey.findUnique({ where: { id: args.surveyId }, select: { id: true } });
+    if (!exists) throw new DomainError("NOT_FOUND", "No such survey.");
+    throw new DomainError("SURVEY_CLOSED", "This survey has already ended.");
+  }
+  await db.invite.updateMany({ where: { surveyId: args.surveyId, revokedAt: null }, data: { revokedAt: now } });
+  await appendSurveyEvent(db, args.surveyId, {
+    type: "survey.closed",
+    actorId: args.actor.id,
+    actorRole: args.actor.role,
+    payload: { reason: args.reason ?? "ended_by_agent" },
+  });
+}

@@ -1,0 +1,55 @@
+// Environment read and validated once, at start; everything else imports `env`.
+import os from "node:os";
+import path from "node:path";
+import { existsSync } from "node:fs";
+import { z } from "zod";
+
+const root = path.resolve(import.meta.dirname, "..");
+const envFile = path.join(root, ".env");
+// `.env` is optional: scripts/start.sh writes one with a fresh API key.
+if (existsSync(envFile) && !process.env.CLAIMS_SURVEY_SKIP_ENV_FILE) process.loadEnvFile(envFile);
+
+const csv = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().optional(),
+  DATA_DIR: z.string().default(path.join(root, "data")),
+  /** Keys the insurer's claims/CRM systems present as `Authorization: Bearer <key>`. */
+  CLAIMS_API_KEYS: csv,
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  INVITE_TTL_HOURS: z.coerce.number().positive().default(72),
+  MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism())),
+  MEDIASOUP_LISTEN_IP: z.string().default("0.0.0.0"),
+  /** The address browsers reach the SFU on; defaults to 127.0.0.1 for a local try-out. */
+  MEDIASOUP_ANNOUNCED_ADDRESS: z.string().optional(),
+  RTC_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(40000),
+  RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(40999),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Seed demo accounts (README) on an empty database. */
+  SEED_DEMO: z.enum(["0", "1"]).default("1"),
+});
+
+function load() {
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Invalid environment:\n${lines}`);
+  }
+  const e = parsed.data;
+  if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new Error("Invalid environment: RTC_MIN_PORT > RTC_MAX_PORT");
+  return {
+    ...e,
+    PUBLIC_URL: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+    MEDIASOUP_ANNOUNCED_ADDRESS: e.MEDIASOUP_ANNOUNCED_ADDRESS ?? "127.0.0.1",
+  };
+}
+
+export const env = load();
+export type Env = typeof env;
