@@ -35,7 +35,7 @@ export async function createClaimAndSurvey(
   const survey = await db.survey.create({
     data: {
       locale,
-      agentId: args.agentId,
+      ...(args.agentId ? { agent: { connect: { id: args.agentId } } } : {}),
       claim: {
         create: {
           claimNumber: newClaimNumber(now),
@@ -47,7 +47,7 @@ export async function createClaimAndSurvey(
           incidentPlace: c.incidentPlace,
           claimType: c.claimType,
           externalRef: c.externalRef ?? null,
-          createdById: args.actor.role === "api" ? null : args.actor.id,
+          ...(args.actor.role !== "api" && args.actor.id ? { createdBy: { connect: { id: args.actor.id } } } : {}),
         },
       },
     },

@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { TRPCError } from "@trpc/server";
+import { endSession, loginWithPassword } from "../../auth/sessions";
+import { publicProcedure, router, staffProcedure } from "../trpc";
+
+export const authRouter = router({
+  login: publicProcedure
+    .input(z.object({ email: z.email().max(200), password: z.string().min(1).max(200) }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await loginWithPassword(ctx.app.db, input.email, input.password, ctx.app.env.SESSION_TTL_HOURS);
+      if (!result) throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong e-mail or password." });
+      ctx.setSessionCookie(result.token, result.expiresAt);
+      return { id: result.user.id, name: result.user.name, role: result.user.role, locale: result.user.locale };
+    }),
+  logout: publicProcedure.mutation(async ({ ctx }) => {
+    await endSession(ctx.app.db, ctx.sessionToken);
+    ctx.setSessionCookie(null);
+    return { ok: true };
+  }),
+  me: staffProcedure().query(({ ctx }) => ({
+    id: ctx.user.id,
+    email: ctx.user.email,
+    name: ctx.user.name,
+    role: ctx.user.role,
+    locale: ctx.user.locale,
+  })),
+});

@@ -1,0 +1,114 @@
+// The claims agent's side of surveys: open a claim with its survey, follow it,
+// reissue or withdraw links, end it.
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import { surveyRequestInput } from "../../domain/claim-input";
+import { DomainError } from "../../domain/errors";
+import { issueInvite, revokeInvite } from "../../domain/invites";
+import { inviteRole } from "../../domain/roles";
+import { createClaimAndSurvey } from "../../domain/surveys";
+import { parseEventPayload } from "../../domain/survey-events";
+import { router, staffProcedure } from "../trpc";
+
+const agentProcedure = staffProcedure("agent", "admin");
+const surveyId = z.object({ surveyId: z.string().min(1).max(64) });
+
+/** Agents reach their own surveys and unassigned ones; admins reach all. */
+async function surveyForStaff(db: Db, user: { id: string; role: string }, id: string) {
+  const survey = await db.survey.findUnique({
+    where: { id },
+    include: { claim: true, agent: { select: { id: true, name: true } }, participants: true, invites: { orderBy: { createdAt: "desc" } } },
+  });
+  if (!survey) throw new DomainError("NOT_FOUND", "No such survey.");
+  if (user.role !== "admin" && survey.agentId && survey.agentId !== user.id) {
+    throw new DomainError("FORBIDDEN", "This survey is assigned to another agent.");
+  }
+  return survey;
+}
+
+export const surveysRouter = router({
+  create: agentProcedure.input(surveyRequestInput).mutation(async ({ ctx, input }) => {
+    const result = await createClaimAndSurvey(
+      { db: ctx.app.db, sms: ctx.app.sms, invites: { publicUrl: ctx.app.env.PUBLIC_URL, ttlHours: ctx.app.env.INVITE_TTL_HOURS } },
+      { request: input, agentId: ctx.user.id, actor: { id: ctx.user.id, role: ctx.user.role } },
+    );
+    return {
+      surveyId: result.surveyId,
+      claimNumber: result.claimNumber,
+      links: {
+        policyholder: { url: result.invites.policyholder.url, expiresAt: result.invites.policyholder.expiresAt },
+        adjuster: { url: result.invites.adjuster.url, expiresAt: result.invites.adjuster.expiresAt },
+      },
+    };
+  }),
+
+  list: agentProcedure
+    .input(z.object({ status: z.enum(["created", "open", "closed", "active"]).default("active") }).optional())
+    .query(async ({ ctx, input }) => {
+      const status = input?.status ?? "active";
+      return ctx.app.db.survey.findMany({
+        where: {
+          ...(status === "active" ? { status: { in: ["created", "open"] } } : { status }),
+          ...(ctx.user.role === "admin" ? {} : { OR: [{ agentId: ctx.user.id }, { agentId: null }] }),
+        },
+        orderBy: { createdAt: "desc" },
+        take: 100,
+        select: {
+          id: true,
+          status: true,
+          createdAt: true,
+          openedAt: true,
+          closedAt: true,
+          agentId: true,
+          claim: { select: { claimNumber: true, policyNumber: true, plate: true, policyholderName: true, claimType: true } },
+        },
+      });
+    }),
+
+  get: agentProcedure.input(surveyId).query(async ({ ctx, input }) => {
+    const s = await surveyForStaff(ctx.app.db, ctx.user, input.surveyId);
+    return {
+      id: s.id,
+      status: s.status,
+      locale: s.locale,
+      createdAt: s.createdAt,
+      openedAt: s.openedAt,
+      closedAt: s.closedAt,
+      agent: s.agent,
+      claim: s.claim,
+      participants: s.participants.map((p) => ({ id: p.id, role: p.role, displayName: p.displayName, firstJoinAt: p.firstJoinAt, leftAt: p.leftAt })),
+      invites: s.invites.map((i) => ({ id: i.id, role: i.role, expiresAt: i.expiresAt, revokedAt: i.revokedAt, createdAt: i.createdAt, sentTo: i.sentTo })),
+      liveConnections: ctx.app.hub.connectionCount(s.id),
+    };
+  }),
+
+  timeline: agentProcedure.input(surveyId).query(async ({ ctx, input }) => {
+    await surveyForStaff(ctx.app.db, ctx.user, input.surveyId);
+    const rows = await ctx.app.db.surveyEvent.findMany({ where: { surveyId: input.surveyId }, orderBy: { seq: "asc" } });
+    return rows.map((r) => ({ seq: r.seq, at: r.at, type: r.type, actorId: r.actorId, actorRole: r.actorRole, payload: parseEventPayload(r.payload) }));
+  }),
+
+  /** A new link for a role (lost SMS, new adjuster); the previous link stops working. */
+  reissueInvite: agentProcedure.input(surveyId.extend({ role: inviteRole })).mutation(async ({ ctx, input }) => {
+    const s = await surveyForStaff(ctx.app.db, ctx.user, input.surveyId);
+    if (s.status === "closed") throw new DomainError("SURVEY_CLOSED", "This survey has ended.");
+    const invite = await issueInvite(
+      ctx.app.db,
+      { publicUrl: ctx.app.env.PUBLIC_URL, ttlHours: ctx.app.env.INVITE_TTL_HOURS },
+      { surveyId: s.id, role: input.role, sentTo: input.role === "policyholder" ? s.claim.policyholderMobile : null, actorId: ctx.user.id, actorRole: ctx.user.role },
+    );
+    return { role: invite.role, url: invite.url, expiresAt: invite.expiresAt };
+  }),
+
+  revokeInvite: agentProcedure.input(surveyId.extend({ inviteId: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
+    await surveyForStaff(ctx.app.db, ctx.user, input.surveyId);
+    await revokeInvite(ctx.app.db, { inviteId: input.inviteId, surveyId: input.surveyId, actorId: ctx.user.id, actorRole: ctx.user.role });
+    return { ok: true };
+  }),
+
+  end: agentProcedure.input(surveyId).mutation(async ({ ctx, input }) => {
+    await surveyForStaff(ctx.app.db, ctx.user, input.surveyId);
+    await ctx.app.hub.endSurvey(input.surveyId, { id: ctx.user.id, role: ctx.user.role });
+    return { ok: true };
+  }),
+});

@@ -1,0 +1,18 @@
+// Everything a request handler may use, built once by server/main.ts.
+import type { Logger } from "pino";
+import type { Db } from "./db/client";
+import type { SmsSender } from "./sms/sms-sender";
+import type { Env } from "./env";
+import type { WorkerPool } from "../media/worker-pool";
+import type { RoomRegistry } from "../media/room-registry";
+import type { SurveyHub } from "./live/survey-hub";
+
+export interface AppContext {
+  env: Env;
+  db: Db;
+  log: Logger;
+  sms: SmsSender;
+  pool: WorkerPool;
+  rooms: RoomRegistry;
+  hub: SurveyHub;
+}

@@ -1,0 +1,72 @@
+// Starts the whole product in this process: database (migrated), media
+// workers, HTTP/WebSocket server and, unless disabled, the Next.js pages.
+// Used by server/main.ts and by the integration tests.
+import path from "node:path";
+import { pino, type Logger } from "pino";
+import type { Env } from "./env";
+import type { AppContext } from "./app-context";
+import { databaseTarget } from "./db/database-target";
+import { migrateDatabase } from "./db/migrate";
+import { createDb } from "./db/client";
+import { seedDemoAccounts } from "./db/seed-demo";
+import { OutboxSmsSender } from "./sms/outbox-sms-sender";
+import { SurveyHub } from "./live/survey-hub";
+import { createAppServer, type PageHandler } from "./http/app-server";
+import { mediaConfigFrom } from "../media/media-config";
+import { WorkerPool } from "../media/worker-pool";
+import { RoomRegistry } from "../media/room-registry";
+import { installResourceCensus } from "../media/resource-census";
+
+export interface StartOptions {
+  env: Env;
+  pages: "none" | "dev" | "production";
+  log?: Logger;
+}
+
+export async function startProduct(opts: StartOptions) {
+  const { env } = opts;
+  const log = opts.log ?? pino({ level: env.LOG_LEVEL });
+  installResourceCensus();
+
+  const target = databaseTarget(env.DATABASE_URL ?? `file:${path.join(env.DATA_DIR, "claims-survey.db")}`);
+  const applied = await migrateDatabase(target);
+  if (applied.length) log.info({ applied }, "database migrated");
+  const db = createDb(target);
+  if (env.SEED_DEMO === "1" && (await seedDemoAccounts(db))) log.info("seeded demo accounts (see README)");
+
+  const mediaConfig = mediaConfigFrom(env);
+  const pool = await WorkerPool.create(mediaConfig, log);
+  const rooms = new RoomRegistry(pool, mediaConfig, log);
+  const hub = new SurveyHub(db, rooms, log);
+  const app: AppContext = { env, db, log, sms: new OutboxSmsSender(db), pool, rooms, hub };
+
+  let pages: PageHandler | null = null;
+  if (opts.pages !== "none") {
+    const { default: next } = await import("next");
+    const nextApp = next({ dev: opts.pages === "dev", dir: path.resolve(import.meta.dirname, ".."), hostname: "localhost", port: env.PORT });
+    await nextApp.prepare();
+    const handle = nextApp.getRequestHandler();
+    const upgrade = nextApp.getUpgradeHandler();
+    pages = { handle: (req, res) => handle(req, res), upgrade: (req, socket, head) => upgrade(req, socket, head) };
+  }
+
+  const http = createAppServer(app, pages);
+  await new Promise<void>((resolve, reject) => {
+    http.server.once("error", reject);
+    http.server.listen(env.PORT, env.HOST, () => resolve());
+  });
+  const address = http.server.address();
+  const port = typeof address === "object" && address ? address.port : env.PORT;
+  log.info({ port, database: target.provider, workers: pool.size }, `claims survey listening on ${env.PUBLIC_URL}`);
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      rooms.closeAll("server-shutdown");
+      await http.close();
+      pool.close();
+      await db.$disconnect();
+    })());
+
+  return { app, port, close };
+}

@@ -1,0 +1,73 @@
+// Chinese text in the report needs a CJK font embedded in the PDF (an auditor's
+// viewer years from now may have none). Debian's fonts-noto-cjk ships Noto Sans
+// CJK as TrueType Collections; we open one face of the collection by PostScript
+// name and let pdf-lib embed only the glyphs used. Upstream fontkit is used
+// because @pdf-lib/fontkit 1.1.1 writes broken subsets of CID-keyed CFF fonts.
+import { readFileSync } from "node:fs";
+import * as fontkit from "fontkit";
+import type { PDFDocument, PDFFont } from "pdf-lib";
+import { z } from "zod";
+
+const NOTO_DIR = "/usr/share/fonts/opentype/noto";
+
+export const reportFontsSchema = z.object({
+  regular: z.object({ path: z.string(), postscriptName: z.string().optional() }),
+  bold: z.object({ path: z.string(), postscriptName: z.string().optional() }),
+  mono: z.object({ path: z.string(), postscriptName: z.string().optional() }),
+});
+export type ReportFonts = z.infer<typeof reportFontsSchema>;
+
+export const DEFAULT_REPORT_FONTS: ReportFonts = {
+  regular: { path: `${NOTO_DIR}/NotoSansCJK-Regular.ttc`, postscriptName: "NotoSansCJKsc-Regular" },
+  bold: { path: `${NOTO_DIR}/NotoSansCJK-Bold.ttc`, postscriptName: "NotoSansCJKsc-Bold" },
+  mono: { path: `${NOTO_DIR}/NotoSansCJK-Regular.ttc`, postscriptName: "NotoSansMonoCJKsc-Regular" },
+};
+
+const fileCache = new Map<string, Buffer>();
+
+function readFont(path: string): Buffer {
+  let bytes = fileCache.get(path);
+  if (!bytes) {
+    try {
+      bytes = readFileSync(path);
+    } catch (err) {
+      throw new Error(`report font ${path} is missing (${(err as Error).message}); install Debian's fonts-noto-cjk or configure reportFonts`);
+    }
+    fileCache.set(path, bytes);
+  }
+  return bytes;
+}
+
+// pdf-lib calls fontkit.create(bytes) without a face name and then
+// subset.encodeStream(); upstream fontkit needs the name for collections and
+// only offers subset.encode(). This adapter bridges both.
+function fontkitFor(postscriptName: string | undefined) {
+  return {
+    create(bytes: Uint8Array) {
+      const font = (fontkit as unknown as { create(b: Buffer, name?: string): fontkit.Font }).create(Buffer.from(bytes), postscriptName);
+      if (!font || !("createSubset" in font)) throw new Error(`font face ${postscriptName ?? "(default)"} not found in the collection`);
+      const createSubset = font.createSubset.bind(font);
+      (font as unknown as { createSubset: () => unknown }).createSubset = () => {
+        const subset = createSubset() as unknown as { encode(): Uint8Array; encodeStream?: () => unknown };
+        subset.encodeStream = () => {
+          const bytes = subset.encode();
+          return {
+            on(event: string, cb: (chunk?: Uint8Array) => void) {
+              if (event === "data") cb(bytes);
+              if (event === "end") cb();
+              return this;
+            },
+          };
+        };
+        return subset;
+      };
+      return font;
+    },
+  };
+}
+
+export async function embedReportFont(doc: PDFDocument, face: ReportFonts["regular"]): Promise<PDFFont> {
+  // registerFontkit is per document and read at embed time, so set it per face.
+  doc.registerFontkit(fontkitFor(face.postscriptName) as never);
+  return doc.embedFont(readFont(face.path), { subset: true });
+}

@@ -1,0 +1,216 @@
+// What the evidence package is built from. The database layer maps a closed
+// survey into this shape; everything here is validated before a single byte is
+// written, and file paths are only read (hashes are computed by the builder,
+// never taken from the caller).
+import path from "node:path";
+import { z } from "zod";
+
+// Ids become file names inside the package, so they are kept to a safe alphabet.
+export const evidenceId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "must be 1–128 characters of A–Z a–z 0–9 . _ - (it becomes a file name)");
+
+/** A point in time: a Date (as Prisma returns) or an ISO-8601 string with offset; stored as UTC ISO. */
+export const instant = z
+  .union([z.date(), z.iso.datetime({ offset: true })])
+  .transform((v) => (v instanceof Date ? v : new Date(v)))
+  .refine((d) => !Number.isNaN(d.getTime()), "is not a valid date")
+  .transform((d) => d.toISOString());
+
+/** A calendar date (policy periods are contractual dates, not instants). */
+export const calendarDate = z.iso.date();
+
+const sourceFile = z
+  .string()
+  .min(1)
+  .refine((p) => path.isAbsolute(p), "must be an absolute path to the stored file");
+
+const mediaType = z.string().regex(/^[a-z]+\/[A-Za-z0-9.+-]+$/, "must be a media type such as image/jpeg");
+
+const text = (max: number) => z.string().max(max);
+
+export const participantSchema = z.object({
+  id: evidenceId,
+  role: z.enum(["policyholder", "agent", "adjuster"]),
+  displayName: z.string().min(1).max(200),
+  /** How the person was identified, e.g. "invite link sent by SMS to +86 138****1234" or "staff login". */
+  identifiedBy: z.string().min(1).max(500),
+  joinedAt: instant.optional(),
+  leftAt: instant.optional(),
+});
+
+export const consentSchema = z.object({
+  statementText: z.string().min(1).max(20_000),
+  at: instant,
+  decision: z.enum(["accepted", "refused"]),
+  /** Participant who gave (or refused) consent. */
+  participantId: evidenceId,
+  /** Participant who read the statement out, usually the agent. */
+  readBy: evidenceId,
+});
+
+export const timelineEventSchema = z.object({
+  seq: z.number().int().positive(),
+  at: instant,
+  type: z.string().min(1).max(100),
+  actorId: z.string().max(128).nullable().optional(),
+  actorRole: z.string().max(64).nullable().optional(),
+  payload: z.json().optional(),
+});
+
+export const gpsSchema = z.object({
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+  accuracyM: z.number().nonnegative().optional(),
+});
+
+export const captureSchema = z.object({
+  id: evidenceId,
+  checklistItem: z.string().min(1).max(200),
+  originalPath: sourceFile,
+  mediaType,
+  capturedAt: instant,
+  capturedBy: evidenceId.optional(),
+  gps: gpsSchema.optional(),
+  /** Quality-model score per defect (blur, glare, dark, …), 0 = clean, 1 = certainly defective. */
+  qualityScores: z.record(z.string().min(1).max(64), z.number().min(0).max(1)),
+  verdict: z.enum(["pass", "fail"]),
+  override: z.object({ by: evidenceId, reason: z.string().min(1).max(2000), at: instant.optional() }).optional(),
+  thumbnailPath: sourceFile,
+  thumbnailMediaType: mediaType.default("image/jpeg"),
+});
+
+export const chatMessageSchema = z.object({
+  id: evidenceId,
+  at: instant,
+  from: evidenceId,
+  text: text(10_000),
+});
+
+export const continuityEntrySchema = z.object({
+  type: z.enum(["start", "stop", "pause", "resume", "gap"]),
+  at: instant,
+  /** For a gap: when media resumed. */
+  until: instant.optional(),
+  reason: z.string().max(500).optional(),
+});
+
+export const recordingSchema = z
+  .object({
+    id: evidenceId,
+    path: sourceFile,
+    mediaType,
+    participantId: evidenceId,
+    kind: z.enum(["audio", "video"]),
+    codec: z.string().min(1).max(64),
+    durationMs: z.number().int().nonnegative(),
+    continuity: z.array(continuityEntrySchema).min(1),
+  })
+  .superRefine((r, ctx) => {
+    if (r.continuity[0]!.type !== "start") {
+      ctx.addIssue({ code: "custom", path: ["continuity", 0, "type"], message: "the first continuity entry must be 'start'" });
+    }
+    r.continuity.forEach((c, i) => {
+      if (i > 0 && c.at < r.continuity[i - 1]!.at) {
+        ctx.addIssue({ code: "custom", path: ["continuity", i, "at"], message: "continuity entries must be in time order" });
+      }
+      if (c.type === "gap" && !c.until) {
+        ctx.addIssue({ code: "custom", path: ["continuity", i, "until"], message: "a gap needs 'until'" });
+      }
+      if (c.until && c.until < c.at) {
+        ctx.addIssue({ code: "custom", path: ["continuity", i, "until"], message: "'until' is before 'at'" });
+      }
+    });
+  });
+
+export const retentionFactsSchema = z
+  .object({
+    policyStart: calendarDate,
+    policyEnd: calendarDate,
+    disputeClosedOn: calendarDate.optional(),
+    legalHold: z.boolean(),
+  })
+  .refine((r) => r.policyEnd >= r.policyStart, { path: ["policyEnd"], message: "policy ends before it starts" });
+
+export const packageInputSchema = z
+  .object({
+    surveyId: evidenceId,
+    claimId: z.string().min(1).max(128),
+    policyNumber: z.string().min(1).max(64),
+    plate: z.string().min(1).max(32),
+    claimType: z.string().min(1).max(64),
+    locale: z.enum(["zh-CN", "en"]),
+    openedAt: instant,
+    closedAt: instant,
+    participants: z.array(participantSchema).min(1),
+    consents: z.array(consentSchema).min(1),
+    events: z.array(timelineEventSchema),
+    captures: z.array(captureSchema),
+    chat: z.array(chatMessageSchema),
+    recordings: z.array(recordingSchema),
+    retention: retentionFactsSchema,
+    softwareVersion: z.string().min(1).max(100),
+    qualityModelSha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a lowercase hex SHA-256"),
+  })
+  .superRefine((input, ctx) => {
+    if (input.closedAt < input.openedAt) ctx.addIssue({ code: "custom", path: ["closedAt"], message: "survey closes before it opens" });
+    const participantIds = new Set(input.participants.map((p) => p.id));
+    const needParticipant = (id: string | undefined, where: (string | number)[]) => {
+      if (id !== undefined && !participantIds.has(id)) ctx.addIssue({ code: "custom", path: where, message: `unknown participant '${id}'` });
+    };
+    unique(input.participants.map((p) => p.id), ["participants"], ctx);
+    unique(input.captures.map((c) => c.id), ["captures"], ctx);
+    unique(input.recordings.map((r) => r.id), ["recordings"], ctx);
+    unique(input.chat.map((m) => m.id), ["chat"], ctx);
+    input.consents.forEach((c, i) => {
+      needParticipant(c.participantId, ["consents", i, "participantId"]);
+      needParticipant(c.readBy, ["consents", i, "readBy"]);
+    });
+    input.captures.forEach((c, i) => {
+      needParticipant(c.capturedBy, ["captures", i, "capturedBy"]);
+      needParticipant(c.override?.by, ["captures", i, "override", "by"]);
+    });
+    input.chat.forEach((m, i) => needParticipant(m.from, ["chat", i, "from"]));
+    input.recordings.forEach((r, i) => needParticipant(r.participantId, ["recordings", i, "participantId"]));
+    // The timeline is append-only with a dense per-survey sequence starting at 1;
+    // a hole or a swap here means the source data is already damaged.
+    input.events.forEach((e, i) => {
+      if (e.seq !== i + 1) {
+        ctx.addIssue({ code: "custom", path: ["events", i, "seq"], message: `expected seq ${i + 1} (dense, in order), got ${e.seq}` });
+      }
+    });
+  });
+
+function unique(ids: string[], where: (string | number)[], ctx: z.RefinementCtx) {
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    if (seen.has(id)) ctx.addIssue({ code: "custom", path: [...where, i, "id"], message: `duplicate id '${id}'` });
+    seen.add(id);
+  });
+}
+
+/** What the caller passes (dates may be Date objects). */
+export type PackageInputRaw = z.input<typeof packageInputSchema>;
+/** After validation (dates are UTC ISO strings). */
+export type PackageInput = z.output<typeof packageInputSchema>;
+export type Participant = z.output<typeof participantSchema>;
+export type Capture = z.output<typeof captureSchema>;
+export type Recording = z.output<typeof recordingSchema>;
+export type TimelineEvent = z.output<typeof timelineEventSchema>;
+export type ChatMessage = z.output<typeof chatMessageSchema>;
+export type RetentionFacts = z.output<typeof retentionFactsSchema>;
+
+export class PackageInputError extends Error {
+  constructor(readonly issues: { path: string; message: string }[]) {
+    super(`evidence package input is invalid:\n${issues.map((i) => `  - ${i.path || "(root)"}: ${i.message}`).join("\n")}`);
+    this.name = "PackageInputError";
+  }
+}
+
+export function parsePackageInput(raw: unknown): PackageInput {
+  const result = packageInputSchema.safeParse(raw);
+  if (!result.success) {
+    throw new PackageInputError(result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+  }
+  return result.data;
+}

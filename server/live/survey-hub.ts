@@ -1,0 +1,45 @@
+// The live side of surveys: which signalling connections belong to which
+// survey, and ending a survey everywhere at once (database, media, sockets).
+import type { Logger } from "pino";
+import type { WebSocket } from "ws";
+import type { Db } from "../db/client";
+import { closeSurvey, type Actor } from "../domain/surveys";
+import type { RoomRegistry } from "../../media/room-registry";
+import { closeCodes } from "../signalling/protocol";
+
+export class SurveyHub {
+  private readonly sockets = new Map<string, Set<WebSocket>>();
+
+  constructor(private readonly db: Db, private readonly rooms: RoomRegistry, private readonly log: Logger) {}
+
+  attach(surveyId: string, ws: WebSocket) {
+    let set = this.sockets.get(surveyId);
+    if (!set) this.sockets.set(surveyId, (set = new Set()));
+    set.add(ws);
+    ws.once("close", () => {
+      set.delete(ws);
+      if (set.size === 0 && this.sockets.get(surveyId) === set) this.sockets.delete(surveyId);
+    });
+  }
+
+  connectionCount(surveyId: string): number {
+    return this.sockets.get(surveyId)?.size ?? 0;
+  }
+
+  /** Ends the survey: the record first (links stop working), then media and connections. */
+  async endSurvey(surveyId: string, actor: Actor, reason = "ended_by_agent") {
+    await closeSurvey(this.db, { surveyId, actor, reason });
+    this.teardown(surveyId, actor.role);
+  }
+
+  teardown(surveyId: string, by: string) {
+    const notice = JSON.stringify({ notification: "surveyEnded", data: { by } });
+    const sockets = [...(this.sockets.get(surveyId) ?? [])];
+    for (const ws of sockets) {
+      if (ws.readyState === ws.OPEN) ws.send(notice);
+    }
+    this.rooms.close(surveyId, "survey-ended");
+    for (const ws of sockets) ws.close(closeCodes.surveyEnded, "survey ended");
+    this.log.info({ surveyId, connections: sockets.length }, "survey ended");
+  }
+}

@@ -1,0 +1,122 @@
+// The survey signalling protocol over WebSocket, as zod schemas shared by the
+// server and the browser: one source for validation and for the client's types.
+//   client → server  { id, method, data }          (request)
+//   server → client  { id, ok: true, data }        (response)
+//                    { id, ok: false, error }      (error response)
+//                    { notification, data }        (push)
+import { z } from "zod";
+
+const objectId = z.string().min(1).max(64);
+// mediasoup validates the inner structure of RTP/DTLS objects itself; here we
+// only guarantee shape and size so garbage never reaches the worker.
+const looseObject = z.looseObject({});
+
+export const requestSchemas = {
+  getRouterRtpCapabilities: z.object({}),
+  createTransport: z.object({ direction: z.enum(["send", "recv"]) }),
+  connectTransport: z.object({
+    transportId: objectId,
+    dtlsParameters: z.looseObject({ fingerprints: z.array(looseObject).min(1).max(8), role: z.enum(["auto", "client", "server"]).optional() }),
+  }),
+  join: z.object({
+    rtpCapabilities: z.looseObject({ codecs: z.array(looseObject).max(64).optional(), headerExtensions: z.array(looseObject).max(64).optional() }),
+    device: z
+      .object({ userAgent: z.string().max(400).optional(), viewport: z.string().max(40).optional(), handler: z.string().max(60).optional() })
+      .optional(),
+  }),
+  produce: z.object({
+    transportId: objectId,
+    kind: z.enum(["audio", "video"]),
+    rtpParameters: z.looseObject({ codecs: z.array(looseObject).min(1).max(16), encodings: z.array(looseObject).max(8).optional() }),
+    source: z.enum(["mic", "cam", "screen"]),
+  }),
+  pauseProducer: z.object({ producerId: objectId }),
+  resumeProducer: z.object({ producerId: objectId }),
+  closeProducer: z.object({ producerId: objectId }),
+  resumeConsumer: z.object({ consumerId: objectId }),
+  restartIce: z.object({ transportId: objectId }),
+  chat: z.object({ text: z.string().trim().min(1).max(2000) }),
+  endSurvey: z.object({}),
+} as const;
+
+export type SignalMethod = keyof typeof requestSchemas;
+export type SignalRequestData<M extends SignalMethod> = z.input<(typeof requestSchemas)[M]>;
+
+export const requestEnvelope = z.object({
+  id: z.number().int().nonnegative(),
+  method: z.enum(Object.keys(requestSchemas) as [SignalMethod, ...SignalMethod[]]),
+  data: z.unknown().optional(),
+});
+
+export interface PeerInfo {
+  participantId: string;
+  role: "policyholder" | "agent" | "adjuster";
+  displayName: string;
+}
+
+export interface ChatMessageWire {
+  id: string;
+  seq: number;
+  at: string;
+  participantId: string | null;
+  role: string | null;
+  displayName: string;
+  text: string;
+}
+
+export interface TransportInfo {
+  id: string;
+  iceParameters: unknown;
+  iceCandidates: unknown[];
+  dtlsParameters: unknown;
+}
+
+export interface SignalResponses {
+  getRouterRtpCapabilities: { rtpCapabilities: unknown; self: PeerInfo };
+  createTransport: TransportInfo;
+  connectTransport: Record<string, never>;
+  join: { peers: PeerInfo[] };
+  produce: { id: string };
+  pauseProducer: Record<string, never>;
+  resumeProducer: Record<string, never>;
+  closeProducer: Record<string, never>;
+  resumeConsumer: Record<string, never>;
+  restartIce: { iceParameters: unknown };
+  chat: { message: ChatMessageWire };
+  endSurvey: Record<string, never>;
+}
+
+export interface NewConsumerNotification {
+  id: string;
+  producerId: string;
+  kind: "audio" | "video";
+  rtpParameters: unknown;
+  producerPaused: boolean;
+  participantId: string;
+  role: PeerInfo["role"];
+  displayName: string;
+  source: "mic" | "cam" | "screen";
+}
+
+export interface SignalNotifications {
+  peerJoined: PeerInfo;
+  peerLeft: { participantId: string; reason: string };
+  newConsumer: NewConsumerNotification;
+  consumerClosed: { consumerId: string };
+  consumerPaused: { consumerId: string };
+  consumerResumed: { consumerId: string };
+  chat: { message: ChatMessageWire };
+  surveyEnded: { by: string };
+  replaced: Record<string, never>;
+}
+
+export type SignalErrorCode = "BAD_REQUEST" | "FORBIDDEN" | "NOT_READY" | "FAILED";
+
+/** WebSocket close codes the client acts on. */
+export const closeCodes = {
+  surveyEnded: 4000,
+  replaced: 4001,
+  unauthorized: 4401,
+  forbidden: 4403,
+  gone: 4410,
+} as const;
