@@ -1,0 +1,72 @@
+// Append-only JSON-lines log of what happened to one recorded track. Each entry
+// is written as soon as it is known (one write per line), so after a crash the
+// log still tells which stretches of the media file are real and which are gaps.
+import { z } from "zod";
+import { writeFailure } from "./recording-error";
+import type { StorageWriter } from "./storage/recording-storage";
+
+export const continuityEntrySchema = z.object({
+  v: z.literal(1),
+  type: z.enum(["start", "stop", "pause", "resume", "gap", "resolution"]),
+  /** Wall-clock time of the event, ISO 8601 UTC. */
+  at: z.string(),
+  trackId: z.string(),
+  /** Unwrapped RTP timestamp of the frame at (or nearest before) the event, when known. */
+  rtpTimestamp: z.number().nullable(),
+  /** Position in the media file's own timeline, in ms, when known. */
+  mediaTimeMs: z.number().nullable(),
+  /** gap: why the media has a hole. stop: why the track ended. */
+  cause: z
+    .enum(["rejoin", "replaced", "packet-loss", "producer-closed", "removed", "recorder-closed", "error"])
+    .optional(),
+  /** gap/resume: length of the hole in wall-clock ms. */
+  gapMs: z.number().optional(),
+  /** gap (packet-loss): packets lost and frames dropped while waiting for a keyframe. */
+  lostPackets: z.number().optional(),
+  droppedFrames: z.number().optional(),
+  /** gap (rejoin/replaced): the file that the previous producer of this participant+kind wrote. */
+  previousFile: z.string().optional(),
+  /** resolution (VP8 keyframe size change, e.g. phone rotation). */
+  width: z.number().optional(),
+  height: z.number().optional(),
+  /** start: identity of what is recorded. */
+  producerId: z.string().optional(),
+  participantId: z.string().optional(),
+  kind: z.enum(["audio", "video"]).optional(),
+  codec: z.string().optional(),
+  file: z.string().optional(),
+});
+export type ContinuityEntry = z.infer<typeof continuityEntrySchema>;
+
+export class ContinuityLog {
+  readonly entries: ContinuityEntry[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private failed = false;
+
+  constructor(
+    private readonly writer: StorageWriter,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  append(entry: ContinuityEntry): void {
+    this.entries.push(entry);
+    if (this.failed) return;
+    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+    this.chain = this.chain.then(() =>
+      this.writer.write(line).catch((err) => {
+        this.failed = true;
+        this.onError(writeFailure(err, "continuity log write failed", entry.trackId));
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.chain;
+    try {
+      if (!this.failed) await this.writer.sync();
+    } catch (err) {
+      this.onError(writeFailure(err, "continuity log sync failed"));
+    }
+    await this.writer.close().catch(() => {});
+  }
+}

@@ -1,0 +1,47 @@
+// Where recordings live. The recorder writes every object in progress to a
+// local file first (the muxer appends, ffmpeg remuxes, a crash must leave the
+// bytes on disk), so even a remote backend has a local spool; `finalise` is the
+// moment an object becomes immutable evidence and, for a remote backend, is
+// uploaded. Keys are relative POSIX paths such as `survey-1/agent-video-1.webm`.
+import type { Readable } from "node:stream";
+import { z } from "zod";
+
+export interface StoredObject {
+  key: string;
+  size: number;
+  /** Hex SHA-256 of the finalised bytes; absent in `list` for objects still in progress. */
+  sha256?: string;
+  /** A URL-like location: `file:///abs/path` or `s3://bucket/key`. */
+  location: string;
+  modifiedAt: Date;
+}
+
+/** Appends to one object in progress. Not safe for concurrent writes: callers serialise. */
+export interface StorageWriter {
+  readonly key: string;
+  write(data: Uint8Array): Promise<void>;
+  /** Flushes to stable storage (fdatasync); called on finalise, not per write. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RecordingStorage {
+  readonly kind: "local" | "s3";
+  /** Creates (or truncates) an object in progress and returns its writer. */
+  put(key: string): Promise<StorageWriter>;
+  /** Path of the object's bytes on this machine while it is in progress (spool). */
+  localPath(key: string): string;
+  /** Makes the object durable and immutable; returns its size and SHA-256. */
+  finalise(key: string): Promise<StoredObject>;
+  open(key: string): Promise<Readable>;
+  list(prefix: string): Promise<StoredObject[]>;
+  delete(key: string): Promise<void>;
+}
+
+/** Rejects keys that could escape the storage root or collide across OSes. */
+export const storageKeySchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "storage key must be a relative path of [A-Za-z0-9._-] segments")
+  .refine((k) => !k.split("/").some((s) => s === "." || s === ".."), "storage key must not contain . or .. segments");

@@ -1,0 +1,209 @@
+/**
+ * SurveyRecorder — server-side recording of every track of one survey.
+ *
+ * One per survey (per mediasoup Router). Each producer is recorded WITHOUT
+ * transcoding into its own WebM file (Opus or VP8), with a JSON-lines
+ * continuity log beside it. See docs/RECORDING.md for the design and formats.
+ *
+ *   const rec = new SurveyRecorder({ router, surveyId, storage, logger });
+ *   await rec.addProducer(producer, { participantId, role: 'agent', label? });
+ *   await rec.removeProducer(producer.id);          // → RecordingSummary | undefined
+ *   const summaries = await rec.close();            // → RecordingSummary[] (all tracks, whole survey)
+ *
+ * Events (typed, see SurveyRecorderEvents):
+ *   'trackstarted'  ({ trackId, producerId, participantId, role, kind, at }) first frame written
+ *   'trackstopped'  (RecordingSummary)   file finalised (remuxed, SHA-256 computed)
+ *   'continuity'    (ContinuityEntry)    every continuity-log entry as it is written
+ *   'error'         (RecordingError)     .code: DISK_FULL | WRITE_FAILED | FINALISE_FAILED | CONSUME_FAILED
+ *   'closed'        (RecordingSummary[]) after close() or when the router closed
+ *
+ * Lifecycle: a producer that closes (peer left, transport closed) finalises its
+ * track by itself; a new producer for the same participant and kind starts a new
+ * file whose log opens with a 'gap' entry (cause 'rejoin', or 'replaced' if the
+ * old producer was still live). DISK_FULL stops every track of the survey
+ * cleanly: files keep what was written. Closing the Router closes the recorder.
+ * Nothing here spawns long-lived processes: RTP reaches this process over a
+ * DirectTransport, so a SIGKILL leaves no orphan; the only child is the short
+ * `ffmpeg -c copy` remux at finalise, bounded by a timeout.
+ */
+import { EventEmitter } from "node:events";
+import type { types as ms } from "mediasoup";
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { ContinuityEntry } from "./continuity-log";
+import { RecordingError } from "./recording-error";
+import type { RecordingStorage } from "./storage/recording-storage";
+import { TrackRecorder, type GapOrigin, type RecordingSummary, type TrackMeta } from "./track-recorder";
+
+export type { RecordingSummary, TrackMeta, ParticipantRole, StopCause } from "./track-recorder";
+export type { ContinuityEntry } from "./continuity-log";
+export { RecordingError, type RecordingErrorCode } from "./recording-error";
+
+const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 characters of [A-Za-z0-9_-]");
+
+export const trackMetaSchema = z.object({
+  participantId: idSchema,
+  role: z.enum(["policyholder", "agent", "adjuster"]),
+  label: z.string().max(200).optional(),
+});
+
+export interface SurveyRecorderOptions {
+  router: ms.Router;
+  /** Becomes the storage folder: [A-Za-z0-9_-]{1,64}. */
+  surveyId: string;
+  storage: RecordingStorage;
+  logger: Logger;
+}
+
+export interface TrackStartedEvent {
+  trackId: string;
+  producerId: string;
+  participantId: string;
+  role: TrackMeta["role"];
+  kind: "audio" | "video";
+  at: string;
+}
+
+export type SurveyRecorderEvents = {
+  trackstarted: [TrackStartedEvent];
+  trackstopped: [RecordingSummary];
+  continuity: [ContinuityEntry];
+  error: [RecordingError];
+  closed: [RecordingSummary[]];
+};
+
+export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
+  readonly surveyId: string;
+  private readonly router: ms.Router;
+  private readonly storage: RecordingStorage;
+  private readonly logger: Logger;
+  private transport: Promise<ms.DirectTransport> | undefined;
+  private readonly tracks = new Map<string, TrackRecorder>(); // by producerId
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly summaries: RecordingSummary[] = [];
+  /** Per participant+kind: how many files so far, and where the last one ended. */
+  private readonly history = new Map<string, { count: number; last?: { file: string; stoppedAtMs: number } }>();
+  private closing: Promise<RecordingSummary[]> | undefined;
+  private readonly onRouterClose = () => void this.close();
+
+  constructor(options: SurveyRecorderOptions) {
+    super();
+    this.surveyId = idSchema.parse(options.surveyId);
+    this.router = options.router;
+    this.storage = options.storage;
+    this.logger = options.logger.child({ surveyId: this.surveyId, component: "recorder" });
+    this.router.observer.once("close", this.onRouterClose);
+    // An 'error' with no listener would crash the server; recording must not.
+    this.on("error", () => {});
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /** Starts recording `producer`. Resolves once the recording consumer is live. */
+  async addProducer(producer: ms.Producer, meta: TrackMeta): Promise<void> {
+    if (this.closing) throw new Error("SurveyRecorder is closed");
+    const m = trackMetaSchema.parse(meta);
+    if (this.tracks.has(producer.id)) return;
+    const slot = `${m.participantId}-${producer.kind}`;
+    const op = this.startTrack(producer, m, slot);
+    this.pending.add(op);
+    try {
+      await op;
+    } finally {
+      this.pending.delete(op);
+    }
+  }
+
+  private async startTrack(producer: ms.Producer, meta: TrackMeta, slot: string): Promise<void> {
+    let gapFrom: GapOrigin | undefined;
+    const live = [...this.tracks.values()].find((t) => `${t.meta.participantId}-${t.kind}` === slot);
+    if (live) {
+      // Camera switch done as a new producer: the old one is finished first so
+      // the two files never overlap.
+      const s = await live.stop("replaced");
+      gapFrom = { cause: "replaced", previousFile: s.files[0]?.key ?? s.trackId, stoppedAtMs: Date.parse(s.endedAt) };
+    }
+    const h = this.history.get(slot) ?? { count: 0 };
+    this.history.set(slot, h);
+    if (!gapFrom && h.last) gapFrom = { cause: "rejoin", previousFile: h.last.file, stoppedAtMs: h.last.stoppedAtMs };
+    h.count++;
+    const trackId = `${slot}-${h.count}`;
+    const base = `${this.surveyId}/${trackId}`;
+    const transport = await this.getTransport();
+    const track = await TrackRecorder.start({
+      trackId,
+      surveyId: this.surveyId,
+      router: this.router,
+      transport,
+      producer,
+      meta,
+      storage: this.storage,
+      logger: this.logger,
+      keys: { live: `${base}.live.webm`, final: `${base}.webm`, log: `${base}.continuity.jsonl` },
+      gapFrom,
+    }).catch((err) => {
+      const e = err instanceof RecordingError ? err : new RecordingError("CONSUME_FAILED", String(err), trackId, { cause: err });
+      this.emit("error", e);
+      throw e;
+    });
+    if (this.closing) {
+      // close() raced with us: finish right away so nothing is left behind.
+      this.summaries.push(await track.stop("recorder-closed"));
+      return;
+    }
+    this.tracks.set(producer.id, track);
+    track.on("started", ({ at }) =>
+      this.emit("trackstarted", { trackId, producerId: producer.id, participantId: meta.participantId, role: meta.role, kind: producer.kind, at }),
+    );
+    track.on("continuity", (e) => this.emit("continuity", e));
+    track.on("error", (e) => {
+      this.emit("error", e);
+      if (e.code === "DISK_FULL") this.stopAll("error");
+    });
+    track.once("stopped", (summary) => {
+      this.tracks.delete(producer.id);
+      h.last = { file: summary.files[0]?.key ?? `${base}.webm`, stoppedAtMs: Date.parse(summary.endedAt) };
+      this.summaries.push(summary);
+      this.emit("trackstopped", summary);
+    });
+  }
+
+  /** Stops recording one producer and finalises its file. */
+  async removeProducer(producerId: string): Promise<RecordingSummary | undefined> {
+    const track = this.tracks.get(producerId);
+    return track ? track.stop("removed") : undefined;
+  }
+
+  /** Summaries of the tracks finished so far. */
+  get recordings(): readonly RecordingSummary[] {
+    return this.summaries;
+  }
+
+  /** Finalises every track, closes the transport; resolves with all summaries. Idempotent. */
+  close(): Promise<RecordingSummary[]> {
+    this.closing ??= (async () => {
+      this.router.observer.off("close", this.onRouterClose);
+      await Promise.allSettled([...this.pending]);
+      await Promise.all([...this.tracks.values()].map((t) => t.stop("recorder-closed")));
+      if (this.transport) (await this.transport.catch(() => undefined))?.close();
+      const all = [...this.summaries];
+      this.emit("closed", all);
+      return all;
+    })();
+    return this.closing;
+  }
+
+  private stopAll(cause: "error"): void {
+    for (const t of this.tracks.values()) void t.stop(cause);
+  }
+
+  private getTransport(): Promise<ms.DirectTransport> {
+    this.transport ??= this.router.createDirectTransport().then((t) => {
+      t.observer.once("close", () => (this.transport = undefined));
+      return t;
+    });
+    return this.transport;
+  }
+}
