@@ -15,7 +15,7 @@ export const claimInput = z.object({
   plate: z.string().trim().min(2).max(16),
   policyholderName: z.string().trim().min(1).max(100),
   policyholderMobile: mobile,
-  incidentAt: z.coerce.date().refine((d) => d.getTime() <= Date.now() + 5 * 60_000, "cannot be in the future"),
+  incidentAt: z.coerce.date({ error: "must be an ISO 8601 date-time, e.g. 2026-11-21T08:00:00+08:00" }).refine((d) => d.getTime() <= Date.now() + 5 * 60_000, "cannot be in the future"),
   incidentPlace: z.string().trim().min(2).max(300),
   claimType,
   externalRef: z.string().trim().max(100).optional(),

@@ -1,0 +1,351 @@
+// A participant's side of a survey call: the WebSocket signalling, the
+// mediasoup-client Device with one send and one recv transport, local camera
+// and microphone, remote participants and chat. React reads it through
+// subscribe()/snapshot() (useSyncExternalStore).
+import { Device } from "mediasoup-client";
+import type { types } from "mediasoup-client";
+import type { ChatMessageWire, NewConsumerNotification, PeerInfo } from "../../../server/signalling/protocol";
+import { closeCodes } from "../../../server/signalling/protocol";
+import { SignalError, SignallingClient } from "./signalling-client";
+
+export interface RemoteParticipant {
+  participantId: string;
+  role: PeerInfo["role"];
+  displayName: string;
+  videoStream: MediaStream | null;
+  audioStream: MediaStream | null;
+  videoPaused: boolean;
+  audioPaused: boolean;
+}
+
+export type CallPhase = "idle" | "connecting" | "in-call" | "reconnecting" | "ended" | "left" | "error";
+
+export interface CallSnapshot {
+  phase: CallPhase;
+  error: { code: string; message: string } | null;
+  self: PeerInfo | null;
+  remotes: RemoteParticipant[];
+  chat: ChatMessageWire[];
+  micOn: boolean;
+  camOn: boolean;
+  facing: "user" | "environment";
+  localStream: MediaStream | null;
+}
+
+export interface SurveyCallOptions {
+  /** ws(s) URL of the survey signalling endpoint, with the invite token or survey id. */
+  signallingUrl: string;
+  initialFacing: "user" | "environment";
+  loadChatHistory: () => Promise<ChatMessageWire[]>;
+}
+
+const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+
+export class SurveyCall {
+  private state: CallSnapshot;
+  private readonly listeners = new Set<() => void>();
+  private signal: SignallingClient | null = null;
+  private device: Device | null = null;
+  private sendTransport: types.Transport | null = null;
+  private recvTransport: types.Transport | null = null;
+  private readonly producers = new Map<"mic" | "cam", types.Producer>();
+  private readonly consumers = new Map<string, { consumer: types.Consumer; participantId: string }>();
+  private reconnectAttempt = 0;
+  private stopped = false;
+
+  constructor(private readonly options: SurveyCallOptions) {
+    this.state = {
+      phase: "idle",
+      error: null,
+      self: null,
+      remotes: [],
+      chat: [],
+      micOn: true,
+      camOn: true,
+      facing: options.initialFacing,
+      localStream: null,
+    };
+  }
+
+  subscribe = (listener: () => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  snapshot = () => this.state;
+
+  private update(patch: Partial<CallSnapshot>) {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  private updateRemote(participantId: string, patch: Partial<RemoteParticipant>) {
+    this.update({ remotes: this.state.remotes.map((r) => (r.participantId === participantId ? { ...r, ...patch } : r)) });
+  }
+
+  /** Asks for camera and microphone; must run from a user gesture on iOS. */
+  async start() {
+    this.stopped = false;
+    this.update({ phase: "connecting", error: null });
+    try {
+      if (!this.state.localStream) this.update({ localStream: await this.openLocalMedia(this.state.facing) });
+      await this.connect();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private async openLocalMedia(facing: "user" | "environment"): Promise<MediaStream> {
+    if (!navigator.mediaDevices?.getUserMedia) throw new SignalError("NO_MEDIA", "this browser cannot use the camera (open the link in Safari or Chrome, over https)");
+    try {
+      return await navigator.mediaDevices.getUserMedia({
+        audio: { echoCancellation: true, noiseSuppression: true },
+        video: { facingMode: { ideal: facing }, width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 24, max: 30 } },
+      });
+    } catch (err) {
+      const name = (err as DOMException)?.name;
+      throw new SignalError(name === "NotAllowedError" ? "PERMISSION_DENIED" : "NO_MEDIA", (err as Error)?.message ?? "camera unavailable");
+    }
+  }
+
+  private async connect() {
+    const signal = new SignallingClient();
+    this.signal = signal;
+    signal.on("newConsumer", (n) => void this.onNewConsumer(n));
+    signal.on("consumerClosed", ({ consumerId }) => this.dropConsumer(consumerId));
+    signal.on("consumerPaused", ({ consumerId }) => this.setConsumerPaused(consumerId, true));
+    signal.on("consumerResumed", ({ consumerId }) => this.setConsumerPaused(consumerId, false));
+    signal.on("peerJoined", (p) => this.addRemote(p));
+    signal.on("peerLeft", ({ participantId }) => this.removeRemote(participantId));
+    signal.on("chat", ({ message }) => this.addChat(message));
+    signal.on("surveyEnded", () => this.finish("ended"));
+    signal.onClose = (code, reason) => this.onSignalClosed(code, reason);
+
+    await signal.connect(this.options.signallingUrl);
+    const { rtpCapabilities, self } = await signal.request("getRouterRtpCapabilities", {});
+    const device = new Device();
+    await device.load({ routerRtpCapabilities: rtpCapabilities as types.RtpCapabilities });
+    this.device = device;
+    this.update({ self });
+
+    this.recvTransport = device.createRecvTransport((await signal.request("createTransport", { direction: "recv" })) as types.TransportOptions);
+    this.wireTransport(this.recvTransport);
+    this.sendTransport = device.createSendTransport((await signal.request("createTransport", { direction: "send" })) as types.TransportOptions);
+    this.wireTransport(this.sendTransport);
+    this.sendTransport.on("produce", ({ kind, rtpParameters, appData }, callback, errback) => {
+      signal
+        .request("produce", { transportId: this.sendTransport!.id, kind, rtpParameters: rtpParameters as never, source: (appData as { source: "mic" | "cam" }).source })
+        .then(({ id }) => callback({ id }), errback);
+    });
+
+    const history = await this.options.loadChatHistory().catch(() => []);
+    this.update({ chat: mergeChat([], history) });
+
+    const { peers } = await signal.request("join", {
+      rtpCapabilities: device.rtpCapabilities as never,
+      device: { userAgent: navigator.userAgent.slice(0, 400), viewport: `${window.innerWidth}x${window.innerHeight}`, handler: device.handlerName },
+    });
+    for (const p of peers) this.addRemote(p);
+    await this.produceLocal();
+    this.reconnectAttempt = 0;
+    this.update({ phase: "in-call" });
+  }
+
+  private wireTransport(transport: types.Transport) {
+    transport.on("connect", ({ dtlsParameters }, callback, errback) => {
+      this.signal!.request("connectTransport", { transportId: transport.id, dtlsParameters: dtlsParameters as never }).then(() => callback(), errback);
+    });
+    transport.on("connectionstatechange", (state) => {
+      // A network change (4G ↔ Wi-Fi) breaks ICE; try an ICE restart before giving up.
+      if (state === "disconnected" || state === "failed") {
+        this.signal
+          ?.request("restartIce", { transportId: transport.id })
+          .then(({ iceParameters }) => transport.restartIce({ iceParameters: iceParameters as types.IceParameters }))
+          .catch(() => undefined);
+      }
+    });
+  }
+
+  private async produceLocal() {
+    const stream = this.state.localStream;
+    if (!stream || !this.sendTransport) return;
+    const audio = stream.getAudioTracks()[0];
+    const video = stream.getVideoTracks()[0];
+    if (audio) {
+      const p = await this.sendTransport.produce({ track: audio, codecOptions: { opusStereo: false, opusDtx: true, opusFec: true }, appData: { source: "mic" } });
+      this.producers.set("mic", p);
+      if (!this.state.micOn) await this.setPaused("mic", true);
+    }
+    if (video) {
+      const p = await this.sendTransport.produce({ track: video, encodings: [{ maxBitrate: 900_000 }], appData: { source: "cam" } });
+      this.producers.set("cam", p);
+      if (!this.state.camOn) await this.setPaused("cam", true);
+    }
+  }
+
+  private async onNewConsumer(n: NewConsumerNotification) {
+    const transport = this.recvTransport;
+    if (!transport) return;
+    const consumer = await transport.consume({ id: n.id, producerId: n.producerId, kind: n.kind, rtpParameters: n.rtpParameters as types.RtpParameters });
+    this.consumers.set(consumer.id, { consumer, participantId: n.participantId });
+    this.addRemote({ participantId: n.participantId, role: n.role, displayName: n.displayName });
+    const stream = new MediaStream([consumer.track]);
+    this.updateRemote(n.participantId, n.kind === "video" ? { videoStream: stream, videoPaused: n.producerPaused } : { audioStream: stream, audioPaused: n.producerPaused });
+    await this.signal?.request("resumeConsumer", { consumerId: consumer.id }).catch(() => undefined);
+  }
+
+  private dropConsumer(consumerId: string) {
+    const entry = this.consumers.get(consumerId);
+    if (!entry) return;
+    this.consumers.delete(consumerId);
+    entry.consumer.close();
+    this.updateRemote(entry.participantId, entry.consumer.kind === "video" ? { videoStream: null } : { audioStream: null });
+  }
+
+  private setConsumerPaused(consumerId: string, paused: boolean) {
+    const entry = this.consumers.get(consumerId);
+    if (!entry) return;
+    this.updateRemote(entry.participantId, entry.consumer.kind === "video" ? { videoPaused: paused } : { audioPaused: paused });
+  }
+
+  private addRemote(p: PeerInfo) {
+    if (this.state.remotes.some((r) => r.participantId === p.participantId)) return;
+    this.update({
+      remotes: [...this.state.remotes, { ...p, videoStream: null, audioStream: null, videoPaused: false, audioPaused: false }],
+    });
+  }
+
+  private removeRemote(participantId: string) {
+    for (const [id, entry] of this.consumers) {
+      if (entry.participantId === participantId) {
+        entry.consumer.close();
+        this.consumers.delete(id);
+      }
+    }
+    this.update({ remotes: this.state.remotes.filter((r) => r.participantId !== participantId) });
+  }
+
+  private addChat(message: ChatMessageWire) {
+    this.update({ chat: mergeChat(this.state.chat, [message]) });
+  }
+
+  async sendChat(text: string) {
+    if (!this.signal) return;
+    const { message } = await this.signal.request("chat", { text });
+    this.addChat(message);
+  }
+
+  private async setPaused(source: "mic" | "cam", paused: boolean) {
+    const producer = this.producers.get(source);
+    if (!producer) return;
+    if (paused) producer.pause();
+    else producer.resume();
+    await this.signal?.request(paused ? "pauseProducer" : "resumeProducer", { producerId: producer.id }).catch(() => undefined);
+  }
+
+  async toggleMic() {
+    const micOn = !this.state.micOn;
+    this.update({ micOn });
+    await this.setPaused("mic", !micOn);
+  }
+
+  async toggleCam() {
+    const camOn = !this.state.camOn;
+    this.update({ camOn });
+    await this.setPaused("cam", !camOn);
+  }
+
+  /** Front ↔ rear. The old camera is released first: many phones cannot open both. */
+  async switchCamera() {
+    const facing = this.state.facing === "user" ? "environment" : "user";
+    const stream = this.state.localStream;
+    const old = stream?.getVideoTracks()[0];
+    old?.stop();
+    const fresh = await navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: facing }, width: { ideal: 1280 }, height: { ideal: 720 } } });
+    const track = fresh.getVideoTracks()[0]!;
+    await this.producers.get("cam")?.replaceTrack({ track });
+    const next = new MediaStream([...(stream?.getAudioTracks() ?? []), track]);
+    this.update({ facing, localStream: next });
+  }
+
+  async endSurvey() {
+    await this.signal?.request("endSurvey", {});
+  }
+
+  leave() {
+    this.finish("left");
+  }
+
+  /** Inbound RTP per remote track, for diagnostics and tests. */
+  async inboundStats() {
+    const out: { participantId: string; role: string; kind: string; framesDecoded: number; packetsReceived: number; bytesReceived: number }[] = [];
+    for (const { consumer, participantId } of this.consumers.values()) {
+      const stats = await consumer.getStats();
+      stats.forEach((s: Record<string, unknown>) => {
+        if (s.type !== "inbound-rtp") return;
+        const role = this.state.remotes.find((r) => r.participantId === participantId)?.role ?? "";
+        out.push({
+          participantId,
+          role,
+          kind: consumer.kind,
+          framesDecoded: Number(s.framesDecoded ?? 0),
+          packetsReceived: Number(s.packetsReceived ?? 0),
+          bytesReceived: Number(s.bytesReceived ?? 0),
+        });
+      });
+    }
+    return out;
+  }
+
+  private onSignalClosed(code: number, reason: string) {
+    if (this.stopped) return;
+    if (code === closeCodes.surveyEnded) return this.finish("ended");
+    if (code === closeCodes.replaced) return this.finish("left", { code: "REPLACED", message: "This survey was opened in another window." });
+    this.teardownMedia();
+    if (this.reconnectAttempt >= RECONNECT_DELAYS_MS.length) {
+      return this.fail(new SignalError("DISCONNECTED", reason || "lost the connection to the survey"));
+    }
+    const delay = RECONNECT_DELAYS_MS[this.reconnectAttempt++]!;
+    this.update({ phase: "reconnecting", remotes: [] });
+    setTimeout(() => {
+      if (this.stopped) return;
+      this.connect().catch((err) => {
+        // The link may have stopped working meanwhile (survey ended, link withdrawn).
+        if (err instanceof SignalError && err.code === "REFUSED") return this.onSignalClosed(1006, err.message);
+        this.onSignalClosed(1006, String(err));
+      });
+    }, delay);
+  }
+
+  private teardownMedia() {
+    for (const { consumer } of this.consumers.values()) consumer.close();
+    this.consumers.clear();
+    for (const p of this.producers.values()) p.close();
+    this.producers.clear();
+    this.sendTransport?.close();
+    this.recvTransport?.close();
+    this.sendTransport = this.recvTransport = null;
+    this.signal?.close();
+    this.signal = null;
+  }
+
+  private finish(phase: "ended" | "left", error: CallSnapshot["error"] = null) {
+    this.stopped = true;
+    this.teardownMedia();
+    for (const t of this.state.localStream?.getTracks() ?? []) t.stop();
+    this.update({ phase, error, remotes: [], localStream: null });
+  }
+
+  private fail(err: unknown) {
+    this.stopped = true;
+    this.teardownMedia();
+    const code = err instanceof SignalError ? err.code : "FAILED";
+    this.update({ phase: "error", error: { code, message: err instanceof Error ? err.message : String(err) } });
+  }
+}
+
+function mergeChat(current: ChatMessageWire[], incoming: ChatMessageWire[]): ChatMessageWire[] {
+  const byId = new Map(current.map((m) => [m.id, m]));
+  for (const m of incoming) byId.set(m.id, { ...m, at: typeof m.at === "string" ? m.at : new Date(m.at as unknown as Date).toISOString() });
+  return [...byId.values()].sort((a, b) => a.seq - b.seq);
+}

@@ -1,0 +1,28 @@
+"use client";
+// The browser's typed tRPC client: types come from the server's AppRouter.
+import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import superjson from "superjson";
+import type { AppRouter } from "../../server/api/root";
+
+let inviteToken: string | null = null;
+
+/** Invitee pages identify themselves by their link's token on every call. */
+export function useInviteToken(token: string | null) {
+  inviteToken = token;
+}
+
+export const trpc = createTRPCClient<AppRouter>({
+  links: [
+    httpBatchLink({
+      url: "/api/trpc",
+      transformer: superjson,
+      headers: () => (inviteToken ? { "x-invite-token": inviteToken } : {}),
+    }),
+  ],
+});
+
+/** The server's stable reason for a failed call, if it gave one. */
+export function errorCode(err: unknown): string | null {
+  const data = (err as { data?: { domainCode?: string | null; code?: string } })?.data;
+  return data?.domainCode ?? data?.code ?? null;
+}

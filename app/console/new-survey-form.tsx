@@ -1,0 +1,88 @@
+"use client";
+import { useState } from "react";
+import Link from "next/link";
+import { trpc } from "../_lib/trpc-client";
+import { useI18n } from "../_i18n/i18n-provider";
+import type { MessageKey } from "../_i18n/messages";
+import { CopyLink } from "../_components/copy-link";
+
+type Created = Awaited<ReturnType<typeof trpc.surveys.create.mutate>>;
+const claimTypes = ["motor_collision", "motor_theft", "motor_glass", "motor_other", "property"] as const;
+
+export function NewSurveyForm({ onCreated }: { onCreated: () => void }) {
+  const { t, locale } = useI18n();
+  const [created, setCreated] = useState<Created | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const s = (k: string) => String(f.get(k) ?? "").trim();
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await trpc.surveys.create.mutate({
+        locale,
+        sendSms: true,
+        claim: {
+          policyNumber: s("policyNumber"),
+          plate: s("plate"),
+          policyholderName: s("policyholderName"),
+          policyholderMobile: s("policyholderMobile"),
+          incidentAt: new Date(s("incidentAt")),
+          incidentPlace: s("incidentPlace"),
+          claimType: s("claimType") as (typeof claimTypes)[number],
+        },
+        adjuster: s("adjusterName") ? { name: s("adjusterName"), mobile: s("adjusterMobile") || undefined } : undefined,
+      });
+      setCreated(result);
+      onCreated();
+    } catch (err) {
+      const fields = (err as { data?: { fieldErrors?: Record<string, string[]> } }).data?.fieldErrors;
+      setError(fields ? Object.entries(fields).map(([k, v]) => `${k}: ${v?.join(", ")}`).join("; ") : (err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  return (
+    <section className="card">
+      <h2>{t("console.newSurvey")}</h2>
+      <form onSubmit={submit} data-testid="new-survey-form">
+        <div className="grid2">
+          <label>{t("claim.policyNumber")}<input name="policyNumber" required minLength={3} data-testid="claim-policy" /></label>
+          <label>{t("claim.plate")}<input name="plate" required data-testid="claim-plate" /></label>
+          <label>{t("claim.policyholderName")}<input name="policyholderName" required data-testid="claim-name" /></label>
+          <label>{t("claim.policyholderMobile")}<input name="policyholderMobile" required inputMode="tel" placeholder="13800138000" data-testid="claim-mobile" /></label>
+          <label>{t("claim.incidentAt")}<input name="incidentAt" type="datetime-local" required defaultValue={now} data-testid="claim-time" /></label>
+          <label>{t("claim.incidentPlace")}<input name="incidentPlace" required data-testid="claim-place" /></label>
+          <label>
+            {t("claim.claimType")}
+            <select name="claimType" defaultValue="motor_collision" data-testid="claim-type">
+              {claimTypes.map((c) => (
+                <option key={c} value={c}>{t(`claimType.${c}` as MessageKey)}</option>
+              ))}
+            </select>
+          </label>
+          <label>{t("claim.adjusterName")}<input name="adjusterName" data-testid="adjuster-name" /></label>
+          <label>{t("claim.adjusterMobile")}<input name="adjusterMobile" inputMode="tel" data-testid="adjuster-mobile" /></label>
+        </div>
+        {error && <p className="error" role="alert">{error}</p>}
+        <button className="primary" type="submit" disabled={busy} data-testid="create-survey">{t("claim.create")}</button>
+      </form>
+      {created && (
+        <div className="card" data-testid="created-survey" data-survey-id={created.surveyId}>
+          <p>
+            {t("survey.claim")} <strong>{created.claimNumber}</strong> · <Link href={`/console/surveys/${created.surveyId}`} data-testid="open-created-survey">{t("console.open")}</Link>
+          </p>
+          <p className="muted">{t("survey.link.policyholder")}</p>
+          <CopyLink url={created.links.policyholder.url} testId="invite-link-policyholder" />
+          <p className="muted">{t("survey.link.adjuster")}</p>
+          <CopyLink url={created.links.adjuster.url} testId="invite-link-adjuster" />
+        </div>
+      )}
+    </section>
+  );
+}

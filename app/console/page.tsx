@@ -1,0 +1,56 @@
+"use client";
+import { useCallback, useEffect, useState } from "react";
+import Link from "next/link";
+import { trpc } from "../_lib/trpc-client";
+import { useStaff } from "../_lib/use-staff";
+import { useI18n } from "../_i18n/i18n-provider";
+import type { MessageKey } from "../_i18n/messages";
+import { StaffTopbar } from "../_components/staff-topbar";
+import { NewSurveyForm } from "./new-survey-form";
+
+type SurveyRow = Awaited<ReturnType<typeof trpc.surveys.list.query>>[number];
+
+export default function ConsolePage() {
+  const me = useStaff();
+  const { t } = useI18n();
+  const [rows, setRows] = useState<SurveyRow[] | null>(null);
+  const refresh = useCallback(() => {
+    trpc.surveys.list.query({ status: "active" }).then(setRows, () => setRows([]));
+  }, []);
+  useEffect(() => {
+    if (me) refresh();
+  }, [me, refresh]);
+
+  return (
+    <>
+      <StaffTopbar me={me} />
+      <main className="page">
+        {me && (me.role === "agent" || me.role === "admin") && <NewSurveyForm onCreated={refresh} />}
+        <section className="card">
+          <h2>{t("console.activeSurveys")}</h2>
+          {rows === null ? (
+            <p className="muted">{t("common.loading")}</p>
+          ) : rows.length === 0 ? (
+            <p className="muted">{t("console.noSurveys")}</p>
+          ) : (
+            <table>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.id}>
+                    <td>{r.claim.claimNumber}</td>
+                    <td>{r.claim.plate}</td>
+                    <td>{r.claim.policyholderName}</td>
+                    <td>{t(`survey.status.${r.status}` as MessageKey)}</td>
+                    <td>
+                      <Link href={`/console/surveys/${r.id}`}>{t("console.open")}</Link>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,99 @@
+"use client";
+// The agent's survey room: claim summary, invite links, the call and chat.
+import { use, useCallback, useEffect, useMemo, useState } from "react";
+import { trpc } from "../../../_lib/trpc-client";
+import { useStaff } from "../../../_lib/use-staff";
+import { useI18n } from "../../../_i18n/i18n-provider";
+import type { MessageKey } from "../../../_i18n/messages";
+import { StaffTopbar } from "../../../_components/staff-topbar";
+import { CopyLink } from "../../../_components/copy-link";
+import { CallView } from "../../../_components/call/call-view";
+import { SurveyCall } from "../../../_lib/call/survey-call";
+import { signallingUrl } from "../../../_lib/call/signalling-url";
+
+type Survey = Awaited<ReturnType<typeof trpc.surveys.get.query>>;
+
+export default function SurveyPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = use(params);
+  const me = useStaff();
+  const { t } = useI18n();
+  const [survey, setSurvey] = useState<Survey | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [joined, setJoined] = useState(false);
+  const [fresh, setFresh] = useState<Record<string, string>>({});
+
+  const load = useCallback(() => {
+    trpc.surveys.get.query({ surveyId: id }).then(setSurvey, (e: Error) => setError(e.message));
+  }, [id]);
+  useEffect(() => {
+    if (me) load();
+  }, [me, load]);
+
+  const call = useMemo(
+    () =>
+      new SurveyCall({
+        signallingUrl: typeof window === "undefined" ? "" : signallingUrl({ surveyId: id }),
+        initialFacing: "user",
+        loadChatHistory: async () => (await trpc.chat.history.query({ surveyId: id })).map((m) => ({ ...m, at: m.at.toISOString() })),
+      }),
+    [id],
+  );
+  useEffect(() => () => call.leave(), [call]);
+
+  async function reissue(role: "policyholder" | "adjuster") {
+    const r = await trpc.surveys.reissueInvite.mutate({ surveyId: id, role });
+    setFresh((f) => ({ ...f, [role]: r.url }));
+    load();
+  }
+
+  return (
+    <>
+      <StaffTopbar me={me} />
+      <main className="page">
+        {error && <p className="error" role="alert">{error}</p>}
+        {survey && (
+          <>
+            <section className="card">
+              <h2>
+                {t("survey.claim")} {survey.claim.claimNumber} · {survey.claim.plate} ·{" "}
+                <span data-testid="survey-status">{t(`survey.status.${survey.status}` as MessageKey)}</span>
+              </h2>
+              <p className="muted">
+                {survey.claim.policyholderName} · {survey.claim.policyNumber} · {survey.claim.incidentPlace} · {new Date(survey.claim.incidentAt).toLocaleString()}
+              </p>
+              {survey.status !== "closed" && (
+                <details>
+                  <summary>{t("survey.links")}</summary>
+                  {(["policyholder", "adjuster"] as const).map((role) => (
+                    <div key={role}>
+                      <p className="muted">{t(`survey.link.${role}` as MessageKey)}</p>
+                      {fresh[role] && <CopyLink url={fresh[role]!} testId={`invite-link-${role}`} />}
+                      <button type="button" onClick={() => void reissue(role)}>
+                        {t("survey.reissue")}
+                      </button>
+                    </div>
+                  ))}
+                </details>
+              )}
+            </section>
+            {survey.status !== "closed" && !joined && (
+              <button
+                className="primary"
+                type="button"
+                data-testid="join-button"
+                onClick={() => {
+                  setJoined(true);
+                  void call.start();
+                }}
+              >
+                {t("survey.join")}
+              </button>
+            )}
+            {joined && <CallView call={call} canEnd onEnded={load} />}
+            {survey.status === "closed" && <p className="banner">{t("call.ended")}</p>}
+          </>
+        )}
+      </main>
+    </>
+  );
+}

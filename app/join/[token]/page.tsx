@@ -1,0 +1,90 @@
+"use client";
+// What the policyholder (or the invited field adjuster) opens from the SMS:
+// a phone-first page that checks the link, asks for the camera, and joins.
+import { use, useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { errorCode, trpc, useInviteToken } from "../../_lib/trpc-client";
+import { useI18n } from "../../_i18n/i18n-provider";
+import type { MessageKey } from "../../_i18n/messages";
+import { LanguageSwitch } from "../../_components/language-switch";
+import { CallView } from "../../_components/call/call-view";
+import { SurveyCall } from "../../_lib/call/survey-call";
+import { signallingUrl } from "../../_lib/call/signalling-url";
+
+type Invite = Awaited<ReturnType<typeof trpc.join.resolve.query>>;
+
+export default function JoinPage({ params }: { params: Promise<{ token: string }> }) {
+  const { token } = use(params);
+  const { t } = useI18n();
+  const [invite, setInvite] = useState<Invite | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [started, setStarted] = useState(false);
+  useInviteToken(token);
+
+  useEffect(() => {
+    trpc.join.resolve.query({ token }).then(setInvite, (err) => setProblem(errorCode(err) ?? "INVITE_INVALID"));
+  }, [token]);
+
+  const call = useMemo(
+    () =>
+      new SurveyCall({
+        signallingUrl: typeof window === "undefined" ? "" : signallingUrl({ invite: token }),
+        // The policyholder films the car: start on the rear camera.
+        initialFacing: invite?.role === "adjuster" ? "user" : "environment",
+        loadChatHistory: async () => (await trpc.join.chatHistory.query()).map((m) => ({ ...m, at: m.at.toISOString() })),
+      }),
+    [token, invite?.role],
+  );
+  useEffect(() => () => call.leave(), [call]);
+  const state = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
+
+  const knownProblem = problem && (["INVITE_INVALID", "INVITE_EXPIRED", "INVITE_REVOKED", "SURVEY_CLOSED"] as const).find((c) => c === problem);
+  return (
+    <main className="page" style={{ maxWidth: 720 }}>
+      <div className="topbar">
+        <h1>{t("join.title")}</h1>
+        <LanguageSwitch />
+      </div>
+      {problem && (
+        <section className="card" data-testid="invite-problem" data-code={problem}>
+          <p>{knownProblem ? t(`invite.${knownProblem}` as MessageKey) : t("common.error")}</p>
+        </section>
+      )}
+      {!problem && !invite && <p className="muted">{t("common.loading")}</p>}
+      {invite && !started && (
+        <section className="card">
+          <p>
+            {t("join.claimNumber")}: <strong>{invite.claimNumber}</strong> · {invite.plate}
+          </p>
+          <p>{invite.role === "adjuster" ? t("join.introAdjuster") : t("join.intro")}</p>
+          <button
+            className="primary"
+            type="button"
+            data-testid="join-button"
+            onClick={() => {
+              setStarted(true);
+              void call.start();
+            }}
+          >
+            {t("join.button")}
+          </button>
+        </section>
+      )}
+      {started && state.phase === "error" && (
+        <section className="card" data-testid="call-error" data-code={state.error?.code}>
+          <p className="error">
+            {state.error?.code === "PERMISSION_DENIED" ? t("join.permissionDenied") : state.error?.code === "NO_MEDIA" ? t("join.noMedia") : state.error?.message}
+          </p>
+          <button type="button" onClick={() => void call.start()}>{t("common.retry")}</button>
+        </section>
+      )}
+      {started && state.phase === "ended" && <p className="banner" data-testid="call-ended">{t("call.ended")}</p>}
+      {started && state.phase === "left" && (
+        <section className="card">
+          <p>{t("call.left")}</p>
+          <button type="button" onClick={() => void call.start()}>{t("call.rejoin")}</button>
+        </section>
+      )}
+      {started && !["error", "ended", "left"].includes(state.phase) && <CallView call={call} canEnd={false} />}
+    </main>
+  );
+}

@@ -1,0 +1,21 @@
+import type { Metadata, Viewport } from "next";
+import { cookies, headers } from "next/headers";
+import { I18nProvider } from "./_i18n/i18n-provider";
+import type { Locale } from "./_i18n/messages";
+import "./globals.css";
+
+export const metadata: Metadata = { title: "Remote Claims Survey · 远程视频查勘" };
+export const viewport: Viewport = { width: "device-width", initialScale: 1, viewportFit: "cover" };
+
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  const chosen = (await cookies()).get("lang")?.value;
+  const accept = ((await headers()).get("accept-language") ?? "").toLowerCase();
+  const initial: Locale = chosen === "en" || chosen === "zh-CN" ? chosen : accept.startsWith("zh") ? "zh-CN" : "en";
+  return (
+    <html lang={initial}>
+      <body>
+        <I18nProvider initial={initial}>{children}</I18nProvider>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,45 @@
+"use client";
+import { useEffect, useState } from "react";
+import { trpc } from "../_lib/trpc-client";
+import { useStaff } from "../_lib/use-staff";
+import { useI18n } from "../_i18n/i18n-provider";
+import { StaffTopbar } from "../_components/staff-topbar";
+
+type Row = Awaited<ReturnType<typeof trpc.outbox.list.query>>[number];
+
+export default function OutboxPage() {
+  const me = useStaff();
+  const { t } = useI18n();
+  const [rows, setRows] = useState<Row[] | null>(null);
+  useEffect(() => {
+    if (me) trpc.outbox.list.query().then(setRows, () => setRows([]));
+  }, [me]);
+  return (
+    <>
+      <StaffTopbar me={me} />
+      <main className="page">
+        <section className="card">
+          <h2>{t("outbox.title")}</h2>
+          <p className="muted">{t("outbox.explain")}</p>
+          {rows?.length === 0 && <p>{t("outbox.empty")}</p>}
+          {rows && rows.length > 0 && (
+            <table>
+              <thead>
+                <tr><th>{t("outbox.at")}</th><th>{t("outbox.to")}</th><th>{t("outbox.body")}</th></tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.id} data-testid="outbox-message">
+                    <td>{new Date(r.createdAt).toLocaleString()}</td>
+                    <td>{r.to}</td>
+                    <td style={{ wordBreak: "break-all" }}>{r.body}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,130 @@
+// The three-party survey, end to end, in real Chromium against the real
+// product: console → links → three parties see and hear each other → chat →
+// drop and rejoin → the agent ends it → media torn down, links dead.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { startProductProcess, type RunningProduct } from "../support/product-process";
+import { desktopContext, laptopContext, launchBrowser, phoneContext } from "../support/browser";
+import {
+  agent1,
+  agentJoins,
+  byRoleKind,
+  createSurveyInConsole,
+  inboundStats,
+  inviteeJoins,
+  loginAs,
+  waitForRemoteRoles,
+} from "../support/survey-flow";
+
+let product: RunningProduct;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+before(async () => {
+  product = await startProductProcess();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await product?.stop();
+});
+
+async function newPage(options: Parameters<Browser["newContext"]>[0]): Promise<Page> {
+  const ctx = await browser.newContext(options);
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.on("dialog", (d) => void d.accept());
+  return page;
+}
+
+async function assertMediaFlows(page: Page, fromRoles: string[]) {
+  const first = await inboundStats(page);
+  await page.waitForTimeout(2500);
+  const second = await inboundStats(page);
+  const f1 = byRoleKind(first, "framesDecoded");
+  const f2 = byRoleKind(second, "framesDecoded");
+  const a1 = byRoleKind(first, "packetsReceived");
+  const a2 = byRoleKind(second, "packetsReceived");
+  for (const role of fromRoles) {
+    assert.ok((f2[`${role}/video`] ?? 0) > (f1[`${role}/video`] ?? 0), `video frames from ${role} are being decoded (${f1[`${role}/video`]} → ${f2[`${role}/video`]})`);
+    assert.ok((a2[`${role}/audio`] ?? 0) > (a1[`${role}/audio`] ?? 0), `audio packets from ${role} are arriving (${a1[`${role}/audio`]} → ${a2[`${role}/audio`]})`);
+  }
+}
+
+test("three parties join from the console and two links, see and hear each other, chat, and the agent ends it", { timeout: 240_000 }, async () => {
+  const agent = await newPage(desktopContext);
+  await loginAs(agent, product.url, agent1);
+  const { surveyId, policyholderLink, adjusterLink } = await createSurveyInConsole(agent);
+  assert.match(policyholderLink, /\/join\/[A-Za-z0-9_-]{32}$/);
+
+  // The default SMS sender wrote the policyholder's message to the outbox.
+  await agent.goto(`${product.url}/outbox`);
+  await agent.getByTestId("outbox-message").first().waitFor();
+  assert.ok((await agent.getByTestId("outbox-message").allTextContents()).some((t) => t.includes(policyholderLink)));
+
+  await agentJoins(agent, product.url, surveyId);
+  const policyholder = await newPage(phoneContext);
+  await inviteeJoins(policyholder, policyholderLink);
+  const adjuster = await newPage(laptopContext);
+  await inviteeJoins(adjuster, adjusterLink);
+
+  await waitForRemoteRoles(agent, ["policyholder", "adjuster"]);
+  await waitForRemoteRoles(policyholder, ["agent", "adjuster"]);
+  await waitForRemoteRoles(adjuster, ["agent", "policyholder"]);
+  await assertMediaFlows(agent, ["policyholder", "adjuster"]);
+  await assertMediaFlows(policyholder, ["agent", "adjuster"]);
+  await assertMediaFlows(adjuster, ["agent", "policyholder"]);
+
+  // Chat crosses in both directions and reaches all three.
+  await policyholder.getByTestId("chat-input").fill("车在路边，右前门有凹陷");
+  await policyholder.getByTestId("chat-send").click();
+  await agent.getByTestId("chat-message").filter({ hasText: "右前门有凹陷" }).waitFor();
+  await adjuster.getByTestId("chat-message").filter({ hasText: "右前门有凹陷" }).waitFor();
+  await agent.getByTestId("chat-input").fill("Please film the front right door");
+  await agent.getByTestId("chat-send").click();
+  await policyholder.getByTestId("chat-message").filter({ hasText: "front right door" }).waitFor();
+  await adjuster.getByTestId("chat-message").filter({ hasText: "front right door" }).waitFor();
+
+  // The adjuster drops (tab gone): the others stop showing them; the same link rejoins.
+  await adjuster.context().close();
+  await waitForRemoteRoles(agent, ["policyholder"]);
+  await waitForRemoteRoles(policyholder, ["agent"]);
+  const adjusterAgain = await newPage(laptopContext);
+  await inviteeJoins(adjusterAgain, adjusterLink);
+  await waitForRemoteRoles(agent, ["policyholder", "adjuster"]);
+  await waitForRemoteRoles(adjusterAgain, ["agent", "policyholder"]);
+  await assertMediaFlows(adjusterAgain, ["agent", "policyholder"]);
+  // Chat history survives the rejoin.
+  await adjusterAgain.getByTestId("chat-message").filter({ hasText: "右前门有凹陷" }).waitFor();
+
+  // Muting the camera is seen by the others as camera-off.
+  await policyholder.getByTestId("toggle-cam").click();
+  await agent.locator('[data-testid="remote-tile"][data-role="policyholder"] .tile-off').waitFor();
+  await policyholder.getByTestId("toggle-cam").click();
+  await agent.locator('[data-testid="remote-tile"][data-role="policyholder"] .tile-off').waitFor({ state: "detached" });
+
+  const during = await product.health();
+  assert.equal(during.media.routers, 1);
+  assert.ok(during.media.producers >= 6, `six producers while all three are in (got ${during.media.producers})`);
+
+  // The agent ends the survey: everyone is disconnected and every media object is gone.
+  await agent.getByTestId("end-survey").click();
+  await policyholder.getByTestId("call-ended").waitFor();
+  await adjusterAgain.getByTestId("call-ended").waitFor();
+  await agent.getByTestId("survey-status").filter({ hasText: /Ended|已结束/ }).waitFor();
+  const afterEnd = await product.health();
+  assert.deepEqual(
+    { rooms: afterEnd.rooms, ...afterEnd.media },
+    { rooms: 0, workers: during.media.workers ?? 1, routers: 0, transports: 0, producers: 0, consumers: 0 },
+  );
+
+  // The links no longer work.
+  const late = await newPage(phoneContext);
+  await late.goto(policyholderLink);
+  assert.equal(await late.getByTestId("invite-problem").getAttribute("data-code"), "SURVEY_CLOSED");
+  const ws = await fetch(`${product.url}/ws/survey?invite=${policyholderLink.split("/").pop()}`, { headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" } }).catch((e) => e);
+  assert.ok(!(ws instanceof Response) || ws.status === 410, "the signalling endpoint refuses a closed survey's link");
+});

@@ -1,0 +1,39 @@
+// Debian's Chromium driven by playwright-core, with a fake camera and
+// microphone (optionally fed from a video file). Playwright gives every launch
+// a fresh temporary profile.
+import { chromium, type Browser } from "playwright-core";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export async function launchBrowser(opts: { fakeVideoFile?: string } = {}): Promise<Browser> {
+  const args = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+    "--autoplay-policy=no-user-gesture-required",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+  ];
+  if (opts.fakeVideoFile) args.push(`--use-file-for-fake-video-capture=${opts.fakeVideoFile}`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+}
+
+/** A phone-sized context, as the policyholder would open the SMS link. */
+export const phoneContext = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: "zh-CN",
+  userAgent:
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36",
+};
+
+export const desktopContext = { viewport: { width: 1280, height: 800 }, locale: "en-US" };
+export const laptopContext = { viewport: { width: 1366, height: 768 }, locale: "zh-CN" };

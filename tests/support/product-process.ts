@@ -1,0 +1,99 @@
+// Starts the real product (server/main.ts, production pages) as a child
+// process on a free port with its own data folder, as a user would run it.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningProduct {
+  url: string;
+  port: number;
+  apiKey: string;
+  dataDir: string;
+  process: ChildProcess;
+  logs: () => string;
+  health: () => Promise<{ ok: boolean; rooms: number; media: { routers: number; transports: number; producers: number; consumers: number } }>;
+  stop: () => Promise<void>;
+}
+
+export async function startProductProcess(opts: { env?: Record<string, string>; pages?: "production" | "none"; keepData?: boolean } = {}): Promise<RunningProduct> {
+  const port = await freePort();
+  // RTC ports per run, so parallel test files never collide.
+  const rtcBase = 20000 + Math.floor(Math.random() * 200) * 100;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "cs-test-"));
+  const apiKey = `test-key-${Math.random().toString(36).slice(2)}`;
+  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PAGES: opts.pages ?? "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATA_DIR: dataDir,
+      CLAIMS_API_KEYS: apiKey,
+      MEDIASOUP_WORKERS: "1",
+      MEDIASOUP_LISTEN_IP: "127.0.0.1",
+      MEDIASOUP_ANNOUNCED_ADDRESS: "127.0.0.1",
+      RTC_MIN_PORT: String(rtcBase),
+      RTC_MAX_PORT: String(rtcBase + 99),
+      CLAIMS_SURVEY_SKIP_ENV_FILE: "1",
+      LOG_LEVEL: "info",
+      ...opts.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`product exited with ${child.exitCode}:\n${out}`);
+    try {
+      const r = await fetch(`${url}/api/health`);
+      if (r.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`product did not start within 60 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    port,
+    apiKey,
+    dataDir,
+    process: child,
+    logs: () => out,
+    health: async () => (await fetch(`${url}/api/health`)).json(),
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
