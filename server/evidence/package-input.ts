@@ -140,6 +140,18 @@ export const packageInputSchema = z
     plate: z.string().min(1).max(32),
     claimType: z.string().min(1).max(64),
     locale: z.enum(["zh-CN", "en"]),
+    /** IANA zone for times printed in the report; defaults to Asia/Shanghai for zh-CN, UTC for en. */
+    timeZone: z
+      .string()
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat("en", { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, "must be an IANA time zone such as Asia/Shanghai")
+      .optional(),
     openedAt: instant,
     closedAt: instant,
     participants: z.array(participantSchema).min(1),

@@ -1,0 +1,271 @@
+// The human-readable half of the evidence package: one PDF an auditor can read
+// without tools, stating what happened in the survey and pointing at the
+// hashes of every file, so the PDF and the machine-checkable files agree.
+import { PDFDocument, type PDFImage } from "pdf-lib";
+import sharp from "sharp";
+import { canonicalJson } from "./canonical-json";
+import { DEFAULT_REPORT_FONTS, embedReportFont, type ReportFonts } from "./cjk-font";
+import { summariseContinuity } from "./continuity-report";
+import type { PackageInput } from "./package-input";
+import { PdfFlow } from "./pdf-flow-layout";
+import { reportStrings } from "./report-strings";
+import type { RetentionDecision } from "./retention";
+
+export interface StoredFile {
+  /** Path inside the package. */
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export interface ReportModel {
+  input: PackageInput;
+  packageId: string;
+  generatedAt: string;
+  signerKeyId: string;
+  eventLog: { treeSize: number; rootHash: string };
+  retention: RetentionDecision;
+  captureFiles: Record<string, StoredFile>;
+  recordingFiles: Record<string, StoredFile>;
+  /** Thumbnail bytes by capture id, as stored in the package. */
+  thumbnails: Record<string, Buffer>;
+}
+
+const PAYLOAD_CHARS = 240;
+const THUMB_BOX = 130;
+
+/** Lays out the report; the caller adds the signature and saves. */
+export async function composeReport(model: ReportModel, fonts: ReportFonts = DEFAULT_REPORT_FONTS): Promise<PDFDocument> {
+  const { input } = model;
+  const s = reportStrings(input.locale);
+  const zone = input.timeZone ?? (input.locale === "zh-CN" ? "Asia/Shanghai" : "UTC");
+  const when = timeFormatter(zone);
+  const people = new Map(input.participants.map((p) => [p.id, p]));
+  const who = (id: string | null | undefined) => {
+    if (!id) return "—";
+    const p = people.get(id);
+    return p ? `${p.displayName} (${s.roles[p.role] ?? p.role})` : id;
+  };
+
+  const doc = await PDFDocument.create();
+  doc.setTitle(`${s.title} — ${input.surveyId}`);
+  doc.setSubject(input.surveyId);
+  doc.setKeywords([`survey:${input.surveyId}`, `claim:${input.claimId}`, `package:${model.packageId}`]);
+  doc.setProducer(`claims-survey ${input.softwareVersion}`);
+  doc.setCreator("claims-survey evidence package builder");
+  doc.setLanguage(input.locale);
+  doc.setCreationDate(new Date(model.generatedAt));
+  doc.setModificationDate(new Date(model.generatedAt));
+
+  const flow = new PdfFlow(doc, {
+    regular: await embedReportFont(doc, fonts.regular),
+    bold: await embedReportFont(doc, fonts.bold),
+    mono: await embedReportFont(doc, fonts.mono),
+  });
+
+  flow.paragraph(s.title, { size: 18, font: flow.fonts.bold });
+  flow.paragraph(s.subtitle, { size: 10, grey: true });
+  flow.gap(6);
+
+  flow.heading(s.sectionClaim);
+  flow.keyValues([
+    [s.surveyId, input.surveyId, "mono"],
+    [s.claimId, input.claimId],
+    [s.policyNumber, input.policyNumber],
+    [s.plate, input.plate],
+    [s.claimType, input.claimType],
+    [s.opened, when(input.openedAt)],
+    [s.closed, when(input.closedAt)],
+    [s.packageId, model.packageId, "mono"],
+    [s.generated, when(model.generatedAt)],
+    [s.softwareVersion, input.softwareVersion],
+    [s.qualityModel, input.qualityModelSha256, "mono"],
+    [s.eventCount, String(model.eventLog.treeSize)],
+    [s.eventRoot, model.eventLog.rootHash, "mono"],
+    [s.signerKey, model.signerKeyId, "mono"],
+  ]);
+
+  flow.heading(s.sectionParticipants);
+  flow.table(
+    [
+      { title: s.role, width: 0.16 },
+      { title: s.name, width: 0.2 },
+      { title: s.identifiedBy, width: 0.38 },
+      { title: s.joinedLeft, width: 0.26 },
+    ],
+    input.participants.map((p) => [
+      s.roles[p.role] ?? p.role,
+      p.displayName,
+      p.identifiedBy,
+      [p.joinedAt ? when(p.joinedAt) : "—", p.leftAt ? when(p.leftAt) : "—"].join("\n"),
+    ]),
+  );
+
+  flow.heading(s.sectionConsent);
+  for (const c of input.consents) {
+    flow.keyValues([
+      [s.consentDecision[c.decision] ?? c.decision, when(c.at)],
+      [s.consentBy, who(c.participantId)],
+      [s.consentReadBy, who(c.readBy)],
+      [s.consentStatement, c.statementText],
+    ]);
+  }
+
+  flow.heading(s.sectionTimeline);
+  flow.table(
+    [
+      { title: s.seq, width: 0.06 },
+      { title: s.time, width: 0.2 },
+      { title: s.type, width: 0.2 },
+      { title: s.actor, width: 0.18 },
+      { title: s.details, width: 0.36 },
+    ],
+    input.events.map((e) => [
+      String(e.seq),
+      when(e.at),
+      e.type,
+      e.actorId ? who(e.actorId) : (e.actorRole ?? "system"),
+      payloadText(e.payload, s.truncated),
+    ]),
+    { size: 7 },
+  );
+
+  flow.heading(s.sectionCaptures);
+  if (input.captures.length === 0) flow.paragraph(s.noCaptures);
+  for (const c of input.captures) {
+    const image = await thumbnailImage(doc, model.thumbnails[c.id]);
+    const stored = model.captureFiles[c.id]!;
+    const scores = Object.entries(c.qualityScores)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(", ");
+    const rows: [string, string][] = [
+      [s.checklistItem, c.checklistItem],
+      [s.captureId, c.id],
+      [s.capturedAt, when(c.capturedAt)],
+      [s.capturedBy, who(c.capturedBy)],
+      [s.gps, c.gps ? `${c.gps.lat.toFixed(6)}, ${c.gps.lon.toFixed(6)}${c.gps.accuracyM !== undefined ? ` (${s.accuracy} ±${c.gps.accuracyM} m)` : ""}` : s.gpsNone],
+      [s.verdict, s.verdicts[c.verdict] ?? c.verdict],
+      [s.scores, scores || "—"],
+    ];
+    if (c.override) rows.push([s.override, s.overrideText(who(c.override.by), c.override.reason) + (c.override.at ? ` (${when(c.override.at)})` : "")]);
+    rows.push([s.file, stored.path], [s.sha256, stored.sha256]);
+    flow.figure(image, s.thumbnailUnavailable, THUMB_BOX, rows);
+  }
+
+  flow.heading(s.sectionChat);
+  if (input.chat.length === 0) flow.paragraph(s.noChat);
+  else {
+    flow.table(
+      [
+        { title: s.time, width: 0.2 },
+        { title: s.from, width: 0.22 },
+        { title: s.message, width: 0.58 },
+      ],
+      input.chat.map((m) => [when(m.at), who(m.from), m.text]),
+    );
+  }
+
+  flow.heading(s.sectionRecordings);
+  if (input.recordings.length === 0) flow.paragraph(s.noRecordings);
+  else {
+    flow.table(
+      [
+        { title: s.participant, width: 0.2 },
+        { title: `${s.kind} / ${s.codec}`, width: 0.13 },
+        { title: s.duration, width: 0.1 },
+        { title: s.size, width: 0.1 },
+        { title: `${s.file} / ${s.sha256}`, width: 0.47, mono: true },
+      ],
+      input.recordings.map((r) => {
+        const f = model.recordingFiles[r.id]!;
+        return [who(r.participantId), `${s.kinds[r.kind] ?? r.kind} / ${r.codec}`, duration(r.durationMs), bytes(f.size), `${f.path}\n${f.sha256}`];
+      }),
+    );
+  }
+
+  flow.heading(s.sectionContinuity);
+  for (const r of input.recordings) {
+    const summary = summariseContinuity(r);
+    flow.paragraph(`${who(r.participantId)} — ${s.kinds[r.kind] ?? r.kind} (${r.id})`, { font: flow.fonts.bold });
+    const lines = [`${s.started} ${when(summary.startedAt)}`];
+    for (const i of summary.intervals) {
+      const label = i.kind === "pause" ? `${s.paused} → ${s.resumed}` : s.gap;
+      lines.push(`${label}: ${when(i.from)} → ${i.to ? when(i.to) : "?"}${i.ms !== null ? ` (${duration(i.ms)})` : ""}${i.reason ? ` — ${i.reason}` : ""}`);
+    }
+    lines.push(`${s.stopped} ${summary.stoppedAt ? when(summary.stoppedAt) : "?"}`);
+    if (summary.continuous) lines.push(s.continuous);
+    else lines.push(`${s.pausesTotal}: ${duration(summary.pausedMs)}; ${s.gapsTotal}: ${duration(summary.gapMs)}`);
+    for (const issue of summary.issues) lines.push(`${s.issues}: ${issue}`);
+    for (const line of lines) flow.paragraph(line, { indent: 12, size: 8 });
+    flow.gap(4);
+  }
+
+  flow.heading(s.sectionRetention);
+  flow.keyValues([
+    [s.policyPeriod, `${input.retention.policyStart} — ${input.retention.policyEnd}`],
+    [s.disputeClosed, input.retention.disputeClosedOn ?? "—"],
+    [s.destroyAfter, model.retention.retainUntil],
+    [s.rule, model.retention.explanation],
+    [s.legalHold, model.retention.legalHold ? s.yes : s.no],
+  ]);
+
+  flow.heading(s.sectionSignature);
+  flow.paragraph(s.signatureNote, { size: 8 });
+
+  flow.footer(s.page, `${input.surveyId} · ${model.packageId}`);
+  return doc;
+}
+
+async function thumbnailImage(doc: PDFDocument, bytes: Buffer | undefined): Promise<PDFImage | null> {
+  if (!bytes) return null;
+  try {
+    // Normalised to a small JPEG: pdf-lib embeds only JPEG/PNG, and the
+    // package keeps the original thumbnail file untouched anyway.
+    const jpeg = await sharp(bytes).rotate().resize(360, 360, { fit: "inside", withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+    return await doc.embedJpg(jpeg);
+  } catch {
+    return null;
+  }
+}
+
+function timeFormatter(timeZone: string) {
+  const fmt = new Intl.DateTimeFormat("sv-SE", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hour12: false,
+  });
+  const offset = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "shortOffset" });
+  return (iso: string) => {
+    const d = new Date(iso);
+    const zoneName = offset.formatToParts(d).find((p) => p.type === "timeZoneName")?.value ?? timeZone;
+    return `${fmt.format(d)} ${zoneName.replace("GMT", "UTC")}`;
+  };
+}
+
+function payloadText(payload: unknown, truncatedNote: string): string {
+  if (payload === undefined || payload === null) return "";
+  const text = canonicalJson(payload);
+  return text.length <= PAYLOAD_CHARS ? text : text.slice(0, PAYLOAD_CHARS) + truncatedNote;
+}
+
+function duration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  const mmss = `${String(m).padStart(2, "0")}:${String(sec).padStart(2, "0")}`;
+  return h > 0 ? `${h}:${mmss}` : mmss;
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
