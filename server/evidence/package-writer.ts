@@ -105,7 +105,7 @@ export class PackageWriter {
 
   /** Stops the zip so a failed build leaves no half-written archive handle open. */
   abort(): void {
-    this.zip?.outputStream.destroy();
+    (this.zip?.outputStream as unknown as PassThrough | undefined)?.destroy();
   }
 }
 

@@ -1,0 +1,64 @@
+// `claims-survey verify <package> [--json] [--trust cert.pem] [--survey id]`
+// Exit code 0 when the package verifies, 1 when it does not, 2 on usage errors.
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { verifyEvidencePackage } from "./verify-package";
+import { formatVerifyResult } from "./verify-report-text";
+
+const USAGE = `usage: claims-survey verify <package folder or .zip> [--json] [--trust <cert.pem>] [--survey <survey id>]
+
+  --json     print the structured result as JSON
+  --trust    the insurer's published signing certificate; the package must be signed with it
+  --survey   fail unless the package belongs to this survey`;
+
+const argsSchema = z.object({
+  command: z.literal("verify", { error: "unknown command" }),
+  path: z.string().min(1, "a package path is required"),
+  json: z.boolean(),
+  trust: z.string().optional(),
+  survey: z.string().optional(),
+});
+
+export async function main(argv: string[]): Promise<number> {
+  let args: z.infer<typeof argsSchema>;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { json: { type: "boolean", default: false }, trust: { type: "string" }, survey: { type: "string" }, help: { type: "boolean", short: "h" } },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    args = argsSchema.parse({ command: positionals[0], path: positionals[1] ?? "", json: values.json, trust: values.trust, survey: values.survey });
+    if (positionals.length > 2) throw new Error(`unexpected argument ${positionals[2]}`);
+  } catch (err) {
+    const message = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : (err as Error).message;
+    console.error(`${message}\n\n${USAGE}`);
+    return 2;
+  }
+  let trustedCertificatePem: string | undefined;
+  if (args.trust) {
+    try {
+      trustedCertificatePem = readFileSync(args.trust, "utf8");
+    } catch (err) {
+      console.error(`cannot read --trust ${args.trust}: ${(err as Error).message}`);
+      return 2;
+    }
+  }
+  const result = await verifyEvidencePackage(args.path, { trustedCertificatePem, expectedSurveyId: args.survey });
+  console.log(args.json ? JSON.stringify(result, null, 2) : formatVerifyResult(result));
+  return result.ok ? 0 : 1;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.env.CLAIMS_SURVEY_CLI === "1") {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err);
+      process.exit(2);
+    },
+  );
+}
