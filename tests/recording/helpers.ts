@@ -1,0 +1,146 @@
+// Test fixtures for the recorder: real Opus/VP8 encoded once by ffmpeg, sent as
+// RTP (`-c copy`, so senders cost nothing to encode) into PlainTransport
+// producers on a real mediasoup router, and ffprobe-based checks of the output.
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import * as mediasoup from "mediasoup";
+import type { types as ms } from "mediasoup";
+import { pino } from "pino";
+
+const run = promisify(execFile);
+export const silentLogger = pino({ level: process.env.LOG_LEVEL ?? "silent" });
+
+export const mediaCodecs: ms.RouterRtpCodecCapability[] = [
+  { kind: "audio", mimeType: "audio/opus", clockRate: 48000, channels: 2 },
+  { kind: "video", mimeType: "video/VP8", clockRate: 90000 },
+];
+
+export interface TestMedia {
+  video: string;
+  audio: string;
+  /** 320x240 then 240x320: a phone rotating mid-call. */
+  rotating: string;
+}
+
+async function ffmpeg(args: string[]): Promise<void> {
+  await run("ffmpeg", ["-v", "error", "-y", ...args]);
+}
+
+/** Encodes the synthetic sources once (about a second of CPU). */
+export async function makeTestMedia(dir: string, seconds = 12): Promise<TestMedia> {
+  const vp8 = ["-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-g", "15", "-b:v", "300k", "-pix_fmt", "yuv420p"];
+  const video = path.join(dir, "src-video.webm");
+  const audio = path.join(dir, "src-audio.webm");
+  const a = path.join(dir, "src-rot-a.webm");
+  const b = path.join(dir, "src-rot-b.webm");
+  const rotating = path.join(dir, "src-rotating.webm");
+  await Promise.all([
+    ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=15", "-t", String(seconds), ...vp8, video]),
+    ffmpeg(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", String(seconds), "-ac", "2", "-c:a", "libopus", "-b:a", "32k", audio]),
+    ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=15", "-t", "4", ...vp8, a]),
+    ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=240x320:rate=15", "-t", "8", ...vp8, b]),
+  ]);
+  const list = path.join(dir, "rot.txt");
+  await writeFile(list, `file '${a}'\nfile '${b}'\n`);
+  await ffmpeg(["-f", "concat", "-safe", "0", "-i", list, "-c", "copy", rotating]);
+  return { video, audio, rotating };
+}
+
+export async function createTestRouter(): Promise<{ worker: ms.Worker; router: ms.Router }> {
+  const worker = await mediasoup.createWorker({ logLevel: "warn" });
+  const router = await worker.createRouter({ mediaCodecs });
+  return { worker, router };
+}
+
+let nextSsrc = 11110000;
+
+export interface SyntheticProducer {
+  producer: ms.Producer;
+  transport: ms.PlainTransport;
+  sender: ChildProcess;
+  /** Stops the sender and closes the transport (and so the producer). */
+  close(): void;
+}
+
+/** Producer fed by ffmpeg sending `file` as RTP (looping, real time, no re-encode). */
+export async function createSyntheticProducer(router: ms.Router, kind: "audio" | "video", file: string, loop = true): Promise<SyntheticProducer> {
+  const transport = await router.createPlainTransport({
+    listenInfo: { protocol: "udp", ip: "127.0.0.1" },
+    // ffmpeg sends RTCP from its own port (RTP port + 1): with rtcp-mux the
+    // comedia tuple would lock onto whichever arrived first.
+    rtcpMux: false,
+    comedia: true,
+  });
+  const ssrc = nextSsrc++;
+  const payloadType = kind === "audio" ? 100 : 101;
+  const producer = await transport.produce({
+    kind,
+    rtpParameters: {
+      codecs: [
+        kind === "audio"
+          ? { mimeType: "audio/opus", payloadType, clockRate: 48000, channels: 2 }
+          : { mimeType: "video/VP8", payloadType, clockRate: 90000, rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }] },
+      ],
+      encodings: [{ ssrc }],
+    },
+  });
+  const port = transport.tuple.localPort;
+  const rtcpPort = transport.rtcpTuple!.localPort;
+  const sender = spawn(
+    "ffmpeg",
+    ["-nostdin", "-v", "error", "-re", ...(loop ? ["-stream_loop", "-1"] : []), "-i", file, "-map", "0", "-c", "copy",
+      "-f", "rtp", "-payload_type", String(payloadType), "-ssrc", String(ssrc), `rtp://127.0.0.1:${port}?rtcpport=${rtcpPort}&pkt_size=1200`],
+    { stdio: "ignore" },
+  );
+  return {
+    producer,
+    transport,
+    sender,
+    close() {
+      sender.kill("SIGKILL");
+      transport.close();
+    },
+  };
+}
+
+export interface ProbeResult {
+  codec: string;
+  width?: number;
+  height?: number;
+  durationS: number;
+}
+
+export async function probe(file: string): Promise<ProbeResult> {
+  const { stdout } = await run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,width,height:format=duration", "-of", "json", file]);
+  const j = JSON.parse(stdout) as { streams: { codec_name: string; width?: number; height?: number }[]; format: { duration?: string } };
+  const s = j.streams[0]!;
+  return { codec: s.codec_name, width: s.width, height: s.height, durationS: Number(j.format.duration ?? NaN) };
+}
+
+/** The check from the brief: a frame decodes within the first second. */
+export async function decodesFirstSecond(file: string, kind: "audio" | "video"): Promise<boolean> {
+  const { stdout } = await run("ffmpeg", [
+    "-v", "error", "-ss", "0", "-t", "1", "-i", file,
+    ...(kind === "video" ? ["-frames:v", "1"] : []),
+    "-f", "framemd5", "-",
+  ]);
+  // framemd5 prints one line per decoded frame: proof that something decoded.
+  return stdout.split("\n").some((l) => /^\d+,/.test(l));
+}
+
+/** Decodes the whole file; returns the frame sizes seen (e.g. ["320x240", "240x320"]). */
+export async function decodedSizes(file: string): Promise<{ frames: number; sizes: string[] }> {
+  const { stderr } = await run("ffmpeg", ["-v", "info", "-xerror", "-i", file, "-vf", "showinfo", "-f", "null", "-"], { maxBuffer: 64 << 20 });
+  const sizes = [...stderr.matchAll(/ s:(\d+x\d+)/g)].map((m) => m[1]!);
+  return { frames: sizes.length, sizes: [...new Set(sizes)] };
+}
+
+/** Presentation times (s) of the packets of the file's first stream. */
+export async function packetTimes(file: string): Promise<number[]> {
+  const { stdout } = await run("ffprobe", ["-v", "error", "-select_streams", "0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", file], { maxBuffer: 64 << 20 });
+  return stdout.split("\n").filter(Boolean).map(Number);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
