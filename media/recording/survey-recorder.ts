@@ -31,7 +31,7 @@ import type { types as ms } from "mediasoup";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { ContinuityEntry } from "./continuity-log";
-import { RecordingError } from "./recording-error";
+import { RecordingError, writeFailure } from "./recording-error";
 import type { RecordingStorage } from "./storage/recording-storage";
 import { TrackRecorder, type GapOrigin, type RecordingSummary, type TrackMeta } from "./track-recorder";
 
@@ -132,7 +132,7 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
     const trackId = `${slot}-${h.count}`;
     const base = `${this.surveyId}/${trackId}`;
     const transport = await this.getTransport();
-    const track = await TrackRecorder.start({
+    const track = new TrackRecorder({
       trackId,
       surveyId: this.surveyId,
       router: this.router,
@@ -143,16 +143,7 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
       logger: this.logger,
       keys: { live: `${base}.live.webm`, final: `${base}.webm`, log: `${base}.continuity.jsonl` },
       gapFrom,
-    }).catch((err) => {
-      const e = err instanceof RecordingError ? err : new RecordingError("CONSUME_FAILED", String(err), trackId, { cause: err });
-      this.emit("error", e);
-      throw e;
     });
-    if (this.closing) {
-      // close() raced with us: finish right away so nothing is left behind.
-      this.summaries.push(await track.stop("recorder-closed"));
-      return;
-    }
     this.tracks.set(producer.id, track);
     track.on("started", ({ at }) =>
       this.emit("trackstarted", { trackId, producerId: producer.id, participantId: meta.participantId, role: meta.role, kind: producer.kind, at }),
@@ -168,6 +159,15 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
       this.summaries.push(summary);
       this.emit("trackstopped", summary);
     });
+    try {
+      await track.start();
+    } catch (err) {
+      this.tracks.delete(producer.id);
+      // TrackRecorder wraps mediasoup failures itself; anything else came from storage.
+      const e = writeFailure(err, "cannot start recording", trackId);
+      this.emit("error", e);
+      throw e;
+    }
   }
 
   /** Stops recording one producer and finalises its file. */

@@ -113,7 +113,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private stopping: Promise<RecordingSummary> | undefined;
   private firstError: RecordingError | undefined;
 
-  private constructor(opts: TrackRecorderOptions) {
+  /** Attach listeners, then call start(): a rejoin 'gap' entry is emitted during start. */
+  constructor(opts: TrackRecorderOptions) {
     super();
     this.opts = opts;
     this.trackId = opts.trackId;
@@ -132,13 +133,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   }
 
   /** Creates the consumer and files; resolves once RTP can flow (not when the first frame arrived). */
-  static async start(opts: TrackRecorderOptions): Promise<TrackRecorder> {
-    const track = new TrackRecorder(opts);
-    await track.init();
-    return track;
-  }
-
-  private async init(): Promise<void> {
+  async start(): Promise<void> {
     const { storage, keys, transport, router, producer } = this.opts;
     const reportError = (err: unknown) => this.fail(writeFailure(err, "recording write failed", this.trackId));
     const [logWriter, mediaWriter] = await Promise.all([storage.put(keys.log), storage.put(keys.live)]);
