@@ -57,6 +57,7 @@ export class Vp8FrameAssembler {
   private droppedFrames = 0;
   private lastEmittedTimestamp: number | undefined;
   private everEmitted = false;
+  private orphanTimestamp: number | undefined;
 
   constructor(
     private readonly onFrame: (frame: MediaFrame) => void,
@@ -84,7 +85,10 @@ export class Vp8FrameAssembler {
     } else if (this.frameTimestamp === rtpTimestamp) {
       this.parts.push(body);
     } else {
-      return; // continuation of a frame whose start we never saw
+      // Continuation of a frame whose start we never saw: that frame is lost.
+      if (rtpTimestamp !== this.orphanTimestamp) this.droppedFrames++;
+      this.orphanTimestamp = rtpTimestamp;
+      return;
     }
     if (packet.marker) this.complete();
   }
