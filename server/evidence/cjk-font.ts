@@ -24,6 +24,7 @@ export const DEFAULT_REPORT_FONTS: ReportFonts = {
 };
 
 const fileCache = new Map<string, Buffer>();
+const EMPTY_FONT_BYTES = new Uint8Array(4);
 
 function readFont(path: string): Buffer {
   let bytes = fileCache.get(path);
@@ -38,36 +39,54 @@ function readFont(path: string): Buffer {
   return bytes;
 }
 
+// Parsed faces are kept for the life of the process: parsing the CFF table
+// of a CJK face is most of the cost of a report, and a server builds many.
+const faceCache = new Map<string, fontkit.Font>();
+
 // pdf-lib calls fontkit.create(bytes) without a face name and then
 // subset.encodeStream(); upstream fontkit needs the name for collections and
 // only offers subset.encode(). This adapter bridges both.
-function fontkitFor(postscriptName: string | undefined) {
-  return {
-    create(bytes: Uint8Array) {
-      const font = (fontkit as unknown as { create(b: Buffer, name?: string): fontkit.Font }).create(Buffer.from(bytes), postscriptName);
-      if (!font || !("createSubset" in font)) throw new Error(`font face ${postscriptName ?? "(default)"} not found in the collection`);
-      const createSubset = font.createSubset.bind(font);
-      (font as unknown as { createSubset: () => unknown }).createSubset = () => {
-        const subset = createSubset() as unknown as { encode(): Uint8Array; encodeStream?: () => unknown };
-        subset.encodeStream = () => {
-          const bytes = subset.encode();
-          return {
-            on(event: string, cb: (chunk?: Uint8Array) => void) {
-              if (event === "data") cb(bytes);
-              if (event === "end") cb();
-              return this;
-            },
-          };
-        };
-        return subset;
-      };
-      return font;
-    },
+function loadFace(face: ReportFonts["regular"]): fontkit.Font {
+  const key = `${face.path}#${face.postscriptName ?? ""}`;
+  const cached = faceCache.get(key);
+  if (cached) return cached;
+  const font = (fontkit as unknown as { create(b: Buffer, name?: string): fontkit.Font }).create(readFont(face.path), face.postscriptName);
+  if (!font || !("createSubset" in font)) throw new Error(`font face ${face.postscriptName ?? "(default)"} not found in ${face.path}`);
+  // pdf-lib measures and encodes text through font.layout(), i.e. full
+  // OpenType shaping, which costs about a millisecond per call on these
+  // large CJK faces and dominated report time. The report needs no
+  // ligatures or contextual forms, so map code points straight to glyphs.
+  const glyphs = new Map<number, fontkit.Glyph>();
+  const glyphFor = (cp: number) => {
+    let g = glyphs.get(cp);
+    if (!g) glyphs.set(cp, (g = font.glyphForCodePoint(cp)));
+    return g;
   };
+  (font as unknown as { layout: (text: string) => { glyphs: fontkit.Glyph[] } }).layout = (text: string) => ({
+    glyphs: Array.from(text, (ch) => glyphFor(ch.codePointAt(0)!)),
+  });
+  const createSubset = font.createSubset.bind(font);
+  (font as unknown as { createSubset: () => unknown }).createSubset = () => {
+    const subset = createSubset() as unknown as { encode(): Uint8Array; encodeStream?: () => unknown };
+    subset.encodeStream = () => {
+      const bytes = subset.encode();
+      return {
+        on(event: string, cb: (chunk?: Uint8Array) => void) {
+          if (event === "data") cb(bytes);
+          if (event === "end") cb();
+          return this;
+        },
+      };
+    };
+    return subset;
+  };
+  faceCache.set(key, font);
+  return font;
 }
 
 export async function embedReportFont(doc: PDFDocument, face: ReportFonts["regular"]): Promise<PDFFont> {
   // registerFontkit is per document and read at embed time, so set it per face.
-  doc.registerFontkit(fontkitFor(face.postscriptName) as never);
-  return doc.embedFont(readFont(face.path), { subset: true });
+  doc.registerFontkit({ create: () => loadFace(face) } as never);
+  // The bytes are only handed over for pdf-lib's type checks; the face comes from the cache.
+  return doc.embedFont(EMPTY_FONT_BYTES, { subset: true });
 }

@@ -37,6 +37,8 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
   });
   app.hub.attach(identity.surveyId, ws);
 
+  // The leave is written after the join, whatever the timing.
+  let joinRecorded: Promise<unknown> = Promise.resolve();
   let alive = true;
   const heartbeat = setInterval(() => {
     if (!alive) {
@@ -67,7 +69,8 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
     join: async ({ rtpCapabilities, device }) => {
       if (!peer.recvTransport()) throw new RequestError("NOT_READY", "create the recv transport before joining");
       const peers = await room.join(peer, rtpCapabilities as unknown as types.RtpCapabilities);
-      await recordJoin(app.db, identity, device ?? {});
+      // The timeline write is not on the media path: the join answers at once.
+      joinRecorded = recordJoin(app.db, identity, device ?? {}).catch((err) => log.warn({ err }, "could not record join"));
       return { peers };
     },
     produce: async ({ transportId, kind, rtpParameters, source }) => {
@@ -137,6 +140,10 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
     clearInterval(heartbeat);
     const wasJoined = peer.joined;
     peer.close("disconnected");
-    if (wasJoined) recordLeave(app.db, identity, "disconnected").catch((err) => log.warn({ err }, "could not record leave"));
+    if (wasJoined) {
+      void joinRecorded
+        .then(() => recordLeave(app.db, identity, "disconnected"))
+        .catch((err) => log.warn({ err }, "could not record leave"));
+    }
   });
 }

@@ -118,7 +118,7 @@ test("three parties join from the console and two links, see and hear each other
   const afterEnd = await product.health();
   assert.deepEqual(
     { rooms: afterEnd.rooms, ...afterEnd.media },
-    { rooms: 0, workers: during.media.workers ?? 1, routers: 0, transports: 0, producers: 0, consumers: 0 },
+    { rooms: 0, workers: during.media.workers, routers: 0, transports: 0, producers: 0, consumers: 0 },
   );
 
   // The links no longer work.

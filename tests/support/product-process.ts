@@ -26,7 +26,7 @@ export interface RunningProduct {
   dataDir: string;
   process: ChildProcess;
   logs: () => string;
-  health: () => Promise<{ ok: boolean; rooms: number; media: { routers: number; transports: number; producers: number; consumers: number } }>;
+  health: () => Promise<{ ok: boolean; rooms: number; media: { workers: number; routers: number; transports: number; producers: number; consumers: number } }>;
   stop: () => Promise<void>;
 }
 

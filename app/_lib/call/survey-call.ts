@@ -83,13 +83,33 @@ export class SurveyCall {
     this.update({ remotes: this.state.remotes.map((r) => (r.participantId === participantId ? { ...r, ...patch } : r)) });
   }
 
-  /** Asks for camera and microphone; must run from a user gesture on iOS. */
+  private prepared: Promise<void> | null = null;
+  private joinRequested = false;
+
+  /**
+   * Connects signalling, loads the Device and creates both transports before
+   * the person taps "join", so the tap only costs the camera, join and produce.
+   * Nobody sees this participant until join.
+   */
+  prepare(): Promise<void> {
+    this.stopped = false;
+    this.prepared ??= this.connect().catch((err) => {
+      this.prepared = null;
+      throw err;
+    });
+    return this.prepared;
+  }
+
+  /** Asks for camera and microphone (must run from a user gesture on iOS), then joins. */
   async start() {
     this.stopped = false;
+    this.joinRequested = true;
     this.update({ phase: "connecting", error: null });
     try {
-      if (!this.state.localStream) this.update({ localStream: await this.openLocalMedia(this.state.facing) });
-      await this.connect();
+      const media = this.state.localStream ? Promise.resolve(this.state.localStream) : this.openLocalMedia(this.state.facing);
+      const [stream] = await Promise.all([media, this.prepare()]);
+      this.update({ localStream: stream });
+      await this.joinRoom();
     } catch (err) {
       this.fail(err);
     }
@@ -128,9 +148,13 @@ export class SurveyCall {
     this.device = device;
     this.update({ self });
 
-    this.recvTransport = device.createRecvTransport((await signal.request("createTransport", { direction: "recv" })) as types.TransportOptions);
+    const [recv, send] = await Promise.all([
+      signal.request("createTransport", { direction: "recv" }),
+      signal.request("createTransport", { direction: "send" }),
+    ]);
+    this.recvTransport = device.createRecvTransport(recv as types.TransportOptions);
     this.wireTransport(this.recvTransport);
-    this.sendTransport = device.createSendTransport((await signal.request("createTransport", { direction: "send" })) as types.TransportOptions);
+    this.sendTransport = device.createSendTransport(send as types.TransportOptions);
     this.wireTransport(this.sendTransport);
     this.sendTransport.on("produce", ({ kind, rtpParameters, appData }, callback, errback) => {
       signal
@@ -138,15 +162,23 @@ export class SurveyCall {
         .then(({ id }) => callback({ id }), errback);
     });
 
-    const history = await this.options.loadChatHistory().catch(() => []);
-    this.update({ chat: mergeChat([], history) });
+  }
 
+  private async joinRoom() {
+    const signal = this.signal;
+    const device = this.device;
+    if (!signal || !device) throw new SignalError("DISCONNECTED", "not connected");
+    const history = this.options.loadChatHistory().then(
+      (h) => this.update({ chat: mergeChat(this.state.chat, h) }),
+      () => undefined,
+    );
     const { peers } = await signal.request("join", {
       rtpCapabilities: device.rtpCapabilities as never,
       device: { userAgent: navigator.userAgent.slice(0, 400), viewport: `${window.innerWidth}x${window.innerHeight}`, handler: device.handlerName },
     });
     for (const p of peers) this.addRemote(p);
     await this.produceLocal();
+    await history;
     this.reconnectAttempt = 0;
     this.update({ phase: "in-call" });
   }
@@ -309,11 +341,13 @@ export class SurveyCall {
     this.update({ phase: "reconnecting", remotes: [] });
     setTimeout(() => {
       if (this.stopped) return;
-      this.connect().catch((err) => {
-        // The link may have stopped working meanwhile (survey ended, link withdrawn).
-        if (err instanceof SignalError && err.code === "REFUSED") return this.onSignalClosed(1006, err.message);
-        this.onSignalClosed(1006, String(err));
-      });
+      this.prepared = null;
+      this.prepare()
+        .then(() => (this.joinRequested ? this.joinRoom() : undefined))
+        .catch((err) => {
+          // The link may have stopped working meanwhile (survey ended, link withdrawn).
+          this.onSignalClosed(1006, err instanceof Error ? err.message : String(err));
+        });
     }, delay);
   }
 
@@ -327,6 +361,8 @@ export class SurveyCall {
     this.sendTransport = this.recvTransport = null;
     this.signal?.close();
     this.signal = null;
+    this.device = null;
+    this.prepared = null;
   }
 
   private finish(phase: "ended" | "left", error: CallSnapshot["error"] = null) {

@@ -28,13 +28,17 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
     () =>
       new SurveyCall({
         signallingUrl: typeof window === "undefined" ? "" : signallingUrl({ invite: token }),
-        // The policyholder films the car: start on the rear camera.
-        initialFacing: invite?.role === "adjuster" ? "user" : "environment",
+        // The policyholder films the car: rear camera first (a laptop falls back to its only camera).
+        initialFacing: "environment",
         loadChatHistory: async () => (await trpc.join.chatHistory.query()).map((m) => ({ ...m, at: m.at.toISOString() })),
       }),
-    [token, invite?.role],
+    [token],
   );
-  useEffect(() => () => call.leave(), [call]);
+  useEffect(() => {
+    // Warm up signalling and transports while the person reads the page.
+    call.prepare().catch(() => undefined);
+    return () => call.leave();
+  }, [call]);
   const state = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
 
   const knownProblem = problem && (["INVITE_INVALID", "INVITE_EXPIRED", "INVITE_REVOKED", "SURVEY_CLOSED"] as const).find((c) => c === problem);

@@ -39,6 +39,9 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
     [id],
   );
   useEffect(() => () => call.leave(), [call]);
+  useEffect(() => {
+    if (survey && survey.status !== "closed") call.prepare().catch(() => undefined);
+  }, [call, survey?.status]);
 
   async function reissue(role: "policyholder" | "adjuster") {
     const r = await trpc.surveys.reissueInvite.mutate({ surveyId: id, role });
