@@ -54,7 +54,7 @@ describe("report PDF", () => {
 
   it("en: English labels, pauses, gaps and the override are reported", () => {
     const text = execFileSync("pdftotext", ["-layout", pdfOf("en"), "-"]).toString();
-    for (const s of ["Claims survey evidence report", "Recording continuity", "network loss", "camera switched", "Override", "damage clearly", "Retain until"]) {
+    for (const s of ["Claims survey evidence report", "Recording continuity", "network loss", "camera switched", "Override", "划痕清晰可见", "Retain until"]) {
       assert.ok(text.includes(s), `"${s}" not found in the PDF text`);
     }
   });
