@@ -1,0 +1,206 @@
+// The fixed, explainable front half of the quality model: classic image operators written as
+// ONNX nodes. Every feature is a number a reviewer can name (e.g. "fine/coarse Laplacian energy
+// in the most textured tiles"); only the small head that follows is learned.
+//
+// Input: "rgb", uint8 [1, H, W, 3] (the server's sharp output, landscape, H=480 W=640).
+// Output: a [1, F] float tensor; `names` lists what each column is.
+import { GraphBuilder } from "./onnx-builder";
+
+export const INPUT_HEIGHT = 480;
+export const INPUT_WIDTH = 640;
+
+const EPS = 1e-6;
+
+// 3x3 kernels applied to luminance at every scale. Sobel-type kernels are scaled to unit
+// derivative gain so energies are comparable across directions.
+const KERNELS: Record<string, number[]> = {
+  laplacian: [0, 1, 0, 1, -4, 1, 0, 1, 0],
+  grad_0: [-1, 0, 1, -2, 0, 2, -1, 0, 1].map((v) => v / 8),
+  grad_90: [-1, -2, -1, 0, 0, 0, 1, 2, 1].map((v) => v / 8),
+  grad_45: [0, 1, 2, -1, 0, 1, -2, -1, 0].map((v) => v / 8),
+  grad_135: [2, 1, 0, 1, 0, -1, 0, -1, -2].map((v) => v / 8),
+  // Immerkaer's operator: zero response to any locally linear surface, so what remains is noise.
+  noise: [1, -2, 1, -2, 4, -2, 1, -2, 1],
+};
+const KERNEL_NAMES = Object.keys(KERNELS);
+const CH = { lap: 0, g0: 1, g90: 2, g45: 3, g135: 4, noise: 5 } as const;
+
+export interface FeatureGraph {
+  features: string;
+  names: string[];
+}
+
+export function addFeatureNodes(g: GraphBuilder, rgb: string): FeatureGraph {
+  const names: string[] = [];
+  const parts: string[] = [];
+  const add = (t: string, labels: string[]) => {
+    parts.push(t);
+    names.push(...labels);
+  };
+
+  // ---- helpers -------------------------------------------------------------------------
+  const c = (v: number) => g.scalar(v);
+  const mul = (a: string, b: string) => g.op("Mul", [a, b]);
+  const sub = (a: string, b: string) => g.op("Sub", [a, b]);
+  const addT = (a: string, b: string) => g.op("Add", [a, b]);
+  const log = (x: string) => g.op("Log", [addT(x, c(EPS))]);
+  const sq = (x: string) => mul(x, x);
+  const sigmoid = (x: string, t: number, k: number) => g.op("Sigmoid", [mul(sub(x, c(t)), c(k))]);
+  const below = (x: string, t: number, k: number) => g.op("Sigmoid", [mul(sub(c(t), x), c(k))]);
+  const meanHW = (x: string) => g.op("ReduceMean", [x], { axes: [2, 3], keepdims: 0 });
+  const avgPool = (x: string, k: number) => g.op("AveragePool", [x], { kernel_shape: [k, k], strides: [k, k] });
+  const maxPool = (x: string, k: number) => g.op("MaxPool", [x], { kernel_shape: [k, k], strides: [k, k] });
+  const slice = (x: string, axis: number, start: number, end: number) =>
+    g.op("Slice", [x, g.ints([start]), g.ints([end]), g.ints([axis])]);
+  const flat = (x: string) => g.op("Reshape", [x, g.ints([1, -1])]);
+  const topk = (x2d: string, k: number, largest: boolean) =>
+    g.opMulti("TopK", [x2d, g.ints([k])], { axis: 1, largest: largest ? 1 : 0, sorted: 1 }, 2);
+  const topkMean = (x2d: string, k: number, largest: boolean) =>
+    g.op("ReduceMean", [topk(x2d, k, largest)[0]!], { axes: [1], keepdims: 1 });
+  const mean1 = (x2d: string) => g.op("ReduceMean", [x2d], { axes: [1], keepdims: 1 });
+  const max1 = (x2d: string) => g.op("ReduceMax", [x2d], { axes: [1], keepdims: 1 });
+  const min1 = (x2d: string) => g.op("ReduceMin", [x2d], { axes: [1], keepdims: 1 });
+  const edgePad = (x: string) => g.op("Pad", [x, g.ints([0, 0, 1, 1, 0, 0, 1, 1])], { mode: "edge" });
+  const operators = (y: string) => {
+    const w = g.floats(KERNEL_NAMES.flatMap((k) => KERNELS[k]!), [KERNEL_NAMES.length, 1, 3, 3]);
+    return g.op("Conv", [edgePad(y), w], { kernel_shape: [3, 3] });
+  };
+
+  // ---- input ---------------------------------------------------------------------------
+  // Scaling to [0,1] is folded into the next (smaller) operators instead of a full-size Mul.
+  const H = INPUT_HEIGHT, W = INPUT_WIDTH;
+  const xFull = g.op("Transpose", [g.op("Cast", [rgb], { to: 1 })], { perm: [0, 3, 1, 2] }); // [1,3,H,W] 0..255
+  const y = g.op("Conv", [xFull, g.floats([0.299, 0.587, 0.114].map((v) => v / 255), [1, 3, 1, 1])], { kernel_shape: [1, 1] });
+  // Half-resolution RGB for colour, clipping and chroma features.
+  const x = mul(avgPool(xFull, 2), c(1 / 255)); // [1,3,H/2,W/2] sRGB in [0,1]
+  const y2 = avgPool(y, 2);
+  const y4 = avgPool(y2, 2);
+  const y8 = avgPool(y4, 2);
+  const maxRgb = g.op("ReduceMax", [x], { axes: [1], keepdims: 1 });
+  const minRgb = g.op("ReduceMin", [x], { axes: [1], keepdims: 1 });
+
+  // ---- exposure: luminance moments, soft cumulative histogram, clipping ------------------
+  const meanY = meanHW(y2);
+  const stdY = g.op("Sqrt", [addT(g.op("Relu", [sub(meanHW(sq(y2)), sq(meanY))]), c(EPS))]);
+  add(meanY, ["lum_mean"]);
+  add(stdY, ["lum_std"]);
+  const cdfT = [0.03, 0.08, 0.15, 0.25, 0.35, 0.5, 0.65, 0.75, 0.85, 0.92, 0.97];
+  const cdf = meanHW(g.op("Sigmoid", [mul(sub(g.floats(cdfT, [1, cdfT.length, 1, 1]), y2), c(60))]));
+  add(cdf, cdfT.map((t) => `lum_cdf_${t}`));
+  add(meanHW(sigmoid(maxRgb, 0.97, 150)), ["frac_any_channel_clipped"]);
+  add(meanHW(sigmoid(minRgb, 0.94, 100)), ["frac_white_clipped"]);
+  add(meanHW(below(maxRgb, 0.04, 150)), ["frac_crushed_black"]);
+  const tileLum = flat(avgPool(y2, 20)); // 12x16 tiles
+  add(topkMean(tileLum, 19, true), ["tile_lum_top10"]);
+  add(topkMean(tileLum, 19, false), ["tile_lum_bottom10"]);
+
+  // ---- sharpness: operator energies at four scales ---------------------------------------
+  const d1 = operators(y);
+  const d2 = operators(y2);
+  const d4 = operators(y4);
+  const d8 = operators(y8);
+  const e1 = sq(d1);
+  const e2 = sq(d2);
+  const e4 = sq(d4);
+  const e8 = sq(d8);
+  for (const [s, e] of [[1, e1], [2, e2], [4, e4], [8, e8]] as const) {
+    add(log(meanHW(e)), KERNEL_NAMES.map((k) => `log_energy_s${s}_${k}`));
+  }
+
+  // Per-tile energies on a common 12x16 grid. Blur removes fine-scale energy relative to
+  // coarse-scale energy of the same tile, which cancels most of the scene's own contrast.
+  const t1 = log(avgPool(e1, 40));
+  const t2 = log(avgPool(e2, 20));
+  const t4 = log(avgPool(e4, 10));
+  const t8 = log(avgPool(e8, 5));
+  const tiles = (t: string) => g.op("Reshape", [t, g.ints([1, KERNEL_NAMES.length, -1])]); // [1,6,192]
+  const coarseGrad = flat(g.op("ReduceSum", [slice(t4, 1, 1, 5), g.ints([1])], { keepdims: 0 }));
+  // The 25% most textured tiles: where sharpness is measurable at all.
+  const idx = topk(coarseGrad, 48, true)[1]!;
+  const idx6 = g.op("Expand", [g.op("Unsqueeze", [idx, g.ints([1])]), g.ints([1, KERNEL_NAMES.length, 48])]);
+  const texturedMean = (t: string) =>
+    g.op("ReduceMean", [g.op("GatherElements", [tiles(t), idx6], { axis: 2 })], { axes: [2], keepdims: 0 }); // [1,6]
+  for (const [label, fine, coarse] of [["s1_s4", t1, t4], ["s2_s8", t2, t8]] as const) {
+    const ratio = sub(texturedMean(fine), texturedMean(coarse)); // [1,6]
+    add(slice(ratio, 1, CH.lap, CH.lap + 1), [`textured_ratio_${label}_laplacian`]);
+    add(slice(ratio, 1, CH.noise, CH.noise + 1), [`textured_ratio_${label}_noise_op`]);
+    // Directions sorted by value: invariant to the (unknown) direction of camera motion.
+    const dirs = topk(slice(ratio, 1, CH.g0, CH.g135 + 1), 4, true)[0]!;
+    add(dirs, [1, 2, 3, 4].map((r) => `textured_ratio_${label}_direction_rank${r}`));
+  }
+  // Absolute fine detail in the sharpest tiles, and directional imbalance per tile.
+  add(topkMean(flat(slice(t1, 1, CH.lap, CH.lap + 1)), 19, true), ["tile_log_laplacian_s1_top10"]);
+  add(topkMean(flat(slice(t2, 1, CH.lap, CH.lap + 1)), 19, true), ["tile_log_laplacian_s2_top10"]);
+  const dirTiles1 = slice(t1, 1, CH.g0, CH.g135 + 1); // [1,4,12,16]
+  const anis1 = sub(g.op("ReduceMax", [dirTiles1], { axes: [1], keepdims: 1 }), g.op("ReduceMin", [dirTiles1], { axes: [1], keepdims: 1 }));
+  add(meanHW(anis1), ["tile_direction_range_s1_mean"]);
+  const dirTiles2 = slice(t2, 1, CH.g0, CH.g135 + 1);
+  const anis2 = sub(g.op("ReduceMax", [dirTiles2], { axes: [1], keepdims: 1 }), g.op("ReduceMin", [dirTiles2], { axes: [1], keepdims: 1 }));
+  add(meanHW(anis2), ["tile_direction_range_s2_mean"]);
+
+  // ---- noise: Immerkaer response in the flattest tiles ------------------------------------
+  const absNoise1 = g.op("Abs", [slice(d1, 1, CH.noise, CH.noise + 1)]);
+  const nTiles1 = flat(avgPool(absNoise1, 16)); // 30x40
+  add(log(topkMean(nTiles1, 120, false)), ["noise_s1_flattest10"]);
+  add(log(g.op("ReduceMax", [topk(nTiles1, 600, false)[0]!], { axes: [1], keepdims: 1 })), ["noise_s1_median_tile"]);
+  const absNoise2 = g.op("Abs", [slice(d2, 1, CH.noise, CH.noise + 1)]);
+  add(log(topkMean(flat(avgPool(absNoise2, 8)), 120, false)), ["noise_s2_flattest10"]);
+  const n = KERNELS.noise!;
+  const chromaW = g.floats(
+    [
+      ...n.map((v) => v), ...n.map((v) => -v), ...n.map(() => 0), // R - G
+      ...n.map(() => 0), ...n.map((v) => -v), ...n.map((v) => v), // B - G
+    ],
+    [2, 3, 3, 3],
+  );
+  const chroma = g.op("Abs", [g.op("Conv", [edgePad(x), chromaW], { kernel_shape: [3, 3] })]);
+  const chromaTiles = flat(avgPool(g.op("ReduceSum", [chroma, g.ints([1])], { keepdims: 1 }), 8));
+  add(log(topkMean(chromaTiles, 120, false)), ["chroma_noise_s2_flattest10"]);
+
+  // ---- glare: dark channel (haze), clipped white blobs, bright low-contrast areas --------
+  const darkChannel = flat(g.op("Neg", [maxPool(g.op("Neg", [minRgb]), 8)])); // 30x40
+  add(mean1(darkChannel), ["dark_channel_mean"]);
+  add(topkMean(darkChannel, 120, true), ["dark_channel_top10"]);
+  add(mean1(sigmoid(darkChannel, 0.5, 20)), ["dark_channel_frac_gt_0.5"]);
+  add(mean1(sigmoid(darkChannel, 0.75, 20)), ["dark_channel_frac_gt_0.75"]);
+  const whiteTiles = flat(avgPool(sigmoid(minRgb, 0.93, 80), 8));
+  add(max1(whiteTiles), ["white_tile_max"]);
+  add(mean1(sigmoid(whiteTiles, 0.5, 20)), ["white_tile_frac_gt_0.5"]);
+  const sat = sub(maxRgb, minRgb);
+  add(meanHW(mul(sigmoid(y2, 0.85, 40), below(sat, 0.12, 40))), ["frac_bright_desaturated"]);
+  const tileMean16 = avgPool(y2, 8);
+  const tileStd16 = g.op("Sqrt", [addT(g.op("Relu", [sub(avgPool(sq(y2), 8), sq(tileMean16))]), c(EPS))]);
+  add(log(meanHW(tileStd16)), ["log_tile_std_mean"]);
+  add(meanHW(mul(sigmoid(tileMean16, 0.75, 30), below(tileStd16, 0.04, 80))), ["frac_bright_flat_tiles"]);
+  add(topkMean(flat(tileStd16), 120, false), ["tile_std_bottom10"]);
+
+  // ---- obstruction: flat tiles, their colour, and whether they hug an edge ----------------
+  const tex = log(avgPool(addT(slice(e2, 1, CH.g0, CH.g0 + 1), slice(e2, 1, CH.g90, CH.g90 + 1)), 8)); // 30x40
+  const texT = [-10, -8.5, -7, -5.5];
+  add(meanHW(g.op("Sigmoid", [mul(sub(g.floats(texT, [1, texT.length, 1, 1]), tex), c(2))])), texT.map((t) => `frac_flat_tiles_lt_${t}`));
+  const flatMap = below(tex, -7, 2);
+  const rgbTiles = avgPool(x, 8); // [1,3,30,40]
+  const r = slice(rgbTiles, 1, 0, 1);
+  const gr = slice(rgbTiles, 1, 1, 2);
+  const b = slice(rgbTiles, 1, 2, 3);
+  const reddish = mul(sigmoid(sub(r, b), 0.08, 30), sigmoid(sub(r, gr), 0.0, 30));
+  const dark = below(tileMean16, 0.25, 25);
+  add(meanHW(mul(flatMap, dark)), ["frac_flat_dark_tiles"]);
+  add(meanHW(mul(flatMap, reddish)), ["frac_flat_reddish_tiles"]);
+  const region = (m: string, y0: number, y1: number, x0: number, x1: number) =>
+    g.op("ReduceMean", [slice(slice(m, 2, y0, y1), 3, x0, x1)], { axes: [2, 3], keepdims: 0 });
+  const regions = (m: string) => [
+    region(m, 0, 30, 0, 14), region(m, 0, 30, 26, 40), region(m, 0, 10, 0, 40), region(m, 20, 30, 0, 40),
+    region(m, 0, 15, 0, 20), region(m, 0, 15, 20, 40), region(m, 15, 30, 0, 20), region(m, 15, 30, 20, 40),
+  ];
+  const flatRegions = g.op("Concat", regions(flatMap), { axis: 1 });
+  add(max1(flatRegions), ["flat_region_max"]);
+  add(min1(flatRegions), ["flat_region_min"]);
+  const blobMap = mul(flatMap, g.op("Max", [dark, reddish]));
+  add(max1(g.op("Concat", regions(blobMap), { axis: 1 })), ["flat_dark_or_red_region_max"]);
+  add(meanHW(x), ["mean_r", "mean_g", "mean_b"]);
+  add(meanHW(sat), ["mean_saturation"]);
+
+  const features = g.op("Concat", parts, { axis: 1 });
+  return { features, names };
+}

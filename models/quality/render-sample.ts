@@ -1,0 +1,229 @@
+// Makes one labelled training/evaluation photo from a real source photograph: a random
+// phone-like framing, then the capture chain in physical order (optics: blur, glare, finger;
+// exposure; sensor noise; ISP look and sharpening; JPEG), with labels following from the
+// severities drawn. Severities are drawn either clearly acceptable or clearly defective;
+// where a measured effect lands in between, the label is null (excluded).
+import sharp from "sharp";
+import type { Defect, Labels } from "./defects";
+import { DEFECTS } from "./defects";
+import { convolveRgb8, defocusKernel, motionKernel, type Kernel } from "./degrade/blur";
+import { applyExposure, applyLook, applyWhiteBalance } from "./degrade/exposure";
+import { gaussianBlurField } from "./degrade/field";
+import { addGlare, randomGlare } from "./degrade/glare";
+import { addNoise, randomNoise } from "./degrade/noise";
+import { addFinger, coverLens, featureless } from "./degrade/obstruction";
+import { linearToSrgbInPlace, srgbToU8, u8ToLinear, type RgbImage } from "./degrade/rgb-image";
+import type { Rng } from "./random";
+
+export const SAMPLE_WIDTH = 640;
+export const SAMPLE_HEIGHT = 480;
+
+/** Severity limits, in pixels/EV/sRGB units at 640x480. Written into thresholds.json and EVAL.md. */
+export const SEVERITY = {
+  motion_blur: { acceptableMaxPx: 1.3, defectMinPx: 4, defectMaxPx: 16 },
+  defocus: { acceptableMaxRadiusPx: 0.6, defectMinRadiusPx: 2.2, defectMaxRadiusPx: 7 },
+  underexposure: { acceptableMinEv: -0.6, defectMaxEv: -1.8, defectMinEv: -4 },
+  overexposure: { acceptableMaxEv: 0.6, defectMinEv: 1.3, defectMaxEv: 3.2 },
+  glare: { acceptableMaxWashedFraction: 0.004, defectMinWashedFraction: 0.02 },
+  noise: { acceptableMaxSigma: 0.008, defectMinSigma: 0.03, defectMaxSigma: 0.09 },
+  obstruction: { acceptableMaxFingerFraction: 0.03, defectMinFingerFraction: 0.15, defectMaxFingerFraction: 0.6 },
+} as const;
+
+export interface SourceImage {
+  id: string;
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+}
+
+type Primary = "clean" | Exclude<Defect, "obstruction"> | "finger" | "cover" | "featureless";
+
+const PRIMARY_WEIGHTS: Record<Primary, number> = {
+  clean: 0.28,
+  motion_blur: 0.1,
+  defocus: 0.1,
+  underexposure: 0.1,
+  overexposure: 0.09,
+  glare: 0.1,
+  noise: 0.1,
+  finger: 0.07,
+  cover: 0.025,
+  featureless: 0.035,
+};
+
+const SECONDARY: Partial<Record<Primary, Defect[]>> = {
+  motion_blur: ["noise", "underexposure"],
+  defocus: ["noise", "underexposure"],
+  underexposure: ["noise", "motion_blur", "defocus"],
+  noise: ["motion_blur", "defocus", "underexposure"],
+  overexposure: ["motion_blur", "defocus"],
+};
+
+export interface RenderedSample {
+  jpeg: Buffer;
+  labels: Labels;
+  description: string;
+}
+
+export async function loadSource(id: string, file: string, maxSide = 2000): Promise<SourceImage> {
+  const { data, info } = await sharp(file)
+    .autoOrient()
+    .resize(maxSide, maxSide, { fit: "inside", withoutEnlargement: true })
+    .removeAlpha()
+    .toColourspace("srgb")
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { id, width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
+
+/** A phone-like framing of the source: 4:3, landscape or portrait (turned, as the server does). */
+async function frame(src: SourceImage, rng: Rng): Promise<Uint8Array> {
+  const portrait = rng.chance(0.3) && src.height * 0.75 >= 600;
+  const aspect = portrait ? 3 / 4 : 4 / 3;
+  const maxW = Math.min(src.width, Math.floor(src.height * aspect));
+  // Never enlarge and downscale at least ~1.6x where the source allows, so framing alone
+  // adds no softness that could be mistaken for blur.
+  const outW = portrait ? SAMPLE_HEIGHT : SAMPLE_WIDTH;
+  const minW = Math.min(maxW, Math.max(Math.round(outW * 1.6), Math.round(maxW * 0.45)));
+  const w = Math.round(rng.uniform(minW, maxW));
+  const h = Math.min(src.height, Math.round(w / aspect));
+  const left = rng.int(0, src.width - w);
+  const top = rng.int(0, src.height - h);
+  let p = sharp(src.rgb, { raw: { width: src.width, height: src.height, channels: 3 } })
+    .extract({ left, top, width: w, height: h })
+    .resize(portrait ? SAMPLE_HEIGHT : SAMPLE_WIDTH, portrait ? SAMPLE_WIDTH : SAMPLE_HEIGHT, { fit: "fill" });
+  if (portrait) p = sharp(await p.raw().toBuffer(), { raw: { width: SAMPLE_HEIGHT, height: SAMPLE_WIDTH, channels: 3 } }).rotate(90);
+  if (rng.chance(0.5)) p = p.flop();
+  const out = await p.raw().toBuffer();
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+function unsharp(img: RgbImage, amount: number): void {
+  const { width, height, data } = img;
+  for (let c = 0; c < 3; c++) {
+    const chan = new Float32Array(width * height);
+    for (let p = 0; p < chan.length; p++) chan[p] = data[p * 3 + c]!;
+    const blurred = gaussianBlurField(chan, width, height, 1);
+    for (let p = 0; p < chan.length; p++) data[p * 3 + c] = chan[p]! + amount * (chan[p]! - blurred[p]!);
+  }
+}
+
+export async function renderSample(src: SourceImage, rng: Rng): Promise<RenderedSample> {
+  const W = SAMPLE_WIDTH, H = SAMPLE_HEIGHT;
+  const primary = rng.weighted(PRIMARY_WEIGHTS);
+  const active = new Set<Defect>();
+  if (primary !== "clean" && primary !== "finger" && primary !== "cover" && primary !== "featureless") active.add(primary);
+  const secondaries = SECONDARY[primary];
+  if (secondaries && rng.chance(0.25)) active.add(rng.pick(secondaries));
+  if (active.has("motion_blur") && active.has("defocus")) active.delete("defocus");
+  const labels = Object.fromEntries([...DEFECTS, "overall"].map((d) => [d, 0])) as Labels;
+  const notes: string[] = [primary];
+
+  let rgb8 = await frame(src, rng);
+
+  // Optics: blur.
+  let kernel: Kernel | null = null;
+  if (active.has("motion_blur")) {
+    const L = Math.exp(rng.uniform(Math.log(SEVERITY.motion_blur.defectMinPx), Math.log(SEVERITY.motion_blur.defectMaxPx)));
+    kernel = motionKernel(rng, L, rng.uniform(0, Math.PI), rng.uniform(0, 1.2));
+    labels.motion_blur = 1;
+    notes.push(`motion ${L.toFixed(1)}px`);
+  } else if (active.has("defocus")) {
+    const r = Math.exp(rng.uniform(Math.log(SEVERITY.defocus.defectMinRadiusPx), Math.log(SEVERITY.defocus.defectMaxRadiusPx)));
+    kernel = defocusKernel(r, rng.uniform(0, 1));
+    labels.defocus = 1;
+    notes.push(`defocus r=${r.toFixed(1)}px`);
+  } else if (rng.chance(0.35)) {
+    // Acceptable softness: slight hand movement or focus a touch off.
+    if (rng.chance(0.5)) {
+      const L = rng.uniform(0.5, SEVERITY.motion_blur.acceptableMaxPx);
+      kernel = motionKernel(rng, L, rng.uniform(0, Math.PI), rng.uniform(0, 1));
+      notes.push(`slight motion ${L.toFixed(1)}px`);
+    } else {
+      const r = rng.uniform(0.3, SEVERITY.defocus.acceptableMaxRadiusPx);
+      kernel = defocusKernel(r, rng.uniform(0, 0.3));
+      notes.push(`slight defocus r=${r.toFixed(1)}px`);
+    }
+  }
+  if (kernel && kernel.size > 1) rgb8 = await convolveRgb8(rgb8, W, H, kernel);
+
+  const img = u8ToLinear(rgb8, W, H);
+
+  // Optics: things in front of the lens.
+  if (primary === "finger") {
+    const f = addFinger(img, rng, [SEVERITY.obstruction.defectMinFingerFraction, SEVERITY.obstruction.defectMaxFingerFraction]);
+    labels.obstruction = f > 0 ? 1 : 0;
+    notes.push(`finger ${(f * 100).toFixed(0)}%`);
+  } else if (primary === "cover") {
+    coverLens(img, rng);
+    labels.obstruction = 1;
+  } else if (primary === "featureless") {
+    featureless(img, rng);
+    labels.obstruction = 1;
+  } else if (rng.chance(0.04)) {
+    const f = addFinger(img, rng, [0.003, SEVERITY.obstruction.acceptableMaxFingerFraction]);
+    notes.push(`finger tip ${(f * 100).toFixed(1)}%`);
+  }
+  const sceneGone = primary === "cover" || primary === "featureless";
+  if (sceneGone) {
+    labels.motion_blur = null;
+    labels.defocus = null;
+    labels.underexposure = null;
+    labels.overexposure = null;
+    labels.glare = null;
+  }
+
+  // Optics: glare.
+  if (primary === "glare") {
+    const washed = addGlare(img, randomGlare(rng, W, H, true));
+    labels.glare = washed >= SEVERITY.glare.defectMinWashedFraction ? 1 : null;
+    notes.push(`glare ${(washed * 100).toFixed(1)}%`);
+  } else if (!sceneGone && rng.chance(0.25)) {
+    const washed = addGlare(img, randomGlare(rng, W, H, false));
+    labels.glare = washed <= SEVERITY.glare.acceptableMaxWashedFraction ? 0 : null;
+    notes.push(`small highlights ${(washed * 100).toFixed(2)}%`);
+  }
+
+  // Exposure and white balance.
+  let ev: number;
+  if (active.has("underexposure")) {
+    ev = rng.uniform(SEVERITY.underexposure.defectMinEv, SEVERITY.underexposure.defectMaxEv);
+    if (!sceneGone) labels.underexposure = 1;
+  } else if (active.has("overexposure")) {
+    ev = rng.uniform(SEVERITY.overexposure.defectMinEv, SEVERITY.overexposure.defectMaxEv);
+    if (!sceneGone) labels.overexposure = 1;
+    if (labels.glare === 0) labels.glare = null;
+  } else {
+    ev = rng.uniform(SEVERITY.underexposure.acceptableMinEv, SEVERITY.overexposure.acceptableMaxEv);
+  }
+  notes.push(`ev ${ev.toFixed(2)}`);
+  applyWhiteBalance(img, [rng.uniform(0.9, 1.1), 1, rng.uniform(0.9, 1.1)]);
+  applyExposure(img, ev, rng.chance(0.6));
+  linearToSrgbInPlace(img);
+  const lowLight = active.has("noise") && rng.chance(0.6);
+  applyLook(img, lowLight ? rng.uniform(0.55, 0.9) : rng.uniform(0.85, 1.2), rng.uniform(0.92, 1.08));
+
+  // Sensor noise (shown in sRGB units).
+  let sigma: number;
+  if (active.has("noise")) {
+    sigma = rng.uniform(SEVERITY.noise.defectMinSigma, SEVERITY.noise.defectMaxSigma);
+    labels.noise = 1;
+  } else if (primary === "cover") {
+    sigma = rng.uniform(0.004, 0.03);
+    labels.noise = null;
+  } else {
+    sigma = rng.uniform(0, SEVERITY.noise.acceptableMaxSigma);
+  }
+  addNoise(img, rng, randomNoise(rng, sigma));
+  notes.push(`noise ${sigma.toFixed(3)}`);
+
+  // ISP sharpening, then JPEG as the phone would save it.
+  if (rng.chance(0.5)) unsharp(img, rng.uniform(0.2, 0.8));
+  const quality = rng.int(72, 95);
+  const jpeg = await sharp(srgbToU8(img), { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality }).toBuffer();
+  notes.push(`q${quality}`);
+
+  const defectLabels = DEFECTS.map((d) => labels[d]);
+  labels.overall = defectLabels.includes(1) ? 1 : defectLabels.includes(null) ? null : 0;
+  return { jpeg, labels, description: notes.join(", ") };
+}
