@@ -80,12 +80,17 @@ async function openZip(file: string): Promise<PackageSource> {
     zip.on("error", reject);
     zip.readEntry();
   });
-  const stream = (rel: string) =>
-    new Promise<Readable>((resolve, reject) => {
-      const entry = byName.get(rel);
-      if (!entry) return reject(new Error(`${rel} is not in the zip`));
-      zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s!)));
-    });
+  const stream = async (rel: string): Promise<Readable> => {
+    const entry = byName.get(rel);
+    if (!entry) throw new Error(`${rel} is not in the zip`);
+    // Stored (uncompressed) entries — all media — are read straight from the
+    // archive in large chunks; yauzl's own stream reads 16 KiB at a time.
+    if (entry.compressionMethod === 0 && !entry.isEncrypted() && entry.compressedSize === entry.uncompressedSize && entry.compressedSize > 0) {
+      const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
+      return createReadStream(file, { start: fileDataStart, end: fileDataStart + entry.compressedSize - 1, highWaterMark: 4 * 1024 * 1024 });
+    }
+    return zip.openReadStreamPromise(entry);
+  };
   return {
     kind: "zip",
     location: file,

@@ -8,6 +8,9 @@ import path from "node:path";
 import { once } from "node:events";
 import { PassThrough } from "node:stream";
 import yazl from "yazl";
+import { useNativeCrc32ForYazl } from "./zip-crc32-native";
+
+useNativeCrc32ForYazl();
 
 export interface WrittenFile {
   path: string;

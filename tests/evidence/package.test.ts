@@ -64,6 +64,12 @@ describe("evidence package: build", () => {
     assert.match(a.packageId, /^SV-2026-000123\.\d{8}T\d{6}Z$/);
   });
 
+  it("the zip is a standard archive whose CRC-32s check out with an independent reader", () => {
+    const script = "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.testzip()); print(len(z.namelist()))";
+    const out = execFileSync("python3", ["-c", script, a.zipPath!]).toString().trim().split("\n");
+    assert.deepEqual(out, ["None", String(a.files.length + 2)]);
+  });
+
   it("keeps original photo and recording bytes untouched", async () => {
     const input = inputA as { captures: { id: string; originalPath: string }[]; recordings: { id: string; path: string }[] };
     for (const c of input.captures) assert.ok((await fs.readFile(c.originalPath)).equals(await fs.readFile(path.join(a.dir, `photos/${c.id}.jpg`))));
