@@ -1,0 +1,106 @@
+// The committed model's decisions on photos made from HELD-OUT real photographs (never seen in
+// training): clearly good photos pass, clearly defective ones are refused for the right reason.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import sharp from "sharp";
+import { assessPhoto } from "../../server/quality/assess-photo";
+import { PhotoAssessmentSchema, type PhotoAssessment } from "../../server/quality/photo-assessment";
+import { ImageUploadError } from "../../server/uploads/upload-error";
+
+const PHOTOS = path.resolve(import.meta.dirname, "../fixtures/photos");
+const photo = (name: string) => readFileSync(path.join(PHOTOS, name));
+const codes = (a: PhotoAssessment) => a.reasons.map((r) => r.code);
+
+describe("assessPhoto on held-out photographs", () => {
+  for (const name of ["city-sharp.jpg", "mountain-sharp.jpg", "dogs-well-lit.jpg", "phone-exif-gps.jpg"]) {
+    it(`accepts a good photo: ${name}`, async () => {
+      const a = await assessPhoto(photo(name));
+      assert.equal(a.verdict, "accepted", `reasons: ${JSON.stringify(codes(a))}, scores ${JSON.stringify(a.scores)}`);
+      assert.deepEqual(a.reasons, []);
+    });
+  }
+
+  const defective: [string, string][] = [
+    ["city-motion-blur.jpg", "motion_blur"],
+    ["city-defocus.jpg", "defocus"],
+    ["dogs-dark.jpg", "underexposure"],
+    ["dogs-overexposed.jpg", "overexposure"],
+    ["mountain-glare.jpg", "glare"],
+    ["dogs-noisy.jpg", "noise"],
+    ["city-finger.jpg", "obstruction"],
+    ["lens-covered.jpg", "obstruction"],
+  ];
+  for (const [name, code] of defective) {
+    it(`refuses ${name} for ${code}`, async () => {
+      const a = await assessPhoto(photo(name));
+      assert.equal(a.verdict, "rejected");
+      assert.ok(codes(a).includes(code as never), `expected ${code} among ${JSON.stringify(codes(a))}; scores ${JSON.stringify(a.scores)}`);
+      const reason = a.reasons.find((r) => r.code === code)!;
+      assert.ok(reason.score >= reason.threshold);
+      assert.match(reason.message["zh-CN"], /[\u4e00-\u9fff]/);
+      assert.match(reason.hint["zh-CN"], /[\u4e00-\u9fff]/);
+      assert.ok(reason.message.en.length > 0 && reason.hint.en.length > 0);
+    });
+  }
+
+  it("scores the same defect higher on the defective photo than on its good original", async () => {
+    const pairs: [string, string, keyof PhotoAssessment["scores"]][] = [
+      ["city-sharp.jpg", "city-motion-blur.jpg", "motion_blur"],
+      ["city-sharp.jpg", "city-defocus.jpg", "defocus"],
+      ["dogs-well-lit.jpg", "dogs-dark.jpg", "underexposure"],
+      ["mountain-sharp.jpg", "mountain-glare.jpg", "glare"],
+    ];
+    for (const [good, bad, defect] of pairs) {
+      const [g, b] = [await assessPhoto(photo(good)), await assessPhoto(photo(bad))];
+      assert.ok(b.scores[defect] > g.scores[defect] + 0.3, `${defect}: ${good} ${g.scores[defect]} vs ${bad} ${b.scores[defect]}`);
+    }
+  });
+});
+
+describe("assessPhoto contract", () => {
+  it("returns a schema-valid assessment bound to the photo and model hashes", async () => {
+    const bytes = photo("city-sharp.jpg");
+    const a = await assessPhoto(bytes);
+    assert.deepEqual(PhotoAssessmentSchema.parse(a), a);
+    assert.equal(a.photoSha256, createHash("sha256").update(bytes).digest("hex"));
+    const committed = readFileSync(path.resolve(import.meta.dirname, "../../models/quality/model.sha256"), "utf8").split(/\s+/)[0];
+    assert.equal(a.modelSha256, committed);
+    assert.deepEqual(a.image, { format: "jpeg", width: 640, height: 480, orientation: 1 });
+    for (const v of Object.values(a.timings)) assert.ok(Number.isFinite(v) && v >= 0);
+    assert.ok(a.timings.totalMs >= a.timings.inferenceMs);
+  });
+
+  it("judges a photo the same whichever way the phone was held (EXIF orientation)", async () => {
+    const upright = photo("city-motion-blur.jpg");
+    // Same pixels stored rotated, with EXIF orientation 6 telling viewers to turn them back.
+    const stored = await sharp(upright).rotate(270).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toBuffer();
+    const [a, b] = [await assessPhoto(upright), await assessPhoto(stored)];
+    assert.equal(b.image.orientation, 6);
+    assert.equal(b.image.width, 640);
+    assert.equal(b.verdict, a.verdict);
+    for (const k of Object.keys(a.scores) as (keyof typeof a.scores)[]) {
+      assert.ok(Math.abs(a.scores[k] - b.scores[k]) < 0.15, `${k}: ${a.scores[k]} vs ${b.scores[k]}`);
+    }
+  });
+
+  it("judges a portrait photo (turned to landscape for the model)", async () => {
+    const portrait = await sharp(photo("dogs-well-lit.jpg")).rotate(90).jpeg({ quality: 90 }).toBuffer();
+    const a = await assessPhoto(portrait);
+    assert.deepEqual(a.image, { format: "jpeg", width: 480, height: 640, orientation: 1 });
+    assert.equal(a.verdict, "accepted", JSON.stringify(a.scores));
+  });
+
+  it("passes upload errors through unchanged", async () => {
+    await assert.rejects(assessPhoto(Buffer.from("hello")), (e: unknown) => e instanceof ImageUploadError && e.code === "not_an_image");
+  });
+
+  it("refuses a photo whose header is fine but whose pixel data is corrupt", async () => {
+    const bytes = Buffer.from(photo("city-sharp.jpg"));
+    // Overwrite the middle of the entropy-coded data with marker-free junk, keeping SOI..EOI.
+    for (let i = Math.floor(bytes.length * 0.3); i < Math.floor(bytes.length * 0.6); i++) bytes[i] = 0x00;
+    await assert.rejects(assessPhoto(bytes), (e: unknown) => e instanceof ImageUploadError && e.code === "corrupt_image");
+  });
+});
