@@ -6,6 +6,9 @@ import type { Env } from "./env";
 import type { WorkerPool } from "../media/worker-pool";
 import type { RoomRegistry } from "../media/room-registry";
 import type { SurveyHub } from "./live/survey-hub";
+import type { RecordingControl } from "./live/recording-control";
+import type { CaptureService } from "./live/capture-service";
+import type { RecordingStorage } from "../media/recording/storage/recording-storage";
 
 export interface AppContext {
   env: Env;
@@ -15,4 +18,8 @@ export interface AppContext {
   pool: WorkerPool;
   rooms: RoomRegistry;
   hub: SurveyHub;
+  recording: RecordingControl;
+  captures: CaptureService;
+  /** Photos, recordings and evidence: local disk by default. */
+  storage: RecordingStorage;
 }

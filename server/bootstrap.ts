@@ -16,6 +16,11 @@ import { mediaConfigFrom } from "../media/media-config";
 import { WorkerPool } from "../media/worker-pool";
 import { RoomRegistry } from "../media/room-registry";
 import { installResourceCensus } from "../media/resource-census";
+import { createStorage } from "../media/recording/storage/create-storage";
+import { SurveyRecordingService } from "./live/survey-recording-service";
+import { CaptureService } from "./live/capture-service";
+import { qualityPhotoGate } from "./live/quality-photo-gate";
+import { loadQualityModel } from "./quality";
 
 export interface StartOptions {
   env: Env;
@@ -34,11 +39,18 @@ export async function startProduct(opts: StartOptions) {
   const db = createDb(target);
   if (env.SEED_DEMO === "1" && (await seedDemoAccounts(db))) log.info("seeded demo accounts (see README)");
 
+  // Refuses to start on a model whose SHA-256 does not match models/quality/model.sha256.
+  const model = await loadQualityModel();
+  log.info({ modelSha256: model.sha256 }, "quality model loaded");
+
+  const storage = createStorage({ kind: "local", root: path.join(env.DATA_DIR, "media") });
+  const recording = new SurveyRecordingService(db, storage, log);
   const mediaConfig = mediaConfigFrom(env);
   const pool = await WorkerPool.create(mediaConfig, log);
-  const rooms = new RoomRegistry(pool, mediaConfig, log);
+  const rooms = new RoomRegistry(pool, mediaConfig, log, (room) => recording.attachRoom(room));
   const hub = new SurveyHub(db, rooms, log);
-  const app: AppContext = { env, db, log, sms: new OutboxSmsSender(db), pool, rooms, hub };
+  const captures = new CaptureService(db, storage, qualityPhotoGate(), rooms, log);
+  const app: AppContext = { env, db, log, sms: new OutboxSmsSender(db), pool, rooms, hub, recording, captures, storage };
 
   let pages: PageHandler | null = null;
   if (opts.pages !== "none") {
@@ -63,6 +75,7 @@ export async function startProduct(opts: StartOptions) {
   const close = () =>
     (closing ??= (async () => {
       rooms.closeAll("server-shutdown");
+      await recording.close();
       await http.close();
       pool.close();
       await db.$disconnect();

@@ -1,4 +1,6 @@
 import { authRouter } from "./routers/auth";
+import { capturesRouter } from "./routers/captures";
+import { checklistsRouter } from "./routers/checklists";
 import { chatRouter } from "./routers/chat";
 import { joinRouter } from "./routers/join";
 import { outboxRouter } from "./routers/outbox";
@@ -11,6 +13,8 @@ export const appRouter = router({
   join: joinRouter,
   chat: chatRouter,
   outbox: outboxRouter,
+  captures: capturesRouter,
+  checklists: checklistsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -19,7 +19,10 @@ export const claimInput = z.object({
   incidentPlace: z.string().trim().min(2).max(300),
   claimType,
   externalRef: z.string().trim().max(100).optional(),
-});
+  /** The policy period; evidence retention counts from its end (see server/evidence/retention.ts). */
+  policyStart: z.coerce.date({ error: "must be an ISO 8601 date" }).optional(),
+  policyEnd: z.coerce.date({ error: "must be an ISO 8601 date" }).optional(),
+}).refine((c) => !c.policyStart || !c.policyEnd || c.policyStart < c.policyEnd, { message: "policyEnd must be after policyStart", path: ["policyEnd"] });
 export type ClaimInput = z.infer<typeof claimInput>;
 
 export const surveyRequestInput = z.object({

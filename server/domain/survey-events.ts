@@ -17,6 +17,20 @@ export const surveyEventTypes = [
   "media.track.resumed",
   "media.track.stopped",
   "chat.message",
+  "recording.consent",
+  "recording.started",
+  "recording.failed",
+  "recording.track.started",
+  "recording.track.finalised",
+  "recording.finalised",
+  "guide.pushed",
+  "capture.requested",
+  "capture.assessed",
+  "capture.overridden",
+  "evidence.building",
+  "evidence.ready",
+  "evidence.failed",
+  "evidence.purged",
 ] as const;
 export type SurveyEventType = (typeof surveyEventTypes)[number];
 

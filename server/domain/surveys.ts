@@ -47,6 +47,8 @@ export async function createClaimAndSurvey(
           incidentPlace: c.incidentPlace,
           claimType: c.claimType,
           externalRef: c.externalRef ?? null,
+          policyStart: c.policyStart ?? null,
+          policyEnd: c.policyEnd ?? null,
           ...(args.actor.role !== "api" && args.actor.id ? { createdBy: { connect: { id: args.actor.id } } } : {}),
         },
       },

@@ -10,6 +10,7 @@ import { createTrpcContext } from "../api/trpc";
 import { handleSurveysV1 } from "../api/rest/surveys-v1";
 import { createSignallingServer } from "../signalling/signalling-server";
 import { resourceCounts } from "../../media/resource-census";
+import { createCaptureRoutes } from "./capture-routes";
 
 export interface PageHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
@@ -20,6 +21,7 @@ const TRPC_PREFIX = "/api/trpc/";
 
 export function createAppServer(app: AppContext, pages: PageHandler | null) {
   const signalling = createSignallingServer(app);
+  const captureRoutes = createCaptureRoutes(app, app.captures);
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -39,6 +41,7 @@ export function createAppServer(app: AppContext, pages: PageHandler | null) {
         return;
       }
       if (pathname.startsWith("/api/v1/")) return await handleSurveysV1(app, req, res, pathname);
+      if (pathname.startsWith("/api/captures") && (await captureRoutes(req, res, url))) return;
       if (pathname === "/api/health") {
         res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
         res.end(JSON.stringify({ ok: true, workers: app.pool.size, rooms: app.rooms.list().length, media: resourceCounts() }));

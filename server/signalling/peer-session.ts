@@ -70,6 +70,7 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
       if (!peer.recvTransport()) throw new RequestError("NOT_READY", "create the recv transport before joining");
       const peers = await room.join(peer, rtpCapabilities as unknown as types.RtpCapabilities);
       // The timeline write is not on the media path: the join answers at once.
+      notify("recordingState", { ...app.recording.state(identity.surveyId) });
       joinRecorded = recordJoin(app.db, identity, device ?? {}).catch((err) => log.warn({ err }, "could not record join"));
       return { peers };
     },
@@ -89,12 +90,36 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
       room.broadcast(peer, "chat", { message });
       return { message };
     },
+    recordingConsent: async ({ accepted, noticeVersion }) => {
+      if (identity.role !== "policyholder") throw new RequestError("FORBIDDEN", "only the policyholder answers the recording notice");
+      if (!peer.joined) throw new RequestError("NOT_READY", "join before answering");
+      return { recording: await app.recording.consent(identity, accepted, noticeVersion) };
+    },
+    pushGuide: async ({ itemKey }) => {
+      const target = staffToPolicyholder();
+      target.notify("guide", { ...(await app.captures.guideFor(identity.surveyId, itemKey)) });
+      return {};
+    },
+    requestCapture: async ({ itemKey }) => {
+      const target = staffToPolicyholder();
+      target.notify("captureRequested", { itemKey, by: identity.role });
+      return {};
+    },
     endSurvey: async () => {
       if (identity.role !== "agent") throw new RequestError("FORBIDDEN", "only the claims agent can end the survey");
       await app.hub.endSurvey(identity.surveyId, { id: identity.participantId, role: identity.role });
       return {};
     },
   };
+
+  /** Guides and capture requests go from the agent or adjuster to the policyholder's phone. */
+  function staffToPolicyholder() {
+    if (identity.role === "policyholder") throw new RequestError("FORBIDDEN", "only the agent or the adjuster guides the capture");
+    if (!peer.joined) throw new RequestError("NOT_READY", "join first");
+    const target = room.joinedPeers().find((p) => p.identity.role === "policyholder");
+    if (!target) throw new RequestError("NOT_READY", "the policyholder is not in the survey");
+    return target;
+  }
 
   const reply = (payload: Record<string, unknown>) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(payload));

@@ -37,6 +37,12 @@ export const requestSchemas = {
   restartIce: z.object({ transportId: objectId }),
   chat: z.object({ text: z.string().trim().min(1).max(2000) }),
   endSurvey: z.object({}),
+  /** The policyholder's answer to the recording notice (双录 consent). */
+  recordingConsent: z.object({ accepted: z.boolean(), noticeVersion: z.string().min(1).max(40) }),
+  /** Agent or adjuster: show a checklist item's guide on the policyholder's phone. */
+  pushGuide: z.object({ itemKey: z.string().min(1).max(64) }),
+  /** Agent or adjuster: ask the policyholder's phone to take the photo now. */
+  requestCapture: z.object({ itemKey: z.string().min(1).max(64) }),
 } as const;
 
 export type SignalMethod = keyof typeof requestSchemas;
@@ -84,6 +90,36 @@ export interface SignalResponses {
   restartIce: { iceParameters: unknown };
   chat: { message: ChatMessageWire };
   endSurvey: Record<string, never>;
+  recordingConsent: { recording: RecordingStateWire };
+  pushGuide: Record<string, never>;
+  requestCapture: Record<string, never>;
+}
+
+export interface RecordingStateWire {
+  /** awaiting-consent: asked, no answer yet; recording: every track is being recorded */
+  state: "awaiting-consent" | "recording" | "refused" | "stopped" | "failed";
+  since: string | null;
+  /** Why recording is not running (e.g. DISK_FULL, CONSENT_REFUSED), for the agent. */
+  reason: string | null;
+}
+
+export interface GuideWire {
+  itemKey: string;
+  label: { "zh-CN": string; en: string };
+  instruction: { "zh-CN": string; en: string };
+  overlay: string | null;
+}
+
+export interface CaptureWire {
+  id: string;
+  itemKey: string;
+  verdict: "accepted" | "rejected";
+  overridden: boolean;
+  reasons: { code: string; message: { "zh-CN": string; en: string }; hint: { "zh-CN": string; en: string } }[];
+  scores: Record<string, number>;
+  thumbUrl: string;
+  capturedAt: string | null;
+  participantId: string;
 }
 
 export interface NewConsumerNotification {
@@ -108,6 +144,12 @@ export interface SignalNotifications {
   chat: { message: ChatMessageWire };
   surveyEnded: { by: string };
   replaced: Record<string, never>;
+  recordingState: RecordingStateWire;
+  guide: GuideWire;
+  captureRequested: { itemKey: string; by: string };
+  captureAssessed: { capture: CaptureWire };
+  /** Something staff must see at once (e.g. recording stopped: disk full). */
+  alert: { code: string; message: string };
 }
 
 export type SignalErrorCode = "BAD_REQUEST" | "FORBIDDEN" | "NOT_READY" | "FAILED";

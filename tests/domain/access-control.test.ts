@@ -13,6 +13,8 @@ import { OutboxSmsSender } from "../../server/sms/outbox-sms-sender";
 import { SurveyHub } from "../../server/live/survey-hub";
 import { claimRequest } from "../support/claim-fixtures";
 import type { RoomRegistry } from "../../media/room-registry";
+import { CaptureService } from "../../server/live/capture-service";
+import type { PhotoGate } from "../../server/live/photo-gate";
 
 const log = pino({ level: "silent" });
 
@@ -33,6 +35,9 @@ for (const kind of databaseKinds) {
         pool: null as unknown as AppContext["pool"],
         rooms,
         hub: new SurveyHub(t.db, rooms, log),
+        recording: null as unknown as AppContext["recording"],
+        captures: new CaptureService(t.db, null as unknown as AppContext["storage"], null as unknown as PhotoGate, rooms, log),
+        storage: null as unknown as AppContext["storage"],
       };
     });
     after(() => t.drop());

@@ -7,7 +7,7 @@ import { useI18n } from "../../_i18n/i18n-provider";
 import { ChatPanel } from "./chat-panel";
 import { StreamAudio, StreamVideo } from "./media-element";
 
-export function CallView({ call, canEnd, onEnded }: { call: SurveyCall; canEnd: boolean; onEnded?: () => void }) {
+export function CallView({ call, canEnd, onEnded, children }: { call: SurveyCall; canEnd: boolean; onEnded?: () => void; children?: React.ReactNode }) {
   const { t } = useI18n();
   const s = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
 
@@ -73,6 +73,7 @@ export function CallView({ call, canEnd, onEnded }: { call: SurveyCall; canEnd: 
         )}
       </div>
       <ChatPanel messages={s.chat} selfId={s.self?.participantId ?? null} onSend={(text) => call.sendChat(text)} disabled={!inCall} />
+      {children}
     </div>
   );
 }

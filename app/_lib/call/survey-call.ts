@@ -4,7 +4,7 @@
 // subscribe()/snapshot() (useSyncExternalStore).
 import { Device } from "mediasoup-client";
 import type { types } from "mediasoup-client";
-import type { ChatMessageWire, NewConsumerNotification, PeerInfo } from "../../../server/signalling/protocol";
+import type { CaptureWire, ChatMessageWire, GuideWire, NewConsumerNotification, PeerInfo, RecordingStateWire } from "../../../server/signalling/protocol";
 import { closeCodes } from "../../../server/signalling/protocol";
 import { SignalError, SignallingClient } from "./signalling-client";
 
@@ -30,6 +30,15 @@ export interface CallSnapshot {
   camOn: boolean;
   facing: "user" | "environment";
   localStream: MediaStream | null;
+  /** Server-side recording (双录) as the server reports it; drives the REC mark and the consent notice. */
+  recording: RecordingStateWire | null;
+  /** The checklist item the agent last pushed to this phone. */
+  guide: GuideWire | null;
+  /** Set when the agent asks this phone to take the photo now; cleared by whoever takes it. */
+  captureRequest: { itemKey: string; at: number } | null;
+  /** Verdicts as they arrive, newest last. */
+  captures: CaptureWire[];
+  alerts: { code: string; message: string; at: number }[];
 }
 
 export interface SurveyCallOptions {
@@ -64,6 +73,11 @@ export class SurveyCall {
       camOn: true,
       facing: options.initialFacing,
       localStream: null,
+      recording: null,
+      guide: null,
+      captureRequest: null,
+      captures: [],
+      alerts: [],
     };
   }
 
@@ -139,6 +153,11 @@ export class SurveyCall {
     signal.on("peerLeft", ({ participantId }) => this.removeRemote(participantId));
     signal.on("chat", ({ message }) => this.addChat(message));
     signal.on("surveyEnded", () => this.finish("ended"));
+    signal.on("recordingState", (recording) => this.update({ recording }));
+    signal.on("guide", (guide) => this.update({ guide }));
+    signal.on("captureRequested", ({ itemKey }) => this.update({ captureRequest: { itemKey, at: Date.now() } }));
+    signal.on("captureAssessed", ({ capture }) => this.addCapture(capture));
+    signal.on("alert", (a) => this.update({ alerts: [...this.state.alerts, { ...a, at: Date.now() }] }));
     signal.onClose = (code, reason) => this.onSignalClosed(code, reason);
 
     await signal.connect(this.options.signallingUrl);
@@ -298,6 +317,33 @@ export class SurveyCall {
     await this.producers.get("cam")?.replaceTrack({ track });
     const next = new MediaStream([...(stream?.getAudioTracks() ?? []), track]);
     this.update({ facing, localStream: next });
+  }
+
+  addCapture(capture: CaptureWire) {
+    this.update({ captures: [...this.state.captures.filter((c) => c.id !== capture.id), capture] });
+  }
+
+  clearCaptureRequest() {
+    this.update({ captureRequest: null });
+  }
+
+  async answerRecordingNotice(accepted: boolean, noticeVersion: string) {
+    if (!this.signal) return;
+    const { recording } = await this.signal.request("recordingConsent", { accepted, noticeVersion });
+    this.update({ recording });
+  }
+
+  async pushGuide(itemKey: string) {
+    await this.signal?.request("pushGuide", { itemKey });
+  }
+
+  async requestCapture(itemKey: string) {
+    await this.signal?.request("requestCapture", { itemKey });
+  }
+
+  /** The live camera track, for full-resolution stills. */
+  cameraTrack(): MediaStreamTrack | null {
+    return this.state.localStream?.getVideoTracks()[0] ?? null;
   }
 
   async endSurvey() {

@@ -9,6 +9,9 @@ import { LanguageSwitch } from "../../_components/language-switch";
 import { CallView } from "../../_components/call/call-view";
 import { SurveyCall } from "../../_lib/call/survey-call";
 import { signallingUrl } from "../../_lib/call/signalling-url";
+import { CapturePanel } from "../../_components/capture/capture-panel";
+import { ChecklistPanel } from "../../_components/capture/checklist-panel";
+import { Gallery } from "../../_components/capture/gallery";
 
 type Invite = Awaited<ReturnType<typeof trpc.join.resolve.query>>;
 
@@ -88,7 +91,16 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
           <button type="button" onClick={() => void call.start()}>{t("call.rejoin")}</button>
         </section>
       )}
-      {started && !["error", "ended", "left"].includes(state.phase) && <CallView call={call} canEnd={false} />}
+      {started && !["error", "ended", "left"].includes(state.phase) && (
+        <CallView call={call} canEnd={false}>
+          {invite?.role === "policyholder" ? (
+            <CapturePanel call={call} inviteToken={token} />
+          ) : (
+            <ChecklistPanel call={call} load={() => trpc.join.checklist.query()} />
+          )}
+          <Gallery call={call} load={() => trpc.join.captures.query()} inviteToken={token} />
+        </CallView>
+      )}
     </main>
   );
 }

@@ -10,6 +10,8 @@ import { CopyLink } from "../../../_components/copy-link";
 import { CallView } from "../../../_components/call/call-view";
 import { SurveyCall } from "../../../_lib/call/survey-call";
 import { signallingUrl } from "../../../_lib/call/signalling-url";
+import { ChecklistPanel } from "../../../_components/capture/checklist-panel";
+import { Gallery } from "../../../_components/capture/gallery";
 
 type Survey = Awaited<ReturnType<typeof trpc.surveys.get.query>>;
 
@@ -92,7 +94,18 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
                 {t("survey.join")}
               </button>
             )}
-            {joined && <CallView call={call} canEnd onEnded={load} />}
+            {joined && (
+              <CallView call={call} canEnd onEnded={load}>
+                <ChecklistPanel
+                  call={call}
+                  load={() => trpc.captures.checklist.query({ surveyId: id })}
+                  onOverride={async (captureId, reason) => {
+                    call.addCapture(await trpc.captures.override.mutate({ surveyId: id, captureId, reason }));
+                  }}
+                />
+                <Gallery call={call} load={() => trpc.captures.list.query({ surveyId: id })} />
+              </CallView>
+            )}
             {survey.status === "closed" && <p className="banner">{t("call.ended")}</p>}
           </>
         )}

@@ -1,0 +1,81 @@
+"use client";
+// The agent's (and adjuster's) checklist: each shot's state, pushing its guide
+// to the phone, triggering the capture remotely, and accepting a rejected
+// photo anyway with a reason.
+import { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import type { SurveyCall } from "../../_lib/call/survey-call";
+import { useI18n } from "../../_i18n/i18n-provider";
+import type { MessageKey } from "../../_i18n/messages";
+import { Verdict } from "./capture-panel";
+
+export interface ChecklistRow {
+  key: string;
+  label: { "zh-CN": string; en: string };
+  state: "missing" | "accepted" | "rejected" | "overridden";
+}
+
+export function ChecklistPanel({
+  call,
+  load,
+  onOverride,
+}: {
+  call: SurveyCall;
+  load: () => Promise<ChecklistRow[]>;
+  onOverride?: (captureId: string, reason: string) => Promise<void>;
+}) {
+  const { t, locale } = useI18n();
+  const s = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
+  const [rows, setRows] = useState<ChecklistRow[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const verdicts = s.captures.map((c) => c.verdict + c.overridden).join();
+  useEffect(() => {
+    void loadRef.current().then(setRows, () => undefined);
+  }, [verdicts, s.phase]);
+
+  const act = (p: Promise<unknown>) => p.then(() => setError(null), (e: Error) => setError(e.message));
+  const latest = s.captures[s.captures.length - 1];
+  const canAct = s.phase === "in-call";
+  return (
+    <section className="card" data-testid="checklist">
+      <h2>{t("capture.checklist")}</h2>
+      {error && <p className="error">{error}</p>}
+      <table>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key} data-testid="checklist-item" data-key={r.key} data-state={r.state}>
+              <td>{r.label[locale]}</td>
+              <td className={`state-${r.state}`}>{t(`capture.state.${r.state}` as MessageKey)}</td>
+              <td style={{ whiteSpace: "nowrap" }}>
+                <button type="button" data-testid="push-guide" disabled={!canAct} onClick={() => act(call.pushGuide(r.key))}>
+                  {t("capture.guide")}
+                </button>{" "}
+                <button type="button" data-testid="remote-capture" disabled={!canAct} onClick={() => act(call.requestCapture(r.key))}>
+                  {t("capture.capture")}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {latest && (
+        <div>
+          <Verdict capture={latest} />
+          {onOverride && latest.verdict === "rejected" && (
+            <button
+              type="button"
+              data-testid="override-capture"
+              onClick={() => {
+                const reason = window.prompt(t("capture.overridePrompt"));
+                if (reason && reason.trim().length >= 3) void act(onOverride(latest.id, reason.trim()));
+              }}
+            >
+              {t("capture.override")}
+            </button>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,17 @@
+// What the signalling layer needs from server-side recording (dual recording,
+// 双录): the consent answer and the current state. Implemented by
+// server/live/survey-recording-service.ts.
+import type { ParticipantIdentity } from "../domain/participants";
+import type { RecordingStateWire } from "../signalling/protocol";
+import type { Room } from "../../media/room";
+
+export interface RecordingControl {
+  /** Wires a new room so that, once consent is given, every track is recorded. */
+  attachRoom(room: Room): void;
+  /** The policyholder's answer; recording starts on consent and never without it. */
+  consent(who: ParticipantIdentity, accepted: boolean, noticeVersion: string): Promise<RecordingStateWire>;
+  state(surveyId: string): RecordingStateWire;
+  /** Finalises a survey's recordings (survey ended); resolves when files are closed and hashed. */
+  finalise(surveyId: string): Promise<void>;
+  close(): Promise<void>;
+}
