@@ -22,6 +22,7 @@ const SECONDS = 30 * 60;
 const VIDEO_BYTES = Math.round((600_000 / 8) * SECONDS);
 const AUDIO_BYTES = Math.round((40_000 / 8) * SECONDS);
 
+const loadBefore = os.loadavg()[0]!;
 const work = await fs.mkdtemp(path.join(os.tmpdir(), "bench-evidence-"));
 try {
   const input = await makeSurveyFixture(path.join(work, "src"), { recordings: { videoBytes: VIDEO_BYTES, audioBytes: AUDIO_BYTES, count: 3 } });
@@ -82,6 +83,8 @@ try {
     table,
     "",
     `First (cold) build in a fresh process: ${cold.ms.toFixed(0)} ms, of which media ${cold.mediaMs.toFixed(0)} ms; the rest is mostly loading the CJK font faces, which later builds reuse.`,
+    "",
+    `Load average (1 min) ${loadBefore.toFixed(1)} at start, ${os.loadavg()[0]!.toFixed(1)} at end on this shared 2-core machine: other work ran concurrently, so single runs vary widely (see min/max); compare the medians.`,
     "",
     "The build's fixed cost (PDF report with embedded CJK font subsets, four signatures) does not grow with recording size; the media stage does. Verification re-hashes every byte once and checks four signatures.",
   ].join("\n");
