@@ -106,6 +106,15 @@ export const en = {
   "capture.state.rejected": "Rejected",
   "capture.state.overridden": "Overridden",
   "capture.failed": "The photo could not be uploaded.",
+  "rec.mark": "REC",
+  "rec.awaiting": "Recording waits for the policyholder's consent.",
+  "rec.refused": "The policyholder declined recording: nothing is recorded.",
+  "rec.failed": "Recording stopped",
+  "consent.title": "Recording notice",
+  "consent.body": "To handle your claim, {insurer} records the audio and video of this survey and the photos taken in it. The recording is kept as claim evidence for 5 to 10 years as required for insurance records, and is only used for this claim and for audits. Your claims agent will read this notice to you.",
+  "consent.accept": "I agree to the recording",
+  "consent.refuse": "I do not agree",
+  "consent.insurer": "the insurer",
 };
 
 export type MessageKey = keyof typeof en;
@@ -215,6 +224,15 @@ export const zhCN: Record<MessageKey, string> = {
   "capture.state.rejected": "不合格",
   "capture.state.overridden": "已人工采用",
   "capture.failed": "照片上传失败。",
+  "rec.mark": "录制中",
+  "rec.awaiting": "等待投保人同意后开始录制。",
+  "rec.refused": "投保人拒绝录制：本次查勘不录制。",
+  "rec.failed": "录制已停止",
+  "consent.title": "录音录像告知",
+  "consent.body": "为办理您的理赔，{insurer}将对本次视频查勘全程录音录像，并保存查勘中拍摄的照片。录音录像作为理赔证据按保险档案要求保存5至10年，仅用于本案理赔及审计。理赔专员将向您宣读本告知。",
+  "consent.accept": "我同意录音录像",
+  "consent.refuse": "我不同意",
+  "consent.insurer": "保险公司",
 };
 
 export type Locale = "zh-CN" | "en";

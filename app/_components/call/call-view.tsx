@@ -6,6 +6,7 @@ import type { SurveyCall } from "../../_lib/call/survey-call";
 import { useI18n } from "../../_i18n/i18n-provider";
 import { ChatPanel } from "./chat-panel";
 import { StreamAudio, StreamVideo } from "./media-element";
+import { RecordingStatus } from "../recording/recording-status";
 
 export function CallView({ call, canEnd, onEnded, children }: { call: SurveyCall; canEnd: boolean; onEnded?: () => void; children?: React.ReactNode }) {
   const { t } = useI18n();
@@ -23,6 +24,7 @@ export function CallView({ call, canEnd, onEnded, children }: { call: SurveyCall
   const inCall = s.phase === "in-call" || s.phase === "reconnecting";
   return (
     <div className={canEnd ? "call desktop" : "call"} data-phase={s.phase}>
+      {s.self && <RecordingStatus call={call} role={s.self.role} />}
       {s.phase === "connecting" && <p className="banner">{t("call.connecting")}</p>}
       {s.phase === "reconnecting" && <p className="banner warn">{t("call.reconnecting")}</p>}
       <div className="stage">

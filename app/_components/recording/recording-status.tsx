@@ -1,0 +1,69 @@
+"use client";
+// The red REC mark on every screen while the server records, the consent
+// notice on the policyholder's phone, and why nothing is recorded for staff.
+import { useState, useSyncExternalStore } from "react";
+import type { SurveyCall } from "../../_lib/call/survey-call";
+import { useI18n } from "../../_i18n/i18n-provider";
+
+/** Bumped whenever the notice's wording changes; the consent event records which one was shown. */
+export const RECORDING_NOTICE_VERSION = "2026-11-v1";
+
+export function RecordingStatus({ call, role }: { call: SurveyCall; role: "policyholder" | "agent" | "adjuster" }) {
+  const { t } = useI18n();
+  const s = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
+  const [answering, setAnswering] = useState(false);
+  const rec = s.recording;
+  const lastAlert = s.alerts[s.alerts.length - 1];
+  return (
+    <>
+      {rec?.state === "recording" && (
+        <div className="rec-mark" data-testid="rec-indicator" role="status">
+          ● {t("rec.mark")}
+        </div>
+      )}
+      {role !== "policyholder" && rec?.state === "awaiting-consent" && <p className="banner" data-testid="rec-awaiting">{t("rec.awaiting")}</p>}
+      {role !== "policyholder" && rec?.state === "refused" && <p className="banner warn" data-testid="rec-refused">{t("rec.refused")}</p>}
+      {role !== "policyholder" && rec?.state === "failed" && (
+        <p className="banner warn" data-testid="rec-failed">
+          {t("rec.failed")}: {rec.reason}
+        </p>
+      )}
+      {role !== "policyholder" && lastAlert && (
+        <p className="banner warn" role="alert" data-testid="alert" data-code={lastAlert.code}>
+          {lastAlert.message}
+        </p>
+      )}
+      {role === "policyholder" && rec?.state === "awaiting-consent" && s.phase === "in-call" && (
+        <div className="card consent" data-testid="consent-notice" role="dialog" aria-labelledby="consent-title">
+          <h2 id="consent-title">{t("consent.title")}</h2>
+          <p>{t("consent.body").replace("{insurer}", t("consent.insurer"))}</p>
+          <div className="controls">
+            <button
+              type="button"
+              className="primary"
+              data-testid="consent-accept"
+              disabled={answering}
+              onClick={() => {
+                setAnswering(true);
+                void call.answerRecordingNotice(true, RECORDING_NOTICE_VERSION).finally(() => setAnswering(false));
+              }}
+            >
+              {t("consent.accept")}
+            </button>
+            <button
+              type="button"
+              data-testid="consent-refuse"
+              disabled={answering}
+              onClick={() => {
+                setAnswering(true);
+                void call.answerRecordingNotice(false, RECORDING_NOTICE_VERSION).finally(() => setAnswering(false));
+              }}
+            >
+              {t("consent.refuse")}
+            </button>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}
