@@ -8,8 +8,10 @@ set -euo pipefail
 need_root() { if [ "$(id -u)" != 0 ]; then echo "sudo"; fi; }
 SUDO="$(need_root)"
 
-RUNTIME_PKGS=(ffmpeg)
-BUILD_PKGS=(g++ make pkg-config python3 ninja-build libuv1-dev libssl-dev libsrtp2-dev libabsl-dev flatbuffers-compiler libflatbuffers-dev)
+# curl fetches mediasoup's prebuilt worker; the libraries are what a worker
+# built from source against Debian links to (see docs/MEDIASOUP_WORKER.md).
+RUNTIME_PKGS=(ffmpeg curl ca-certificates libuv1 libssl3 libsrtp2-1 libabsl20220623)
+BUILD_PKGS=(g++ make pkg-config python3 ninja-build patch libuv1-dev libssl-dev libsrtp2-dev libabsl-dev flatbuffers-compiler libflatbuffers-dev)
 TEST_PKGS=(chromium postgresql poppler-utils fonts-noto-cjk)
 
 want=("${RUNTIME_PKGS[@]}")

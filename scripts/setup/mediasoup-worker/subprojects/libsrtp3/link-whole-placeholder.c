@@ -1,0 +1,1 @@
+/* Empty on purpose: see meson.build next to this file. */
