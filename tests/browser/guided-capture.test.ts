@@ -1,0 +1,112 @@
+// Guided capture in real Chromium: the policyholder's camera is fed a real
+// (held-out) photograph; a sharp shot is accepted, a motion-blurred one is
+// rejected with the blur reason, both pages show the verdict, the stored bytes
+// hash to what the phone sent, and the agent's override is on record.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { Browser, Page, Request } from "playwright-core";
+import { startProductProcess, type RunningProduct } from "../support/product-process";
+import { desktopContext, launchBrowser, phoneContext } from "../support/browser";
+import { y4mFromPhoto } from "../support/fake-camera";
+import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
+
+const photos = path.resolve(import.meta.dirname, "../fixtures/photos");
+let product: RunningProduct;
+const browsers: Browser[] = [];
+
+before(async () => {
+  product = await startProductProcess();
+});
+after(async () => {
+  for (const b of browsers) await b.close().catch(() => undefined);
+  await product?.stop();
+});
+
+async function phoneWithCamera(photo: string): Promise<{ page: Page; uploads: Buffer[] }> {
+  const browser = await launchBrowser({ fakeVideoFile: y4mFromPhoto(path.join(photos, photo)) });
+  browsers.push(browser);
+  const page = await (await browser.newContext(phoneContext)).newPage();
+  const uploads: Buffer[] = [];
+  page.on("request", (r: Request) => {
+    if (r.url().endsWith("/api/captures") && r.method() === "POST") uploads.push(r.postDataBuffer()!);
+  });
+  return { page, uploads };
+}
+
+function storedOriginals(surveyId: string): Map<string, string> {
+  const dir = path.join(product.dataDir, "media", surveyId, "photos");
+  const out = new Map<string, string>();
+  for (const f of readdirSync(dir).filter((n) => !n.includes(".thumb-"))) out.set(createHash("sha256").update(readFileSync(path.join(dir, f))).digest("hex"), f);
+  return out;
+}
+
+test("a sharp photo is accepted and a blurred one rejected with the blur reason, on both screens; the agent can accept it anyway", { timeout: 240_000 }, async () => {
+  const agentBrowser = await launchBrowser();
+  browsers.push(agentBrowser);
+  const agent = await (await agentBrowser.newContext(desktopContext)).newPage();
+  agent.on("dialog", (d) => void (d.type() === "prompt" ? d.accept("Plate readable on the close-up; blur is acceptable") : d.accept()));
+  await loginAs(agent, product.url, agent1);
+  const { surveyId, policyholderLink } = await createSurveyInConsole(agent);
+  await agentJoins(agent, product.url, surveyId);
+
+  // 1. Sharp scene on the phone's camera.
+  const sharp = await phoneWithCamera("city-sharp.jpg");
+  await inviteeJoins(sharp.page, policyholderLink);
+  await waitForRemoteRoles(agent, ["policyholder"]);
+  // Recording is declined here (the recording tests cover consent); the agent sees why nothing is recorded.
+  await sharp.page.getByTestId("consent-refuse").click();
+  await agent.getByTestId("rec-refused").waitFor();
+
+  await agent.locator('[data-testid="checklist-item"][data-key="licence_plate"] [data-testid="push-guide"]').click();
+  await sharp.page.locator('[data-testid="guide-instruction"][data-item="licence_plate"]').waitFor();
+  assert.equal(await sharp.page.getByTestId("guide-overlay").getAttribute("src"), "/guides/plate.svg");
+  await sharp.page.getByTestId("shutter").click();
+  await sharp.page.locator('[data-testid="capture-verdict"][data-item="licence_plate"][data-verdict="accepted"]').waitFor({ timeout: 15_000 });
+  await agent.locator('[data-testid="capture-verdict"][data-item="licence_plate"][data-verdict="accepted"]').waitFor();
+  await agent.locator('[data-testid="checklist-item"][data-key="licence_plate"][data-state="accepted"]').waitFor();
+  await agent.locator('[data-testid="gallery-photo"][data-item="licence_plate"]').waitFor();
+  await sharp.page.locator('[data-testid="gallery-photo"][data-item="licence_plate"]').waitFor();
+
+  // The stored original is byte-for-byte what the phone sent.
+  assert.equal(sharp.uploads.length, 1);
+  const sentHash = createHash("sha256").update(sharp.uploads[0]!).digest("hex");
+  assert.ok(storedOriginals(surveyId).has(sentHash), "the stored original hashes to the uploaded bytes");
+  await sharp.page.context().close();
+  await waitForRemoteRoles(agent, []);
+
+  // 2. The same link on a phone whose camera shows a motion-blurred scene; the agent triggers the shot.
+  const blurred = await phoneWithCamera("city-motion-blur.jpg");
+  await inviteeJoins(blurred.page, policyholderLink);
+  await waitForRemoteRoles(agent, ["policyholder"]);
+  await agent.locator('[data-testid="checklist-item"][data-key="vin_plate"] [data-testid="push-guide"]').click();
+  await blurred.page.locator('[data-testid="guide-instruction"][data-item="vin_plate"]').waitFor();
+  await agent.locator('[data-testid="checklist-item"][data-key="vin_plate"] [data-testid="remote-capture"]').click();
+  const phoneVerdict = blurred.page.locator('[data-testid="capture-verdict"][data-item="vin_plate"][data-verdict="rejected"]');
+  await phoneVerdict.waitFor({ timeout: 15_000 });
+  assert.match((await phoneVerdict.getAttribute("data-reasons")) ?? "", /blur|defocus/);
+  assert.match((await phoneVerdict.textContent()) ?? "", /模糊|blur/i);
+  const agentVerdict = agent.locator('[data-testid="capture-verdict"][data-item="vin_plate"][data-verdict="rejected"]');
+  await agentVerdict.waitFor();
+  await agent.locator('[data-testid="checklist-item"][data-key="vin_plate"][data-state="rejected"]').waitFor();
+  const blurredHash = createHash("sha256").update(blurred.uploads[0]!).digest("hex");
+  assert.ok(storedOriginals(surveyId).has(blurredHash));
+
+  // 3. The agent accepts it anyway, with a reason: both screens follow, the timeline records it.
+  await agent.getByTestId("override-capture").click();
+  await agent.locator('[data-testid="checklist-item"][data-key="vin_plate"][data-state="overridden"]').waitFor();
+  await blurred.page.locator('[data-testid="capture-verdict"][data-item="vin_plate"][data-verdict="accepted"]').waitFor();
+  const timeline = await agent.evaluate(async (id) => {
+    const r = await fetch(`/api/trpc/surveys.timeline?input=${encodeURIComponent(JSON.stringify({ json: { surveyId: id } }))}`);
+    return (await r.json()).result.data.json as { type: string; payload: Record<string, unknown> }[];
+  }, surveyId);
+  const assessed = timeline.filter((e) => e.type === "capture.assessed");
+  assert.deepEqual(assessed.map((e) => e.payload.verdict), ["accepted", "rejected"]);
+  const override = timeline.find((e) => e.type === "capture.overridden");
+  assert.ok(override, "the override is in the timeline");
+  assert.match(String(override.payload.reason), /Plate readable/);
+  assert.match(String(override.payload.modelSha256), /^[0-9a-f]{64}$/);
+  assert.ok(override.payload.scores && typeof override.payload.scores === "object");
+});
