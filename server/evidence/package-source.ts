@@ -6,6 +6,7 @@ import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import yauzl from "yauzl";
+import type { HashTarget } from "./parallel-hasher";
 
 export interface SourceEntry {
   path: string;
@@ -22,6 +23,8 @@ export interface PackageSource {
   duplicates: string[];
   read(rel: string): Promise<Buffer>;
   hash(rel: string): Promise<{ sha256: string; size: number }>;
+  /** Where the entry's bytes lie on disk, if they can be hashed straight from the file (for worker threads). */
+  locate(rel: string): Promise<HashTarget | undefined>;
   close(): Promise<void>;
 }
 
@@ -54,6 +57,7 @@ async function openFolder(root: string): Promise<PackageSource> {
     duplicates: [],
     read: (rel) => fs.readFile(resolve(rel)),
     hash: (rel) => hashStream(createReadStream(resolve(rel), { highWaterMark: 4 * 1024 * 1024 })),
+    locate: async (rel) => ({ file: resolve(rel) }),
     close: async () => undefined,
   };
 }
@@ -80,16 +84,19 @@ async function openZip(file: string): Promise<PackageSource> {
     zip.on("error", reject);
     zip.readEntry();
   });
-  const stream = async (rel: string): Promise<Readable> => {
+  // Stored (uncompressed) entries — all media — are read straight from the
+  // archive in large chunks; yauzl's own stream reads 16 KiB at a time.
+  const locate = async (rel: string): Promise<HashTarget | undefined> => {
     const entry = byName.get(rel);
     if (!entry) throw new Error(`${rel} is not in the zip`);
-    // Stored (uncompressed) entries — all media — are read straight from the
-    // archive in large chunks; yauzl's own stream reads 16 KiB at a time.
-    if (entry.compressionMethod === 0 && !entry.isEncrypted() && entry.compressedSize === entry.uncompressedSize && entry.compressedSize > 0) {
-      const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
-      return createReadStream(file, { start: fileDataStart, end: fileDataStart + entry.compressedSize - 1, highWaterMark: 4 * 1024 * 1024 });
-    }
-    return zip.openReadStreamPromise(entry);
+    if (entry.compressionMethod !== 0 || entry.isEncrypted() || entry.compressedSize !== entry.uncompressedSize || entry.compressedSize === 0) return undefined;
+    const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
+    return { file, start: fileDataStart, end: fileDataStart + entry.compressedSize - 1 };
+  };
+  const stream = async (rel: string): Promise<Readable> => {
+    const range = await locate(rel);
+    if (range) return createReadStream(range.file, { start: range.start, end: range.end, highWaterMark: 4 * 1024 * 1024 });
+    return zip.openReadStreamPromise(byName.get(rel)!);
   };
   return {
     kind: "zip",
@@ -102,6 +109,7 @@ async function openZip(file: string): Promise<PackageSource> {
       return Buffer.concat(chunks);
     },
     hash: async (rel) => hashStream(await stream(rel)),
+    locate,
     close: async () => zip.close(),
   };
 }

@@ -9,6 +9,7 @@ import { merkleRoot, signedTreeHeadSchema, type SignedTreeHead, verifyTreeHeadSi
 import { type Manifest, manifestSchema } from "./manifest";
 import { FILES, UNLISTED } from "./package-layout";
 import { openPackageSource, type PackageSource } from "./package-source";
+import { ParallelHasher } from "./parallel-hasher";
 import { verifyPdfSignature } from "./pdf-signature-verify";
 import { verifyCms } from "./signer/cms-verify";
 import { pemBlocks } from "./signer/pem";
@@ -61,6 +62,8 @@ export interface VerifyOptions {
   trustedCertificatePem?: string;
   /** Fail unless the package is for this survey. */
   expectedSurveyId?: string;
+  /** Worker threads hashing files in parallel; 1 hashes on the calling thread. */
+  hashThreads?: number;
 }
 
 /** Files the verifier parses as well as hashes; read whole, once. */
@@ -92,12 +95,14 @@ export async function verifyEvidencePackage(location: string, options: VerifyOpt
   }
   ran("package-readable");
   result.kind = source.kind;
+  const hasher = new ParallelHasher(options.hashThreads);
   try {
-    await verifyContents(source, options, result, ran, fail);
+    await verifyContents(source, options, hasher, result, ran, fail);
   } catch (err) {
     fail({ path: "", check: "package-readable", message: `verification stopped: ${(err as Error).message}` });
   } finally {
     await source.close();
+    await hasher.close();
   }
   result.ok = result.failures.length === 0;
   return result;
@@ -106,6 +111,7 @@ export async function verifyEvidencePackage(location: string, options: VerifyOpt
 async function verifyContents(
   source: PackageSource,
   options: VerifyOptions,
+  hasher: ParallelHasher,
   result: VerifyResult,
   ran: (c: CheckId) => void,
   fail: (f: VerifyFailure) => void,
@@ -201,6 +207,15 @@ async function verifyContents(
   // --- Every listed file: present, same size, same SHA-256; nothing unlisted.
   if (manifest) {
     const listed = new Map(manifest.files.map((f) => [f.path, f]));
+    // Start every large file's hash at once (largest first, so the threads end
+    // together); results are read below in manifest order.
+    const hashes = new Map<string, Promise<{ sha256: string; size: number }>>();
+    for (const f of [...manifest.files].sort((x, y) => y.size - x.size)) {
+      if (whole.has(f.path) || !present.get(f.path)?.regular) continue;
+      const p = source.locate(f.path).then((target) => (target ? hasher.hash(target) : source.hash(f.path)));
+      p.catch(() => undefined);
+      hashes.set(f.path, p);
+    }
     for (const f of manifest.files) {
       const entry = present.get(f.path);
       if (!entry) {
@@ -211,7 +226,7 @@ async function verifyContents(
       let actual: { sha256: string; size: number };
       const bytes = whole.get(f.path);
       try {
-        actual = bytes ? { sha256: sha256Hex(bytes), size: bytes.length } : await source.hash(f.path);
+        actual = bytes ? { sha256: sha256Hex(bytes), size: bytes.length } : await hashes.get(f.path)!;
       } catch (err) {
         fail({ path: f.path, check: "package-readable", message: `cannot read: ${(err as Error).message}` });
         continue;
