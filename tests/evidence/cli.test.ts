@@ -60,6 +60,12 @@ describe("claims-survey verify", () => {
     assert.match(r.stdout, /manifest\.json \[survey-binding\] package is for another survey/);
   });
 
+  it("--trust accepts the insurer's certificate and says it matched", () => {
+    const r = run("verify", built.dir, "--trust", path.join(built.dir, "signer-cert.pem"));
+    assert.equal(r.status, 0, r.stdout);
+    assert.match(r.stdout, /matches the trusted certificate/);
+  });
+
   it("usage errors exit 2 with help; a missing path exits 1", () => {
     const none = run();
     assert.equal(none.status, 2);
