@@ -83,6 +83,14 @@ export async function createClaimAndSurvey(
   return { surveyId: survey.id, claimId: survey.claimId, claimNumber: survey.claim.claimNumber, invites: { policyholder, adjuster } };
 }
 
+/** What callers (console and claims systems) get back: the links and when they expire. */
+export function surveyLinks(invites: { policyholder: IssuedInvite; adjuster: IssuedInvite }) {
+  return {
+    policyholder: { url: invites.policyholder.url, expiresAt: invites.policyholder.expiresAt },
+    adjuster: { url: invites.adjuster.url, expiresAt: invites.adjuster.expiresAt },
+  };
+}
+
 /** First join opens the survey; later joins leave it as it is. */
 export async function markSurveyOpen(db: Db, surveyId: string) {
   const res = await db.survey.updateMany({ where: { id: surveyId, status: "created" }, data: { status: "open", openedAt: new Date() } });

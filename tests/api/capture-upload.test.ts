@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
-import { startProductProcess, type RunningProduct } from "../support/product-process";
+import { createSurveyViaApi, startProductProcess, type RunningProduct } from "../support/product-process";
 
 let product: RunningProduct;
 let token: string;
@@ -14,16 +14,7 @@ const photo = readFileSync(path.resolve(import.meta.dirname, "../fixtures/photos
 
 before(async () => {
   product = await startProductProcess({ pages: "none" });
-  const r = await fetch(`${product.url}/api/v1/surveys`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${product.apiKey}` },
-    body: JSON.stringify({
-      claim: { policyNumber: "P-0002", plate: "沪A·00002", policyholderName: "张伟", policyholderMobile: "13800138000", incidentAt: "2026-11-21T08:30:00Z", incidentPlace: "上海", claimType: "motor_collision" },
-    }),
-  });
-  const body = await r.json();
-  surveyId = body.surveyId;
-  token = body.links.policyholder.url.split("/").pop();
+  ({ surveyId, policyholderToken: token } = await createSurveyViaApi(product, { plate: "沪A·00002" }));
 });
 after(() => product.stop());
 

@@ -3,7 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
-import { startProductProcess, type RunningProduct } from "../support/product-process";
+import { createSurveyViaApi, startProductProcess, type RunningProduct } from "../support/product-process";
 
 let product: RunningProduct;
 let links: { policyholder: string; adjuster: string };
@@ -11,17 +11,9 @@ let surveyId: string;
 
 before(async () => {
   product = await startProductProcess({ pages: "none" });
-  const r = await fetch(`${product.url}/api/v1/surveys`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${product.apiKey}` },
-    body: JSON.stringify({
-      claim: { policyNumber: "P-0001", plate: "沪A·00001", policyholderName: "张伟", policyholderMobile: "13800138000", incidentAt: "2026-11-21T08:30:00Z", incidentPlace: "上海", claimType: "motor_glass" },
-      agentEmail: "agent1@example.com",
-    }),
-  });
-  const body = await r.json();
-  surveyId = body.surveyId;
-  links = { policyholder: body.links.policyholder.url.split("/").pop(), adjuster: body.links.adjuster.url.split("/").pop() };
+  const created = await createSurveyViaApi(product, { claimType: "motor_glass" }, { agentEmail: "agent1@example.com" });
+  surveyId = created.surveyId;
+  links = { policyholder: created.policyholderToken, adjuster: created.adjusterToken };
 });
 after(() => product.stop());
 

@@ -97,3 +97,22 @@ export async function startProductProcess(opts: { env?: Record<string, string>; 
     },
   };
 }
+
+/** Opens a claim and survey through the claims-system API; returns the ids and both link tokens. */
+export async function createSurveyViaApi(product: RunningProduct, claim: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+  const r = await fetch(`${product.url}/api/v1/surveys`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${product.apiKey}` },
+    body: JSON.stringify({
+      claim: { policyNumber: "P-0001", plate: "沪A·00001", policyholderName: "张伟", policyholderMobile: "13800138000", incidentAt: "2026-11-21T08:30:00Z", incidentPlace: "上海", claimType: "motor_collision", ...claim },
+      ...extra,
+    }),
+  });
+  if (r.status !== 201) throw new Error(`creating a survey failed: ${r.status} ${await r.text()}`);
+  const body = await r.json();
+  return {
+    surveyId: body.surveyId as string,
+    policyholderToken: (body.links.policyholder.url as string).split("/").pop()!,
+    adjusterToken: (body.links.adjuster.url as string).split("/").pop()!,
+  };
+}

@@ -38,29 +38,21 @@ export function RecordingStatus({ call, role }: { call: SurveyCall; role: "polic
           <h2 id="consent-title">{t("consent.title")}</h2>
           <p>{t("consent.body").replace("{insurer}", t("consent.insurer"))}</p>
           <div className="controls">
-            <button
-              type="button"
-              className="primary"
-              data-testid="consent-accept"
-              disabled={answering}
-              onClick={() => {
-                setAnswering(true);
-                void call.answerRecordingNotice(true, RECORDING_NOTICE_VERSION).finally(() => setAnswering(false));
-              }}
-            >
-              {t("consent.accept")}
-            </button>
-            <button
-              type="button"
-              data-testid="consent-refuse"
-              disabled={answering}
-              onClick={() => {
-                setAnswering(true);
-                void call.answerRecordingNotice(false, RECORDING_NOTICE_VERSION).finally(() => setAnswering(false));
-              }}
-            >
-              {t("consent.refuse")}
-            </button>
+            {([true, false] as const).map((accepted) => (
+              <button
+                key={String(accepted)}
+                type="button"
+                className={accepted ? "primary" : undefined}
+                data-testid={accepted ? "consent-accept" : "consent-refuse"}
+                disabled={answering}
+                onClick={() => {
+                  setAnswering(true);
+                  void call.answerRecordingNotice(accepted, RECORDING_NOTICE_VERSION).finally(() => setAnswering(false));
+                }}
+              >
+                {t(accepted ? "consent.accept" : "consent.refuse")}
+              </button>
+            ))}
           </div>
         </div>
       )}

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { AppContext } from "../../app-context";
 import { constantTimeEquals } from "../../auth/secret-token";
 import { surveyRequestInput } from "../../domain/claim-input";
-import { createClaimAndSurvey } from "../../domain/surveys";
+import { createClaimAndSurvey, surveyLinks } from "../../domain/surveys";
 import { BodyError, readJsonBody } from "../../http/json-body";
 
 const createBody = surveyRequestInput.extend({
@@ -100,10 +100,7 @@ export async function handleSurveysV1(app: AppContext, req: IncomingMessage, res
         claimId: result.claimId,
         claimNumber: result.claimNumber,
         status: "created",
-        links: {
-          policyholder: { url: result.invites.policyholder.url, expiresAt: result.invites.policyholder.expiresAt },
-          adjuster: { url: result.invites.adjuster.url, expiresAt: result.invites.adjuster.expiresAt },
-        },
+        links: surveyLinks(result.invites),
       });
     }
     const m = /^\/api\/v1\/surveys\/([A-Za-z0-9_-]{1,64})$/.exec(pathname);

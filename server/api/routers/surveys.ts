@@ -6,7 +6,7 @@ import { surveyRequestInput } from "../../domain/claim-input";
 import { DomainError } from "../../domain/errors";
 import { issueInvite, revokeInvite } from "../../domain/invites";
 import { inviteRole } from "../../domain/roles";
-import { createClaimAndSurvey } from "../../domain/surveys";
+import { createClaimAndSurvey, surveyLinks } from "../../domain/surveys";
 import { parseEventPayload } from "../../domain/survey-events";
 import { router, staffProcedure } from "../trpc";
 
@@ -35,10 +35,7 @@ export const surveysRouter = router({
     return {
       surveyId: result.surveyId,
       claimNumber: result.claimNumber,
-      links: {
-        policyholder: { url: result.invites.policyholder.url, expiresAt: result.invites.policyholder.expiresAt },
-        adjuster: { url: result.invites.adjuster.url, expiresAt: result.invites.adjuster.expiresAt },
-      },
+      links: surveyLinks(result.invites),
     };
   }),
 
