@@ -205,6 +205,9 @@ async function verifyContents(
   }
 
   // --- Every listed file: present, same size, same SHA-256; nothing unlisted.
+  // Against a manifest that failed its signature these comparisons still run
+  // (they say what differs), but each says it may be the manifest that lies.
+  const caveat = result.checks["manifest-signature"] === "pass" ? "" : " (the manifest itself failed its signature check)";
   if (manifest) {
     const listed = new Map(manifest.files.map((f) => [f.path, f]));
     // Start every large file's hash at once (largest first, so the threads end
@@ -219,7 +222,7 @@ async function verifyContents(
     for (const f of manifest.files) {
       const entry = present.get(f.path);
       if (!entry) {
-        fail({ path: f.path, check: "file-missing", message: "listed in the manifest but not in the package", expected: f.sha256 });
+        fail({ path: f.path, check: "file-missing", message: `listed in the manifest but not in the package${caveat}`, expected: f.sha256 });
         continue;
       }
       if (!entry.regular) continue;
@@ -233,14 +236,14 @@ async function verifyContents(
       }
       result.filesChecked++;
       result.bytesHashed += actual.size;
-      if (actual.size !== f.size) fail({ path: f.path, check: "file-size", message: "size differs from the manifest", expected: String(f.size), actual: String(actual.size) });
-      if (actual.sha256 !== f.sha256) fail({ path: f.path, check: "file-hash", message: "SHA-256 differs from the manifest", expected: f.sha256, actual: actual.sha256 });
+      if (actual.size !== f.size) fail({ path: f.path, check: "file-size", message: `size differs from the manifest${caveat}`, expected: String(f.size), actual: String(actual.size) });
+      if (actual.sha256 !== f.sha256) fail({ path: f.path, check: "file-hash", message: `SHA-256 differs from the manifest${caveat}`, expected: f.sha256, actual: actual.sha256 });
     }
     ran("file-missing");
     ran("file-size");
     ran("file-hash");
     for (const e of source.entries) {
-      if (!listed.has(e.path) && !UNLISTED.has(e.path)) fail({ path: e.path, check: "file-extra", message: "in the package but not listed in the manifest" });
+      if (!listed.has(e.path) && !UNLISTED.has(e.path)) fail({ path: e.path, check: "file-extra", message: `in the package but not listed in the manifest${caveat}` });
     }
     ran("file-extra");
     for (const required of [FILES.report, FILES.events, FILES.treeHead, FILES.chat, FILES.survey, FILES.certificate]) {
