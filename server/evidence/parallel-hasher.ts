@@ -67,7 +67,8 @@ export class ParallelHasher {
   private spawn(): Worker | undefined {
     let worker: Worker;
     try {
-      worker = new Worker(new URL("./hash-worker.mjs", import.meta.url));
+      // Plain JavaScript: no need to inherit a TypeScript loader (tsx) and its start-up cost.
+      worker = new Worker(new URL("./hash-worker.mjs", import.meta.url), { execArgv: [] });
     } catch {
       this.workersFailed = true;
       return undefined;

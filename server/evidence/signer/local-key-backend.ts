@@ -7,7 +7,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { z } from "zod";
 import type { KeyBackend } from "./key-backend";
-import { derToPem, pemBlocks } from "./pem";
+import { pemBlocks } from "./pem";
 import { createSelfSignedCertificatePem } from "./self-signed-certificate";
 
 export const localKeyConfigSchema = z.object({
@@ -92,9 +92,4 @@ function backendFromPem(pem: string, file: string): KeyBackend {
     certificateChainDer: () => certs.map((c) => Buffer.from(c)),
     signRaw: async (data) => sign("sha256", data, privateKey),
   };
-}
-
-/** For callers that want the certificate without the key (e.g. to publish its fingerprint). */
-export function certificatePemOf(backend: KeyBackend): string {
-  return backend.certificateChainDer().map((d) => derToPem(d, "CERTIFICATE")).join("");
 }
