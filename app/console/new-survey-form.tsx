@@ -33,6 +33,8 @@ export function NewSurveyForm({ onCreated }: { onCreated: () => void }) {
           incidentAt: new Date(s("incidentAt")),
           incidentPlace: s("incidentPlace"),
           claimType: s("claimType") as (typeof claimTypes)[number],
+          policyStart: s("policyStart") ? new Date(`${s("policyStart")}T00:00:00Z`) : undefined,
+          policyEnd: s("policyEnd") ? new Date(`${s("policyEnd")}T00:00:00Z`) : undefined,
         },
         adjuster: s("adjusterName") ? { name: s("adjusterName"), mobile: s("adjusterMobile") || undefined } : undefined,
       });
@@ -66,6 +68,8 @@ export function NewSurveyForm({ onCreated }: { onCreated: () => void }) {
               ))}
             </select>
           </label>
+          <label>{t("claim.policyStart")}<input name="policyStart" type="date" data-testid="policy-start" /></label>
+          <label>{t("claim.policyEnd")}<input name="policyEnd" type="date" data-testid="policy-end" /></label>
           <label>{t("claim.adjusterName")}<input name="adjusterName" data-testid="adjuster-name" /></label>
           <label>{t("claim.adjusterMobile")}<input name="adjusterMobile" inputMode="tel" data-testid="adjuster-mobile" /></label>
         </div>

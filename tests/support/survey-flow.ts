@@ -20,6 +20,8 @@ export async function createSurveyInConsole(page: Page, claim: { plate?: string;
   await page.getByTestId("claim-name").fill(claim.name ?? "张伟");
   await page.getByTestId("claim-mobile").fill("13800138000");
   await page.getByTestId("claim-place").fill("上海市浦东新区世纪大道100号");
+  await page.getByTestId("policy-start").fill("2026-01-01");
+  await page.getByTestId("policy-end").fill("2026-12-31");
   await page.getByTestId("adjuster-name").fill(claim.adjusterName ?? "王强");
   await page.getByTestId("create-survey").click();
   const created = page.getByTestId("created-survey");
