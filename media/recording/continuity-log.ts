@@ -7,13 +7,16 @@ import type { StorageWriter } from "./storage/recording-storage";
 
 export const continuityEntrySchema = z.object({
   v: z.literal(1),
-  type: z.enum(["start", "stop", "pause", "resume", "gap", "resolution"]),
+  type: z.enum(["start", "stop", "pause", "resume", "gap"]),
   /** Wall-clock time of the event, ISO 8601 UTC. */
   at: z.string(),
   trackId: z.string(),
-  /** Unwrapped RTP timestamp of the frame at (or nearest before) the event, when known. */
+  /** RTP timestamp (consumer side, 32-bit) of the packet that marks the event, when one does. */
   rtpTimestamp: z.number().nullable(),
-  /** Position in the media file's own timeline, in ms, when known. */
+  /**
+   * Position in the media file's timeline in ms (0 = the first frame). Exact
+   * (from RTP) on start/resume; extrapolated from wall-clock on pause/stop/gap.
+   */
   mediaTimeMs: z.number().nullable(),
   /** gap: why the media has a hole. stop: why the track ended. */
   cause: z
@@ -21,14 +24,10 @@ export const continuityEntrySchema = z.object({
     .optional(),
   /** gap/resume: length of the hole in wall-clock ms. */
   gapMs: z.number().optional(),
-  /** gap (packet-loss): packets lost and frames dropped while waiting for a keyframe. */
+  /** gap (packet-loss): packets lost (after NACK repair) on the way in, within gapMs. */
   lostPackets: z.number().optional(),
-  droppedFrames: z.number().optional(),
   /** gap (rejoin/replaced): the file that the previous producer of this participant+kind wrote. */
   previousFile: z.string().optional(),
-  /** resolution (VP8 keyframe size change, e.g. phone rotation). */
-  width: z.number().optional(),
-  height: z.number().optional(),
   /** start: identity of what is recorded. */
   producerId: z.string().optional(),
   participantId: z.string().optional(),

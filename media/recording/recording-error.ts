@@ -2,12 +2,10 @@
 // recording stopped, page ops on DISK_FULL) without parsing messages.
 
 export type RecordingErrorCode =
-  /** ENOSPC/EDQUOT while writing media or the continuity log. */
+  /** ENOSPC/EDQUOT while writing media (reported by ffmpeg) or the continuity log. */
   | "DISK_FULL"
-  /** Any other write failure (permissions, I/O error, storage backend). */
+  /** Any other write failure, or the ffmpeg muxer died (permissions, I/O error, storage backend). */
   | "WRITE_FAILED"
-  /** The final ffmpeg remux failed; the crash-safe live file is kept instead. */
-  | "FINALISE_FAILED"
   /** mediasoup refused to create the recording consumer or transport. */
   | "CONSUME_FAILED";
 

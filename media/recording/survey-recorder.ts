@@ -11,10 +11,10 @@
  *   const summaries = await rec.close();            // → RecordingSummary[] (all tracks, whole survey)
  *
  * Events (typed, see SurveyRecorderEvents):
- *   'trackstarted'  ({ trackId, producerId, participantId, role, kind, at }) first frame written
- *   'trackstopped'  (RecordingSummary)   file finalised (remuxed, SHA-256 computed)
+ *   'trackstarted'  ({ trackId, producerId, participantId, role, kind, at }) first frame (video: keyframe) sent to the file
+ *   'trackstopped'  (RecordingSummary)   file finalised (ffmpeg trailer written, SHA-256 computed)
  *   'continuity'    (ContinuityEntry)    every continuity-log entry as it is written
- *   'error'         (RecordingError)     .code: DISK_FULL | WRITE_FAILED | FINALISE_FAILED | CONSUME_FAILED
+ *   'error'         (RecordingError)     .code: DISK_FULL | WRITE_FAILED | CONSUME_FAILED
  *   'closed'        (RecordingSummary[]) after close() or when the router closed
  *
  * Lifecycle: a producer that closes (peer left, transport closed) finalises its
@@ -22,9 +22,11 @@
  * file whose log opens with a 'gap' entry (cause 'rejoin', or 'replaced' if the
  * old producer was still live). DISK_FULL stops every track of the survey
  * cleanly: files keep what was written. Closing the Router closes the recorder.
- * Nothing here spawns long-lived processes: RTP reaches this process over a
- * DirectTransport, so a SIGKILL leaves no orphan; the only child is the short
- * `ffmpeg -c copy` remux at finalise, bounded by a timeout.
+ * Each track = one recording Consumer on its own PlainTransport → loopback UDP
+ * → one `ffmpeg -c copy` child writing WebM (the recorder must run on the
+ * worker's host). ffmpeg children get SIGTERM from the kernel if this process
+ * dies (pdeathsig), finish their files and exit: a SIGKILLed server leaves
+ * playable files and no orphans.
  */
 import { EventEmitter } from "node:events";
 import type { types as ms } from "mediasoup";
@@ -77,7 +79,6 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
   private readonly router: ms.Router;
   private readonly storage: RecordingStorage;
   private readonly logger: Logger;
-  private transport: Promise<ms.DirectTransport> | undefined;
   private readonly tracks = new Map<string, TrackRecorder>(); // by producerId
   private readonly pending = new Set<Promise<unknown>>();
   private readonly summaries: RecordingSummary[] = [];
@@ -131,17 +132,15 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
     h.count++;
     const trackId = `${slot}-${h.count}`;
     const base = `${this.surveyId}/${trackId}`;
-    const transport = await this.getTransport();
     const track = new TrackRecorder({
       trackId,
       surveyId: this.surveyId,
       router: this.router,
-      transport,
       producer,
       meta,
       storage: this.storage,
       logger: this.logger,
-      keys: { live: `${base}.live.webm`, final: `${base}.webm`, log: `${base}.continuity.jsonl` },
+      keys: { media: `${base}.webm`, log: `${base}.continuity.jsonl` },
       gapFrom,
     });
     this.tracks.set(producer.id, track);
@@ -151,7 +150,9 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
     track.on("continuity", (e) => this.emit("continuity", e));
     track.on("error", (e) => {
       this.emit("error", e);
-      if (e.code === "DISK_FULL") this.stopAll("error");
+      // Every track of the survey writes to the same storage: stop them all now
+      // rather than let each one fail on its own.
+      if (e.code === "DISK_FULL") this.stopAll(e);
     });
     track.once("stopped", (summary) => {
       this.tracks.delete(producer.id);
@@ -187,7 +188,6 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
       this.router.observer.off("close", this.onRouterClose);
       await Promise.allSettled([...this.pending]);
       await Promise.all([...this.tracks.values()].map((t) => t.stop("recorder-closed")));
-      if (this.transport) (await this.transport.catch(() => undefined))?.close();
       const all = [...this.summaries];
       this.emit("closed", all);
       return all;
@@ -195,15 +195,7 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
     return this.closing;
   }
 
-  private stopAll(cause: "error"): void {
-    for (const t of this.tracks.values()) void t.stop(cause);
-  }
-
-  private getTransport(): Promise<ms.DirectTransport> {
-    this.transport ??= this.router.createDirectTransport().then((t) => {
-      t.observer.once("close", () => (this.transport = undefined));
-      return t;
-    });
-    return this.transport;
+  private stopAll(reason: RecordingError): void {
+    for (const t of this.tracks.values()) void t.stop("error", reason);
   }
 }

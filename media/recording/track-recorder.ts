@@ -1,21 +1,21 @@
 // Records one producer into one WebM file plus its continuity log. It owns a
-// single mediasoup Consumer on the survey's DirectTransport; the RTP comes to
-// this process through mediasoup's channel, is put back in order, reassembled
-// into frames and muxed as-is (no transcoding). One TrackRecorder lives from the
-// producer's arrival until the producer closes, is removed, or the survey ends.
+// recording Consumer on its own PlainTransport and the ffmpeg process that the
+// transport sends to; the media never passes through Node. Node only sees
+// lifecycle events and, through consumer 'trace' events, the RTP timestamps of
+// keyframes (video) or of the first packet after a start/resume (audio): enough
+// to anchor the continuity log to RTP time without paying per-packet costs.
 import { EventEmitter } from "node:events";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import type { types as ms } from "mediasoup";
 import type { Logger } from "pino";
-import type { ContinuityEntry } from "./continuity-log";
-import { ContinuityLog } from "./continuity-log";
-import { finaliseRecording } from "./finalise-recording";
-import { OpusFrameAssembler } from "./opus-frame-assembler";
+import { sdpForConsumer } from "./consumer-sdp";
+import { ContinuityLog, type ContinuityEntry } from "./continuity-log";
+import { FfmpegTrackMuxer, type MuxerExit } from "./ffmpeg-track-muxer";
 import { RecordingError, writeFailure } from "./recording-error";
-import { parseRtpPacket, CounterUnwrapper } from "./rtp-packet";
-import { RtpReorderBuffer } from "./rtp-reorder-buffer";
+import { repairRecording } from "./repair-recording";
+import { RtpClock } from "./rtp-clock";
 import type { RecordingStorage, StoredObject } from "./storage/recording-storage";
-import { Vp8FrameAssembler, type MediaFrame } from "./vp8-frame-assembler";
-import { WebmTrackWriter } from "./webm-track-writer";
 
 export type ParticipantRole = "policyholder" | "agent" | "adjuster";
 
@@ -37,19 +37,19 @@ export interface RecordingSummary {
   kind: "audio" | "video";
   /** mimeType of the recorded codec, e.g. "video/VP8", "audio/opus". */
   codec: string;
-  /** The media file kept as evidence (normally exactly one). */
+  /** The media file kept as evidence (exactly one, or none if no frame ever arrived). */
   files: StoredObject[];
   continuityLog: StoredObject | undefined;
-  /** Wall-clock of the first recorded frame; null if no frame ever arrived. */
+  /** Wall-clock of the first recorded frame (first keyframe for video); null if none arrived. */
   startedAt: string | null;
   endedAt: string;
-  /** Length of the media timeline (first to last frame), pauses included. */
+  /** Wall-clock span from startedAt to endedAt (pauses included, as in the file's timeline). */
   durationMs: number;
   sizeBytes: number;
   /** SHA-256 of the media file, computed after it was finalised. */
   sha256: string | undefined;
-  /** False if the crash-safe live file had to be kept because the final remux failed. */
-  remuxed: boolean;
+  /** The file has Duration and Cues (written by ffmpeg, or added by repairRecording). False: playable, not indexed. */
+  cleanlyFinalised: boolean;
   stopCause: StopCause;
   error?: string;
   entries: ContinuityEntry[];
@@ -65,13 +65,12 @@ export interface TrackRecorderOptions {
   trackId: string;
   surveyId: string;
   router: ms.Router;
-  transport: ms.DirectTransport;
   producer: ms.Producer;
   meta: TrackMeta;
   storage: RecordingStorage;
   logger: Logger;
-  /** Storage keys: the live (crash-safe) file, the final file and the JSON-lines log. */
-  keys: { live: string; final: string; log: string };
+  /** Storage keys of the media file and of its JSON-lines continuity log. */
+  keys: { media: string; log: string };
   gapFrom?: GapOrigin;
 }
 
@@ -84,6 +83,13 @@ type TrackRecorderEvents = {
 
 const KEYFRAME_RETRY_MS = 1000;
 const KEYFRAME_MAX_TRIES = 30;
+const STATS_INTERVAL_MS = 2000;
+/** Packets lost (after NACK repair) within one stats interval that count as a gap. */
+const LOSS_BURST_PACKETS = 10;
+
+interface TracePacket {
+  timestamp: number;
+}
 
 export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   readonly trackId: string;
@@ -92,23 +98,20 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   readonly meta: TrackMeta;
   private readonly opts: TrackRecorderOptions;
   private readonly logger: Logger;
+  private transport: ms.PlainTransport | undefined;
   private consumer: ms.Consumer | undefined;
+  private muxer: FfmpegTrackMuxer | undefined;
   private log!: ContinuityLog;
-  private writer!: WebmTrackWriter;
-  private clockRate = 90000;
+  private clock: RtpClock | undefined;
   private codec = "";
-  private readonly reorder: RtpReorderBuffer;
-  private readonly tsUnwrapper = new CounterUnwrapper(32);
-  private readonly assembler: Vp8FrameAssembler | OpusFrameAssembler;
-  private baseRtp: number | undefined;
-  private lastRtp: number | undefined;
-  private lastMediaS = 0;
-  private lastFrameDurationS = 0;
   private startedAtMs: number | undefined;
-  private size: { width: number; height: number } | undefined;
+  /** Last point where wall-clock and media time were tied by an RTP timestamp. */
+  private anchor: { wallMs: number; mediaMs: number; rtp: number } | undefined;
   private pausedAtMs: number | undefined;
-  private pendingResume: { atMs: number; gapMs: number | undefined } | undefined;
+  private awaitingResumeAnchor: { atMs: number; gapMs: number | undefined } | undefined;
   private keyframeTimer: NodeJS.Timeout | undefined;
+  private statsTimer: NodeJS.Timeout | undefined;
+  private lastPacketsLost: number | undefined;
   private keyframeTries = 0;
   private stopping: Promise<RecordingSummary> | undefined;
   private firstError: RecordingError | undefined;
@@ -122,133 +125,118 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     this.kind = opts.producer.kind;
     this.meta = opts.meta;
     this.logger = opts.logger.child({ trackId: opts.trackId });
-    this.reorder = new RtpReorderBuffer({ maxWaitMs: 250, maxPackets: 256 }, (p, lost) =>
-      this.assembler.push(p, lost, this.tsUnwrapper.unwrap(p.packet.timestamp)),
-    );
-    const onFrame = (f: MediaFrame) => this.onFrame(f);
-    this.assembler =
-      this.kind === "video"
-        ? new Vp8FrameAssembler(onFrame, () => this.startKeyframeRequests())
-        : new OpusFrameAssembler(onFrame);
   }
 
-  /** Creates the consumer and files; resolves once RTP can flow (not when the first frame arrived). */
+  /** Creates transport, consumer and ffmpeg; resolves once RTP flows to ffmpeg. */
   async start(): Promise<void> {
-    const { storage, keys, transport, router, producer } = this.opts;
-    const reportError = (err: unknown) => this.fail(writeFailure(err, "recording write failed", this.trackId));
-    const [logWriter, mediaWriter] = await Promise.all([storage.put(keys.log), storage.put(keys.live)]);
-    this.log = new ContinuityLog(logWriter, reportError);
-    this.writer = new WebmTrackWriter(mediaWriter, this.kind, reportError);
+    const { storage, keys, router, producer } = this.opts;
+    this.log = new ContinuityLog(await storage.put(keys.log), (err) => this.fail(writeFailure(err, "continuity log", this.trackId)));
+    const mediaPath = storage.localPath(keys.media);
     try {
-      this.consumer = await transport.consume({
-        producerId: producer.id,
-        rtpCapabilities: router.rtpCapabilities,
-        paused: true,
+      await mkdir(path.dirname(mediaPath), { recursive: true });
+      this.transport = await router.createPlainTransport({
+        listenInfo: { protocol: "udp", ip: "127.0.0.1" },
+        rtcpMux: false,
+        comedia: false,
       });
+      const consumer = await this.transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true });
+      this.consumer = consumer;
+      const codec = consumer.rtpParameters.codecs[0]!;
+      this.codec = codec.mimeType;
+      this.clock = new RtpClock(codec.clockRate);
+      this.muxer = await FfmpegTrackMuxer.start({
+        sdp: (port) => sdpForConsumer(consumer.rtpParameters, this.kind, port),
+        outputPath: mediaPath,
+        logger: this.logger,
+      });
+      this.muxer.on("exit", (exit) => this.onMuxerExit(exit));
+      await this.transport.connect({ ip: "127.0.0.1", port: this.muxer.port, rtcpPort: this.muxer.port + 1 });
     } catch (err) {
-      await this.writer.finish();
+      this.transport?.close();
+      await this.muxer?.stop();
       await this.log.close();
-      await Promise.all([storage.delete(keys.live), storage.delete(keys.log)]).catch(() => {});
-      throw new RecordingError("CONSUME_FAILED", `cannot consume producer ${producer.id}: ${(err as Error).message}`, this.trackId, { cause: err });
+      await Promise.all([storage.delete(keys.media), storage.delete(keys.log)]).catch(() => {});
+      if (err instanceof RecordingError) throw err;
+      throw new RecordingError("CONSUME_FAILED", `cannot record producer ${producer.id}: ${(err as Error).message}`, this.trackId, { cause: err });
     }
     const consumer = this.consumer;
-    const codec = consumer.rtpParameters.codecs[0]!;
-    this.clockRate = codec.clockRate;
-    this.codec = codec.mimeType;
-
     if (this.opts.gapFrom) {
       const g = this.opts.gapFrom;
       this.note({ type: "gap", cause: g.cause, previousFile: g.previousFile, gapMs: Date.now() - g.stoppedAtMs });
     }
-    consumer.on("rtp", (buf) => this.onRtp(buf));
+    consumer.on("trace", (t) => this.onTrace(t));
     consumer.on("producerpause", () => this.onPause());
     consumer.on("producerresume", () => this.onResume());
     consumer.on("producerclose", () => void this.stop("producer-closed"));
     consumer.on("transportclose", () => void this.stop("recorder-closed"));
+    // Video: every keyframe (rare, and it is what we wait for). Audio: only the
+    // first packet after a start/resume, then tracing is switched off again.
+    await consumer.enableTraceEvent([this.kind === "video" ? "keyframe" : "rtp"]);
     if (consumer.producerPaused) this.onPause();
     await consumer.resume();
     if (this.kind === "video" && !consumer.producerPaused) this.startKeyframeRequests();
+    this.statsTimer = setInterval(() => void this.checkLoss(), STATS_INTERVAL_MS);
+    this.statsTimer.unref();
   }
 
-  private onRtp(buf: Buffer): void {
-    if (this.stopping) return;
-    const packet = parseRtpPacket(buf);
-    if (packet) this.reorder.push(packet, performance.now());
-  }
-
-  private onFrame(frame: MediaFrame): void {
+  private onTrace(t: ms.ConsumerTraceEventData): void {
+    if (this.stopping || t.direction !== "out") return;
+    const rtp = (t.info as { rtpPacket?: TracePacket } | undefined)?.rtpPacket;
+    if (!rtp || !this.clock) return;
     const now = Date.now();
-    if (this.baseRtp === undefined) {
-      this.baseRtp = frame.rtpTimestamp;
+    const mediaMs = this.clock.mediaTimeMs(rtp.timestamp);
+    if (this.kind === "video") this.stopKeyframeRequests();
+    if (this.kind === "audio") void this.consumer?.enableTraceEvent([]).catch(() => {});
+    if (this.startedAtMs === undefined) {
       this.startedAtMs = now;
+      this.anchor = { wallMs: now, mediaMs, rtp: rtp.timestamp };
       this.note({
         type: "start",
-        rtpTimestamp: frame.rtpTimestamp,
+        rtpTimestamp: rtp.timestamp,
         mediaTimeMs: 0,
         producerId: this.producerId,
         participantId: this.meta.participantId,
         kind: this.kind,
         codec: this.codec,
-        file: this.opts.keys.final,
-        ...(frame.width ? { width: frame.width, height: frame.height } : {}),
+        file: this.opts.keys.media,
       });
       this.emit("started", { trackId: this.trackId, at: new Date(now).toISOString() });
+      return;
     }
-    const mediaS = (frame.rtpTimestamp - this.baseRtp) / this.clockRate;
-    if (mediaS < this.lastMediaS && this.lastRtp !== undefined) return; // never step back in time
-    if (frame.recovered && frame.recovered.lastRtpTimestamp !== undefined) {
-      this.note({
-        type: "gap",
-        cause: "packet-loss",
-        rtpTimestamp: frame.rtpTimestamp,
-        mediaTimeMs: Math.round(mediaS * 1000),
-        gapMs: Math.round(((frame.rtpTimestamp - frame.recovered.lastRtpTimestamp) / this.clockRate) * 1000),
-        lostPackets: frame.recovered.lostPackets,
-        droppedFrames: frame.recovered.droppedFrames,
-      });
+    this.anchor = { wallMs: now, mediaMs, rtp: rtp.timestamp };
+    if (this.awaitingResumeAnchor) {
+      const r = this.awaitingResumeAnchor;
+      this.awaitingResumeAnchor = undefined;
+      this.note({ type: "resume", at: new Date(r.atMs).toISOString(), rtpTimestamp: rtp.timestamp, mediaTimeMs: mediaMs, gapMs: r.gapMs });
     }
-    if (this.pendingResume) {
-      this.note({
-        type: "resume",
-        at: new Date(this.pendingResume.atMs).toISOString(),
-        rtpTimestamp: frame.rtpTimestamp,
-        mediaTimeMs: Math.round(mediaS * 1000),
-        gapMs: this.pendingResume.gapMs,
-      });
-      this.pendingResume = undefined;
-    }
-    if (frame.width && frame.height) {
-      if (this.size && (this.size.width !== frame.width || this.size.height !== frame.height)) {
-        this.note({ type: "resolution", rtpTimestamp: frame.rtpTimestamp, mediaTimeMs: Math.round(mediaS * 1000), width: frame.width, height: frame.height });
-      }
-      this.size = { width: frame.width, height: frame.height };
-    }
-    if (frame.keyframe && this.kind === "video") this.stopKeyframeRequests();
-    const durationS = this.kind === "audio" ? 0.02 : 0;
-    if (this.lastRtp !== undefined) this.lastFrameDurationS = Math.min(mediaS - this.lastMediaS, 0.1);
-    this.lastMediaS = mediaS;
-    this.lastRtp = frame.rtpTimestamp;
-    this.writer.addFrame(frame.data, frame.keyframe, mediaS, durationS, this.size);
+  }
+
+  /** Media time now, extrapolated from the last RTP anchor (pauses carry no packets to read). */
+  private estimatedMediaMs(now = Date.now()): number | null {
+    return this.anchor ? this.anchor.mediaMs + (now - this.anchor.wallMs) : null;
   }
 
   private onPause(): void {
     if (this.pausedAtMs !== undefined) return;
-    this.pausedAtMs = Date.now();
+    const now = Date.now();
+    this.pausedAtMs = now;
     this.stopKeyframeRequests();
-    this.note({ type: "pause", rtpTimestamp: this.lastRtp ?? null, mediaTimeMs: this.mediaTimeMs() });
+    this.note({ type: "pause", rtpTimestamp: null, mediaTimeMs: this.estimatedMediaMs(now) });
   }
 
   private onResume(): void {
-    const gapMs = this.pausedAtMs !== undefined ? Date.now() - this.pausedAtMs : undefined;
+    const now = Date.now();
+    const gapMs = this.pausedAtMs !== undefined ? now - this.pausedAtMs : undefined;
     this.pausedAtMs = undefined;
-    this.pendingResume = { atMs: Date.now(), gapMs };
-    // Frames sent while paused were dropped by mediasoup, so the next delta
-    // frames reference pictures the file never got: wait for a fresh keyframe.
-    this.assembler.resync();
-    if (this.kind === "video") this.startKeyframeRequests();
+    if (this.startedAtMs === undefined) return; // paused before the first frame: 'start' will come
+    // The entry is written when the first packet after the pause shows its RTP timestamp.
+    this.awaitingResumeAnchor = { atMs: now, gapMs };
+    if (this.kind === "audio") void this.consumer?.enableTraceEvent(["rtp"]).catch(() => {});
+    // mediasoup drops delta frames until a keyframe after a resume; ask for one now.
+    else this.startKeyframeRequests();
   }
 
-  /** Asks the sender for a keyframe now and every second until one is written. */
+  /** Asks the sender for a keyframe now and every second until the consumer forwards one. */
   private startKeyframeRequests(): void {
     if (this.keyframeTimer || this.stopping) return;
     this.keyframeTries = 0;
@@ -268,8 +256,23 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     this.keyframeTimer = undefined;
   }
 
-  private mediaTimeMs(): number | null {
-    return this.lastRtp === undefined ? null : Math.round(this.lastMediaS * 1000);
+  /** Loss that NACK could not repair, from the producer's receive stats (one channel request per interval). */
+  private async checkLoss(): Promise<void> {
+    if (this.stopping || !this.consumer || this.pausedAtMs !== undefined) return;
+    const stats = await this.consumer.getStats().catch(() => []);
+    const inbound = stats.find((s) => s.type === "inbound-rtp") as { packetsLost?: number } | undefined;
+    if (inbound?.packetsLost === undefined) return;
+    const lost = inbound.packetsLost - (this.lastPacketsLost ?? inbound.packetsLost);
+    this.lastPacketsLost = inbound.packetsLost;
+    if (lost >= LOSS_BURST_PACKETS && this.startedAtMs !== undefined) {
+      this.note({ type: "gap", cause: "packet-loss", lostPackets: lost, gapMs: STATS_INTERVAL_MS, mediaTimeMs: this.estimatedMediaMs() });
+    }
+  }
+
+  private onMuxerExit(exit: MuxerExit): void {
+    if (exit.requested) return;
+    const code = exit.diskFull ? "DISK_FULL" : "WRITE_FAILED";
+    this.fail(new RecordingError(code, `ffmpeg exited unexpectedly (${exit.code ?? exit.signal}): ${exit.stderr}`, this.trackId));
   }
 
   private note(partial: Omit<ContinuityEntry, "v" | "at" | "trackId" | "rtpTimestamp" | "mediaTimeMs"> & Partial<ContinuityEntry>): void {
@@ -293,34 +296,54 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     void this.stop("error");
   }
 
-  /** Stops recording, finalises the file (remux + SHA-256) and the log. Idempotent. */
-  stop(cause: StopCause): Promise<RecordingSummary> {
+  /**
+   * Stops recording, lets ffmpeg finish the file, hashes it, closes the log.
+   * Idempotent. `reason` records why another track's failure stopped this one.
+   */
+  stop(cause: StopCause, reason?: RecordingError): Promise<RecordingSummary> {
+    if (reason && !this.stopping) this.firstError ??= reason;
     this.stopping ??= this.doStop(cause);
     return this.stopping;
   }
 
   private async doStop(cause: StopCause): Promise<RecordingSummary> {
+    // Closing the transport below re-enters stop() through 'transportclose';
+    // yielding once first guarantees `this.stopping` is set by then.
+    await Promise.resolve();
     this.stopKeyframeRequests();
-    this.consumer?.close();
-    this.reorder.flush();
+    clearInterval(this.statsTimer);
     const endedAtMs = Date.now();
-    if (this.pendingResume) {
-      this.note({ type: "resume", at: new Date(this.pendingResume.atMs).toISOString(), gapMs: this.pendingResume.gapMs });
+    if (this.awaitingResumeAnchor) {
+      this.note({ type: "resume", at: new Date(this.awaitingResumeAnchor.atMs).toISOString(), gapMs: this.awaitingResumeAnchor.gapMs });
     }
-    this.note({ type: "stop", cause: cause === "error" ? "error" : cause, rtpTimestamp: this.lastRtp ?? null, mediaTimeMs: this.mediaTimeMs() });
-    await this.writer.finish();
+    this.note({ type: "stop", cause, mediaTimeMs: this.pausedAtMs !== undefined ? this.estimatedMediaMs(this.pausedAtMs) : this.estimatedMediaMs(endedAtMs) });
+    // ffmpeg finishes cleanly on the next packet after SIGTERM, so RTP keeps
+    // flowing until it has exited; only then is the transport closed.
+    const exit = await this.muxer?.stop();
+    this.transport?.close();
+    let cleanlyFinalised = exit?.trailerWritten === true && !exit.diskFull;
+    if (exit && !exit.trailerWritten && !exit.diskFull && this.startedAtMs !== undefined) {
+      cleanlyFinalised = await repairRecording(this.opts.storage.localPath(this.opts.keys.media)).then(
+        () => true,
+        (err) => {
+          this.logger.warn({ err }, "could not add Cues/Duration; keeping the file as written");
+          return false;
+        },
+      );
+    }
     const { storage, keys } = this.opts;
     let media: StoredObject | undefined;
-    let remuxed = false;
-    if (this.writer.framesWritten === 0) {
-      await storage.delete(keys.live).catch(() => {});
-    } else if (this.firstError) {
-      media = await storage.finalise(keys.live).catch(() => undefined);
+    if (this.startedAtMs === undefined) {
+      await storage.delete(keys.media).catch(() => {});
     } else {
-      const res = await finaliseRecording(storage, keys.live, keys.final, this.trackId);
-      media = res.object;
-      remuxed = res.remuxed;
-      if (res.error) this.fail(res.error);
+      media = await storage.finalise(keys.media).catch((err) => {
+        this.fail(writeFailure(err, "finalising media", this.trackId));
+        return undefined;
+      });
+      if (media && media.size === 0) {
+        await storage.delete(keys.media).catch(() => {});
+        media = undefined;
+      }
     }
     await this.log.close();
     const logObject = await storage.finalise(keys.log).catch(() => undefined);
@@ -337,15 +360,15 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       continuityLog: logObject,
       startedAt: this.startedAtMs ? new Date(this.startedAtMs).toISOString() : null,
       endedAt: new Date(endedAtMs).toISOString(),
-      durationMs: this.lastRtp === undefined ? 0 : Math.round((this.lastMediaS + this.lastFrameDurationS) * 1000),
+      durationMs: this.startedAtMs ? endedAtMs - this.startedAtMs : 0,
       sizeBytes: media?.size ?? 0,
       sha256: media?.sha256,
-      remuxed,
+      cleanlyFinalised,
       stopCause: cause,
       ...(this.firstError ? { error: this.firstError.code } : {}),
       entries: [...this.log.entries],
     };
-    this.logger.info({ durationMs: summary.durationMs, sizeBytes: summary.sizeBytes, cause }, "track recording stopped");
+    this.logger.info({ durationMs: summary.durationMs, sizeBytes: summary.sizeBytes, cause, muxerExit: exit }, "track recording stopped");
     this.emit("stopped", summary);
     return summary;
   }
