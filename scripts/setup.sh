@@ -25,8 +25,16 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
   say "npm ci"
   # Older npm versions ignore allowScripts and would run mediasoup's own worker
   # download/build; a set MEDIASOUP_WORKER_BIN makes that postinstall a no-op.
-  MEDIASOUP_WORKER_BIN="${MEDIASOUP_WORKER_BIN:-/nonexistent/installed-by-scripts/setup/mediasoup-worker.sh}" \
-    npm ci --no-audit --no-fund --loglevel=error
+  export MEDIASOUP_WORKER_BIN="${MEDIASOUP_WORKER_BIN:-/nonexistent/installed-by-scripts/setup/mediasoup-worker.sh}"
+  # A registry mirror that lacks other platforms' optional binaries (Next's
+  # macOS/Windows SWC builds) leaves them out of the lock, and `npm ci` then
+  # refuses the lock; `npm install --no-save` installs the same locked versions.
+  if ! npm ci --no-audit --no-fund --loglevel=error 2>/tmp/claims-survey-npm-ci.log; then
+    grep -q "Missing: .* from lock file" /tmp/claims-survey-npm-ci.log || { cat /tmp/claims-survey-npm-ci.log >&2; exit 1; }
+    echo "    npm ci refused the lock (optional binaries missing from this registry); npm install --no-save" >&2
+    npm install --no-save --no-audit --no-fund --loglevel=error
+  fi
+  unset MEDIASOUP_WORKER_BIN
   echo "$lock_hash" > "$stamp"
 fi
 
