@@ -125,12 +125,20 @@ export const recordingSchema = z
 
 export const retentionFactsSchema = z
   .object({
-    policyStart: calendarDate,
-    policyEnd: calendarDate,
+    /** Both or neither: a claim may be opened before the policy period is known. */
+    policyStart: calendarDate.optional(),
+    policyEnd: calendarDate.optional(),
+    /** The day the survey closed (UTC); the fallback rule counts from it when there is no policy period. */
+    surveyClosedOn: calendarDate.optional(),
     disputeClosedOn: calendarDate.optional(),
     legalHold: z.boolean(),
   })
-  .refine((r) => r.policyEnd >= r.policyStart, { path: ["policyEnd"], message: "policy ends before it starts" });
+  .refine((r) => (r.policyStart === undefined) === (r.policyEnd === undefined), { path: ["policyEnd"], message: "give both policy dates or neither" })
+  .refine((r) => !r.policyStart || !r.policyEnd || r.policyEnd >= r.policyStart, { path: ["policyEnd"], message: "policy ends before it starts" })
+  .refine((r) => r.policyEnd !== undefined || r.surveyClosedOn !== undefined, {
+    path: ["surveyClosedOn"],
+    message: "without a policy period the survey's closing date is needed",
+  });
 
 export const packageInputSchema = z
   .object({
@@ -155,7 +163,8 @@ export const packageInputSchema = z
     openedAt: instant,
     closedAt: instant,
     participants: z.array(participantSchema).min(1),
-    consents: z.array(consentSchema).min(1),
+    /** Empty when the policyholder never answered the recording notice; the report says so. */
+    consents: z.array(consentSchema),
     events: z.array(timelineEventSchema),
     captures: z.array(captureSchema),
     chat: z.array(chatMessageSchema),

@@ -102,6 +102,7 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
   );
 
   flow.heading(s.sectionConsent);
+  if (input.consents.length === 0) flow.paragraph(s.noConsent);
   for (const c of input.consents) {
     flow.keyValues([
       [s.consentDecision[c.decision] ?? c.decision, when(c.at)],
@@ -203,7 +204,7 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
 
   flow.heading(s.sectionRetention);
   flow.keyValues([
-    [s.policyPeriod, `${input.retention.policyStart} — ${input.retention.policyEnd}`],
+    [s.policyPeriod, input.retention.policyStart ? `${input.retention.policyStart} — ${input.retention.policyEnd}` : s.policyPeriodUnknown],
     [s.disputeClosed, input.retention.disputeClosedOn ?? "—"],
     [s.destroyAfter, model.retention.retainUntil],
     [s.rule, model.retention.explanation],

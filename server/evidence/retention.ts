@@ -1,7 +1,11 @@
 // The destroy-after rules, in one place. Policy terms of one year or less keep
 // evidence 5 years after the policy ends, longer terms 10 years; a dispute
 // keeps it 2 years after the dispute closes if that is later; a legal hold
-// blocks purging whatever the date.
+// blocks purging whatever the date. A claim without a policy period falls back
+// to the longest policy rule counted from the day the survey closed (10 years):
+// the policy cannot end before the accident it covers was surveyed, so this never
+// keeps evidence for less time than the policy rule would once the period is known
+// for terms of a year or less, and it is stated as such in the package.
 import { z } from "zod";
 import type { RetentionFacts } from "./package-input";
 
@@ -11,17 +15,20 @@ export const retentionRulesSchema = z.object({
   yearsAfterShortPolicy: z.number().int().nonnegative(),
   yearsAfterLongPolicy: z.number().int().nonnegative(),
   yearsAfterDispute: z.number().int().nonnegative(),
+  /** No policy period on record: years after the survey closed. */
+  yearsAfterSurveyWithoutPolicy: z.number().int().nonnegative().default(10),
 });
-export type RetentionRules = z.infer<typeof retentionRulesSchema>;
+export type RetentionRules = z.output<typeof retentionRulesSchema>;
 
 export const DEFAULT_RETENTION_RULES: RetentionRules = {
   shortPolicyMaxYears: 1,
   yearsAfterShortPolicy: 5,
   yearsAfterLongPolicy: 10,
   yearsAfterDispute: 2,
+  yearsAfterSurveyWithoutPolicy: 10,
 };
 
-export type RetentionRuleId = "short-policy" | "long-policy" | "dispute";
+export type RetentionRuleId = "short-policy" | "long-policy" | "no-policy-period" | "dispute";
 
 export interface RetentionDecision {
   /** Last day (UTC calendar date, inclusive) the package must be kept. */
@@ -32,23 +39,36 @@ export interface RetentionDecision {
   legalHold: boolean;
 }
 
-export function decideRetention(facts: RetentionFacts, rules: RetentionRules = DEFAULT_RETENTION_RULES): RetentionDecision {
-  retentionRulesSchema.parse(rules);
-  const short = facts.policyEnd <= addYears(facts.policyStart, rules.shortPolicyMaxYears);
-  const years = short ? rules.yearsAfterShortPolicy : rules.yearsAfterLongPolicy;
-  let decision: RetentionDecision = {
-    retainUntil: addYears(facts.policyEnd, years),
-    rule: short ? "short-policy" : "long-policy",
-    explanation: `policy term ${short ? "≤" : ">"} ${rules.shortPolicyMaxYears} year(s): policy end ${facts.policyEnd} + ${years} years`,
-    legalHold: facts.legalHold,
-  };
+export function decideRetention(facts: RetentionFacts, rules: z.input<typeof retentionRulesSchema> = DEFAULT_RETENTION_RULES): RetentionDecision {
+  const r = retentionRulesSchema.parse(rules);
+  let decision: RetentionDecision;
+  if (facts.policyStart && facts.policyEnd) {
+    const short = facts.policyEnd <= addYears(facts.policyStart, r.shortPolicyMaxYears);
+    const years = short ? r.yearsAfterShortPolicy : r.yearsAfterLongPolicy;
+    decision = {
+      retainUntil: addYears(facts.policyEnd, years),
+      rule: short ? "short-policy" : "long-policy",
+      explanation: `policy term ${short ? "≤" : ">"} ${r.shortPolicyMaxYears} year(s): policy end ${facts.policyEnd} + ${years} years`,
+      legalHold: facts.legalHold,
+    };
+  } else {
+    if (!facts.surveyClosedOn) throw new Error("retention: no policy period and no survey closing date");
+    decision = {
+      retainUntil: addYears(facts.surveyClosedOn, r.yearsAfterSurveyWithoutPolicy),
+      rule: "no-policy-period",
+      explanation:
+        `no policy period on record: survey closed ${facts.surveyClosedOn} + ${r.yearsAfterSurveyWithoutPolicy} years ` +
+        "(conservative fallback: the longest policy rule, counted from the survey)",
+      legalHold: facts.legalHold,
+    };
+  }
   if (facts.disputeClosedOn) {
-    const afterDispute = addYears(facts.disputeClosedOn, rules.yearsAfterDispute);
+    const afterDispute = addYears(facts.disputeClosedOn, r.yearsAfterDispute);
     if (afterDispute > decision.retainUntil) {
       decision = {
         retainUntil: afterDispute,
         rule: "dispute",
-        explanation: `dispute closed ${facts.disputeClosedOn} + ${rules.yearsAfterDispute} years (later than the policy rule)`,
+        explanation: `dispute closed ${facts.disputeClosedOn} + ${r.yearsAfterDispute} years (later than the policy rule)`,
         legalHold: facts.legalHold,
       };
     }
