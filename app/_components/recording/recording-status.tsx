@@ -4,12 +4,14 @@
 import { useState, useSyncExternalStore } from "react";
 import type { SurveyCall } from "../../_lib/call/survey-call";
 import { useI18n } from "../../_i18n/i18n-provider";
+// The notice text lives with the server so the evidence package quotes exactly what this screen shows.
+import { RECORDING_NOTICE_VERSION, recordingNotice } from "../../../server/domain/recording-notice";
 
-/** Bumped whenever the notice's wording changes; the consent event records which one was shown. */
-export const RECORDING_NOTICE_VERSION = "2026-11-v1";
+export { RECORDING_NOTICE_VERSION };
 
 export function RecordingStatus({ call, role }: { call: SurveyCall; role: "policyholder" | "agent" | "adjuster" }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
+  const notice = recordingNotice(RECORDING_NOTICE_VERSION, locale)!;
   const s = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
   const [answering, setAnswering] = useState(false);
   const rec = s.recording;
@@ -35,8 +37,8 @@ export function RecordingStatus({ call, role }: { call: SurveyCall; role: "polic
       )}
       {role === "policyholder" && rec?.state === "awaiting-consent" && s.phase === "in-call" && (
         <div className="card consent" data-testid="consent-notice" role="dialog" aria-labelledby="consent-title">
-          <h2 id="consent-title">{t("consent.title")}</h2>
-          <p>{t("consent.body").replace("{insurer}", t("consent.insurer"))}</p>
+          <h2 id="consent-title">{notice.title}</h2>
+          <p data-notice-version={RECORDING_NOTICE_VERSION}>{notice.body}</p>
           <div className="controls">
             {([true, false] as const).map((accepted) => (
               <button
