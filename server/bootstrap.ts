@@ -21,6 +21,10 @@ import { SurveyRecordingService } from "./live/survey-recording-service";
 import { CaptureService } from "./live/capture-service";
 import { qualityPhotoGate } from "./live/quality-photo-gate";
 import { loadQualityModel } from "./quality";
+import { EvidenceService, evidencePackagesDir } from "./live/evidence-service";
+import { evidenceSignerFactory } from "./live/evidence-signer";
+import { schedulePurge } from "./live/evidence-purge";
+import { readFileSync } from "node:fs";
 
 export interface StartOptions {
   env: Env;
@@ -40,7 +44,7 @@ export async function startProduct(opts: StartOptions) {
   if (env.SEED_DEMO === "1" && (await seedDemoAccounts(db))) log.info("seeded demo accounts (see README)");
 
   // Refuses to start on a model whose SHA-256 does not match models/quality/model.sha256.
-  const model = await loadQualityModel();
+  const model = await loadQualityModel(env.QUALITY_MODEL_DIR);
   log.info({ modelSha256: model.sha256 }, "quality model loaded");
 
   const storage = createStorage({ kind: "local", root: path.join(env.DATA_DIR, "media") });
@@ -48,8 +52,15 @@ export async function startProduct(opts: StartOptions) {
   const mediaConfig = mediaConfigFrom(env);
   const pool = await WorkerPool.create(mediaConfig, log);
   const rooms = new RoomRegistry(pool, mediaConfig, log, (room) => recording.attachRoom(room));
-  const hub = new SurveyHub(db, rooms, log);
-  const captures = new CaptureService(db, storage, qualityPhotoGate(), rooms, log);
+  // Evidence: built in the background once a survey closes; packages a crash left half-built are rebuilt now.
+  const evidenceSigner = evidenceSignerFactory(env.DATA_DIR, env.EVIDENCE_TSA_URL);
+  const softwareVersion = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../package.json"), "utf8")) as { version: string }).version;
+  const evidence = new EvidenceService({ db, log, storage, recording, packagesDir: evidencePackagesDir(env.DATA_DIR), signer: evidenceSigner, softwareVersion, qualityModelSha256: model.sha256 });
+  const hub = new SurveyHub(db, rooms, log, { onClosed: (surveyId) => evidence.onSurveyClosed(surveyId) });
+  const resumed = await evidence.resumeInterrupted();
+  if (resumed.length) log.info({ surveys: resumed }, "rebuilding interrupted evidence packages");
+  const stopPurge = schedulePurge({ db, storage, signer: evidenceSigner, dataDir: env.DATA_DIR, log }, env.EVIDENCE_PURGE_INTERVAL_MINUTES * 60_000);
+  const captures = new CaptureService(db, storage, qualityPhotoGate(env.QUALITY_MODEL_DIR), rooms, log);
   const app: AppContext = { env, db, log, sms: new OutboxSmsSender(db), pool, rooms, hub, recording, captures, storage };
 
   let pages: PageHandler | null = null;
@@ -74,6 +85,7 @@ export async function startProduct(opts: StartOptions) {
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      stopPurge();
       rooms.closeAll("server-shutdown");
       await recording.close();
       await http.close();

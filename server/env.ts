@@ -32,6 +32,12 @@ const schema = z.object({
   RTC_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(40000),
   RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(40999),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** RFC 3161 timestamp authority for evidence signatures; unset = no timestamps. */
+  EVIDENCE_TSA_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** How often the server purges evidence whose retention has run out. */
+  EVIDENCE_PURGE_INTERVAL_MINUTES: z.coerce.number().positive().default(60),
+  /** Folder with model.onnx, model.sha256 and thresholds.json; default: the committed model in models/quality. */
+  QUALITY_MODEL_DIR: z.string().optional(),
   /** Seed demo accounts (README) on an empty database. */
   SEED_DEMO: z.enum(["0", "1"]).default("1"),
 });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { Browser, Page, Request } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { startProductProcess, type RunningProduct } from "../support/product-process";
 import { desktopContext, launchBrowser, phoneContext } from "../support/browser";
 import { y4mFromPhoto } from "../support/fake-camera";
@@ -25,15 +25,27 @@ after(async () => {
   await product?.stop();
 });
 
-async function phoneWithCamera(photo: string): Promise<{ page: Page; uploads: Buffer[] }> {
+// The phone's own SHA-256 of every photo body it uploads (a plain script: no transpiler helpers).
+const hashUploads = `
+  window.__uploadHashes = [];
+  const realFetch = window.fetch.bind(window);
+  window.fetch = async (input, init) => {
+    const url = typeof input === "string" ? input : input.url;
+    if (url.endsWith("/api/captures") && init && init.body instanceof Blob) {
+      const digest = await crypto.subtle.digest("SHA-256", await init.body.arrayBuffer());
+      window.__uploadHashes.push([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join(""));
+    }
+    return realFetch(input, init);
+  };
+`;
+
+async function phoneWithCamera(photo: string): Promise<{ page: Page; uploadHashes: () => Promise<string[]> }> {
   const browser = await launchBrowser({ fakeVideoFile: y4mFromPhoto(path.join(photos, photo)) });
   browsers.push(browser);
-  const page = await (await browser.newContext(phoneContext)).newPage();
-  const uploads: Buffer[] = [];
-  page.on("request", (r: Request) => {
-    if (r.url().endsWith("/api/captures") && r.method() === "POST") uploads.push(r.postDataBuffer()!);
-  });
-  return { page, uploads };
+  const context = await browser.newContext(phoneContext);
+  await context.addInitScript({ content: hashUploads });
+  const page = await context.newPage();
+  return { page, uploadHashes: () => page.evaluate(() => (window as unknown as { __uploadHashes: string[] }).__uploadHashes) };
 }
 
 function storedOriginals(surveyId: string): Map<string, string> {
@@ -71,9 +83,9 @@ test("a sharp photo is accepted and a blurred one rejected with the blur reason,
   await sharp.page.locator('[data-testid="gallery-photo"][data-item="licence_plate"]').waitFor();
 
   // The stored original is byte-for-byte what the phone sent.
-  assert.equal(sharp.uploads.length, 1);
-  const sentHash = createHash("sha256").update(sharp.uploads[0]!).digest("hex");
-  assert.ok(storedOriginals(surveyId).has(sentHash), "the stored original hashes to the uploaded bytes");
+  const sent = await sharp.uploadHashes();
+  assert.equal(sent.length, 1, "one upload for one tap");
+  assert.ok(storedOriginals(surveyId).has(sent[0]!), "the stored original hashes to the bytes the phone sent");
   await sharp.page.context().close();
   await waitForRemoteRoles(agent, []);
 
@@ -91,8 +103,8 @@ test("a sharp photo is accepted and a blurred one rejected with the blur reason,
   const agentVerdict = agent.locator('[data-testid="capture-verdict"][data-item="vin_plate"][data-verdict="rejected"]');
   await agentVerdict.waitFor();
   await agent.locator('[data-testid="checklist-item"][data-key="vin_plate"][data-state="rejected"]').waitFor();
-  const blurredHash = createHash("sha256").update(blurred.uploads[0]!).digest("hex");
-  assert.ok(storedOriginals(surveyId).has(blurredHash));
+  const [blurredHash] = await blurred.uploadHashes();
+  assert.ok(storedOriginals(surveyId).has(blurredHash!));
 
   // 3. The agent accepts it anyway, with a reason: both screens follow, the timeline records it.
   await agent.getByTestId("override-capture").click();
