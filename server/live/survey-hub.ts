@@ -10,7 +10,13 @@ import { closeCodes } from "../signalling/protocol";
 export class SurveyHub {
   private readonly sockets = new Map<string, Set<WebSocket>>();
 
-  constructor(private readonly db: Db, private readonly rooms: RoomRegistry, private readonly log: Logger) {}
+  constructor(
+    private readonly db: Db,
+    private readonly rooms: RoomRegistry,
+    private readonly log: Logger,
+    /** Called once a survey is closed and its media torn down (the evidence package is built from here). */
+    private readonly options: { onClosed?: (surveyId: string) => void } = {},
+  ) {}
 
   attach(surveyId: string, ws: WebSocket) {
     let set = this.sockets.get(surveyId);
@@ -30,6 +36,11 @@ export class SurveyHub {
   async endSurvey(surveyId: string, actor: Actor, reason = "ended_by_agent") {
     await closeSurvey(this.db, { surveyId, actor, reason });
     this.teardown(surveyId, actor.role);
+    try {
+      this.options.onClosed?.(surveyId);
+    } catch (err) {
+      this.log.error({ err, surveyId }, "onClosed hook failed");
+    }
   }
 
   teardown(surveyId: string, by: string) {

@@ -1,0 +1,236 @@
+// Maps a closed survey, as the database holds it, into the evidence package
+// input. Nothing is invented: every fact comes from a row or a timeline event,
+// and what is missing (no consent answer, no policy period) is passed on as
+// missing so the package states it.
+import path from "node:path";
+import type { Db } from "../db/client";
+import { parseEventPayload } from "../domain/survey-events";
+import { recordingNotice } from "../domain/recording-notice";
+import { maskMobile } from "../domain/invites";
+import type { PackageInputRaw } from "../evidence/package-input";
+import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
+import { continuityEntrySchema as storedContinuityEntry } from "../../media/recording/continuity-log";
+
+export interface EvidenceInputOptions {
+  storage: Pick<RecordingStorage, "localPath">;
+  softwareVersion: string;
+  /** The model loaded by this server; used when the survey has no photo naming one. */
+  qualityModelSha256: string;
+  now?: () => Date;
+}
+
+type PackageParticipant = PackageInputRaw["participants"][number];
+type PackageRecording = PackageInputRaw["recordings"][number];
+type ContinuityOut = PackageRecording["continuity"][number];
+
+export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: EvidenceInputOptions): Promise<PackageInputRaw> {
+  const survey = await db.survey.findUniqueOrThrow({
+    where: { id: surveyId },
+    include: {
+      claim: true,
+      agent: { select: { id: true, email: true } },
+      participants: { include: { user: { select: { id: true, email: true } }, invite: { select: { sentTo: true } } }, orderBy: { createdAt: "asc" } },
+      events: { orderBy: { seq: "asc" } },
+      captures: { orderBy: { receivedAt: "asc" } },
+      recordings: { orderBy: { startedAt: "asc" } },
+      evidence: true,
+    },
+  });
+  const locale = survey.locale === "en" ? "en" : "zh-CN";
+  const closedAt = survey.closedAt ?? (opts.now ?? (() => new Date()))();
+
+  const participants: PackageParticipant[] = survey.participants.map((p) => ({
+    id: p.id,
+    role: p.role as PackageParticipant["role"],
+    displayName: p.displayName || p.role,
+    identifiedBy: identifiedBy(p.role, p.user?.email, p.invite?.sentTo ?? (p.role === "policyholder" ? survey.claim.policyholderMobile : null)),
+    joinedAt: p.firstJoinAt ?? undefined,
+    leftAt: p.leftAt ?? undefined,
+  }));
+  const byUser = new Map(survey.participants.filter((p) => p.userId).map((p) => [p.userId!, p.id]));
+
+  // Staff who acted (an override, reading the notice) without joining the call
+  // are still named, as an agent identified by their login.
+  const staffParticipant = async (userId: string): Promise<string> => {
+    const known = byUser.get(userId);
+    if (known) return known;
+    const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, name: true } });
+    const id = `staff-${userId}`.slice(0, 128);
+    participants.push({
+      id,
+      role: "agent",
+      displayName: user?.name || "staff",
+      identifiedBy: `staff login ${user?.email ?? userId} (did not join the call)`,
+    });
+    byUser.set(userId, id);
+    return id;
+  };
+  const agentParticipant = survey.participants.find((p) => p.role === "agent")?.id ?? (survey.agentId ? await staffParticipant(survey.agentId) : undefined);
+
+  const participantIds = new Set(participants.map((p) => p.id));
+  const consents: PackageInputRaw["consents"] = [];
+  const chat: PackageInputRaw["chat"] = [];
+  for (const e of survey.events) {
+    const payload = parseEventPayload(e.payload);
+    if (e.type === "recording.consent" && e.actorId && participantIds.has(e.actorId)) {
+      const version = typeof payload.noticeVersion === "string" ? payload.noticeVersion : "unknown";
+      const notice = recordingNotice(version, locale);
+      consents.push({
+        statementText: notice
+          ? `[${version}, ${locale}] ${notice.title}: ${notice.body}`
+          : `[${version}] the notice text of this version is not on record`,
+        at: typeof payload.at === "string" ? payload.at : e.at,
+        decision: payload.accepted === true ? "accepted" : "refused",
+        participantId: e.actorId,
+        // The agent reads the notice out; without an agent the consenting person read it alone.
+        readBy: agentParticipant ?? e.actorId,
+      });
+    }
+    if (e.type === "chat.message" && e.actorId && participantIds.has(e.actorId) && typeof payload.text === "string") {
+      chat.push({ id: e.id, at: e.at, from: e.actorId, text: payload.text });
+    }
+  }
+
+  const captures: PackageInputRaw["captures"] = [];
+  for (const c of survey.captures) {
+    const scores = parseEventPayload(c.scores);
+    captures.push({
+      id: c.id,
+      checklistItem: c.itemKey,
+      originalPath: opts.storage.localPath(c.storageKey),
+      mediaType: c.mediaType,
+      capturedAt: c.capturedAt ?? c.receivedAt,
+      capturedBy: participantIds.has(c.participantId) ? c.participantId : undefined,
+      gps: c.gpsLat != null && c.gpsLon != null ? { lat: c.gpsLat, lon: c.gpsLon, ...(c.gpsAccuracy != null ? { accuracyM: c.gpsAccuracy } : {}) } : undefined,
+      qualityScores: Object.fromEntries(Object.entries(scores).filter((kv): kv is [string, number] => typeof kv[1] === "number")),
+      verdict: c.verdict === "accepted" ? "pass" : "fail",
+      override:
+        c.overrideById && c.overrideReason
+          ? { by: await staffParticipant(c.overrideById), reason: c.overrideReason, at: c.overrideAt ?? undefined }
+          : undefined,
+      thumbnailPath: opts.storage.localPath(c.thumbLargeKey),
+      thumbnailMediaType: "image/jpeg",
+    });
+  }
+
+  const recordings: PackageRecording[] = survey.recordings
+    .filter((r) => r.status === "finalised" && r.storageKey)
+    .map((r) => ({
+      id: r.id,
+      path: opts.storage.localPath(r.storageKey),
+      mediaType: `${r.kind === "audio" ? "audio" : "video"}/${mediaSubtype(r.storageKey)}`,
+      participantId: r.participantId,
+      kind: r.kind === "audio" ? "audio" : "video",
+      codec: r.codec || "unknown",
+      durationMs: Math.max(0, Math.round(r.durationMs ?? 0)),
+      continuity: mapContinuity(r.continuity, r.startedAt, r.endedAt),
+    }));
+
+  return {
+    surveyId: survey.id,
+    claimId: survey.claim.claimNumber,
+    policyNumber: survey.claim.policyNumber,
+    plate: survey.claim.plate,
+    claimType: survey.claim.claimType,
+    locale,
+    openedAt: survey.openedAt ?? survey.createdAt,
+    closedAt,
+    participants,
+    consents,
+    events: survey.events.map((e) => ({
+      seq: e.seq,
+      at: e.at,
+      type: e.type,
+      actorId: e.actorId,
+      actorRole: e.actorRole,
+      payload: safeJson(e.payload),
+    })),
+    captures,
+    chat,
+    recordings,
+    retention: retentionFacts(survey.claim, closedAt, survey.evidence),
+    softwareVersion: opts.softwareVersion,
+    qualityModelSha256: survey.captures[0]?.modelSha256 ?? opts.qualityModelSha256,
+  };
+}
+
+/** The facts the retention rules need, from the claim and the package row (hold, dispute). */
+export function retentionFacts(
+  claim: { policyStart: Date | null; policyEnd: Date | null },
+  closedAt: Date,
+  evidence: { legalHold: boolean; disputeClosedAt: Date | null } | null,
+) {
+  const hasPeriod = claim.policyStart != null && claim.policyEnd != null;
+  return {
+    ...(hasPeriod ? { policyStart: day(claim.policyStart!), policyEnd: day(claim.policyEnd!) } : {}),
+    surveyClosedOn: day(closedAt),
+    ...(evidence?.disputeClosedAt ? { disputeClosedOn: day(evidence.disputeClosedAt) } : {}),
+    legalHold: evidence?.legalHold ?? false,
+  };
+}
+
+export function identifiedBy(role: string, email: string | null | undefined, mobile: string | null | undefined): string {
+  if (role === "policyholder") return mobile ? `invite link sent by SMS to ${maskMobile(mobile)}` : "invite link";
+  if (role === "adjuster") return email ? `staff login ${email}` : "invite link";
+  return `staff login ${email ?? "(unknown account)"}`;
+}
+
+/**
+ * The recorder's continuity entries in the package's shape. A gap is logged
+ * when media comes back, with its length; the package wants the hole's start
+ * and end. A file that opens with a gap (a rejoin) starts at its 'start' entry
+ * and the gap before it is told in that entry's reason. Entries of types the
+ * package does not know are left out.
+ */
+export function mapContinuity(json: string, startedAt: Date, endedAt: Date | null): ContinuityOut[] {
+  const out: ContinuityOut[] = [];
+  let leadingGap: string | undefined;
+  for (const raw of safeArray(json)) {
+    const parsed = storedContinuityEntry.safeParse(raw);
+    if (!parsed.success) continue;
+    const e = parsed.data;
+    if (e.type === "gap") {
+      const reason = [e.cause, e.lostPackets != null ? `${e.lostPackets} packets lost` : "", e.previousFile ? `previous file ${e.previousFile}` : ""]
+        .filter(Boolean)
+        .join("; ");
+      if (out.length === 0) {
+        leadingGap = `after a ${Math.round(e.gapMs ?? 0)} ms gap (${reason})`;
+        continue;
+      }
+      const until = Date.parse(e.at);
+      const from = Math.max(until - (e.gapMs ?? 0), Date.parse(out[out.length - 1]!.at as string));
+      out.push({ type: "gap", at: new Date(from).toISOString(), until: new Date(Math.max(from, until)).toISOString(), reason });
+      continue;
+    }
+    const at = out.length ? new Date(Math.max(Date.parse(e.at), Date.parse(out[out.length - 1]!.at as string))).toISOString() : e.at;
+    if (e.type === "start" && out.length === 0 && leadingGap) out.push({ type: "start", at, reason: leadingGap });
+    else out.push({ type: e.type, at, ...(e.cause ? { reason: e.cause } : {}) });
+  }
+  if (out.length === 0 || out[0]!.type !== "start") {
+    // No usable log (e.g. a crash before the first line): the row's times are all there is, and the reason says so.
+    const first = out.length ? Math.min(startedAt.getTime(), Date.parse(out[0]!.at as string)) : startedAt.getTime();
+    out.unshift({ type: "start", at: new Date(first).toISOString(), reason: "continuity log has no start entry; from the recording's start time" });
+    if (endedAt && out.length === 1) out.push({ type: "stop", at: endedAt.toISOString() });
+  }
+  return out;
+}
+
+function mediaSubtype(key: string): string {
+  const ext = path.extname(key).slice(1).toLowerCase();
+  return ext === "mkv" ? "x-matroska" : ext === "mp4" ? "mp4" : ext === "ogg" ? "ogg" : "webm";
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+function safeJson(text: string) {
+  try {
+    return JSON.parse(text) as PackageInputRaw["events"][number]["payload"];
+  } catch {
+    return text;
+  }
+}
+
+function safeArray(text: string): unknown[] {
+  const v = safeJson(text);
+  return Array.isArray(v) ? v : [];
+}

@@ -1,0 +1,152 @@
+// Builds a survey's signed evidence package in the background once the survey
+// has closed and its recordings are finalised. Progress is written to the
+// EvidencePackage row (throttled) so the agent's page can follow it, and every
+// outcome goes into the survey timeline. A package left 'building' by a crash
+// is rebuilt when the server starts again.
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import type { Logger } from "pino";
+import type { Db } from "../db/client";
+import { appendSurveyEvent } from "../domain/survey-events";
+import { buildEvidencePackage, type BuildProgress } from "../evidence/build-package";
+import type { Signer } from "../evidence/signer/signer";
+import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
+import { evidenceInputForSurvey } from "./evidence-input";
+import { retentionFor } from "./evidence-retention";
+
+export interface EvidenceServiceOptions {
+  db: Db;
+  log: Logger;
+  storage: Pick<RecordingStorage, "localPath">;
+  recording: { finalise(surveyId: string): Promise<void> };
+  /** Packages go to <packagesDir>/<packageId>/. */
+  packagesDir: string;
+  signer: () => Promise<Signer>;
+  softwareVersion: string;
+  qualityModelSha256: string;
+  /** Minimum time between progress writes to the database. */
+  progressIntervalMs?: number;
+  now?: () => Date;
+}
+
+export function evidencePackagesDir(dataDir: string) {
+  return path.join(dataDir, "evidence", "packages");
+}
+
+export class EvidenceService {
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(private readonly opts: EvidenceServiceOptions) {}
+
+  /** SurveyHub's onClosed hook: starts the build and returns at once. */
+  onSurveyClosed(surveyId: string): void {
+    void this.build(surveyId);
+  }
+
+  /** Builds (or rebuilds a crashed build of) one survey's package; a ready or purged package is left alone. */
+  build(surveyId: string): Promise<void> {
+    const existing = this.running.get(surveyId);
+    if (existing) return existing;
+    const run = this.run(surveyId).finally(() => this.running.delete(surveyId));
+    this.running.set(surveyId, run);
+    return run;
+  }
+
+  /** At start: packages a crash left 'building', and closed surveys that never got a row. */
+  async resumeInterrupted(): Promise<string[]> {
+    const { db } = this.opts;
+    const stuck = await db.evidencePackage.findMany({ where: { status: "building" }, select: { surveyId: true } });
+    const missing = await db.survey.findMany({ where: { status: "closed", evidence: { is: null } }, select: { id: true } });
+    const ids = [...new Set([...stuck.map((s) => s.surveyId), ...missing.map((s) => s.id)])];
+    for (const id of ids) void this.build(id);
+    return ids;
+  }
+
+  /** Resolves when every build started so far has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running.values()]);
+  }
+
+  private async run(surveyId: string): Promise<void> {
+    const { db, log } = this.opts;
+    const row = await db.evidencePackage.findUnique({ where: { surveyId } });
+    if (row && (row.status === "ready" || row.status === "purged")) return;
+    const restarted = row?.status === "building";
+    await db.evidencePackage.upsert({
+      where: { surveyId },
+      create: { surveyId, status: "building", stage: "waiting-for-recordings", progress: 0 },
+      update: { status: "building", stage: "waiting-for-recordings", progress: 0, error: null },
+    });
+    await appendSurveyEvent(db, surveyId, { type: "evidence.building", payload: restarted ? { restarted: true } : {} });
+    try {
+      await this.opts.recording.finalise(surveyId);
+      await this.removePartials(surveyId);
+      const input = await evidenceInputForSurvey(db, surveyId, this.opts);
+      const signer = await this.opts.signer();
+      const progress = this.progressWriter(surveyId);
+      const built = await buildEvidencePackage(input, {
+        outDir: this.opts.packagesDir,
+        zip: false,
+        mediaFiles: "hardlink",
+        signer,
+        now: this.opts.now,
+        onProgress: progress.write,
+      });
+      await progress.flush();
+      // Hold and dispute may have been set while building; the stored date follows the current facts.
+      const fresh = await db.survey.findUniqueOrThrow({ where: { id: surveyId }, include: { claim: true, evidence: true } });
+      const retention = retentionFor(fresh.claim, fresh.closedAt ?? fresh.createdAt, fresh.evidence);
+      await db.evidencePackage.update({
+        where: { surveyId },
+        data: {
+          status: "ready",
+          stage: "done",
+          progress: 1,
+          storagePath: built.dir,
+          zipPath: null,
+          manifestSha256: built.manifestSha256,
+          destroyAfter: retention.destroyAfter,
+          error: null,
+        },
+      });
+      await appendSurveyEvent(db, surveyId, {
+        type: "evidence.ready",
+        payload: { packageId: built.packageId, manifestSha256: built.manifestSha256, files: built.files.length, bytes: built.totalBytes, retainUntil: retention.decision.retainUntil, rule: retention.decision.rule },
+      });
+      log.info({ surveyId, packageId: built.packageId, manifestSha256: built.manifestSha256 }, "evidence package ready");
+    } catch (err) {
+      const message = (err as Error).message.slice(0, 4000);
+      log.error({ err, surveyId }, "evidence package failed");
+      await db.evidencePackage.update({ where: { surveyId }, data: { status: "failed", error: message } }).catch(() => undefined);
+      await appendSurveyEvent(db, surveyId, { type: "evidence.failed", payload: { message } }).catch(() => undefined);
+    }
+  }
+
+  /** Writes progress at most every progressIntervalMs, and every stage change, in order. */
+  private progressWriter(surveyId: string) {
+    const interval = this.opts.progressIntervalMs ?? 500;
+    let lastAt = 0;
+    let lastStage = "";
+    let chain: Promise<unknown> = Promise.resolve();
+    return {
+      write: (p: BuildProgress) => {
+        const now = Date.now();
+        if (p.stage === lastStage && now - lastAt < interval) return;
+        lastAt = now;
+        lastStage = p.stage;
+        chain = chain
+          .then(() => this.opts.db.evidencePackage.update({ where: { surveyId }, data: { stage: p.stage, progress: p.fraction } }))
+          .catch((err) => this.opts.log.warn({ err, surveyId }, "could not store evidence progress"));
+      },
+      flush: () => chain,
+    };
+  }
+
+  /** Staging folders of this survey's earlier, interrupted builds. */
+  private async removePartials(surveyId: string) {
+    const names = await fs.readdir(this.opts.packagesDir).catch(() => [] as string[]);
+    for (const n of names) {
+      if (n.startsWith(`.${surveyId}.`) && n.endsWith(".partial")) await fs.rm(path.join(this.opts.packagesDir, n), { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,17 @@
+// The server's evidence signer: the local key under <DATA_DIR>/keys (created on
+// first use) and, when EVIDENCE_TSA_URL is set, an RFC 3161 timestamp on every
+// signature. Created once per process, on first use, so a server that never
+// closes a survey never generates a key.
+import path from "node:path";
+import { createSigner } from "../evidence/signer/create-signer";
+import type { Signer } from "../evidence/signer/signer";
+
+export function evidenceSignerFactory(dataDir: string, tsaUrl?: string): () => Promise<Signer> {
+  let signer: Promise<Signer> | undefined;
+  return () => {
+    signer ??= createSigner({ backend: { kind: "local", keyDir: path.join(dataDir, "keys") }, ...(tsaUrl ? { timestamp: { url: tsaUrl } } : {}) });
+    // A failed load (unreadable key) is retried next time rather than cached.
+    signer.catch(() => (signer = undefined));
+    return signer;
+  };
+}

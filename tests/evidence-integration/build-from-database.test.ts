@@ -1,0 +1,150 @@
+// A closed survey in a real database (SQLite and PostgreSQL) mapped into the
+// package input and built into a real signed package that verifies; the edge
+// cases (no consent answer, no policy period, a build interrupted by a crash).
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { pino } from "pino";
+import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
+import { evidenceInputForSurvey, mapContinuity } from "../../server/live/evidence-input";
+import { EvidenceService } from "../../server/live/evidence-service";
+import { parsePackageInput } from "../../server/evidence/package-input";
+import { verifyEvidencePackage } from "../../server/evidence/verify-package";
+import { recordingNotice, RECORDING_NOTICE_VERSION } from "../../server/domain/recording-notice";
+import { testSigner } from "../fixtures/evidence/test-signer";
+import { closedSurvey, MODEL_SHA, workspace, type Workspace } from "./closed-survey";
+
+const log = pino({ level: "silent" });
+
+for (const kind of databaseKinds) {
+  describe(`evidence from the database on ${kind}`, () => {
+    let t: TestDatabase;
+    let ws: Workspace;
+    let finalised: string[];
+    let service: EvidenceService;
+    before(async () => {
+      t = await freshDatabase(kind);
+      ws = workspace();
+      finalised = [];
+      service = new EvidenceService({
+        db: t.db,
+        log,
+        storage: ws.storage,
+        recording: { finalise: async (id) => void finalised.push(id) },
+        packagesDir: path.join(ws.dataDir, "evidence", "packages"),
+        signer: testSigner,
+        softwareVersion: "0.1.0-test",
+        qualityModelSha256: "cd".repeat(32),
+        progressIntervalMs: 0,
+      });
+    });
+    after(async () => {
+      await t.drop();
+      await ws.remove();
+    });
+
+    test("the mapping: identification, consent with the notice text, verdicts, chat, continuity, retention", async () => {
+      const s = await closedSurvey(t.db, ws.storage);
+      const raw = await evidenceInputForSurvey(t.db, s.surveyId, { storage: ws.storage, softwareVersion: "x", qualityModelSha256: "cd".repeat(32) });
+      const input = parsePackageInput(raw);
+      const holder = input.participants.find((p) => p.role === "policyholder")!;
+      const agent = input.participants.find((p) => p.role === "agent")!;
+      assert.equal(holder.identifiedBy, "invite link sent by SMS to 138****8000");
+      assert.equal(agent.identifiedBy, "staff login agent1@example.com");
+      assert.ok(holder.joinedAt);
+      assert.equal(input.consents.length, 1);
+      const c = input.consents[0]!;
+      assert.equal(c.decision, "accepted");
+      assert.equal(c.participantId, holder.id);
+      assert.equal(c.readBy, agent.id);
+      assert.ok(c.statementText.includes(recordingNotice(RECORDING_NOTICE_VERSION, "zh-CN")!.body), c.statementText);
+      assert.equal(input.captures.length, 1);
+      const cap = input.captures[0]!;
+      assert.equal(cap.verdict, "fail");
+      assert.deepEqual(cap.override && { by: cap.override.by, reason: cap.override.reason }, { by: agent.id, reason: "反光不影响判断" });
+      assert.deepEqual(cap.qualityScores, { blur: 0.05, glare: 0.1, dark: 0.02 });
+      assert.equal(cap.gps?.lat, 31.2304);
+      assert.equal(input.qualityModelSha256, MODEL_SHA);
+      assert.deepEqual(input.chat.map((m) => [m.from, m.text]), [[holder.id, "车在路边，右前灯坏了"]]);
+      const rec = input.recordings[0]!;
+      assert.deepEqual(rec.continuity.map((e) => e.type), ["start", "gap", "stop"]);
+      const gap = rec.continuity[1]!;
+      assert.equal(Date.parse(gap.until!) - Date.parse(gap.at), 2_000);
+      assert.match(gap.reason!, /packet-loss; 40 packets lost/);
+      assert.deepEqual(input.retention, { policyStart: "2026-01-01", policyEnd: "2026-12-31", surveyClosedOn: input.closedAt.slice(0, 10), legalHold: false });
+      // Timeline: every row, dense, with parsed payloads.
+      const rows = await t.db.surveyEvent.count({ where: { surveyId: s.surveyId } });
+      assert.equal(input.events.length, rows);
+      assert.ok(input.events.some((e) => e.type === "recording.consent" && (e.payload as { accepted: boolean }).accepted === true));
+    });
+
+    test("build: waits for recordings, stores progress and result, links media, and the package verifies", async () => {
+      const s = await closedSurvey(t.db, ws.storage);
+      await service.build(s.surveyId);
+      assert.ok(finalised.includes(s.surveyId), "the build waited for the recordings to be finalised");
+      const row = await t.db.evidencePackage.findUniqueOrThrow({ where: { surveyId: s.surveyId } });
+      assert.equal(row.status, "ready", row.error ?? "");
+      assert.equal(row.progress, 1);
+      assert.equal(row.zipPath, null, "no zip at build time");
+      assert.match(row.manifestSha256 ?? "", /^[0-9a-f]{64}$/);
+      // Policy ends 2026-12-31, one-year term: kept 5 years, purgeable from the next day.
+      assert.equal(row.destroyAfter?.toISOString(), "2032-01-01T00:00:00.000Z");
+      const result = await verifyEvidencePackage(row.storagePath!, { expectedSurveyId: s.surveyId });
+      assert.equal(result.ok, true, JSON.stringify(result.failures));
+      const photo = (await fs.readdir(path.join(row.storagePath!, "photos")))[0]!;
+      assert.ok((await fs.stat(path.join(row.storagePath!, "photos", photo))).nlink >= 2, "photo hard-linked, not copied");
+      const types = (await t.db.surveyEvent.findMany({ where: { surveyId: s.surveyId }, orderBy: { seq: "asc" } })).map((e) => e.type);
+      assert.deepEqual(types.slice(-2), ["evidence.building", "evidence.ready"]);
+    });
+
+    test("no consent answer and no policy period: the package still builds, says so, and keeps 10 years from closing", async () => {
+      const s = await closedSurvey(t.db, ws.storage, { consent: "none", policyPeriod: null, withMedia: false });
+      await service.build(s.surveyId);
+      const row = await t.db.evidencePackage.findUniqueOrThrow({ where: { surveyId: s.surveyId }, include: { survey: true } });
+      assert.equal(row.status, "ready", row.error ?? "");
+      const survey = JSON.parse(await fs.readFile(path.join(row.storagePath!, "survey.json"), "utf8"));
+      assert.deepEqual(survey.consents, []);
+      assert.equal(survey.retention.decision.rule, "no-policy-period");
+      const closed = row.survey.closedAt!.toISOString().slice(0, 10);
+      const y = Number(closed.slice(0, 4)) + 10;
+      assert.equal(survey.retention.decision.retainUntil, `${y}${closed.slice(4)}`);
+      assert.match(survey.retention.decision.explanation, /no policy period on record/);
+      assert.equal((await verifyEvidencePackage(row.storagePath!)).ok, true);
+    });
+
+    test("a build interrupted by a crash is rebuilt at start; a missing source file fails the build visibly", async () => {
+      const s = await closedSurvey(t.db, ws.storage, { withMedia: false });
+      // As a crash leaves it: the row says building, a staging folder is lying around.
+      await t.db.evidencePackage.create({ data: { surveyId: s.surveyId, status: "building", stage: "media", progress: 0.4 } });
+      const partial = path.join(ws.dataDir, "evidence", "packages", `.${s.surveyId}.20260101T000000Z.partial`);
+      await fs.mkdir(partial, { recursive: true });
+      const resumed = await service.resumeInterrupted();
+      assert.ok(resumed.includes(s.surveyId));
+      await service.idle();
+      const row = await t.db.evidencePackage.findUniqueOrThrow({ where: { surveyId: s.surveyId } });
+      assert.equal(row.status, "ready", row.error ?? "");
+      await assert.rejects(fs.access(partial), "the crashed build's staging folder is removed");
+
+      const broken = await closedSurvey(t.db, ws.storage);
+      const cap = await t.db.capture.findFirstOrThrow({ where: { surveyId: broken.surveyId } });
+      await fs.rm(ws.storage.localPath(cap.storageKey));
+      await service.build(broken.surveyId);
+      const failed = await t.db.evidencePackage.findUniqueOrThrow({ where: { surveyId: broken.surveyId } });
+      assert.equal(failed.status, "failed");
+      assert.match(failed.error ?? "", /sources are missing/);
+      const last = await t.db.surveyEvent.findFirstOrThrow({ where: { surveyId: broken.surveyId }, orderBy: { seq: "desc" } });
+      assert.equal(last.type, "evidence.failed");
+    });
+  });
+}
+
+test("continuity: a log that opens with a rejoin gap starts at 'start' with the gap as its reason", () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 10, 22, 3, 0, s)).toISOString();
+  const e = (type: string, s: number, extra: object = {}) => ({ v: 1, type, at: at(s), trackId: "t", rtpTimestamp: null, mediaTimeMs: null, ...extra });
+  const out = mapContinuity(JSON.stringify([e("gap", 10, { cause: "rejoin", gapMs: 4000, previousFile: "s/a.webm" }), e("start", 10), e("pause", 20), e("resume", 25), e("stop", 30)]), new Date(at(9)), null);
+  assert.deepEqual(out.map((x) => x.type), ["start", "pause", "resume", "stop"]);
+  assert.match(out[0]!.reason!, /4000 ms gap \(rejoin; previous file s\/a\.webm\)/);
+  const empty = mapContinuity("[]", new Date(at(0)), new Date(at(5)));
+  assert.deepEqual(empty.map((x) => x.type), ["start", "stop"]);
+});
