@@ -1,5 +1,7 @@
 // `claims-survey verify <package> [--json] [--trust cert.pem] [--survey id]`
 // Exit code 0 when the package verifies, 1 when it does not, 2 on usage errors.
+// `claims-survey purge [--dry-run]` runs the retention purge on the server's
+// database and data folder (exit 1 if a package could not be purged).
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -10,7 +12,11 @@ const USAGE = `usage: claims-survey verify <package folder or .zip> [--json] [--
 
   --json     print the structured result as JSON
   --trust    the insurer's published signing certificate; the package must be signed with it
-  --survey   fail unless the package belongs to this survey`;
+  --survey   fail unless the package belongs to this survey
+
+usage: claims-survey purge [--dry-run]
+
+  --dry-run  list what would be purged without deleting anything`;
 
 const argsSchema = z.object({
   command: z.literal("verify", { error: "unknown command" }),
@@ -21,6 +27,16 @@ const argsSchema = z.object({
 });
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "purge") {
+    const rest = argv.slice(1);
+    if (rest.some((a) => a !== "--dry-run")) {
+      console.error(`unexpected argument ${rest.find((a) => a !== "--dry-run")}\n\n${USAGE}`);
+      return 2;
+    }
+    // Loaded only here: verifying a package needs no database or server configuration.
+    const { runPurgeCommand } = await import("../live/evidence-purge-cli");
+    return runPurgeCommand(rest.includes("--dry-run"));
+  }
   let args: z.infer<typeof argsSchema>;
   try {
     const { values, positionals } = parseArgs({
