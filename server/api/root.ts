@@ -1,7 +1,9 @@
+import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { capturesRouter } from "./routers/captures";
 import { checklistsRouter } from "./routers/checklists";
 import { chatRouter } from "./routers/chat";
+import { evidenceRouter } from "./routers/evidence";
 import { joinRouter } from "./routers/join";
 import { outboxRouter } from "./routers/outbox";
 import { surveysRouter } from "./routers/surveys";
@@ -15,6 +17,8 @@ export const appRouter = router({
   outbox: outboxRouter,
   captures: capturesRouter,
   checklists: checklistsRouter,
+  evidence: evidenceRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

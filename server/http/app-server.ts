@@ -11,6 +11,7 @@ import { handleSurveysV1 } from "../api/rest/surveys-v1";
 import { createSignallingServer } from "../signalling/signalling-server";
 import { resourceCounts } from "../../media/resource-census";
 import { createCaptureRoutes } from "./capture-routes";
+import { handleEvidenceRoute } from "./evidence-routes";
 
 export interface PageHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
@@ -42,6 +43,7 @@ export function createAppServer(app: AppContext, pages: PageHandler | null) {
       }
       if (pathname.startsWith("/api/v1/")) return await handleSurveysV1(app, req, res, pathname);
       if (pathname.startsWith("/api/captures") && (await captureRoutes(req, res, url))) return;
+      if (pathname.startsWith("/api/evidence/") && (await handleEvidenceRoute(app, req, res, pathname))) return;
       if (pathname === "/api/health") {
         res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
         res.end(JSON.stringify({ ok: true, workers: app.pool.size, rooms: app.rooms.list().length, media: resourceCounts() }));
