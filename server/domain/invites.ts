@@ -28,7 +28,7 @@ export function inviteUrl(publicUrl: string, token: string): string {
 export async function issueInvite(
   db: Db,
   config: InviteConfig,
-  args: { surveyId: string; role: InviteRole; sentTo?: string | null; actorId?: string | null; actorRole?: string | null; now?: Date },
+  args: { surveyId: string; role: InviteRole; sentTo?: string | null; displayName?: string | null; actorId?: string | null; actorRole?: string | null; now?: Date },
 ): Promise<IssuedInvite> {
   const now = args.now ?? new Date();
   const token = newSecretToken();
@@ -39,7 +39,7 @@ export async function issueInvite(
       data: { revokedAt: now },
     });
     return tx.invite.create({
-      data: { surveyId: args.surveyId, role: args.role, tokenHash: hashToken(token), sentTo: args.sentTo ?? null, expiresAt },
+      data: { surveyId: args.surveyId, role: args.role, tokenHash: hashToken(token), sentTo: args.sentTo ?? null, displayName: args.displayName ?? null, expiresAt },
     });
   });
   await appendSurveyEvent(db, args.surveyId, {

@@ -15,11 +15,10 @@ export interface ParticipantIdentity {
 
 export async function participantForInvite(
   db: Db,
-  invite: { id: string; surveyId: string; role: string; survey: { claim: { policyholderName: string } } },
-  adjusterName = "Field adjuster",
+  invite: { id: string; surveyId: string; role: string; displayName: string | null; survey: { claim: { policyholderName: string } } },
 ): Promise<ParticipantIdentity> {
   const role = invite.role === "policyholder" ? "policyholder" : "adjuster";
-  const displayName = role === "policyholder" ? invite.survey.claim.policyholderName : adjusterName;
+  const displayName = role === "policyholder" ? invite.survey.claim.policyholderName : (invite.displayName ?? "查勘员 / Field adjuster");
   const p = await db.participant.upsert({
     where: { inviteId: invite.id },
     create: { surveyId: invite.surveyId, role, displayName, inviteId: invite.id },

@@ -63,7 +63,13 @@ export async function createClaimAndSurvey(
   });
   const actor = { actorId: args.actor.id, actorRole: args.actor.role };
   const policyholder = await issueInvite(db, deps.invites, { surveyId: survey.id, role: "policyholder", sentTo: c.policyholderMobile, ...actor });
-  const adjuster = await issueInvite(db, deps.invites, { surveyId: survey.id, role: "adjuster", sentTo: args.request.adjuster?.mobile ?? null, ...actor });
+  const adjuster = await issueInvite(db, deps.invites, {
+    surveyId: survey.id,
+    role: "adjuster",
+    sentTo: args.request.adjuster?.mobile ?? null,
+    displayName: args.request.adjuster?.name ?? null,
+    ...actor,
+  });
 
   if (args.request.sendSms) {
     const texts: { to: string | undefined; invite: IssuedInvite }[] = [

@@ -68,6 +68,8 @@ for (const kind of databaseKinds) {
       assert.equal(a.participantId, b.participantId);
       assert.equal(a.role, "policyholder");
       assert.equal(a.displayName, "张伟");
+      const adjuster = await participantForInvite(t.db, await resolveInvite(t.db, s.invites.adjuster.token));
+      assert.deepEqual([adjuster.role, adjuster.displayName], ["adjuster", "王强"], "the adjuster appears under the name the agent gave");
       await recordJoin(t.db, a, { viewport: "390x844" });
       await postChatMessage(t.db, a, "  车在路边  ");
       await recordLeave(t.db, a, "disconnected");

@@ -8,7 +8,19 @@ import { ChatPanel } from "./chat-panel";
 import { StreamAudio, StreamVideo } from "./media-element";
 import { RecordingStatus } from "../recording/recording-status";
 
-export function CallView({ call, canEnd, onEnded, children }: { call: SurveyCall; canEnd: boolean; onEnded?: () => void; children?: React.ReactNode }) {
+export function CallView({
+  call,
+  canEnd,
+  onEnded,
+  onJoined,
+  children,
+}: {
+  call: SurveyCall;
+  canEnd: boolean;
+  onEnded?: () => void;
+  onJoined?: () => void;
+  children?: React.ReactNode;
+}) {
   const { t } = useI18n();
   const s = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
 
@@ -19,7 +31,9 @@ export function CallView({ call, canEnd, onEnded, children }: { call: SurveyCall
 
   useEffect(() => {
     if (s.phase === "ended") onEnded?.();
-  }, [s.phase, onEnded]);
+    if (s.phase === "in-call") onJoined?.();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [s.phase]);
 
   const inCall = s.phase === "in-call" || s.phase === "reconnecting";
   return (

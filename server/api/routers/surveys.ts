@@ -92,7 +92,15 @@ export const surveysRouter = router({
     const invite = await issueInvite(
       ctx.app.db,
       { publicUrl: ctx.app.env.PUBLIC_URL, ttlHours: ctx.app.env.INVITE_TTL_HOURS },
-      { surveyId: s.id, role: input.role, sentTo: input.role === "policyholder" ? s.claim.policyholderMobile : null, actorId: ctx.user.id, actorRole: ctx.user.role },
+      {
+        surveyId: s.id,
+        role: input.role,
+        sentTo: input.role === "policyholder" ? s.claim.policyholderMobile : null,
+        // A new adjuster link keeps the adjuster's name from the previous one.
+        displayName: input.role === "adjuster" ? (s.invites.find((i) => i.role === "adjuster")?.displayName ?? null) : null,
+        actorId: ctx.user.id,
+        actorRole: ctx.user.role,
+      },
     );
     return { role: invite.role, url: invite.url, expiresAt: invite.expiresAt };
   }),

@@ -95,7 +95,7 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
               </button>
             )}
             {joined && (
-              <CallView call={call} canEnd onEnded={load}>
+              <CallView call={call} canEnd onEnded={load} onJoined={load}>
                 <ChecklistPanel
                   call={call}
                   load={() => trpc.captures.checklist.query({ surveyId: id })}

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Invite" ADD COLUMN "displayName" TEXT;
+
