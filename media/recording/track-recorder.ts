@@ -83,9 +83,9 @@ type TrackRecorderEvents = {
 
 const KEYFRAME_RETRY_MS = 1000;
 const KEYFRAME_MAX_TRIES = 30;
-const STATS_INTERVAL_MS = 2000;
+const STATS_INTERVAL_MS = 5000;
 /** Packets lost (after NACK repair) within one stats interval that count as a gap. */
-const LOSS_BURST_PACKETS = 10;
+const LOSS_BURST_PACKETS = 25;
 
 interface TracePacket {
   timestamp: number;

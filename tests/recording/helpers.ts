@@ -2,6 +2,7 @@
 // RTP (`-c copy`, so senders cost nothing to encode) into PlainTransport
 // producers on a real mediasoup router, and ffprobe-based checks of the output.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
+import dgram from "node:dgram";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -64,8 +65,18 @@ export interface SyntheticProducer {
   close(): void;
 }
 
-/** Producer fed by ffmpeg sending `file` as RTP (looping, real time, no re-encode). */
-export async function createSyntheticProducer(router: ms.Router, kind: "audio" | "video", file: string, loop = true): Promise<SyntheticProducer> {
+/**
+ * Producer fed by ffmpeg sending `file` as RTP (looping, real time, no re-encode).
+ * With `drop`, RTP goes through a relay in this process that discards the
+ * packets for which `drop(n)` (n = packet index) is true: a lossy network.
+ */
+export async function createSyntheticProducer(
+  router: ms.Router,
+  kind: "audio" | "video",
+  file: string,
+  opts: { loop?: boolean; drop?: (n: number) => boolean } = {},
+): Promise<SyntheticProducer> {
+  const loop = opts.loop ?? true;
   const transport = await router.createPlainTransport({
     listenInfo: { protocol: "udp", ip: "127.0.0.1" },
     // ffmpeg sends RTCP from its own port (RTP port + 1): with rtcp-mux the
@@ -86,8 +97,21 @@ export async function createSyntheticProducer(router: ms.Router, kind: "audio" |
       encodings: [{ ssrc }],
     },
   });
-  const port = transport.tuple.localPort;
+  let port = transport.tuple.localPort;
   const rtcpPort = transport.rtcpTuple!.localPort;
+  let relay: dgram.Socket | undefined;
+  if (opts.drop) {
+    const drop = opts.drop;
+    const target = port;
+    const sock = dgram.createSocket("udp4");
+    relay = sock;
+    let n = 0;
+    sock.on("message", (msg) => {
+      if (!drop(n++)) sock.send(msg, target, "127.0.0.1");
+    });
+    await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+    port = sock.address().port;
+  }
   const sender = spawn(
     "ffmpeg",
     ["-nostdin", "-v", "error", "-re", ...(loop ? ["-stream_loop", "-1"] : []), "-i", file, "-map", "0", "-c", "copy",
@@ -100,6 +124,7 @@ export async function createSyntheticProducer(router: ms.Router, kind: "audio" |
     sender,
     close() {
       sender.kill("SIGKILL");
+      relay?.close();
       transport.close();
     },
   };

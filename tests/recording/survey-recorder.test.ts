@@ -168,6 +168,22 @@ describe("SurveyRecorder", () => {
     assert.ok(continuity.some((e) => e.type === "gap" && e.trackId === "adj1-video-2"), "gap was emitted as an event");
   });
 
+  test("a burst of packets lost on the way in is logged as a 'gap' (packet-loss) and the file still decodes", async () => {
+    const rec = new SurveyRecorder({ router, surveyId: "survey-loss", storage, logger: silentLogger });
+    // ~6 s in, 80 consecutive packets (over a second of this video) never reach the SFU.
+    const v = await createSyntheticProducer(router, "video", media.video, { drop: (n) => n >= 180 && n < 260 });
+    producers.push(v);
+    await rec.addProducer(v.producer, { participantId: "ph1", role: "policyholder" });
+    await sleep(12_000);
+    const [s] = await rec.close();
+    await assertPlayable(s!);
+    const gaps = s!.entries.filter((e) => e.type === "gap" && e.cause === "packet-loss");
+    assert.equal(gaps.length, 1, JSON.stringify(s!.entries));
+    assert.ok(gaps[0]!.lostPackets! >= 60 && gaps[0]!.lostPackets! <= 80, `lost ${gaps[0]!.lostPackets}`);
+    const decoded = await decodedSizes(storage.localPath(s!.files[0]!.key));
+    assert.ok(decoded.frames >= 8 * 15, `decoded ${decoded.frames} frames`);
+  });
+
   test("removeProducer finalises one track while the others keep recording", async () => {
     const rec = new SurveyRecorder({ router, surveyId: "survey-remove", storage, logger: silentLogger });
     const a = await produce("audio", media.audio);
