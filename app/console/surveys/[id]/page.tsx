@@ -12,6 +12,7 @@ import { SurveyCall } from "../../../_lib/call/survey-call";
 import { signallingUrl } from "../../../_lib/call/signalling-url";
 import { ChecklistPanel } from "../../../_components/capture/checklist-panel";
 import { Gallery } from "../../../_components/capture/gallery";
+import { EvidenceProgress } from "../../../_components/evidence/evidence-progress";
 
 type Survey = Awaited<ReturnType<typeof trpc.surveys.get.query>>;
 
@@ -107,6 +108,7 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
               </CallView>
             )}
             {survey.status === "closed" && <p className="banner">{t("call.ended")}</p>}
+            {survey.status === "closed" && <EvidenceProgress surveyId={id} />}
           </>
         )}
       </main>

@@ -1,0 +1,77 @@
+"use client";
+// Retention of one package: the rule and its dates, and the auditor's two
+// levers — a legal hold (with a reason) and the dispute-closed date. The server
+// recomputes the destroy-after date on every change and logs who made it.
+import { useState } from "react";
+import { trpc } from "../../_lib/trpc-client";
+import { useI18n } from "../../_i18n/i18n-provider";
+
+export interface RetentionView {
+  retainUntil: string;
+  explanation: string;
+  legalHold: boolean;
+  destroyAfter: Date;
+  disputeClosedAt: Date | null;
+}
+
+export function RetentionPanel({ surveyId, value, canChange, onChanged }: { surveyId: string; value: RetentionView; canChange: boolean; onChanged: () => void }) {
+  const { t } = useI18n();
+  const [reason, setReason] = useState("");
+  const [dispute, setDispute] = useState(value.disputeClosedAt ? new Date(value.disputeClosedAt).toISOString().slice(0, 10) : "");
+  const [error, setError] = useState<string | null>(null);
+  const run = (p: Promise<unknown>) => {
+    setError(null);
+    p.then(onChanged, (e: Error) => setError(e.message));
+  };
+  return (
+    <section className="card" data-testid="retention-panel">
+      <h3>{t("audit.retention")}</h3>
+      <dl>
+        <dt>{t("audit.retainUntil")}</dt>
+        <dd data-testid="retain-until">{value.retainUntil}</dd>
+        <dt>{t("evidence.destroyAfter")}</dt>
+        <dd data-testid="destroy-after">{new Date(value.destroyAfter).toISOString().slice(0, 10)}</dd>
+        <dt>{t("audit.rule")}</dt>
+        <dd>{value.explanation}</dd>
+        <dt>{t("audit.legalHold")}</dt>
+        <dd data-testid="legal-hold">{value.legalHold ? t("audit.holdOn") : t("audit.holdOff")}</dd>
+      </dl>
+      {canChange && (
+        <>
+          <label>
+            {t("audit.holdReason")}
+            <input data-testid="hold-reason" value={reason} onChange={(e) => setReason(e.target.value)} />
+          </label>
+          <button
+            type="button"
+            data-testid="hold-toggle"
+            disabled={!reason.trim()}
+            onClick={() => run(trpc.audit.setLegalHold.mutate({ surveyId, legalHold: !value.legalHold, reason }).then(() => setReason("")))}
+          >
+            {value.legalHold ? t("audit.clearHold") : t("audit.setHold")}
+          </button>
+          <label>
+            {t("audit.disputeClosed")}
+            <input type="date" data-testid="dispute-date" value={dispute} onChange={(e) => setDispute(e.target.value)} />
+          </label>
+          <div className="controls">
+            <button type="button" disabled={!dispute} onClick={() => run(trpc.audit.setDisputeClosed.mutate({ surveyId, disputeClosedOn: dispute }))}>
+              {t("audit.saveDispute")}
+            </button>
+            <button
+              type="button"
+              disabled={!value.disputeClosedAt}
+              onClick={() => {
+                setDispute("");
+                run(trpc.audit.setDisputeClosed.mutate({ surveyId, disputeClosedOn: null }));
+              }}
+            >
+              {t("audit.clearDispute")}
+            </button>
+          </div>
+        </>
+      )}
+      {error && <p className="banner warn">{error}</p>}
+    </section>
+  );
+}

@@ -1,0 +1,73 @@
+"use client";
+// Runs the offline verifier on the server for one package and shows each
+// check's outcome and each failure (file, check, expected and actual values).
+import { useState } from "react";
+import { trpc } from "../../_lib/trpc-client";
+import { useI18n } from "../../_i18n/i18n-provider";
+
+type Result = Awaited<ReturnType<typeof trpc.audit.verify.mutate>>;
+
+export function VerifyPanel({ surveyId }: { surveyId: string }) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<Result | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <section className="card" data-testid="verify-panel">
+      <button
+        type="button"
+        className="primary"
+        data-testid="verify-button"
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          setError(null);
+          trpc.audit.verify
+            .mutate({ surveyId })
+            .then(setResult, (e: Error) => setError(e.message))
+            .finally(() => setBusy(false));
+        }}
+      >
+        {busy ? t("audit.verifying") : t("audit.verify")}
+      </button>
+      {error && <p className="banner warn">{error}</p>}
+      {result && (
+        <>
+          <p className={`banner ${result.ok ? "ok" : "warn"}`} data-testid="verify-result" data-ok={String(result.ok)}>
+            {result.ok ? t("audit.verifyOk") : t("audit.verifyFailed")} ({result.filesChecked} · {result.signer?.subject ?? ""})
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th>{t("audit.check")}</th>
+                <th>{t("audit.outcome")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.checks.map((c) => (
+                <tr key={c.check} data-testid="verify-check" data-check={c.check} data-outcome={c.outcome}>
+                  <td className="mono">{c.check}</td>
+                  <td className={c.outcome === "pass" ? "state-accepted" : c.outcome === "fail" ? "state-rejected" : "state-missing"}>{c.outcome}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {result.failures.length > 0 && (
+            <>
+              <h4>{t("audit.failures")}</h4>
+              <ul data-testid="verify-failures">
+                {result.failures.map((f, i) => (
+                  <li key={i}>
+                    <span className="mono">{f.path || "(package)"}</span> · {f.check}: {f.message}
+                    {f.expected !== undefined && ` (expected ${f.expected}, got ${f.actual ?? "—"})`}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {!result.manifestMatchesRecord && result.failures.length === 0 && <p className="banner warn">{t("audit.manifestMismatch")}</p>}
+        </>
+      )}
+    </section>
+  );
+}

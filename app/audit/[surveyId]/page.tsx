@@ -1,0 +1,147 @@
+"use client";
+// One survey in the archive: claim, participants and how each was identified,
+// the evidence package (status, files from its manifest), retention and legal
+// hold, server-side verification, the .zip download and the playback page.
+import Link from "next/link";
+import { use, useCallback, useEffect, useState } from "react";
+import { trpc } from "../../_lib/trpc-client";
+import { useStaff } from "../../_lib/use-staff";
+import { useI18n } from "../../_i18n/i18n-provider";
+import type { MessageKey } from "../../_i18n/messages";
+import { StaffTopbar } from "../../_components/staff-topbar";
+import { VerifyPanel } from "../../_components/evidence/verify-panel";
+import { RetentionPanel } from "../../_components/evidence/retention-panel";
+
+type Opened = Awaited<ReturnType<typeof trpc.audit.open.query>>;
+
+const day = (d: Date | null | undefined) => (d ? new Date(d).toISOString().slice(0, 10) : "—");
+
+export default function AuditSurveyPage({ params }: { params: Promise<{ surveyId: string }> }) {
+  const { surveyId } = use(params);
+  const me = useStaff();
+  const { t } = useI18n();
+  const [data, setData] = useState<Opened | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => trpc.audit.open.query({ surveyId }).then(setData, (e: Error) => setError(e.message)), [surveyId]);
+  useEffect(() => {
+    if (me) void load();
+  }, [me, load]);
+  const pkg = data?.package;
+  return (
+    <>
+      <StaffTopbar me={me} />
+      <main className="page">
+        <p>
+          <Link href="/audit">← {t("audit.back")}</Link>
+        </p>
+        {error && <p className="banner warn">{error}</p>}
+        {data && (
+          <>
+            <section className="card" data-testid="audit-claim">
+              <h2>
+                {t("audit.claim")} {data.claim.claimNumber}
+              </h2>
+              <dl>
+                <dt>{t("audit.policyNumber")}</dt>
+                <dd>{data.claim.policyNumber}</dd>
+                <dt>{t("audit.plate")}</dt>
+                <dd>{data.claim.plate}</dd>
+                <dt>{t("audit.policyholder")}</dt>
+                <dd>
+                  {data.claim.policyholderName} ({data.claim.policyholderMobile})
+                </dd>
+                <dt>{t("audit.incident")}</dt>
+                <dd>
+                  {new Date(data.claim.incidentAt).toLocaleString()} · {data.claim.incidentPlace}
+                </dd>
+                <dt>{t("audit.policyPeriod")}</dt>
+                <dd>{data.claim.policyStart ? `${day(data.claim.policyStart)} — ${day(data.claim.policyEnd)}` : "—"}</dd>
+                <dt>{t("audit.agent")}</dt>
+                <dd>{data.agent ? `${data.agent.name} <${data.agent.email}>` : "—"}</dd>
+              </dl>
+              <p className="controls">
+                <Link href={`/surveys/${surveyId}/playback`} data-testid="playback-link">
+                  {t("audit.playback")}
+                </Link>
+              </p>
+            </section>
+            <section className="card">
+              <h3>{t("audit.participants")}</h3>
+              <table>
+                <thead>
+                  <tr>
+                    <th>{t("audit.role")}</th>
+                    <th>{t("audit.name")}</th>
+                    <th>{t("audit.identifiedBy")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.participants.map((p) => (
+                    <tr key={p.id} data-testid="audit-participant">
+                      <td>{p.role}</td>
+                      <td>{p.displayName}</td>
+                      <td>{p.identifiedBy}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+            <section className="card" data-testid="audit-package" data-status={pkg?.status ?? "none"}>
+              <h3>{t("evidence.title")}</h3>
+              <p>
+                <strong>{t(`evidence.status.${pkg?.status ?? "none"}` as MessageKey)}</strong>
+                {pkg?.status === "building" && ` ${Math.round(pkg.progress * 100)}%`}
+                {pkg?.status === "failed" && ` · ${pkg.error}`}
+              </p>
+              {pkg?.manifestSha256 && (
+                <p>
+                  {t("evidence.manifestSha")}: <span className="mono" data-testid="audit-manifest-sha" style={{ wordBreak: "break-all" }}>{pkg.manifestSha256}</span>
+                </p>
+              )}
+              {pkg?.status === "ready" && (
+                <p>
+                  <a href={`/api/evidence/${encodeURIComponent(surveyId)}/package.zip`} data-testid="download-link" download>
+                    {t("audit.download")}
+                  </a>
+                </p>
+              )}
+              {data.manifest && (
+                <table data-testid="audit-files">
+                  <thead>
+                    <tr>
+                      <th>{t("audit.path")}</th>
+                      <th>{t("audit.fileRole")}</th>
+                      <th>{t("audit.size")}</th>
+                      <th>SHA-256</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.manifest.files.map((f) => (
+                      <tr key={f.path} data-testid="audit-file">
+                        <td className="mono">{f.path}</td>
+                        <td>{f.role}</td>
+                        <td>{f.size.toLocaleString()}</td>
+                        <td className="mono" title={f.sha256}>
+                          {f.sha256.slice(0, 16)}…
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+              {!pkg && <p>{t("audit.noPackage")}</p>}
+            </section>
+            {pkg?.status === "ready" && <VerifyPanel surveyId={surveyId} />}
+            <RetentionPanel
+              key={`${data.retention.destroyAfter.toString()}-${String(data.retention.legalHold)}`}
+              surveyId={surveyId}
+              value={{ ...data.retention, disputeClosedAt: pkg?.disputeClosedAt ?? null }}
+              canChange={Boolean(pkg) && pkg?.status !== "purged"}
+              onChanged={() => void load()}
+            />
+          </>
+        )}
+      </main>
+    </>
+  );
+}
