@@ -17,6 +17,9 @@
  *   'error'         (RecordingError)     .code: DISK_FULL | WRITE_FAILED | CONSUME_FAILED
  *   'closed'        (RecordingSummary[]) after close() or when the router closed
  *
+ * Also exported: createStorage({ kind: 'local', root }) for `storage`, and
+ * repairRecording(path) to add Cues/Duration to files left by a crash.
+ *
  * Lifecycle: a producer that closes (peer left, transport closed) finalises its
  * track by itself; a new producer for the same participant and kind starts a new
  * file whose log opens with a 'gap' entry (cause 'rejoin', or 'replaced' if the
@@ -24,9 +27,10 @@
  * cleanly: files keep what was written. Closing the Router closes the recorder.
  * Each track = one recording Consumer on its own PlainTransport → loopback UDP
  * → one `ffmpeg -c copy` child writing WebM (the recorder must run on the
- * worker's host). ffmpeg children get SIGTERM from the kernel if this process
- * dies (pdeathsig), finish their files and exit: a SIGKILLed server leaves
- * playable files and no orphans.
+ * worker's host). The kernel kills the ffmpeg children if this process dies
+ * (pdeathsig); Matroska clusters of ≤ 1 s keep their files playable, so a
+ * SIGKILLed server leaves playable files (no Cues/Duration until
+ * repairRecording) and no orphans.
  */
 import { EventEmitter } from "node:events";
 import type { types as ms } from "mediasoup";
@@ -40,6 +44,9 @@ import { TrackRecorder, type GapOrigin, type RecordingSummary, type TrackMeta } 
 export type { RecordingSummary, TrackMeta, ParticipantRole, StopCause } from "./track-recorder";
 export type { ContinuityEntry } from "./continuity-log";
 export { RecordingError, type RecordingErrorCode } from "./recording-error";
+export { repairRecording } from "./repair-recording";
+export { createStorage, type StorageConfig } from "./storage/create-storage";
+export type { RecordingStorage, StoredObject } from "./storage/recording-storage";
 
 const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 characters of [A-Za-z0-9_-]");
 
@@ -182,7 +189,7 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
     return this.summaries;
   }
 
-  /** Finalises every track, closes the transport; resolves with all summaries. Idempotent. */
+  /** Finalises every track; resolves with the summaries of all tracks of the survey. Idempotent. */
   close(): Promise<RecordingSummary[]> {
     this.closing ??= (async () => {
       this.router.observer.off("close", this.onRouterClose);
