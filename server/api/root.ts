@@ -1,5 +1,6 @@
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { recordingsRouter } from "./routers/recordings";
 import { capturesRouter } from "./routers/captures";
 import { checklistsRouter } from "./routers/checklists";
 import { chatRouter } from "./routers/chat";
@@ -16,6 +17,7 @@ export const appRouter = router({
   chat: chatRouter,
   outbox: outboxRouter,
   captures: capturesRouter,
+  recordings: recordingsRouter,
   checklists: checklistsRouter,
   evidence: evidenceRouter,
   audit: auditRouter,

@@ -81,9 +81,9 @@ export class SurveyRecordingService implements RecordingControl {
       for (const p of room.joinedPeers()) if (p.identity.role !== "policyholder") p.notify("alert", { code: `RECORDING_${err.code}`, message });
       void appendSurveyEvent(this.db, room.surveyId, { type: "recording.failed", payload: { code: err.code, message: err.message } });
     });
-    for (const peer of room.joinedPeers()) for (const producer of peer.producers.values()) void this.record(session, peer, producer);
     const since = new Date().toISOString();
     this.setState(session, { state: "recording", since, reason: null });
+    for (const peer of room.joinedPeers()) for (const producer of peer.producers.values()) void this.record(session, peer, producer);
     void appendSurveyEvent(this.db, room.surveyId, { type: "recording.started", payload: { why } });
   }
 

@@ -93,6 +93,8 @@ export async function startProductProcess(opts: { env?: Record<string, string>; 
         await exited;
         clearTimeout(timer);
       }
+      // A failing test wants the server's side of the story.
+      if (process.exitCode || process.env.SHOW_PRODUCT_LOGS) process.stderr.write(`--- product log (last 6000 chars) ---\n${out.slice(-6000)}\n`);
       if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,39 @@
+"use client";
+// The finalised recordings of a survey with duration, size and SHA-256.
+import { useEffect, useState } from "react";
+import Link from "next/link";
+import { trpc } from "../../_lib/trpc-client";
+import { useI18n } from "../../_i18n/i18n-provider";
+import type { MessageKey } from "../../_i18n/messages";
+
+type Row = Awaited<ReturnType<typeof trpc.recordings.list.query>>[number];
+
+export function RecordingsList({ surveyId, refreshKey }: { surveyId: string; refreshKey?: unknown }) {
+  const { t } = useI18n();
+  const [rows, setRows] = useState<Row[]>([]);
+  useEffect(() => {
+    trpc.recordings.list.query({ surveyId }).then(setRows, () => setRows([]));
+  }, [surveyId, refreshKey]);
+  if (rows.length === 0) return null;
+  return (
+    <section className="card" data-testid="recordings">
+      <h2>{t("rec.list")}</h2>
+      <p>
+        <Link href={`/surveys/${surveyId}/playback`} data-testid="playback-link">{t("rec.playback")}</Link>
+      </p>
+      <table>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.id} data-testid="recording-row" data-kind={r.kind} data-role={r.role} data-status={r.status}>
+              <td>{r.displayName} · {t(`role.${r.role}` as MessageKey)}</td>
+              <td>{r.kind} · {r.codec}</td>
+              <td>{t("rec.duration")} {r.durationMs != null ? `${(r.durationMs / 1000).toFixed(1)} s` : "—"}</td>
+              <td>{t("rec.size")} {r.byteSize != null ? `${(r.byteSize / 1024).toFixed(0)} KiB` : "—"}</td>
+              <td><code style={{ fontSize: "0.75rem", wordBreak: "break-all" }}>{r.sha256 ?? r.status}</code></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,103 @@
+// Dual recording (双录) end to end in real Chromium: nothing is recorded before
+// consent; after it every track of all three participants is recorded to its
+// own file without transcoding, REC shows on every screen, a paused camera is
+// a pause/resume in the continuity log, and every file starts with a picture.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { startProductProcess, type RunningProduct } from "../support/product-process";
+import { desktopContext, laptopContext, launchBrowser, phoneContext } from "../support/browser";
+import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
+import { framesInFirstSecond, probe } from "../support/media-probe";
+
+let product: RunningProduct;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+before(async () => {
+  product = await startProductProcess();
+  browser = await launchBrowser();
+});
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await product?.stop();
+});
+
+async function newPage(options: Parameters<Browser["newContext"]>[0]): Promise<Page> {
+  const ctx = await browser.newContext(options);
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.on("dialog", (d) => void d.accept());
+  return page;
+}
+
+type RecordingRow = { kind: "audio" | "video"; role: string; codec: string; status: string; storageKey: string; startedAt: string; endedAt: string; durationMs: number; sha256: string; continuity: { type: string }[] };
+
+async function recordings(agent: Page, surveyId: string): Promise<RecordingRow[]> {
+  return agent.evaluate(async (id) => {
+    const r = await fetch(`/api/trpc/recordings.list?input=${encodeURIComponent(JSON.stringify({ json: { surveyId: id } }))}`);
+    return (await r.json()).result.data.json;
+  }, surveyId);
+}
+
+test("after consent every track of the three participants is recorded, playable from its first second, with pauses logged", { timeout: 300_000 }, async () => {
+  const agent = await newPage(desktopContext);
+  await loginAs(agent, product.url, agent1);
+  const { surveyId, policyholderLink, adjusterLink } = await createSurveyInConsole(agent);
+  await agentJoins(agent, product.url, surveyId);
+  const phone = await newPage(phoneContext);
+  await inviteeJoins(phone, policyholderLink);
+  const adjuster = await newPage(laptopContext);
+  await inviteeJoins(adjuster, adjusterLink);
+  await waitForRemoteRoles(agent, ["policyholder", "adjuster"]);
+
+  // Before consent: the agent sees why nothing records, and nothing does.
+  await agent.getByTestId("rec-awaiting").waitFor();
+  await phone.getByTestId("consent-notice").waitFor();
+  assert.equal(await agent.getByTestId("rec-indicator").count(), 0);
+  await phone.waitForTimeout(1500);
+  assert.equal((await recordings(agent, surveyId)).length, 0, "no track is recorded before consent");
+
+  await phone.getByTestId("consent-accept").click();
+  for (const p of [agent, phone, adjuster]) await p.getByTestId("rec-indicator").waitFor();
+  const recordStart = Date.now();
+
+  // The policyholder pauses the camera for a few seconds mid-survey.
+  await phone.waitForTimeout(8000);
+  await phone.getByTestId("toggle-cam").click();
+  await phone.waitForTimeout(3000);
+  await phone.getByTestId("toggle-cam").click();
+  await phone.waitForTimeout(Math.max(0, 24_000 - (Date.now() - recordStart)));
+
+  await agent.getByTestId("end-survey").click();
+  await agent.getByTestId("survey-status").filter({ hasText: /Ended|已结束/ }).waitFor();
+  let rows: RecordingRow[] = [];
+  for (let i = 0; i < 60; i++) {
+    rows = await recordings(agent, surveyId);
+    if (rows.length >= 6 && rows.every((r) => r.status !== "recording")) break;
+    await agent.waitForTimeout(500);
+  }
+  assert.equal(rows.length, 6, `one file per track: 3 participants × audio + video (got ${rows.map((r) => `${r.role}/${r.kind}`).join(", ")})`);
+  assert.deepEqual(new Set(rows.map((r) => `${r.role}/${r.kind}`)).size, 6);
+
+  for (const r of rows) {
+    const label = `${r.role}/${r.kind}`;
+    assert.equal(r.status, "finalised", label);
+    assert.match(r.sha256, /^[0-9a-f]{64}$/, label);
+    const file = path.join(product.dataDir, "media", r.storageKey);
+    const info = probe(file);
+    assert.equal(info.codec, r.kind === "video" ? "vp8" : "opus", `${label}: stored as sent, no transcoding`);
+    const spanS = (Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000;
+    assert.ok(spanS >= 20, `${label}: at least 20 s recorded (${spanS.toFixed(1)} s)`);
+    assert.ok(Math.abs(info.durationS - spanS) <= 1, `${label}: file duration ${info.durationS.toFixed(2)} s within 1 s of the recorded span ${spanS.toFixed(2)} s`);
+    assert.ok(framesInFirstSecond(file, r.kind) > 0, `${label}: decodable from its first second`);
+  }
+  const phoneVideo = rows.find((r) => r.role === "policyholder" && r.kind === "video")!;
+  const types = phoneVideo.continuity.map((e) => e.type);
+  assert.ok(types.includes("pause") && types.includes("resume"), `the camera pause is in the continuity log (${types.join(", ")})`);
+  assert.ok(types.indexOf("pause") < types.indexOf("resume"));
+  await agent.getByTestId("recording-row").first().waitFor();
+  assert.equal(await agent.getByTestId("recording-row").count(), 6, "the survey page lists the recordings");
+});

@@ -1,0 +1,16 @@
+// ffprobe/ffmpeg (Debian) on recorded files: codec, duration, and whether a
+// frame decodes in the first second.
+import { execFileSync, spawnSync } from "node:child_process";
+
+export function probe(file: string): { codec: string; durationS: number } {
+  const out = execFileSync("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name:format=duration", "-of", "json", file], { encoding: "utf8" });
+  const json = JSON.parse(out) as { streams: { codec_name: string }[]; format: { duration?: string } };
+  return { codec: json.streams[0]?.codec_name ?? "", durationS: Number(json.format.duration ?? NaN) };
+}
+
+/** Decodes the first second; returns how many frames came out (video) or whether audio decoded. */
+export function framesInFirstSecond(file: string, kind: "audio" | "video"): number {
+  const r = spawnSync("ffprobe", ["-v", "error", "-read_intervals", "%+1", "-select_streams", kind === "video" ? "v:0" : "a:0", "-count_frames", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", file], { encoding: "utf8" });
+  if (r.status !== 0) return 0;
+  return Number(r.stdout.trim().split(/\s+/)[0] ?? 0) || 0;
+}
