@@ -35,6 +35,9 @@ export function evidencePackagesDir(dataDir: string) {
 
 export class EvidenceService {
   private readonly running = new Map<string, Promise<void>>();
+  // One build at a time: builds hash every media byte on the media server, next
+  // to live calls, and a restart may find many surveys to (re)build at once.
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: EvidenceServiceOptions) {}
 
@@ -43,11 +46,16 @@ export class EvidenceService {
     void this.build(surveyId);
   }
 
-  /** Builds (or rebuilds a crashed build of) one survey's package; a ready or purged package is left alone. */
+  /** Queues the build (or rebuild after a crash) of one survey's package; a ready or purged package is left alone. */
   build(surveyId: string): Promise<void> {
     const existing = this.running.get(surveyId);
     if (existing) return existing;
-    const run = this.run(surveyId).finally(() => this.running.delete(surveyId));
+    // Never rejects: it runs detached from the request that closed the survey; failures are in the row, timeline and log.
+    const run = this.queue
+      .then(() => this.run(surveyId))
+      .catch((err) => this.opts.log.error({ err, surveyId }, "evidence build could not run"))
+      .finally(() => this.running.delete(surveyId));
+    this.queue = run;
     this.running.set(surveyId, run);
     return run;
   }
