@@ -12,7 +12,8 @@ import { evidenceSignerFactory } from "./evidence-signer";
 import { runEvidencePurge } from "./evidence-purge";
 
 export async function runPurgeCommand(dryRun: boolean): Promise<number> {
-  const target = databaseTarget(env.DATABASE_URL ?? `file:${path.join(env.DATA_DIR, "claims-survey.db")}`);
+  // An empty DATABASE_URL counts as unset: the database in DATA_DIR, as the server uses.
+  const target = databaseTarget(env.DATABASE_URL || `file:${path.join(env.DATA_DIR, "claims-survey.db")}`);
   await migrateDatabase(target);
   const db = createDb(target);
   try {
