@@ -2,10 +2,8 @@
 // The phone renders it from here and the evidence package quotes it from here,
 // so the package proves the exact words that were on screen when consent was
 // given. Wording changes get a new version; old versions are never edited.
-import { z } from "zod";
-
-export const noticeLocale = z.enum(["zh-CN", "en"]);
-export type NoticeLocale = z.infer<typeof noticeLocale>;
+// No imports: the phone's bundle includes this file.
+export type NoticeLocale = "zh-CN" | "en";
 
 interface NoticeText {
   title: string;
