@@ -162,5 +162,19 @@ for (const kind of databaseKinds) {
         server.close();
       }
     });
+
+    test("verify reports each failure: an edited file fails its hash check, the others still pass", async () => {
+      const row = await t.db.evidencePackage.findUniqueOrThrow({ where: { surveyId: s.surveyId } });
+      const chat = path.join(row.storagePath!, "chat.json");
+      // A new file rather than an in-place edit: media in the package are hard links to storage.
+      const edited = (await fs.readFile(chat, "utf8")).replace("右前灯坏了", "右前灯完好");
+      await fs.rm(chat);
+      await fs.writeFile(chat, edited);
+      const verified = await (await callerFor("auditor@example.com")).audit.verify({ surveyId: s.surveyId });
+      assert.equal(verified.ok, false);
+      assert.ok(verified.failures.some((f) => f.path === "chat.json" && f.check === "file-hash" && f.expected && f.actual), JSON.stringify(verified.failures));
+      assert.equal(verified.checks.find((c) => c.check === "file-hash")?.outcome, "fail");
+      assert.equal(verified.checks.find((c) => c.check === "manifest-signature")?.outcome, "pass");
+    });
   });
 }
