@@ -109,10 +109,11 @@ export function addFeatureNodes(g: GraphBuilder, rgb: string): FeatureGraph {
 
   // Per-tile energies on a common 12x16 grid. Blur removes fine-scale energy relative to
   // coarse-scale energy of the same tile, which cancels most of the scene's own contrast.
-  const t1 = log(avgPool(e1, 40));
-  const t2 = log(avgPool(e2, 20));
-  const t4 = log(avgPool(e4, 10));
-  const t8 = log(avgPool(e8, 5));
+  const p1 = avgPool(e1, 40);
+  const p2 = avgPool(e2, 20);
+  const p4 = avgPool(e4, 10);
+  const p8 = avgPool(e8, 5);
+  const [t1, t2, t4, t8] = [p1, p2, p4, p8].map(log) as [string, string, string, string];
   const tiles = (t: string) => g.op("Reshape", [t, g.ints([1, KERNEL_NAMES.length, -1])]); // [1,6,192]
   const coarseGrad = flat(g.op("ReduceSum", [slice(t4, 1, 1, 5), g.ints([1])], { keepdims: 0 }));
   // The 25% most textured tiles: where sharpness is measurable at all.
@@ -128,6 +129,51 @@ export function addFeatureNodes(g: GraphBuilder, rgb: string): FeatureGraph {
     const dirs = topk(slice(ratio, 1, CH.g0, CH.g135 + 1), 4, true)[0]!;
     add(dirs, [1, 2, 3, 4].map((r) => `textured_ratio_${label}_direction_rank${r}`));
   }
+  // Camera shake removes detail along one direction only. From the four directional energies
+  // of each tile, the structure tensor gives the energy at any angle (a + b cos 2θ + c sin 2θ);
+  // the fine/coarse ratio at 8 angles, averaged over textured tiles, is flat for focus blur
+  // and the scene's own texture, and dips along the direction of motion.
+  const ANGLES = 8;
+  const angleBasis = g.floats(
+    [
+      ...Array.from({ length: ANGLES }, () => 1),
+      ...Array.from({ length: ANGLES }, (_, k) => Math.cos((2 * Math.PI * k) / ANGLES)),
+      ...Array.from({ length: ANGLES }, (_, k) => Math.sin((2 * Math.PI * k) / ANGLES)),
+    ],
+    [3, ANGLES],
+  );
+  // Sensor noise adds the same energy to every direction and hides the dip; subtracting the
+  // noise energy (estimated in the flattest tiles) from the isotropic term restores it.
+  // For white noise of std s, Immerkaer: s = sqrt(pi/2)/6 * mean|N|; Sobel/8 passes 12/64 s^2.
+  const absNoise1 = g.op("Abs", [slice(d1, 1, CH.noise, CH.noise + 1)]);
+  const nTiles1 = flat(avgPool(absNoise1, 16)); // 30x40
+  const noiseFloor1 = topkMean(nTiles1, 120, false); // [1,1]
+  const sobelNoiseEnergy = mul(sq(noiseFloor1), c((Math.PI / 2 / 36) * (12 / 64)));
+  const energyAtAngles = (pooled: string, pooledCross: string, noiseEnergy?: string) => {
+    const [e0, e90] = [CH.g0, CH.g90].map((ch) => slice(pooled, 1, ch, ch + 1));
+    const half = c(0.5);
+    let iso = mul(addT(e0!, e90!), half);
+    if (noiseEnergy) iso = g.op("Relu", [sub(iso, noiseEnergy)]);
+    const abc = g.op("Concat", [iso, mul(sub(e0!, e90!), half), pooledCross], { axis: 1 });
+    const perTile = g.op("Transpose", [g.op("Reshape", [abc, g.ints([1, 3, -1])])], { perm: [0, 2, 1] }); // [1,192,3]
+    return log(g.op("Relu", [g.op("MatMul", [perTile, angleBasis])])); // [1,192,8]
+  };
+  // Mean of Gx*Gy: the off-diagonal term of the structure tensor.
+  const cross = (d: string, k: number) => avgPool(mul(slice(d, 1, CH.g0, CH.g0 + 1), slice(d, 1, CH.g90, CH.g90 + 1)), k);
+  const idx8 = g.op("Expand", [g.op("Unsqueeze", [idx, g.ints([2])]), g.ints([1, 48, ANGLES])]);
+  const pairs = [
+    ["s1_s4", energyAtAngles(p1, cross(d1, 40)), energyAtAngles(p4, cross(d4, 10))],
+    ["s2_s8", energyAtAngles(p2, cross(d2, 20)), energyAtAngles(p8, cross(d8, 5))],
+    ["s1_s4_denoised", energyAtAngles(p1, cross(d1, 40), sobelNoiseEnergy), energyAtAngles(p4, cross(d4, 10))],
+  ] as const;
+  for (const [label, fine, coarse] of pairs) {
+    const ratio = g.op("GatherElements", [sub(fine, coarse), idx8], { axis: 1 }); // [1,48,8]
+    const profile = g.op("ReduceMean", [ratio], { axes: [1], keepdims: 0 }); // [1,8]
+    add(topk(profile, ANGLES, true)[0]!, Array.from({ length: ANGLES }, (_, k) => `angle_profile_${label}_rank${k + 1}`));
+    const tileRange = sub(g.op("ReduceMax", [ratio], { axes: [2], keepdims: 0 }), g.op("ReduceMin", [ratio], { axes: [2], keepdims: 0 }));
+    add(mean1(tileRange), [`angle_profile_${label}_tile_range_mean`]);
+  }
+
   // Absolute fine detail in the sharpest tiles, and directional imbalance per tile.
   add(topkMean(flat(slice(t1, 1, CH.lap, CH.lap + 1)), 19, true), ["tile_log_laplacian_s1_top10"]);
   add(topkMean(flat(slice(t2, 1, CH.lap, CH.lap + 1)), 19, true), ["tile_log_laplacian_s2_top10"]);
@@ -139,9 +185,7 @@ export function addFeatureNodes(g: GraphBuilder, rgb: string): FeatureGraph {
   add(meanHW(anis2), ["tile_direction_range_s2_mean"]);
 
   // ---- noise: Immerkaer response in the flattest tiles ------------------------------------
-  const absNoise1 = g.op("Abs", [slice(d1, 1, CH.noise, CH.noise + 1)]);
-  const nTiles1 = flat(avgPool(absNoise1, 16)); // 30x40
-  add(log(topkMean(nTiles1, 120, false)), ["noise_s1_flattest10"]);
+  add(log(noiseFloor1), ["noise_s1_flattest10"]);
   add(log(g.op("ReduceMax", [topk(nTiles1, 600, false)[0]!], { axes: [1], keepdims: 1 })), ["noise_s1_median_tile"]);
   const absNoise2 = g.op("Abs", [slice(d2, 1, CH.noise, CH.noise + 1)]);
   add(log(topkMean(flat(avgPool(absNoise2, 8)), 120, false)), ["noise_s2_flattest10"]);

@@ -57,17 +57,19 @@ async function main() {
     const oriented = sharp(src.file).autoOrient();
     const { data: full, info } = await oriented.raw().toBuffer({ resolveWithObject: true });
     const [fx, fy, fw, fh] = r.crop;
-    let rgb8 = new Uint8Array(
+    let rgb8: Uint8Array = new Uint8Array(
       await sharp(full, { raw: { width: info.width, height: info.height, channels: info.channels } })
         .extract({ left: Math.round(fx * info.width), top: Math.round(fy * info.height), width: Math.round(fw * info.width), height: Math.round(fh * info.height) })
-        .resize(W, H, { fit: "cover" })
+        .resize(2 * W, 2 * H, { fit: "cover" })
         .removeAlpha()
         .raw()
         .toBuffer(),
     );
     const rng = new Rng(4242, RECIPES.indexOf(r));
-    if (r.blur?.kind === "motion") rgb8 = await convolveRgb8(rgb8, W, H, motionKernel(rng, r.blur.length, r.blur.angle, 0));
-    if (r.blur?.kind === "defocus") rgb8 = await convolveRgb8(rgb8, W, H, defocusKernel(r.blur.radius, 0.3));
+    // Blur at twice the size, then reduce, exactly as render-sample.ts does.
+    if (r.blur?.kind === "motion") rgb8 = await convolveRgb8(rgb8, 2 * W, 2 * H, motionKernel(rng, 2 * r.blur.length, r.blur.angle, 0));
+    if (r.blur?.kind === "defocus") rgb8 = await convolveRgb8(rgb8, 2 * W, 2 * H, defocusKernel(2 * r.blur.radius, 0.6));
+    rgb8 = new Uint8Array(await sharp(rgb8, { raw: { width: 2 * W, height: 2 * H, channels: 3 } }).resize(W, H, { fit: "fill" }).raw().toBuffer());
     const img = u8ToLinear(rgb8, W, H);
     r.linear?.(img, rng);
     linearToSrgbInPlace(img);

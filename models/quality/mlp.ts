@@ -117,6 +117,10 @@ export function trainMlp(x: Float64Array[], y: Label[][], opts: TrainOptions): M
 }
 
 export function predictMlp(p: MlpParams, row: ArrayLike<number>): number[] {
+  return mlpLogits(p, row).map((s) => 1 / (1 + Math.exp(-s)));
+}
+
+export function mlpLogits(p: MlpParams, row: ArrayLike<number>): number[] {
   const H = p.hidden, O = p.outputs, F = p.inputSize;
   const h = new Float64Array(H);
   for (let k = 0; k < H; k++) {
@@ -128,7 +132,7 @@ export function predictMlp(p: MlpParams, row: ArrayLike<number>): number[] {
   for (let o = 0; o < O; o++) {
     let s = p.b2[o]!;
     for (let k = 0; k < H; k++) s += h[k]! * p.w2[k * O + o]!;
-    out.push(1 / (1 + Math.exp(-s)));
+    out.push(s);
   }
   return out;
 }

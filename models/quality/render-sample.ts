@@ -76,13 +76,20 @@ export async function loadSource(id: string, file: string, maxSide = 2000): Prom
   return { id, width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
-/** A phone-like framing of the source: 4:3, landscape or portrait (turned, as the server does). */
+/**
+ * A phone-like framing of the source: 4:3, landscape or portrait (turned, as the server does),
+ * at OVERSAMPLE times the output size. Blur is applied at that size and the result reduced,
+ * so blur kernels need no sub-pixel rasterisation (which would add isotropic softening to
+ * diagonal motion) and every sample, blurred or not, passes the same two resizes.
+ */
+const OVERSAMPLE = 2;
 async function frame(src: SourceImage, rng: Rng): Promise<Uint8Array> {
+  const W2 = SAMPLE_WIDTH * OVERSAMPLE, H2 = SAMPLE_HEIGHT * OVERSAMPLE;
   const portrait = rng.chance(0.3) && src.height * 0.75 >= 600;
   const aspect = portrait ? 3 / 4 : 4 / 3;
   const maxW = Math.min(src.width, Math.floor(src.height * aspect));
-  // Never enlarge and downscale at least ~1.6x where the source allows, so framing alone
-  // adds no softness that could be mistaken for blur.
+  // Downscale at least ~1.6x from the source to the final size where the source allows, so
+  // framing alone adds no softness that could be mistaken for blur.
   const outW = portrait ? SAMPLE_HEIGHT : SAMPLE_WIDTH;
   const minW = Math.min(maxW, Math.max(Math.round(outW * 1.6), Math.round(maxW * 0.45)));
   const w = Math.round(rng.uniform(minW, maxW));
@@ -91,10 +98,37 @@ async function frame(src: SourceImage, rng: Rng): Promise<Uint8Array> {
   const top = rng.int(0, src.height - h);
   let p = sharp(src.rgb, { raw: { width: src.width, height: src.height, channels: 3 } })
     .extract({ left, top, width: w, height: h })
-    .resize(portrait ? SAMPLE_HEIGHT : SAMPLE_WIDTH, portrait ? SAMPLE_WIDTH : SAMPLE_HEIGHT, { fit: "fill" });
-  if (portrait) p = sharp(await p.raw().toBuffer(), { raw: { width: SAMPLE_HEIGHT, height: SAMPLE_WIDTH, channels: 3 } }).rotate(90);
+    .resize(portrait ? H2 : W2, portrait ? W2 : H2, { fit: "fill" });
+  if (portrait) p = sharp(await p.raw().toBuffer(), { raw: { width: H2, height: W2, channels: 3 } }).rotate(90);
   if (rng.chance(0.5)) p = p.flop();
   const out = await p.raw().toBuffer();
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+/** The same blur expressed at the output size: each tap moved to half its offset (bilinear). */
+function halveKernel(k: Kernel): Kernel {
+  const h = k.size >> 1;
+  const hh = Math.ceil(h / 2) + 1;
+  const size = 2 * hh + 1;
+  const w = new Array<number>(size * size).fill(0);
+  for (let y = 0; y < k.size; y++) for (let x = 0; x < k.size; x++) {
+    const v = k.weights[y * k.size + x]!;
+    if (v === 0) continue;
+    const py = (y - h) / 2 + hh, px = (x - h) / 2 + hh;
+    const iy = Math.floor(py), ix = Math.floor(px), fy = py - iy, fx = px - ix;
+    w[iy * size + ix]! += v * (1 - fx) * (1 - fy);
+    w[iy * size + ix + 1]! += v * fx * (1 - fy);
+    w[(iy + 1) * size + ix]! += v * (1 - fx) * fy;
+    w[(iy + 1) * size + ix + 1]! += v * fx * fy;
+  }
+  return { size, weights: w };
+}
+
+async function reduce(rgb: Uint8Array): Promise<Uint8Array> {
+  const out = await sharp(rgb, { raw: { width: SAMPLE_WIDTH * OVERSAMPLE, height: SAMPLE_HEIGHT * OVERSAMPLE, channels: 3 } })
+    .resize(SAMPLE_WIDTH, SAMPLE_HEIGHT, { fit: "fill" })
+    .raw()
+    .toBuffer();
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
@@ -125,27 +159,32 @@ export async function renderSample(src: SourceImage, rng: Rng): Promise<Rendered
   let kernel: Kernel | null = null;
   if (active.has("motion_blur")) {
     const L = Math.exp(rng.uniform(Math.log(SEVERITY.motion_blur.defectMinPx), Math.log(SEVERITY.motion_blur.defectMaxPx)));
-    kernel = motionKernel(rng, L, rng.uniform(0, Math.PI), rng.uniform(0, 1.2));
+    kernel = motionKernel(rng, L * OVERSAMPLE, rng.uniform(0, Math.PI), rng.uniform(0, 1.2));
     labels.motion_blur = 1;
     notes.push(`motion ${L.toFixed(1)}px`);
   } else if (active.has("defocus")) {
     const r = Math.exp(rng.uniform(Math.log(SEVERITY.defocus.defectMinRadiusPx), Math.log(SEVERITY.defocus.defectMaxRadiusPx)));
-    kernel = defocusKernel(r, rng.uniform(0, 1));
+    kernel = defocusKernel(r * OVERSAMPLE, rng.uniform(0, 1) * OVERSAMPLE);
     labels.defocus = 1;
     notes.push(`defocus r=${r.toFixed(1)}px`);
   } else if (rng.chance(0.35)) {
     // Acceptable softness: slight hand movement or focus a touch off.
     if (rng.chance(0.5)) {
       const L = rng.uniform(0.5, SEVERITY.motion_blur.acceptableMaxPx);
-      kernel = motionKernel(rng, L, rng.uniform(0, Math.PI), rng.uniform(0, 1));
+      kernel = motionKernel(rng, L * OVERSAMPLE, rng.uniform(0, Math.PI), rng.uniform(0, 1));
       notes.push(`slight motion ${L.toFixed(1)}px`);
     } else {
       const r = rng.uniform(0.3, SEVERITY.defocus.acceptableMaxRadiusPx);
-      kernel = defocusKernel(r, rng.uniform(0, 0.3));
+      kernel = defocusKernel(r * OVERSAMPLE, rng.uniform(0, 0.3) * OVERSAMPLE);
       notes.push(`slight defocus r=${r.toFixed(1)}px`);
     }
   }
-  if (kernel && kernel.size > 1) rgb8 = await convolveRgb8(rgb8, W, H, kernel);
+  // Small kernels are applied at the oversampled size (where sub-pixel rasterisation would
+  // otherwise matter); large ones after reducing, since libvips' direct convolution cost grows
+  // with the kernel area and a 1-px rasterisation error is negligible next to a long blur.
+  if (kernel && kernel.size > 1 && kernel.size <= 21) rgb8 = await convolveRgb8(rgb8, W * OVERSAMPLE, H * OVERSAMPLE, kernel);
+  rgb8 = await reduce(rgb8);
+  if (kernel && kernel.size > 21) rgb8 = await convolveRgb8(rgb8, W, H, halveKernel(kernel));
 
   const img = u8ToLinear(rgb8, W, H);
 
