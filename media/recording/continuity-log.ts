@@ -20,8 +20,10 @@ export const continuityEntrySchema = z.object({
   mediaTimeMs: z.number().nullable(),
   /** gap: why the media has a hole. stop: why the track ended. */
   cause: z
-    .enum(["rejoin", "replaced", "packet-loss", "producer-closed", "removed", "recorder-closed", "error"])
+    .enum(["rejoin", "replaced", "packet-loss", "producer-closed", "removed", "recorder-closed", "error", "server-crash"])
     .optional(),
+  // 'server-crash' (stop only): written at the next start by the product's
+  // crash recovery for a track whose server was killed; `at` = the file's last write.
   /** gap/resume: length of the hole in wall-clock ms. */
   gapMs: z.number().optional(),
   /** gap (packet-loss): packets lost (after NACK repair) on the way in, within gapMs. */

@@ -23,7 +23,11 @@
  * Lifecycle: a producer that closes (peer left, transport closed) finalises its
  * track by itself; a new producer for the same participant and kind starts a new
  * file whose log opens with a 'gap' entry (cause 'rejoin', or 'replaced' if the
- * old producer was still live). DISK_FULL stops every track of the survey
+ * old producer was still live). The recorder reads the survey's folder in
+ * storage before its first track, so files from an earlier recorder of the same
+ * survey (e.g. before a server restart) are never overwritten: numbering goes on
+ * and the next file of a participant+kind opens with a 'rejoin' gap pointing at
+ * the last one (its end = the last continuity entry's time). DISK_FULL stops every track of the survey
  * cleanly: files keep what was written. Closing the Router closes the recorder.
  * Each track = one recording Consumer on its own PlainTransport → loopback UDP
  * → one `ffmpeg -c copy` child writing WebM (the recorder must run on the
@@ -92,6 +96,7 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
   /** Per participant+kind: how many files so far, and where the last one ended. */
   private readonly history = new Map<string, { count: number; last?: { file: string; stoppedAtMs: number } }>();
   private closing: Promise<RecordingSummary[]> | undefined;
+  private earlier: Promise<void> | undefined;
   private readonly onRouterClose = () => void this.close();
 
   constructor(options: SurveyRecorderOptions) {
@@ -115,12 +120,49 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
     const m = trackMetaSchema.parse(meta);
     if (this.tracks.has(producer.id)) return;
     const slot = `${m.participantId}-${producer.kind}`;
-    const op = this.startTrack(producer, m, slot);
+    const op = (this.earlier ??= this.loadEarlierFiles()).then(() => this.startTrack(producer, m, slot));
     this.pending.add(op);
     try {
       await op;
     } finally {
       this.pending.delete(op);
+    }
+  }
+
+  /**
+   * Seeds `history` from files an earlier recorder of this survey left in
+   * storage (`<surveyId>/<participant>-<kind>-<n>.webm`). Best effort: a
+   * storage that cannot be listed only loses the gap entry, never a recording.
+   */
+  private async loadEarlierFiles(): Promise<void> {
+    try {
+      const objects = await this.storage.list(`${this.surveyId}/`);
+      const re = new RegExp(`^${this.surveyId}/(.+-(?:audio|video))-(\\d+)\\.webm$`);
+      for (const o of objects) {
+        const m = re.exec(o.key);
+        if (!m) continue;
+        const slot = m[1]!;
+        const n = Number(m[2]);
+        const h = this.history.get(slot) ?? { count: 0 };
+        this.history.set(slot, h);
+        if (n <= h.count) continue;
+        h.count = n;
+        h.last = { file: o.key, stoppedAtMs: await this.lastEntryAt(o.key.replace(/\.webm$/, ".continuity.jsonl"), o.modifiedAt.getTime()) };
+      }
+    } catch (err) {
+      this.logger.warn({ err }, "could not list earlier recordings of this survey");
+    }
+  }
+
+  private async lastEntryAt(logKey: string, fallbackMs: number): Promise<number> {
+    try {
+      const chunks: Buffer[] = [];
+      for await (const c of await this.storage.open(logKey)) chunks.push(c as Buffer);
+      const last = Buffer.concat(chunks).toString("utf8").trim().split("\n").pop();
+      const at = last ? Date.parse((JSON.parse(last) as { at?: string }).at ?? "") : NaN;
+      return Number.isFinite(at) ? at : fallbackMs;
+    } catch {
+      return fallbackMs;
     }
   }
 
