@@ -33,7 +33,7 @@ async function newPage(options: Parameters<Browser["newContext"]>[0]): Promise<P
   return page;
 }
 
-type RecordingRow = { kind: "audio" | "video"; role: string; codec: string; status: string; storageKey: string; startedAt: string; endedAt: string; durationMs: number; sha256: string; continuity: { type: string }[] };
+type RecordingRow = { id: string; kind: "audio" | "video"; role: string; codec: string; status: string; storageKey: string; startedAt: string; endedAt: string; durationMs: number; sha256: string; continuity: { type: string }[] };
 
 async function recordings(agent: Page, surveyId: string): Promise<RecordingRow[]> {
   return agent.evaluate(async (id) => {
@@ -100,4 +100,25 @@ test("after consent every track of the three participants is recorded, playable 
   assert.ok(types.indexOf("pause") < types.indexOf("resume"));
   await agent.getByTestId("recording-row").first().waitFor();
   assert.equal(await agent.getByTestId("recording-row").count(), 6, "the survey page lists the recordings");
+
+  // Playback: every track on one clock, the timeline as markers, seekable media.
+  await agent.getByTestId("playback-link").click();
+  await agent.waitForURL(/\/playback$/);
+  await agent.locator(`[data-testid="playback-video"]`).nth(2).waitFor({ state: "attached" });
+  assert.equal(await agent.getByTestId("playback-video").count(), 3);
+  const markerTypes = await agent.getByTestId("playback-marker").evaluateAll((els) => els.map((e) => e.getAttribute("data-type")));
+  for (const type of ["participant.joined", "recording.consent", "survey.closed"]) assert.ok(markerTypes.includes(type), `timeline marker ${type}`);
+  await agent.getByTestId("playback-seek").fill("5");
+  await agent.getByTestId("playback-play").click();
+  await agent.waitForTimeout(2500);
+  const clocks = await agent.getByTestId("playback-video").evaluateAll((els) => (els as HTMLVideoElement[]).map((v) => ({ t: v.currentTime, playing: !v.paused, w: v.videoWidth })));
+  assert.ok(clocks.every((c) => c.playing && c.w > 0 && c.t > 5.5), `all tracks play from the seek point (${JSON.stringify(clocks)})`);
+  const times = clocks.map((c) => c.t);
+  // Tracks started within a second or two of each other, so their own clocks stay that close.
+  assert.ok(Math.max(...times) - Math.min(...times) < 3, `tracks in sync (${times.map((x) => x.toFixed(2)).join(", ")})`);
+  const range = await agent.evaluate(async (row) => {
+    const r = await fetch(`/api/recordings/${row}/media`, { headers: { Range: "bytes=0-99" } });
+    return { status: r.status, length: (await r.arrayBuffer()).byteLength };
+  }, (await recordings(agent, surveyId))[0]!.storageKey ? rows[0]!.id : "");
+  assert.deepEqual(range, { status: 206, length: 100 });
 });

@@ -1,0 +1,149 @@
+"use client";
+// Playback of a closed survey for the agent who ran it and for auditors: all
+// recorded tracks in sync on one clock, and the timeline (joins, consent,
+// guides, photos with thumbnails, chat) as markers to jump to.
+import { use, useEffect, useMemo, useRef, useState } from "react";
+import { trpc } from "../../../_lib/trpc-client";
+import { useStaff } from "../../../_lib/use-staff";
+import { useI18n } from "../../../_i18n/i18n-provider";
+import type { MessageKey } from "../../../_i18n/messages";
+import { StaffTopbar } from "../../../_components/staff-topbar";
+import { syncTracks, type ClockedTrack } from "../../../_lib/playback/playback-clock";
+
+type Row = Awaited<ReturnType<typeof trpc.recordings.list.query>>[number];
+type Marker = Awaited<ReturnType<typeof trpc.recordings.timeline.query>>[number];
+
+export default function PlaybackPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = use(params);
+  const me = useStaff();
+  const { t } = useI18n();
+  const [rows, setRows] = useState<Row[] | null>(null);
+  const [markers, setMarkers] = useState<Marker[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [position, setPosition] = useState(0);
+  const [playing, setPlaying] = useState(false);
+  const elements = useRef(new Map<string, HTMLMediaElement>());
+  const clock = useRef({ base: 0, startedAt: 0 });
+
+  useEffect(() => {
+    if (!me) return;
+    trpc.recordings.list.query({ surveyId: id }).then((r) => setRows(r.filter((x) => x.storageKey && x.status !== "recording")), (e: Error) => setError(e.message));
+    trpc.recordings.timeline.query({ surveyId: id }).then(setMarkers, () => undefined);
+  }, [me, id]);
+
+  const span = useMemo(() => {
+    if (!rows || rows.length === 0) return null;
+    const t0 = Math.min(...rows.map((r) => new Date(r.startedAt).getTime()));
+    const t1 = Math.max(...rows.map((r) => new Date(r.endedAt ?? r.startedAt).getTime()));
+    return { t0, length: Math.max(0.1, (t1 - t0) / 1000) };
+  }, [rows]);
+
+  const tracks = (): ClockedTrack[] =>
+    (rows ?? []).flatMap((r) => {
+      const el = elements.current.get(r.id);
+      if (!el || !span) return [];
+      return [{ el, offset: (new Date(r.startedAt).getTime() - span.t0) / 1000, duration: (r.durationMs ?? 0) / 1000 }];
+    });
+
+  // The master clock runs in real time while playing; every element follows it.
+  useEffect(() => {
+    let raf = 0;
+    const tick = () => {
+      if (playing && span) {
+        const now = clock.current.base + (performance.now() - clock.current.startedAt) / 1000;
+        if (now >= span.length) setPlaying(false);
+        setPosition(Math.min(now, span.length));
+      }
+      raf = requestAnimationFrame(tick);
+    };
+    raf = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(raf);
+  }, [playing, span]);
+  useEffect(() => syncTracks(tracks(), position, playing));
+
+  function seek(to: number) {
+    clock.current = { base: to, startedAt: performance.now() };
+    setPosition(to);
+  }
+  function toggle() {
+    clock.current = { base: position, startedAt: performance.now() };
+    setPlaying(!playing);
+  }
+  const at = (iso: string | Date) => (span ? (new Date(iso).getTime() - span.t0) / 1000 : 0);
+  const fmt = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+
+  const videos = (rows ?? []).filter((r) => r.kind === "video");
+  const audios = (rows ?? []).filter((r) => r.kind === "audio");
+  return (
+    <>
+      <StaffTopbar me={me} />
+      <main className="page">
+        <h2>{t("playback.title")}</h2>
+        {error && <p className="error" role="alert">{error}</p>}
+        {rows && rows.length === 0 && <p className="muted">{t("playback.none")}</p>}
+        {span && (
+          <>
+            <div className="playback-grid">
+              {videos.map((r) => (
+                <figure key={r.id} className="tile playback-tile">
+                  <video
+                    ref={(el) => void (el ? elements.current.set(r.id, el) : elements.current.delete(r.id))}
+                    src={`/api/recordings/${r.id}/media`}
+                    muted
+                    playsInline
+                    preload="auto"
+                    data-testid="playback-video"
+                    data-role={r.role}
+                  />
+                  <div className="tile-off playback-off">{t("playback.notRecording")}</div>
+                  <figcaption>{r.displayName} · {t(`role.${r.role}` as MessageKey)}</figcaption>
+                </figure>
+              ))}
+              {audios.map((r) => (
+                <audio key={r.id} ref={(el) => void (el ? elements.current.set(r.id, el) : elements.current.delete(r.id))} src={`/api/recordings/${r.id}/media`} preload="auto" data-testid="playback-audio" data-role={r.role} />
+              ))}
+            </div>
+            <div className="controls" style={{ alignItems: "center" }}>
+              <button type="button" className="primary" data-testid="playback-play" onClick={toggle}>
+                {playing ? t("playback.pause") : t("playback.play")}
+              </button>
+              <span data-testid="playback-position">{fmt(position)} / {fmt(span.length)}</span>
+            </div>
+            <div className="timeline-bar">
+              <input type="range" min={0} max={span.length} step={0.1} value={position} onChange={(e) => seek(Number(e.target.value))} data-testid="playback-seek" aria-label="position" />
+              {markers.map((m) => (
+                <button
+                  key={m.seq}
+                  type="button"
+                  className={`marker marker-${m.type.replace(".", "-")}`}
+                  style={{ left: `${Math.max(0, Math.min(100, (at(m.at) / span.length) * 100))}%` }}
+                  title={`${fmt(Math.max(0, at(m.at)))} ${t(`playback.event.${m.type}` as MessageKey)}`}
+                  onClick={() => seek(Math.max(0, at(m.at)))}
+                />
+              ))}
+            </div>
+            <ol className="timeline-list">
+              {markers.map((m) => (
+                <li key={m.seq} data-testid="playback-marker" data-type={m.type}>
+                  <button type="button" className="link-button" onClick={() => seek(Math.max(0, at(m.at)))}>
+                    {fmt(Math.max(0, at(m.at)))}
+                  </button>{" "}
+                  {t(`playback.event.${m.type}` as MessageKey)} {m.actor ? `· ${m.actor}` : ""}
+                  {m.type === "chat.message" && typeof m.payload.text === "string" && <> — “{m.payload.text}”</>}
+                  {m.type === "recording.consent" && <> — {m.payload.accepted ? "✓" : "✗"}</>}
+                  {m.type === "guide.pushed" && <> — {String(m.payload.itemKey)}</>}
+                  {(m.type === "capture.assessed" || m.type === "capture.overridden") && typeof m.payload.captureId === "string" && (
+                    <>
+                      {" "}— {String(m.payload.itemKey)} · {String(m.payload.verdict ?? "accepted")}{" "}
+                      <img src={`/api/captures/${m.payload.captureId}/thumb`} alt="" className="marker-thumb" />
+                    </>
+                  )}
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+      </main>
+    </>
+  );
+}
