@@ -11,6 +11,7 @@ import { handleSurveysV1 } from "../api/rest/surveys-v1";
 import { createSignallingServer } from "../signalling/signalling-server";
 import { resourceCounts } from "../../media/resource-census";
 import { createCaptureRoutes } from "./capture-routes";
+import { handleRecordingMedia } from "./recording-media-route";
 import { handleEvidenceRoute } from "./evidence-routes";
 
 export interface PageHandler {
@@ -43,6 +44,8 @@ export function createAppServer(app: AppContext, pages: PageHandler | null) {
       }
       if (pathname.startsWith("/api/v1/")) return await handleSurveysV1(app, req, res, pathname);
       if (pathname.startsWith("/api/captures") && (await captureRoutes(req, res, url))) return;
+      const media = /^\/api\/recordings\/([A-Za-z0-9_-]{1,128})\/media$/.exec(pathname);
+      if (media && req.method === "GET") return await handleRecordingMedia(app, req, res, media[1]!);
       if (pathname.startsWith("/api/evidence/") && (await handleEvidenceRoute(app, req, res, pathname))) return;
       if (pathname === "/api/health") {
         res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });

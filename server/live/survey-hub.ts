@@ -7,6 +7,8 @@ import { closeSurvey, type Actor } from "../domain/surveys";
 import type { RoomRegistry } from "../../media/room-registry";
 import { closeCodes } from "../signalling/protocol";
 
+const BEFORE_TEARDOWN_MAX_MS = 8000;
+
 export class SurveyHub {
   private readonly sockets = new Map<string, Set<WebSocket>>();
 
@@ -15,7 +17,11 @@ export class SurveyHub {
     private readonly rooms: RoomRegistry,
     private readonly log: Logger,
     /** Called once a survey is closed and its media torn down (the evidence package is built from here). */
-    private readonly options: { onClosed?: (surveyId: string) => void } = {},
+    private readonly options: {
+      onClosed?: (surveyId: string) => void;
+      /** Runs while media still flows (recordings stop cleanly, last cluster written); capped in time. */
+      beforeTeardown?: (surveyId: string) => Promise<void>;
+    } = {},
   ) {}
 
   attach(surveyId: string, ws: WebSocket) {
@@ -35,6 +41,14 @@ export class SurveyHub {
   /** Ends the survey: the record first (links stop working), then media and connections. */
   async endSurvey(surveyId: string, actor: Actor, reason = "ended_by_agent") {
     await closeSurvey(this.db, { surveyId, actor, reason });
+    if (this.options.beforeTeardown) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.options.beforeTeardown(surveyId).catch((err) => this.log.error({ err, surveyId }, "before-teardown step failed")),
+        new Promise((resolve) => (timer = setTimeout(resolve, BEFORE_TEARDOWN_MAX_MS))),
+      ]);
+      clearTimeout(timer);
+    }
     this.teardown(surveyId, actor.role);
     try {
       this.options.onClosed?.(surveyId);
