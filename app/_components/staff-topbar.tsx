@@ -12,10 +12,11 @@ export function StaffTopbar({ me }: { me: Staff | null }) {
   return (
     <header className="topbar">
       <h1>
-        <Link href="/console">{t("console.title")}</Link>
+        <Link href={me?.role === "auditor" ? "/audit" : "/console"}>{me?.role === "auditor" ? t("audit.title") : t("console.title")}</Link>
       </h1>
       <nav style={{ display: "flex", gap: "1rem", alignItems: "center" }}>
-        <Link href="/outbox">{t("console.outbox")}</Link>
+        {(me?.role === "agent" || me?.role === "admin") && <Link href="/outbox">{t("console.outbox")}</Link>}
+        {(me?.role === "auditor" || me?.role === "admin") && <Link href="/audit" data-testid="nav-archive">{t("audit.title")}</Link>}
         <span className="muted">{me?.name}</span>
         <LanguageSwitch />
         <button

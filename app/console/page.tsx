@@ -14,6 +14,10 @@ export default function ConsolePage() {
   const me = useStaff();
   const { t } = useI18n();
   const [rows, setRows] = useState<SurveyRow[] | null>(null);
+  // Auditors work in the archive; the console is for agents and admins.
+  useEffect(() => {
+    if (me?.role === "auditor") location.replace("/audit");
+  }, [me]);
   const refresh = useCallback(() => {
     trpc.surveys.list.query({ status: "active" }).then(setRows, () => setRows([]));
   }, []);

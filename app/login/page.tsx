@@ -19,7 +19,7 @@ function LoginForm() {
     setError(null);
     try {
       const me = await trpc.auth.login.mutate({ email: String(form.get("email")), password: String(form.get("password")) });
-      router.push(next && next.startsWith("/") ? next : me.role === "agent" || me.role === "admin" ? "/console" : "/console");
+      router.push(next && next.startsWith("/") && !next.startsWith("//") ? next : me.role === "auditor" ? "/audit" : "/console");
     } catch {
       setError(t("login.failed"));
     } finally {
