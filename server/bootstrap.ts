@@ -18,6 +18,7 @@ import { RoomRegistry } from "../media/room-registry";
 import { installResourceCensus } from "../media/resource-census";
 import { createStorage } from "../media/recording/storage/create-storage";
 import { SurveyRecordingService } from "./live/survey-recording-service";
+import { recoverInterruptedRecordings } from "./live/recording-recovery";
 import { CaptureService } from "./live/capture-service";
 import { qualityPhotoGate } from "./live/quality-photo-gate";
 import { loadQualityModel } from "./quality";
@@ -47,7 +48,8 @@ export async function startProduct(opts: StartOptions) {
   const model = await loadQualityModel(env.QUALITY_MODEL_DIR);
   log.info({ modelSha256: model.sha256 }, "quality model loaded");
 
-  const storage = createStorage({ kind: "local", root: path.join(env.DATA_DIR, "media") });
+  const storage = createStorage({ kind: "local", root: env.MEDIA_DIR ?? path.join(env.DATA_DIR, "media") });
+  await recoverInterruptedRecordings({ db, storage, log }); // rows a killed server left 'recording'
   const recording = new SurveyRecordingService(db, storage, log);
   const mediaConfig = mediaConfigFrom(env);
   const pool = await WorkerPool.create(mediaConfig, log);
@@ -56,7 +58,10 @@ export async function startProduct(opts: StartOptions) {
   const evidenceSigner = evidenceSignerFactory(env.DATA_DIR, env.EVIDENCE_TSA_URL);
   const softwareVersion = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../package.json"), "utf8")) as { version: string }).version;
   const evidence = new EvidenceService({ db, log, storage, recording, packagesDir: evidencePackagesDir(env.DATA_DIR), signer: evidenceSigner, softwareVersion, qualityModelSha256: model.sha256 });
-  const hub = new SurveyHub(db, rooms, log, { onClosed: (surveyId) => evidence.onSurveyClosed(surveyId) });
+  const hub = new SurveyHub(db, rooms, log, {
+    beforeTeardown: (surveyId) => recording.finalise(surveyId),
+    onClosed: (surveyId) => evidence.onSurveyClosed(surveyId),
+  });
   const resumed = await evidence.resumeInterrupted();
   if (resumed.length) log.info({ surveys: resumed }, "rebuilding interrupted evidence packages");
   const stopPurge = schedulePurge({ db, storage, signer: evidenceSigner, dataDir: env.DATA_DIR, log }, env.EVIDENCE_PURGE_INTERVAL_MINUTES * 60_000);

@@ -21,6 +21,8 @@ const schema = z.object({
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().optional(),
   DATA_DIR: z.string().default(path.join(root, "data")),
+  /** Storage root of recordings and photos; default <DATA_DIR>/media. A volume of its own keeps a full media disk away from the database. */
+  MEDIA_DIR: z.string().optional(),
   /** Keys the insurer's claims/CRM systems present as `Authorization: Bearer <key>`. */
   CLAIMS_API_KEYS: csv,
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
