@@ -22,6 +22,8 @@ export async function freePort(): Promise<number> {
 export interface RunningProduct {
   url: string;
   port: number;
+  /** First of the 100 RTC ports this run uses. */
+  rtcBase: number;
   apiKey: string;
   dataDir: string;
   process: ChildProcess;
@@ -30,12 +32,18 @@ export interface RunningProduct {
   stop: () => Promise<void>;
 }
 
-export async function startProductProcess(opts: { env?: Record<string, string>; pages?: "production" | "none"; keepData?: boolean } = {}): Promise<RunningProduct> {
-  const port = await freePort();
+/**
+ * `dataDir`/`port`/`apiKey`/`rtcBase`: reuse those of an earlier run (a restart
+ * after a crash: same database, same media, same address for the pages).
+ */
+export async function startProductProcess(
+  opts: { env?: Record<string, string>; pages?: "production" | "none"; keepData?: boolean; dataDir?: string; port?: number; apiKey?: string; rtcBase?: number } = {},
+): Promise<RunningProduct> {
+  const port = opts.port ?? (await freePort());
   // RTC ports per run, so parallel test files never collide.
-  const rtcBase = 20000 + Math.floor(Math.random() * 200) * 100;
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "cs-test-"));
-  const apiKey = `test-key-${Math.random().toString(36).slice(2)}`;
+  const rtcBase = opts.rtcBase ?? 20000 + Math.floor(Math.random() * 200) * 100;
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "cs-test-"));
+  const apiKey = opts.apiKey ?? `test-key-${Math.random().toString(36).slice(2)}`;
   const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     cwd: root,
     env: {
@@ -80,6 +88,7 @@ export async function startProductProcess(opts: { env?: Record<string, string>; 
   return {
     url,
     port,
+    rtcBase,
     apiKey,
     dataDir,
     process: child,
