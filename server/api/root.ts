@@ -2,6 +2,7 @@ import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { recordingsRouter } from "./routers/recordings";
 import { capturesRouter } from "./routers/captures";
+import { compositeRouter } from "./routers/composite";
 import { checklistsRouter } from "./routers/checklists";
 import { chatRouter } from "./routers/chat";
 import { evidenceRouter } from "./routers/evidence";
@@ -21,6 +22,7 @@ export const appRouter = router({
   checklists: checklistsRouter,
   evidence: evidenceRouter,
   audit: auditRouter,
+  composite: compositeRouter,
 });
 
 export type AppRouter = typeof appRouter;

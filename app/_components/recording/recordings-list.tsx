@@ -5,6 +5,7 @@ import Link from "next/link";
 import { trpc } from "../../_lib/trpc-client";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
+import { CompositeButton } from "./composite-button";
 
 type Row = Awaited<ReturnType<typeof trpc.recordings.list.query>>[number];
 
@@ -21,6 +22,7 @@ export function RecordingsList({ surveyId, refreshKey }: { surveyId: string; ref
       <p>
         <Link href={`/surveys/${surveyId}/playback`} data-testid="playback-link">{t("rec.playback")}</Link>
       </p>
+      {rows.every((r) => r.status !== "recording") && <CompositeButton surveyId={surveyId} />}
       <table>
         <tbody>
           {rows.map((r) => (
