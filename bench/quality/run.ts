@@ -36,16 +36,12 @@ async function realisticPhoneJpegs(): Promise<Photo[]> {
   const held = fetchSources().filter((s) => s.split === "test");
   const out: Photo[] = [];
   for (const s of held) {
+    // Stored pixels keep their orientation and the EXIF block (the Mi A3 photo is stored
+    // upside down with orientation 3), as a phone delivers them.
     const meta = await sharp(s.file).metadata();
-    const portrait = (meta.orientation ?? 1) >= 5 ? meta.width! > meta.height! : meta.height! > meta.width!;
-    const [w, h] = portrait ? [3000, 4000] : [4000, 3000];
-    const bytes = await sharp(s.file)
-      .autoOrient()
-      .resize(w, h, { fit: "cover" })
-      .keepExif()
-      .jpeg({ quality: 90 })
-      .toBuffer();
-    out.push({ name: `${s.id} ${w}×${h}`, bytes });
+    const [w, h] = meta.height! > meta.width! ? [3000, 4000] : [4000, 3000];
+    const bytes = await sharp(s.file).resize(w, h, { fit: "cover" }).keepExif().jpeg({ quality: 90 }).toBuffer();
+    out.push({ name: `${s.id} ${w}×${h}${(meta.orientation ?? 1) !== 1 ? ` (EXIF orientation ${meta.orientation})` : ""}`, bytes });
   }
   return out;
 }

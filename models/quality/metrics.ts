@@ -58,3 +58,13 @@ export function bestF1Threshold(items: Scored[]): number {
   }
   return bestT;
 }
+
+/** Lowest threshold whose false-positive rate on the negatives is at most `maxFpr`. */
+export function thresholdForFpr(items: Scored[], maxFpr: number): number {
+  const neg = items.filter((i) => i.label === 0).map((i) => i.score).sort((a, b) => b - a);
+  const allowed = Math.floor(neg.length * maxFpr);
+  if (allowed >= neg.length) return 0;
+  // Scores strictly above neg[allowed] are flagged: at most `allowed` negatives.
+  const next = neg[allowed]!;
+  return Math.min(1, next + 1e-6);
+}

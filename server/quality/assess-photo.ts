@@ -25,7 +25,7 @@ export async function assessPhoto(bytes: Uint8Array, options: AssessOptions = {}
   const t2 = performance.now();
   let rgb: Uint8Array;
   try {
-    ({ rgb } = await prepareModelInput(bytes, { width: image.orientedWidth, height: image.orientedHeight }));
+    ({ rgb } = await prepareModelInput(bytes));
   } catch (err) {
     // The header was sound but the pixel data is not (libvips reports truncation or corruption).
     throw new ImageUploadError(
