@@ -14,7 +14,9 @@ export function RecordingStatus({ call, role }: { call: SurveyCall; role: "polic
   const notice = recordingNotice(RECORDING_NOTICE_VERSION, locale)!;
   const s = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
   const [answering, setAnswering] = useState(false);
-  const rec = s.recording;
+  // While reconnecting the server's state is unknown: a stale REC mark would
+  // claim a recording that may have stopped.
+  const rec = s.phase === "in-call" ? s.recording : null;
   const lastAlert = s.alerts[s.alerts.length - 1];
   return (
     <>

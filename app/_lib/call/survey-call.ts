@@ -46,9 +46,19 @@ export interface SurveyCallOptions {
   signallingUrl: string;
   initialFacing: "user" | "environment";
   loadChatHistory: () => Promise<ChatMessageWire[]>;
+  /**
+   * Asked between reconnect attempts: false when the link or survey has ended
+   * for good (a refused WebSocket upgrade hides its HTTP status from the page).
+   * A network error should resolve true, so a phone in a dead spot keeps trying.
+   */
+  stillJoinable?: () => Promise<boolean>;
 }
 
+// A phone walking round a car on weak 4G can lose the network for a minute;
+// keep trying (and at once when the browser says it is back online) for two.
 const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+const RECONNECT_MAX_DELAY_MS = 10_000;
+const RECONNECT_GIVE_UP_MS = 120_000;
 
 export class SurveyCall {
   private state: CallSnapshot;
@@ -60,6 +70,8 @@ export class SurveyCall {
   private readonly producers = new Map<"mic" | "cam", types.Producer>();
   private readonly consumers = new Map<string, { consumer: types.Consumer; participantId: string }>();
   private reconnectAttempt = 0;
+  private reconnectSince: number | null = null;
+  private cancelReconnect: (() => void) | null = null;
   private stopped = false;
 
   constructor(private readonly options: SurveyCallOptions) {
@@ -199,6 +211,7 @@ export class SurveyCall {
     await this.produceLocal();
     await history;
     this.reconnectAttempt = 0;
+    this.reconnectSince = null;
     this.update({ phase: "in-call" });
   }
 
@@ -380,24 +393,36 @@ export class SurveyCall {
     if (code === closeCodes.surveyEnded) return this.finish("ended");
     if (code === closeCodes.replaced) return this.finish("left", { code: "REPLACED", message: "This survey was opened in another window." });
     this.teardownMedia();
-    if (this.reconnectAttempt >= RECONNECT_DELAYS_MS.length) {
+    this.reconnectSince ??= Date.now();
+    if (Date.now() - this.reconnectSince > RECONNECT_GIVE_UP_MS) {
       return this.fail(new SignalError("DISCONNECTED", reason || "lost the connection to the survey"));
     }
-    const delay = RECONNECT_DELAYS_MS[this.reconnectAttempt++]!;
+    const delay = RECONNECT_DELAYS_MS[this.reconnectAttempt++] ?? RECONNECT_MAX_DELAY_MS;
     this.update({ phase: "reconnecting", remotes: [] });
-    setTimeout(() => {
+    const attempt = () => {
+      this.cancelReconnect?.();
       if (this.stopped) return;
       this.prepared = null;
       this.prepare()
         .then(() => (this.joinRequested ? this.joinRoom() : undefined))
-        .catch((err) => {
-          // The link may have stopped working meanwhile (survey ended, link withdrawn).
+        .catch(async (err) => {
+          const joinable = await (this.options.stillJoinable?.() ?? Promise.resolve(true)).catch(() => true);
+          if (this.stopped) return;
+          if (!joinable) return this.finish("ended");
           this.onSignalClosed(1006, err instanceof Error ? err.message : String(err));
         });
-    }, delay);
+    };
+    const timer = setTimeout(attempt, delay);
+    window.addEventListener("online", attempt);
+    this.cancelReconnect = () => {
+      clearTimeout(timer);
+      window.removeEventListener("online", attempt);
+      this.cancelReconnect = null;
+    };
   }
 
   private teardownMedia() {
+    this.cancelReconnect?.();
     for (const { consumer } of this.consumers.values()) consumer.close();
     this.consumers.clear();
     for (const p of this.producers.values()) p.close();

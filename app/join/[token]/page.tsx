@@ -34,6 +34,8 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
         // The policyholder films the car: rear camera first (a laptop falls back to its only camera).
         initialFacing: "environment",
         loadChatHistory: async () => (await trpc.join.chatHistory.query()).map((m) => ({ ...m, at: m.at.toISOString() })),
+        // Only an answer from the server ends the retries; no answer means no network yet.
+        stillJoinable: () => trpc.join.resolve.query({ token }).then(() => true, (err) => errorCode(err) === null),
       }),
     [token],
   );
