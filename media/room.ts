@@ -106,9 +106,8 @@ export class Room extends EventEmitter<RoomEvents> {
     const others = this.joinedPeers().filter((p) => p !== peer);
     this.broadcast(peer, "peerJoined", peer.describe());
     this.emit("peerjoined", peer);
-    for (const other of others) {
-      for (const producer of other.producers.values()) await this.consume(peer, other, producer);
-    }
+    // In parallel: each consume is a round trip to the worker, and the newcomer waits for all of them.
+    await Promise.all(others.flatMap((other) => [...other.producers.values()].map((producer) => this.consume(peer, other, producer))));
     return others.map((p) => p.describe());
   }
 

@@ -154,11 +154,4 @@ export interface SignalNotifications {
 
 export type SignalErrorCode = "BAD_REQUEST" | "FORBIDDEN" | "NOT_READY" | "FAILED";
 
-/** WebSocket close codes the client acts on. */
-export const closeCodes = {
-  surveyEnded: 4000,
-  replaced: 4001,
-  unauthorized: 4401,
-  forbidden: 4403,
-  gone: 4410,
-} as const;
+export { closeCodes } from "./close-codes";

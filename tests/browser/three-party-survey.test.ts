@@ -125,6 +125,7 @@ test("three parties join from the console and two links, see and hear each other
   const late = await newPage(phoneContext);
   await late.goto(policyholderLink);
   assert.equal(await late.getByTestId("invite-problem").getAttribute("data-code"), "SURVEY_CLOSED");
+  assert.equal(await late.getByTestId("join-button").count(), 0, "a closed survey's page offers no join");
   const ws = await fetch(`${product.url}/ws/survey?invite=${policyholderLink.split("/").pop()}`, { headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" } }).catch((e) => e);
   assert.ok(!(ws instanceof Response) || ws.status === 410, "the signalling endpoint refuses a closed survey's link");
 });

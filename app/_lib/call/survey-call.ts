@@ -5,7 +5,7 @@
 import { Device } from "mediasoup-client";
 import type { types } from "mediasoup-client";
 import type { CaptureWire, ChatMessageWire, GuideWire, NewConsumerNotification, PeerInfo, RecordingStateWire } from "../../../server/signalling/protocol";
-import { closeCodes } from "../../../server/signalling/protocol";
+import { closeCodes } from "../../../server/signalling/close-codes";
 import { SignalError, SignallingClient } from "./signalling-client";
 
 export interface RemoteParticipant {

@@ -21,6 +21,8 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
   const [invite, setInvite] = useState<Invite | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [started, setStarted] = useState(false);
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   useInviteToken(token);
 
   useEffect(() => {
@@ -58,17 +60,22 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
           <p>{knownProblem ? t(`invite.${knownProblem}` as MessageKey) : t("common.error")}</p>
         </section>
       )}
-      {!problem && !invite && <p className="muted">{t("common.loading")}</p>}
-      {invite && !started && (
+      {/* The button does not wait for the link check: that round trip would sit
+          between the SMS tap and the call. A bad link still ends on its own page,
+          since joining is refused and the check's answer replaces this card. */}
+      {!problem && !started && (
         <section className="card">
           <p>
-            {t("join.claimNumber")}: <strong>{invite.claimNumber}</strong> · {invite.plate}
+            {t("join.claimNumber")}: <strong>{invite?.claimNumber ?? "…"}</strong>
+            {invite && ` · ${invite.plate}`}
           </p>
-          <p>{invite.role === "adjuster" ? t("join.introAdjuster") : t("join.intro")}</p>
+          <p>{!invite ? t("common.loading") : invite.role === "adjuster" ? t("join.introAdjuster") : t("join.intro")}</p>
           <button
             className="primary"
             type="button"
             data-testid="join-button"
+            // Disabled until React is live: a tap on the server-rendered button would be lost.
+            disabled={!hydrated}
             onClick={() => {
               setStarted(true);
               void call.start();
@@ -78,7 +85,7 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
           </button>
         </section>
       )}
-      {started && state.phase === "error" && (
+      {started && !problem && state.phase === "error" && (
         <section className="card" data-testid="call-error" data-code={state.error?.code}>
           <p className="error">
             {state.error?.code === "PERMISSION_DENIED" ? t("join.permissionDenied") : state.error?.code === "NO_MEDIA" ? t("join.noMedia") : state.error?.message}
@@ -93,13 +100,10 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
           <button type="button" onClick={() => void call.start()}>{t("call.rejoin")}</button>
         </section>
       )}
-      {started && !["error", "ended", "left"].includes(state.phase) && (
+      {started && !problem && !["error", "ended", "left"].includes(state.phase) && (
         <CallView call={call} canEnd={false}>
-          {invite?.role === "policyholder" ? (
-            <CapturePanel call={call} inviteToken={token} />
-          ) : (
-            <ChecklistPanel call={call} load={() => trpc.join.checklist.query()} />
-          )}
+          {invite?.role === "policyholder" && <CapturePanel call={call} inviteToken={token} />}
+          {invite?.role === "adjuster" && <ChecklistPanel call={call} load={() => trpc.join.checklist.query()} />}
           <Gallery call={call} load={() => trpc.join.captures.query()} inviteToken={token} />
         </CallView>
       )}

@@ -1,0 +1,9 @@
+// WebSocket close codes the client acts on. Kept apart from the zod protocol
+// module because the phone's page imports them, and zod would cost it ~350 KB.
+export const closeCodes = {
+  surveyEnded: 4000,
+  replaced: 4001,
+  unauthorized: 4401,
+  forbidden: 4403,
+  gone: 4410,
+} as const;
