@@ -97,6 +97,9 @@ for (const kind of databaseKinds) {
       const found = await auditor.audit.search({ claimNumber: s.claimNumber });
       assert.deepEqual(found.map((f) => f.id), [s.surveyId]);
       assert.deepEqual((await auditor.audit.search({ plate: "沪A·12345", agent: "agent1@" })).some((f) => f.id === s.surveyId), true);
+      // Auditors type in whatever case they have on paper.
+      assert.deepEqual((await auditor.audit.search({ plate: "沪a·12345", agent: "AGENT1@" })).some((f) => f.id === s.surveyId), true);
+      assert.deepEqual((await auditor.audit.search({ claimNumber: s.claimNumber.toLowerCase() })).some((f) => f.id === s.surveyId), true);
       assert.deepEqual(await auditor.audit.search({ claimNumber: s.claimNumber, from: "2000-01-01", to: "2000-12-31" }), []);
       await assert.rejects(auditor.audit.search({ from: "2026-02-01", to: "2026-01-01" }), code("BAD_REQUEST"));
 
@@ -123,6 +126,8 @@ for (const kind of databaseKinds) {
       assert.deepEqual([row.legalHold, row.disputeClosedAt, row.destroyAfter?.toISOString()], [false, null, "2032-01-01T00:00:00.000Z"]);
 
       assert.deepEqual(await auditRows("auditor@example.com"), [
+        "audit.search",
+        "audit.search",
         "audit.search",
         "audit.search",
         "audit.search",

@@ -16,6 +16,7 @@ import { identifiedBy } from "../../live/evidence-input";
 import { retentionFor } from "../../live/evidence-retention";
 import { writeAuditLog } from "../../live/evidence-audit-log";
 import { router, staffProcedure } from "../trpc";
+import { containsIgnoringCase } from "../../db/text-filter";
 
 const auditProcedure = staffProcedure("auditor", "admin");
 const surveyIdInput = z.object({ surveyId: z.string().min(1).max(64) });
@@ -75,14 +76,14 @@ export const auditRouter = router({
     const rows = await ctx.app.db.survey.findMany({
       where: {
         claim: {
-          ...(input.claimNumber ? { claimNumber: { contains: input.claimNumber } } : {}),
-          ...(input.policyNumber ? { policyNumber: { contains: input.policyNumber } } : {}),
-          ...(input.plate ? { plate: { contains: input.plate } } : {}),
+          ...(input.claimNumber ? { claimNumber: containsIgnoringCase(ctx.app.db, input.claimNumber) } : {}),
+          ...(input.policyNumber ? { policyNumber: containsIgnoringCase(ctx.app.db, input.policyNumber) } : {}),
+          ...(input.plate ? { plate: containsIgnoringCase(ctx.app.db, input.plate) } : {}),
         },
         ...(input.from || input.to
           ? { createdAt: { ...(input.from ? { gte: new Date(`${input.from}T00:00:00Z`) } : {}), ...(input.to ? { lt: new Date(Date.parse(`${input.to}T00:00:00Z`) + 86_400_000) } : {}) } }
           : {}),
-        ...(input.agent ? { agent: { OR: [{ name: { contains: input.agent } }, { email: { contains: input.agent } }] } } : {}),
+        ...(input.agent ? { agent: { OR: [{ name: containsIgnoringCase(ctx.app.db, input.agent) }, { email: containsIgnoringCase(ctx.app.db, input.agent) }] } } : {}),
       },
       orderBy: { createdAt: "desc" },
       take: 100,
