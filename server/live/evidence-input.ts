@@ -12,7 +12,8 @@ import type { RecordingStorage } from "../../media/recording/storage/recording-s
 import { continuityEntrySchema as storedContinuityEntry } from "../../media/recording/continuity-log";
 
 export interface EvidenceInputOptions {
-  storage: Pick<RecordingStorage, "localPath">;
+  /** Media files are read from local paths; a remote storage fetches them (the caller releases them after the build). */
+  storage: Pick<RecordingStorage, "ensureLocal">;
   softwareVersion: string;
   /** The model loaded by this server; used when the survey has no photo naming one. */
   qualityModelSha256: string;
@@ -74,10 +75,12 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
     const payload = parseEventPayload(e.payload);
     if (e.type === "recording.consent" && e.actorId && participantIds.has(e.actorId)) {
       const version = typeof payload.noticeVersion === "string" ? payload.noticeVersion : "unknown";
-      const notice = recordingNotice(version, locale);
+      // Older events lack the shown language: the survey's language stands in.
+      const shown = payload.noticeLocale === "en" || payload.noticeLocale === "zh-CN" ? payload.noticeLocale : locale;
+      const notice = recordingNotice(version, shown);
       consents.push({
         statementText: notice
-          ? `[${version}, ${locale}] ${notice.title}: ${notice.body}`
+          ? `[${version}, ${shown}] ${notice.title}: ${notice.body}`
           : `[${version}] the notice text of this version is not on record`,
         at: typeof payload.at === "string" ? payload.at : e.at,
         decision: payload.accepted === true ? "accepted" : "refused",
@@ -97,7 +100,7 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
     captures.push({
       id: c.id,
       checklistItem: c.itemKey,
-      originalPath: opts.storage.localPath(c.storageKey),
+      originalPath: await opts.storage.ensureLocal(c.storageKey),
       mediaType: c.mediaType,
       capturedAt: c.capturedAt ?? c.receivedAt,
       capturedBy: participantIds.has(c.participantId) ? c.participantId : undefined,
@@ -108,23 +111,25 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
         c.overrideById && c.overrideReason
           ? { by: await staffParticipant(c.overrideById), reason: c.overrideReason, at: c.overrideAt ?? undefined }
           : undefined,
-      thumbnailPath: opts.storage.localPath(c.thumbLargeKey),
+      thumbnailPath: await opts.storage.ensureLocal(c.thumbLargeKey),
       thumbnailMediaType: "image/jpeg",
     });
   }
 
-  const recordings: PackageRecording[] = survey.recordings
-    .filter((r) => r.status === "finalised" && r.storageKey)
-    .map((r) => ({
+  const recordings: PackageRecording[] = [];
+  for (const r of survey.recordings) {
+    if (r.status !== "finalised" || !r.storageKey) continue;
+    recordings.push({
       id: r.id,
-      path: opts.storage.localPath(r.storageKey),
+      path: await opts.storage.ensureLocal(r.storageKey),
       mediaType: `${r.kind === "audio" ? "audio" : "video"}/${mediaSubtype(r.storageKey)}`,
       participantId: r.participantId,
       kind: r.kind === "audio" ? "audio" : "video",
       codec: r.codec || "unknown",
       durationMs: Math.max(0, Math.round(r.durationMs ?? 0)),
       continuity: mapContinuity(r.continuity, r.startedAt, r.endedAt),
-    }));
+    });
+  }
 
   return {
     surveyId: survey.id,

@@ -45,7 +45,7 @@ export class SurveyRecordingService implements RecordingControl {
     return this.sessions.get(surveyId)?.state ?? { state: "awaiting-consent", since: null, reason: null };
   }
 
-  async consent(who: ParticipantIdentity, accepted: boolean, noticeVersion: string): Promise<RecordingStateWire> {
+  async consent(who: ParticipantIdentity, accepted: boolean, noticeVersion: string, noticeLocale?: "zh-CN" | "en"): Promise<RecordingStateWire> {
     const session = this.sessions.get(who.surveyId);
     if (!session) throw new Error("the survey's room is not running");
     const at = new Date();
@@ -54,7 +54,7 @@ export class SurveyRecordingService implements RecordingControl {
       type: "recording.consent",
       actorId: who.participantId,
       actorRole: who.role,
-      payload: { accepted, noticeVersion, at: at.toISOString() },
+      payload: { accepted, noticeVersion, ...(noticeLocale ? { noticeLocale } : {}), at: at.toISOString() },
     });
     if (accepted) this.start(session, "consent");
     else if (!session.recorder) this.setState(session, { state: "refused", since: at.toISOString(), reason: "CONSENT_REFUSED" });

@@ -90,10 +90,10 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
       room.broadcast(peer, "chat", { message });
       return { message };
     },
-    recordingConsent: async ({ accepted, noticeVersion }) => {
+    recordingConsent: async ({ accepted, noticeVersion, noticeLocale }) => {
       if (identity.role !== "policyholder") throw new RequestError("FORBIDDEN", "only the policyholder answers the recording notice");
       if (!peer.joined) throw new RequestError("NOT_READY", "join before answering");
-      return { recording: await app.recording.consent(identity, accepted, noticeVersion) };
+      return { recording: await app.recording.consent(identity, accepted, noticeVersion, noticeLocale) };
     },
     pushGuide: async ({ itemKey }) => {
       const target = staffToPolicyholder();

@@ -38,7 +38,8 @@ export const requestSchemas = {
   chat: z.object({ text: z.string().trim().min(1).max(2000) }),
   endSurvey: z.object({}),
   /** The policyholder's answer to the recording notice (双录 consent). */
-  recordingConsent: z.object({ accepted: z.boolean(), noticeVersion: z.string().min(1).max(40) }),
+  // The language the notice was shown in: the evidence must quote what this person read.
+  recordingConsent: z.object({ accepted: z.boolean(), noticeVersion: z.string().min(1).max(40), noticeLocale: z.enum(["zh-CN", "en"]).optional() }),
   /** Agent or adjuster: show a checklist item's guide on the policyholder's phone. */
   pushGuide: z.object({ itemKey: z.string().min(1).max(64) }),
   /** Agent or adjuster: ask the policyholder's phone to take the photo now. */

@@ -79,6 +79,14 @@ for (const kind of databaseKinds) {
       assert.ok(input.events.some((e) => e.type === "recording.consent" && (e.payload as { accepted: boolean }).accepted === true));
     });
 
+    test("the consent statement quotes the notice in the language the phone showed, not the survey's", async () => {
+      const s = await closedSurvey(t.db, ws.storage, { noticeLocale: "en", withMedia: false });
+      const raw = await evidenceInputForSurvey(t.db, s.surveyId, { storage: ws.storage, softwareVersion: "x", qualityModelSha256: "cd".repeat(32) });
+      const c = parsePackageInput(raw).consents[0]!;
+      assert.ok(c.statementText.includes(recordingNotice(RECORDING_NOTICE_VERSION, "en")!.body), c.statementText);
+      assert.ok(c.statementText.startsWith(`[${RECORDING_NOTICE_VERSION}, en]`), c.statementText);
+    });
+
     test("build: waits for recordings, stores progress and result, links media, and the package verifies", async () => {
       const s = await closedSurvey(t.db, ws.storage);
       await service.build(s.surveyId);

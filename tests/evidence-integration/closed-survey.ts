@@ -39,6 +39,8 @@ export function workspace(): Workspace {
 
 export interface ClosedSurveyOptions {
   consent?: "accepted" | "refused" | "none";
+  /** The language the phone showed the recording notice in (absent: not recorded, as in older events). */
+  noticeLocale?: "zh-CN" | "en";
   policyPeriod?: { start: string; end: string } | null;
   withMedia?: boolean;
 }
@@ -74,7 +76,7 @@ export async function closedSurvey(db: Db, storage: RecordingStorage, o: ClosedS
       type: "recording.consent",
       actorId: holder.participantId,
       actorRole: "policyholder",
-      payload: { accepted: consent === "accepted", noticeVersion: RECORDING_NOTICE_VERSION, at: at.toISOString() },
+      payload: { accepted: consent === "accepted", noticeVersion: RECORDING_NOTICE_VERSION, ...(o.noticeLocale ? { noticeLocale: o.noticeLocale } : {}), at: at.toISOString() },
     });
   }
   await appendSurveyEvent(db, surveyId, { type: "chat.message", actorId: holder.participantId, actorRole: "policyholder", payload: { text: "车在路边，右前灯坏了", displayName: holder.displayName } });

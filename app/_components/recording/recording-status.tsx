@@ -51,7 +51,7 @@ export function RecordingStatus({ call, role }: { call: SurveyCall; role: "polic
                 disabled={answering}
                 onClick={() => {
                   setAnswering(true);
-                  void call.answerRecordingNotice(accepted, RECORDING_NOTICE_VERSION).finally(() => setAnswering(false));
+                  void call.answerRecordingNotice(accepted, RECORDING_NOTICE_VERSION, locale).finally(() => setAnswering(false));
                 }}
               >
                 {t(accepted ? "consent.accept" : "consent.refuse")}

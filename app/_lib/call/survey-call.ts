@@ -340,9 +340,9 @@ export class SurveyCall {
     this.update({ captureRequest: null });
   }
 
-  async answerRecordingNotice(accepted: boolean, noticeVersion: string) {
+  async answerRecordingNotice(accepted: boolean, noticeVersion: string, noticeLocale: "zh-CN" | "en") {
     if (!this.signal) return;
-    const { recording } = await this.signal.request("recordingConsent", { accepted, noticeVersion });
+    const { recording } = await this.signal.request("recordingConsent", { accepted, noticeVersion, noticeLocale });
     this.update({ recording });
   }
 
