@@ -17,6 +17,7 @@ export function StaffTopbar({ me }: { me: Staff | null }) {
       <nav style={{ display: "flex", gap: "1rem", alignItems: "center" }}>
         {(me?.role === "agent" || me?.role === "admin") && <Link href="/outbox">{t("console.outbox")}</Link>}
         {(me?.role === "auditor" || me?.role === "admin") && <Link href="/audit" data-testid="nav-archive">{t("audit.title")}</Link>}
+        {me?.role === "admin" && <Link href="/admin/checklists" data-testid="nav-checklists">{t("checklists.nav")}</Link>}
         <span className="muted">{me?.name}</span>
         <LanguageSwitch />
         <button

@@ -56,6 +56,8 @@ const t = initTRPC.context<TrpcContext>().create({
         stack: undefined,
         domainCode: cause instanceof DomainError ? cause.code : null,
         fieldErrors: cause instanceof z.ZodError ? z.flattenError(cause).fieldErrors : null,
+        // Nested inputs (a list of checklist items) need the full path to put each message beside its field.
+        issues: cause instanceof z.ZodError ? cause.issues.map((i) => ({ path: i.path.map((p) => (typeof p === "number" ? p : String(p))), code: i.code, message: i.message })) : null,
       },
     };
   },

@@ -17,7 +17,14 @@ export const checklistItem = z.object({
   multiple: z.boolean().default(false),
 });
 export type ChecklistItem = z.infer<typeof checklistItem>;
-export const checklistItems = z.array(checklistItem).min(1).max(40).refine((items) => new Set(items.map((i) => i.key)).size === items.length, "item keys must be unique");
+// The duplicate is reported at its own key, so an editor can mark the row.
+export const checklistItems = z.array(checklistItem).min(1).max(40).superRefine((items, ctx) => {
+  const seen = new Set<string>();
+  items.forEach((it, i) => {
+    if (seen.has(it.key)) ctx.addIssue({ code: "custom", path: [i, "key"], message: "item keys must be unique" });
+    seen.add(it.key);
+  });
+});
 
 const item = (key: string, zh: string, en: string, zhHint: string, enHint: string, overlay: string | null, required = true, multiple = false): ChecklistItem => ({
   key,
@@ -57,6 +64,19 @@ export async function checklistFor(db: Db, type: string): Promise<ChecklistItem[
   if (!row) return defaultChecklist(parsedType);
   const parsed = checklistItems.safeParse(JSON.parse(row.items));
   return parsed.success ? parsed.data : defaultChecklist(parsedType);
+}
+
+/**
+ * The checklist a survey works through: the one kept when it was created, so an
+ * admin's later edit never renames, adds or removes shots under a running call.
+ * Surveys created before the copy was kept fall back to the current template.
+ */
+export async function surveyChecklist(db: Db, survey: { checklist: string | null; claim: { claimType: string } }): Promise<ChecklistItem[]> {
+  if (survey.checklist !== null) {
+    const parsed = checklistItems.safeParse(JSON.parse(survey.checklist));
+    if (parsed.success) return parsed.data;
+  }
+  return checklistFor(db, survey.claim.claimType);
 }
 
 export async function saveChecklist(db: Db, type: string, items: ChecklistItem[], userId: string) {

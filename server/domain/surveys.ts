@@ -7,6 +7,7 @@ import type { SurveyRequestInput } from "./claim-input";
 import { DomainError } from "./errors";
 import { issueInvite, maskMobile, type InviteConfig, type IssuedInvite } from "./invites";
 import { appendSurveyEvent } from "./survey-events";
+import { checklistFor } from "./checklists";
 import { inviteSmsText } from "./invite-sms-text";
 
 export interface SurveyDeps {
@@ -32,9 +33,12 @@ export async function createClaimAndSurvey(
   const { db } = deps;
   const { claim: c, locale } = args.request;
   const now = new Date();
+  // A copy, not a reference: admins may edit the template while this survey runs.
+  const checklist = JSON.stringify(await checklistFor(db, c.claimType));
   const survey = await db.survey.create({
     data: {
       locale,
+      checklist,
       ...(args.agentId ? { agent: { connect: { id: args.agentId } } } : {}),
       claim: {
         create: {

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
 import { appendSurveyEvent } from "../domain/survey-events";
-import { checklistFor } from "../domain/checklists";
+import { surveyChecklist } from "../domain/checklists";
 import { DomainError } from "../domain/errors";
 import type { ParticipantIdentity } from "../domain/participants";
 import type { CaptureWire, GuideWire } from "../signalling/protocol";
@@ -54,7 +54,7 @@ export class CaptureService {
 
   async guideFor(surveyId: string, itemKey: string): Promise<GuideWire> {
     const survey = await this.db.survey.findUniqueOrThrow({ where: { id: surveyId }, include: { claim: { select: { claimType: true } } } });
-    const item = (await checklistFor(this.db, survey.claim.claimType)).find((i) => i.key === itemKey);
+    const item = (await surveyChecklist(this.db, survey)).find((i) => i.key === itemKey);
     if (!item) throw new DomainError("NOT_FOUND", `no checklist item "${itemKey}" for this claim type`);
     await appendSurveyEvent(this.db, surveyId, { type: "guide.pushed", payload: { itemKey } });
     return { itemKey, label: item.label, instruction: item.instruction, overlay: item.overlay };
@@ -78,7 +78,7 @@ export class CaptureService {
   private async process(u: CaptureUpload): Promise<CaptureRow> {
     const survey = await this.db.survey.findUniqueOrThrow({ where: { id: u.who.surveyId }, include: { claim: { select: { claimType: true } } } });
     if (survey.status === "closed") throw new DomainError("SURVEY_CLOSED", "This survey has ended.");
-    const items = await checklistFor(this.db, survey.claim.claimType);
+    const items = await surveyChecklist(this.db, survey);
     if (!items.some((i) => i.key === u.itemKey)) throw new DomainError("BAD_REQUEST", `no checklist item "${u.itemKey}" for this claim type`);
 
     const image = await this.gate.validate(u.bytes);

@@ -1,7 +1,7 @@
 // Guided capture for staff: the checklist with each item's state, the photos,
 // and accepting a rejected photo anyway (with a reason, on record).
 import { z } from "zod";
-import { checklistFor, itemStates } from "../../domain/checklists";
+import { itemStates, surveyChecklist } from "../../domain/checklists";
 import { DomainError } from "../../domain/errors";
 import type { Db } from "../../db/client";
 import { router, staffProcedure } from "../trpc";
@@ -20,7 +20,7 @@ export const capturesRouter = router({
     .input(surveyInput)
     .query(async ({ ctx, input }) => {
       const s = await assertAgentOf(ctx.app.db, ctx.user, input.surveyId);
-      const items = await checklistFor(ctx.app.db, s.claim.claimType);
+      const items = await surveyChecklist(ctx.app.db, s);
       const rows = await ctx.app.db.capture.findMany({ where: { surveyId: s.id }, select: { itemKey: true, verdict: true, overrideAt: true } });
       const states = itemStates(items, rows);
       return items.map((i) => ({ ...i, state: states[i.key]! }));

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { resolveInvite } from "../../domain/invites";
 import { chatHistory } from "../../domain/chat";
-import { checklistFor, itemStates } from "../../domain/checklists";
+import { itemStates, surveyChecklist } from "../../domain/checklists";
 import { inviteeProcedure, publicProcedure, router } from "../trpc";
 
 export const joinRouter = router({
@@ -24,7 +24,7 @@ export const joinRouter = router({
   captures: inviteeProcedure.query(async ({ ctx }) => ctx.app.captures.list(ctx.participant.surveyId)),
   /** The field adjuster follows the checklist too. */
   checklist: inviteeProcedure.query(async ({ ctx }) => {
-    const items = await checklistFor(ctx.app.db, ctx.invite.survey.claim.claimType);
+    const items = await surveyChecklist(ctx.app.db, ctx.invite.survey);
     const rows = await ctx.app.db.capture.findMany({ where: { surveyId: ctx.participant.surveyId }, select: { itemKey: true, verdict: true, overrideAt: true } });
     const states = itemStates(items, rows);
     return items.map((i) => ({ key: i.key, label: i.label, state: states[i.key]! }));
