@@ -3,11 +3,11 @@
 // survey works through the edited list while a survey created before the edit
 // keeps its own; a rejected save marks the fields and keeps what was typed; an
 // agent never gets the editor.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startProductProcess, type RunningProduct } from "../support/product-process";
-import { desktopContext, launchBrowser } from "../support/browser";
+import type { Page } from "playwright-core";
+import { desktopContext } from "../support/browser";
+import { browserSession } from "../support/browser-session";
 import { agent1, agentJoins, createSurveyInConsole, loginAs } from "../support/survey-flow";
 import { demoAccounts } from "../../server/db/seed-demo";
 import { defaultChecklist } from "../../server/domain/checklists";
@@ -17,34 +17,14 @@ const defaultKeys = defaultChecklist("motor_collision").map((i) => i.key);
 // Edited: odometer gone, tow_receipt added and moved up one, above id_card.
 const editedKeys = [...defaultKeys.filter((k) => k !== "odometer" && k !== "id_card"), "tow_receipt", "id_card"];
 
-let product: RunningProduct;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-before(async () => {
-  product = await startProductProcess();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await product?.stop();
-});
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext(desktopContext);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on("dialog", (d) => void d.accept());
-  return page;
-}
+const session = browserSession();
+const newPage = () => session.newPage(desktopContext);
 
 const row = (page: Page, key: string) => page.locator(`[data-testid="checklist-item"][data-key="${key}"]`);
 const rowKeys = (page: Page) => page.getByTestId("checklist-item").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-key")));
 
 async function openEditor(page: Page) {
-  await page.goto(`${product.url}/admin/checklists`);
+  await page.goto(`${session.product.url}/admin/checklists`);
   await page.locator('[data-testid="checklist-editor"][data-claim-type="motor_collision"]').waitFor();
 }
 
@@ -62,11 +42,11 @@ let agentPage: Page;
 
 test("the admin edits the car checklist; the next survey uses it, a running survey keeps its own", { timeout: 120_000 }, async () => {
   agentPage = await newPage();
-  await loginAs(agentPage, product.url, agent1);
+  await loginAs(agentPage, session.product.url, agent1);
   const running = await createSurveyInConsole(agentPage, { plate: "沪A·10001" });
 
   adminPage = await newPage();
-  await loginAs(adminPage, product.url, admin);
+  await loginAs(adminPage, session.product.url, admin);
   await adminPage.getByTestId("nav-checklists").click();
   await adminPage.waitForURL(/\/admin\/checklists$/);
   await adminPage.locator('[data-testid="checklist-editor"][data-claim-type="motor_collision"]').waitFor();
@@ -100,9 +80,9 @@ test("the admin edits the car checklist; the next survey uses it, a running surv
   assert.equal(await tow.getByTestId("checklist-required").isChecked(), false);
 
   // A new survey, opened in the console: the agent's checklist is the edited one.
-  await agentPage.goto(`${product.url}/console`);
+  await agentPage.goto(`${session.product.url}/console`);
   const next = await createSurveyInConsole(agentPage, { plate: "沪A·10002" });
-  await agentJoins(agentPage, product.url, next.surveyId);
+  await agentJoins(agentPage, session.product.url, next.surveyId);
   const panel = agentPage.getByTestId("checklist");
   await panel.locator('[data-testid="checklist-item"][data-key="tow_receipt"]').waitFor();
   assert.deepEqual(await panel.getByTestId("checklist-item").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-key"))), editedKeys);
@@ -175,7 +155,7 @@ test("reset to defaults brings back the built-in list once saved; other claim ty
 });
 
 test("an agent who opens the editor's address gets no editor, and the server refuses a save", { timeout: 60_000 }, async () => {
-  await agentPage.goto(`${product.url}/admin/checklists`);
+  await agentPage.goto(`${session.product.url}/admin/checklists`);
   await agentPage.getByTestId("checklist-forbidden").waitFor();
   assert.equal(await agentPage.getByTestId("checklist-editor").count(), 0);
   assert.equal(await agentPage.getByTestId("checklist-item").count(), 0);

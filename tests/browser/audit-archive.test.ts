@@ -3,49 +3,30 @@
 // package is built in the background while the agent watches, then the auditor
 // finds the survey, opens it, verifies it on the server (every check passes),
 // downloads the zip, and the zip verifies offline with the CLI.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startProductProcess, type RunningProduct } from "../support/product-process";
 import { desktopContext, launchBrowser, phoneContext } from "../support/browser";
+import { browserSession } from "../support/browser-session";
 import { y4mFromPhoto } from "../support/fake-camera";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
 import { demoAccounts } from "../../server/db/seed-demo";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const auditor = demoAccounts.find((a) => a.role === "auditor")!;
-let product: RunningProduct;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-before(async () => {
-  product = await startProductProcess();
+const session = browserSession({
   // Every camera in this browser films a sharp street scene, so the one photo passes the quality gate.
-  browser = await launchBrowser({ fakeVideoFile: y4mFromPhoto(path.join(root, "tests/fixtures/photos/city-sharp.jpg")) });
+  launch: () => launchBrowser({ fakeVideoFile: y4mFromPhoto(path.join(root, "tests/fixtures/photos/city-sharp.jpg")) }),
 });
-
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await product?.stop();
-});
-
-async function newPage(options: Parameters<Browser["newContext"]>[0]): Promise<Page> {
-  const ctx = await browser.newContext({ ...options, acceptDownloads: true });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on("dialog", (d) => void d.accept());
-  return page;
-}
+const newPage = (options: Parameters<typeof session.newPage>[0]) => session.newPage({ ...options, acceptDownloads: true });
 
 test("survey → package built → auditor finds, opens, verifies and downloads it; the zip verifies offline", { timeout: 150_000 }, async () => {
   const plate = `沪E·${String(Date.now()).slice(-5)}`;
   const agent = await newPage(desktopContext);
-  await loginAs(agent, product.url, agent1);
+  await loginAs(agent, session.product.url, agent1);
   const { surveyId, policyholderLink } = await createSurveyInConsole(agent, { plate });
-  await agentJoins(agent, product.url, surveyId);
+  await agentJoins(agent, session.product.url, surveyId);
   const phone = await newPage(phoneContext);
   await inviteeJoins(phone, policyholderLink);
   await waitForRemoteRoles(agent, ["policyholder"]);
@@ -68,7 +49,7 @@ test("survey → package built → auditor finds, opens, verifies and downloads 
   assert.equal((await agent.getByTestId("evidence-destroy-after").textContent())!.trim(), "2032-01-01");
 
   const audit = await newPage(desktopContext);
-  await audit.goto(`${product.url}/login?next=/audit`);
+  await audit.goto(`${session.product.url}/login?next=/audit`);
   await audit.getByTestId("login-email").fill(auditor.email);
   await audit.getByTestId("login-password").fill(auditor.password);
   await audit.getByTestId("login-submit").click();
@@ -96,7 +77,7 @@ test("survey → package built → auditor finds, opens, verifies and downloads 
   assert.ok(outcomes.length >= 10 && outcomes.every((o) => o.endsWith("=pass")), outcomes.join(", "));
 
   const [download] = await Promise.all([audit.waitForEvent("download"), audit.getByTestId("download-link").click()]);
-  const zip = path.join(product.dataDir, "downloaded.zip");
+  const zip = path.join(session.product.dataDir, "downloaded.zip");
   await download.saveAs(zip);
   const cli = spawnSync(process.execPath, [path.join(root, "scripts/cli.mjs"), "verify", zip, "--survey", surveyId], { encoding: "utf8" });
   assert.equal(cli.status, 0, `${cli.stdout}\n${cli.stderr}`);

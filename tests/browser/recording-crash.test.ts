@@ -14,6 +14,7 @@ import Database from "better-sqlite3";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startProductProcess, type RunningProduct } from "../support/product-process";
 import { desktopContext, launchBrowser, phoneContext } from "../support/browser";
+import { openPage } from "../support/browser-session";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
 import { framesInFirstSecond, probe } from "../support/media-probe";
 
@@ -34,13 +35,7 @@ after(async () => {
   if (first) rmSync(first.dataDir, { recursive: true, force: true });
 });
 
-async function newPage(options: Parameters<Browser["newContext"]>[0]): Promise<Page> {
-  const ctx = await browser.newContext(options);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on("dialog", (d) => void d.accept());
-  return page;
-}
+const newPage = (options: Parameters<Browser["newContext"]>[0]) => openPage(browser, contexts, options);
 
 type Entry = { type: string; at: string; cause?: string; gapMs?: number; previousFile?: string };
 type RecordingRow = { id: string; kind: "audio" | "video"; role: string; status: string; storageKey: string; durationMs: number; sha256: string; continuity: Entry[] };

@@ -9,9 +9,10 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { startProductProcess, type RunningProduct } from "../support/product-process";
 import { desktopContext, launchBrowser, phoneContext } from "../support/browser";
+import { openPage } from "../support/browser-session";
 import { agent1, agentJoins, byRoleKind, createSurveyInConsole, inboundStats, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
 
 let product: RunningProduct | undefined;
@@ -40,13 +41,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function newPage(options: Parameters<Browser["newContext"]>[0]): Promise<Page> {
-  const ctx = await browser.newContext(options);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on("dialog", (d) => void d.accept());
-  return page;
-}
+const newPage = (options: Parameters<Browser["newContext"]>[0]) => openPage(browser, contexts, options);
 
 test("a full media disk stops recording with an alert to the agent; the call goes on", { timeout: 180_000 }, async () => {
   const agent = await newPage(desktopContext);

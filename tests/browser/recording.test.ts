@@ -2,36 +2,17 @@
 // consent; after it every track of all three participants is recorded to its
 // own file without transcoding, REC shows on every screen, a paused camera is
 // a pause/resume in the continuity log, and every file starts with a picture.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startProductProcess, type RunningProduct } from "../support/product-process";
-import { desktopContext, laptopContext, launchBrowser, phoneContext } from "../support/browser";
+import type { Page } from "playwright-core";
+import { desktopContext, laptopContext, phoneContext } from "../support/browser";
+import { browserSession } from "../support/browser-session";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
 import { framesInFirstSecond, probe } from "../support/media-probe";
 
-let product: RunningProduct;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-before(async () => {
-  product = await startProductProcess();
-  browser = await launchBrowser();
-});
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await product?.stop();
-});
-
-async function newPage(options: Parameters<Browser["newContext"]>[0]): Promise<Page> {
-  const ctx = await browser.newContext(options);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on("dialog", (d) => void d.accept());
-  return page;
-}
+const session = browserSession();
+const newPage = session.newPage;
 
 type RecordingRow = { id: string; kind: "audio" | "video"; role: string; codec: string; status: string; storageKey: string; startedAt: string; endedAt: string; durationMs: number; sha256: string; continuity: { type: string }[] };
 
@@ -44,9 +25,9 @@ async function recordings(agent: Page, surveyId: string): Promise<RecordingRow[]
 
 test("after consent every track of the three participants is recorded, playable from its first second, with pauses logged", { timeout: 300_000 }, async () => {
   const agent = await newPage(desktopContext);
-  await loginAs(agent, product.url, agent1);
+  await loginAs(agent, session.product.url, agent1);
   const { surveyId, policyholderLink, adjusterLink } = await createSurveyInConsole(agent);
-  await agentJoins(agent, product.url, surveyId);
+  await agentJoins(agent, session.product.url, surveyId);
   const phone = await newPage(phoneContext);
   await inviteeJoins(phone, policyholderLink);
   const adjuster = await newPage(laptopContext);
@@ -86,7 +67,7 @@ test("after consent every track of the three participants is recorded, playable 
     const label = `${r.role}/${r.kind}`;
     assert.equal(r.status, "finalised", label);
     assert.match(r.sha256, /^[0-9a-f]{64}$/, label);
-    const file = path.join(product.dataDir, "media", r.storageKey);
+    const file = path.join(session.product.dataDir, "media", r.storageKey);
     const info = probe(file);
     assert.equal(info.codec, r.kind === "video" ? "vp8" : "opus", `${label}: stored as sent, no transcoding`);
     const spanS = (Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000;

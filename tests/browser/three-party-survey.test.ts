@@ -1,11 +1,11 @@
 // The three-party survey, end to end, in real Chromium against the real
 // product: console → links → three parties see and hear each other → chat →
 // drop and rejoin → the agent ends it → media torn down, links dead.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startProductProcess, type RunningProduct } from "../support/product-process";
-import { desktopContext, laptopContext, launchBrowser, phoneContext } from "../support/browser";
+import type { Page } from "playwright-core";
+import { desktopContext, laptopContext, phoneContext } from "../support/browser";
+import { browserSession } from "../support/browser-session";
 import {
   agent1,
   agentJoins,
@@ -17,28 +17,8 @@ import {
   waitForRemoteRoles,
 } from "../support/survey-flow";
 
-let product: RunningProduct;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-before(async () => {
-  product = await startProductProcess();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await product?.stop();
-});
-
-async function newPage(options: Parameters<Browser["newContext"]>[0]): Promise<Page> {
-  const ctx = await browser.newContext(options);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on("dialog", (d) => void d.accept());
-  return page;
-}
+const session = browserSession();
+const newPage = session.newPage;
 
 async function assertMediaFlows(page: Page, fromRoles: string[]) {
   const first = await inboundStats(page);
@@ -56,16 +36,16 @@ async function assertMediaFlows(page: Page, fromRoles: string[]) {
 
 test("three parties join from the console and two links, see and hear each other, chat, and the agent ends it", { timeout: 240_000 }, async () => {
   const agent = await newPage(desktopContext);
-  await loginAs(agent, product.url, agent1);
+  await loginAs(agent, session.product.url, agent1);
   const { surveyId, policyholderLink, adjusterLink } = await createSurveyInConsole(agent);
   assert.match(policyholderLink, /\/join\/[A-Za-z0-9_-]{32}$/);
 
   // The default SMS sender wrote the policyholder's message to the outbox.
-  await agent.goto(`${product.url}/outbox`);
+  await agent.goto(`${session.product.url}/outbox`);
   await agent.getByTestId("outbox-message").first().waitFor();
   assert.ok((await agent.getByTestId("outbox-message").allTextContents()).some((t) => t.includes(policyholderLink)));
 
-  await agentJoins(agent, product.url, surveyId);
+  await agentJoins(agent, session.product.url, surveyId);
   const policyholder = await newPage(phoneContext);
   await inviteeJoins(policyholder, policyholderLink);
   const adjuster = await newPage(laptopContext);
@@ -106,7 +86,7 @@ test("three parties join from the console and two links, see and hear each other
   await policyholder.getByTestId("toggle-cam").click();
   await agent.locator('[data-testid="remote-tile"][data-role="policyholder"] .tile-off').waitFor({ state: "detached" });
 
-  const during = await product.health();
+  const during = await session.product.health();
   assert.equal(during.media.routers, 1);
   assert.ok(during.media.producers >= 6, `six producers while all three are in (got ${during.media.producers})`);
 
@@ -115,7 +95,7 @@ test("three parties join from the console and two links, see and hear each other
   await policyholder.getByTestId("call-ended").waitFor();
   await adjusterAgain.getByTestId("call-ended").waitFor();
   await agent.getByTestId("survey-status").filter({ hasText: /Ended|已结束/ }).waitFor();
-  const afterEnd = await product.health();
+  const afterEnd = await session.product.health();
   assert.deepEqual(
     { rooms: afterEnd.rooms, ...afterEnd.media },
     { rooms: 0, workers: during.media.workers, routers: 0, transports: 0, producers: 0, consumers: 0 },
@@ -126,6 +106,6 @@ test("three parties join from the console and two links, see and hear each other
   await late.goto(policyholderLink);
   assert.equal(await late.getByTestId("invite-problem").getAttribute("data-code"), "SURVEY_CLOSED");
   assert.equal(await late.getByTestId("join-button").count(), 0, "a closed survey's page offers no join");
-  const ws = await fetch(`${product.url}/ws/survey?invite=${policyholderLink.split("/").pop()}`, { headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" } }).catch((e) => e);
+  const ws = await fetch(`${session.product.url}/ws/survey?invite=${policyholderLink.split("/").pop()}`, { headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" } }).catch((e) => e);
   assert.ok(!(ws instanceof Response) || ws.status === 410, "the signalling endpoint refuses a closed survey's link");
 });

@@ -1,0 +1,52 @@
+// The set-up every browser test file shares: one real product process and one
+// Chromium for the file, a fresh context per page, everything closed at the end.
+import { after, before } from "node:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchBrowser } from "./browser";
+import { startProductProcess, type RunningProduct } from "./product-process";
+
+type ContextOptions = Parameters<Browser["newContext"]>[0];
+
+/** A page in its own context (own cookies, own camera), accepting confirm() dialogs. */
+export async function openPage(browser: Browser, contexts: BrowserContext[], options?: ContextOptions): Promise<Page> {
+  const ctx = await browser.newContext(options);
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.on("dialog", (d) => void d.accept());
+  return page;
+}
+
+export interface BrowserSession {
+  readonly product: RunningProduct;
+  readonly browser: Browser;
+  newPage(options?: ContextOptions): Promise<Page>;
+}
+
+export function browserSession(opts: { launch?: () => Promise<Browser>; start?: () => Promise<RunningProduct> } = {}): BrowserSession {
+  let product: RunningProduct | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  before(async () => {
+    product = await (opts.start ?? startProductProcess)();
+    browser = await (opts.launch ?? launchBrowser)();
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await product?.stop();
+  });
+  return {
+    get product() {
+      if (!product) throw new Error("the product is not started yet (use it inside a test)");
+      return product;
+    },
+    get browser() {
+      if (!browser) throw new Error("the browser is not launched yet (use it inside a test)");
+      return browser;
+    },
+    newPage: (options) => {
+      if (!browser) throw new Error("the browser is not launched yet (use it inside a test)");
+      return openPage(browser, contexts, options);
+    },
+  };
+}
