@@ -48,7 +48,8 @@ export async function startProduct(opts: StartOptions) {
   const model = await loadQualityModel(env.QUALITY_MODEL_DIR);
   log.info({ modelSha256: model.sha256 }, "quality model loaded");
 
-  const storage = createStorage({ kind: "local", root: env.MEDIA_DIR ?? path.join(env.DATA_DIR, "media") });
+  const storage = createStorage(env.storage);
+  log.info({ storage: env.storage.kind === "s3" ? { bucket: env.storage.bucket, endpoint: env.storage.endpoint, prefix: env.storage.prefix, spool: env.storage.spoolDir } : { root: env.storage.root } }, `media storage: ${env.storage.kind}`);
   await recoverInterruptedRecordings({ db, storage, log }); // rows a killed server left 'recording'
   const recording = new SurveyRecordingService(db, storage, log);
   const mediaConfig = mediaConfigFrom(env);

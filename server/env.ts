@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { existsSync } from "node:fs";
 import { z } from "zod";
+import { storageConfigSchema, type ParsedStorageConfig } from "../media/recording/storage/storage-config";
 
 const root = path.resolve(import.meta.dirname, "..");
 const envFile = path.join(root, ".env");
@@ -21,8 +22,19 @@ const schema = z.object({
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().optional(),
   DATA_DIR: z.string().default(path.join(root, "data")),
-  /** Storage root of recordings and photos; default <DATA_DIR>/media. A volume of its own keeps a full media disk away from the database. */
+  /** Storage root of recordings and photos (with STORAGE=s3: the local spool); default <DATA_DIR>/media. A volume of its own keeps a full media disk away from the database. */
   MEDIA_DIR: z.string().optional(),
+  /** Where finalised photos and recordings are kept: this machine's disk, or an S3-compatible bucket. */
+  STORAGE: z.enum(["local", "s3"]).default("local"),
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().optional(),
+  /** An S3-compatible server (MinIO, Ceph RGW, ...); unset = AWS S3. */
+  S3_ENDPOINT: z.string().optional(),
+  S3_FORCE_PATH_STYLE: z.enum(["0", "1"]).default("0"),
+  S3_PREFIX: z.string().default(""),
+  S3_KEEP_LOCAL_COPY: z.enum(["0", "1"]).default("0"),
+  S3_CHECKSUM: z.enum(["sha256", "off"]).default("sha256"),
+  S3_PART_SIZE_MB: z.coerce.number().int().min(5).max(5120).default(8),
   /** Keys the insurer's claims/CRM systems present as `Authorization: Bearer <key>`. */
   CLAIMS_API_KEYS: csv,
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
@@ -54,9 +66,38 @@ function load() {
   if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new Error("Invalid environment: RTC_MIN_PORT > RTC_MAX_PORT");
   return {
     ...e,
+    storage: storageFrom(e),
     PUBLIC_URL: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
     MEDIASOUP_ANNOUNCED_ADDRESS: e.MEDIASOUP_ANNOUNCED_ADDRESS ?? "127.0.0.1",
   };
+}
+
+/** The storage backend's configuration; credentials are left to the AWS SDK's usual sources (AWS_ACCESS_KEY_ID, AWS_PROFILE, ...). */
+function storageFrom(e: z.output<typeof schema>): ParsedStorageConfig {
+  const root = e.MEDIA_DIR ?? path.join(e.DATA_DIR, "media");
+  if (e.STORAGE === "s3" && !e.S3_BUCKET) throw new Error("Invalid environment: S3_BUCKET is required with STORAGE=s3");
+  const config =
+    e.STORAGE === "local"
+      ? { kind: "local" as const, root }
+      : {
+          kind: "s3" as const,
+          spoolDir: root,
+          bucket: e.S3_BUCKET ?? "",
+          region: e.S3_REGION ?? process.env.AWS_REGION ?? "us-east-1",
+          endpoint: e.S3_ENDPOINT || undefined,
+          forcePathStyle: e.S3_FORCE_PATH_STYLE === "1",
+          prefix: e.S3_PREFIX,
+          keepLocalCopy: e.S3_KEEP_LOCAL_COPY === "1",
+          checksum: e.S3_CHECKSUM,
+          partSizeBytes: e.S3_PART_SIZE_MB * 1024 * 1024,
+        };
+  const parsed = storageConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    const names: Record<string, string> = { bucket: "S3_BUCKET", region: "S3_REGION", endpoint: "S3_ENDPOINT", prefix: "S3_PREFIX" };
+    const lines = parsed.error.issues.map((i) => `  ${names[String(i.path[0])] ?? i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Invalid environment (STORAGE=${e.STORAGE}):\n${lines}`);
+  }
+  return parsed.data;
 }
 
 export const env = load();

@@ -4,6 +4,7 @@
 //   GET  /api/captures/:id/thumb   ?size=large, ?invite=<token> for <img> tags
 // The body is capped while it streams in; nothing is decoded before the checks.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { pipeline } from "node:stream/promises";
 import { parse as parseCookies } from "cookie";
 import { z } from "zod";
 import type { AppContext } from "../app-context";
@@ -86,8 +87,10 @@ export function createCaptureRoutes(app: AppContext, captures: CaptureService) {
     }
     if (!allowed) return json(res, 403, { error: { code: "FORBIDDEN" } });
     const key = url.searchParams.get("size") === "large" ? capture.thumbLargeKey : capture.thumbSmallKey;
+    // Opened before the headers go out, so a missing object is an error answer, not a cut-off image.
+    const body = await app.storage.open(key);
     res.writeHead(200, { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=86400" });
-    (await app.storage.open(key)).pipe(res);
+    await pipeline(body, res).catch(() => res.destroy());
   }
 
   return async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {

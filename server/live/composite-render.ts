@@ -12,7 +12,8 @@
 // The per-track files stay the evidence; the composite is a convenience copy.
 import { spawn } from "node:child_process";
 import os from "node:os";
-import { rename, rm } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
+import path from "node:path";
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
 import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
@@ -30,6 +31,9 @@ export interface CompositeTrack {
   startMs: number;
   endMs: number;
 }
+
+/** A finalised track as the database names it: by storage key, not yet a local file. */
+type StoredTrack = Omit<CompositeTrack, "file"> & { key: string };
 
 const TILE_W = 320;
 const TILE_H = 240;
@@ -114,9 +118,9 @@ export class CompositeRenderer {
     const current = this.jobs.get(surveyId);
     if (current?.state === "running") return current;
     const rows = await this.deps.db.recording.findMany({ where: { surveyId, status: "finalised" }, orderBy: { startedAt: "asc" } });
-    const tracks: CompositeTrack[] = rows
+    const tracks: StoredTrack[] = rows
       .filter((r) => r.storageKey && r.endedAt)
-      .map((r) => ({ participantId: r.participantId, kind: r.kind as "audio" | "video", file: this.deps.storage.localPath(r.storageKey), startMs: r.startedAt.getTime(), endMs: r.endedAt!.getTime() }));
+      .map((r) => ({ participantId: r.participantId, kind: r.kind as "audio" | "video", key: r.storageKey, startMs: r.startedAt.getTime(), endMs: r.endedAt!.getTime() }));
     if (tracks.length === 0) {
       const failed: CompositeStatus = { state: "failed", error: "no finalised recordings" };
       this.jobs.set(surveyId, failed);
@@ -134,12 +138,25 @@ export class CompositeRenderer {
     return running;
   }
 
-  private async render(surveyId: string, tracks: CompositeTrack[], job: Extract<CompositeStatus, { state: "running" }>): Promise<CompositeStatus> {
+  private async render(surveyId: string, stored: StoredTrack[], job: Extract<CompositeStatus, { state: "running" }>): Promise<CompositeStatus> {
+    const { storage } = this.deps;
     const key = compositeKey(surveyId);
-    const final = this.deps.storage.localPath(key);
+    const final = storage.localPath(key);
     const tmp = `${final}.part`;
-    const { args, durationMs } = compositeArgs(tracks, tmp);
+    // ffmpeg reads files: a remote storage fetches the tracks into its spool for the render's length.
+    const leased: string[] = [];
+    let durationMs = 0;
     try {
+      const tracks: CompositeTrack[] = [];
+      for (const { key: trackKey, ...t } of stored) {
+        const file = await storage.ensureLocal(trackKey);
+        leased.push(trackKey);
+        tracks.push({ ...t, file });
+      }
+      await mkdir(path.dirname(final), { recursive: true });
+      const built = compositeArgs(tracks, tmp);
+      const args = built.args;
+      durationMs = built.durationMs;
       await new Promise<void>((resolve, reject) => {
         const child = spawn("ffmpeg", args, { stdio: ["ignore", "pipe", "pipe"] });
         try {
@@ -169,10 +186,11 @@ export class CompositeRenderer {
       await rename(tmp, final);
     } finally {
       await rm(tmp, { force: true });
+      await Promise.all(leased.map((k) => storage.releaseLocal(k)));
     }
-    const stored = await this.deps.storage.finalise(key);
-    this.deps.log.info({ surveyId, key, size: stored.size }, "composite rendered");
-    return { state: "done", key, sizeBytes: stored.size, sha256: stored.sha256 ?? null, durationMs };
+    const out = await storage.finalise(key);
+    this.deps.log.info({ surveyId, key, size: out.size }, "composite rendered");
+    return { state: "done", key, sizeBytes: out.size, sha256: out.sha256 ?? null, durationMs };
   }
 }
 

@@ -19,8 +19,8 @@ export async function runPurgeCommand(dryRun: boolean): Promise<number> {
   try {
     const report = await runEvidencePurge({
       db,
-      // Same storage root as the server (MEDIA_DIR when the deployment sets one).
-      storage: createStorage({ kind: "local", root: (env as { MEDIA_DIR?: string }).MEDIA_DIR ?? path.join(env.DATA_DIR, "media") }),
+      // The server's storage (local root or S3 bucket), from the same environment.
+      storage: createStorage(env.storage),
       signer: evidenceSignerFactory(env.DATA_DIR, env.EVIDENCE_TSA_URL),
       dataDir: env.DATA_DIR,
       log: pino({ level: "warn" }),

@@ -17,7 +17,7 @@ import { retentionFor } from "./evidence-retention";
 export interface EvidenceServiceOptions {
   db: Db;
   log: Logger;
-  storage: Pick<RecordingStorage, "localPath">;
+  storage: Pick<RecordingStorage, "ensureLocal" | "releaseLocal">;
   recording: { finalise(surveyId: string): Promise<void> };
   /** Packages go to <packagesDir>/<packageId>/. */
   packagesDir: string;
@@ -89,18 +89,21 @@ export class EvidenceService {
     try {
       await this.opts.recording.finalise(surveyId);
       await this.removePartials(surveyId);
-      const input = await evidenceInputForSurvey(db, surveyId, this.opts);
-      const signer = await this.opts.signer();
-      const progress = this.progressWriter(surveyId);
-      const built = await buildEvidencePackage(input, {
-        outDir: this.opts.packagesDir,
-        zip: false,
-        mediaFiles: "hardlink",
-        signer,
-        now: this.opts.now,
-        onProgress: progress.write,
+      const built = await this.withLocalMedia(async (storage) => {
+        const input = await evidenceInputForSurvey(db, surveyId, { ...this.opts, storage });
+        const signer = await this.opts.signer();
+        const progress = this.progressWriter(surveyId);
+        const done = await buildEvidencePackage(input, {
+          outDir: this.opts.packagesDir,
+          zip: false,
+          mediaFiles: "hardlink",
+          signer,
+          now: this.opts.now,
+          onProgress: progress.write,
+        });
+        await progress.flush();
+        return done;
       });
-      await progress.flush();
       // Hold and dispute may have been set while building; the stored date follows the current facts.
       const fresh = await db.survey.findUniqueOrThrow({ where: { id: surveyId }, include: { claim: true, evidence: true } });
       const retention = retentionFor(fresh.claim, fresh.closedAt ?? fresh.createdAt, fresh.evidence);
@@ -127,6 +130,26 @@ export class EvidenceService {
       log.error({ err, surveyId }, "evidence package failed");
       await db.evidencePackage.update({ where: { surveyId }, data: { status: "failed", error: message } }).catch(() => undefined);
       await appendSurveyEvent(db, surveyId, { type: "evidence.failed", payload: { message } }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Runs a build with the storage's media as local files, released afterwards:
+   * a remote storage may then evict its fetched copies, while the package keeps
+   * its own hard links to them.
+   */
+  private async withLocalMedia<T>(build: (storage: Pick<RecordingStorage, "ensureLocal">) => Promise<T>): Promise<T> {
+    const leased: string[] = [];
+    try {
+      return await build({
+        ensureLocal: async (key) => {
+          const file = await this.opts.storage.ensureLocal(key);
+          leased.push(key);
+          return file;
+        },
+      });
+    } finally {
+      await Promise.all(leased.map((key) => this.opts.storage.releaseLocal(key)));
     }
   }
 

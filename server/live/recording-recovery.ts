@@ -92,8 +92,24 @@ async function recoverOne(db: Db, storage: RecordingStorage, log: Logger, row: R
     if (byName) mediaKey = byName.key;
   }
   const logKey = mediaKey.replace(/\.webm$/, ".continuity.jsonl");
-  const mediaFile = storage.localPath(mediaKey);
-  const logFile = storage.localPath(logKey);
+  // Usually the spool still holds the file the killed recorder wrote. A remote
+  // storage may already have uploaded and evicted it (killed after the upload,
+  // before the row was updated): then it is fetched back.
+  const leased: string[] = [];
+  const local = async (key: string) => {
+    if (!listed.some((o) => o.key === key)) return storage.localPath(key);
+    const file = await storage.ensureLocal(key);
+    leased.push(key);
+    return file;
+  };
+  try {
+    return await recoverFiles(db, storage, log, row, mediaKey, logKey, await local(mediaKey), await local(logKey));
+  } finally {
+    await Promise.all(leased.map((key) => storage.releaseLocal(key)));
+  }
+}
+
+async function recoverFiles(db: Db, storage: RecordingStorage, log: Logger, row: Row, mediaKey: string, logKey: string, mediaFile: string, logFile: string): Promise<RecoveredRecording> {
 
   const st = await stat(mediaFile).catch(() => null);
   const lastWriteMs = st ? st.mtime.getTime() : Date.now();

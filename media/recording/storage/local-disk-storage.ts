@@ -6,7 +6,7 @@ import { mkdir, open, readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { storageKeySchema, type RecordingStorage, type StorageWriter, type StoredObject } from "./recording-storage";
+import { storageKeySchema, type ByteRange, type RecordingStorage, type StorageWriter, type StoredObject } from "./recording-storage";
 
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash("sha256");
@@ -64,8 +64,30 @@ export class LocalDiskStorage implements RecordingStorage {
     return { key, size: st.size, sha256, location: `file://${file}`, modifiedAt: st.mtime };
   }
 
-  async open(key: string): Promise<Readable> {
-    return createReadStream(this.localPath(key));
+  /** The object's own file: every object of this backend is local. */
+  async ensureLocal(key: string): Promise<string> {
+    return this.localPath(key);
+  }
+
+  async releaseLocal(key: string): Promise<void> {
+    storageKeySchema.parse(key);
+  }
+
+  async stat(key: string): Promise<StoredObject | null> {
+    const file = this.localPath(key);
+    const st = await stat(file).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return null;
+      throw err;
+    });
+    if (!st?.isFile()) return null;
+    return { key, size: st.size, location: `file://${file}`, modifiedAt: st.mtime };
+  }
+
+  async open(key: string, range?: ByteRange): Promise<Readable> {
+    // Opened before the stream exists, so a missing file rejects here rather
+    // than as a stream error after the caller has sent its headers.
+    const fh = await open(this.localPath(key), "r");
+    return fh.createReadStream(range ? { start: range.start, end: range.end } : {});
   }
 
   async list(prefix: string): Promise<StoredObject[]> {

@@ -25,15 +25,34 @@ export interface StorageWriter {
   close(): Promise<void>;
 }
 
+/** Inclusive byte range, as in an HTTP `Range: bytes=start-end` header. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export interface RecordingStorage {
   readonly kind: "local" | "s3";
   /** Creates (or truncates) an object in progress and returns its writer. */
   put(key: string): Promise<StorageWriter>;
-  /** Path of the object's bytes on this machine while it is in progress (spool). */
+  /**
+   * Path of the object's bytes on this machine while it is in progress (spool).
+   * A finalised object of a remote backend may no longer be there: readers
+   * that need a file use `ensureLocal`.
+   */
   localPath(key: string): string;
   /** Makes the object durable and immutable; returns its size and SHA-256. */
   finalise(key: string): Promise<StoredObject>;
-  open(key: string): Promise<Readable>;
+  /**
+   * A local file with the object's bytes, fetched into the spool when a remote
+   * backend evicted it. Pair every call with `releaseLocal` once the file is no
+   * longer read, so a remote backend can evict it again.
+   */
+  ensureLocal(key: string): Promise<string>;
+  releaseLocal(key: string): Promise<void>;
+  /** Size (and SHA-256 where known) of one object, or null when there is none. */
+  stat(key: string): Promise<StoredObject | null>;
+  open(key: string, range?: ByteRange): Promise<Readable>;
   list(prefix: string): Promise<StoredObject[]>;
   delete(key: string): Promise<void>;
 }
@@ -45,3 +64,9 @@ export const storageKeySchema = z
   .max(512)
   .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "storage key must be a relative path of [A-Za-z0-9._-] segments")
   .refine((k) => !k.split("/").some((s) => s === "." || s === ".."), "storage key must not contain . or .. segments");
+
+/** A listing prefix: "" (everything) or a key-shaped folder, with or without the trailing slash. */
+export function folderPrefix(prefix: string): string {
+  const trimmed = prefix.replace(/\/+$/, "");
+  return trimmed ? `${storageKeySchema.parse(trimmed)}/` : "";
+}
