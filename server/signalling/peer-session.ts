@@ -62,6 +62,7 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
       }
       return room.createWebRtcTransport(peer, direction);
     },
+    warmUpReceiving: async () => room.warmUpReceiving(peer),
     connectTransport: async ({ transportId, dtlsParameters }) => {
       await room.connectTransport(peer, transportId, dtlsParameters as unknown as types.DtlsParameters);
       return {};

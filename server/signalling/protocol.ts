@@ -14,6 +14,7 @@ const looseObject = z.looseObject({});
 export const requestSchemas = {
   getRouterRtpCapabilities: z.object({}),
   createTransport: z.object({ direction: z.enum(["send", "recv"]) }),
+  warmUpReceiving: z.object({}),
   connectTransport: z.object({
     transportId: objectId,
     dtlsParameters: z.looseObject({ fingerprints: z.array(looseObject).min(1).max(8), role: z.enum(["auto", "client", "server"]).optional() }),
@@ -76,12 +77,14 @@ export interface TransportInfo {
   iceParameters: unknown;
   iceCandidates: unknown[];
   dtlsParameters: unknown;
+  sctpParameters?: unknown;
 }
 
 export interface SignalResponses {
   getRouterRtpCapabilities: { rtpCapabilities: unknown; self: PeerInfo };
   createTransport: TransportInfo;
   connectTransport: Record<string, never>;
+  warmUpReceiving: { id: string; dataProducerId: string; sctpStreamParameters: unknown; label: string; protocol: string };
   join: { peers: PeerInfo[] };
   produce: { id: string };
   pauseProducer: Record<string, never>;

@@ -39,6 +39,8 @@ export interface CallSnapshot {
   /** Verdicts as they arrive, newest last. */
   captures: CaptureWire[];
   alerts: { code: string; message: string; at: number }[];
+  /** The receiving transport is connected (ICE + DTLS done), before or after joining. */
+  receiveReady: boolean;
 }
 
 export interface SurveyCallOptions {
@@ -90,6 +92,7 @@ export class SurveyCall {
       captureRequest: null,
       captures: [],
       alerts: [],
+      receiveReady: false,
     };
   }
 
@@ -185,6 +188,7 @@ export class SurveyCall {
     ]);
     this.recvTransport = device.createRecvTransport(recv as types.TransportOptions);
     this.wireTransport(this.recvTransport);
+    if ((recv as types.TransportOptions).sctpParameters) this.warmUpReceiving(signal, this.recvTransport);
     this.sendTransport = device.createSendTransport(send as types.TransportOptions);
     this.wireTransport(this.sendTransport);
     this.sendTransport.on("produce", ({ kind, rtpParameters, appData }, callback, errback) => {
@@ -193,6 +197,18 @@ export class SurveyCall {
         .then(({ id }) => callback({ id }), errback);
     });
 
+  }
+
+  /**
+   * Connects the receiving transport before the join tap by consuming a data
+   * channel (see Room.warmUpReceiving). Not awaited: the transport queues its
+   * own operations, and a browser without data channels just connects later.
+   */
+  private warmUpReceiving(signal: SignallingClient, transport: types.Transport) {
+    signal
+      .request("warmUpReceiving", {})
+      .then((dc) => transport.consumeData({ ...dc, sctpStreamParameters: dc.sctpStreamParameters as types.SctpStreamParameters }))
+      .catch(() => undefined);
   }
 
   private async joinRoom() {
@@ -220,6 +236,7 @@ export class SurveyCall {
       this.signal!.request("connectTransport", { transportId: transport.id, dtlsParameters: dtlsParameters as never }).then(() => callback(), errback);
     });
     transport.on("connectionstatechange", (state) => {
+      if (transport.direction === "recv") this.update({ receiveReady: state === "connected" });
       // A network change (4G ↔ Wi-Fi) breaks ICE; try an ICE restart before giving up.
       if (state === "disconnected" || state === "failed") {
         this.signal
@@ -430,6 +447,7 @@ export class SurveyCall {
     this.sendTransport?.close();
     this.recvTransport?.close();
     this.sendTransport = this.recvTransport = null;
+    if (this.state.receiveReady) this.update({ receiveReady: false });
     this.signal?.close();
     this.signal = null;
     this.device = null;

@@ -74,6 +74,7 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
             className="primary"
             type="button"
             data-testid="join-button"
+            data-receive-ready={state.receiveReady}
             // Disabled until React is live: a tap on the server-rendered button would be lost.
             disabled={!hydrated}
             onClick={() => {
