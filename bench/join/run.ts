@@ -50,7 +50,11 @@ try {
     const ctx = await browser.newContext(phoneContext);
     await ctx.addInitScript({ content: probe });
     const page = await ctx.newPage();
-    await inviteeJoins(page, policyholderLink);
+    await page.goto(policyholderLink);
+    // Tap the moment the button takes taps: a click on a disabled button would
+    // sit in Playwright's retry back-off (up to 500 ms) that no person causes.
+    await page.locator('[data-testid="join-button"]:enabled').waitFor();
+    await page.getByTestId("join-button").click();
     await page.waitForFunction(() => (window as unknown as { __bench: { firstFrame?: number } }).__bench.firstFrame !== undefined, undefined, { timeout: 30_000 });
     const { tap, firstFrame } = await page.evaluate(() => (window as unknown as { __bench: { tap: number; firstFrame: number } }).__bench);
     total.push(firstFrame);
@@ -72,7 +76,7 @@ try {
     `| join tap → first remote frame | ${fmt(a.median)} | ${fmt(a.p95)} | ${fmt(a.min)} | ${fmt(a.max)} |`,
     "",
     `Target: median ≤ 1.5 s for the first row — ${t.median <= 1500 ? "met" : "NOT met"}.`,
-    "The join tap happens as soon as the button renders (a person takes longer; that time is theirs, not the system's).",
+    "The join tap happens as soon as the button takes taps (a person takes longer; that time is theirs, not the system's).",
   ].join("\n");
   writeSection("join", "Join: invite link → first decoded remote frame", `node --import tsx bench/join/run.ts ${runs}`, body);
   console.log(body);

@@ -4,7 +4,7 @@
 // subscribe()/snapshot() (useSyncExternalStore).
 import { Device } from "mediasoup-client";
 import type { types } from "mediasoup-client";
-import type { CaptureWire, ChatMessageWire, GuideWire, NewConsumerNotification, PeerInfo, RecordingStateWire } from "../../../server/signalling/protocol";
+import type { CaptureWire, ChatMessageWire, GuideWire, NewConsumerNotification, PeerInfo, RecordingStateWire, SignalResponses } from "../../../server/signalling/protocol";
 import { closeCodes } from "../../../server/signalling/close-codes";
 import { SignalError, SignallingClient } from "./signalling-client";
 
@@ -176,19 +176,24 @@ export class SurveyCall {
     signal.onClose = (code, reason) => this.onSignalClosed(code, reason);
 
     await signal.connect(this.options.signallingUrl);
-    const { rtpCapabilities, self } = await signal.request("getRouterRtpCapabilities", {});
+    // One round trip for all of them (none depends on another): on 4G each
+    // round trip saved is ~100 ms before the person can be in the call.
+    const recvInfo = signal.request("createTransport", { direction: "recv" });
+    const warmUp = recvInfo.then((r) => (r.sctpParameters ? signal.request("warmUpReceiving", {}) : null));
+    warmUp.catch(() => undefined);
+    const [{ rtpCapabilities, self }, recv, send] = await Promise.all([
+      signal.request("getRouterRtpCapabilities", {}),
+      recvInfo,
+      signal.request("createTransport", { direction: "send" }),
+    ]);
     const device = new Device();
     await device.load({ routerRtpCapabilities: rtpCapabilities as types.RtpCapabilities });
     this.device = device;
     this.update({ self });
 
-    const [recv, send] = await Promise.all([
-      signal.request("createTransport", { direction: "recv" }),
-      signal.request("createTransport", { direction: "send" }),
-    ]);
     this.recvTransport = device.createRecvTransport(recv as types.TransportOptions);
     this.wireTransport(this.recvTransport);
-    if ((recv as types.TransportOptions).sctpParameters) this.warmUpReceiving(signal, this.recvTransport);
+    this.warmUpReceiving(warmUp, this.recvTransport);
     this.sendTransport = device.createSendTransport(send as types.TransportOptions);
     this.wireTransport(this.sendTransport);
     this.sendTransport.on("produce", ({ kind, rtpParameters, appData }, callback, errback) => {
@@ -204,10 +209,9 @@ export class SurveyCall {
    * channel (see Room.warmUpReceiving). Not awaited: the transport queues its
    * own operations, and a browser without data channels just connects later.
    */
-  private warmUpReceiving(signal: SignallingClient, transport: types.Transport) {
-    signal
-      .request("warmUpReceiving", {})
-      .then((dc) => transport.consumeData({ ...dc, sctpStreamParameters: dc.sctpStreamParameters as types.SctpStreamParameters }))
+  private warmUpReceiving(warmUp: Promise<SignalResponses["warmUpReceiving"] | null>, transport: types.Transport) {
+    warmUp
+      .then((dc) => dc && transport.consumeData({ ...dc, sctpStreamParameters: dc.sctpStreamParameters as types.SctpStreamParameters }))
       .catch(() => undefined);
   }
 
