@@ -48,7 +48,7 @@ export async function startProduct(opts: StartOptions) {
   const model = await loadQualityModel(env.QUALITY_MODEL_DIR);
   log.info({ modelSha256: model.sha256 }, "quality model loaded");
 
-  const storage = createStorage(env.storage);
+  const storage = createStorage(env.storage, log);
   log.info({ storage: env.storage.kind === "s3" ? { bucket: env.storage.bucket, endpoint: env.storage.endpoint, prefix: env.storage.prefix, spool: env.storage.spoolDir } : { root: env.storage.root } }, `media storage: ${env.storage.kind}`);
   await recoverInterruptedRecordings({ db, storage, log }); // rows a killed server left 'recording'
   const recording = new SurveyRecordingService(db, storage, log);
@@ -94,6 +94,7 @@ export async function startProduct(opts: StartOptions) {
       stopPurge();
       rooms.closeAll("server-shutdown");
       await recording.close();
+      storage.close?.();
       await http.close();
       pool.close();
       await db.$disconnect();

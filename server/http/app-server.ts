@@ -49,7 +49,8 @@ export function createAppServer(app: AppContext, pages: PageHandler | null) {
       if (pathname.startsWith("/api/evidence/") && (await handleEvidenceRoute(app, req, res, pathname))) return;
       if (pathname === "/api/health") {
         res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
-        res.end(JSON.stringify({ ok: true, workers: app.pool.size, rooms: app.rooms.list().length, media: resourceCounts() }));
+        const storage = { kind: app.storage.kind, pendingUploads: (await app.storage.pendingUploadCount?.()) ?? 0 };
+        res.end(JSON.stringify({ ok: true, workers: app.pool.size, rooms: app.rooms.list().length, media: resourceCounts(), storage }));
         return;
       }
       if (pages) return await pages.handle(req, res);

@@ -1,8 +1,8 @@
 // The S3-compatible storage backend against a real S3 wire protocol server
 // (s3rver, see tests/support/s3-server.ts) through the AWS SDK: what
 // `finalise` puts in the bucket, reading it back with the spool copy evicted,
-// multipart uploads, listings, deletes, refused keys, and an outage that must
-// fail loudly without losing the local bytes.
+// multipart uploads, listings, deletes, refused keys, and an outage: the object
+// stays final in the spool and its upload is owed until the server is back.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
@@ -13,6 +13,7 @@ import type { Readable } from "node:stream";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { createStorage, type StorageConfig } from "../../media/recording/storage/create-storage";
 import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
+import type { S3Storage } from "../../media/recording/storage/s3-storage";
 import { S3_TEST_CREDENTIALS, startS3Server, type TestS3Server } from "../support/s3-server";
 
 const MiB = 1024 * 1024;
@@ -199,29 +200,80 @@ describe("S3 storage options", () => {
 });
 
 describe("S3 storage while the server is down", () => {
-  test("finalise fails with the endpoint and reason, keeps the spool bytes, and succeeds once the server is back", async () => {
-    const { storage: st, spool } = storage();
+  // A long first wait keeps the background retry out of the way; the tests flush by hand.
+  const patient = { retryFirstDelayMs: 3_600_000 };
+
+  test("finalise keeps the object final in the spool and owes the upload; it lands once the server is back", async () => {
+    const { storage: st, spool } = storage(patient);
+    const s3st = st as S3Storage;
     const bytes = randomBytes(50_000);
     await write(st, "survey-9/agent-audio-1.webm", bytes);
     await write(st, "survey-9/earlier.webm", Buffer.from("earlier"));
     await st.finalise("survey-9/earlier.webm");
     await s3.stop();
     try {
-      await assert.rejects(st.finalise("survey-9/agent-audio-1.webm"), (err: Error) => {
-        assert.match(err.message, new RegExp(`upload of s3://${s3.bucket}/survey-9/agent-audio-1\\.webm at ${s3.endpoint.replace(/\./g, "\\.")} failed`));
-        assert.match(err.message, /ECONNREFUSED/);
-        assert.match(err.message, /the bytes stay in the local spool at /);
-        return true;
-      });
-      assert.ok(readFileSync(path.join(spool, "survey-9/agent-audio-1.webm")).equals(bytes), "the spool copy is whole");
+      const fin = await st.finalise("survey-9/agent-audio-1.webm");
+      assert.equal(fin.pendingUpload, true);
+      assert.equal(fin.sha256, sha256(bytes));
+      assert.equal(fin.location, `file://${path.join(spool, "survey-9/agent-audio-1.webm")}`);
+      const owed = await s3st.pendingUploads();
+      assert.deepEqual(owed.map((p) => [p.key, p.size, p.sha256]), [["survey-9/agent-audio-1.webm", bytes.length, sha256(bytes)]]);
+      assert.match(owed[0]!.lastError, new RegExp(`upload of s3://${s3.bucket}/survey-9/agent-audio-1\\.webm at ${s3.endpoint.replace(/\./g, "\\.")} failed: .*ECONNREFUSED`));
+      // Readers that need a file get the spool copy: the evidence build does not wait for the bucket.
+      assert.ok(readFileSync(await st.ensureLocal("survey-9/agent-audio-1.webm")).equals(bytes));
+      await st.releaseLocal("survey-9/agent-audio-1.webm");
+      assert.ok(existsSync(path.join(spool, "survey-9/agent-audio-1.webm")), "an owed object is never evicted");
+      assert.equal(await s3st.flushPendingUploads(), 1, "still owed while the server is down");
+      assert.equal((await s3st.pendingUploads())[0]!.attempts, 2);
       await assert.rejects(st.ensureLocal("survey-9/earlier.webm"), /reading s3:\/\/.*earlier\.webm .* failed: .*ECONNREFUSED/);
       await assert.rejects(st.list("survey-9/"), /listing s3:\/\/claims-media\/survey-9\/ at .* failed: .*ECONNREFUSED/);
     } finally {
       await s3.start();
     }
-    const fin = await st.finalise("survey-9/agent-audio-1.webm");
-    assert.equal(fin.sha256, sha256(bytes));
+    assert.equal(await s3st.flushPendingUploads(), 0);
     assert.ok((await s3.object("survey-9/agent-audio-1.webm"))?.bytes.equals(bytes));
-    assert.equal(existsSync(path.join(spool, "survey-9/agent-audio-1.webm")), false);
+    assert.deepEqual(await s3st.pendingUploads(), []);
+    assert.equal(existsSync(path.join(spool, "survey-9/agent-audio-1.webm")), false, "evicted once uploaded");
+    st.close?.();
+  });
+
+  test("an upload owed when the server stopped is made by the next process on the same spool", async () => {
+    const first = storage(patient);
+    const bytes = randomBytes(20_000);
+    await write(first.storage, "survey-10/adjuster-video-1.webm", bytes);
+    await s3.stop();
+    try {
+      assert.equal((await first.storage.finalise("survey-10/adjuster-video-1.webm")).pendingUpload, true);
+    } finally {
+      first.storage.close?.();
+      await s3.start();
+    }
+    // A restart: a new storage on the same spool with the default short first wait.
+    const again = createStorage({ kind: "s3", spoolDir: first.spool, bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, credentials: S3_TEST_CREDENTIALS, maxAttempts: 1, retryFirstDelayMs: 10 }) as S3Storage;
+    for (let i = 0; i < 100 && (await again.pendingUploads()).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(await again.pendingUploads(), []);
+    assert.ok((await s3.object("survey-10/adjuster-video-1.webm"))?.bytes.equals(bytes));
+    assert.equal(existsSync(path.join(first.spool, "survey-10/adjuster-video-1.webm")), false);
+    again.close();
+  });
+
+  test("an object deleted or rewritten while its upload is owed is no longer owed", async () => {
+    const { storage: st } = storage(patient);
+    const s3st = st as S3Storage;
+    await write(st, "survey-11/a.webm", Buffer.from("a"));
+    await write(st, "survey-11/b.webm", Buffer.from("b"));
+    await s3.stop();
+    try {
+      await st.finalise("survey-11/a.webm");
+      await st.finalise("survey-11/b.webm");
+      assert.equal((await s3st.pendingUploads()).length, 2);
+      await write(st, "survey-11/b.webm", Buffer.from("b, rendered again"));
+      assert.deepEqual((await s3st.pendingUploads()).map((p) => p.key), ["survey-11/a.webm"]);
+    } finally {
+      await s3.start();
+    }
+    await st.delete("survey-11/a.webm");
+    assert.deepEqual(await s3st.pendingUploads(), []);
+    st.close?.();
   });
 });

@@ -8,12 +8,12 @@ import type { RecordingStorage } from "./recording-storage";
 
 export { storageConfigSchema, type StorageConfig } from "./storage-config";
 
-export function createStorage(config: StorageConfig): RecordingStorage {
+export function createStorage(config: StorageConfig, log?: ConstructorParameters<typeof S3Storage>[1]): RecordingStorage {
   const parsed = storageConfigSchema.parse(config);
   switch (parsed.kind) {
     case "local":
       return new LocalDiskStorage(parsed.root);
     case "s3":
-      return new S3Storage(parsed);
+      return new S3Storage(parsed, log);
   }
 }

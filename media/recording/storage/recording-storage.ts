@@ -14,6 +14,8 @@ export interface StoredObject {
   /** A URL-like location: `file:///abs/path` or `s3://bucket/key`. */
   location: string;
   modifiedAt: Date;
+  /** Final and whole locally, but the remote store has not taken it yet (retried in the background). */
+  pendingUpload?: boolean;
 }
 
 /** Appends to one object in progress. Not safe for concurrent writes: callers serialise. */
@@ -50,6 +52,10 @@ export interface RecordingStorage {
    */
   ensureLocal(key: string): Promise<string>;
   releaseLocal(key: string): Promise<void>;
+  /** Stops background work (queued uploads); what is still owed resumes at the next start. */
+  close?(): void;
+  /** How many finished objects the remote store has not taken yet (0 for local disk). */
+  pendingUploadCount?(): Promise<number>;
   /** Size (and SHA-256 where known) of one object, or null when there is none. */
   stat(key: string): Promise<StoredObject | null>;
   open(key: string, range?: ByteRange): Promise<Readable>;

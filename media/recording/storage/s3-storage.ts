@@ -1,9 +1,12 @@
 // S3-compatible backend (AWS S3, MinIO, Ceph RGW, ...). Writing stays local:
 // every object in progress is a file in the spool (a LocalDiskStorage), so the
 // muxer appends to a real file and a SIGKILL leaves playable bytes on disk.
-// `finalise` hashes the file, uploads it (multipart above one part), checks
-// what the server stored against the hash, and only then reports the object
-// stored; a failed upload throws and leaves the spool copy where it was.
+// `finalise` hashes the file, uploads it (multipart above one part) and checks
+// what the server stored against the hash. When the bucket cannot take it, the
+// object is still final in the spool (whole, hashed, never evicted) and its
+// upload is queued on disk and retried until it lands (pending-uploads.ts):
+// an outage of the object store must not turn a finished recording into a
+// failed one.
 //
 // After upload the spool copy is evicted unless `keepLocalCopy`. Readers that
 // need a file (ffmpeg, the evidence build) call `ensureLocal`, which fetches
@@ -26,6 +29,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { LocalDiskStorage } from "./local-disk-storage";
+import { PENDING_FOLDER, PendingUploads, type PendingUpload } from "./pending-uploads";
 import { folderPrefix, storageKeySchema, type ByteRange, type RecordingStorage, type StorageWriter, type StoredObject } from "./recording-storage";
 import type { S3StorageConfig } from "./storage-config";
 
@@ -42,8 +46,12 @@ export class S3Storage implements RecordingStorage {
   private readonly inBucket = new Set<string>();
   private readonly leases = new Map<string, number>();
   private readonly downloads = new Map<string, Promise<void>>();
+  private readonly pending: PendingUploads;
 
-  constructor(private readonly config: S3StorageConfig) {
+  constructor(
+    private readonly config: S3StorageConfig,
+    private readonly log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void },
+  ) {
     this.spool = new LocalDiskStorage(config.spoolDir);
     this.client = new S3Client({
       region: config.region,
@@ -58,6 +66,12 @@ export class S3Storage implements RecordingStorage {
       // A server that is down must fail a finalise within seconds, not hang it.
       requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000 },
     });
+    this.pending = new PendingUploads(config.spoolDir, (p) => this.retryUpload(p), {
+      firstDelayMs: config.retryFirstDelayMs,
+      onUploaded: (p) => this.log?.info({ key: p.key, attempts: p.attempts, since: p.since }, "queued upload reached the bucket"),
+      onFailed: (p, err) => this.log?.warn({ key: p.key, attempts: p.attempts + 1, err: reason(err) }, "queued upload failed again; will retry"),
+    });
+    this.pending.start();
   }
 
   get spoolDir(): string {
@@ -70,38 +84,75 @@ export class S3Storage implements RecordingStorage {
 
   async put(key: string): Promise<StorageWriter> {
     this.inBucket.delete(this.checkKey(key));
+    // New bytes replace whatever upload was still owed for the old ones.
+    await this.pending.remove(key);
     return this.spool.put(key);
+  }
+
+  /** Uploads still owed to the bucket (each retried in the background). */
+  pendingUploads(): Promise<PendingUpload[]> {
+    return this.pending.list();
+  }
+
+  async pendingUploadCount(): Promise<number> {
+    return (await this.pending.list()).length;
+  }
+
+  /** Retries every owed upload now; resolves to how many are still owed. */
+  flushPendingUploads(): Promise<number> {
+    return this.pending.flush();
+  }
+
+  close(): void {
+    this.pending.close();
   }
 
   async finalise(key: string): Promise<StoredObject> {
     const local = await this.spool.finalise(this.checkKey(key));
     const file = this.spool.localPath(key);
-    let modifiedAt = local.modifiedAt;
+    let modifiedAt: Date;
     try {
-      await new Upload({
-        client: this.client,
-        partSize: this.config.partSizeBytes,
-        queueSize: 2,
-        leavePartsOnError: false,
-        params: {
-          Bucket: this.config.bucket,
-          Key: this.objectKey(key),
-          Body: createReadStream(file),
-          Metadata: { [SHA256_META]: local.sha256! },
-          ...(this.config.checksum === "sha256" ? { ChecksumAlgorithm: "SHA256" as const } : {}),
-        },
-      }).done();
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
-      if (head.ContentLength !== local.size || head.Metadata?.[SHA256_META] !== local.sha256) {
-        throw new Error(`the server holds ${head.ContentLength} bytes with sha256 ${head.Metadata?.[SHA256_META] ?? "(none)"}, expected ${local.size} bytes with sha256 ${local.sha256}`);
-      }
-      modifiedAt = head.LastModified ?? modifiedAt;
+      modifiedAt = await this.uploadVerified(key, local.size, local.sha256!);
     } catch (err) {
-      throw new Error(`upload of ${this.describe(key)} failed: ${reason(err)}; the bytes stay in the local spool at ${file}`, { cause: err });
+      const lastError = `upload of ${this.describe(key)} failed: ${reason(err)}`;
+      await this.pending.add({ key, size: local.size, sha256: local.sha256!, lastError });
+      this.log?.warn({ key, err: lastError, spool: file }, "upload failed; the object stays final in the local spool and the upload is retried");
+      return { ...local, location: `file://${file}`, pendingUpload: true };
     }
     this.inBucket.add(key);
     await this.evictIfIdle(key);
     return { key, size: local.size, sha256: local.sha256, location: this.location(key), modifiedAt };
+  }
+
+  /** Uploads the spool file and checks that the server holds exactly these bytes; resolves to the object's time. */
+  private async uploadVerified(key: string, size: number, sha256: string): Promise<Date> {
+    const file = this.spool.localPath(key);
+    await new Upload({
+      client: this.client,
+      partSize: this.config.partSizeBytes,
+      queueSize: 2,
+      leavePartsOnError: false,
+      params: {
+        Bucket: this.config.bucket,
+        Key: this.objectKey(key),
+        Body: createReadStream(file),
+        Metadata: { [SHA256_META]: sha256 },
+        ...(this.config.checksum === "sha256" ? { ChecksumAlgorithm: "SHA256" as const } : {}),
+      },
+    }).done();
+    const head = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
+    if (head.ContentLength !== size || head.Metadata?.[SHA256_META] !== sha256) {
+      throw new Error(`the server holds ${head.ContentLength} bytes with sha256 ${head.Metadata?.[SHA256_META] ?? "(none)"}, expected ${size} bytes with sha256 ${sha256}`);
+    }
+    return head.LastModified ?? new Date();
+  }
+
+  private async retryUpload(p: PendingUpload): Promise<void> {
+    // Deleted meanwhile (purge, re-render): nothing is owed any more.
+    if (!(await isFile(this.spool.localPath(p.key)))) return;
+    await this.uploadVerified(p.key, p.size, p.sha256);
+    this.inBucket.add(p.key);
+    await this.evictIfIdle(p.key);
   }
 
   async ensureLocal(key: string): Promise<string> {
@@ -170,7 +221,7 @@ export class S3Storage implements RecordingStorage {
     }
     // Objects still in progress exist only in the spool.
     for (const o of await this.spool.list(folder)) {
-      if (!o.key.startsWith(`${INCOMING}/`) && !out.has(o.key)) out.set(o.key, o);
+      if (!o.key.startsWith(`${INCOMING}/`) && !o.key.startsWith(`${PENDING_FOLDER}/`) && !out.has(o.key)) out.set(o.key, o);
     }
     return [...out.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
@@ -182,6 +233,7 @@ export class S3Storage implements RecordingStorage {
       throw new Error(`delete of ${this.describe(key)} failed: ${reason(err)}`, { cause: err });
     }
     this.inBucket.delete(key);
+    await this.pending.remove(key);
     await this.spool.delete(key);
   }
 
@@ -233,7 +285,8 @@ export class S3Storage implements RecordingStorage {
 
   private checkKey(key: string): string {
     storageKeySchema.parse(key);
-    if (key.split("/")[0] === INCOMING) throw new Error(`storage key ${key} is in the spool's download folder`);
+    const top = key.split("/")[0];
+    if (top === INCOMING || top === PENDING_FOLDER) throw new Error(`storage key ${key} is in one of the spool's own folders`);
     return key;
   }
 

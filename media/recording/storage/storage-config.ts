@@ -33,6 +33,8 @@ export const s3StorageConfigSchema = z.object({
   partSizeBytes: z.number().int().min(5 * MiB).max(5 * 1024 * MiB).default(8 * MiB),
   /** Attempts per request (the SDK's retries with backoff) before an operation fails. */
   maxAttempts: z.number().int().min(1).max(10).default(3),
+  /** First wait before retrying an upload that failed at finalise; doubles per failure up to 5 minutes. */
+  retryFirstDelayMs: z.number().int().min(0).max(3_600_000).default(5_000),
   /** Unset = the AWS SDK's usual sources (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance roles). */
   credentials: z
     .object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().min(1).optional() })
