@@ -16,11 +16,12 @@ export async function runPurgeCommand(dryRun: boolean): Promise<number> {
   const target = databaseTarget(env.DATABASE_URL || `file:${path.join(env.DATA_DIR, "claims-survey.db")}`);
   await migrateDatabase(target);
   const db = createDb(target);
+  // The server's storage (local root or S3 bucket), from the same environment.
+  const storage = createStorage(env.storage);
   try {
     const report = await runEvidencePurge({
       db,
-      // The server's storage (local root or S3 bucket), from the same environment.
-      storage: createStorage(env.storage),
+      storage,
       signer: evidenceSignerFactory(env.DATA_DIR, env.EVIDENCE_TSA_URL),
       dataDir: env.DATA_DIR,
       log: pino({ level: "warn" }),
@@ -32,6 +33,7 @@ export async function runPurgeCommand(dryRun: boolean): Promise<number> {
     for (const e of report.errors) console.error(`error       ${e.packageId}: ${e.message}`);
     return report.errors.length ? 1 : 0;
   } finally {
+    storage.close?.();
     await db.$disconnect();
   }
 }
