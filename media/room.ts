@@ -44,6 +44,11 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.closedFlag;
   }
 
+  /** Drops a participant now (their link was withdrawn); the others see them leave. */
+  removePeer(participantId: string, reason: string) {
+    this.peers.get(participantId)?.close(reason);
+  }
+
   /** A participant connecting again replaces their previous peer (stale tab, dropped network). */
   addPeer(identity: PeerIdentity, notify: PeerNotify): Peer {
     if (this.closedFlag) throw new Error("this survey's room is closed");

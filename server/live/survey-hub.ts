@@ -5,7 +5,7 @@ import type { WebSocket } from "ws";
 import type { Db } from "../db/client";
 import { closeSurvey, type Actor } from "../domain/surveys";
 import type { RoomRegistry } from "../../media/room-registry";
-import { closeCodes } from "../signalling/protocol";
+import { closeCodes, LINK_WITHDRAWN } from "../signalling/close-codes";
 
 const BEFORE_TEARDOWN_MAX_MS = 8000;
 
@@ -55,6 +55,14 @@ export class SurveyHub {
     } catch (err) {
       this.log.error({ err, surveyId }, "onClosed hook failed");
     }
+  }
+
+  /** Drops whoever is in the call through these links: a withdrawn link stops working at once, not at the next join. */
+  async dropInviteHolders(surveyId: string, inviteIds: string[]) {
+    const room = this.rooms.get(surveyId);
+    if (!room || inviteIds.length === 0) return;
+    const holders = await this.db.participant.findMany({ where: { surveyId, inviteId: { in: inviteIds } }, select: { id: true } });
+    for (const p of holders) room.removePeer(p.id, LINK_WITHDRAWN);
   }
 
   teardown(surveyId: string, by: string) {

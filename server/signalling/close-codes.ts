@@ -7,3 +7,6 @@ export const closeCodes = {
   forbidden: 4403,
   gone: 4410,
 } as const;
+
+/** Why a peer is dropped when staff withdraw the link it joined with (closes with `gone`). */
+export const LINK_WITHDRAWN = "link-withdrawn";

@@ -11,6 +11,7 @@ import type { ParticipantIdentity } from "../domain/participants";
 import { recordJoin, recordLeave } from "../domain/participants";
 import { postChatMessage } from "../domain/chat";
 import { DomainError } from "../domain/errors";
+import { closeCodes, LINK_WITHDRAWN } from "./close-codes";
 import { requestEnvelope, requestSchemas, type SignalErrorCode, type SignalMethod, type SignalResponses } from "./protocol";
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -28,11 +29,14 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ notification, data }));
   };
   const peer = room.addPeer(identity, notify);
-  // Another connection of the same participant took over: tell this one why it ends.
+  // Another connection of the same participant took over, or staff withdrew the link: tell this one why it ends.
   peer.once("close", (reason) => {
-    if (reason === "replaced" && ws.readyState === ws.OPEN) {
+    if (ws.readyState !== ws.OPEN) return;
+    if (reason === "replaced") {
       notify("replaced", {});
-      ws.close(4001, "replaced by a newer connection");
+      ws.close(closeCodes.replaced, "replaced by a newer connection");
+    } else if (reason === LINK_WITHDRAWN) {
+      ws.close(closeCodes.gone, "the link was withdrawn");
     }
   });
   app.hub.attach(identity.surveyId, ws);

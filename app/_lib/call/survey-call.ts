@@ -72,6 +72,10 @@ export class SurveyCall {
   private readonly producers = new Map<"mic" | "cam", types.Producer>();
   private readonly consumers = new Map<string, { consumer: types.Consumer; participantId: string }>();
   private reconnectAttempt = 0;
+  /** Left the call while a consume of theirs was in flight (cleared when they join again). */
+  private readonly departed = new Set<string>();
+  /** consumerClosed arrived before our consume() of it resolved. */
+  private readonly closedBeforeConsumed = new Set<string>();
   private reconnectSince: number | null = null;
   private cancelReconnect: (() => void) | null = null;
   private stopped = false;
@@ -164,7 +168,10 @@ export class SurveyCall {
     signal.on("consumerClosed", ({ consumerId }) => this.dropConsumer(consumerId));
     signal.on("consumerPaused", ({ consumerId }) => this.setConsumerPaused(consumerId, true));
     signal.on("consumerResumed", ({ consumerId }) => this.setConsumerPaused(consumerId, false));
-    signal.on("peerJoined", (p) => this.addRemote(p));
+    signal.on("peerJoined", (p) => {
+      this.departed.delete(p.participantId);
+      this.addRemote(p);
+    });
     signal.on("peerLeft", ({ participantId }) => this.removeRemote(participantId));
     signal.on("chat", ({ message }) => this.addChat(message));
     signal.on("surveyEnded", () => this.finish("ended"));
@@ -227,7 +234,10 @@ export class SurveyCall {
       rtpCapabilities: device.rtpCapabilities as never,
       device: { userAgent: navigator.userAgent.slice(0, 400), viewport: `${window.innerWidth}x${window.innerHeight}`, handler: device.handlerName },
     });
-    for (const p of peers) this.addRemote(p);
+    for (const p of peers) {
+      this.departed.delete(p.participantId);
+      this.addRemote(p);
+    }
     await this.produceLocal();
     await history;
     this.reconnectAttempt = 0;
@@ -272,6 +282,12 @@ export class SurveyCall {
     const transport = this.recvTransport;
     if (!transport) return;
     const consumer = await transport.consume({ id: n.id, producerId: n.producerId, kind: n.kind, rtpParameters: n.rtpParameters as types.RtpParameters });
+    // The producer's owner may have left (or the consumer been closed) while this
+    // consume was in flight: adding it now would bring back a tile of someone gone.
+    if (this.closedBeforeConsumed.delete(n.id) || this.departed.has(n.participantId) || transport.closed) {
+      consumer.close();
+      return;
+    }
     this.consumers.set(consumer.id, { consumer, participantId: n.participantId });
     this.addRemote({ participantId: n.participantId, role: n.role, displayName: n.displayName });
     const stream = new MediaStream([consumer.track]);
@@ -281,7 +297,10 @@ export class SurveyCall {
 
   private dropConsumer(consumerId: string) {
     const entry = this.consumers.get(consumerId);
-    if (!entry) return;
+    if (!entry) {
+      this.closedBeforeConsumed.add(consumerId);
+      return;
+    }
     this.consumers.delete(consumerId);
     entry.consumer.close();
     this.updateRemote(entry.participantId, entry.consumer.kind === "video" ? { videoStream: null } : { audioStream: null });
@@ -301,6 +320,7 @@ export class SurveyCall {
   }
 
   private removeRemote(participantId: string) {
+    this.departed.add(participantId);
     for (const [id, entry] of this.consumers) {
       if (entry.participantId === participantId) {
         entry.consumer.close();
@@ -413,6 +433,7 @@ export class SurveyCall {
     if (this.stopped) return;
     if (code === closeCodes.surveyEnded) return this.finish("ended");
     if (code === closeCodes.replaced) return this.finish("left", { code: "REPLACED", message: "This survey was opened in another window." });
+    if (code === closeCodes.gone) return this.finish("left", { code: "INVITE_REVOKED", message: reason || "the link was withdrawn" });
     this.teardownMedia();
     this.reconnectSince ??= Date.now();
     if (Date.now() - this.reconnectSince > RECONNECT_GIVE_UP_MS) {
@@ -444,6 +465,9 @@ export class SurveyCall {
 
   private teardownMedia() {
     this.cancelReconnect?.();
+    // A new signalling session starts from what the server says then.
+    this.departed.clear();
+    this.closedBeforeConsumed.clear();
     for (const { consumer } of this.consumers.values()) consumer.close();
     this.consumers.clear();
     for (const p of this.producers.values()) p.close();
@@ -466,6 +490,9 @@ export class SurveyCall {
   }
 
   private fail(err: unknown) {
+    // Operations still in flight when the call ended or was left reject ("queue
+    // stopped"): that is not an error the person should see over "ended".
+    if (this.state.phase === "ended" || this.state.phase === "left") return;
     this.stopped = true;
     this.teardownMedia();
     const code = err instanceof SignalError ? err.code : "FAILED";

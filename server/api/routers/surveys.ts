@@ -89,6 +89,7 @@ export const surveysRouter = router({
   reissueInvite: agentProcedure.input(surveyId.extend({ role: inviteRole })).mutation(async ({ ctx, input }) => {
     const s = await surveyForStaff(ctx.app.db, ctx.user, input.surveyId);
     if (s.status === "closed") throw new DomainError("SURVEY_CLOSED", "This survey has ended.");
+    const replaced = s.invites.filter((i) => i.role === input.role && !i.revokedAt).map((i) => i.id);
     const invite = await issueInvite(
       ctx.app.db,
       { publicUrl: ctx.app.env.PUBLIC_URL, ttlHours: ctx.app.env.INVITE_TTL_HOURS },
@@ -102,12 +103,14 @@ export const surveysRouter = router({
         actorRole: ctx.user.role,
       },
     );
+    await ctx.app.hub.dropInviteHolders(input.surveyId, replaced);
     return { role: invite.role, url: invite.url, expiresAt: invite.expiresAt };
   }),
 
   revokeInvite: agentProcedure.input(surveyId.extend({ inviteId: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
     await surveyForStaff(ctx.app.db, ctx.user, input.surveyId);
     await revokeInvite(ctx.app.db, { inviteId: input.inviteId, surveyId: input.surveyId, actorId: ctx.user.id, actorRole: ctx.user.role });
+    await ctx.app.hub.dropInviteHolders(input.surveyId, [input.inviteId]);
     return { ok: true };
   }),
 

@@ -6,7 +6,7 @@ import { useStaff } from "../../../_lib/use-staff";
 import { useI18n } from "../../../_i18n/i18n-provider";
 import type { MessageKey } from "../../../_i18n/messages";
 import { StaffTopbar } from "../../../_components/staff-topbar";
-import { CopyLink } from "../../../_components/copy-link";
+import { InviteLinks } from "../../../_components/invites/invite-links";
 import { CallView } from "../../../_components/call/call-view";
 import { SurveyCall } from "../../../_lib/call/survey-call";
 import { signallingUrl } from "../../../_lib/call/signalling-url";
@@ -24,7 +24,6 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
   const [survey, setSurvey] = useState<Survey | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [joined, setJoined] = useState(false);
-  const [fresh, setFresh] = useState<Record<string, string>>({});
 
   const load = useCallback(() => {
     trpc.surveys.get.query({ surveyId: id }).then(setSurvey, (e: Error) => setError(e.message));
@@ -48,12 +47,6 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
     if (survey && survey.status !== "closed") call.prepare().catch(() => undefined);
   }, [call, survey?.status]);
 
-  async function reissue(role: "policyholder" | "adjuster") {
-    const r = await trpc.surveys.reissueInvite.mutate({ surveyId: id, role });
-    setFresh((f) => ({ ...f, [role]: r.url }));
-    load();
-  }
-
   return (
     <>
       <StaffTopbar me={me} />
@@ -69,20 +62,7 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
               <p className="muted">
                 {survey.claim.policyholderName} · {survey.claim.policyNumber} · {survey.claim.incidentPlace} · {new Date(survey.claim.incidentAt).toLocaleString()}
               </p>
-              {survey.status !== "closed" && (
-                <details>
-                  <summary>{t("survey.links")}</summary>
-                  {(["policyholder", "adjuster"] as const).map((role) => (
-                    <div key={role}>
-                      <p className="muted">{t(`survey.link.${role}` as MessageKey)}</p>
-                      {fresh[role] && <CopyLink url={fresh[role]!} testId={`invite-link-${role}`} />}
-                      <button type="button" onClick={() => void reissue(role)}>
-                        {t("survey.reissue")}
-                      </button>
-                    </div>
-                  ))}
-                </details>
-              )}
+              {survey.status !== "closed" && <InviteLinks surveyId={id} invites={survey.invites} onChange={load} />}
             </section>
             {survey.status !== "closed" && !joined && (
               <button
