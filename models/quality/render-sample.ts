@@ -22,7 +22,9 @@ export const SAMPLE_HEIGHT = 480;
 export const SEVERITY = {
   motion_blur: { acceptableMaxPx: 1.3, defectMinPx: 4, defectMaxPx: 16 },
   defocus: { acceptableMaxRadiusPx: 0.6, defectMinRadiusPx: 2.2, defectMaxRadiusPx: 7 },
-  underexposure: { acceptableMinEv: -0.6, defectMaxEv: -1.8, defectMinEv: -4 },
+  // Exposure is drawn relative to the source photograph, but "too dark" is absolute: the
+  // label also needs the rendered frame's mean linear luminance, in EV from middle grey (0.18).
+  underexposure: { acceptableMinEv: -0.6, defectMaxEv: -1.8, defectMinEv: -4, acceptableMinMeanEv: -1.2, defectMaxMeanEv: -2 },
   overexposure: { acceptableMaxEv: 0.6, defectMinEv: 1.3, defectMaxEv: 3.2 },
   glare: { acceptableMaxWashedFraction: 0.004, defectMinWashedFraction: 0.02 },
   noise: { acceptableMaxSigma: 0.008, defectMinSigma: 0.03, defectMaxSigma: 0.09 },
@@ -63,6 +65,14 @@ export interface RenderedSample {
   jpeg: Buffer;
   labels: Labels;
   description: string;
+}
+
+/** Mean linear luminance of the frame, in EV relative to middle grey. */
+function meanLuminanceEv(img: RgbImage): number {
+  const d = img.data;
+  let sum = 0;
+  for (let i = 0; i < d.length; i += 3) sum += 0.2126 * d[i]! + 0.7152 * d[i + 1]! + 0.0722 * d[i + 2]!;
+  return Math.log2(Math.max(1e-6, sum / (d.length / 3)) / 0.18);
 }
 
 export async function loadSource(id: string, file: string, maxSide = 2000): Promise<SourceImage> {
@@ -238,6 +248,13 @@ export async function renderSample(src: SourceImage, rng: Rng): Promise<Rendered
   notes.push(`ev ${ev.toFixed(2)}`);
   applyWhiteBalance(img, [rng.uniform(0.9, 1.1), 1, rng.uniform(0.9, 1.1)]);
   applyExposure(img, ev, rng.chance(0.6));
+  // A dark-mood original at a normal exposure is not a clearly good photo for a claim, and a
+  // bright one (snow, white walls) a little under is not clearly a bad one: both are left
+  // unlabelled rather than taught as the opposite of what the frame shows.
+  const meanEv = meanLuminanceEv(img);
+  notes.push(`mean ${meanEv.toFixed(2)} EV`);
+  if (labels.underexposure === 1 && meanEv > SEVERITY.underexposure.defectMaxMeanEv) labels.underexposure = null;
+  if (labels.underexposure === 0 && meanEv < SEVERITY.underexposure.acceptableMinMeanEv) labels.underexposure = null;
   linearToSrgbInPlace(img);
   const lowLight = active.has("noise") && rng.chance(0.6);
   applyLook(img, lowLight ? rng.uniform(0.55, 0.9) : rng.uniform(0.85, 1.2), rng.uniform(0.92, 1.08));
