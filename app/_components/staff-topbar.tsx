@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { trpc } from "../_lib/trpc-client";
 import { useI18n } from "../_i18n/i18n-provider";
+import type { MessageKey } from "../_i18n/messages";
 import { LanguageSwitch } from "./language-switch";
 import type { Staff } from "../_lib/use-staff";
 
@@ -18,7 +19,7 @@ export function StaffTopbar({ me }: { me: Staff | null }) {
         {(me?.role === "agent" || me?.role === "admin") && <Link href="/outbox">{t("console.outbox")}</Link>}
         {(me?.role === "auditor" || me?.role === "admin") && <Link href="/audit" data-testid="nav-archive">{t("audit.title")}</Link>}
         {me?.role === "admin" && <Link href="/admin/checklists" data-testid="nav-checklists">{t("checklists.nav")}</Link>}
-        <span className="muted">{me?.name}</span>
+        {me && <span className="muted" data-testid="staff-name">{me.name} · {t(`role.${me.role}` as MessageKey)}</span>}
         <LanguageSwitch />
         <button
           type="button"

@@ -4,11 +4,11 @@ import type { Db } from "./client";
 import { hashPassword } from "../auth/password";
 
 export const demoAccounts = [
-  { email: "admin@example.com", name: "Admin", role: "admin", password: "admin-demo-2026", locale: "en" },
-  { email: "agent1@example.com", name: "李娜 (Agent)", role: "agent", password: "agent-demo-2026", locale: "zh-CN" },
-  { email: "agent2@example.com", name: "Sam Carter (Agent)", role: "agent", password: "agent-demo-2026", locale: "en" },
-  { email: "adjuster@example.com", name: "王强 (Adjuster)", role: "adjuster", password: "adjuster-demo-2026", locale: "zh-CN" },
-  { email: "auditor@example.com", name: "Auditor", role: "auditor", password: "auditor-demo-2026", locale: "en" },
+  { email: "admin@example.com", name: "周敏", role: "admin", password: "admin-demo-2026", locale: "en" },
+  { email: "agent1@example.com", name: "李娜", role: "agent", password: "agent-demo-2026", locale: "zh-CN" },
+  { email: "agent2@example.com", name: "Sam Carter", role: "agent", password: "agent-demo-2026", locale: "en" },
+  { email: "adjuster@example.com", name: "王强", role: "adjuster", password: "adjuster-demo-2026", locale: "zh-CN" },
+  { email: "auditor@example.com", name: "Maria Rossi", role: "auditor", password: "auditor-demo-2026", locale: "en" },
 ] as const;
 
 export async function seedDemoAccounts(db: Db): Promise<boolean> {
