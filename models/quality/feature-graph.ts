@@ -245,6 +245,56 @@ export function addFeatureNodes(g: GraphBuilder, rgb: string): FeatureGraph {
   add(meanHW(x), ["mean_r", "mean_g", "mean_b"]);
   add(meanHW(sat), ["mean_saturation"]);
 
+  // ---- glare: shape of the clipped region and the light around it ------------------------
+  // Glare is light added over the scene: a compact, filled, roughly elliptical clipped blob,
+  // usually inside the frame, whose veil lifts the blacks and lowers contrast in rings around
+  // it. A white object (snow, cloud, fur, a wall) is clipped in ragged, scattered or elongated
+  // patches that often run into the frame's border, with the scene's own contrast right next
+  // to it. Maps on a 60x80 grid of 8x8-pixel tiles. (Features named glare_* are used by the
+  // glare head only.)
+  const sumHW = (v: string) => g.op("ReduceSum", [v, g.ints([2, 3])], { keepdims: 0 });
+  const wmean = (v: string, w: string) => g.op("Div", [sumHW(mul(v, w)), addT(sumHW(w), c(EPS))]);
+  const dilate = (m: string, rad: number) => {
+    const h = g.op("MaxPool", [m], { kernel_shape: [1, 2 * rad + 1], strides: [1, 1], pads: [0, rad, 0, rad] });
+    return g.op("MaxPool", [h], { kernel_shape: [2 * rad + 1, 1], strides: [1, 1], pads: [rad, 0, rad, 0] });
+  };
+  const erode = (m: string, rad: number) => g.op("Neg", [dilate(g.op("Neg", [m]), rad)]);
+  const clippedTiles = sigmoid(avgPool(sigmoid(minRgb, 0.94, 100), 4), 0.5, 20); // [1,1,60,80]
+  const tileFloor = g.op("Neg", [maxPool(g.op("Neg", [minRgb]), 4)]); // darkest min-channel value per tile
+  const tileLum8 = avgPool(y2, 4);
+  const tileStd8 = g.op("Sqrt", [addT(g.op("Relu", [sub(avgPool(sq(y2), 4), sq(tileLum8))]), c(EPS))]);
+  const tileSat8 = avgPool(sat, 4);
+  const clipArea = meanHW(clippedTiles);
+  const floorRef = topkMean(flat(tileFloor), 480, false); // darkest 10% of tiles
+  const contrastRef = topkMean(flat(tileStd8), 2400, true); // the more textured half of the tiles
+  add(log(addT(clipArea, c(1e-3))), ["glare_clip_log_area"]);
+  // Growth under dilation (small for one compact blob, large for scattered patches) and
+  // survival under erosion (large for a filled blob, small for thin or ragged whites).
+  const RADII = [2, 5, 10, 20];
+  const dilated = RADII.map((rad) => dilate(clippedTiles, rad));
+  dilated.forEach((d, i) =>
+    add(g.op("Log", [g.op("Div", [addT(meanHW(d), c(1e-3)), addT(clipArea, c(1e-3))])]), [`glare_log_dilation_growth_r${RADII[i]}`]),
+  );
+  for (const rad of [2, 4]) add(g.op("Div", [meanHW(erode(clippedTiles, rad)), addT(clipArea, c(1e-3))]), [`glare_erosion_survival_r${rad}`]);
+  // Rings 0-2, 2-5, 5-10 and 10-20 tiles out from the clipped area: how much the blacks are
+  // lifted, brightness, contrast relative to the frame's, saturation.
+  dilated.forEach((d, i) => {
+    const ring = sub(d, i === 0 ? clippedTiles : dilated[i - 1]!);
+    const rad = RADII[i];
+    add(sub(wmean(tileFloor, ring), floorRef), [`glare_ring${rad}_floor_lift`]);
+    add(wmean(tileLum8, ring), [`glare_ring${rad}_lum`]);
+    add(g.op("Div", [wmean(tileStd8, ring), addT(contrastRef, c(EPS))]), [`glare_ring${rad}_contrast_rel`]);
+    add(wmean(tileSat8, ring), [`glare_ring${rad}_sat`]);
+  });
+  const border = g.floats(
+    Array.from({ length: 60 * 80 }, (_, p) => {
+      const ty = Math.floor(p / 80), tx = p % 80;
+      return ty < 4 || ty >= 56 || tx < 4 || tx >= 76 ? 1 : 0;
+    }),
+    [1, 1, 60, 80],
+  );
+  add(g.op("Div", [sumHW(mul(clippedTiles, border)), addT(sumHW(clippedTiles), c(EPS))]), ["glare_clip_border_share"]);
+
   const features = g.op("Concat", parts, { axis: 1 });
   return { features, names };
 }

@@ -31,6 +31,12 @@ const ArgsSchema = z.object({
 // with 29 training photographs, colour and layout features let them memorise photographs
 // instead of learning blur. They are also averaged over three seeds, which steadies them.
 const SHARPNESS_FEATURES = /energy|ratio|angle|tile_log|direction|noise|lum_mean|lum_std/;
+// The glare head sees brightness, clipping, dark-channel, colour and flat-tile features plus
+// the shape and surroundings of the clipped region (glare_*), not sharpness or noise: with all
+// features it learned "large clipped white area" and which photographs have one. Out of fold,
+// this raised its ROC-AUC from 0.960 to 0.993 (see EVAL.md). Other heads do not see glare_*.
+const GLARE_FEATURES = /^(glare_|lum_|frac_|dark_channel|white_tile|tile_lum|log_tile_std|tile_std|mean_)/;
+const NOT_GLARE_SHAPE = /^(?!glare_)/;
 interface HeadSpec {
   features: RegExp;
   hidden: number;
@@ -40,11 +46,11 @@ interface HeadSpec {
 const HEADS: Record<Defect, HeadSpec> = {
   motion_blur: { features: SHARPNESS_FEATURES, hidden: 16, weightDecay: 3e-3, ensemble: 3 },
   defocus: { features: SHARPNESS_FEATURES, hidden: 16, weightDecay: 3e-3, ensemble: 3 },
-  underexposure: { features: /./, hidden: 16, weightDecay: 1e-3, ensemble: 1 },
-  overexposure: { features: /./, hidden: 16, weightDecay: 1e-3, ensemble: 1 },
-  glare: { features: /./, hidden: 16, weightDecay: 1e-3, ensemble: 1 },
-  noise: { features: /./, hidden: 16, weightDecay: 1e-3, ensemble: 1 },
-  obstruction: { features: /./, hidden: 16, weightDecay: 1e-3, ensemble: 1 },
+  underexposure: { features: NOT_GLARE_SHAPE, hidden: 16, weightDecay: 1e-3, ensemble: 1 },
+  overexposure: { features: NOT_GLARE_SHAPE, hidden: 16, weightDecay: 1e-3, ensemble: 1 },
+  glare: { features: GLARE_FEATURES, hidden: 16, weightDecay: 1e-3, ensemble: 1 },
+  noise: { features: NOT_GLARE_SHAPE, hidden: 16, weightDecay: 1e-3, ensemble: 1 },
+  obstruction: { features: NOT_GLARE_SHAPE, hidden: 16, weightDecay: 1e-3, ensemble: 1 },
 };
 const COMMON = { epochs: 120, batchSize: 64, learningRate: 3e-3 };
 const FOLDS = 4;
@@ -122,7 +128,19 @@ async function main() {
     const items: Scored[] = rows.map((r, i) => ({ score: oof[i]![k]!, label: r.labels[d] }));
     // Seven detectors each wrong on a few percent of good photos add up to many needless
     // retakes, so no detector may flag more than MAX_FPR of the good out-of-fold samples.
-    thresholds[d] = Number(Math.max(bestF1Threshold(items), thresholdForFpr(items, MAX_FPR)).toFixed(4));
+    let t = Math.max(bestF1Threshold(items), thresholdForFpr(items, MAX_FPR));
+    // Glare is confused only with photos that have clipped whites of their own (snow, clouds,
+    // white fur, walls, cars), and most good photos have none, so a cap over all good samples
+    // still flagged about one in six good photos with clipped whites. The cap also applies
+    // among good samples with as much clipped white as the smallest glare defect.
+    if (d === "glare") {
+      const whites = rows.flatMap((r, i) =>
+        r.labels.glare === 0 && r.baselines.clipped >= SEVERITY.glare.defectMinWashedFraction ? [{ score: oof[i]![k]!, label: 0 as const }] : [],
+      );
+      t = Math.max(t, thresholdForFpr(whites, MAX_FPR));
+      log(`glare: ${whites.length} good samples with clipped whites >= ${SEVERITY.glare.defectMinWashedFraction * 100}% of the frame`);
+    }
+    thresholds[d] = Number(t.toFixed(4));
     cvAuc[d] = Number(rocAuc(items).toFixed(4));
   });
   // "overall" is over 0.5 exactly when some defect is over its threshold (see build-model.ts).
@@ -169,7 +187,7 @@ async function main() {
       features: featureNames,
       heads: Object.fromEntries(DEFECTS.map((d) => [d, { ...HEADS[d], features: HEADS[d].features.source, featureCount: indices[d].length }])),
       optimiser: { ...COMMON, algorithm: "Adam, cosine learning-rate decay, masked weighted binary cross-entropy" },
-      thresholdRule: `max F1 on out-of-fold predictions (${FOLDS} folds grouped by photograph), raised where needed so that at most ${MAX_FPR * 100}% of good samples are flagged`,
+      thresholdRule: `max F1 on out-of-fold predictions (${FOLDS} folds grouped by photograph), raised where needed so that at most ${MAX_FPR * 100}% of good samples are flagged (for glare, also at most ${MAX_FPR * 100}% of the good samples whose clipped white pixels cover >= ${SEVERITY.glare.defectMinWashedFraction * 100}% of the frame)`,
       outOfFoldRocAuc: cvAuc,
     },
   });
