@@ -5,7 +5,12 @@ import { chromium, type Browser } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-export async function launchBrowser(opts: { fakeVideoFile?: string } = {}): Promise<Browser> {
+/**
+ * askForMedia: the browser asks for camera and microphone as it would for a person
+ * (a context's granted permissions answer; without them the request is refused)
+ * instead of granting every request.
+ */
+export async function launchBrowser(opts: { fakeVideoFile?: string; askForMedia?: boolean } = {}): Promise<Browser> {
   const args = [
     "--no-sandbox",
     "--disable-gpu",
@@ -15,11 +20,11 @@ export async function launchBrowser(opts: { fakeVideoFile?: string } = {}): Prom
     "--disable-quic",
     "--no-first-run",
     "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
     "--allow-loopback-in-peer-connection",
     "--autoplay-policy=no-user-gesture-required",
     "--disable-features=WebRtcHideLocalIpsWithMdns",
   ];
+  if (!opts.askForMedia) args.push("--use-fake-ui-for-media-stream");
   if (opts.fakeVideoFile) args.push(`--use-file-for-fake-video-capture=${opts.fakeVideoFile}`);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
 }

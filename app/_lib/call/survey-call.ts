@@ -140,9 +140,12 @@ export class SurveyCall {
     this.update({ phase: "connecting", error: null });
     try {
       const media = this.state.localStream ? Promise.resolve(this.state.localStream) : this.openLocalMedia(this.state.facing);
-      const [stream] = await Promise.all([media, this.prepare()]);
-      this.update({ localStream: stream });
-      await this.joinRoom();
+      // A failure is taken up by joinRoom; until then it must not count as unhandled.
+      media.catch(() => undefined);
+      await this.prepare();
+      // Join, and so receive the others, without waiting for our own camera: a phone's
+      // camera takes a moment to open, much longer while the browser asks for permission.
+      await this.joinRoom(media);
     } catch (err) {
       this.fail(err);
     }
@@ -222,7 +225,7 @@ export class SurveyCall {
       .catch(() => undefined);
   }
 
-  private async joinRoom() {
+  private async joinRoom(media: Promise<MediaStream | null> = Promise.resolve(this.state.localStream)) {
     const signal = this.signal;
     const device = this.device;
     if (!signal || !device) throw new SignalError("DISCONNECTED", "not connected");
@@ -238,6 +241,13 @@ export class SurveyCall {
       this.departed.delete(p.participantId);
       this.addRemote(p);
     }
+    const stream = await media;
+    // Left or ended while the camera was opening: let go of it at once.
+    if (this.stopped) {
+      if (stream !== this.state.localStream) for (const t of stream?.getTracks() ?? []) t.stop();
+      return;
+    }
+    if (stream !== this.state.localStream) this.update({ localStream: stream });
     await this.produceLocal();
     await history;
     this.reconnectAttempt = 0;
