@@ -5,9 +5,9 @@ import type { SmsSender } from "./sms/sms-sender";
 import type { Env } from "./env";
 import type { WorkerPool } from "../media/worker-pool";
 import type { RoomRegistry } from "../media/room-registry";
-import type { SurveyHub } from "./live/survey-hub";
-import type { RecordingControl } from "./live/recording-control";
-import type { CaptureService } from "./live/capture-service";
+import type { SurveyHub } from "./signalling/survey-hub";
+import type { RecordingControl } from "./recording/recording-control";
+import type { CaptureService } from "./capture/capture-service";
 import type { RecordingStorage } from "../media/recording/storage/recording-storage";
 
 export interface AppContext {

@@ -34,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     // Loaded only here: verifying a package needs no database or server configuration.
-    const { runPurgeCommand } = await import("../live/evidence-purge-cli");
+    const { runPurgeCommand } = await import("../archive/evidence-purge-cli");
     return runPurgeCommand(rest.includes("--dry-run"));
   }
   let args: z.infer<typeof argsSchema>;

@@ -8,7 +8,7 @@ import { pipeline } from "node:stream/promises";
 import { parse as parseCookies } from "cookie";
 import { z } from "zod";
 import type { AppContext } from "../app-context";
-import type { CaptureService } from "../live/capture-service";
+import type { CaptureService } from "../capture/capture-service";
 import { resolveInvite } from "../domain/invites";
 import { participantForInvite } from "../domain/participants";
 import { DomainError } from "../domain/errors";

@@ -10,7 +10,7 @@ import yazl from "yazl";
 import { z } from "zod";
 import type { AppContext } from "../app-context";
 import { SESSION_COOKIE, userForSessionToken } from "../auth/sessions";
-import { writeAuditLog } from "../live/evidence-audit-log";
+import { writeAuditLog } from "../archive/evidence-audit-log";
 
 const ROUTE = /^\/api\/evidence\/([^/]+)\/package\.zip$/;
 const surveyIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);

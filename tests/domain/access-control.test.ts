@@ -10,11 +10,11 @@ import type { TrpcContext } from "../../server/api/trpc";
 import type { AppContext } from "../../server/app-context";
 import { seedDemoAccounts } from "../../server/db/seed-demo";
 import { OutboxSmsSender } from "../../server/sms/outbox-sms-sender";
-import { SurveyHub } from "../../server/live/survey-hub";
+import { SurveyHub } from "../../server/signalling/survey-hub";
 import { claimRequest } from "../support/claim-fixtures";
 import type { RoomRegistry } from "../../media/room-registry";
-import { CaptureService } from "../../server/live/capture-service";
-import type { PhotoGate } from "../../server/live/photo-gate";
+import { CaptureService } from "../../server/capture/capture-service";
+import type { PhotoGate } from "../../server/capture/photo-gate";
 
 const log = pino({ level: "silent" });
 

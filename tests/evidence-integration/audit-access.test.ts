@@ -14,7 +14,7 @@ import { appRouter } from "../../server/api/root";
 import type { TrpcContext } from "../../server/api/trpc";
 import type { AppContext } from "../../server/app-context";
 import { loginWithPassword, SESSION_COOKIE } from "../../server/auth/sessions";
-import { EvidenceService } from "../../server/live/evidence-service";
+import { EvidenceService } from "../../server/archive/evidence-service";
 import { handleEvidenceRoute } from "../../server/http/evidence-routes";
 import { verifyEvidencePackage } from "../../server/evidence/verify-package";
 import { testSigner } from "../fixtures/evidence/test-signer";

@@ -12,9 +12,9 @@ import { maskMobile } from "../../domain/invites";
 import { FILES } from "../../evidence/package-layout";
 import { manifestSchema } from "../../evidence/manifest";
 import { verifyEvidencePackage } from "../../evidence/verify-package";
-import { identifiedBy } from "../../live/evidence-input";
-import { retentionFor } from "../../live/evidence-retention";
-import { writeAuditLog } from "../../live/evidence-audit-log";
+import { identifiedBy } from "../../archive/evidence-input";
+import { retentionFor } from "../../archive/evidence-retention";
+import { writeAuditLog } from "../../archive/evidence-audit-log";
 import { router, staffProcedure } from "../trpc";
 import { containsIgnoringCase } from "../../db/text-filter";
 

@@ -1,9 +1,9 @@
 // Composite (grid) video of a closed survey: the agent who ran it, auditors and
 // admins start the render and poll its progress. The render runs in the
-// background (server/live/composite-render.ts); an auditor's start is logged.
+// background (server/recording/composite-render.ts); an auditor's start is logged.
 import { z } from "zod";
 import { DomainError } from "../../domain/errors";
-import { compositeRenderer } from "../../live/composite-render";
+import { compositeRenderer } from "../../recording/composite-render";
 import type { Db } from "../../db/client";
 import { router, staffProcedure } from "../trpc";
 

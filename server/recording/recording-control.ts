@@ -1,6 +1,6 @@
 // What the signalling layer needs from server-side recording (dual recording,
 // 双录): the consent answer and the current state. Implemented by
-// server/live/survey-recording-service.ts.
+// server/recording/survey-recording-service.ts.
 import type { ParticipantIdentity } from "../domain/participants";
 import type { RecordingStateWire } from "../signalling/protocol";
 import type { Room } from "../../media/room";
