@@ -76,7 +76,7 @@ test("a sharp photo is accepted and a blurred one rejected with the blur reason,
   await sharp.page.locator('[data-testid="guide-instruction"][data-item="licence_plate"]').waitFor();
   assert.equal(await sharp.page.getByTestId("guide-overlay").getAttribute("src"), "/guides/plate.svg");
   await sharp.page.getByTestId("shutter").click();
-  await sharp.page.locator('[data-testid="capture-verdict"][data-item="licence_plate"][data-verdict="accepted"]').waitFor({ timeout: 15_000 });
+  await sharp.page.locator('[data-testid="capture-verdict"][data-item="licence_plate"][data-verdict="accepted"]').waitFor({ timeout: 90_000 });
   await agent.locator('[data-testid="capture-verdict"][data-item="licence_plate"][data-verdict="accepted"]').waitFor();
   await agent.locator('[data-testid="checklist-item"][data-key="licence_plate"][data-state="accepted"]').waitFor();
   await agent.locator('[data-testid="gallery-photo"][data-item="licence_plate"]').waitFor();
@@ -97,7 +97,7 @@ test("a sharp photo is accepted and a blurred one rejected with the blur reason,
   await blurred.page.locator('[data-testid="guide-instruction"][data-item="vin_plate"]').waitFor();
   await agent.locator('[data-testid="checklist-item"][data-key="vin_plate"] [data-testid="remote-capture"]').click();
   const phoneVerdict = blurred.page.locator('[data-testid="capture-verdict"][data-item="vin_plate"][data-verdict="rejected"]');
-  await phoneVerdict.waitFor({ timeout: 15_000 });
+  await phoneVerdict.waitFor({ timeout: 90_000 });
   assert.match((await phoneVerdict.getAttribute("data-reasons")) ?? "", /blur|defocus/);
   assert.match((await phoneVerdict.textContent()) ?? "", /模糊|blur/i);
   const agentVerdict = agent.locator('[data-testid="capture-verdict"][data-item="vin_plate"][data-verdict="rejected"]');

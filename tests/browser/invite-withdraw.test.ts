@@ -24,7 +24,7 @@ test("a withdrawn link drops its holder from the call and stops working; a new l
   await active.getByTestId("invite-withdraw").click();
 
   // The phone is dropped and told why; the agent no longer sees it.
-  assert.equal(await phone.getByTestId("invite-problem").getAttribute("data-code", { timeout: 10_000 }), "INVITE_REVOKED");
+  assert.equal(await phone.getByTestId("invite-problem").getAttribute("data-code", { timeout: 90_000 }), "INVITE_REVOKED");
   await waitForRemoteRoles(agent, []);
   await agent.locator('[data-testid="invite-row"][data-role="policyholder"][data-state="withdrawn"]').waitFor();
   assert.equal(await phone.getByTestId("remote-video").count(), 0);

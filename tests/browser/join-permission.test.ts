@@ -21,7 +21,7 @@ test("a refused camera shows why, leaves nobody behind on the agent's screen, an
   await phone.goto(policyholderLink);
   await phone.getByTestId("join-button").click();
   const error = phone.getByTestId("call-error");
-  assert.equal(await error.getAttribute("data-code", { timeout: 15_000 }), "PERMISSION_DENIED");
+  assert.equal(await error.getAttribute("data-code", { timeout: 90_000 }), "PERMISSION_DENIED");
   assert.equal(await phone.getByTestId("remote-video").count(), 0, "the phone shows no call behind the message");
   await waitForRemoteRoles(agent, [], 10_000);
   await phone.waitForTimeout(1000);
@@ -31,5 +31,5 @@ test("a refused camera shows why, leaves nobody behind on the agent's screen, an
   await error.getByRole("button").click();
   await waitForRemoteRoles(agent, ["policyholder"]);
   await waitForRemoteRoles(phone, ["agent"]);
-  await phone.waitForFunction(() => (document.querySelector('[data-testid="remote-video"]') as HTMLVideoElement | null)?.readyState === 4, undefined, { timeout: 15_000 });
+  await phone.waitForFunction(() => (document.querySelector('[data-testid="remote-video"]') as HTMLVideoElement | null)?.readyState === 4, undefined, { timeout: 90_000 });
 });

@@ -56,7 +56,7 @@ async function backInCall(page: Page): Promise<"retried" | "rejoined"> {
   const inCall = page.locator('[data-phase="in-call"]');
   let how: "retried" | "rejoined" = "retried";
   try {
-    await page.locator('[data-phase="reconnecting"], [data-phase="error"]').first().waitFor({ timeout: 10_000 });
+    await page.locator('[data-phase="reconnecting"], [data-phase="error"]').first().waitFor({ timeout: 90_000 });
     await inCall.waitFor({ timeout: 30_000 });
   } catch {
     how = "rejoined";

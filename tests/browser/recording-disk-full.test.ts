@@ -59,7 +59,7 @@ test("a full media disk stops recording with an alert to the agent; the call goe
   await alert.waitFor({ timeout: 60_000 });
   assert.equal(await alert.getAttribute("data-code"), "RECORDING_DISK_FULL");
   await agent.getByTestId("rec-failed").waitFor();
-  for (const p of [agent, phone]) await p.getByTestId("rec-indicator").waitFor({ state: "detached", timeout: 10_000 });
+  for (const p of [agent, phone]) await p.getByTestId("rec-indicator").waitFor({ state: "detached", timeout: 90_000 });
 
   // The call goes on: the policyholder's video keeps decoding on the agent's page.
   const before = byRoleKind(await inboundStats(agent), "framesDecoded")["policyholder/video"] ?? 0;

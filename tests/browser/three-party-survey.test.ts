@@ -60,7 +60,7 @@ test("three parties join from the console and two links, see and hear each other
   const policyholder = await newPage(phoneContext);
   await policyholder.goto(policyholderLink);
   // The phone connects its receiving side while the person reads the page, so the tap only costs the join.
-  await policyholder.locator('[data-testid="join-button"][data-receive-ready="true"]').waitFor({ timeout: 10_000 });
+  await policyholder.locator('[data-testid="join-button"][data-receive-ready="true"]').waitFor({ timeout: 90_000 });
   await policyholder.getByTestId("join-button").click();
   const adjuster = await newPage(laptopContext);
   await inviteeJoins(adjuster, adjusterLink);

@@ -7,10 +7,16 @@ import { startProductProcess, type RunningProduct } from "./product-process";
 
 type ContextOptions = Parameters<Browser["newContext"]>[0];
 
+/** Longest a browser test waits for something that must happen. */
+export const LOADED_MACHINE_WAIT_MS = 90_000;
+
 /** A page in its own context (own cookies, own camera), accepting confirm() dialogs. */
 export async function openPage(browser: Browser, contexts: BrowserContext[], options?: ContextOptions): Promise<Page> {
   const ctx = await browser.newContext(options);
   contexts.push(ctx);
+  // Waits are for a condition, never a race: on a loaded server (both cores
+  // busy) a verdict or a first frame can take tens of seconds and still be right.
+  ctx.setDefaultTimeout(LOADED_MACHINE_WAIT_MS);
   const page = await ctx.newPage();
   page.on("dialog", (d) => void d.accept());
   return page;

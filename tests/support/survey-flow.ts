@@ -44,7 +44,7 @@ export async function inviteeJoins(page: Page, link: string) {
 }
 
 /** Waits until this page shows a remote video tile for each given role (and no others). */
-export async function waitForRemoteRoles(page: Page, roles: string[], timeout = 30_000) {
+export async function waitForRemoteRoles(page: Page, roles: string[], timeout = 90_000) {
   const want = [...roles].sort().join(",");
   await page.waitForFunction(
     (w) =>
