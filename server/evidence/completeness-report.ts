@@ -49,6 +49,8 @@ export interface CompletenessGap {
   errorIds: string[];
   /** Shorter than the tolerance: listed, but not counted against completeness. */
   tolerated: boolean;
+  /** For a failed recording that came back: how (e.g. muxer-restart: a new file). */
+  resumedAfter?: GapCause;
 }
 
 export interface CompletenessItem {
@@ -506,6 +508,7 @@ function describeGap(span: Span, ctx: GapContext): CompletenessGap {
     codes,
     errorIds,
     tolerated: b - a < GAP_TOLERANCE_MS,
+    ...(cause === "recording-failed" && continuityCause ? { resumedAfter: continuityCause } : {}),
   };
 }
 
