@@ -21,6 +21,7 @@ const en = {
   missing: (from: string, to: string, length: string, fromTime: string, toTime: string, cause: string) =>
     `Missing ${from}–${to} (${length}; ${fromTime} → ${toTime}): ${cause}`,
   codes: (codes: string, ids: string) => ` (failure code ${codes}${ids ? `; error id ${ids}` : ""})`,
+  then: "; ",
   tolerated: (n: number, length: string, toleranceS: number) => `${n} short gap(s) under ${toleranceS} s tolerated (${length} in total).`,
   kinds: { audio: "audio", video: "video" } as Record<string, string>,
   causes: {
@@ -56,6 +57,7 @@ const zh: typeof en = {
   full: "全程录制。",
   missing: (from, to, length, fromTime, toTime, cause) => `缺失 ${from}–${to}（${length}；${fromTime} → ${toTime}）：${cause}`,
   codes: (codes, ids) => `（错误码 ${codes}${ids ? `；错误编号 ${ids}` : ""}）`,
+  then: "；",
   tolerated: (n, length, toleranceS) => `另有 ${n} 处短于 ${toleranceS} 秒的中断，视为可接受（合计 ${length}）。`,
   kinds: { audio: "音频", video: "视频" },
   causes: {
@@ -114,7 +116,7 @@ export function completenessLines(
 
 function causeText(c: CompletenessStrings, g: CompletenessGap): string {
   let text = c.causes[g.cause] ?? g.cause;
-  if (g.cause === "recording-failed" && g.resumedAfter) text += `; ${c.causes[g.resumedAfter]}`;
+  if (g.cause === "recording-failed" && g.resumedAfter) text += `${c.then}${c.causes[g.resumedAfter]}`;
   if (g.codes.length) text += c.codes(g.codes.join(", "), g.errorIds.join(", "));
   return text;
 }
