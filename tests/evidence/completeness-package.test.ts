@@ -25,7 +25,7 @@ const T0 = Date.parse("2026-03-14T02:00:00Z");
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 const SUMMARY = "incomplete: policyholder audio missing 00:00:12–00:02:05; policyholder video missing 00:00:00–00:29:40 (never recorded)";
 
-type Ev = [number, string, string | null, Record<string, unknown>];
+type Ev = [number, string, string | null, Record<string, string | number | boolean>];
 
 /** The fixture survey, recorded as a loaded server records it: one muxer died, one never started. */
 async function incompleteSurvey(dir: string, locale: "zh-CN" | "en", o: { complete?: boolean; withMediaEvents?: boolean } = {}): Promise<PackageInputRaw> {
