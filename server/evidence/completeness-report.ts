@@ -530,3 +530,19 @@ function offset(ms: number, round: (x: number) => number): string {
   const m = Math.floor((s % 3600) / 60);
   return [h, m, s % 60].map((n) => String(n).padStart(2, "0")).join(":");
 }
+
+/** Recomputes completeness from a package's survey.json (parsed) and events.jsonl (bytes). */
+export function completenessFromPackageFiles(survey: unknown, events: Buffer): CompletenessReport {
+  let lines: unknown[];
+  try {
+    lines = events.toString("utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as unknown);
+  } catch {
+    return unknownCompleteness("no-survey-record");
+  }
+  const parsed = completenessInputSchema.safeParse({ ...(survey && typeof survey === "object" ? survey : {}), events: lines });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return unknownCompleteness("no-survey-record", `survey.json cannot be read as a survey record (${issue?.path.join(".")}: ${issue?.message})`);
+  }
+  return computeCompleteness(parsed.data);
+}

@@ -5,7 +5,7 @@
 import { createHash, X509Certificate } from "node:crypto";
 import { PDFDocument } from "pdf-lib";
 import { canonicalJson } from "./canonical-json";
-import { type CompletenessReport, computeCompleteness, completenessInputSchema, COMPLETENESS_ALGORITHM, unknownCompleteness } from "./completeness-report";
+import { type CompletenessReport, completenessFromPackageFiles, COMPLETENESS_ALGORITHM, unknownCompleteness } from "./completeness-report";
 import { merkleRoot, signedTreeHeadSchema, type SignedTreeHead, verifyTreeHeadSignature } from "./event-log-merkle";
 import { type Manifest, manifestSchema } from "./manifest";
 import { FILES, UNLISTED } from "./package-layout";
@@ -317,15 +317,7 @@ function recomputeCompleteness(whole: Map<string, Buffer>, survey: SurveyRecord 
   }
   const events = whole.get(FILES.events);
   if (!survey || !events) return unknownCompleteness("no-survey-record");
-  let lines: unknown[];
-  try {
-    lines = events.toString("utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as unknown);
-  } catch {
-    return unknownCompleteness("no-survey-record");
-  }
-  const parsed = completenessInputSchema.safeParse({ ...survey, events: lines });
-  if (!parsed.success) return unknownCompleteness("no-survey-record", `survey.json cannot be read as a survey record: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
-  const recomputed = computeCompleteness(parsed.data);
+  const recomputed = completenessFromPackageFiles(survey, events);
   const claim = survey.completeness;
   if (claim && typeof claim === "object" && (claim as { algorithm?: unknown }).algorithm === COMPLETENESS_ALGORITHM && canonicalJson(claim) !== canonicalJson(recomputed)) {
     fail({
