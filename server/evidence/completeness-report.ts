@@ -236,7 +236,93 @@ export function computeCompleteness(input: CompletenessInput): CompletenessRepor
   const events = [...input.events].sort((a, b) => a.seq - b.seq);
   if (!events.some((e) => e.type.startsWith("media.track."))) return unknownCompleteness("no-media-events");
 
-  // --- What was live: producers from the timeline.
+  // --- What was live (and what the recorder said went wrong): from the timeline.
+  const { producers, failures, recoveries } = readTimeline(events, participants, closedAt);
+
+  // --- What was written: the recordings' continuity.
+  const covered = new Map<string, Span[]>();
+  const recordingsOf = new Map<string, CompletenessInput["recordings"]>();
+  for (const r of input.recordings) {
+    const k = `${r.participantId}/${r.kind}`;
+    recordingsOf.set(k, [...(recordingsOf.get(k) ?? []), r]);
+    covered.set(k, [...(covered.get(k) ?? []), ...coveredSpans(r, closedAt)]);
+  }
+
+  const keys = new Set<string>();
+  for (const p of producers) keys.add(`${p.participantId}/${p.kind}`);
+  const producerKeys = new Set(keys);
+  for (const k of recordingsOf.keys()) {
+    if (!producerKeys.has(k)) return unknownCompleteness("track-without-media-events", `${UNKNOWN_TEXT["track-without-media-events"]} (${k})`);
+  }
+
+  const roleCount = new Map<string, number>();
+  for (const p of input.participants) roleCount.set(p.role, (roleCount.get(p.role) ?? 0) + 1);
+  const label = (id: string) => {
+    const p = participants.get(id)!;
+    return (roleCount.get(p.role) ?? 0) > 1 ? `${p.role} ${p.displayName}` : p.role;
+  };
+
+  const items: CompletenessItem[] = [];
+  const order = input.participants.map((p) => p.id);
+  const sortedKeys = [...keys].sort((a, b) => {
+    const [pa, ka] = a.split("/");
+    const [pb, kb] = b.split("/");
+    return order.indexOf(pa!) - order.indexOf(pb!) || KINDS.indexOf(ka as Kind) - KINDS.indexOf(kb as Kind);
+  });
+  for (const k of sortedKeys) {
+    const [participantId, kind] = k.split("/") as [string, Kind];
+    const expected = union(
+      producers
+        .filter((p) => p.participantId === participantId && p.kind === kind)
+        .flatMap((p) => subtract([[Math.max(p.start, consentAt), Math.min(p.end ?? closedAt, closedAt)]], p.pauses)),
+    );
+    const recs = recordingsOf.get(k) ?? [];
+    const cover = union(covered.get(k) ?? []);
+    const holes = subtract(expected, cover);
+    const neverRecorded = recs.length === 0 && total(expected) > 0;
+    const person = participants.get(participantId)!;
+    items.push({
+      participantId,
+      role: person.role,
+      name: person.displayName,
+      kind,
+      expectedMs: total(expected),
+      coveredMs: total(expected) - total(holes),
+      neverRecorded,
+      recordings: recs.map((r) => r.id),
+      gaps: holes.map((span) =>
+        describeGap(span, {
+          consentAt,
+          expected,
+          recordings: recs,
+          failures: failures.filter((f) => (f.participantId === null || f.participantId === participantId) && (f.kind === null || f.kind === kind)),
+          recoveries: recoveries.filter((r) => r.participantId === participantId && r.kind === kind),
+          neverRecorded,
+        }),
+      ),
+    });
+  }
+
+  const missing = items
+    .map((i) => ({ i, gaps: i.gaps.filter((g) => !g.tolerated) }))
+    .filter((x) => x.gaps.length > 0)
+    .map(({ i, gaps }) => `${label(i.participantId)} ${i.kind} missing ${gaps.map((g) => `${g.fromOffset}–${g.toOffset}`).join(", ")}${i.neverRecorded ? " (never recorded)" : ""}`);
+  const tolerated = items.flatMap((i) => i.gaps.filter((g) => g.tolerated));
+  const status: CompletenessStatus = missing.length ? "incomplete" : "complete";
+  const summary =
+    status === "incomplete"
+      ? `incomplete: ${missing.join("; ")}`
+      : `complete: all ${items.length} expected track(s) recorded from consent to the end` +
+        (tolerated.length ? ` (${tolerated.length} gap(s) under ${GAP_TOLERANCE_MS / 1000} s tolerated)` : "");
+  return { ...base, status, summary, consentAt: isoOf(consentAt), items };
+}
+
+/**
+ * The timeline read in order: each camera/microphone (producer) from its start
+ * to its stop, its owner's leave or the close, with its pauses; the recorder's
+ * failures and recoveries, tied to a participant × kind through the producer.
+ */
+function readTimeline(events: CompletenessInput["events"], participants: Map<string, unknown>, closedAt: number): { producers: Producer[]; failures: Failure[]; recoveries: Recovery[] } {
   const producers: Producer[] = [];
   const open = new Map<string, Producer>();
   const byProducerId = new Map<string, { participantId: string; kind: Kind }>();
@@ -328,83 +414,7 @@ export function computeCompleteness(input: CompletenessInput): CompletenessRepor
     }
   }
   for (const producer of open.values()) endProducer(producer, closedAt);
-
-  // --- What was written: the recordings' continuity.
-  const covered = new Map<string, Span[]>();
-  const recordingsOf = new Map<string, CompletenessInput["recordings"]>();
-  for (const r of input.recordings) {
-    const k = `${r.participantId}/${r.kind}`;
-    recordingsOf.set(k, [...(recordingsOf.get(k) ?? []), r]);
-    covered.set(k, [...(covered.get(k) ?? []), ...coveredSpans(r, closedAt)]);
-  }
-
-  const keys = new Set<string>();
-  for (const p of producers) keys.add(`${p.participantId}/${p.kind}`);
-  const producerKeys = new Set(keys);
-  for (const k of recordingsOf.keys()) {
-    if (!producerKeys.has(k)) return unknownCompleteness("track-without-media-events", `${UNKNOWN_TEXT["track-without-media-events"]} (${k})`);
-  }
-
-  const roleCount = new Map<string, number>();
-  for (const p of input.participants) roleCount.set(p.role, (roleCount.get(p.role) ?? 0) + 1);
-  const label = (id: string) => {
-    const p = participants.get(id)!;
-    return (roleCount.get(p.role) ?? 0) > 1 ? `${p.role} ${p.displayName}` : p.role;
-  };
-
-  const items: CompletenessItem[] = [];
-  const order = input.participants.map((p) => p.id);
-  const sortedKeys = [...keys].sort((a, b) => {
-    const [pa, ka] = a.split("/");
-    const [pb, kb] = b.split("/");
-    return order.indexOf(pa!) - order.indexOf(pb!) || KINDS.indexOf(ka as Kind) - KINDS.indexOf(kb as Kind);
-  });
-  for (const k of sortedKeys) {
-    const [participantId, kind] = k.split("/") as [string, Kind];
-    const expected = union(
-      producers
-        .filter((p) => p.participantId === participantId && p.kind === kind)
-        .flatMap((p) => subtract([[Math.max(p.start, consentAt), Math.min(p.end ?? closedAt, closedAt)]], p.pauses)),
-    );
-    const recs = recordingsOf.get(k) ?? [];
-    const cover = union(covered.get(k) ?? []);
-    const holes = subtract(expected, cover);
-    const neverRecorded = recs.length === 0 && total(expected) > 0;
-    const person = participants.get(participantId)!;
-    items.push({
-      participantId,
-      role: person.role,
-      name: person.displayName,
-      kind,
-      expectedMs: total(expected),
-      coveredMs: total(expected) - total(holes),
-      neverRecorded,
-      recordings: recs.map((r) => r.id),
-      gaps: holes.map((span) =>
-        describeGap(span, {
-          consentAt,
-          expected,
-          recordings: recs,
-          failures: failures.filter((f) => (f.participantId === null || f.participantId === participantId) && (f.kind === null || f.kind === kind)),
-          recoveries: recoveries.filter((r) => r.participantId === participantId && r.kind === kind),
-          neverRecorded,
-        }),
-      ),
-    });
-  }
-
-  const missing = items
-    .map((i) => ({ i, gaps: i.gaps.filter((g) => !g.tolerated) }))
-    .filter((x) => x.gaps.length > 0)
-    .map(({ i, gaps }) => `${label(i.participantId)} ${i.kind} missing ${gaps.map((g) => `${g.fromOffset}–${g.toOffset}`).join(", ")}${i.neverRecorded ? " (never recorded)" : ""}`);
-  const tolerated = items.flatMap((i) => i.gaps.filter((g) => g.tolerated));
-  const status: CompletenessStatus = missing.length ? "incomplete" : "complete";
-  const summary =
-    status === "incomplete"
-      ? `incomplete: ${missing.join("; ")}`
-      : `complete: all ${items.length} expected track(s) recorded from consent to the end` +
-        (tolerated.length ? ` (${tolerated.length} gap(s) under ${GAP_TOLERANCE_MS / 1000} s tolerated)` : "");
-  return { ...base, status, summary, consentAt: isoOf(consentAt), items };
+  return { producers, failures, recoveries };
 }
 
 /** A recording's written stretches: start to stop, minus its pauses and gaps. */
