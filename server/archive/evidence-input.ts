@@ -2,14 +2,20 @@
 // input. Nothing is invented: every fact comes from a row or a timeline event,
 // and what is missing (no consent answer, no policy period) is passed on as
 // missing so the package states it.
+import { promises as fs } from "node:fs";
 import path from "node:path";
+import { z } from "zod";
 import type { Db } from "../db/client";
 import { parseEventPayload } from "../domain/survey-events";
 import { recordingNotice } from "../domain/recording-notice";
 import { maskMobile } from "../domain/invites";
 import type { PackageInputRaw } from "../evidence/package-input";
 import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
-import { continuityEntrySchema as storedContinuityEntry } from "../../media/recording/continuity-log";
+import { continuityEntrySchema } from "../../media/recording/continuity-log";
+
+// Causes are read as any short word: a recorder newer than this mapping (e.g.
+// "muxer-restart") must not lose its gaps from the package.
+const storedContinuityEntry = continuityEntrySchema.extend({ cause: z.string().max(64).optional() });
 
 export interface EvidenceInputOptions {
   /** Media files are read from local paths; a remote storage fetches them (the caller releases them after the build). */
@@ -116,12 +122,18 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
     });
   }
 
+  // Finalised recordings, and failed ones that left a file (a muxer that died
+  // mid-track): what they hold is on record up to the failure, and the package's
+  // completeness counts it. A failed track without a file is told by its
+  // recording.track.failed events, which travel with the timeline.
   const recordings: PackageRecording[] = [];
   for (const r of survey.recordings) {
-    if (r.status !== "finalised" || !r.storageKey) continue;
+    if ((r.status !== "finalised" && r.status !== "failed") || !r.storageKey) continue;
+    const file = r.status === "finalised" ? await opts.storage.ensureLocal(r.storageKey) : await existingLocalFile(opts.storage, r.storageKey);
+    if (!file) continue;
     recordings.push({
       id: r.id,
-      path: await opts.storage.ensureLocal(r.storageKey),
+      path: file,
       mediaType: `${r.kind === "audio" ? "audio" : "video"}/${mediaSubtype(r.storageKey)}`,
       participantId: r.participantId,
       kind: r.kind === "audio" ? "audio" : "video",
@@ -184,12 +196,12 @@ export function identifiedBy(role: string, email: string | null | undefined, mob
  * The recorder's continuity entries in the package's shape. A gap is logged
  * when media comes back, with its length; the package wants the hole's start
  * and end. A file that opens with a gap (a rejoin) starts at its 'start' entry
- * and the gap before it is told in that entry's reason. Entries of types the
+ * and the gap before it is told in that entry's reason and cause. Entries of types the
  * package does not know are left out.
  */
 export function mapContinuity(json: string, startedAt: Date, endedAt: Date | null): ContinuityOut[] {
   const out: ContinuityOut[] = [];
-  let leadingGap: string | undefined;
+  let leadingGap: { reason: string; cause?: string } | undefined;
   for (const raw of safeArray(json)) {
     const parsed = storedContinuityEntry.safeParse(raw);
     if (!parsed.success) continue;
@@ -199,17 +211,17 @@ export function mapContinuity(json: string, startedAt: Date, endedAt: Date | nul
         .filter(Boolean)
         .join("; ");
       if (out.length === 0) {
-        leadingGap = `after a ${Math.round(e.gapMs ?? 0)} ms gap (${reason})`;
+        leadingGap = { reason: `after a ${Math.round(e.gapMs ?? 0)} ms gap (${reason})`, cause: e.cause };
         continue;
       }
       const until = Date.parse(e.at);
       const from = Math.max(until - (e.gapMs ?? 0), Date.parse(out[out.length - 1]!.at as string));
-      out.push({ type: "gap", at: new Date(from).toISOString(), until: new Date(Math.max(from, until)).toISOString(), reason });
+      out.push({ type: "gap", at: new Date(from).toISOString(), until: new Date(Math.max(from, until)).toISOString(), reason, ...(e.cause ? { cause: e.cause } : {}) });
       continue;
     }
     const at = out.length ? new Date(Math.max(Date.parse(e.at), Date.parse(out[out.length - 1]!.at as string))).toISOString() : e.at;
-    if (e.type === "start" && out.length === 0 && leadingGap) out.push({ type: "start", at, reason: leadingGap });
-    else out.push({ type: e.type, at, ...(e.cause ? { reason: e.cause } : {}) });
+    if (e.type === "start" && out.length === 0 && leadingGap) out.push({ type: "start", at, reason: leadingGap.reason, ...(leadingGap.cause ? { cause: leadingGap.cause } : {}) });
+    else out.push({ type: e.type, at, ...(e.cause ? { reason: e.cause, cause: e.cause } : {}) });
   }
   if (out.length === 0 || out[0]!.type !== "start") {
     // No usable log (e.g. a crash before the first line): the row's times are all there is, and the reason says so.
@@ -218,6 +230,17 @@ export function mapContinuity(json: string, startedAt: Date, endedAt: Date | nul
     if (endedAt && out.length === 1) out.push({ type: "stop", at: endedAt.toISOString() });
   }
   return out;
+}
+
+/** The local file of a failed recording's object, or null when it left none. */
+async function existingLocalFile(storage: Pick<RecordingStorage, "ensureLocal">, key: string): Promise<string | null> {
+  try {
+    const file = await storage.ensureLocal(key);
+    const st = await fs.stat(file);
+    return st.isFile() && st.size > 0 ? file : null;
+  } catch {
+    return null;
+  }
 }
 
 function mediaSubtype(key: string): string {

@@ -8,6 +8,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_REPORT_FONTS, reportFontsSchema, type ReportFonts } from "./cjk-font";
+import { computeCompleteness, type CompletenessReport } from "./completeness-report";
 import { summariseContinuity } from "./continuity-report";
 import { eventLeaf, signTreeHead, type SignedTreeHead } from "./event-log-merkle";
 import { type Manifest, type ManifestEntry, serialiseManifest } from "./manifest";
@@ -136,8 +137,9 @@ export async function buildEvidencePackage(rawInput: unknown, options: BuildOpti
     add(await writer.addBuffer(FILES.chat, jsonBytes({ surveyId: input.surveyId, messages: input.chat })), "chat", "application/json");
 
     const retention = decideRetention(input.retention, opts.retentionRules);
+    const completeness = computeCompleteness(input);
     add(
-      await writer.addBuffer(FILES.survey, jsonBytes(surveyRecord(input, captureFiles, thumbnailFiles, recordingFiles, retention))),
+      await writer.addBuffer(FILES.survey, jsonBytes(surveyRecord(input, captureFiles, thumbnailFiles, recordingFiles, retention, completeness))),
       "survey",
       "application/json",
     );
@@ -154,6 +156,7 @@ export async function buildEvidencePackage(rawInput: unknown, options: BuildOpti
         signerKeyId: signer.keyId,
         eventLog: { treeSize: treeHead.treeSize, rootHash: treeHead.rootHash },
         retention,
+        completeness,
         captureFiles,
         recordingFiles,
         thumbnails,
@@ -248,6 +251,7 @@ function surveyRecord(
   thumbnails: Record<string, StoredFile>,
   recordings: Record<string, StoredFile>,
   retention: RetentionDecision,
+  completeness: CompletenessReport,
 ) {
   return {
     surveyId: input.surveyId,
@@ -268,6 +272,8 @@ function surveyRecord(
     })),
     recordings: input.recordings.map(({ path: _p, ...r }) => ({ ...r, file: recordings[r.id], continuitySummary: summariseContinuity({ ...r, path: _p }) })),
     retention: { ...input.retention, decision: retention },
+    // The builder's claim; the verifier recomputes it from this file and events.jsonl and compares.
+    completeness,
     softwareVersion: input.softwareVersion,
     qualityModelSha256: input.qualityModelSha256,
   };

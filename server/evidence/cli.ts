@@ -1,5 +1,6 @@
 // `claims-survey verify <package> [--json] [--trust cert.pem] [--survey id]`
-// Exit code 0 when the package verifies, 1 when it does not, 2 on usage errors.
+// Exit code 0 when the package verifies, 1 when it does not, 2 on usage errors;
+// recording completeness is reported beside it and does not change the code.
 // `claims-survey purge [--dry-run]` runs the retention purge on the server's
 // database and data folder (exit 1 if a package could not be purged).
 import { readFileSync } from "node:fs";
@@ -13,6 +14,10 @@ const USAGE = `usage: claims-survey verify <package folder or .zip> [--json] [--
   --json     print the structured result as JSON
   --trust    the insurer's published signing certificate; the package must be signed with it
   --survey   fail unless the package belongs to this survey
+
+  Two results: integrity (VALID/INVALID, the exit code) and, apart, recording
+  completeness (COMPLETENESS complete/incomplete/unknown, with every missing
+  stretch), recomputed from the package's signed timeline and continuity logs.
 
 usage: claims-survey purge [--dry-run]
 

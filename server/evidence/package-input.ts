@@ -93,6 +93,8 @@ export const continuityEntrySchema = z.object({
   /** For a gap: when media resumed. */
   until: instant.optional(),
   reason: z.string().max(500).optional(),
+  /** The recorder's cause code (gap: rejoin, muxer-restart, packet-loss…; stop: error…; a start that follows a hole: that hole's cause). */
+  cause: z.string().max(64).optional(),
 });
 
 export const recordingSchema = z

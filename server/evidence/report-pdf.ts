@@ -5,9 +5,11 @@ import { PDFDocument, type PDFImage } from "pdf-lib";
 import sharp from "sharp";
 import { canonicalJson } from "./canonical-json";
 import { DEFAULT_REPORT_FONTS, embedReportFont, type ReportFonts } from "./cjk-font";
+import type { CompletenessReport } from "./completeness-report";
 import { summariseContinuity } from "./continuity-report";
 import type { PackageInput } from "./package-input";
 import { PdfFlow } from "./pdf-flow-layout";
+import { writeCompletenessSection } from "./report-completeness";
 import { reportStrings } from "./report-strings";
 import type { RetentionDecision } from "./retention";
 
@@ -25,6 +27,8 @@ export interface ReportModel {
   signerKeyId: string;
   eventLog: { treeSize: number; rootHash: string };
   retention: RetentionDecision;
+  /** Computed from the same input by completeness-report.ts; the verifier recomputes it. */
+  completeness: CompletenessReport;
   captureFiles: Record<string, StoredFile>;
   recordingFiles: Record<string, StoredFile>;
   /** Thumbnail bytes by capture id, as stored in the package. */
@@ -184,6 +188,8 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
       }),
     );
   }
+
+  writeCompletenessSection(flow, model.completeness, input.locale, { when, who });
 
   flow.heading(s.sectionContinuity);
   for (const r of input.recordings) {

@@ -71,7 +71,8 @@ const en = {
   duration: "Duration",
   size: "Size",
   sectionContinuity: "Recording continuity",
-  continuous: "Continuous: no pauses or gaps.",
+  // Of this one file only: whether the survey as a whole was recorded is the completeness section's verdict.
+  continuous: "This file has no pauses or gaps.",
   started: "started",
   stopped: "stopped",
   paused: "paused",
@@ -164,7 +165,7 @@ const zh: typeof en = {
   duration: "时长",
   size: "大小",
   sectionContinuity: "录制连续性",
-  continuous: "连续录制：无暂停、无中断。",
+  continuous: "本文件无暂停、无中断。",
   started: "开始",
   stopped: "结束",
   paused: "暂停",

@@ -5,6 +5,7 @@
 import { createHash, X509Certificate } from "node:crypto";
 import { PDFDocument } from "pdf-lib";
 import { canonicalJson } from "./canonical-json";
+import { type CompletenessReport, completenessFromPackageFiles, COMPLETENESS_ALGORITHM, unknownCompleteness } from "./completeness-report";
 import { merkleRoot, signedTreeHeadSchema, type SignedTreeHead, verifyTreeHeadSignature } from "./event-log-merkle";
 import { type Manifest, manifestSchema } from "./manifest";
 import { FILES, UNLISTED } from "./package-layout";
@@ -55,6 +56,12 @@ export interface VerifyResult {
   bytesHashed: number;
   checks: Record<CheckId, "pass" | "fail" | "not-run">;
   failures: VerifyFailure[];
+  /**
+   * Whether everything that should have been recorded was, recomputed from the
+   * signed survey.json and events.jsonl. Separate from `ok` (integrity): a
+   * package can be intact and its survey incompletely recorded.
+   */
+  completeness: CompletenessReport;
 }
 
 export interface VerifyOptions {
@@ -77,6 +84,7 @@ export async function verifyEvidencePackage(location: string, options: VerifyOpt
     bytesHashed: 0,
     checks: Object.fromEntries(CHECKS.map((c) => [c, "not-run"])) as VerifyResult["checks"],
     failures: [],
+    completeness: unknownCompleteness("no-survey-record"),
   };
   const ran = (check: CheckId) => {
     if (result.checks[check] === "not-run") result.checks[check] = "pass";
@@ -288,13 +296,44 @@ async function verifyContents(
   if (survey) {
     bind(FILES.survey, survey.surveyId);
     if (manifest) checkSurveyRecord(survey, manifest, fail);
-    ran("consistency");
   }
+  result.completeness = recomputeCompleteness(whole, survey, result, fail);
+  if (survey) ran("consistency");
   ran("survey-binding");
+}
+
+/** Files completeness is computed from, or that vouch for them. */
+const COMPLETENESS_SOURCES = new Set<string>([FILES.survey, FILES.events, FILES.treeHead, FILES.manifest, FILES.manifestSignature, FILES.certificate]);
+
+/**
+ * Completeness from the package's own data, never from its stored claim: only
+ * when those files passed every check. A claim stored in survey.json under the
+ * same algorithm must agree with the recomputation (a re-signed package with an
+ * edited claim is caught here; an edit without re-signing already failed).
+ */
+function recomputeCompleteness(whole: Map<string, Buffer>, survey: SurveyRecord | undefined, result: VerifyResult, fail: (f: VerifyFailure) => void): CompletenessReport {
+  if (result.failures.some((f) => f.path === "" || COMPLETENESS_SOURCES.has(f.path)) || result.checks["manifest-signature"] !== "pass") {
+    return unknownCompleteness("integrity-failed");
+  }
+  const events = whole.get(FILES.events);
+  if (!survey || !events) return unknownCompleteness("no-survey-record");
+  const recomputed = completenessFromPackageFiles(survey, events);
+  const claim = survey.completeness;
+  if (claim && typeof claim === "object" && (claim as { algorithm?: unknown }).algorithm === COMPLETENESS_ALGORITHM && canonicalJson(claim) !== canonicalJson(recomputed)) {
+    fail({
+      path: FILES.survey,
+      check: "consistency",
+      message: "the completeness stated in survey.json differs from the completeness recomputed from the timeline and continuity logs",
+      expected: recomputed.summary,
+      actual: String((claim as { summary?: unknown }).summary),
+    });
+  }
+  return recomputed;
 }
 
 interface SurveyRecord {
   surveyId?: unknown;
+  completeness?: unknown;
   captures?: { id: string; file?: { path: string; sha256: string }; thumbnail?: { path: string; sha256: string } }[];
   recordings?: { id: string; file?: { path: string; sha256: string } }[];
 }

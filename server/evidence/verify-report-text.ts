@@ -1,5 +1,8 @@
 // The verifier's result as text a person reads in a terminal or pastes into
 // an audit note: verdict first, then each failure with file, check and values.
+// Completeness is its own block: the package can be intact (VALID) while the
+// survey was not completely recorded.
+import type { CompletenessReport } from "./completeness-report";
 import { CHECKS, type VerifyResult } from "./verify-package";
 
 export function formatVerifyResult(r: VerifyResult): string {
@@ -15,6 +18,7 @@ export function formatVerifyResult(r: VerifyResult): string {
   lines.push(`  files     ${r.filesChecked} checked, ${r.bytesHashed} bytes hashed`);
   lines.push("");
   for (const c of CHECKS) lines.push(`  ${r.checks[c] === "pass" ? "ok  " : r.checks[c] === "fail" ? "FAIL" : "--  "} ${c}`);
+  lines.push("", ...formatCompleteness(r.completeness));
   if (r.failures.length) {
     lines.push("", `${r.failures.length} problem(s):`);
     for (const f of r.failures) {
@@ -25,3 +29,19 @@ export function formatVerifyResult(r: VerifyResult): string {
   }
   return lines.join("\n");
 }
+
+/** "COMPLETENESS incomplete: …", then each participant × kind with its missing stretches. */
+export function formatCompleteness(c: CompletenessReport): string[] {
+  const lines = [`COMPLETENESS ${c.summary}`];
+  if (c.consentAt) lines.push(`  offsets from the recording consent at ${c.consentAt}; gaps under ${c.toleranceMs / 1000} s are tolerated`);
+  for (const i of c.items) {
+    const counted = i.gaps.filter((g) => !g.tolerated);
+    const tolerated = i.gaps.length - counted.length;
+    const state = i.neverRecorded ? "NEVER RECORDED" : counted.length ? "GAPS" : "complete";
+    lines.push(`  ${state.padEnd(14)} ${i.role} ${i.name} ${i.kind}: expected ${seconds(i.expectedMs)}, recorded ${seconds(i.coveredMs)}${tolerated ? `, ${tolerated} short gap(s) tolerated` : ""}`);
+    for (const g of counted) lines.push(`      missing ${g.fromOffset}–${g.toOffset} (${seconds(g.ms)}, ${g.from} → ${g.to}): ${g.reason}`);
+  }
+  return lines;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

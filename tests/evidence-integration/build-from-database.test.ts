@@ -3,6 +3,7 @@
 // cases (no consent answer, no policy period, a build interrupted by a crash).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { pino } from "pino";
@@ -14,6 +15,9 @@ import { verifyEvidencePackage } from "../../server/evidence/verify-package";
 import { recordingNotice, RECORDING_NOTICE_VERSION } from "../../server/domain/recording-notice";
 import { testSigner } from "../fixtures/evidence/test-signer";
 import { closedSurvey, MODEL_SHA, workspace, type Workspace } from "./closed-survey";
+import { recordedSurveyWithHoles } from "./recorded-survey";
+
+const CLI = path.resolve(import.meta.dirname, "../../scripts/cli.mjs");
 
 const log = pino({ level: "silent" });
 
@@ -119,6 +123,51 @@ for (const kind of databaseKinds) {
       assert.equal(survey.retention.decision.retainUntil, `${y}${closed.slice(4)}`);
       assert.match(survey.retention.decision.explanation, /no policy period on record/);
       assert.equal((await verifyEvidencePackage(row.storagePath!)).ok, true);
+    });
+
+    test("a loaded server's survey: the package carries the failed recording and its failure events, verifies intact and incomplete with the exact holes (text and JSON), and its PDF says so", async () => {
+      const s = await recordedSurveyWithHoles(t.db, ws.storage);
+      const input = parsePackageInput(await evidenceInputForSurvey(t.db, s.surveyId, { storage: ws.storage, softwareVersion: "x", qualityModelSha256: "cd".repeat(32) }));
+      assert.deepEqual(input.recordings.map((r) => r.id).sort(), [`${s.agentId}-audio-1`, `${s.holderId}-audio-1`, `${s.holderId}-audio-2`, `${s.holderId}-video-1`].sort(), "the failed recording with a file is carried");
+      const restarted = input.recordings.find((r) => r.id === `${s.holderId}-audio-2`)!;
+      assert.equal(restarted.continuity[0]!.cause, "muxer-restart");
+      assert.equal(input.events.filter((e) => e.type === "recording.track.failed").length, 3);
+
+      await service.build(s.surveyId);
+      const row = await t.db.evidencePackage.findUniqueOrThrow({ where: { surveyId: s.surveyId } });
+      assert.equal(row.status, "ready", row.error ?? "");
+      const result = await verifyEvidencePackage(row.storagePath!, { expectedSurveyId: s.surveyId });
+      assert.equal(result.ok, true, JSON.stringify(result.failures));
+      const c = result.completeness;
+      assert.equal(c.status, "incomplete");
+      assert.equal(c.consentAt, s.at(10).toISOString());
+      const item = (participantId: string, kind: string) => c.items.find((i) => i.participantId === participantId && i.kind === kind)!;
+      const holes = (participantId: string, kind: string) => item(participantId, kind).gaps.filter((g) => !g.tolerated).map((g) => [g.from, g.to, g.fromOffset, g.toOffset, g.cause, g.codes.join(), g.errorIds.join()]);
+      assert.deepEqual(holes(s.holderId, "audio"), [[s.at(22).toISOString(), s.at(135).toISOString(), "00:00:12", "00:02:05", "recording-failed", "MUXER_DIED", "ERR-PA-1"]]);
+      assert.deepEqual(holes(s.agentId, "video"), [[s.at(10).toISOString(), s.at(200).toISOString(), "00:00:00", "00:03:10", "recording-failed", "MUXER_START_FAILED", "ERR-AV-1,ERR-AV-2"]]);
+      assert.equal(item(s.agentId, "video").neverRecorded, true);
+      assert.deepEqual(holes(s.holderId, "video"), []);
+      assert.deepEqual(holes(s.agentId, "audio"), []);
+      for (const part of ["policyholder audio missing 00:00:12–00:02:05", "agent video missing 00:00:00–00:03:10 (never recorded)"]) assert.ok(c.summary.includes(part), c.summary);
+
+      const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, "verify", row.storagePath!, ...args], { encoding: "utf8" });
+      const text = cli();
+      assert.equal(text.status, 0, text.stdout + text.stderr);
+      assert.match(text.stdout, /^VALID /);
+      assert.match(text.stdout, /^COMPLETENESS incomplete: .*policyholder audio missing 00:00:12–00:02:05/m);
+      const json = cli("--json");
+      assert.equal(json.status, 0);
+      const parsed = JSON.parse(json.stdout);
+      assert.equal(parsed.ok, true);
+      assert.equal(parsed.completeness.status, "incomplete");
+      assert.equal(parsed.completeness.summary, c.summary);
+      const gap = parsed.completeness.items.find((i: { participantId: string; kind: string }) => i.participantId === s.holderId && i.kind === "audio").gaps.find((g: { tolerated: boolean }) => !g.tolerated);
+      assert.deepEqual([gap.fromOffset, gap.toOffset], ["00:00:12", "00:02:05"]);
+
+      // The survey's language is zh-CN: the report says it in Chinese.
+      const pdf = execFileSync("pdftotext", [path.join(row.storagePath!, "report.pdf"), "-"]).toString().replace(/\s+/g, "");
+      for (const words of ["不完整：查勘中有应录制而未录制的部分", "缺失00:00:12–00:02:05", "从未录制", "MUXER_START_FAILED"]) assert.ok(pdf.includes(words), `"${words}" not in the PDF`);
+      assert.ok(!pdf.includes("连续录制"));
     });
 
     test("a build interrupted by a crash is rebuilt at start; a missing source file fails the build visibly", async () => {

@@ -1,9 +1,11 @@
 "use client";
 // Runs the offline verifier on the server for one package and shows each
-// check's outcome and each failure (file, check, expected and actual values).
+// check's outcome and each failure (file, check, expected and actual values),
+// and, as its own result, the recording completeness it recomputed.
 import { useState } from "react";
 import { trpc } from "../../_lib/trpc-client";
 import { useI18n } from "../../_i18n/i18n-provider";
+import { CompletenessView } from "./completeness-view";
 
 type Result = Awaited<ReturnType<typeof trpc.audit.verify.mutate>>;
 
@@ -36,6 +38,10 @@ export function VerifyPanel({ surveyId }: { surveyId: string }) {
           <p className={`banner ${result.ok ? "ok" : "warn"}`} data-testid="verify-result" data-ok={String(result.ok)}>
             {result.ok ? t("audit.verifyOk") : t("audit.verifyFailed")} ({result.filesChecked} · {result.signer?.subject ?? ""})
           </p>
+          {/* Completeness beside, not inside, the verdict: recomputed from the verified files. */}
+          <div data-testid="verify-completeness">
+            <CompletenessView report={result.completeness} />
+          </div>
           <table>
             <thead>
               <tr>

@@ -11,6 +11,7 @@ import type { MessageKey } from "../../_i18n/messages";
 import { StaffTopbar } from "../../_components/staff-topbar";
 import { VerifyPanel } from "../../_components/evidence/verify-panel";
 import { RetentionPanel } from "../../_components/evidence/retention-panel";
+import { CompletenessView } from "../../_components/evidence/completeness-view";
 
 type Opened = Awaited<ReturnType<typeof trpc.audit.open.query>>;
 
@@ -131,6 +132,7 @@ export default function AuditSurveyPage({ params }: { params: Promise<{ surveyId
               )}
               {!pkg && <p>{t("audit.noPackage")}</p>}
             </section>
+            {data.completeness && <CompletenessView report={data.completeness} unverified />}
             {pkg?.status === "ready" && <VerifyPanel surveyId={surveyId} />}
             <RetentionPanel
               key={`${data.retention.destroyAfter.toString()}-${String(data.retention.legalHold)}`}

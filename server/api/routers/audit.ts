@@ -12,6 +12,7 @@ import { maskMobile } from "../../domain/invites";
 import { FILES } from "../../evidence/package-layout";
 import { manifestSchema } from "../../evidence/manifest";
 import { verifyEvidencePackage } from "../../evidence/verify-package";
+import { readPackageCompleteness } from "../../evidence/package-completeness";
 import { identifiedBy } from "../../archive/evidence-input";
 import { retentionFor } from "../../archive/evidence-retention";
 import { writeAuditLog } from "../../archive/evidence-audit-log";
@@ -104,6 +105,7 @@ export const auditRouter = router({
   open: auditProcedure.input(surveyIdInput).query(async ({ ctx, input }) => {
     const survey = await loadSurvey(ctx.app.db, input.surveyId);
     const manifest = survey.evidence?.status === "ready" ? await readManifest(survey.evidence.storagePath) : null;
+    const completeness = survey.evidence?.status === "ready" && survey.evidence.storagePath ? await readPackageCompleteness(survey.evidence.storagePath) : null;
     const retention = retentionFor(survey.claim, survey.closedAt ?? survey.createdAt, survey.evidence);
     await writeAuditLog(ctx.app.db, ctx.user.id, "audit.open", { type: "survey", id: survey.id });
     const c = survey.claim;
@@ -138,6 +140,7 @@ export const auditRouter = router({
         eventLog: manifest.eventLog,
         files: manifest.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, role: f.role, mediaType: f.mediaType })),
       },
+      completeness,
       retention: { retainUntil: retention.decision.retainUntil, rule: retention.decision.rule, explanation: retention.decision.explanation, legalHold: retention.decision.legalHold, destroyAfter: retention.destroyAfter },
     };
   }),
@@ -159,6 +162,8 @@ export const auditRouter = router({
       bytesHashed: result.bytesHashed,
       checks: Object.entries(result.checks).map(([check, outcome]) => ({ check, outcome })),
       failures: result.failures,
+      // Separate from `ok`: an intact package may record an incompletely recorded survey.
+      completeness: result.completeness,
     };
   }),
 

@@ -13,6 +13,7 @@ import { signallingUrl } from "../../../_lib/call/signalling-url";
 import { ChecklistPanel } from "../../../_components/capture/checklist-panel";
 import { Gallery } from "../../../_components/capture/gallery";
 import { EvidenceProgress } from "../../../_components/evidence/evidence-progress";
+import { EvidenceCompleteness } from "../../../_components/evidence/evidence-completeness";
 import { RecordingsList } from "../../../_components/recording/recordings-list";
 
 type Survey = Awaited<ReturnType<typeof trpc.surveys.get.query>>;
@@ -91,6 +92,7 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
             )}
             {survey.status === "closed" && <p className="banner">{t("call.ended")}</p>}
             {survey.status === "closed" && <EvidenceProgress surveyId={id} />}
+            {survey.status === "closed" && <EvidenceCompleteness surveyId={id} />}
             {survey.status === "closed" && <RecordingsList surveyId={id} refreshKey={survey.closedAt} />}
           </>
         )}
