@@ -50,7 +50,8 @@ export function createAppServer(app: AppContext, pages: PageHandler | null) {
       if (pathname === "/api/health") {
         res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
         const storage = { kind: app.storage.kind, pendingUploads: (await app.storage.pendingUploadCount?.()) ?? 0 };
-        res.end(JSON.stringify({ ok: true, workers: app.pool.size, rooms: app.rooms.list().length, media: resourceCounts(), storage }));
+        const runtime = { ok: app.runtimeNeeds.ok, checkedAt: app.runtimeNeeds.checkedAt, missing: app.runtimeNeeds.needs.filter((n) => !n.ok), needs: app.runtimeNeeds.needs.map((n) => ({ id: n.id, ok: n.ok, required: n.required })) };
+        res.end(JSON.stringify({ ok: true, workers: app.pool.size, rooms: app.rooms.list().length, media: resourceCounts(), storage, runtime }));
         return;
       }
       if (pages) return await pages.handle(req, res);
