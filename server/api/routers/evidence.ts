@@ -1,24 +1,42 @@
 // The agent's view of a closed survey's evidence package: build progress and,
-// once ready, the manifest SHA-256 and the destroy-after date. Read-only.
+// once ready, the manifest SHA-256 and the destroy-after date; after a failure
+// its code, error id and next automatic retry, and a retry on request.
 import { z } from "zod";
+import type { Db } from "../../db/client";
 import { DomainError } from "../../domain/errors";
 import { router, staffProcedure } from "../trpc";
 
+const surveyInput = z.object({ surveyId: z.string().min(1).max(64) });
+
+/** Same reach as the agent's survey page: own surveys and unassigned ones; admins all. */
+async function reachableSurvey(db: Db, user: { id: string; role: string }, surveyId: string) {
+  const survey = await db.survey.findUnique({
+    where: { id: surveyId },
+    select: {
+      agentId: true,
+      status: true,
+      // `error` (raw text, paths) stays on the server: the page gets errorCode and errorId.
+      evidence: { select: { status: true, stage: true, progress: true, manifestSha256: true, destroyAfter: true, legalHold: true, errorCode: true, errorId: true, attempts: true, nextAttemptAt: true, updatedAt: true } },
+    },
+  });
+  if (!survey) throw new DomainError("NOT_FOUND", "No such survey.");
+  if (user.role !== "admin" && survey.agentId && survey.agentId !== user.id) throw new DomainError("FORBIDDEN", "This survey is assigned to another agent.");
+  return survey;
+}
+
 export const evidenceRouter = router({
   status: staffProcedure("agent", "admin")
-    .input(z.object({ surveyId: z.string().min(1).max(64) }))
+    .input(surveyInput)
     .query(async ({ ctx, input }) => {
-      const survey = await ctx.app.db.survey.findUnique({
-        where: { id: input.surveyId },
-        select: {
-          agentId: true,
-          status: true,
-          evidence: { select: { status: true, stage: true, progress: true, manifestSha256: true, destroyAfter: true, legalHold: true, error: true, updatedAt: true } },
-        },
-      });
-      if (!survey) throw new DomainError("NOT_FOUND", "No such survey.");
-      // Same reach as the agent's survey page: own surveys and unassigned ones; admins all.
-      if (ctx.user.role !== "admin" && survey.agentId && survey.agentId !== ctx.user.id) throw new DomainError("FORBIDDEN", "This survey is assigned to another agent.");
+      const survey = await reachableSurvey(ctx.app.db, ctx.user, input.surveyId);
       return { surveyStatus: survey.status, package: survey.evidence };
+    }),
+
+  retry: staffProcedure("agent", "admin")
+    .input(surveyInput)
+    .mutation(async ({ ctx, input }) => {
+      await reachableSurvey(ctx.app.db, ctx.user, input.surveyId);
+      await ctx.app.evidence.retryNow(input.surveyId);
+      return { started: true };
     }),
 });
