@@ -411,7 +411,18 @@ export class SurveyCall {
   }
 
   async endSurvey() {
-    await this.signal?.request("endSurvey", {});
+    const signal = this.signal;
+    if (!signal) return;
+    try {
+      await signal.request("endSurvey", {});
+    } catch (err) {
+      // Ending closes every connection, this one included, and the close often
+      // overtakes the answer: the request then rejects "connection closed",
+      // although the survey ended as asked. The close (or the surveyEnded
+      // notice) has put the call in "ended" by the time this runs.
+      if (this.state.phase === "ended") return;
+      throw err;
+    }
   }
 
   leave() {
