@@ -16,7 +16,8 @@ mapfile -t RUNTIME_PKGS < <(node -e '
   const needs = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).needs;
   console.log([...new Set(needs.flatMap((n) => n.debian ?? []))].join("\n"));' "$here/runtime-needs.json")
 [ ${#RUNTIME_PKGS[@]} -gt 0 ] || { echo "system-packages: no packages read from $here/runtime-needs.json" >&2; exit 1; }
-# Setup only: curl fetches mediasoup's prebuilt worker.
+# Setup only: curl (and its CA certificates) fetches mediasoup's prebuilt worker.
+# Not run-time needs: Node's TLS uses its own CA store.
 SETUP_PKGS=(curl ca-certificates)
 BUILD_PKGS=(g++ make pkg-config python3 ninja-build patch libuv1-dev libssl-dev libsrtp2-dev libabsl-dev flatbuffers-compiler libflatbuffers-dev)
 TEST_PKGS=(chromium postgresql poppler-utils)
@@ -41,6 +42,8 @@ meson_ok() { command -v meson >/dev/null && [ "$(printf '%s\n1.1.0\n' "$(meson -
 need_meson=0
 if [ "${1:-all}" != runtime ] && [ "${SKIP_WORKER_BUILD_DEPS:-}" != 1 ] && ! meson_ok; then need_meson=1; fi
 
+# SYSTEM_PACKAGES_DRY_RUN=1: print what this mode ensures and change nothing (tests read it).
+if [ "${SYSTEM_PACKAGES_DRY_RUN:-}" = 1 ]; then printf '%s\n' "${want[@]}"; exit 0; fi
 if [ ${#missing[@]} -eq 0 ] && [ $need_meson = 0 ]; then exit 0; fi
 export DEBIAN_FRONTEND=noninteractive
 if [ $need_meson = 1 ] && ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
