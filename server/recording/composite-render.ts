@@ -224,8 +224,8 @@ export class CompositeRenderer {
 
 const renderers = new WeakMap<RecordingStorage, CompositeRenderer>();
 
-/** One renderer per storage (i.e. per running product). */
-export function compositeRenderer(deps: { db: Db; storage: RecordingStorage; log: Logger }): CompositeRenderer {
+/** One renderer per storage (i.e. per running product); the first caller's options stay. */
+export function compositeRenderer(deps: { db: Db; storage: RecordingStorage; log: Logger; retryDelaysMs?: number[] }): CompositeRenderer {
   let r = renderers.get(deps.storage);
   if (!r) renderers.set(deps.storage, (r = new CompositeRenderer(deps)));
   return r;

@@ -9,6 +9,7 @@ import { trpc } from "../../_lib/trpc-client";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { JobFailureNotice } from "./job-failure-notice";
+import { PendingUploads } from "../recording/pending-uploads";
 
 type Status = Awaited<ReturnType<typeof trpc.evidence.status.query>>;
 
@@ -68,6 +69,7 @@ export function EvidenceProgress({ surveyId }: { surveyId: string }) {
         </dl>
       )}
       {pkg?.status === "failed" && <JobFailureNotice testId="evidence-failure" failure={pkg} onRetry={retry} />}
+      <PendingUploads surveyId={surveyId} />
     </section>
   );
 }

@@ -1,6 +1,8 @@
 // The agent's view of a closed survey's evidence package: build progress and,
 // once ready, the manifest SHA-256 and the destroy-after date; after a failure
-// its code, error id and next automatic retry, and a retry on request.
+// its code, error id and next automatic retry, and a retry on request. Also the
+// survey's files still owed to remote storage (STORAGE=s3), retried likewise.
+import path from "node:path";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { DomainError } from "../../domain/errors";
@@ -39,4 +41,29 @@ export const evidenceRouter = router({
       await ctx.app.evidence.retryNow(input.surveyId);
       return { started: true };
     }),
+
+  /** This survey's files the bucket has not taken yet: kept whole in the spool, uploaded in the background. */
+  pendingUploads: staffProcedure("agent", "admin")
+    .input(surveyInput)
+    .query(async ({ ctx, input }) => {
+      await reachableSurvey(ctx.app.db, ctx.user, input.surveyId);
+      return owedUploads(ctx.app.storage, input.surveyId);
+    }),
+
+  retryUploads: staffProcedure("agent", "admin")
+    .input(surveyInput)
+    .mutation(async ({ ctx, input }) => {
+      await reachableSurvey(ctx.app.db, ctx.user, input.surveyId);
+      await ctx.app.storage.flushPendingUploads?.();
+      return owedUploads(ctx.app.storage, input.surveyId);
+    }),
 });
+
+async function owedUploads(storage: { pendingUploads?(): Promise<{ key: string; size: number; since: string; attempts: number; errorCode: string; errorId: string }[]>; nextUploadAttemptAt?(): Date | null }, surveyId: string) {
+  const owed = ((await storage.pendingUploads?.()) ?? []).filter((p) => p.key.startsWith(`${surveyId}/`));
+  // The raw error (bucket URL, spool path) stays in the marker and the log.
+  return {
+    files: owed.map((p) => ({ file: path.posix.basename(p.key), size: p.size, since: p.since, attempts: p.attempts, errorCode: p.errorCode, errorId: p.errorId })),
+    nextAttemptAt: owed.length ? (storage.nextUploadAttemptAt?.() ?? null) : null,
+  };
+}
