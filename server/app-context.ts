@@ -9,6 +9,8 @@ import type { SurveyHub } from "./signalling/survey-hub";
 import type { RecordingControl } from "./recording/recording-control";
 import type { CaptureService } from "./capture/capture-service";
 import type { RecordingStorage } from "../media/recording/storage/recording-storage";
+import type { EvidenceService } from "./archive/evidence-service";
+import type { SelfCheckReport } from "./runtime-needs/self-check";
 
 export interface AppContext {
   env: Env;
@@ -22,4 +24,8 @@ export interface AppContext {
   captures: CaptureService;
   /** Photos, recordings and evidence: local disk by default. */
   storage: RecordingStorage;
+  /** Builds (and rebuilds) evidence packages in the background. */
+  evidence: EvidenceService;
+  /** The start-up self-check's result, shown on /api/health. */
+  runtimeNeeds: SelfCheckReport;
 }

@@ -26,17 +26,30 @@ import { EvidenceService, evidencePackagesDir } from "./archive/evidence-service
 import { evidenceSignerFactory } from "./archive/evidence-signer";
 import { schedulePurge } from "./archive/evidence-purge";
 import { readFileSync } from "node:fs";
+import { DEFAULT_MODEL_DIR } from "./quality/load-quality-model";
+import { assertRuntimeNeeds, describeMissing, type RuntimeNeed } from "./runtime-needs/self-check";
 
 export interface StartOptions {
   env: Env;
   pages: "none" | "dev" | "production";
   log?: Logger;
+  /** The run-time needs to check at start; default: scripts/setup/runtime-needs.json. */
+  runtimeNeeds?: RuntimeNeed[];
 }
 
 export async function startProduct(opts: StartOptions) {
   const { env } = opts;
   const log = opts.log ?? pino({ level: env.LOG_LEVEL });
   installResourceCensus();
+
+  // Before anything else uses them: a missing part stops the start here, named, with its fix.
+  const runtimeNeeds = assertRuntimeNeeds({
+    dataDir: env.DATA_DIR,
+    mediaDir: env.storage.kind === "s3" ? env.storage.spoolDir : env.storage.root,
+    qualityModelDir: env.QUALITY_MODEL_DIR ?? DEFAULT_MODEL_DIR,
+    needs: opts.runtimeNeeds,
+  });
+  if (runtimeNeeds.needs.some((n) => !n.ok)) log.warn({ missing: runtimeNeeds.needs.filter((n) => !n.ok) }, describeMissing(runtimeNeeds, false));
 
   const target = databaseTarget(env.DATABASE_URL ?? `file:${path.join(env.DATA_DIR, "claims-survey.db")}`);
   const applied = await migrateDatabase(target);
@@ -67,7 +80,7 @@ export async function startProduct(opts: StartOptions) {
   if (resumed.length) log.info({ surveys: resumed }, "rebuilding interrupted evidence packages");
   const stopPurge = schedulePurge({ db, storage, signer: evidenceSigner, dataDir: env.DATA_DIR, log }, env.EVIDENCE_PURGE_INTERVAL_MINUTES * 60_000);
   const captures = new CaptureService(db, storage, qualityPhotoGate(env.QUALITY_MODEL_DIR), rooms, log);
-  const app: AppContext = { env, db, log, sms: new OutboxSmsSender(db), pool, rooms, hub, recording, captures, storage };
+  const app: AppContext = { env, db, log, sms: new OutboxSmsSender(db), pool, rooms, hub, recording, captures, storage, evidence, runtimeNeeds };
 
   let pages: PageHandler | null = null;
   if (opts.pages !== "none") {
@@ -92,6 +105,7 @@ export async function startProduct(opts: StartOptions) {
   const close = () =>
     (closing ??= (async () => {
       stopPurge();
+      evidence.close();
       rooms.closeAll("server-shutdown");
       await recording.close();
       storage.close?.();

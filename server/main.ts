@@ -1,9 +1,20 @@
 // The product's process: `tsx server/main.ts`.
 import { env } from "./env";
 import { startProduct } from "./bootstrap";
+import { RuntimeNeedsError } from "./runtime-needs/self-check";
 
 const pages = process.env.PAGES === "none" ? "none" : env.NODE_ENV === "production" ? "production" : "dev";
-const product = await startProduct({ env, pages });
+let product: Awaited<ReturnType<typeof startProduct>>;
+try {
+  product = await startProduct({ env, pages });
+} catch (err) {
+  // The self-check's message is the whole story (what is missing, what for, the fix); a stack adds nothing.
+  if (err instanceof RuntimeNeedsError) {
+    console.error(err.message);
+    process.exit(78); // EX_CONFIG
+  }
+  throw err;
+}
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {

@@ -8,19 +8,30 @@ set -euo pipefail
 need_root() { if [ "$(id -u)" != 0 ]; then echo "sudo"; fi; }
 SUDO="$(need_root)"
 
-# curl fetches mediasoup's prebuilt worker; the libraries are what a worker
-# built from source against Debian links to (see docs/MEDIASOUP_WORKER.md).
-RUNTIME_PKGS=(ffmpeg curl ca-certificates libuv1 libssl3 libsrtp2-1 libabsl20220623)
+# What the product uses when it runs comes from the one list that the start-up
+# self-check also reads (scripts/setup/runtime-needs.json): a part the product
+# needs can then never be installed only by the test path.
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+mapfile -t RUNTIME_PKGS < <(node -e '
+  const needs = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).needs;
+  console.log([...new Set(needs.flatMap((n) => n.debian ?? []))].join("\n"));' "$here/runtime-needs.json")
+[ ${#RUNTIME_PKGS[@]} -gt 0 ] || { echo "system-packages: no packages read from $here/runtime-needs.json" >&2; exit 1; }
+# Setup only: curl (and its CA certificates) fetches mediasoup's prebuilt worker.
+# Not run-time needs: Node's TLS uses its own CA store.
+SETUP_PKGS=(curl ca-certificates)
 BUILD_PKGS=(g++ make pkg-config python3 ninja-build patch libuv1-dev libssl-dev libsrtp2-dev libabsl-dev flatbuffers-compiler libflatbuffers-dev)
-TEST_PKGS=(chromium postgresql poppler-utils fonts-noto-cjk)
+TEST_PKGS=(chromium postgresql poppler-utils)
 
-want=("${RUNTIME_PKGS[@]}")
+# `runtime-list` prints the run-time packages and stops (tests compare it with the code).
+if [ "${1:-}" = runtime-list ]; then printf '%s\n' "${RUNTIME_PKGS[@]}"; exit 0; fi
+
+want=("${RUNTIME_PKGS[@]}" "${SETUP_PKGS[@]}")
 case "${1:-all}" in
   runtime) ;;
   build) want+=("${BUILD_PKGS[@]}") ;;
   all) want+=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}") ;;
 esac
-if [ "${SKIP_WORKER_BUILD_DEPS:-}" = 1 ]; then want=("${RUNTIME_PKGS[@]}" "${TEST_PKGS[@]}"); fi
+if [ "${SKIP_WORKER_BUILD_DEPS:-}" = 1 ]; then want=("${RUNTIME_PKGS[@]}" "${SETUP_PKGS[@]}" "${TEST_PKGS[@]}"); fi
 
 missing=()
 for p in "${want[@]}"; do
@@ -31,6 +42,8 @@ meson_ok() { command -v meson >/dev/null && [ "$(printf '%s\n1.1.0\n' "$(meson -
 need_meson=0
 if [ "${1:-all}" != runtime ] && [ "${SKIP_WORKER_BUILD_DEPS:-}" != 1 ] && ! meson_ok; then need_meson=1; fi
 
+# SYSTEM_PACKAGES_DRY_RUN=1: print what this mode ensures and change nothing (tests read it).
+if [ "${SYSTEM_PACKAGES_DRY_RUN:-}" = 1 ]; then printf '%s\n' "${want[@]}"; exit 0; fi
 if [ ${#missing[@]} -eq 0 ] && [ $need_meson = 0 ]; then exit 0; fi
 export DEBIAN_FRONTEND=noninteractive
 if [ $need_meson = 1 ] && ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then

@@ -2,12 +2,18 @@
 // has closed and its recordings are finalised. Progress is written to the
 // EvidencePackage row (throttled) so the agent's page can follow it, and every
 // outcome goes into the survey timeline. A package left 'building' by a crash
-// is rebuilt when the server starts again.
+// is rebuilt when the server starts again. A failed build is retried by itself
+// with growing waits (also across a restart), and at once when an agent or an
+// auditor asks; pages see a failure as a code they translate plus an error id
+// that names the full error in the server log.
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
 import { appendSurveyEvent } from "../domain/survey-events";
+import { DomainError } from "../domain/errors";
+import { describeJobFailure } from "../domain/job-failure";
+import type { ReportFonts } from "../evidence/cjk-font";
 import { buildEvidencePackage, type BuildProgress } from "../evidence/build-package";
 import type { Signer } from "../evidence/signer/signer";
 import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
@@ -27,7 +33,14 @@ export interface EvidenceServiceOptions {
   /** Minimum time between progress writes to the database. */
   progressIntervalMs?: number;
   now?: () => Date;
+  /** The PDF's fonts; default: Debian's fonts-noto-cjk (scripts/setup/runtime-needs.json). */
+  reportFonts?: ReportFonts;
+  /** Waits before the automatic retries of a failed build, in order; the last one repeats. */
+  retryDelaysMs?: number[];
 }
+
+/** 30 s, 2 min, 10 min, 1 h, then every 6 h: quick for a passing hiccup, quiet for a cause someone must fix. */
+export const DEFAULT_RETRY_DELAYS_MS = [30_000, 120_000, 600_000, 3_600_000, 6 * 3_600_000];
 
 export function evidencePackagesDir(dataDir: string) {
   return path.join(dataDir, "evidence", "packages");
@@ -38,6 +51,8 @@ export class EvidenceService {
   // One build at a time: builds hash every media byte on the media server, next
   // to live calls, and a restart may find many surveys to (re)build at once.
   private queue: Promise<void> = Promise.resolve();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private closed = false;
 
   constructor(private readonly opts: EvidenceServiceOptions) {}
 
@@ -48,6 +63,7 @@ export class EvidenceService {
 
   /** Queues the build (or rebuild after a crash) of one survey's package; a ready or purged package is left alone. */
   build(surveyId: string): Promise<void> {
+    this.cancelRetry(surveyId);
     const existing = this.running.get(surveyId);
     if (existing) return existing;
     // Never rejects: it runs detached from the request that closed the survey; failures are in the row, timeline and log.
@@ -60,14 +76,55 @@ export class EvidenceService {
     return run;
   }
 
-  /** At start: packages a crash left 'building', and closed surveys that never got a row. */
+  /**
+   * A retry asked for by a person (agent or auditor): at once, whatever the
+   * backoff says. Only a failed package (or a closed survey without one) can be
+   * retried; a ready, purged or building one is a conflict.
+   */
+  async retryNow(surveyId: string): Promise<void> {
+    const survey = await this.opts.db.survey.findUnique({ where: { id: surveyId }, select: { status: true, evidence: { select: { status: true } } } });
+    if (!survey) throw new DomainError("NOT_FOUND", "No such survey.");
+    if (survey.status !== "closed") throw new DomainError("CONFLICT", "The evidence package is built after the survey has ended.");
+    const state = survey.evidence?.status;
+    if (state && state !== "failed") throw new DomainError("CONFLICT", `The evidence package is ${state}; only a failed build can be retried.`);
+    this.opts.log.info({ surveyId }, "evidence build retried on request");
+    void this.build(surveyId);
+  }
+
+  /** At start: packages a crash left 'building', closed surveys that never got a row, and failed builds (retried when due). */
   async resumeInterrupted(): Promise<string[]> {
     const { db } = this.opts;
     const stuck = await db.evidencePackage.findMany({ where: { status: "building" }, select: { surveyId: true } });
     const missing = await db.survey.findMany({ where: { status: "closed", evidence: { is: null } }, select: { id: true } });
     const ids = [...new Set([...stuck.map((s) => s.surveyId), ...missing.map((s) => s.id)])];
     for (const id of ids) void this.build(id);
+    const failed = await db.evidencePackage.findMany({ where: { status: "failed" }, select: { surveyId: true, nextAttemptAt: true } });
+    for (const f of failed) this.scheduleRetry(f.surveyId, (f.nextAttemptAt?.getTime() ?? 0) - Date.now());
     return ids;
+  }
+
+  /** Stops the automatic retries (shutdown); builds already running finish. */
+  close(): void {
+    this.closed = true;
+    for (const id of [...this.retryTimers.keys()]) this.cancelRetry(id);
+  }
+
+  private scheduleRetry(surveyId: string, delayMs: number): void {
+    if (this.closed) return;
+    this.cancelRetry(surveyId);
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(surveyId);
+      void this.build(surveyId);
+    }, Math.max(0, delayMs));
+    // A due retry must not keep a stopping server alive: the row carries it to the next start.
+    timer.unref();
+    this.retryTimers.set(surveyId, timer);
+  }
+
+  private cancelRetry(surveyId: string): void {
+    const timer = this.retryTimers.get(surveyId);
+    if (timer) clearTimeout(timer);
+    this.retryTimers.delete(surveyId);
   }
 
   /** Resolves when every build started so far has finished (tests, shutdown). */
@@ -83,7 +140,7 @@ export class EvidenceService {
     await db.evidencePackage.upsert({
       where: { surveyId },
       create: { surveyId, status: "building", stage: "waiting-for-recordings", progress: 0 },
-      update: { status: "building", stage: "waiting-for-recordings", progress: 0, error: null },
+      update: { status: "building", stage: "waiting-for-recordings", progress: 0, nextAttemptAt: null },
     });
     await appendSurveyEvent(db, surveyId, { type: "evidence.building", payload: restarted ? { restarted: true } : {} });
     try {
@@ -100,6 +157,7 @@ export class EvidenceService {
           signer,
           now: this.opts.now,
           onProgress: progress.write,
+          ...(this.opts.reportFonts ? { reportFonts: this.opts.reportFonts } : {}),
         });
         await progress.flush();
         return done;
@@ -118,6 +176,10 @@ export class EvidenceService {
           manifestSha256: built.manifestSha256,
           destroyAfter: retention.destroyAfter,
           error: null,
+          errorCode: null,
+          errorId: null,
+          attempts: 0,
+          nextAttemptAt: null,
         },
       });
       await appendSurveyEvent(db, surveyId, {
@@ -126,10 +188,18 @@ export class EvidenceService {
       });
       log.info({ surveyId, packageId: built.packageId, manifestSha256: built.manifestSha256 }, "evidence package ready");
     } catch (err) {
-      const message = (err as Error).message.slice(0, 4000);
-      log.error({ err, surveyId }, "evidence package failed");
-      await db.evidencePackage.update({ where: { surveyId }, data: { status: "failed", error: message } }).catch(() => undefined);
-      await appendSurveyEvent(db, surveyId, { type: "evidence.failed", payload: { message } }).catch(() => undefined);
+      const failure = describeJobFailure(err, "EV");
+      const attempt = (row?.attempts ?? 0) + 1;
+      const delays = this.opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+      const delay = delays[Math.min(attempt, delays.length) - 1]!;
+      const nextAttemptAt = new Date(Date.now() + delay);
+      log.error({ err, surveyId, errorId: failure.errorId, errorCode: failure.code, attempt, nextAttemptAt }, "evidence package failed; retrying later");
+      await db.evidencePackage
+        .update({ where: { surveyId }, data: { status: "failed", error: String((err as Error)?.message ?? err).slice(0, 4000), errorCode: failure.code, errorId: failure.errorId, attempts: attempt, nextAttemptAt } })
+        .catch((e) => log.error({ err: e, surveyId }, "could not store the evidence failure"));
+      // The timeline (and so the PDF and the playback page) gets the code and id, never the raw text.
+      await appendSurveyEvent(db, surveyId, { type: "evidence.failed", payload: { errorCode: failure.code, errorId: failure.errorId, attempt, nextAttemptAt: nextAttemptAt.toISOString() } }).catch(() => undefined);
+      this.scheduleRetry(surveyId, delay);
     }
   }
 

@@ -1,5 +1,7 @@
 // Domain errors carry a stable code; the tRPC and REST layers map codes to
 // their own status (FORBIDDEN/403, NOT_FOUND/404, ...).
+import { randomBytes } from "node:crypto";
+
 export type DomainErrorCode =
   | "NOT_FOUND"
   | "FORBIDDEN"
@@ -16,4 +18,13 @@ export class DomainError extends Error {
     super(message);
     this.name = "DomainError";
   }
+}
+
+/**
+ * A short id for one failure of a background job (evidence build, composite,
+ * upload): written to the server log with the full error, shown on the page
+ * beside a translated message, so a report by phone finds the log line.
+ */
+export function newErrorId(prefix: string): string {
+  return `${prefix}-${randomBytes(5).toString("hex").toUpperCase()}`;
 }

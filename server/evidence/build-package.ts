@@ -154,6 +154,7 @@ export async function buildEvidencePackage(rawInput: unknown, options: BuildOpti
         packageId,
         generatedAt,
         signerKeyId: signer.keyId,
+        signerCertificateSha256: createHash("sha256").update(pemBlocks(certPem, "CERTIFICATE")[0]!).digest("hex"),
         eventLog: { treeSize: treeHead.treeSize, rootHash: treeHead.rootHash },
         retention,
         completeness,
@@ -240,7 +241,7 @@ async function statSources(input: PackageInput): Promise<Map<string, number>> {
       problems.push(`${where}: ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
   }
-  if (problems.length) throw new Error(`evidence package sources are missing:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  if (problems.length) throw new PackageSourcesMissingError(problems);
   return sizes;
 }
 
@@ -290,4 +291,12 @@ async function exists(p: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** Files the package must contain are gone from storage. */
+export class PackageSourcesMissingError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`evidence package sources are missing:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "PackageSourcesMissingError";
+  }
 }

@@ -23,6 +23,14 @@ export const DEFAULT_REPORT_FONTS: ReportFonts = {
   mono: { path: `${NOTO_DIR}/NotoSansCJK-Regular.ttc`, postscriptName: "NotoSansMonoCJKsc-Regular" },
 };
 
+/** The report's font file cannot be read: the package cannot be built until it is installed. */
+export class ReportFontMissingError extends Error {
+  constructor(readonly fontPath: string, cause: Error) {
+    super(`report font ${fontPath} is missing (${cause.message}); install Debian's fonts-noto-cjk or configure reportFonts`, { cause });
+    this.name = "ReportFontMissingError";
+  }
+}
+
 const fileCache = new Map<string, Buffer>();
 const EMPTY_FONT_BYTES = new Uint8Array(4);
 
@@ -32,7 +40,7 @@ function readFont(path: string): Buffer {
     try {
       bytes = readFileSync(path);
     } catch (err) {
-      throw new Error(`report font ${path} is missing (${(err as Error).message}); install Debian's fonts-noto-cjk or configure reportFonts`);
+      throw new ReportFontMissingError(path, err as Error);
     }
     fileCache.set(path, bytes);
   }

@@ -25,6 +25,8 @@ export interface ReportModel {
   packageId: string;
   generatedAt: string;
   signerKeyId: string;
+  /** SHA-256 of the signing certificate (DER), the fingerprint an insurer publishes. */
+  signerCertificateSha256: string;
   eventLog: { treeSize: number; rootHash: string };
   retention: RetentionDecision;
   /** Computed from the same input by completeness-report.ts; the verifier recomputes it. */
@@ -86,7 +88,7 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
     [s.qualityModel, input.qualityModelSha256, "mono"],
     [s.eventCount, String(model.eventLog.treeSize)],
     [s.eventRoot, model.eventLog.rootHash, "mono"],
-    [s.signerKey, model.signerKeyId, "mono"],
+    ...signerRows(s, model),
   ]);
 
   flow.heading(s.sectionParticipants);
@@ -222,6 +224,18 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
 
   flow.footer(s.page, `${input.surveyId} · ${model.packageId}`);
   return doc;
+}
+
+/**
+ * Who signed: the key id and the certificate's SHA-256, which an auditor
+ * compares with the fingerprint the insurer publishes (or pins with
+ * `claims-survey verify --trust`); the manifest names the same fingerprint.
+ */
+function signerRows(s: ReturnType<typeof reportStrings>, model: ReportModel): [string, string, "mono"][] {
+  return [
+    [s.signerKey, model.signerKeyId, "mono"],
+    [s.signerCertificate, model.signerCertificateSha256, "mono"],
+  ];
 }
 
 async function thumbnailImage(doc: PDFDocument, bytes: Buffer | undefined): Promise<PDFImage | null> {

@@ -49,8 +49,14 @@ export function createAppServer(app: AppContext, pages: PageHandler | null) {
       if (pathname.startsWith("/api/evidence/") && (await handleEvidenceRoute(app, req, res, pathname))) return;
       if (pathname === "/api/health") {
         res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
-        const storage = { kind: app.storage.kind, pendingUploads: (await app.storage.pendingUploadCount?.()) ?? 0 };
-        res.end(JSON.stringify({ ok: true, workers: app.pool.size, rooms: app.rooms.list().length, media: resourceCounts(), storage }));
+        // Counts, codes and ids only: health answers anyone, and keys name surveys.
+        const owed = (await app.storage.pendingUploads?.()) ?? [];
+        const last = owed.reduce<(typeof owed)[number] | null>((a, p) => (!a || p.attempts > a.attempts ? p : a), null);
+        const storage = { kind: app.storage.kind, pendingUploads: owed.length, lastUploadFailure: last && { errorCode: last.errorCode, errorId: last.errorId, attempts: last.attempts }, nextUploadAttemptAt: owed.length ? (app.storage.nextUploadAttemptAt?.() ?? null) : null };
+        // What is missing, what for and the fix; the problem's details (paths) are in the start-up log.
+        const missing = app.runtimeNeeds.needs.filter((n) => !n.ok).map(({ id, required, usedFor, fix }) => ({ id, required, usedFor, fix }));
+        const runtime = { ok: app.runtimeNeeds.ok, checkedAt: app.runtimeNeeds.checkedAt, missing, needs: app.runtimeNeeds.needs.map((n) => ({ id: n.id, ok: n.ok, required: n.required })) };
+        res.end(JSON.stringify({ ok: true, workers: app.pool.size, rooms: app.rooms.list().length, media: resourceCounts(), storage, runtime }));
         return;
       }
       if (pages) return await pages.handle(req, res);

@@ -10,6 +10,9 @@
 // every audio file delayed to its start time (adelay) and mixed (amix).
 // Progress comes from ffmpeg's `-progress pipe:1` (out_time over the length).
 // The per-track files stay the evidence; the composite is a convenience copy.
+// A failed render is retried by itself a few times with growing waits, and by
+// the person with the button; pages get a failure code and an error id, the
+// raw error (ffmpeg's words, paths) goes only to the server log.
 import { spawn } from "node:child_process";
 import os from "node:os";
 import { mkdir, rename, rm } from "node:fs/promises";
@@ -17,12 +20,18 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
 import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
+import { describeJobFailure, JobFailureError, type JobFailureCode } from "../domain/job-failure";
 
 export type CompositeStatus =
   | { state: "none" }
   | { state: "running"; progress: number; startedAt: string }
   | { state: "done"; key: string; sizeBytes: number; sha256: string | null; durationMs: number }
-  | { state: "failed"; error: string };
+  | { state: "failed"; errorCode: JobFailureCode; errorId: string; attempts: number; nextAttemptAt: string | null };
+
+/** Automatic retries of a failed render: then only the button. */
+export const COMPOSITE_RETRY_DELAYS_MS = [30_000, 120_000, 600_000];
+/** Failures a retry cannot mend by itself. */
+const NOT_RETRIED: JobFailureCode[] = ["no-recordings", "sources-missing"];
 
 export interface CompositeTrack {
   participantId: string;
@@ -101,8 +110,9 @@ export function compositeArgs(tracks: CompositeTrack[], out: string): { args: st
 
 export class CompositeRenderer {
   private readonly jobs = new Map<string, CompositeStatus>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly deps: { db: Db; storage: RecordingStorage; log: Logger }) {}
+  constructor(private readonly deps: { db: Db; storage: RecordingStorage; log: Logger; retryDelaysMs?: number[] }) {}
 
   async status(surveyId: string): Promise<CompositeStatus> {
     const job = this.jobs.get(surveyId);
@@ -117,25 +127,43 @@ export class CompositeRenderer {
   async start(surveyId: string): Promise<CompositeStatus> {
     const current = this.jobs.get(surveyId);
     if (current?.state === "running") return current;
+    const timer = this.retryTimers.get(surveyId);
+    if (timer) clearTimeout(timer);
+    this.retryTimers.delete(surveyId);
+    const attempts = current?.state === "failed" ? current.attempts : 0;
     const rows = await this.deps.db.recording.findMany({ where: { surveyId, status: "finalised" }, orderBy: { startedAt: "asc" } });
     const tracks: StoredTrack[] = rows
       .filter((r) => r.storageKey && r.endedAt)
       .map((r) => ({ participantId: r.participantId, kind: r.kind as "audio" | "video", key: r.storageKey, startMs: r.startedAt.getTime(), endMs: r.endedAt!.getTime() }));
-    if (tracks.length === 0) {
-      const failed: CompositeStatus = { state: "failed", error: "no finalised recordings" };
-      this.jobs.set(surveyId, failed);
-      return failed;
-    }
+    if (tracks.length === 0) return this.failed(surveyId, new JobFailureError("no-recordings", "no finalised recordings"), attempts);
     const running: CompositeStatus = { state: "running", progress: 0, startedAt: new Date().toISOString() };
     this.jobs.set(surveyId, running);
     void this.render(surveyId, tracks, running).then(
       (done) => this.jobs.set(surveyId, done),
-      (err: Error) => {
-        this.deps.log.error({ err, surveyId }, "composite render failed");
-        this.jobs.set(surveyId, { state: "failed", error: err.message });
-      },
+      (err: Error) => void this.failed(surveyId, err, attempts),
     );
     return running;
+  }
+
+  /** Records a failure (logged in full under its error id) and schedules the next automatic retry, if any. */
+  private failed(surveyId: string, err: unknown, previousAttempts: number): CompositeStatus {
+    const failure = describeJobFailure(err, "CV");
+    const attempts = previousAttempts + 1;
+    const delays = this.deps.retryDelaysMs ?? COMPOSITE_RETRY_DELAYS_MS;
+    const delay = NOT_RETRIED.includes(failure.code) ? undefined : delays[attempts - 1];
+    const nextAttemptAt = delay === undefined ? null : new Date(Date.now() + delay).toISOString();
+    this.deps.log.error({ err, surveyId, errorId: failure.errorId, errorCode: failure.code, attempt: attempts, nextAttemptAt }, "composite render failed");
+    const status: CompositeStatus = { state: "failed", errorCode: failure.code, errorId: failure.errorId, attempts, nextAttemptAt };
+    this.jobs.set(surveyId, status);
+    if (delay !== undefined) {
+      const timer = setTimeout(() => {
+        this.retryTimers.delete(surveyId);
+        this.start(surveyId).catch((e) => this.deps.log.error({ err: e, surveyId }, "composite retry could not start"));
+      }, delay);
+      timer.unref();
+      this.retryTimers.set(surveyId, timer);
+    }
+    return status;
   }
 
   private async render(surveyId: string, stored: StoredTrack[], job: Extract<CompositeStatus, { state: "running" }>): Promise<CompositeStatus> {
@@ -196,8 +224,8 @@ export class CompositeRenderer {
 
 const renderers = new WeakMap<RecordingStorage, CompositeRenderer>();
 
-/** One renderer per storage (i.e. per running product). */
-export function compositeRenderer(deps: { db: Db; storage: RecordingStorage; log: Logger }): CompositeRenderer {
+/** One renderer per storage (i.e. per running product); the first caller's options stay. */
+export function compositeRenderer(deps: { db: Db; storage: RecordingStorage; log: Logger; retryDelaysMs?: number[] }): CompositeRenderer {
   let r = renderers.get(deps.storage);
   if (!r) renderers.set(deps.storage, (r = new CompositeRenderer(deps)));
   return r;

@@ -38,6 +38,8 @@ for (const kind of databaseKinds) {
         recording: null as unknown as AppContext["recording"],
         captures: new CaptureService(t.db, null as unknown as AppContext["storage"], null as unknown as PhotoGate, rooms, log),
         storage: null as unknown as AppContext["storage"],
+        evidence: null as unknown as AppContext["evidence"],
+        runtimeNeeds: null as unknown as AppContext["runtimeNeeds"],
       };
     });
     after(() => t.drop());

@@ -44,6 +44,7 @@ for (const kind of databaseKinds) {
       });
     });
     after(async () => {
+      service.close();
       await t.drop();
       await ws.remove();
     });

@@ -1,19 +1,25 @@
 "use client";
 // The agent's view of the evidence package after the survey closed: build
 // progress while it is being built, then its manifest SHA-256 and destroy-after
-// date (or why it failed). Polls only while something can still change.
-import { useEffect, useState } from "react";
+// date; after a failure the translated reason, its error id, the next automatic
+// retry and a retry button. Polls while something can still change (a failed
+// build is retried by the server, so it is still followed, more slowly).
+import { useCallback, useEffect, useState } from "react";
 import { trpc } from "../../_lib/trpc-client";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
+import { JobFailureNotice } from "./job-failure-notice";
+import { PendingUploads } from "../recording/pending-uploads";
 
 type Status = Awaited<ReturnType<typeof trpc.evidence.status.query>>;
 
 const POLL_MS = 1500;
+const FAILED_POLL_MS = 10_000;
 
 export function EvidenceProgress({ surveyId }: { surveyId: string }) {
   const { t } = useI18n();
   const [status, setStatus] = useState<Status | null>(null);
+  const [generation, setGeneration] = useState(0);
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -22,8 +28,8 @@ export function EvidenceProgress({ surveyId }: { surveyId: string }) {
         (s) => {
           if (stopped) return;
           setStatus(s);
-          const settled = s.package && (s.package.status === "ready" || s.package.status === "failed" || s.package.status === "purged");
-          if (!settled) timer = setTimeout(poll, POLL_MS);
+          const settled = s.package && (s.package.status === "ready" || s.package.status === "purged");
+          if (!settled) timer = setTimeout(poll, s.package?.status === "failed" ? FAILED_POLL_MS : POLL_MS);
         },
         () => {
           if (!stopped) timer = setTimeout(poll, POLL_MS * 4);
@@ -34,7 +40,9 @@ export function EvidenceProgress({ surveyId }: { surveyId: string }) {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [surveyId]);
+  }, [surveyId, generation]);
+  // After a retry, follow the build closely again.
+  const retry = useCallback(() => trpc.evidence.retry.mutate({ surveyId }).then(() => setGeneration((g) => g + 1)), [surveyId]);
 
   const pkg = status?.package;
   const state = pkg?.status ?? "none";
@@ -60,11 +68,8 @@ export function EvidenceProgress({ surveyId }: { surveyId: string }) {
           <dd data-testid="evidence-destroy-after">{pkg.destroyAfter ? new Date(pkg.destroyAfter).toISOString().slice(0, 10) : "—"}</dd>
         </dl>
       )}
-      {pkg?.status === "failed" && (
-        <p className="banner warn">
-          {t("evidence.error")}: {pkg.error}
-        </p>
-      )}
+      {pkg?.status === "failed" && <JobFailureNotice testId="evidence-failure" failure={pkg} onRetry={retry} />}
+      <PendingUploads surveyId={surveyId} />
     </section>
   );
 }

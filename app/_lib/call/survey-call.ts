@@ -291,7 +291,16 @@ export class SurveyCall {
   private async onNewConsumer(n: NewConsumerNotification) {
     const transport = this.recvTransport;
     if (!transport) return;
-    const consumer = await transport.consume({ id: n.id, producerId: n.producerId, kind: n.kind, rtpParameters: n.rtpParameters as types.RtpParameters });
+    let consumer: types.Consumer;
+    try {
+      consumer = await transport.consume({ id: n.id, producerId: n.producerId, kind: n.kind, rtpParameters: n.rtpParameters as types.RtpParameters });
+    } catch (err) {
+      // The survey ended (or the connection dropped) while this consume waited
+      // in the transport's queue: closing the transport rejects it "closed".
+      // Nothing is lost; there is no call left to show it in.
+      if (transport.closed || this.stopped) return;
+      throw err;
+    }
     // The producer's owner may have left (or the consumer been closed) while this
     // consume was in flight: adding it now would bring back a tile of someone gone.
     if (this.closedBeforeConsumed.delete(n.id) || this.departed.has(n.participantId) || transport.closed) {
@@ -411,7 +420,18 @@ export class SurveyCall {
   }
 
   async endSurvey() {
-    await this.signal?.request("endSurvey", {});
+    const signal = this.signal;
+    if (!signal) return;
+    try {
+      await signal.request("endSurvey", {});
+    } catch (err) {
+      // Ending closes every connection, this one included, and the close often
+      // overtakes the answer: the request then rejects "connection closed",
+      // although the survey ended as asked. The close (or the surveyEnded
+      // notice) has put the call in "ended" by the time this runs.
+      if (this.state.phase === "ended") return;
+      throw err;
+    }
   }
 
   leave() {

@@ -12,6 +12,8 @@ import { StaffTopbar } from "../../_components/staff-topbar";
 import { VerifyPanel } from "../../_components/evidence/verify-panel";
 import { RetentionPanel } from "../../_components/evidence/retention-panel";
 import { CompletenessView } from "../../_components/evidence/completeness-view";
+import { JobFailureNotice } from "../../_components/evidence/job-failure-notice";
+import { SignerCertificate } from "../../_components/evidence/signer-certificate";
 
 type Opened = Awaited<ReturnType<typeof trpc.audit.open.query>>;
 
@@ -28,6 +30,28 @@ export default function AuditSurveyPage({ params }: { params: Promise<{ surveyId
     if (me) void load();
   }, [me, load]);
   const pkg = data?.package;
+  // While a package is (re)built, follow its status (not logged, unlike opening) and reopen once it changes;
+  // a failed one is retried by the server, so look now and then.
+  useEffect(() => {
+    if (pkg?.status !== "building" && pkg?.status !== "failed") return;
+    const seen = `${pkg.status}:${pkg.errorId ?? ""}`;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = () =>
+      trpc.audit.packageStatus.query({ surveyId }).then(
+        (s) => {
+          if (stopped) return;
+          if (`${s?.status}:${s?.errorId ?? ""}` !== seen) void load();
+          else timer = setTimeout(poll, pkg.status === "building" ? 2000 : 15_000);
+        },
+        () => undefined,
+      );
+    timer = setTimeout(poll, 2000);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [pkg, load, surveyId]);
   return (
     <>
       <StaffTopbar me={me} />
@@ -92,13 +116,16 @@ export default function AuditSurveyPage({ params }: { params: Promise<{ surveyId
               <p>
                 <strong>{t(`evidence.status.${pkg?.status ?? "none"}` as MessageKey)}</strong>
                 {pkg?.status === "building" && ` ${Math.round(pkg.progress * 100)}%`}
-                {pkg?.status === "failed" && ` · ${pkg.error}`}
               </p>
+              {pkg?.status === "failed" && (
+                <JobFailureNotice testId="evidence-failure" failure={pkg} onRetry={() => trpc.audit.retryEvidence.mutate({ surveyId }).then(() => load())} />
+              )}
               {pkg?.manifestSha256 && (
                 <p>
                   {t("evidence.manifestSha")}: <span className="mono" data-testid="audit-manifest-sha" style={{ wordBreak: "break-all" }}>{pkg.manifestSha256}</span>
                 </p>
               )}
+              {data.manifest && <SignerCertificate surveyId={surveyId} sha256={data.manifest.signer.certificateSha256} />}
               {pkg?.status === "ready" && (
                 <p>
                   <a href={`/api/evidence/${encodeURIComponent(surveyId)}/package.zip`} data-testid="download-link" download>

@@ -3,7 +3,9 @@
 // the spool. Each gets a marker file here, survives a restart, and is retried
 // in the background with growing waits until the bucket takes it. Markers are
 // files, not memory, so a server restarted during an outage still uploads them.
-import { createHash } from "node:crypto";
+// Each failure is visible like any background job's: a code pages translate
+// and an error id that names the full error in the server log.
+import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, readdir, rm, writeFile, rename } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
@@ -17,15 +19,28 @@ const markerSchema = z.object({
   since: z.string(),
   attempts: z.number().int().nonnegative(),
   lastError: z.string(),
+  /** The last failure as a code pages translate ("unreachable", "disk-full"); absent in older markers. */
+  errorCode: z.string().default("unreachable"),
+  /** Names the last failure in the server log. */
+  errorId: z.string().default(""),
 });
 export type PendingUpload = z.infer<typeof markerSchema>;
+export type PendingUploadFailure = { code: string; errorId: string };
+
+/** An upload fails because the bucket is unreachable or refuses it, or because the spool's disk is full. */
+export function describeUploadFailure(err: unknown): PendingUploadFailure {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return { code: code === "ENOSPC" ? "disk-full" : "unreachable", errorId: `UP-${randomBytes(5).toString("hex").toUpperCase()}` };
+}
 
 export interface PendingUploadsOptions {
   /** First wait after a failure; doubles per failed pass up to `maxDelayMs`. */
   firstDelayMs?: number;
   maxDelayMs?: number;
   onUploaded?: (p: PendingUpload) => void;
+  /** `p` is the marker as written after this failure (its errorId names it in the log). */
   onFailed?: (p: PendingUpload, err: unknown) => void;
+  describeFailure?: (err: unknown) => PendingUploadFailure;
 }
 
 export class PendingUploads {
@@ -34,6 +49,7 @@ export class PendingUploads {
   private delayMs: number;
   private running: Promise<number> | null = null;
   private closed = false;
+  private nextAt: Date | null = null;
 
   constructor(
     spoolRoot: string,
@@ -44,11 +60,18 @@ export class PendingUploads {
     this.delayMs = opts.firstDelayMs ?? 5_000;
   }
 
-  /** Records a failed upload and makes sure a retry is scheduled. */
-  async add(p: Omit<PendingUpload, "since" | "attempts">): Promise<void> {
-    const marker: PendingUpload = { ...p, since: new Date().toISOString(), attempts: 1 };
+  /** Records a failed upload and makes sure a retry is scheduled; resolves to the marker (with its error id). */
+  async add(p: Omit<PendingUpload, "since" | "attempts" | "errorCode" | "errorId">, err?: unknown): Promise<PendingUpload> {
+    const failure = (this.opts.describeFailure ?? describeUploadFailure)(err);
+    const marker: PendingUpload = { ...p, since: new Date().toISOString(), attempts: 1, errorCode: failure.code, errorId: failure.errorId };
     await this.write(marker);
     this.schedule();
+    return marker;
+  }
+
+  /** When the next background pass is due (null: none scheduled). */
+  nextAttemptAt(): Date | null {
+    return this.nextAt;
   }
 
   async remove(key: string): Promise<void> {
@@ -84,12 +107,15 @@ export class PendingUploads {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.nextAt = null;
   }
 
   private schedule(delay = this.delayMs): void {
     if (this.closed || this.timer) return;
+    this.nextAt = new Date(Date.now() + delay);
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.nextAt = null;
       void this.flush().then((left) => {
         if (left === 0) {
           this.delayMs = this.opts.firstDelayMs ?? 5_000;
@@ -113,8 +139,10 @@ export class PendingUploads {
         this.opts.onUploaded?.(p);
       } catch (err) {
         left++;
-        await this.write({ ...p, attempts: p.attempts + 1, lastError: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
-        this.opts.onFailed?.(p, err);
+        const failure = (this.opts.describeFailure ?? describeUploadFailure)(err);
+        const marker: PendingUpload = { ...p, attempts: p.attempts + 1, lastError: err instanceof Error ? err.message : String(err), errorCode: failure.code, errorId: failure.errorId };
+        await this.write(marker).catch(() => undefined);
+        this.opts.onFailed?.(marker, err);
       }
     }
     return left;

@@ -3,6 +3,7 @@
 // bytes on disk), so even a remote backend has a local spool; `finalise` is the
 // moment an object becomes immutable evidence and, for a remote backend, is
 // uploaded. Keys are relative POSIX paths such as `survey-1/agent-video-1.webm`.
+import type { PendingUpload } from "./pending-uploads";
 import type { Readable } from "node:stream";
 import { z } from "zod";
 
@@ -56,6 +57,12 @@ export interface RecordingStorage {
   close?(): void;
   /** How many finished objects the remote store has not taken yet (0 for local disk). */
   pendingUploadCount?(): Promise<number>;
+  /** The uploads owed to the remote store, each with its last failure's code and error id. */
+  pendingUploads?(): Promise<PendingUpload[]>;
+  /** When owed uploads are next retried by themselves. */
+  nextUploadAttemptAt?(): Date | null;
+  /** Retries every owed upload now; resolves to how many are still owed. */
+  flushPendingUploads?(): Promise<number>;
   /** Size (and SHA-256 where known) of one object, or null when there is none. */
   stat(key: string): Promise<StoredObject | null>;
   open(key: string, range?: ByteRange): Promise<Readable>;

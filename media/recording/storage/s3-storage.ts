@@ -69,7 +69,7 @@ export class S3Storage implements RecordingStorage {
     this.pending = new PendingUploads(config.spoolDir, (p) => this.retryUpload(p), {
       firstDelayMs: config.retryFirstDelayMs,
       onUploaded: (p) => this.log?.info({ key: p.key, attempts: p.attempts, since: p.since }, "queued upload reached the bucket"),
-      onFailed: (p, err) => this.log?.warn({ key: p.key, attempts: p.attempts + 1, err: reason(err) }, "queued upload failed again; will retry"),
+      onFailed: (p, err) => this.log?.warn({ key: p.key, attempts: p.attempts, errorId: p.errorId, errorCode: p.errorCode, err: reason(err) }, "queued upload failed again; will retry"),
     });
     this.pending.start();
   }
@@ -94,6 +94,11 @@ export class S3Storage implements RecordingStorage {
     return this.pending.list();
   }
 
+  /** When the owed uploads are next retried by themselves (null: none owed). */
+  nextUploadAttemptAt(): Date | null {
+    return this.pending.nextAttemptAt();
+  }
+
   async pendingUploadCount(): Promise<number> {
     return (await this.pending.list()).length;
   }
@@ -115,8 +120,8 @@ export class S3Storage implements RecordingStorage {
       modifiedAt = await this.uploadVerified(key, local.size, local.sha256!);
     } catch (err) {
       const lastError = `upload of ${this.describe(key)} failed: ${reason(err)}`;
-      await this.pending.add({ key, size: local.size, sha256: local.sha256!, lastError });
-      this.log?.warn({ key, err: lastError, spool: file }, "upload failed; the object stays final in the local spool and the upload is retried");
+      const marker = await this.pending.add({ key, size: local.size, sha256: local.sha256!, lastError }, err);
+      this.log?.warn({ key, errorId: marker.errorId, errorCode: marker.errorCode, err: lastError, spool: file }, "upload failed; the object stays final in the local spool and the upload is retried");
       return { ...local, location: `file://${file}`, pendingUpload: true };
     }
     this.inBucket.add(key);

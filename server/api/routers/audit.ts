@@ -10,6 +10,7 @@ import type { Db } from "../../db/client";
 import { DomainError } from "../../domain/errors";
 import { maskMobile } from "../../domain/invites";
 import { FILES } from "../../evidence/package-layout";
+import { pemBlocks } from "../../evidence/signer/pem";
 import { manifestSchema } from "../../evidence/manifest";
 import { verifyEvidencePackage } from "../../evidence/verify-package";
 import { readPackageCompleteness } from "../../evidence/package-completeness";
@@ -68,7 +69,8 @@ async function readManifest(dir: string | null) {
 
 function packageView(evidence: Awaited<ReturnType<typeof loadSurvey>>["evidence"]) {
   if (!evidence) return null;
-  const { storagePath: _s, zipPath: _z, ...rest } = evidence;
+  // Server folders and the raw error text stay on the server; a failure shows as errorCode + errorId.
+  const { storagePath: _s, zipPath: _z, error: _e, ...rest } = evidence;
   return rest;
 }
 
@@ -165,6 +167,39 @@ export const auditRouter = router({
       // Separate from `ok`: an intact package may record an incompletely recorded survey.
       completeness: result.completeness,
     };
+  }),
+
+  /**
+   * Where a package build stands, for following a rebuild on the archive page.
+   * Not logged: it shows no evidence (only building/failed/ready), and a poll
+   * every few seconds would bury the log's real actions.
+   */
+  packageStatus: auditProcedure.input(surveyIdInput).query(async ({ ctx, input }) => {
+    const ev = await ctx.app.db.evidencePackage.findUnique({ where: { surveyId: input.surveyId }, select: { status: true, errorId: true } });
+    return ev;
+  }),
+
+  /** A failed package build, retried now (the automatic retry may be hours away). */
+  retryEvidence: auditProcedure.input(surveyIdInput).mutation(async ({ ctx, input }) => {
+    await ctx.app.evidence.retryNow(input.surveyId);
+    await writeAuditLog(ctx.app.db, ctx.user.id, "audit.evidence.retry", { type: "survey", id: input.surveyId });
+    return { started: true };
+  }),
+
+  /**
+   * The certificate that signed this survey's package, as it stands in the
+   * package (PEM), and its SHA-256: what an auditor compares with the insurer's
+   * published fingerprint, or saves for `claims-survey verify --trust`.
+   */
+  certificate: auditProcedure.input(surveyIdInput).query(async ({ ctx, input }) => {
+    const survey = await loadSurvey(ctx.app.db, input.surveyId);
+    const ev = survey.evidence;
+    if (!ev || ev.status !== "ready" || !ev.storagePath) throw new DomainError("CONFLICT", "This survey has no finished evidence package.");
+    const pem = await fs.readFile(path.join(ev.storagePath, FILES.certificate), "utf8");
+    const der = pemBlocks(pem, "CERTIFICATE")[0];
+    if (!der) throw new DomainError("CONFLICT", "The package holds no signing certificate.");
+    await writeAuditLog(ctx.app.db, ctx.user.id, "audit.certificate", { type: "survey", id: survey.id });
+    return { pem, sha256: createHash("sha256").update(der).digest("hex"), fileName: FILES.certificate };
   }),
 
   setLegalHold: auditProcedure
