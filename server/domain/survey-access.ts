@@ -239,3 +239,10 @@ export function visibleSurveysWhere(p: Principal): { id?: { in: string[] }; OR?:
   if (cls === "agent" && p.kind === "staff") return { OR: [{ agentId: p.user.id }, { agentId: null }] };
   return { id: { in: [] } };
 }
+
+/** For a live connection whose audience was settled when it was admitted (the signalling session). */
+export function authorizeAudience(audience: Audience, action: SurveyAction): SurveyAccess {
+  const decision = decide(action, audience);
+  if (decision === "deny") throw new DomainError(audience === "anonymous" ? "UNAUTHORIZED" : "FORBIDDEN", `Not allowed: ${action}.`);
+  return { audience, audited: decision === "audit" };
+}

@@ -5,7 +5,7 @@
 import { Device } from "mediasoup-client";
 import type { types } from "mediasoup-client";
 import type { CaptureWire, ChatMessageWire, GuideWire, NewConsumerNotification, PeerInfo, RecordingStateWire, SignalResponses } from "../../../server/signalling/protocol";
-import { closeCodes } from "../../../server/signalling/close-codes";
+import { closeCodes, LINK_EXPIRED } from "../../../server/signalling/close-codes";
 import { SignalError, SignallingClient } from "./signalling-client";
 
 export interface RemoteParticipant {
@@ -443,6 +443,7 @@ export class SurveyCall {
     if (this.stopped) return;
     if (code === closeCodes.surveyEnded) return this.finish("ended");
     if (code === closeCodes.replaced) return this.finish("left", { code: "REPLACED", message: "This survey was opened in another window." });
+    if (code === closeCodes.gone && reason === LINK_EXPIRED) return this.finish("left", { code: "INVITE_EXPIRED", message: "the link has expired" });
     if (code === closeCodes.gone) return this.finish("left", { code: "INVITE_REVOKED", message: reason || "the link was withdrawn" });
     this.teardownMedia();
     this.reconnectSince ??= Date.now();

@@ -95,12 +95,12 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
         </section>
       )}
       {started && state.phase === "ended" && <p className="banner" data-testid="call-ended">{t("call.ended")}</p>}
-      {started && state.phase === "left" && state.error?.code === "INVITE_REVOKED" && (
-        <section className="card" data-testid="invite-problem" data-code="INVITE_REVOKED">
-          <p>{t("invite.INVITE_REVOKED")}</p>
+      {started && state.phase === "left" && (state.error?.code === "INVITE_REVOKED" || state.error?.code === "INVITE_EXPIRED") && (
+        <section className="card" data-testid="invite-problem" data-code={state.error.code}>
+          <p>{t(state.error.code === "INVITE_EXPIRED" ? "invite.INVITE_EXPIRED" : "invite.INVITE_REVOKED")}</p>
         </section>
       )}
-      {started && state.phase === "left" && state.error?.code !== "INVITE_REVOKED" && (
+      {started && state.phase === "left" && state.error?.code !== "INVITE_REVOKED" && state.error?.code !== "INVITE_EXPIRED" && (
         <section className="card">
           <p>{t("call.left")}</p>
           <button type="button" onClick={() => void call.start()}>{t("call.rejoin")}</button>

@@ -1,0 +1,132 @@
+// Every HTTP route and WebSocket upgrade the server answers, in one registry
+// that the server dispatches from (server/http/app-server.ts) and the access
+// matrix test enumerates (tests/api/access-matrix.test.ts): a route that is
+// served is a route that is tested. `access` says which rule of
+// server/domain/survey-access.ts the handler applies.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
+import type { AppContext } from "../app-context";
+import { appRouter } from "../api/root";
+import { createTrpcContext } from "../api/trpc";
+import { handleSurveysV1 } from "../api/rest/surveys-v1";
+import type { SurveyAction } from "../domain/survey-access";
+import { resourceCounts } from "../../media/resource-census";
+import { createCaptureRoutes } from "./capture-routes";
+import { handleRecordingMedia } from "./recording-media-route";
+import { EVIDENCE_ROUTE, handleEvidenceRoute } from "./evidence-routes";
+import { SIGNALLING_PATH } from "../signalling/signalling-server";
+
+export type RouteAccess =
+  /** The handler asks the access module for this action on the survey the request names. */
+  | { kind: "survey"; action: SurveyAction }
+  /** Each tRPC procedure is a named access procedure (server/api/trpc.ts). */
+  | { kind: "trpc" }
+  /** The insurer's claims system: `Authorization: Bearer <key>`. */
+  | { kind: "api-key" }
+  | { kind: "public" };
+
+export interface HttpRoute {
+  method: "GET" | "POST" | "UPGRADE";
+  /** For people and the matrix test: the path with :params. */
+  path: string;
+  pattern: RegExp;
+  access: RouteAccess;
+  handle(req: IncomingMessage, res: ServerResponse, params: string[], url: URL): Promise<void>;
+}
+
+export interface UpgradeRoute {
+  method: "UPGRADE";
+  path: string;
+  pattern: RegExp;
+  access: RouteAccess;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+const TRPC_PATH = /^\/api\/trpc\/(.+)$/;
+
+export function httpRoutes(app: AppContext, signalling: { handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void }) {
+  const captures = createCaptureRoutes(app, app.captures);
+  const trpc = (req: IncomingMessage, res: ServerResponse, [path]: string[]) =>
+    nodeHTTPRequestHandler({
+      req,
+      res,
+      router: appRouter,
+      path: path!,
+      createContext: ({ req: r, res: s }) => createTrpcContext(app, r, s),
+      onError: ({ error, path }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error, path }, "tRPC error");
+      },
+    });
+  const rest = (req: IncomingMessage, res: ServerResponse, _p: string[], url: URL) => handleSurveysV1(app, req, res, url.pathname);
+
+  const routes: HttpRoute[] = [
+    { method: "GET", path: "/api/trpc/:procedure", pattern: TRPC_PATH, access: { kind: "trpc" }, handle: trpc },
+    { method: "POST", path: "/api/trpc/:procedure", pattern: TRPC_PATH, access: { kind: "trpc" }, handle: trpc },
+    { method: "POST", path: "/api/v1/surveys", pattern: /^\/api\/v1\/surveys$/, access: { kind: "api-key" }, handle: rest },
+    { method: "GET", path: "/api/v1/surveys/:id", pattern: /^\/api\/v1\/surveys\/([^/]+)$/, access: { kind: "api-key" }, handle: rest },
+    { method: "POST", path: "/api/captures", pattern: /^\/api\/captures$/, access: { kind: "survey", action: "capture.upload" }, handle: (req, res) => captures.upload(req, res) },
+    { method: "POST", path: "/api/captures/viewer", pattern: /^\/api\/captures\/viewer$/, access: { kind: "survey", action: "capture.view" }, handle: (req, res) => captures.viewer(req, res) },
+    {
+      method: "GET",
+      path: "/api/captures/:id/thumb",
+      pattern: /^\/api\/captures\/([A-Za-z0-9_-]{1,64})\/thumb$/,
+      access: { kind: "survey", action: "capture.view" },
+      handle: (req, res, [id], url) => captures.thumb(req, res, id!, url),
+    },
+    {
+      method: "GET",
+      path: "/api/recordings/:id/media",
+      pattern: /^\/api\/recordings\/([A-Za-z0-9_-]{1,128})\/media$/,
+      access: { kind: "survey", action: "recording.play" },
+      handle: (req, res, [id]) => handleRecordingMedia(app, req, res, id!),
+    },
+    {
+      method: "GET",
+      path: "/api/evidence/:surveyId/package.zip",
+      pattern: EVIDENCE_ROUTE,
+      access: { kind: "survey", action: "archive.download" },
+      handle: async (req, res, _p, url) => void (await handleEvidenceRoute(app, req, res, url.pathname)),
+    },
+    {
+      method: "GET",
+      path: "/api/health",
+      pattern: /^\/api\/health$/,
+      access: { kind: "public" },
+      handle: async (_req, res) => {
+        res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+        const storage = { kind: app.storage.kind, pendingUploads: (await app.storage.pendingUploadCount?.()) ?? 0 };
+        res.end(JSON.stringify({ ok: true, workers: app.pool.size, rooms: app.rooms.list().length, media: resourceCounts(), storage }));
+      },
+    },
+  ];
+  const upgrades: UpgradeRoute[] = [
+    {
+      method: "UPGRADE",
+      path: SIGNALLING_PATH,
+      pattern: new RegExp(`^${SIGNALLING_PATH}$`),
+      access: { kind: "survey", action: "call.join" },
+      upgrade: (req, socket, head) => signalling.handleUpgrade(req, socket, head),
+    },
+  ];
+  return { routes, upgrades };
+}
+
+export type RouteMatch = { route: HttpRoute; params: string[] } | { methodNotAllowed: string[] } | null;
+
+/** The route for a request: a match, "the path exists but not for this method", or none. */
+export function matchRoute(routes: HttpRoute[], method: string, pathname: string): RouteMatch {
+  const allowed: string[] = [];
+  for (const route of routes) {
+    const m = route.pattern.exec(pathname);
+    if (!m) continue;
+    if (route.method === method) return { route, params: m.slice(1) };
+    allowed.push(route.method);
+  }
+  return allowed.length > 0 ? { methodNotAllowed: allowed } : null;
+}
+
+/** The path of every route, for the test that nothing served goes unchecked. */
+export function describeRoutes(r: { routes: HttpRoute[]; upgrades: UpgradeRoute[] }): string[] {
+  return [...r.routes, ...r.upgrades].map((x) => `${x.method} ${x.path}`);
+}
