@@ -40,10 +40,13 @@ test("three parties join from the console and two links, see and hear each other
   const { surveyId, policyholderLink, adjusterLink } = await createSurveyInConsole(agent);
   assert.match(policyholderLink, /\/join\/[A-Za-z0-9_-]{32}$/);
 
-  // The default SMS sender wrote the policyholder's message to the outbox.
+  // The default SMS sender wrote the policyholder's message to the outbox; staff see the link masked.
   await agent.goto(`${session.product.url}/outbox`);
   await agent.getByTestId("outbox-message").first().waitFor();
-  assert.ok((await agent.getByTestId("outbox-message").allTextContents()).some((t) => t.includes(policyholderLink)));
+  const outbox = await agent.getByTestId("outbox-message").allTextContents();
+  const token = policyholderLink.split("/").pop()!;
+  assert.ok(outbox.some((t) => t.includes(`/join/${token.slice(0, 4)}••••••••`)), "the policyholder's SMS is listed, its link masked");
+  assert.ok(!outbox.some((t) => t.includes(token)), "the outbox never shows the whole link");
 
   await agentJoins(agent, session.product.url, surveyId);
   const policyholder = await newPage(phoneContext);
