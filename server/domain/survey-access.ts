@@ -214,7 +214,8 @@ export async function principalFrom(
   db: Db,
   credentials: { user: { id: string; role: string; name: string } | null; inviteToken?: string | null },
 ): Promise<Principal> {
-  if (credentials.inviteToken) {
+  // An empty token is a presented (and invalid) link, not "no link".
+  if (credentials.inviteToken !== null && credentials.inviteToken !== undefined) {
     const invite = await resolveInvite(db, credentials.inviteToken);
     return { kind: "invitee", invite: { id: invite.id, surveyId: invite.surveyId, role: invite.role } };
   }

@@ -5,7 +5,8 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { AppContext } from "../app-context";
 import { createSignallingServer } from "../signalling/signalling-server";
-import { httpRoutes, matchRoute } from "./routes";
+import { createCaptureRoutes } from "./capture-routes";
+import { httpRoutes, matchRoute, upgradeRoutes, type RouteDeps } from "./routes";
 
 export interface PageHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
@@ -14,14 +15,14 @@ export interface PageHandler {
 
 export function createAppServer(app: AppContext, pages: PageHandler | null) {
   const signalling = createSignallingServer(app);
-  const registry = httpRoutes(app, signalling);
+  const deps: RouteDeps = { app, captures: createCaptureRoutes(app, app.captures), signalling };
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const pathname = url.pathname;
     try {
-      const match = matchRoute(registry.routes, req.method ?? "GET", pathname);
-      if (match && "route" in match) return await match.route.handle(req, res, match.params, url);
+      const match = matchRoute(httpRoutes, req.method ?? "GET", pathname);
+      if (match && "route" in match) return await match.route.handle(deps, req, res, match.params, url);
       if (match) {
         res.writeHead(405, { Allow: match.methodNotAllowed.join(", "), "Content-Type": "application/json; charset=utf-8" });
         res.end(JSON.stringify({ error: { code: "METHOD_NOT_ALLOWED", message: `use ${match.methodNotAllowed.join(" or ")}` } }));
@@ -38,8 +39,8 @@ export function createAppServer(app: AppContext, pages: PageHandler | null) {
 
   server.on("upgrade", (req, socket, head) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
-    const route = registry.upgrades.find((u) => u.pattern.test(pathname));
-    if (route) return route.upgrade(req, socket, head);
+    const route = upgradeRoutes.find((u) => u.pattern.test(pathname));
+    if (route) return route.upgrade(deps, req, socket, head);
     if (pages?.upgrade) return void pages.upgrade(req, socket, head);
     socket.destroy();
   });

@@ -2,7 +2,7 @@
 //   POST /api/captures             raw image body; headers: X-Invite-Token,
 //        Idempotency-Key, X-Capture-Item, X-Captured-At?, X-Capture-Gps? (lat,lon,accuracy)
 //   POST /api/captures/viewer      header X-Invite-Token: sets the survey's photo cookie
-//   GET  /api/captures/:id/thumb   ?size=large; staff session, or the photo cookie
+//   GET  /api/captures/:id/thumb   ?size=large; staff session, the photo cookie or X-Invite-Token
 // The invite token never travels in a URL: <img> tags cannot send a header, so
 // an invitee's page first trades its token for a short-lived cookie that only
 // goes to /api/captures (one per survey). Who may: server/domain/survey-access.ts.
@@ -90,7 +90,8 @@ export function createCaptureRoutes(app: AppContext, captures: CaptureService) {
   async function thumb(req: IncomingMessage, res: ServerResponse, captureId: string, url: URL) {
     const capture = await app.db.capture.findUnique({ where: { id: captureId }, select: { id: true, surveyId: true, thumbSmallKey: true, thumbLargeKey: true } });
     if (!capture) throw new DomainError("NOT_FOUND", "No such photo.");
-    const principal = await httpPrincipal(app, req, requestCookies(req)[photoCookieName(capture.surveyId)]);
+    // A script may send its link in the header; an <img> tag has the survey's photo cookie.
+    const principal = await httpPrincipal(app, req, inviteHeader(req) ?? requestCookies(req)[photoCookieName(capture.surveyId)]);
     const access = await authorizeOnSurvey(app.db, principal, "capture.view", capture.surveyId);
     const large = url.searchParams.get("size") === "large";
     // Opened before the headers go out, so a missing object is an error answer, not a cut-off image.

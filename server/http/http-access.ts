@@ -40,5 +40,5 @@ export async function httpPrincipal(app: AppContext, req: IncomingMessage, invit
 
 export function inviteHeader(req: IncomingMessage): string | null {
   const v = req.headers["x-invite-token"];
-  return typeof v === "string" && v.length > 0 ? v : null;
+  return typeof v === "string" ? v : null;
 }

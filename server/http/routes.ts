@@ -26,13 +26,20 @@ export type RouteAccess =
   | { kind: "api-key" }
   | { kind: "public" };
 
+/** What the handlers reach, built once per server (server/http/app-server.ts). */
+export interface RouteDeps {
+  app: AppContext;
+  captures: ReturnType<typeof createCaptureRoutes>;
+  signalling: { handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void };
+}
+
 export interface HttpRoute {
-  method: "GET" | "POST" | "UPGRADE";
+  method: "GET" | "POST";
   /** For people and the matrix test: the path with :params. */
   path: string;
   pattern: RegExp;
   access: RouteAccess;
-  handle(req: IncomingMessage, res: ServerResponse, params: string[], url: URL): Promise<void>;
+  handle(deps: RouteDeps, req: IncomingMessage, res: ServerResponse, params: string[], url: URL): Promise<void>;
 }
 
 export interface UpgradeRoute {
@@ -40,82 +47,79 @@ export interface UpgradeRoute {
   path: string;
   pattern: RegExp;
   access: RouteAccess;
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  upgrade(deps: RouteDeps, req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
 const TRPC_PATH = /^\/api\/trpc\/(.+)$/;
 
-export function httpRoutes(app: AppContext, signalling: { handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void }) {
-  const captures = createCaptureRoutes(app, app.captures);
-  const trpc = (req: IncomingMessage, res: ServerResponse, [path]: string[]) =>
-    nodeHTTPRequestHandler({
-      req,
-      res,
-      router: appRouter,
-      path: path!,
-      createContext: ({ req: r, res: s }) => createTrpcContext(app, r, s),
-      onError: ({ error, path }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error, path }, "tRPC error");
-      },
-    });
-  const rest = (req: IncomingMessage, res: ServerResponse, _p: string[], url: URL) => handleSurveysV1(app, req, res, url.pathname);
+const trpc: HttpRoute["handle"] = ({ app }, req, res, [path]) =>
+  nodeHTTPRequestHandler({
+    req,
+    res,
+    router: appRouter,
+    path: path!,
+    createContext: ({ req: r, res: s }) => createTrpcContext(app, r, s),
+    onError: ({ error, path }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error, path }, "tRPC error");
+    },
+  });
+const rest: HttpRoute["handle"] = ({ app }, req, res, _p, url) => handleSurveysV1(app, req, res, url.pathname);
 
-  const routes: HttpRoute[] = [
-    { method: "GET", path: "/api/trpc/:procedure", pattern: TRPC_PATH, access: { kind: "trpc" }, handle: trpc },
-    { method: "POST", path: "/api/trpc/:procedure", pattern: TRPC_PATH, access: { kind: "trpc" }, handle: trpc },
-    { method: "POST", path: "/api/v1/surveys", pattern: /^\/api\/v1\/surveys$/, access: { kind: "api-key" }, handle: rest },
-    { method: "GET", path: "/api/v1/surveys/:id", pattern: /^\/api\/v1\/surveys\/([^/]+)$/, access: { kind: "api-key" }, handle: rest },
-    { method: "POST", path: "/api/captures", pattern: /^\/api\/captures$/, access: { kind: "survey", action: "capture.upload" }, handle: (req, res) => captures.upload(req, res) },
-    { method: "POST", path: "/api/captures/viewer", pattern: /^\/api\/captures\/viewer$/, access: { kind: "survey", action: "capture.view" }, handle: (req, res) => captures.viewer(req, res) },
-    {
-      method: "GET",
-      path: "/api/captures/:id/thumb",
-      pattern: /^\/api\/captures\/([A-Za-z0-9_-]{1,64})\/thumb$/,
-      access: { kind: "survey", action: "capture.view" },
-      handle: (req, res, [id], url) => captures.thumb(req, res, id!, url),
+export const httpRoutes: readonly HttpRoute[] = [
+  { method: "GET", path: "/api/trpc/:procedure", pattern: TRPC_PATH, access: { kind: "trpc" }, handle: trpc },
+  { method: "POST", path: "/api/trpc/:procedure", pattern: TRPC_PATH, access: { kind: "trpc" }, handle: trpc },
+  { method: "POST", path: "/api/v1/surveys", pattern: /^\/api\/v1\/surveys$/, access: { kind: "api-key" }, handle: rest },
+  { method: "GET", path: "/api/v1/surveys/:id", pattern: /^\/api\/v1\/surveys\/([^/]+)$/, access: { kind: "api-key" }, handle: rest },
+  { method: "POST", path: "/api/captures", pattern: /^\/api\/captures$/, access: { kind: "survey", action: "capture.upload" }, handle: ({ captures }, req, res) => captures.upload(req, res) },
+  { method: "POST", path: "/api/captures/viewer", pattern: /^\/api\/captures\/viewer$/, access: { kind: "survey", action: "capture.view" }, handle: ({ captures }, req, res) => captures.viewer(req, res) },
+  {
+    method: "GET",
+    path: "/api/captures/:id/thumb",
+    pattern: /^\/api\/captures\/([A-Za-z0-9_-]{1,64})\/thumb$/,
+    access: { kind: "survey", action: "capture.view" },
+    handle: ({ captures }, req, res, [id], url) => captures.thumb(req, res, id!, url),
+  },
+  {
+    method: "GET",
+    path: "/api/recordings/:id/media",
+    pattern: /^\/api\/recordings\/([A-Za-z0-9_-]{1,128})\/media$/,
+    access: { kind: "survey", action: "recording.play" },
+    handle: ({ app }, req, res, [id]) => handleRecordingMedia(app, req, res, id!),
+  },
+  {
+    method: "GET",
+    path: "/api/evidence/:surveyId/package.zip",
+    pattern: EVIDENCE_ROUTE,
+    access: { kind: "survey", action: "archive.download" },
+    handle: async ({ app }, req, res, _p, url) => void (await handleEvidenceRoute(app, req, res, url.pathname)),
+  },
+  {
+    method: "GET",
+    path: "/api/health",
+    pattern: /^\/api\/health$/,
+    access: { kind: "public" },
+    handle: async ({ app }, _req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+      const storage = { kind: app.storage.kind, pendingUploads: (await app.storage.pendingUploadCount?.()) ?? 0 };
+      res.end(JSON.stringify({ ok: true, workers: app.pool.size, rooms: app.rooms.list().length, media: resourceCounts(), storage }));
     },
-    {
-      method: "GET",
-      path: "/api/recordings/:id/media",
-      pattern: /^\/api\/recordings\/([A-Za-z0-9_-]{1,128})\/media$/,
-      access: { kind: "survey", action: "recording.play" },
-      handle: (req, res, [id]) => handleRecordingMedia(app, req, res, id!),
-    },
-    {
-      method: "GET",
-      path: "/api/evidence/:surveyId/package.zip",
-      pattern: EVIDENCE_ROUTE,
-      access: { kind: "survey", action: "archive.download" },
-      handle: async (req, res, _p, url) => void (await handleEvidenceRoute(app, req, res, url.pathname)),
-    },
-    {
-      method: "GET",
-      path: "/api/health",
-      pattern: /^\/api\/health$/,
-      access: { kind: "public" },
-      handle: async (_req, res) => {
-        res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
-        const storage = { kind: app.storage.kind, pendingUploads: (await app.storage.pendingUploadCount?.()) ?? 0 };
-        res.end(JSON.stringify({ ok: true, workers: app.pool.size, rooms: app.rooms.list().length, media: resourceCounts(), storage }));
-      },
-    },
-  ];
-  const upgrades: UpgradeRoute[] = [
-    {
-      method: "UPGRADE",
-      path: SIGNALLING_PATH,
-      pattern: new RegExp(`^${SIGNALLING_PATH}$`),
-      access: { kind: "survey", action: "call.join" },
-      upgrade: (req, socket, head) => signalling.handleUpgrade(req, socket, head),
-    },
-  ];
-  return { routes, upgrades };
-}
+  },
+];
+
+export const upgradeRoutes: readonly UpgradeRoute[] = [
+  {
+    method: "UPGRADE",
+    path: SIGNALLING_PATH,
+    pattern: new RegExp(`^${SIGNALLING_PATH}$`),
+    access: { kind: "survey", action: "call.join" },
+    upgrade: ({ signalling }, req, socket, head) => signalling.handleUpgrade(req, socket, head),
+  },
+];
 
 export type RouteMatch = { route: HttpRoute; params: string[] } | { methodNotAllowed: string[] } | null;
 
 /** The route for a request: a match, "the path exists but not for this method", or none. */
-export function matchRoute(routes: HttpRoute[], method: string, pathname: string): RouteMatch {
+export function matchRoute(routes: readonly HttpRoute[], method: string, pathname: string): RouteMatch {
   const allowed: string[] = [];
   for (const route of routes) {
     const m = route.pattern.exec(pathname);
@@ -126,7 +130,7 @@ export function matchRoute(routes: HttpRoute[], method: string, pathname: string
   return allowed.length > 0 ? { methodNotAllowed: allowed } : null;
 }
 
-/** The path of every route, for the test that nothing served goes unchecked. */
-export function describeRoutes(r: { routes: HttpRoute[]; upgrades: UpgradeRoute[] }): string[] {
-  return [...r.routes, ...r.upgrades].map((x) => `${x.method} ${x.path}`);
+/** "METHOD /path" of every route and upgrade, for the test that nothing served goes unchecked. */
+export function servedRoutes(): string[] {
+  return [...httpRoutes, ...upgradeRoutes].map((x) => `${x.method} ${x.path}`);
 }
