@@ -14,16 +14,19 @@ import { DomainError } from "../domain/errors";
 import { statusOf } from "../domain/error-status";
 import { assertMayEverDo, authorizeOnSurvey, type Principal } from "../domain/survey-access";
 import { runPeerSession, type Admission } from "./peer-session";
+import { inviteFromProtocols, SIGNALLING_PROTOCOL } from "./ws-credentials";
 
 export const SIGNALLING_PATH = "/ws/survey";
 
 export function createSignallingServer(app: AppContext) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+  // Answers with the protocol's name, never echoing the invite offered beside it.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024, handleProtocols: (offered) => (offered.has(SIGNALLING_PROTOCOL) ? SIGNALLING_PROTOCOL : false) });
 
   /** Who connects, to which survey, as whom; refused with a DomainError otherwise. */
   async function admit(req: IncomingMessage, url: URL): Promise<Admission> {
-    const token = url.searchParams.get("invite");
-    if (token) {
+    // The invite comes as a subprotocol: a token in the URL would land in proxy logs.
+    const token = inviteFromProtocols(req.headers["sec-websocket-protocol"]);
+    if (token !== null) {
       const invite = await resolveInvite(app.db, token);
       const principal: Principal = { kind: "invitee", invite };
       const { audience } = await authorizeOnSurvey(app.db, principal, "call.join", invite.surveyId);

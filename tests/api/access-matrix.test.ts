@@ -20,6 +20,7 @@ import { claimRequest } from "../support/claim-fixtures";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
 import { createSurveyViaApi, startProductProcess, type RunningProduct } from "../support/product-process";
 import { photoCookie } from "../support/photo-cookie";
+import { signallingProtocols } from "../../server/signalling/ws-credentials";
 
 const identities = [
   "agentOwner",
@@ -151,6 +152,20 @@ const methods: Record<SignalMethod, Spec<Record<string, unknown>>> = {
   endSurvey: { allow: ["agentOwner", "agentUnassigned", "admin"], input: {} },
 };
 
+/**
+ * fetch, retried once when the pooled keep-alive connection was closed by the
+ * server just as it was reused (undici's "fetch failed", before any answer):
+ * a transport hiccup of the test client, not an outcome of the check.
+ */
+async function send(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    return fetch(url, init);
+  }
+}
+
 const expected = (spec: Spec<unknown>, who: Identity): "through" | 401 | 403 =>
   spec.allow.includes(who) ? "through" : (spec.refuse?.[who] ?? (who === "anonymous" ? 401 : 403));
 
@@ -187,7 +202,7 @@ for (const kind of databaseKinds) {
     let other: Target;
 
     async function login(email: string): Promise<string> {
-      const r = await fetch(`${product.url}/api/trpc/auth.login`, {
+      const r = await send(`${product.url}/api/trpc/auth.login`, {
         method: "POST",
         headers: { "Content-Type": "application/json", Origin: product.url },
         body: JSON.stringify(superjson.serialize({ email, password: account(email).password })),
@@ -198,7 +213,7 @@ for (const kind of databaseKinds) {
 
     async function target(agentEmail: string | null): Promise<Target> {
       const s = await createSurveyViaApi(product, {}, agentEmail ? { agentEmail } : {});
-      const up = await fetch(`${product.url}/api/captures`, {
+      const up = await send(`${product.url}/api/captures`, {
         method: "POST",
         headers: { "Content-Type": "image/jpeg", "X-Invite-Token": s.policyholderToken, "Idempotency-Key": `matrix-${s.surveyId}`, "X-Capture-Item": "licence_plate", Origin: product.url },
         body: new Uint8Array(photo),
@@ -209,8 +224,9 @@ for (const kind of databaseKinds) {
       const storageKey = `${s.surveyId}/recordings/matrix-audio.webm`;
       mkdirSync(path.dirname(path.join(product.dataDir, "media", storageKey)), { recursive: true });
       writeFileSync(path.join(product.dataDir, "media", storageKey), Buffer.alloc(4096, 7));
+      const holder = await t.db.participant.findFirstOrThrow({ where: { surveyId: s.surveyId, role: "policyholder" } });
       const rec = await t.db.recording.create({
-        data: { surveyId: s.surveyId, participantId: "matrix", role: "agent", kind: "audio", codec: "opus", storageKey, startedAt: new Date(), status: "finalised", byteSize: 4096 },
+        data: { surveyId: s.surveyId, participantId: holder.id, role: "policyholder", kind: "audio", codec: "opus", storageKey, startedAt: new Date(), status: "finalised", byteSize: 4096 },
       });
       return { ...s, captureId, recordingId: rec.id };
     }
@@ -276,9 +292,9 @@ for (const kind of databaseKinds) {
           let r: Response;
           if (types[name]!._def.type === "query") {
             const q = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`;
-            r = await fetch(`${product.url}/api/trpc/${name}${q}`, { headers });
+            r = await send(`${product.url}/api/trpc/${name}${q}`, { headers });
           } else {
-            r = await fetch(`${product.url}/api/trpc/${name}`, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify(superjson.serialize(input)) });
+            r = await send(`${product.url}/api/trpc/${name}`, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify(superjson.serialize(input)) });
           }
           await r.arrayBuffer();
           await check(name, spec, who, r.status, before);
@@ -294,7 +310,7 @@ for (const kind of databaseKinds) {
           const call = spec.input(tg, product.url);
           const headers = { ...(await headersFor(who, tg, false)), ...((call.init?.headers as Record<string, string>) ?? {}) };
           const before = await auditCount(who);
-          const r = await fetch(`${product.url}${call.path}`, { ...call.init, headers });
+          const r = await send(`${product.url}${call.path}`, { ...call.init, headers });
           await r.arrayBuffer();
           await check(name, spec, who, r.status, before);
         }
@@ -305,9 +321,10 @@ for (const kind of databaseKinds) {
     async function connect(who: Identity, tg: Target): Promise<WebSocket | number> {
       const headers = await headersFor(who, tg, false);
       const token = headers["X-Invite-Token"];
-      const query = token ? `invite=${token}` : `surveyId=${tg.surveyId}`;
+      // A phone offers its link as a subprotocol; staff name the survey.
+      const query = token ? "" : `?surveyId=${tg.surveyId}`;
       return new Promise((resolve, reject) => {
-        const ws = new WebSocket(`${product.url.replace("http", "ws")}/ws/survey?${query}`, { headers: { Origin: headers.Origin!, ...(headers.Cookie ? { Cookie: headers.Cookie } : {}) } });
+        const ws = new WebSocket(`${product.url.replace("http", "ws")}/ws/survey${query}`, signallingProtocols(token), { headers: { Origin: headers.Origin!, ...(headers.Cookie ? { Cookie: headers.Cookie } : {}) } });
         ws.once("open", () => resolve(ws));
         ws.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
         ws.once("error", reject);

@@ -16,6 +16,7 @@ import {
   loginAs,
   waitForRemoteRoles,
 } from "../support/survey-flow";
+import { signallingProtocols } from "../../server/signalling/ws-credentials";
 
 const session = browserSession();
 const newPage = session.newPage;
@@ -112,6 +113,8 @@ test("three parties join from the console and two links, see and hear each other
   await late.goto(policyholderLink);
   assert.equal(await late.getByTestId("invite-problem").getAttribute("data-code"), "SURVEY_CLOSED");
   assert.equal(await late.getByTestId("join-button").count(), 0, "a closed survey's page offers no join");
-  const ws = await fetch(`${session.product.url}/ws/survey?invite=${policyholderLink.split("/").pop()}`, { headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" } }).catch((e) => e);
+  const ws = await fetch(`${session.product.url}/ws/survey`, {
+    headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": signallingProtocols(policyholderLink.split("/").pop()).join(", ") },
+  }).catch((e) => e);
   assert.ok(!(ws instanceof Response) || ws.status === 410, "the signalling endpoint refuses a closed survey's link");
 });

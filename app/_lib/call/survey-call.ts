@@ -44,8 +44,8 @@ export interface CallSnapshot {
 }
 
 export interface SurveyCallOptions {
-  /** ws(s) URL of the survey signalling endpoint, with the invite token or survey id. */
-  signallingUrl: string;
+  /** The survey signalling endpoint: its ws(s) URL (with the survey id for staff) and the subprotocols (with a phone's invite). */
+  signalling: { url: string; protocols: string[] };
   initialFacing: "user" | "environment";
   loadChatHistory: () => Promise<ChatMessageWire[]>;
   /**
@@ -185,7 +185,7 @@ export class SurveyCall {
     signal.on("alert", (a) => this.update({ alerts: [...this.state.alerts, { ...a, at: Date.now() }] }));
     signal.onClose = (code, reason) => this.onSignalClosed(code, reason);
 
-    await signal.connect(this.options.signallingUrl);
+    await signal.connect(this.options.signalling.url, this.options.signalling.protocols);
     // One round trip for all of them (none depends on another): on 4G each
     // round trip saved is ~100 ms before the person can be in the call.
     const recvInfo = signal.request("createTransport", { direction: "recv" });

@@ -8,7 +8,7 @@ import type { MessageKey } from "../../_i18n/messages";
 import { LanguageSwitch } from "../../_components/language-switch";
 import { CallView } from "../../_components/call/call-view";
 import { SurveyCall } from "../../_lib/call/survey-call";
-import { signallingUrl } from "../../_lib/call/signalling-url";
+import { signallingTarget } from "../../_lib/call/signalling-url";
 import { CapturePanel } from "../../_components/capture/capture-panel";
 import { ChecklistPanel } from "../../_components/capture/checklist-panel";
 import { Gallery } from "../../_components/capture/gallery";
@@ -32,7 +32,7 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
   const call = useMemo(
     () =>
       new SurveyCall({
-        signallingUrl: typeof window === "undefined" ? "" : signallingUrl({ invite: token }),
+        signalling: typeof window === "undefined" ? { url: "", protocols: [] } : signallingTarget({ invite: token }),
         // The policyholder films the car: rear camera first (a laptop falls back to its only camera).
         initialFacing: "environment",
         loadChatHistory: async () => (await trpc.join.chatHistory.query()).map((m) => ({ ...m, at: m.at.toISOString() })),
