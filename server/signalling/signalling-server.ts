@@ -71,7 +71,6 @@ export function createSignallingServer(app: AppContext) {
   }
 
   return {
-    handles: (pathname: string) => pathname === SIGNALLING_PATH,
     handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void handleUpgrade(req, socket, head),
     close: () => {
       for (const ws of wss.clients) ws.terminate();
