@@ -1,4 +1,7 @@
 "use client";
+// The SMS outbox: the messages of the surveys this staff member may read (the
+// server filters), each secret link masked (the server masks; only the
+// recipient ever gets it whole).
 import { useEffect, useState } from "react";
 import { trpc } from "../_lib/trpc-client";
 import { useStaff } from "../_lib/use-staff";
@@ -21,6 +24,7 @@ export default function OutboxPage() {
         <section className="card">
           <h2>{t("outbox.title")}</h2>
           <p className="muted">{t("outbox.explain")}</p>
+          <p className="muted" data-testid="outbox-masked-note">{t("outbox.masked")}</p>
           {rows?.length === 0 && <p>{t("outbox.empty")}</p>}
           {rows && rows.length > 0 && (
             <table>

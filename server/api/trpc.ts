@@ -1,5 +1,7 @@
-// tRPC setup: context, error shape, and the role-checked procedure builders
-// every router uses. Roles are enforced here, never in the pages.
+// tRPC setup: context, error shape, and the access-checked procedure builders
+// every router uses. Who may call what is decided in one place,
+// server/domain/survey-access.ts, through the named procedures below; no
+// handler checks roles or ownership itself.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { parse as parseCookies, serialize as serializeCookie } from "cookie";
@@ -7,10 +9,12 @@ import superjson from "superjson";
 import { z } from "zod";
 import type { AppContext } from "../app-context";
 import { SESSION_COOKIE, userForSessionToken } from "../auth/sessions";
-import { DomainError, type DomainErrorCode } from "../domain/errors";
+import { DomainError } from "../domain/errors";
+import { statusOf } from "../domain/error-status";
 import { resolveInvite } from "../domain/invites";
 import { participantForInvite } from "../domain/participants";
-import type { StaffRole } from "../domain/roles";
+import { auditUserId, authorize, authorizeGlobal, authorizeOnSurvey, principalFrom, type GlobalAction, type SurveyAction } from "../domain/survey-access";
+import { auditActionOf, writeAuditLog, type AuditAction, type AuditTarget } from "../archive/evidence-audit-log";
 
 export async function createTrpcContext(app: AppContext, req: IncomingMessage, res: ServerResponse) {
   const cookies = parseCookies(req.headers.cookie ?? "");
@@ -32,18 +36,6 @@ export async function createTrpcContext(app: AppContext, req: IncomingMessage, r
   };
 }
 export type TrpcContext = Awaited<ReturnType<typeof createTrpcContext>>;
-
-const domainToTrpc: Record<DomainErrorCode, TRPCError["code"]> = {
-  NOT_FOUND: "NOT_FOUND",
-  FORBIDDEN: "FORBIDDEN",
-  UNAUTHORIZED: "UNAUTHORIZED",
-  CONFLICT: "CONFLICT",
-  INVITE_INVALID: "NOT_FOUND",
-  INVITE_EXPIRED: "PRECONDITION_FAILED",
-  INVITE_REVOKED: "PRECONDITION_FAILED",
-  SURVEY_CLOSED: "PRECONDITION_FAILED",
-  BAD_REQUEST: "BAD_REQUEST",
-};
 
 const t = initTRPC.context<TrpcContext>().create({
   transformer: superjson,
@@ -68,7 +60,7 @@ const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof DomainError) {
     const cause = result.error.cause;
-    throw new TRPCError({ code: domainToTrpc[cause.code], message: cause.message, cause });
+    throw new TRPCError({ code: statusOf(cause.code).trpc, message: cause.message, cause });
   }
   return result;
 });
@@ -76,19 +68,62 @@ const domainErrors = t.middleware(async ({ next }) => {
 export const router = t.router;
 export const publicProcedure = t.procedure.use(domainErrors);
 
-export const staffProcedure = (...roles: StaffRole[]) =>
-  publicProcedure.use(({ ctx, next }) => {
-    if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Log in first." });
-    if (roles.length > 0 && !roles.includes(ctx.user.role as StaffRole)) {
-      throw new TRPCError({ code: "FORBIDDEN", message: `This needs one of the roles: ${roles.join(", ")}.` });
-    }
+/**
+ * A procedure for an action on no single survey (the archive search, the
+ * checklists, the survey list). Who may: server/domain/survey-access.ts.
+ */
+export const allowedFor = (action: GlobalAction) =>
+  publicProcedure.use(async ({ ctx, next }) => {
+    const principal = await principalFrom(ctx.app.db, { user: ctx.user });
+    const { audited } = authorizeGlobal(principal, action);
+    // Every global action is staff-only in the table, so a user is there.
+    const user = ctx.user!;
+    const audit = newAuditNote();
+    const result = await next({ ctx: { ...ctx, user, principal, audit } });
+    if (result.ok && audited) await writeAuditLog(ctx.app.db, user.id, audit.action ?? auditActionOf(action), audit.target ?? { type: "archive", id: "surveys" }, audit.details);
+    return result;
+  });
+
+/**
+ * A procedure on one survey, named by `surveyId` in the input: staff by their
+ * session, invitees by their link. The access module decides and says whether
+ * to audit; an audited call is written once it has succeeded, with the details
+ * the handler noted in `ctx.audit`.
+ */
+export const surveyProcedure = (action: SurveyAction) =>
+  publicProcedure.input(z.object({ surveyId: z.string().min(1).max(64) })).use(async ({ ctx, input, next }) => {
+    const principal = await principalFrom(ctx.app.db, { user: ctx.user, inviteToken: ctx.inviteToken });
+    const { survey, audited } = await authorizeOnSurvey(ctx.app.db, principal, action, input.surveyId);
+    const audit = newAuditNote();
+    const result = await next({ ctx: { ...ctx, principal, survey, audit } });
+    if (result.ok && audited) await writeAuditLog(ctx.app.db, auditUserId(principal), audit.action ?? auditActionOf(action), audit.target ?? { type: "survey", id: survey.id }, audit.details);
+    return result;
+  });
+
+/** A survey procedure whose caller is staff (every staff action in the table): the user is in `ctx.user`. */
+export const staffSurveyProcedure = (action: SurveyAction) =>
+  surveyProcedure(action).use(({ ctx, next }) => {
+    if (ctx.principal.kind !== "staff" || !ctx.user) throw new TRPCError({ code: "FORBIDDEN", message: "This needs a staff account." });
     return next({ ctx: { ...ctx, user: ctx.user } });
   });
 
-/** A policyholder or invited adjuster, identified by the invite token header. */
-export const inviteeProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  if (!ctx.inviteToken) throw new TRPCError({ code: "UNAUTHORIZED", message: "This needs a survey invite." });
-  const invite = await resolveInvite(ctx.app.db, ctx.inviteToken);
-  const participant = await participantForInvite(ctx.app.db, invite);
-  return next({ ctx: { ...ctx, invite, participant } });
-});
+/** A policyholder or invited adjuster, identified by the invite token header; the survey is the link's own. */
+export const inviteeProcedure = (action: SurveyAction) =>
+  publicProcedure.use(async ({ ctx, next }) => {
+    if (!ctx.inviteToken) throw new DomainError("UNAUTHORIZED", "This needs a survey invite.");
+    const invite = await resolveInvite(ctx.app.db, ctx.inviteToken);
+    authorize({ kind: "invitee", invite }, action, { id: invite.surveyId, agentId: invite.survey.agentId });
+    const participant = await participantForInvite(ctx.app.db, invite);
+    return next({ ctx: { ...ctx, invite, participant } });
+  });
+
+/** What an audited handler adds to its AuditLog row. */
+export interface AuditNote {
+  details: Record<string, unknown>;
+  /** When one access action has several audit names (a hold set or cleared). */
+  action?: AuditAction;
+  target?: AuditTarget;
+}
+function newAuditNote(): AuditNote {
+  return { details: {} };
+}

@@ -1,21 +1,31 @@
 // Photo upload from the phone and photo delivery to the call's pages.
 //   POST /api/captures             raw image body; headers: X-Invite-Token,
 //        Idempotency-Key, X-Capture-Item, X-Captured-At?, X-Capture-Gps? (lat,lon,accuracy)
-//   GET  /api/captures/:id/thumb   ?size=large, ?invite=<token> for <img> tags
+//   POST /api/captures/viewer      header X-Invite-Token: sets the survey's photo cookie
+//   GET  /api/captures/:id/thumb   ?size=large; staff session, the photo cookie or X-Invite-Token
+// The invite token never travels in a URL: <img> tags cannot send a header, so
+// an invitee's page first trades its token for a short-lived cookie that only
+// goes to /api/captures (one per survey). Who may: server/domain/survey-access.ts.
 // The body is capped while it streams in; nothing is decoded before the checks.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
-import { parse as parseCookies } from "cookie";
+import { serialize as serializeCookie } from "cookie";
 import { z } from "zod";
 import type { AppContext } from "../app-context";
 import type { CaptureService } from "../capture/capture-service";
 import { resolveInvite } from "../domain/invites";
 import { participantForInvite } from "../domain/participants";
 import { DomainError } from "../domain/errors";
-import { SESSION_COOKIE, userForSessionToken } from "../auth/sessions";
+import { assertMayEverDo, authorize, authorizeOnSurvey, principalFrom } from "../domain/survey-access";
+import { writeAuditLog } from "../archive/evidence-audit-log";
 import { ImageUploadError } from "../uploads/upload-error";
+import { httpPrincipal, inviteHeader, requestCookies, sendDomainError } from "./http-access";
 
 const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+/** The photo cookie lives an hour at most; the gallery renews it as photos arrive. */
+const PHOTO_COOKIE_MAX_SECONDS = 3600;
+export const CAPTURES_PATH = "/api/captures";
+export const photoCookieName = (surveyId: string) => `cs_photos_${surveyId}`;
 
 const uploadHeaders = z.object({
   "idempotency-key": z.string().regex(/^[A-Za-z0-9_-]{8,80}$/, "Idempotency-Key must be 8-80 characters of [A-Za-z0-9_-]"),
@@ -61,9 +71,13 @@ async function readCapped(req: IncomingMessage, max: number): Promise<Buffer | n
 
 export function createCaptureRoutes(app: AppContext, captures: CaptureService) {
   async function upload(req: IncomingMessage, res: ServerResponse) {
-    const token = req.headers["x-invite-token"];
-    if (typeof token !== "string") return json(res, 401, { error: { code: "UNAUTHORIZED", message: "X-Invite-Token is required" } });
-    const who = await participantForInvite(app.db, await resolveInvite(app.db, token));
+    const token = inviteHeader(req);
+    const principal = await httpPrincipal(app, req, token);
+    // Only invitees upload: staff get 403, a request without a link 401, by the same rule as everywhere.
+    assertMayEverDo(principal, "capture.upload");
+    const invite = await resolveInvite(app.db, token!);
+    authorize(principal, "capture.upload", { id: invite.surveyId, agentId: invite.survey.agentId });
+    const who = await participantForInvite(app.db, invite);
     const headers = uploadHeaders.safeParse(req.headers);
     if (!headers.success) {
       return json(res, 400, { error: { code: "VALIDATION_FAILED", message: headers.error.issues.map((i) => i.message).join("; "), fields: headers.error.issues.map((i) => i.path.join(".")) } });
@@ -86,45 +100,56 @@ export function createCaptureRoutes(app: AppContext, captures: CaptureService) {
     return json(res, result.duplicate ? 200 : 201, result);
   }
 
-  /** Staff of the survey (cookie) or an invitee of the same survey (?invite=). */
+  /** Staff who may see the survey's photos (session), or an invitee of the same survey (photo cookie). */
   async function thumb(req: IncomingMessage, res: ServerResponse, captureId: string, url: URL) {
-    const capture = await app.db.capture.findUnique({ where: { id: captureId }, include: { survey: { select: { agentId: true } } } });
-    if (!capture) return json(res, 404, { error: { code: "NOT_FOUND" } });
-    const invite = url.searchParams.get("invite");
-    let allowed = false;
-    if (invite) {
-      const inv = await resolveInvite(app.db, invite).catch(() => null);
-      allowed = inv?.surveyId === capture.surveyId;
-    } else {
-      const user = await userForSessionToken(app.db, parseCookies(req.headers.cookie ?? "")[SESSION_COOKIE]);
-      allowed = Boolean(user && (user.role === "admin" || user.role === "auditor" || (user.role === "agent" && (!capture.survey.agentId || capture.survey.agentId === user.id))));
-    }
-    if (!allowed) return json(res, 403, { error: { code: "FORBIDDEN" } });
-    const key = url.searchParams.get("size") === "large" ? capture.thumbLargeKey : capture.thumbSmallKey;
+    const capture = await app.db.capture.findUnique({ where: { id: captureId }, select: { id: true, surveyId: true, thumbSmallKey: true, thumbLargeKey: true } });
+    if (!capture) throw new DomainError("NOT_FOUND", "No such photo.");
+    // A script may send its link in the header; an <img> tag has the survey's photo cookie.
+    const principal = await httpPrincipal(app, req, inviteHeader(req) ?? requestCookies(req)[photoCookieName(capture.surveyId)]);
+    const access = await authorizeOnSurvey(app.db, principal, "capture.view", capture.surveyId);
+    const large = url.searchParams.get("size") === "large";
     // Opened before the headers go out, so a missing object is an error answer, not a cut-off image.
-    const body = await app.storage.open(key);
-    res.writeHead(200, { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=86400" });
+    const body = await app.storage.open(large ? capture.thumbLargeKey : capture.thumbSmallKey);
+    if (access.audited && principal.kind === "staff") await writeAuditLog(app.db, principal.user.id, "capture.view", { type: "capture", id: capture.id }, { surveyId: capture.surveyId, size: large ? "large" : "small" });
+    res.writeHead(200, { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=3600" });
     await pipeline(body, res).catch(() => res.destroy());
   }
 
-  return async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    try {
-      if (url.pathname === "/api/captures" && req.method === "POST") return (await upload(req, res), true);
-      const m = /^\/api\/captures\/([A-Za-z0-9_-]{1,64})\/thumb$/.exec(url.pathname);
-      if (m && req.method === "GET") return (await thumb(req, res, m[1]!, url), true);
-      return false;
-    } catch (err) {
-      if (err instanceof ImageUploadError) {
-        json(res, err.httpStatus, { error: { code: err.code, message: err.userMessage } });
-      } else if (err instanceof DomainError) {
-        const status = err.code === "INVITE_INVALID" || err.code === "NOT_FOUND" ? 404 : err.code === "BAD_REQUEST" ? 400 : err.code === "CONFLICT" ? 409 : 410;
-        json(res, status, { error: { code: err.code, message: err.message } });
-      } else {
-        app.log.error({ err }, "capture route failed");
-        if (!res.headersSent) json(res, 500, { error: { code: "INTERNAL", message: "internal error" } });
-        else res.destroy();
+  /** Trades the invite header for the survey's photo cookie, so <img> tags need no token in their URL. */
+  async function viewer(req: IncomingMessage, res: ServerResponse) {
+    const token = inviteHeader(req);
+    if (!token) throw new DomainError("UNAUTHORIZED", "X-Invite-Token is required");
+    const invite = await resolveInvite(app.db, token);
+    authorize(await principalFrom(app.db, { user: null, inviteToken: token }), "capture.view", { id: invite.surveyId, agentId: invite.survey.agentId });
+    const maxAge = Math.max(1, Math.min(PHOTO_COOKIE_MAX_SECONDS, Math.floor((invite.expiresAt.getTime() - Date.now()) / 1000)));
+    const cookie = serializeCookie(photoCookieName(invite.surveyId), token, {
+      httpOnly: true,
+      sameSite: "strict",
+      secure: app.env.PUBLIC_URL.startsWith("https://"),
+      path: CAPTURES_PATH,
+      maxAge,
+    });
+    res.writeHead(204, { "Set-Cookie": cookie, "Cache-Control": "no-store" }).end();
+  }
+
+  /** Runs one of the handlers with the shared error answers. */
+  const guarded =
+    <A extends unknown[]>(fn: (req: IncomingMessage, res: ServerResponse, ...args: A) => Promise<void>) =>
+    async (req: IncomingMessage, res: ServerResponse, ...args: A): Promise<void> => {
+      try {
+        await fn(req, res, ...args);
+      } catch (err) {
+        if (err instanceof ImageUploadError) {
+          json(res, err.httpStatus, { error: { code: err.code, message: err.userMessage } });
+        } else if (err instanceof DomainError) {
+          sendDomainError(res, err);
+        } else {
+          app.log.error({ err }, "capture route failed");
+          if (!res.headersSent) json(res, 500, { error: { code: "INTERNAL", message: "internal error" } });
+          else res.destroy();
+        }
       }
-      return true;
-    }
-  };
+    };
+
+  return { upload: guarded(upload), thumb: guarded(thumb), viewer: guarded(viewer) };
 }

@@ -10,3 +10,6 @@ export const closeCodes = {
 
 /** Why a peer is dropped when staff withdraw the link it joined with (closes with `gone`). */
 export const LINK_WITHDRAWN = "link-withdrawn";
+
+/** Why a peer is dropped when the link it joined with runs out (closes with `gone`, this as the reason). */
+export const LINK_EXPIRED = "link-expired";

@@ -11,8 +11,11 @@ import type { ParticipantIdentity } from "../domain/participants";
 import { recordJoin, recordLeave } from "../domain/participants";
 import { postChatMessage } from "../domain/chat";
 import { DomainError } from "../domain/errors";
-import { closeCodes, LINK_WITHDRAWN } from "./close-codes";
+import { statusOf } from "../domain/error-status";
+import { authorizeAudience, type Audience } from "../domain/survey-access";
+import { closeCodes, LINK_EXPIRED, LINK_WITHDRAWN } from "./close-codes";
 import { requestEnvelope, requestSchemas, type SignalErrorCode, type SignalMethod, type SignalResponses } from "./protocol";
+import { signallingMethodAccess } from "./method-access";
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 10_000;
@@ -23,7 +26,15 @@ class RequestError extends Error {
   }
 }
 
-export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, identity: ParticipantIdentity) {
+/** What the upgrade settled: who is in the call, what they are to the survey, and until when their link holds. */
+export interface Admission {
+  identity: ParticipantIdentity;
+  audience: Audience;
+  /** An invite's expiry: the connection is dropped then, as a withdrawn link's is. */
+  expiresAt: Date | null;
+}
+
+export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { identity, audience, expiresAt }: Admission) {
   const log = app.log.child({ surveyId: identity.surveyId, participantId: identity.participantId, role: identity.role });
   const notify = (notification: string, data: Record<string, unknown>) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ notification, data }));
@@ -37,9 +48,12 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
       ws.close(closeCodes.replaced, "replaced by a newer connection");
     } else if (reason === LINK_WITHDRAWN) {
       ws.close(closeCodes.gone, "the link was withdrawn");
+    } else if (reason === LINK_EXPIRED) {
+      ws.close(closeCodes.gone, LINK_EXPIRED);
     }
   });
   app.hub.attach(identity.surveyId, ws);
+  if (expiresAt) app.hub.dropAtExpiry(identity.surveyId, identity.participantId, expiresAt, ws);
 
   // The leave is written after the join, whatever the timing.
   let joinRecorded: Promise<unknown> = Promise.resolve();
@@ -96,7 +110,6 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
       return { message };
     },
     recordingConsent: async ({ accepted, noticeVersion, noticeLocale }) => {
-      if (identity.role !== "policyholder") throw new RequestError("FORBIDDEN", "only the policyholder answers the recording notice");
       if (!peer.joined) throw new RequestError("NOT_READY", "join before answering");
       return { recording: await app.recording.consent(identity, accepted, noticeVersion, noticeLocale) };
     },
@@ -111,7 +124,6 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
       return {};
     },
     endSurvey: async () => {
-      if (identity.role !== "agent") throw new RequestError("FORBIDDEN", "only the claims agent can end the survey");
       await app.hub.endSurvey(identity.surveyId, { id: identity.participantId, role: identity.role });
       return {};
     },
@@ -119,7 +131,6 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
 
   /** Guides and capture requests go from the agent or adjuster to the policyholder's phone. */
   function staffToPolicyholder() {
-    if (identity.role === "policyholder") throw new RequestError("FORBIDDEN", "only the agent or the adjuster guides the capture");
     if (!peer.joined) throw new RequestError("NOT_READY", "join first");
     const target = room.joinedPeers().find((p) => p.identity.role === "policyholder");
     if (!target) throw new RequestError("NOT_READY", "the policyholder is not in the survey");
@@ -156,12 +167,13 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
       return;
     }
     try {
+      // Who may call which method: server/domain/survey-access.ts, through signallingMethodAccess.
+      authorizeAudience(audience, signallingMethodAccess[method]);
       const handler = handlers[method] as (d: unknown) => Promise<unknown>;
       reply({ id, ok: true, data: await handler(parsed.data) });
     } catch (err) {
-      const code: SignalErrorCode =
-        err instanceof RequestError ? err.code : err instanceof DomainError && err.code === "FORBIDDEN" ? "FORBIDDEN" : "FAILED";
-      if (!(err instanceof RequestError)) log.warn({ err, method }, "signalling request failed");
+      const code: SignalErrorCode = err instanceof RequestError ? err.code : err instanceof DomainError ? statusOf(err.code).signal : "FAILED";
+      if (!(err instanceof RequestError) && !(err instanceof DomainError)) log.warn({ err, method }, "signalling request failed");
       reply({ id, ok: false, error: { code, message: err instanceof Error ? err.message : String(err) } });
     }
   });

@@ -5,9 +5,11 @@ import type { WebSocket } from "ws";
 import type { Db } from "../db/client";
 import { closeSurvey, type Actor } from "../domain/surveys";
 import type { RoomRegistry } from "../../media/room-registry";
-import { closeCodes, LINK_WITHDRAWN } from "../signalling/close-codes";
+import { closeCodes, LINK_EXPIRED, LINK_WITHDRAWN } from "../signalling/close-codes";
 
 const BEFORE_TEARDOWN_MAX_MS = 8000;
+// setTimeout holds at most ~24.8 days; a later expiry is reached in steps.
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class SurveyHub {
   private readonly sockets = new Map<string, Set<WebSocket>>();
@@ -63,6 +65,30 @@ export class SurveyHub {
     if (!room || inviteIds.length === 0) return;
     const holders = await this.db.participant.findMany({ where: { surveyId, inviteId: { in: inviteIds } }, select: { id: true } });
     for (const p of holders) room.removePeer(p.id, LINK_WITHDRAWN);
+  }
+
+  /**
+   * Drops this connection's participant when their link expires, as a withdrawn
+   * link's holder is dropped: an expired link must not keep an open call.
+   */
+  dropAtExpiry(surveyId: string, participantId: string, expiresAt: Date, ws: WebSocket) {
+    let timer: NodeJS.Timeout;
+    const arm = () => {
+      const left = expiresAt.getTime() - Date.now();
+      timer = setTimeout(
+        () => {
+          if (expiresAt.getTime() > Date.now()) return arm();
+          this.log.info({ surveyId, participantId }, "invite link expired; dropping its connection");
+          const room = this.rooms.get(surveyId);
+          if (room) room.removePeer(participantId, LINK_EXPIRED);
+          // Also when the peer is already gone from the room (between connect and join).
+          if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(closeCodes.gone, LINK_EXPIRED);
+        },
+        Math.max(0, Math.min(left, MAX_TIMER_MS)),
+      );
+    };
+    arm();
+    ws.once("close", () => clearTimeout(timer));
   }
 
   teardown(surveyId: string, by: string) {

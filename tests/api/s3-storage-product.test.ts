@@ -13,6 +13,7 @@ import { createSurveyViaApi, startProductProcess, type RunningProduct } from "..
 import { startS3Server, type TestS3Server } from "../support/s3-server";
 import { createDb } from "../../server/db/client";
 import { databaseTarget } from "../../server/db/database-target";
+import { photoCookie } from "../support/photo-cookie";
 
 const photo = readFileSync(path.resolve(import.meta.dirname, "../fixtures/photos/city-sharp.jpg"));
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -50,7 +51,7 @@ test("an uploaded photo is stored in the bucket with its SHA-256, not kept on lo
   const spoolPhotos = path.join(product.dataDir, "media", surveyId, "photos");
   assert.deepEqual(existsSync(spoolPhotos) ? readdirSync(spoolPhotos) : [], [], "the local spool keeps no copy");
 
-  const thumb = await fetch(`${product.url}/api/captures/${capture.id}/thumb?invite=${token}`);
+  const thumb = await fetch(`${product.url}/api/captures/${capture.id}/thumb`, { headers: { Cookie: await photoCookie(product.url, token) } });
   assert.equal(thumb.status, 200);
   const served = Buffer.from(await thumb.arrayBuffer());
   assert.ok(served.equals((await s3.object(`${surveyId}/photos/s3-photo-0001.thumb-320.jpg`))!.bytes), "the thumbnail comes from the bucket");

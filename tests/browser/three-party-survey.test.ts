@@ -16,6 +16,7 @@ import {
   loginAs,
   waitForRemoteRoles,
 } from "../support/survey-flow";
+import { signallingProtocols } from "../../server/signalling/ws-credentials";
 
 const session = browserSession();
 const newPage = session.newPage;
@@ -51,10 +52,13 @@ test("three parties join from the console and two links, see and hear each other
   const { surveyId, policyholderLink, adjusterLink } = await createSurveyInConsole(agent);
   assert.match(policyholderLink, /\/join\/[A-Za-z0-9_-]{32}$/);
 
-  // The default SMS sender wrote the policyholder's message to the outbox.
+  // The default SMS sender wrote the policyholder's message to the outbox; staff see the link masked.
   await agent.goto(`${session.product.url}/outbox`);
   await agent.getByTestId("outbox-message").first().waitFor();
-  assert.ok((await agent.getByTestId("outbox-message").allTextContents()).some((t) => t.includes(policyholderLink)));
+  const outbox = await agent.getByTestId("outbox-message").allTextContents();
+  const token = policyholderLink.split("/").pop()!;
+  assert.ok(outbox.some((t) => t.includes(`/join/${token.slice(0, 4)}••••••••`)), "the policyholder's SMS is listed, its link masked");
+  assert.ok(!outbox.some((t) => t.includes(token)), "the outbox never shows the whole link");
 
   await agentJoins(agent, session.product.url, surveyId);
   const policyholder = await newPage(phoneContext);
@@ -120,6 +124,8 @@ test("three parties join from the console and two links, see and hear each other
   await late.goto(policyholderLink);
   assert.equal(await late.getByTestId("invite-problem").getAttribute("data-code"), "SURVEY_CLOSED");
   assert.equal(await late.getByTestId("join-button").count(), 0, "a closed survey's page offers no join");
-  const ws = await fetch(`${session.product.url}/ws/survey?invite=${policyholderLink.split("/").pop()}`, { headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" } }).catch((e) => e);
+  const ws = await fetch(`${session.product.url}/ws/survey`, {
+    headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": signallingProtocols(policyholderLink.split("/").pop()).join(", ") },
+  }).catch((e) => e);
   assert.ok(!(ws instanceof Response) || ws.status === 410, "the signalling endpoint refuses a closed survey's link");
 });

@@ -4,6 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { createSurveyViaApi, startProductProcess, type RunningProduct } from "../support/product-process";
+import { signallingProtocols } from "../../server/signalling/ws-credentials";
 
 let product: RunningProduct;
 let links: { policyholder: string; adjuster: string };
@@ -17,9 +18,12 @@ before(async () => {
 });
 after(() => product.stop());
 
+/** `invite=<token>` is offered as the subprotocol a phone uses (never in the URL); `surveyId=` is the staff query. */
 function open(query: string, headers: Record<string, string> = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${product.url.replace("http", "ws")}/ws/survey?${query}`, { headers });
+    const invite = query.startsWith("invite=") ? query.slice("invite=".length) : null;
+    const url = `${product.url.replace("http", "ws")}/ws/survey${invite === null ? `?${query}` : ""}`;
+    const ws = new WebSocket(url, signallingProtocols(invite ?? undefined), { headers });
     ws.once("open", () => resolve(ws));
     ws.once("unexpected-response", (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
     ws.once("error", reject);

@@ -17,9 +17,9 @@ export class SignallingClient {
   private ws: WebSocket | null = null;
   onClose: ((code: number, reason: string) => void) | null = null;
 
-  connect(url: string): Promise<void> {
+  connect(url: string, protocols: string[] = []): Promise<void> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(url, protocols);
       this.ws = ws;
       let opened = false;
       ws.onopen = () => {

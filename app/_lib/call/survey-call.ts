@@ -5,7 +5,7 @@
 import { Device } from "mediasoup-client";
 import type { types } from "mediasoup-client";
 import type { CaptureWire, ChatMessageWire, GuideWire, NewConsumerNotification, PeerInfo, RecordingStateWire, SignalResponses } from "../../../server/signalling/protocol";
-import { closeCodes } from "../../../server/signalling/close-codes";
+import { closeCodes, LINK_EXPIRED } from "../../../server/signalling/close-codes";
 import { SignalError, SignallingClient } from "./signalling-client";
 
 export interface RemoteParticipant {
@@ -44,8 +44,8 @@ export interface CallSnapshot {
 }
 
 export interface SurveyCallOptions {
-  /** ws(s) URL of the survey signalling endpoint, with the invite token or survey id. */
-  signallingUrl: string;
+  /** The survey signalling endpoint: its ws(s) URL (with the survey id for staff) and the subprotocols (with a phone's invite). */
+  signalling: { url: string; protocols: string[] };
   initialFacing: "user" | "environment";
   loadChatHistory: () => Promise<ChatMessageWire[]>;
   /**
@@ -185,7 +185,7 @@ export class SurveyCall {
     signal.on("alert", (a) => this.update({ alerts: [...this.state.alerts, { ...a, at: Date.now() }] }));
     signal.onClose = (code, reason) => this.onSignalClosed(code, reason);
 
-    await signal.connect(this.options.signallingUrl);
+    await signal.connect(this.options.signalling.url, this.options.signalling.protocols);
     // One round trip for all of them (none depends on another): on 4G each
     // round trip saved is ~100 ms before the person can be in the call.
     const recvInfo = signal.request("createTransport", { direction: "recv" });
@@ -463,6 +463,7 @@ export class SurveyCall {
     if (this.stopped) return;
     if (code === closeCodes.surveyEnded) return this.finish("ended");
     if (code === closeCodes.replaced) return this.finish("left", { code: "REPLACED", message: "This survey was opened in another window." });
+    if (code === closeCodes.gone && reason === LINK_EXPIRED) return this.finish("left", { code: "INVITE_EXPIRED", message: "the link has expired" });
     if (code === closeCodes.gone) return this.finish("left", { code: "INVITE_REVOKED", message: reason || "the link was withdrawn" });
     this.teardownMedia();
     this.reconnectSince ??= Date.now();

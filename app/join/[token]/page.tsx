@@ -8,7 +8,7 @@ import type { MessageKey } from "../../_i18n/messages";
 import { LanguageSwitch } from "../../_components/language-switch";
 import { CallView } from "../../_components/call/call-view";
 import { SurveyCall } from "../../_lib/call/survey-call";
-import { signallingUrl } from "../../_lib/call/signalling-url";
+import { signallingTarget } from "../../_lib/call/signalling-url";
 import { CapturePanel } from "../../_components/capture/capture-panel";
 import { ChecklistPanel } from "../../_components/capture/checklist-panel";
 import { Gallery } from "../../_components/capture/gallery";
@@ -32,7 +32,7 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
   const call = useMemo(
     () =>
       new SurveyCall({
-        signallingUrl: typeof window === "undefined" ? "" : signallingUrl({ invite: token }),
+        signalling: typeof window === "undefined" ? { url: "", protocols: [] } : signallingTarget({ invite: token }),
         // The policyholder films the car: rear camera first (a laptop falls back to its only camera).
         initialFacing: "environment",
         loadChatHistory: async () => (await trpc.join.chatHistory.query()).map((m) => ({ ...m, at: m.at.toISOString() })),
@@ -95,12 +95,12 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
         </section>
       )}
       {started && state.phase === "ended" && <p className="banner" data-testid="call-ended">{t("call.ended")}</p>}
-      {started && state.phase === "left" && state.error?.code === "INVITE_REVOKED" && (
-        <section className="card" data-testid="invite-problem" data-code="INVITE_REVOKED">
-          <p>{t("invite.INVITE_REVOKED")}</p>
+      {started && state.phase === "left" && (state.error?.code === "INVITE_REVOKED" || state.error?.code === "INVITE_EXPIRED") && (
+        <section className="card" data-testid="invite-problem" data-code={state.error.code}>
+          <p>{t(state.error.code === "INVITE_EXPIRED" ? "invite.INVITE_EXPIRED" : "invite.INVITE_REVOKED")}</p>
         </section>
       )}
-      {started && state.phase === "left" && state.error?.code !== "INVITE_REVOKED" && (
+      {started && state.phase === "left" && state.error?.code !== "INVITE_REVOKED" && state.error?.code !== "INVITE_EXPIRED" && (
         <section className="card">
           <p>{t("call.left")}</p>
           <button type="button" onClick={() => void call.start()}>{t("call.rejoin")}</button>

@@ -1,7 +1,8 @@
 // The auditor's archive: find surveys, open one with its evidence package,
 // verify the package on the server, and set or clear a legal hold or a
 // dispute-closed date. Auditors and admins only; every call is written to the
-// AuditLog. Nothing here deletes anything: only the purge job does, by rule.
+// AuditLog (the procedures do it, as server/domain/survey-access.ts says; the
+// handlers add the details). Nothing here deletes anything: only the purge job does, by rule.
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
@@ -16,12 +17,9 @@ import { verifyEvidencePackage } from "../../evidence/verify-package";
 import { readPackageCompleteness } from "../../evidence/package-completeness";
 import { identifiedBy } from "../../archive/evidence-input";
 import { retentionFor } from "../../archive/evidence-retention";
-import { writeAuditLog } from "../../archive/evidence-audit-log";
-import { router, staffProcedure } from "../trpc";
+import { allowedFor, router, staffSurveyProcedure } from "../trpc";
 import { containsIgnoringCase } from "../../db/text-filter";
 
-const auditProcedure = staffProcedure("auditor", "admin");
-const surveyIdInput = z.object({ surveyId: z.string().min(1).max(64) });
 const optionalText = (max: number) =>
   z
     .string()
@@ -75,7 +73,7 @@ function packageView(evidence: Awaited<ReturnType<typeof loadSurvey>>["evidence"
 }
 
 export const auditRouter = router({
-  search: auditProcedure.input(auditSearchInput).query(async ({ ctx, input }) => {
+  search: allowedFor("archive.search").input(auditSearchInput).query(async ({ ctx, input }) => {
     const rows = await ctx.app.db.survey.findMany({
       where: {
         claim: {
@@ -100,16 +98,15 @@ export const auditRouter = router({
         evidence: { select: { status: true, destroyAfter: true, legalHold: true } },
       },
     });
-    await writeAuditLog(ctx.app.db, ctx.user.id, "audit.search", { type: "archive", id: "surveys" }, { filters: input, results: rows.length });
+    ctx.audit.details = { filters: input, results: rows.length };
     return rows;
   }),
 
-  open: auditProcedure.input(surveyIdInput).query(async ({ ctx, input }) => {
+  open: staffSurveyProcedure("archive.open").query(async ({ ctx, input }) => {
     const survey = await loadSurvey(ctx.app.db, input.surveyId);
     const manifest = survey.evidence?.status === "ready" ? await readManifest(survey.evidence.storagePath) : null;
     const completeness = survey.evidence?.status === "ready" && survey.evidence.storagePath ? await readPackageCompleteness(survey.evidence.storagePath) : null;
     const retention = retentionFor(survey.claim, survey.closedAt ?? survey.createdAt, survey.evidence);
-    await writeAuditLog(ctx.app.db, ctx.user.id, "audit.open", { type: "survey", id: survey.id });
     const c = survey.claim;
     return {
       survey: { id: survey.id, status: survey.status, locale: survey.locale, createdAt: survey.createdAt, openedAt: survey.openedAt, closedAt: survey.closedAt, recordingConsent: survey.recordingConsent },
@@ -147,14 +144,14 @@ export const auditRouter = router({
     };
   }),
 
-  verify: auditProcedure.input(surveyIdInput).mutation(async ({ ctx, input }) => {
+  verify: staffSurveyProcedure("archive.verify").mutation(async ({ ctx, input }) => {
     const survey = await loadSurvey(ctx.app.db, input.surveyId);
     const ev = survey.evidence;
     if (!ev || ev.status !== "ready" || !ev.storagePath) throw new DomainError("CONFLICT", "This survey has no finished evidence package.");
     const result = await verifyEvidencePackage(ev.storagePath, { expectedSurveyId: survey.id });
     // The manifest the package carries must also be the one recorded when it was built.
     const manifestMatches = result.ok ? await manifestHashMatches(ev.storagePath, ev.manifestSha256) : false;
-    await writeAuditLog(ctx.app.db, ctx.user.id, "audit.verify", { type: "survey", id: survey.id }, { ok: result.ok && manifestMatches, failures: result.failures.length });
+    ctx.audit.details = { ok: result.ok && manifestMatches, failures: result.failures.length };
     return {
       ok: result.ok && manifestMatches,
       manifestMatchesRecord: manifestMatches,
@@ -171,18 +168,16 @@ export const auditRouter = router({
 
   /**
    * Where a package build stands, for following a rebuild on the archive page.
-   * Not logged: it shows no evidence (only building/failed/ready), and a poll
-   * every few seconds would bury the log's real actions.
+   * Not logged (see the access table): it shows no evidence, and a poll every
+   * few seconds would bury the log's real actions.
    */
-  packageStatus: auditProcedure.input(surveyIdInput).query(async ({ ctx, input }) => {
-    const ev = await ctx.app.db.evidencePackage.findUnique({ where: { surveyId: input.surveyId }, select: { status: true, errorId: true } });
-    return ev;
-  }),
+  packageStatus: staffSurveyProcedure("archive.status").query(({ ctx }) =>
+    ctx.app.db.evidencePackage.findUnique({ where: { surveyId: ctx.survey.id }, select: { status: true, errorId: true } }),
+  ),
 
   /** A failed package build, retried now (the automatic retry may be hours away). */
-  retryEvidence: auditProcedure.input(surveyIdInput).mutation(async ({ ctx, input }) => {
-    await ctx.app.evidence.retryNow(input.surveyId);
-    await writeAuditLog(ctx.app.db, ctx.user.id, "audit.evidence.retry", { type: "survey", id: input.surveyId });
+  retryEvidence: staffSurveyProcedure("archive.retry").mutation(async ({ ctx }) => {
+    await ctx.app.evidence.retryNow(ctx.survey.id);
     return { started: true };
   }),
 
@@ -191,31 +186,32 @@ export const auditRouter = router({
    * package (PEM), and its SHA-256: what an auditor compares with the insurer's
    * published fingerprint, or saves for `claims-survey verify --trust`.
    */
-  certificate: auditProcedure.input(surveyIdInput).query(async ({ ctx, input }) => {
-    const survey = await loadSurvey(ctx.app.db, input.surveyId);
+  certificate: staffSurveyProcedure("archive.certificate").query(async ({ ctx }) => {
+    const survey = await loadSurvey(ctx.app.db, ctx.survey.id);
     const ev = survey.evidence;
     if (!ev || ev.status !== "ready" || !ev.storagePath) throw new DomainError("CONFLICT", "This survey has no finished evidence package.");
     const pem = await fs.readFile(path.join(ev.storagePath, FILES.certificate), "utf8");
     const der = pemBlocks(pem, "CERTIFICATE")[0];
     if (!der) throw new DomainError("CONFLICT", "The package holds no signing certificate.");
-    await writeAuditLog(ctx.app.db, ctx.user.id, "audit.certificate", { type: "survey", id: survey.id });
     return { pem, sha256: createHash("sha256").update(der).digest("hex"), fileName: FILES.certificate };
   }),
 
-  setLegalHold: auditProcedure
-    .input(surveyIdInput.extend({ legalHold: z.boolean(), reason: z.string().trim().min(1).max(1000) }))
+  setLegalHold: staffSurveyProcedure("archive.retention")
+    .input(z.object({ legalHold: z.boolean(), reason: z.string().trim().min(1).max(1000) }))
     .mutation(async ({ ctx, input }) => {
       const updated = await updateRetention(ctx.app.db, input.surveyId, { legalHold: input.legalHold });
-      await writeAuditLog(ctx.app.db, ctx.user.id, input.legalHold ? "audit.hold.set" : "audit.hold.clear", { type: "survey", id: input.surveyId }, { reason: input.reason });
+      ctx.audit.action = input.legalHold ? "audit.hold.set" : "audit.hold.clear";
+      ctx.audit.details = { reason: input.reason };
       return updated;
     }),
 
-  setDisputeClosed: auditProcedure
-    .input(surveyIdInput.extend({ disputeClosedOn: z.iso.date().nullable() }))
+  setDisputeClosed: staffSurveyProcedure("archive.retention")
+    .input(z.object({ disputeClosedOn: z.iso.date().nullable() }))
     .mutation(async ({ ctx, input }) => {
       const disputeClosedAt = input.disputeClosedOn ? new Date(`${input.disputeClosedOn}T00:00:00Z`) : null;
       const updated = await updateRetention(ctx.app.db, input.surveyId, { disputeClosedAt });
-      await writeAuditLog(ctx.app.db, ctx.user.id, input.disputeClosedOn ? "audit.dispute.set" : "audit.dispute.clear", { type: "survey", id: input.surveyId }, { disputeClosedOn: input.disputeClosedOn });
+      ctx.audit.action = input.disputeClosedOn ? "audit.dispute.set" : "audit.dispute.clear";
+      ctx.audit.details = { disputeClosedOn: input.disputeClosedOn };
       return updated;
     }),
 });

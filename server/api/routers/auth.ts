@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { endSession, loginWithPassword } from "../../auth/sessions";
-import { publicProcedure, router, staffProcedure } from "../trpc";
+import { allowedFor, publicProcedure, router } from "../trpc";
 
 export const authRouter = router({
   login: publicProcedure
@@ -17,7 +17,7 @@ export const authRouter = router({
     ctx.setSessionCookie(null);
     return { ok: true };
   }),
-  me: staffProcedure().query(({ ctx }) => ({
+  me: allowedFor("account.me").query(({ ctx }) => ({
     id: ctx.user.id,
     email: ctx.user.email,
     name: ctx.user.name,

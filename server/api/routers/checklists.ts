@@ -3,7 +3,7 @@ import { z } from "zod";
 import { claimType } from "../../domain/claim-input";
 import { checklistFor, checklistItems, defaultChecklist, saveChecklist } from "../../domain/checklists";
 import { checklistOverlays } from "../../domain/checklist-overlays";
-import { router, staffProcedure } from "../trpc";
+import { allowedFor, router } from "../trpc";
 
 // A path that matches the pattern but names no file would show the policyholder a broken image.
 const itemsWithKnownOverlays = checklistItems.superRefine((items, ctx) => {
@@ -13,7 +13,7 @@ const itemsWithKnownOverlays = checklistItems.superRefine((items, ctx) => {
 });
 
 export const checklistsRouter = router({
-  get: staffProcedure("admin", "agent")
+  get: allowedFor("checklists.read")
     .input(z.object({ claimType }))
     .query(async ({ ctx, input }) => ({
       claimType: input.claimType,
@@ -21,7 +21,7 @@ export const checklistsRouter = router({
       defaults: defaultChecklist(input.claimType),
       overlays: checklistOverlays,
     })),
-  save: staffProcedure("admin")
+  save: allowedFor("checklists.edit")
     .input(z.object({ claimType, items: itemsWithKnownOverlays }))
     .mutation(async ({ ctx, input }) => {
       await saveChecklist(ctx.app.db, input.claimType, input.items, ctx.user.id);

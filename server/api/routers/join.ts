@@ -19,11 +19,11 @@ export const joinRouter = router({
       expiresAt: invite.expiresAt,
     };
   }),
-  chatHistory: inviteeProcedure.query(async ({ ctx }) => chatHistory(ctx.app.db, ctx.participant.surveyId)),
+  chatHistory: inviteeProcedure("chat.read").query(async ({ ctx }) => chatHistory(ctx.app.db, ctx.participant.surveyId)),
   /** The photos of the invitee's own survey, for the gallery beside the call. */
-  captures: inviteeProcedure.query(async ({ ctx }) => ctx.app.captures.list(ctx.participant.surveyId)),
+  captures: inviteeProcedure("captures.read").query(async ({ ctx }) => ctx.app.captures.list(ctx.participant.surveyId)),
   /** The field adjuster follows the checklist too. */
-  checklist: inviteeProcedure.query(async ({ ctx }) => {
+  checklist: inviteeProcedure("captures.read").query(async ({ ctx }) => {
     const items = await surveyChecklist(ctx.app.db, ctx.invite.survey);
     const rows = await ctx.app.db.capture.findMany({ where: { surveyId: ctx.participant.surveyId }, select: { itemKey: true, verdict: true, overrideAt: true } });
     const states = itemStates(items, rows);

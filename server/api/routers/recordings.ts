@@ -1,27 +1,17 @@
 // The recorded tracks of a survey, for the agent who ran it and for auditors:
 // duration, size, SHA-256 and the continuity log of each.
-import { z } from "zod";
-import { DomainError } from "../../domain/errors";
 import { parseEventPayload } from "../../domain/survey-events";
 import type { Db } from "../../db/client";
-import { router, staffProcedure } from "../trpc";
+import { router, staffSurveyProcedure } from "../trpc";
 
-const surveyInput = z.object({ surveyId: z.string().min(1).max(64) });
-const reviewerProcedure = staffProcedure("agent", "admin", "auditor");
-
-/** The agent who ran the survey, auditors and admins; an auditor's look is logged. */
-async function surveyForReview(db: Db, user: { id: string; role: string }, surveyId: string, action: string) {
-  const survey = await db.survey.findUnique({ where: { id: surveyId }, select: { id: true, agentId: true, participants: { select: { id: true, displayName: true, role: true } } } });
-  if (!survey) throw new DomainError("NOT_FOUND", "No such survey.");
-  if (user.role === "agent" && survey.agentId && survey.agentId !== user.id) throw new DomainError("FORBIDDEN", "This survey is assigned to another agent.");
-  if (user.role === "auditor") await db.auditLog.create({ data: { userId: user.id, action, targetType: "survey", targetId: surveyId } });
-  return survey;
+/** The participants' names for the list and the timeline; who may look was decided by the procedure (an auditor's look is logged). */
+async function participantsOf(db: Db, surveyId: string) {
+  return db.participant.findMany({ where: { surveyId }, select: { id: true, displayName: true, role: true } });
 }
 
 export const recordingsRouter = router({
-  list: reviewerProcedure.input(surveyInput).query(async ({ ctx, input }) => {
-      const survey = await surveyForReview(ctx.app.db, ctx.user, input.surveyId, "recordings.list");
-      const names = new Map(survey.participants.map((p) => [p.id, p.displayName]));
+  list: staffSurveyProcedure("recordings.list").query(async ({ ctx, input }) => {
+      const names = new Map((await participantsOf(ctx.app.db, input.surveyId)).map((p) => [p.id, p.displayName]));
       const rows = await ctx.app.db.recording.findMany({ where: { surveyId: input.surveyId }, orderBy: { startedAt: "asc" } });
       return rows.map((r) => ({
         id: r.id,
@@ -42,9 +32,8 @@ export const recordingsRouter = router({
     }),
 
   /** What the playback page needs besides the media: the timeline and the photos, as markers. */
-  timeline: reviewerProcedure.input(surveyInput).query(async ({ ctx, input }) => {
-    const survey = await surveyForReview(ctx.app.db, ctx.user, input.surveyId, "playback.open");
-    const names = new Map(survey.participants.map((p) => [p.id, `${p.displayName}`]));
+  timeline: staffSurveyProcedure("playback.open").query(async ({ ctx, input }) => {
+    const names = new Map((await participantsOf(ctx.app.db, input.surveyId)).map((p) => [p.id, `${p.displayName}`]));
     const events = await ctx.app.db.surveyEvent.findMany({ where: { surveyId: input.surveyId }, orderBy: { seq: "asc" } });
     return events
       .filter((e) => ["participant.joined", "participant.left", "recording.consent", "guide.pushed", "capture.assessed", "capture.overridden", "chat.message", "survey.closed"].includes(e.type))

@@ -8,26 +8,19 @@ import { issueInvite, revokeInvite } from "../../domain/invites";
 import { inviteRole } from "../../domain/roles";
 import { createClaimAndSurvey, surveyLinks } from "../../domain/surveys";
 import { parseEventPayload } from "../../domain/survey-events";
-import { router, staffProcedure } from "../trpc";
+import { visibleSurveysWhere } from "../../domain/survey-access";
+import { allowedFor, router, staffSurveyProcedure } from "../trpc";
 
-const agentProcedure = staffProcedure("agent", "admin");
-const surveyId = z.object({ surveyId: z.string().min(1).max(64) });
-
-/** Agents reach their own surveys and unassigned ones; admins reach all. */
-async function surveyForStaff(db: Db, user: { id: string; role: string }, id: string) {
-  const survey = await db.survey.findUnique({
+/** The survey with what the agent's page shows; who may see it was checked by the procedure. */
+async function surveyForStaff(db: Db, id: string) {
+  return db.survey.findUniqueOrThrow({
     where: { id },
     include: { claim: true, agent: { select: { id: true, name: true } }, participants: true, invites: { orderBy: { createdAt: "desc" } } },
   });
-  if (!survey) throw new DomainError("NOT_FOUND", "No such survey.");
-  if (user.role !== "admin" && survey.agentId && survey.agentId !== user.id) {
-    throw new DomainError("FORBIDDEN", "This survey is assigned to another agent.");
-  }
-  return survey;
 }
 
 export const surveysRouter = router({
-  create: agentProcedure.input(surveyRequestInput).mutation(async ({ ctx, input }) => {
+  create: allowedFor("surveys.create").input(surveyRequestInput).mutation(async ({ ctx, input }) => {
     const result = await createClaimAndSurvey(
       { db: ctx.app.db, sms: ctx.app.sms, invites: { publicUrl: ctx.app.env.PUBLIC_URL, ttlHours: ctx.app.env.INVITE_TTL_HOURS } },
       { request: input, agentId: ctx.user.id, actor: { id: ctx.user.id, role: ctx.user.role } },
@@ -39,14 +32,14 @@ export const surveysRouter = router({
     };
   }),
 
-  list: agentProcedure
+  list: allowedFor("surveys.list")
     .input(z.object({ status: z.enum(["created", "open", "closed", "active"]).default("active") }).optional())
     .query(async ({ ctx, input }) => {
       const status = input?.status ?? "active";
       return ctx.app.db.survey.findMany({
         where: {
           ...(status === "active" ? { status: { in: ["created", "open"] } } : { status }),
-          ...(ctx.user.role === "admin" ? {} : { OR: [{ agentId: ctx.user.id }, { agentId: null }] }),
+          ...visibleSurveysWhere(ctx.principal),
         },
         orderBy: { createdAt: "desc" },
         take: 100,
@@ -62,8 +55,8 @@ export const surveysRouter = router({
       });
     }),
 
-  get: agentProcedure.input(surveyId).query(async ({ ctx, input }) => {
-    const s = await surveyForStaff(ctx.app.db, ctx.user, input.surveyId);
+  get: staffSurveyProcedure("survey.read").query(async ({ ctx, input }) => {
+    const s = await surveyForStaff(ctx.app.db, input.surveyId);
     return {
       id: s.id,
       status: s.status,
@@ -79,15 +72,14 @@ export const surveysRouter = router({
     };
   }),
 
-  timeline: agentProcedure.input(surveyId).query(async ({ ctx, input }) => {
-    await surveyForStaff(ctx.app.db, ctx.user, input.surveyId);
+  timeline: staffSurveyProcedure("survey.read").query(async ({ ctx, input }) => {
     const rows = await ctx.app.db.surveyEvent.findMany({ where: { surveyId: input.surveyId }, orderBy: { seq: "asc" } });
     return rows.map((r) => ({ seq: r.seq, at: r.at, type: r.type, actorId: r.actorId, actorRole: r.actorRole, payload: parseEventPayload(r.payload) }));
   }),
 
   /** A new link for a role (lost SMS, new adjuster); the previous link stops working. */
-  reissueInvite: agentProcedure.input(surveyId.extend({ role: inviteRole })).mutation(async ({ ctx, input }) => {
-    const s = await surveyForStaff(ctx.app.db, ctx.user, input.surveyId);
+  reissueInvite: staffSurveyProcedure("survey.invites").input(z.object({ role: inviteRole })).mutation(async ({ ctx, input }) => {
+    const s = await surveyForStaff(ctx.app.db, input.surveyId);
     if (s.status === "closed") throw new DomainError("SURVEY_CLOSED", "This survey has ended.");
     const replaced = s.invites.filter((i) => i.role === input.role && !i.revokedAt).map((i) => i.id);
     const invite = await issueInvite(
@@ -107,15 +99,13 @@ export const surveysRouter = router({
     return { role: invite.role, url: invite.url, expiresAt: invite.expiresAt };
   }),
 
-  revokeInvite: agentProcedure.input(surveyId.extend({ inviteId: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
-    await surveyForStaff(ctx.app.db, ctx.user, input.surveyId);
+  revokeInvite: staffSurveyProcedure("survey.invites").input(z.object({ inviteId: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
     await revokeInvite(ctx.app.db, { inviteId: input.inviteId, surveyId: input.surveyId, actorId: ctx.user.id, actorRole: ctx.user.role });
     await ctx.app.hub.dropInviteHolders(input.surveyId, [input.inviteId]);
     return { ok: true };
   }),
 
-  end: agentProcedure.input(surveyId).mutation(async ({ ctx, input }) => {
-    await surveyForStaff(ctx.app.db, ctx.user, input.surveyId);
+  end: staffSurveyProcedure("survey.end").mutation(async ({ ctx, input }) => {
     await ctx.app.hub.endSurvey(input.surveyId, { id: ctx.user.id, role: ctx.user.role });
     return { ok: true };
   }),

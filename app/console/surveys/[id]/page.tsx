@@ -9,7 +9,7 @@ import { StaffTopbar } from "../../../_components/staff-topbar";
 import { InviteLinks } from "../../../_components/invites/invite-links";
 import { CallView } from "../../../_components/call/call-view";
 import { SurveyCall } from "../../../_lib/call/survey-call";
-import { signallingUrl } from "../../../_lib/call/signalling-url";
+import { signallingTarget } from "../../../_lib/call/signalling-url";
 import { ChecklistPanel } from "../../../_components/capture/checklist-panel";
 import { Gallery } from "../../../_components/capture/gallery";
 import { EvidenceProgress } from "../../../_components/evidence/evidence-progress";
@@ -36,7 +36,7 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
   const call = useMemo(
     () =>
       new SurveyCall({
-        signallingUrl: typeof window === "undefined" ? "" : signallingUrl({ surveyId: id }),
+        signalling: typeof window === "undefined" ? { url: "", protocols: [] } : signallingTarget({ surveyId: id }),
         initialFacing: "user",
         loadChatHistory: async () => (await trpc.chat.history.query({ surveyId: id })).map((m) => ({ ...m, at: m.at.toISOString() })),
         stillJoinable: () => trpc.surveys.get.query({ surveyId: id }).then((s) => s.status !== "closed", (err) => errorCode(err) === null),
