@@ -1,6 +1,6 @@
 // Display copies of a photo for the call UI and the evidence package. They are oriented,
 // sRGB, and stripped of metadata (no GPS in thumbnails); the original bytes stay untouched.
-import sharp from "sharp";
+import sharp, { type OutputInfo } from "sharp";
 import { uploadError } from "../uploads/validate-image";
 import { MAX_INPUT_PIXELS } from "./prepare-model-input";
 
@@ -19,7 +19,7 @@ export async function makeThumbnails(bytes: Uint8Array, sizes: readonly number[]
     throw new RangeError(`thumbnail sizes must be integers in [16, 4096], got ${JSON.stringify(sizes)}`);
   }
   const largest = Math.max(...sizes);
-  let base: { data: Buffer; info: sharp.OutputInfo };
+  let base: { data: Buffer; info: OutputInfo };
   try {
     // Decode once at the largest size (shrink-on-load), then derive the smaller ones from it.
     base = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS })
