@@ -13,6 +13,7 @@ import { postChatMessage } from "../domain/chat";
 import { DomainError } from "../domain/errors";
 import { closeCodes, LINK_WITHDRAWN } from "./close-codes";
 import { requestEnvelope, requestSchemas, type SignalErrorCode, type SignalMethod, type SignalResponses } from "./protocol";
+import { ConnectionLimits, OnceLogger, producerMismatch, SIGNALLING_LIMITS } from "./rate-limits";
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 10_000;
@@ -25,6 +26,8 @@ class RequestError extends Error {
 
 export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, identity: ParticipantIdentity) {
   const log = app.log.child({ surveyId: identity.surveyId, participantId: identity.participantId, role: identity.role });
+  const limits = new ConnectionLimits();
+  const failures = new OnceLogger(log);
   const notify = (notification: string, data: Record<string, unknown>) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ notification, data }));
   };
@@ -66,7 +69,12 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
       }
       return room.createWebRtcTransport(peer, direction);
     },
-    warmUpReceiving: async () => room.warmUpReceiving(peer),
+    warmUpReceiving: async () => {
+      // Each warm-up is a data consumer on the worker: one per connection is all a client needs.
+      if (limits.warmUps >= SIGNALLING_LIMITS.warmUpsPerConnection) throw new RequestError("BAD_REQUEST", "the receiving transport is already warmed up");
+      limits.warmUps += 1;
+      return room.warmUpReceiving(peer);
+    },
     connectTransport: async ({ transportId, dtlsParameters }) => {
       await room.connectTransport(peer, transportId, dtlsParameters as unknown as types.DtlsParameters);
       return {};
@@ -80,6 +88,8 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
       return { peers };
     },
     produce: async ({ transportId, kind, rtpParameters, source }) => {
+      const mismatch = producerMismatch(kind, source, rtpParameters.codecs);
+      if (mismatch) throw new RequestError("BAD_REQUEST", mismatch);
       const producer = await room.produce(peer, { transportId, kind, rtpParameters: rtpParameters as unknown as types.RtpParameters, source });
       return { id: producer.id };
     },
@@ -90,6 +100,8 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
     restartIce: async ({ transportId }) => ({ iceParameters: await room.restartIce(peer, transportId) }),
     chat: async ({ text }) => {
       if (!peer.joined) throw new RequestError("NOT_READY", "join before chatting");
+      const wait = limits.chat.take();
+      if (wait) throw new RequestError("RATE_LIMITED", `too many chat messages; wait ${wait} ms`);
       const m = await postChatMessage(app.db, identity, text);
       const message = { ...m, at: m.at.toISOString() };
       room.broadcast(peer, "chat", { message });
@@ -131,6 +143,19 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
   };
 
   ws.on("message", async (raw: RawData, isBinary: boolean) => {
+    // Refused before parsing: a flood costs this connection, not the room.
+    const wait = limits.messages.take();
+    if (wait) {
+      failures.warn("rate", {}, "signalling messages over the rate limit");
+      if (++limits.refusedInARow >= SIGNALLING_LIMITS.maxRefusedInARow) {
+        log.warn("signalling connection dropped for flooding");
+        ws.close(closeCodes.policyViolation, "too many messages");
+        return;
+      }
+      reply({ id: null, ok: false, error: { code: "RATE_LIMITED", message: `too many messages; wait ${wait} ms` } });
+      return;
+    }
+    limits.refusedInARow = 0;
     const size = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : (raw as Buffer).byteLength;
     if (isBinary || size > MAX_MESSAGE_BYTES) {
       reply({ id: null, ok: false, error: { code: "BAD_REQUEST", message: "messages must be JSON text under 64 KiB" } });
@@ -161,13 +186,16 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
     } catch (err) {
       const code: SignalErrorCode =
         err instanceof RequestError ? err.code : err instanceof DomainError && err.code === "FORBIDDEN" ? "FORBIDDEN" : "FAILED";
-      if (!(err instanceof RequestError)) log.warn({ err, method }, "signalling request failed");
+      // Once per method and code, message only: a client repeating a bad request cannot fill the log with stacks.
+      if (!(err instanceof RequestError)) failures.warn(`${method}:${code}`, { method, error: err instanceof Error ? err.message : String(err) }, "signalling request failed");
       reply({ id, ok: false, error: { code, message: err instanceof Error ? err.message : String(err) } });
     }
   });
 
   ws.once("close", () => {
     clearInterval(heartbeat);
+    const repeated = failures.summary();
+    if (repeated) log.info({ repeated }, "signalling failures not logged again");
     const wasJoined = peer.joined;
     peer.close("disconnected");
     if (wasJoined) {
