@@ -7,12 +7,26 @@ import { startProductProcess, type RunningProduct } from "./product-process";
 
 type ContextOptions = Parameters<Browser["newContext"]>[0];
 
-/** A page in its own context (own cookies, own camera), accepting confirm() dialogs. */
+/**
+ * Content-Security-Policy violations seen by any page of this process: the pages must
+ * run under the product's CSP, so a browser test fails when the browser blocks anything.
+ */
+export const cspViolations: string[] = [];
+
+/** A page in its own context (own cookies, own camera), accepting confirm() dialogs; CSP violations are recorded. */
 export async function openPage(browser: Browser, contexts: BrowserContext[], options?: ContextOptions): Promise<Page> {
   const ctx = await browser.newContext(options);
   contexts.push(ctx);
+  // Injected by the browser itself (not a page script), so the CSP cannot block the listener.
+  await ctx.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`));
+  });
   const page = await ctx.newPage();
   page.on("dialog", (d) => void d.accept());
+  page.on("console", (m) => {
+    const text = m.text();
+    if (/CSP violation|Content Security Policy|Refused to (load|execute|connect|apply|frame|create)/i.test(text)) cspViolations.push(`${page.url()}: ${text}`);
+  });
   return page;
 }
 
@@ -34,6 +48,7 @@ export function browserSession(opts: { launch?: () => Promise<Browser>; start?: 
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
     await product?.stop();
+    if (cspViolations.length) throw new Error(`the pages broke their Content-Security-Policy:\n${cspViolations.join("\n")}`);
   });
   return {
     get product() {
