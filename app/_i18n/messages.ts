@@ -272,6 +272,8 @@ export const en = {
   "field.externalRef": "External reference",
   "field.reason": "Reason",
   "login.locked": "Too many failed attempts. Log-in is locked for {seconds} s; try again later.",
+  "error.unsupportedMediaType": "Send the body as application/json.",
+  "error.payloadTooLarge": "The body is larger than {max} bytes.",
 };
 
 export type MessageKey = keyof typeof en;
@@ -547,6 +549,8 @@ export const zhCN: Record<MessageKey, string> = {
   "field.externalRef": "外部编号",
   "field.reason": "原因",
   "login.locked": "失败次数过多，登录已锁定 {seconds} 秒，请稍后再试。",
+  "error.unsupportedMediaType": "请以 application/json 格式发送请求体。",
+  "error.payloadTooLarge": "请求体超过 {max} 字节。",
 };
 
 export type Locale = "zh-CN" | "en";

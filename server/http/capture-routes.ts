@@ -14,6 +14,8 @@ import { participantForInvite } from "../domain/participants";
 import { DomainError } from "../domain/errors";
 import { SESSION_COOKIE, userForSessionToken } from "../auth/sessions";
 import { ImageUploadError } from "../uploads/upload-error";
+import { requestLocale } from "../i18n/translate";
+import { describeIssues } from "../i18n/validation-messages";
 
 const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 
@@ -52,7 +54,9 @@ export function createCaptureRoutes(app: AppContext, captures: CaptureService) {
     const who = await participantForInvite(app.db, await resolveInvite(app.db, token));
     const headers = uploadHeaders.safeParse(req.headers);
     if (!headers.success) {
-      return json(res, 400, { error: { code: "VALIDATION_FAILED", message: headers.error.issues.map((i) => i.message).join("; "), fields: headers.error.issues.map((i) => i.path.join(".")) } });
+      // In the caller's language, each header named; the field list stays as it was for the phone's page.
+      const { fields } = describeIssues(headers.error.issues, requestLocale(req));
+      return json(res, 400, { error: { code: "VALIDATION_FAILED", message: fields.map((f) => f.message).join("; "), fields: headers.error.issues.map((i) => i.path.join(".")) } });
     }
     const bytes = await readCapped(req, MAX_UPLOAD_BYTES);
     if (!bytes) {

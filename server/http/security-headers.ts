@@ -46,7 +46,7 @@ function frameOptions(frameAncestors: readonly string[]): string | null {
   return null;
 }
 
-const PERMISSIONS_POLICY = "camera=(self), microphone=(self), geolocation=(self), display-capture=(self), payment=(), usb=(), serial=(), bluetooth=(), hid=()";
+const PERMISSIONS_POLICY = "camera=(self), microphone=(self), geolocation=(self), display-capture=(self), payment=(), usb=(), serial=(), hid=()";
 
 /** Headers for every response; `isPage` also gives it a CSP with a fresh nonce (set on the request for Next.js). */
 export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, pathname: string, isPage: boolean, cfg: SecurityHeaderConfig): void {

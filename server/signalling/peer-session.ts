@@ -14,6 +14,10 @@ import { DomainError } from "../domain/errors";
 import { closeCodes, LINK_WITHDRAWN } from "./close-codes";
 import { requestEnvelope, requestSchemas, type SignalErrorCode, type SignalMethod, type SignalResponses } from "./protocol";
 import { ConnectionLimits, OnceLogger, producerMismatch, SIGNALLING_LIMITS } from "./rate-limits";
+import { findMalformedInput, safeText } from "../domain/safe-input";
+
+// Chat lines end up on every screen and in the evidence PDF: the same rules as claim text, line breaks allowed.
+const chatText = safeText({ min: 1, max: 2000, multiline: true });
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 10_000;
@@ -102,6 +106,9 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
       if (!peer.joined) throw new RequestError("NOT_READY", "join before chatting");
       const wait = limits.chat.take();
       if (wait) throw new RequestError("RATE_LIMITED", `too many chat messages; wait ${wait} ms`);
+      const clean = chatText.safeParse(text);
+      if (!clean.success) throw new RequestError("BAD_REQUEST", `chat.text: ${clean.error.issues[0]?.message ?? "error.field.invalid"}`);
+      text = clean.data;
       const m = await postChatMessage(app.db, identity, text);
       const message = { ...m, at: m.at.toISOString() };
       room.broadcast(peer, "chat", { message });
@@ -175,6 +182,11 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, ident
       return;
     }
     const { id, method, data } = envelope.data;
+    const malformed = findMalformedInput(data);
+    if (malformed) {
+      reply({ id, ok: false, error: { code: "BAD_REQUEST", message: `${method}: ${[...malformed.path].join(".") || "data"}: ${malformed.message}` } });
+      return;
+    }
     const parsed = requestSchemas[method].safeParse(data ?? {});
     if (!parsed.success) {
       reply({ id, ok: false, error: { code: "BAD_REQUEST", message: `${method}: ${z.prettifyError(parsed.error)}` } });

@@ -70,7 +70,8 @@ test("FRAME_ANCESTORS: an insurer's CRM may frame the console; X-Frame-Options t
 });
 
 test("a bad FRAME_ANCESTORS or ALLOWED_ORIGINS stops the product at start, naming the setting", async () => {
-  for (const env of [{ FRAME_ANCESTORS: "https://crm.example.com/console" }, { FRAME_ANCESTORS: "'none',https://crm.example.com" }, { ALLOWED_ORIGINS: "crm.example.com" }]) {
+  const envs: Record<string, string>[] = [{ FRAME_ANCESTORS: "https://crm.example.com/console" }, { FRAME_ANCESTORS: "'none',https://crm.example.com" }, { ALLOWED_ORIGINS: "crm.example.com" }];
+  for (const env of envs) {
     const name = Object.keys(env)[0]!;
     await assert.rejects(startProductProcess({ pages: "none", env }), (err: Error) => err.message.includes(name) && /Invalid environment/.test(err.message), name);
   }

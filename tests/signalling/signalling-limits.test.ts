@@ -84,6 +84,26 @@ test("a chat flood is answered RATE_LIMITED past the chat rate and only that man
   ws.close();
 });
 
+test("broken or unsafe text in a signalling message is refused and never stored", async () => {
+  const { ws, c } = await joined(`invite=${links.policyholder}`);
+  await new Promise((r) => setTimeout(r, 1200)); // a chat token after the previous test
+  const before = await eventCount();
+  // JSON text with a lone surrogate escape, exactly as a client could send it.
+  const lone = await new Promise<Reply>((resolve) => {
+    ws.once("message", (raw) => resolve(JSON.parse(raw.toString())));
+    ws.send('{"id":900,"method":"chat","data":{"text":"A\\uD800"}}');
+  });
+  assert.equal(lone.error?.code, "BAD_REQUEST", JSON.stringify(lone));
+  assert.match(lone.error!.message, /text/);
+  const bidi = await c.request("chat", { text: "pay to \u202Emoc.live" });
+  assert.equal(bidi.error?.code, "BAD_REQUEST");
+  await new Promise((r) => setTimeout(r, 1200));
+  const multiLine = await c.request("chat", { text: "line one\nline two" });
+  assert.equal(multiLine.ok, true, JSON.stringify(multiLine));
+  assert.equal((await eventCount()) - before, 1, "only the clean message is stored");
+  ws.close();
+});
+
 test("a message flood is refused before parsing and finally drops the connection (1008)", async () => {
   const ws = await open(`invite=${links.adjuster}`);
   const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));

@@ -13,20 +13,25 @@ type ContextOptions = Parameters<Browser["newContext"]>[0];
  */
 export const cspViolations: string[] = [];
 
-/** A page in its own context (own cookies, own camera), accepting confirm() dialogs; CSP violations are recorded. */
-export async function openPage(browser: Browser, contexts: BrowserContext[], options?: ContextOptions): Promise<Page> {
-  const ctx = await browser.newContext(options);
-  contexts.push(ctx);
+/** Records into cspViolations whatever any page of this context reports as blocked by its CSP. */
+export async function recordCspViolations(ctx: BrowserContext): Promise<void> {
   // Injected by the browser itself (not a page script), so the CSP cannot block the listener.
   await ctx.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`));
   });
+  ctx.on("console", (m) => {
+    const text = m.text();
+    if (/CSP violation|Content Security Policy|Refused to (load|execute|connect|apply|frame|create)/i.test(text)) cspViolations.push(`${m.page()?.url() ?? "?"}: ${text}`);
+  });
+}
+
+/** A page in its own context (own cookies, own camera), accepting confirm() dialogs; CSP violations are recorded. */
+export async function openPage(browser: Browser, contexts: BrowserContext[], options?: ContextOptions): Promise<Page> {
+  const ctx = await browser.newContext(options);
+  contexts.push(ctx);
+  await recordCspViolations(ctx);
   const page = await ctx.newPage();
   page.on("dialog", (d) => void d.accept());
-  page.on("console", (m) => {
-    const text = m.text();
-    if (/CSP violation|Content Security Policy|Refused to (load|execute|connect|apply|frame|create)/i.test(text)) cspViolations.push(`${page.url()}: ${text}`);
-  });
   return page;
 }
 

@@ -154,8 +154,8 @@ export async function handleSurveysV1(app: AppContext, req: IncomingMessage, res
   } catch (err) {
     if (reservation) await release(app.db, reservation).catch(() => undefined);
     if (err instanceof BodyError) {
-      const key: MessageKey = err.status === 400 ? "error.badRequest" : "error.badRequest";
-      return sendError(res, err.status, err.code, err.status === 400 ? t(key) : err.message);
+      const message = err.status === 415 ? t("error.unsupportedMediaType") : err.status === 413 ? t("error.payloadTooLarge", { max: 1024 * 1024 }) : t("error.badRequest");
+      return sendError(res, err.status, err.code, message);
     }
     const errorId = errorIdOf(err as object);
     app.log.error({ err, errorId }, "REST request failed");
