@@ -15,6 +15,18 @@ const csv = z
   .optional()
   .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean));
 
+/** An origin (scheme://host[:port]) written exactly, so comparisons with the Origin header are exact. */
+function originSchema(name: string) {
+  return z.string().refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === "https:" || u.protocol === "http:") && u.origin === v.replace(/\/$/, "");
+    } catch {
+      return false;
+    }
+  }, `${name}: each entry must be an origin such as https://crm.example.com (no path)`).transform((v) => v.replace(/\/$/, ""));
+}
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -54,6 +66,18 @@ const schema = z.object({
   QUALITY_MODEL_DIR: z.string().optional(),
   /** Seed demo accounts (README) on an empty database. */
   SEED_DEMO: z.enum(["0", "1"]).default("1"),
+  /** Origins besides PUBLIC_URL's whose pages may send state-changing requests and open the signalling socket. */
+  ALLOWED_ORIGINS: csv.pipe(z.array(originSchema("ALLOWED_ORIGINS"))),
+  /** Who may frame the pages (an insurer's CRM embedding the console): 'none' (default), 'self' and/or https origins. */
+  FRAME_ANCESTORS: csv.pipe(z.array(z.union([z.enum(["'none'", "'self'"]), originSchema("FRAME_ANCESTORS")]))),
+  /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry (for login throttling). */
+  TRUST_PROXY: z.enum(["0", "1"]).default("0"),
+  /** Failed log-ins allowed per account, and per client address, before back-off starts. */
+  LOGIN_FREE_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
+  LOGIN_FREE_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(10000).default(20),
+  /** First lock-out; each further failure doubles it, up to LOGIN_LOCKOUT_MAX_SECONDS. */
+  LOGIN_LOCKOUT_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),
+  LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().positive().max(86400).default(900),
 });
 
 function load() {
@@ -64,11 +88,13 @@ function load() {
   }
   const e = parsed.data;
   if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new Error("Invalid environment: RTC_MIN_PORT > RTC_MAX_PORT");
+  if (e.FRAME_ANCESTORS.includes("'none'") && e.FRAME_ANCESTORS.length > 1) throw new Error("Invalid environment: FRAME_ANCESTORS: 'none' cannot be combined with other sources");
   return {
     ...e,
     storage: storageFrom(e),
     PUBLIC_URL: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
     MEDIASOUP_ANNOUNCED_ADDRESS: e.MEDIASOUP_ANNOUNCED_ADDRESS ?? "127.0.0.1",
+    FRAME_ANCESTORS: e.FRAME_ANCESTORS.length ? e.FRAME_ANCESTORS : ["'none'"],
   };
 }
 

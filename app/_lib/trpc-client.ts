@@ -15,6 +15,8 @@ export const trpc = createTRPCClient<AppRouter>({
   links: [
     httpBatchLink({
       url: "/api/trpc",
+      // The server refuses batches above TRPC_MAX_BATCH (server/http/app-server.ts).
+      maxItems: 8,
       transformer: superjson,
       headers: () => (inviteToken ? { "x-invite-token": inviteToken } : {}),
     }),

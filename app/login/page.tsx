@@ -20,8 +20,10 @@ function LoginForm() {
     try {
       const me = await trpc.auth.login.mutate({ email: String(form.get("email")), password: String(form.get("password")) });
       router.push(next && next.startsWith("/") && !next.startsWith("//") ? next : me.role === "auditor" ? "/audit" : "/console");
-    } catch {
-      setError(t("login.failed"));
+    } catch (err) {
+      // Too many failures: the server says for how long log-in is locked.
+      const retryAfter = (err as { data?: { retryAfterSeconds?: number | null } }).data?.retryAfterSeconds;
+      setError(retryAfter ? t("login.locked").replace("{seconds}", String(retryAfter)) : t("login.failed"));
     } finally {
       setBusy(false);
     }
@@ -43,7 +45,7 @@ function LoginForm() {
           {t("login.password")}
           <input name="password" type="password" autoComplete="current-password" required data-testid="login-password" />
         </label>
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && <p className="error" role="alert" data-testid="login-error">{error}</p>}
         <button className="primary" type="submit" disabled={busy} data-testid="login-submit">
           {t("login.submit")}
         </button>

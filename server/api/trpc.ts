@@ -15,6 +15,12 @@ import { resolveInvite } from "../domain/invites";
 import { participantForInvite } from "../domain/participants";
 import { auditUserId, authorize, authorizeGlobal, authorizeOnSurvey, principalFrom, type GlobalAction, type SurveyAction } from "../domain/survey-access";
 import { auditActionOf, writeAuditLog, type AuditAction, type AuditTarget } from "../archive/evidence-audit-log";
+import { findMalformedInput, malformedInputError } from "../domain/safe-input";
+import { requestLocale, translate, type Locale } from "../i18n/translate";
+import { clientAddress } from "../http/client-address";
+import { describeIssues } from "../i18n/validation-messages";
+import { errorIdOf } from "./error-id";
+import { LoginThrottledError } from "../auth/login-throttle";
 
 export async function createTrpcContext(app: AppContext, req: IncomingMessage, res: ServerResponse) {
   const cookies = parseCookies(req.headers.cookie ?? "");
@@ -22,11 +28,18 @@ export async function createTrpcContext(app: AppContext, req: IncomingMessage, r
   const user = await userForSessionToken(app.db, sessionToken);
   const inviteToken = typeof req.headers["x-invite-token"] === "string" ? req.headers["x-invite-token"] : undefined;
   const secure = app.env.PUBLIC_URL.startsWith("https://");
+  const request: { locale?: Locale; clientAddress?: string } = {
+    /** The page's language, for messages the server writes. */
+    locale: requestLocale(req),
+    /** For log-in throttling per client address. */
+    clientAddress: clientAddress(req, app.env.TRUST_PROXY === "1"),
+  };
   return {
     app,
     user,
     sessionToken,
     inviteToken,
+    ...request,
     setSessionCookie(token: string | null, expires?: Date) {
       res.appendHeader(
         "Set-Cookie",
@@ -39,20 +52,42 @@ export type TrpcContext = Awaited<ReturnType<typeof createTrpcContext>>;
 
 const t = initTRPC.context<TrpcContext>().create({
   transformer: superjson,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
+    const locale = ctx?.locale ?? "en";
     const cause = error.cause;
+    // Never a stack, whatever the mode.
+    const { stack: _stack, ...base } = shape.data;
+    // Nothing internal reaches the caller: an unexpected error becomes a translated
+    // sentence and the id under which app-server.ts logged it.
+    if (error.code === "INTERNAL_SERVER_ERROR") {
+      const errorId = errorIdOf(error);
+      return { ...shape, message: translate(locale, "error.internal", { id: errorId }), data: { ...base, errorId, domainCode: null, retryAfterSeconds: null, fieldErrors: null, issues: null } };
+    }
+    if (error.code === "PARSE_ERROR") return { ...shape, message: translate(locale, "error.badRequest"), data: { ...base, domainCode: null, retryAfterSeconds: null, fieldErrors: null, issues: null } };
+    const described = cause instanceof z.ZodError ? describeIssues(cause.issues, locale) : null;
+    const fieldErrors: Record<string, string[]> = {};
+    for (const f of described?.fields ?? []) (fieldErrors[f.field.split(".")[0] || "(input)"] ??= []).push(f.message);
     return {
       ...shape,
+      message: described ? described.summary : error.message === "Batch call exceeds maximum size" ? translate(locale, "error.batchTooLarge") : shape.message,
       data: {
-        ...shape.data,
-        stack: undefined,
+        ...base,
         domainCode: cause instanceof DomainError ? cause.code : null,
-        fieldErrors: cause instanceof z.ZodError ? z.flattenError(cause).fieldErrors : null,
+        retryAfterSeconds: cause instanceof LoginThrottledError ? cause.retryAfterSeconds : null,
+        fieldErrors: described ? fieldErrors : null,
         // Nested inputs (a list of checklist items) need the full path to put each message beside its field.
-        issues: cause instanceof z.ZodError ? cause.issues.map((i) => ({ path: i.path.map((p) => (typeof p === "number" ? p : String(p))), code: i.code, message: i.message })) : null,
+        issues: cause instanceof z.ZodError ? cause.issues.map((i, n) => ({ path: i.path.map((p) => (typeof p === "number" ? p : String(p))), code: i.code, message: described!.fields[n]!.message })) : null,
       },
     };
   },
+});
+
+// Broken text (unpaired surrogates) and impossible dates are refused for every procedure,
+// before its own schema and long before the database sees them.
+const wellFormedInput = t.middleware(async ({ getRawInput, next }) => {
+  const found = findMalformedInput(await getRawInput());
+  if (found) throw new TRPCError({ code: "BAD_REQUEST", message: "malformed input", cause: malformedInputError(found) });
+  return next();
 });
 
 // Domain errors thrown anywhere below become the matching tRPC error.
@@ -66,7 +101,7 @@ const domainErrors = t.middleware(async ({ next }) => {
 });
 
 export const router = t.router;
-export const publicProcedure = t.procedure.use(domainErrors);
+export const publicProcedure = t.procedure.use(wellFormedInput).use(domainErrors);
 
 /**
  * A procedure for an action on no single survey (the archive search, the

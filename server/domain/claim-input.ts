@@ -1,37 +1,39 @@
 // What it takes to open a claim and its survey: shared by the console (tRPC)
-// and the claims-system API (REST), so both validate identically.
+// and the claims-system API (REST), so both validate identically. Every text
+// field goes through safeText (it ends up in the SMS and the evidence PDF);
+// messages are keys of app/_i18n/messages.ts.
 import { z } from "zod";
+import { isoDateTime, safeText } from "./safe-input";
 
-export const claimType = z.enum(["motor_collision", "motor_theft", "motor_glass", "motor_other", "property"]);
+export const claimType = z.enum(["motor_collision", "motor_theft", "motor_glass", "motor_other", "property"], { error: "error.field.choice" });
 
 // E.164, or a mainland-China mobile number written without the country code.
-const mobile = z
-  .string()
-  .trim()
-  .regex(/^(\+[1-9]\d{6,14}|1[3-9]\d{9})$/, "must be a mobile number in E.164 form (+8613800138000) or 11 digits (13800138000)");
+const mobile = safeText({ min: 1, max: 20 }).pipe(z.string().regex(/^(\+[1-9]\d{6,14}|1[3-9]\d{9})$/, "error.field.mobile"));
 
-export const claimInput = z.object({
-  policyNumber: z.string().trim().min(3).max(64),
-  plate: z.string().trim().min(2).max(16),
-  policyholderName: z.string().trim().min(1).max(100),
-  policyholderMobile: mobile,
-  incidentAt: z.coerce.date({ error: "must be an ISO 8601 date-time, e.g. 2026-11-21T08:00:00+08:00" }).refine((d) => d.getTime() <= Date.now() + 5 * 60_000, "cannot be in the future"),
-  incidentPlace: z.string().trim().min(2).max(300),
-  claimType,
-  externalRef: z.string().trim().max(100).optional(),
-  /** The policy period; evidence retention counts from its end (see server/evidence/retention.ts). */
-  policyStart: z.coerce.date({ error: "must be an ISO 8601 date" }).optional(),
-  policyEnd: z.coerce.date({ error: "must be an ISO 8601 date" }).optional(),
-}).refine((c) => !c.policyStart || !c.policyEnd || c.policyStart < c.policyEnd, { message: "policyEnd must be after policyStart", path: ["policyEnd"] });
+export const claimInput = z
+  .object({
+    policyNumber: safeText({ min: 3, max: 64 }),
+    plate: safeText({ min: 2, max: 16 }),
+    policyholderName: safeText({ min: 1, max: 100 }),
+    policyholderMobile: mobile,
+    incidentAt: isoDateTime().refine((d) => d.getTime() <= Date.now() + 5 * 60_000, "error.field.future"),
+    incidentPlace: safeText({ min: 2, max: 300 }),
+    claimType,
+    externalRef: safeText({ max: 100 }).optional(),
+    /** The policy period; evidence retention counts from its end (see server/evidence/retention.ts). */
+    policyStart: isoDateTime().optional(),
+    policyEnd: isoDateTime().optional(),
+  }, { error: "error.field.type" })
+  .refine((c) => !c.policyStart || !c.policyEnd || c.policyStart < c.policyEnd, { message: "error.field.policyEnd", path: ["policyEnd"] });
 export type ClaimInput = z.infer<typeof claimInput>;
 
 export const surveyRequestInput = z.object({
   claim: claimInput,
-  locale: z.enum(["zh-CN", "en"]).default("zh-CN"),
+  locale: z.enum(["zh-CN", "en"], { error: "error.field.choice" }).default("zh-CN"),
   adjuster: z
-    .object({ name: z.string().trim().min(1).max(100), mobile: mobile.optional() })
+    .object({ name: safeText({ min: 1, max: 100 }), mobile: mobile.optional() }, { error: "error.field.type" })
     .optional(),
   /** Send the invite links by SMS (through the configured sender). */
-  sendSms: z.boolean().default(true),
-});
+  sendSms: z.boolean({ error: "error.field.type" }).default(true),
+}, { error: "error.field.type" });
 export type SurveyRequestInput = z.infer<typeof surveyRequestInput>;

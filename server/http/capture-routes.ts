@@ -20,6 +20,8 @@ import { assertMayEverDo, authorize, authorizeOnSurvey, principalFrom } from "..
 import { writeAuditLog } from "../archive/evidence-audit-log";
 import { ImageUploadError } from "../uploads/upload-error";
 import { httpPrincipal, inviteHeader, requestCookies, sendDomainError } from "./http-access";
+import { requestLocale } from "../i18n/translate";
+import { describeIssues } from "../i18n/validation-messages";
 
 const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 /** The photo cookie lives an hour at most; the gallery renews it as photos arrive. */
@@ -80,7 +82,9 @@ export function createCaptureRoutes(app: AppContext, captures: CaptureService) {
     const who = await participantForInvite(app.db, invite);
     const headers = uploadHeaders.safeParse(req.headers);
     if (!headers.success) {
-      return json(res, 400, { error: { code: "VALIDATION_FAILED", message: headers.error.issues.map((i) => i.message).join("; "), fields: headers.error.issues.map((i) => i.path.join(".")) } });
+      // In the caller's language, each header named; the field list stays as it was for the phone's page.
+      const { fields } = describeIssues(headers.error.issues, requestLocale(req));
+      return json(res, 400, { error: { code: "VALIDATION_FAILED", message: fields.map((f) => f.message).join("; "), fields: headers.error.issues.map((i) => i.path.join(".")) } });
     }
     const bytes = await readCapped(req, MAX_UPLOAD_BYTES);
     if (!bytes) {

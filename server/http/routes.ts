@@ -9,6 +9,7 @@ import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import type { AppContext } from "../app-context";
 import { appRouter } from "../api/root";
 import { createTrpcContext } from "../api/trpc";
+import { errorIdOf } from "../api/error-id";
 import { handleSurveysV1 } from "../api/rest/surveys-v1";
 import type { SurveyAction } from "../domain/survey-access";
 import { resourceCounts } from "../../media/resource-census";
@@ -51,6 +52,8 @@ export interface UpgradeRoute {
 }
 
 const TRPC_PATH = /^\/api\/trpc\/(.+)$/;
+/** Calls per batched tRPC request (the pages batch at most 8, see app/_lib/trpc-client.ts). */
+export const TRPC_MAX_BATCH = 16;
 
 const trpc: HttpRoute["handle"] = ({ app }, req, res, [path]) =>
   nodeHTTPRequestHandler({
@@ -59,8 +62,10 @@ const trpc: HttpRoute["handle"] = ({ app }, req, res, [path]) =>
     router: appRouter,
     path: path!,
     createContext: ({ req: r, res: s }) => createTrpcContext(app, r, s),
+    maxBatchSize: TRPC_MAX_BATCH,
+    maxBodySize: 2 * 1024 * 1024,
     onError: ({ error, path }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error, path }, "tRPC error");
+      if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error, path, errorId: errorIdOf(error) }, "tRPC error");
     },
   });
 const rest: HttpRoute["handle"] = ({ app }, req, res, _p, url) => handleSurveysV1(app, req, res, url.pathname);

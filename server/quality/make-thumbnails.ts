@@ -1,6 +1,7 @@
 // Display copies of a photo for the call UI and the evidence package. They are oriented,
 // sRGB, and stripped of metadata (no GPS in thumbnails); the original bytes stay untouched.
-import sharp from "sharp";
+import sharp, { type OutputInfo } from "sharp";
+import { uploadError } from "../uploads/validate-image";
 import { MAX_INPUT_PIXELS } from "./prepare-model-input";
 
 export const THUMBNAIL_SIZES = [320, 1024] as const;
@@ -18,14 +19,22 @@ export async function makeThumbnails(bytes: Uint8Array, sizes: readonly number[]
     throw new RangeError(`thumbnail sizes must be integers in [16, 4096], got ${JSON.stringify(sizes)}`);
   }
   const largest = Math.max(...sizes);
-  // Decode once at the largest size (shrink-on-load), then derive the smaller ones from it.
-  const base = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS })
-    .autoOrient()
-    .resize(largest, largest, { fit: "inside", withoutEnlargement: true })
-    .removeAlpha()
-    .toColourspace("srgb")
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  let base: { data: Buffer; info: OutputInfo };
+  try {
+    // Decode once at the largest size (shrink-on-load), then derive the smaller ones from it.
+    base = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS })
+      .autoOrient()
+      .resize(largest, largest, { fit: "inside", withoutEnlargement: true })
+      .removeAlpha()
+      .toColourspace("srgb")
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    // The header passed validation but the pixel data does not decode (a damaged chunk, a
+    // header that claims more rows than the data holds): the same answer as the quality
+    // check gives, whichever of the two runs into it first.
+    throw uploadError("corrupt_image", `thumbnail decode failed: ${(err as Error).message}`);
+  }
   const raw = { width: base.info.width, height: base.info.height, channels: base.info.channels };
   return Promise.all(
     sizes.map(async (size) => {

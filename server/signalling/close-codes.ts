@@ -6,6 +6,8 @@ export const closeCodes = {
   unauthorized: 4401,
   forbidden: 4403,
   gone: 4410,
+  /** The connection broke the signalling limits (a flood); standard WebSocket code. */
+  policyViolation: 1008,
 } as const;
 
 /** Why a peer is dropped when staff withdraw the link it joined with (closes with `gone`). */

@@ -16,6 +16,11 @@ import { authorizeAudience, type Audience } from "../domain/survey-access";
 import { closeCodes, LINK_EXPIRED, LINK_WITHDRAWN } from "./close-codes";
 import { requestEnvelope, requestSchemas, type SignalErrorCode, type SignalMethod, type SignalResponses } from "./protocol";
 import { signallingMethodAccess } from "./method-access";
+import { ConnectionLimits, OnceLogger, producerMismatch, SIGNALLING_LIMITS } from "./rate-limits";
+import { findMalformedInput, safeText } from "../domain/safe-input";
+
+// Chat lines end up on every screen and in the evidence PDF: the same rules as claim text, line breaks allowed.
+const chatText = safeText({ min: 1, max: 2000, multiline: true });
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 10_000;
@@ -36,6 +41,8 @@ export interface Admission {
 
 export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { identity, audience, expiresAt }: Admission) {
   const log = app.log.child({ surveyId: identity.surveyId, participantId: identity.participantId, role: identity.role });
+  const limits = new ConnectionLimits();
+  const failures = new OnceLogger(log);
   const notify = (notification: string, data: Record<string, unknown>) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ notification, data }));
   };
@@ -80,7 +87,12 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       }
       return room.createWebRtcTransport(peer, direction);
     },
-    warmUpReceiving: async () => room.warmUpReceiving(peer),
+    warmUpReceiving: async () => {
+      // Each warm-up is a data consumer on the worker: one per connection is all a client needs.
+      if (limits.warmUps >= SIGNALLING_LIMITS.warmUpsPerConnection) throw new RequestError("BAD_REQUEST", "the receiving transport is already warmed up");
+      limits.warmUps += 1;
+      return room.warmUpReceiving(peer);
+    },
     connectTransport: async ({ transportId, dtlsParameters }) => {
       await room.connectTransport(peer, transportId, dtlsParameters as unknown as types.DtlsParameters);
       return {};
@@ -94,6 +106,8 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       return { peers };
     },
     produce: async ({ transportId, kind, rtpParameters, source }) => {
+      const mismatch = producerMismatch(kind, source, rtpParameters.codecs);
+      if (mismatch) throw new RequestError("BAD_REQUEST", mismatch);
       const producer = await room.produce(peer, { transportId, kind, rtpParameters: rtpParameters as unknown as types.RtpParameters, source });
       return { id: producer.id };
     },
@@ -104,6 +118,11 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
     restartIce: async ({ transportId }) => ({ iceParameters: await room.restartIce(peer, transportId) }),
     chat: async ({ text }) => {
       if (!peer.joined) throw new RequestError("NOT_READY", "join before chatting");
+      const wait = limits.chat.take();
+      if (wait) throw new RequestError("RATE_LIMITED", `too many chat messages; wait ${wait} ms`);
+      const clean = chatText.safeParse(text);
+      if (!clean.success) throw new RequestError("BAD_REQUEST", `chat.text: ${clean.error.issues[0]?.message ?? "error.field.invalid"}`);
+      text = clean.data;
       const m = await postChatMessage(app.db, identity, text);
       const message = { ...m, at: m.at.toISOString() };
       room.broadcast(peer, "chat", { message });
@@ -142,6 +161,19 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
   };
 
   ws.on("message", async (raw: RawData, isBinary: boolean) => {
+    // Refused before parsing: a flood costs this connection, not the room.
+    const wait = limits.messages.take();
+    if (wait) {
+      failures.warn("rate", {}, "signalling messages over the rate limit");
+      if (++limits.refusedInARow >= SIGNALLING_LIMITS.maxRefusedInARow) {
+        log.warn("signalling connection dropped for flooding");
+        ws.close(closeCodes.policyViolation, "too many messages");
+        return;
+      }
+      reply({ id: null, ok: false, error: { code: "RATE_LIMITED", message: `too many messages; wait ${wait} ms` } });
+      return;
+    }
+    limits.refusedInARow = 0;
     const size = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : (raw as Buffer).byteLength;
     if (isBinary || size > MAX_MESSAGE_BYTES) {
       reply({ id: null, ok: false, error: { code: "BAD_REQUEST", message: "messages must be JSON text under 64 KiB" } });
@@ -161,6 +193,11 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       return;
     }
     const { id, method, data } = envelope.data;
+    const malformed = findMalformedInput(data);
+    if (malformed) {
+      reply({ id, ok: false, error: { code: "BAD_REQUEST", message: `${method}: ${[...malformed.path].join(".") || "data"}: ${malformed.message}` } });
+      return;
+    }
     const parsed = requestSchemas[method].safeParse(data ?? {});
     if (!parsed.success) {
       reply({ id, ok: false, error: { code: "BAD_REQUEST", message: `${method}: ${z.prettifyError(parsed.error)}` } });
@@ -173,13 +210,18 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       reply({ id, ok: true, data: await handler(parsed.data) });
     } catch (err) {
       const code: SignalErrorCode = err instanceof RequestError ? err.code : err instanceof DomainError ? statusOf(err.code).signal : "FAILED";
-      if (!(err instanceof RequestError) && !(err instanceof DomainError)) log.warn({ err, method }, "signalling request failed");
-      reply({ id, ok: false, error: { code, message: err instanceof Error ? err.message : String(err) } });
+      const expected = err instanceof RequestError || err instanceof DomainError;
+      // Once per method and code, message only: a client repeating a bad request cannot fill the log with stacks.
+      if (!expected) failures.warn(`${method}:${code}`, { method, error: err instanceof Error ? err.message : String(err) }, "signalling request failed");
+      // An unexpected error's own text (paths, library messages) stays in the log.
+      reply({ id, ok: false, error: { code, message: expected ? (err as Error).message : "the request failed" } });
     }
   });
 
   ws.once("close", () => {
     clearInterval(heartbeat);
+    const repeated = failures.summary();
+    if (repeated) log.info({ repeated }, "signalling failures not logged again");
     const wasJoined = peer.joined;
     peer.close("disconnected");
     if (wasJoined) {

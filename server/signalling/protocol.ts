@@ -156,6 +156,6 @@ export interface SignalNotifications {
   alert: { code: string; message: string };
 }
 
-export type SignalErrorCode = "BAD_REQUEST" | "FORBIDDEN" | "NOT_READY" | "FAILED";
+export type SignalErrorCode = "BAD_REQUEST" | "FORBIDDEN" | "NOT_READY" | "FAILED" | "RATE_LIMITED";
 
 export { closeCodes } from "./close-codes";

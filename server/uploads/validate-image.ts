@@ -51,8 +51,13 @@ const MESSAGES: Record<UploadErrorCode, LocalisedText> = {
   metadata_bomb: { "zh-CN": "照片附带的信息异常，无法处理，请用相机重新拍摄。", en: "The photo carries abnormal metadata and cannot be processed. Please take it again with the camera." },
 };
 
+/** The upload error for `code`, with the user's message from the one table above. */
+export function uploadError(code: UploadErrorCode, detail: string): ImageUploadError {
+  return new ImageUploadError(code, MESSAGES[code], detail);
+}
+
 function fail(code: UploadErrorCode, detail: string): never {
-  throw new ImageUploadError(code, MESSAGES[code], detail);
+  throw uploadError(code, detail);
 }
 
 const BytesSchema = z.instanceof(Uint8Array, { message: "upload bytes must be a Uint8Array or Buffer" });

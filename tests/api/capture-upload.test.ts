@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import { createSurveyViaApi, startProductProcess, type RunningProduct } from "../support/product-process";
+import { jpegClaiming8000x6000, pngWithCorruptDataChunk } from "../support/damaged-photos";
 
 let product: RunningProduct;
 let token: string;
@@ -47,6 +48,27 @@ test("bad uploads get a clear 4xx and store nothing", async () => {
   const big = await upload(Buffer.alloc(26 * 1024 * 1024, 0xff));
   assert.equal(big.status, 413);
   assert.ok(!existsSync(photosDir()) || readdirSync(photosDir()).length === 0, "nothing was written for rejected uploads");
+});
+
+test("photos whose header is sound but whose pixels do not decode get 422 corrupt_image, never a 500", async () => {
+  const cases: [string, Buffer, string][] = [
+    ["PNG with a corrupt data chunk", await pngWithCorruptDataChunk(), "image/png"],
+    ["JPEG whose header claims 8000×6000", await jpegClaiming8000x6000(), "image/jpeg"],
+  ];
+  for (const [name, body, type] of cases) {
+    // Several times each: the quality check and the thumbnail step race to the decode error.
+    for (let i = 0; i < 4; i++) {
+      const r = await upload(body, { "Content-Type": type });
+      const text = await r.text();
+      assert.equal(r.status, 422, `${name}: ${text}`);
+      const json = JSON.parse(text);
+      assert.equal(json.error.code, "corrupt_image", name);
+      assert.ok(json.error.message["zh-CN"] && json.error.message.en, `${name}: message in both languages`);
+      assert.doesNotMatch(text, /vips|libpng|jpeg data|stack|\/work\//i, `${name}: no internal text`);
+    }
+  }
+  assert.ok(!existsSync(photosDir()) || readdirSync(photosDir()).length === 0, "nothing was written for damaged photos");
+  assert.doesNotMatch(product.logs(), /capture route failed/, "no unexpected-error log line");
 });
 
 test("missing credentials or headers are refused", async () => {

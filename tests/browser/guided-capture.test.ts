@@ -11,6 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { startProductProcess, type RunningProduct } from "../support/product-process";
 import { desktopContext, launchBrowser, phoneContext } from "../support/browser";
 import { y4mFromPhoto } from "../support/fake-camera";
+import { cspViolations, recordCspViolations } from "../support/browser-session";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
 
 const photos = path.resolve(import.meta.dirname, "../fixtures/photos");
@@ -23,6 +24,7 @@ before(async () => {
 after(async () => {
   for (const b of browsers) await b.close().catch(() => undefined);
   await product?.stop();
+  if (cspViolations.length) throw new Error(`the pages broke their Content-Security-Policy:\n${cspViolations.join("\n")}`);
 });
 
 // The phone's own SHA-256 of every photo body it uploads (a plain script: no transpiler helpers).
@@ -43,6 +45,12 @@ async function phoneWithCamera(photo: string): Promise<{ page: Page; uploadHashe
   const browser = await launchBrowser({ fakeVideoFile: y4mFromPhoto(path.join(photos, photo)) });
   browsers.push(browser);
   const context = await browser.newContext(phoneContext);
+  await recordCspViolations(context);
+  if (process.env.SHOW_PAGE_CONSOLE) {
+    context.on("console", (m) => process.stderr.write(`[phone] ${m.text()}\n`));
+    context.on("response", (r) => void (r.status() >= 400 && process.stderr.write(`[phone] ${r.status()} ${r.request().method()} ${r.url()}\n`)));
+    context.on("requestfailed", (r) => process.stderr.write(`[phone] failed ${r.method()} ${r.url()} ${r.failure()?.errorText}\n`));
+  }
   await context.addInitScript({ content: hashUploads });
   const page = await context.newPage();
   return { page, uploadHashes: () => page.evaluate(() => (window as unknown as { __uploadHashes: string[] }).__uploadHashes) };
@@ -58,7 +66,9 @@ function storedOriginals(surveyId: string): Map<string, string> {
 test("a sharp photo is accepted and a blurred one rejected with the blur reason, on both screens; the agent can accept it anyway", { timeout: 240_000 }, async () => {
   const agentBrowser = await launchBrowser();
   browsers.push(agentBrowser);
-  const agent = await (await agentBrowser.newContext(desktopContext)).newPage();
+  const agentContext = await agentBrowser.newContext(desktopContext);
+  await recordCspViolations(agentContext);
+  const agent = await agentContext.newPage();
   agent.on("dialog", (d) => void (d.type() === "prompt" ? d.accept("Plate readable on the close-up; blur is acceptable") : d.accept()));
   await loginAs(agent, product.url, agent1);
   const { surveyId, policyholderLink } = await createSurveyInConsole(agent);

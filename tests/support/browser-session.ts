@@ -10,13 +10,32 @@ type ContextOptions = Parameters<Browser["newContext"]>[0];
 /** Longest a browser test waits for something that must happen. */
 export const LOADED_MACHINE_WAIT_MS = 90_000;
 
-/** A page in its own context (own cookies, own camera), accepting confirm() dialogs. */
+/**
+ * Content-Security-Policy violations seen by any page of this process: the pages must
+ * run under the product's CSP, so a browser test fails when the browser blocks anything.
+ */
+export const cspViolations: string[] = [];
+
+/** Records into cspViolations whatever any page of this context reports as blocked by its CSP. */
+export async function recordCspViolations(ctx: BrowserContext): Promise<void> {
+  // Injected by the browser itself (not a page script), so the CSP cannot block the listener.
+  await ctx.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`));
+  });
+  ctx.on("console", (m) => {
+    const text = m.text();
+    if (/CSP violation|Content Security Policy|Refused to (load|execute|connect|apply|frame|create)/i.test(text)) cspViolations.push(`${m.page()?.url() ?? "?"}: ${text}`);
+  });
+}
+
+/** A page in its own context (own cookies, own camera), accepting confirm() dialogs; CSP violations are recorded. */
 export async function openPage(browser: Browser, contexts: BrowserContext[], options?: ContextOptions): Promise<Page> {
   const ctx = await browser.newContext(options);
   contexts.push(ctx);
   // Waits are for a condition, never a race: on a loaded server (both cores
   // busy) a verdict or a first frame can take tens of seconds and still be right.
   ctx.setDefaultTimeout(LOADED_MACHINE_WAIT_MS);
+  await recordCspViolations(ctx);
   const page = await ctx.newPage();
   page.on("dialog", (d) => void d.accept());
   return page;
@@ -40,6 +59,7 @@ export function browserSession(opts: { launch?: () => Promise<Browser>; start?: 
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
     await product?.stop();
+    if (cspViolations.length) throw new Error(`the pages broke their Content-Security-Policy:\n${cspViolations.join("\n")}`);
   });
   return {
     get product() {
