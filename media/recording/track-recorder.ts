@@ -11,7 +11,7 @@ import type { types as ms } from "mediasoup";
 import type { Logger } from "pino";
 import { sdpForConsumer } from "./consumer-sdp";
 import { ContinuityLog, type ContinuityEntry } from "./continuity-log";
-import { FfmpegTrackMuxer, type MuxerExit } from "./ffmpeg-track-muxer";
+import { FfmpegTrackMuxer, MuxerStartError, type MuxerExit } from "./ffmpeg-track-muxer";
 import { RecordingError, writeFailure } from "./recording-error";
 import { repairRecording } from "./repair-recording";
 import { RtpClock } from "./rtp-clock";
@@ -56,7 +56,8 @@ export interface RecordingSummary {
 }
 
 export interface GapOrigin {
-  cause: "rejoin" | "replaced";
+  /** muxer-restart: the previous file of this same producer ended because its ffmpeg died. */
+  cause: "rejoin" | "replaced" | "muxer-restart";
   previousFile: string;
   stoppedAtMs: number;
 }
@@ -72,10 +73,17 @@ export interface TrackRecorderOptions {
   /** Storage keys of the media file and of its JSON-lines continuity log. */
   keys: { media: string; log: string };
   gapFrom?: GapOrigin;
+  /** When recording of this producer was asked for (this attempt's); the start entry logs the gap to the first frame. */
+  requestedAtMs?: number;
+  /** Test hook passed to the muxer (RECORDING_MUXER_START_DELAY_MS). */
+  muxerStartDelayMs?: number;
+  /** Aborts a start in progress (producer closed, recorder closing). */
+  signal?: AbortSignal;
 }
 
 type TrackRecorderEvents = {
-  started: [{ trackId: string; at: string }];
+  /** `at`: the first frame went to the file; `requestedAt`: when recording of the producer was asked for. */
+  started: [{ trackId: string; at: string; requestedAt: string }];
   continuity: [ContinuityEntry];
   error: [RecordingError];
   stopped: [RecordingSummary];
@@ -144,10 +152,14 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       const codec = consumer.rtpParameters.codecs[0]!;
       this.codec = codec.mimeType;
       this.clock = new RtpClock(codec.clockRate);
+      // The consumer stays paused until ffmpeg listens: nothing is sent into
+      // the void; the first keyframe is asked for once it is resumed.
       this.muxer = await FfmpegTrackMuxer.start({
         sdp: (port) => sdpForConsumer(consumer.rtpParameters, this.kind, port),
         outputPath: mediaPath,
         logger: this.logger,
+        startDelayMs: this.opts.muxerStartDelayMs,
+        signal: this.opts.signal,
       });
       this.muxer.on("exit", (exit) => this.onMuxerExit(exit));
       await this.transport.connect({ ip: "127.0.0.1", port: this.muxer.port, rtcpPort: this.muxer.port + 1 });
@@ -157,6 +169,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       await this.log.close();
       await Promise.all([storage.delete(keys.media), storage.delete(keys.log)]).catch(() => {});
       if (err instanceof RecordingError) throw err;
+      if (err instanceof MuxerStartError) throw new RecordingError("MUXER_START_FAILED", err.message, this.trackId, { cause: err });
       throw new RecordingError("CONSUME_FAILED", `cannot record producer ${producer.id}: ${(err as Error).message}`, this.trackId, { cause: err });
     }
     const consumer = this.consumer;
@@ -190,8 +203,12 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     if (this.startedAtMs === undefined) {
       this.startedAtMs = now;
       this.anchor = { wallMs: now, mediaMs, rtp: rtp.timestamp };
+      const requestedAtMs = this.opts.requestedAtMs ?? now;
       this.note({
         type: "start",
+        // The exact hole between asking for the recording and its first frame (muxer start-up, keyframe wait).
+        requestedAt: new Date(requestedAtMs).toISOString(),
+        startupGapMs: now - requestedAtMs,
         rtpTimestamp: rtp.timestamp,
         mediaTimeMs: 0,
         producerId: this.producerId,
@@ -200,7 +217,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
         codec: this.codec,
         file: this.opts.keys.media,
       });
-      this.emit("started", { trackId: this.trackId, at: new Date(now).toISOString() });
+      this.emit("started", { trackId: this.trackId, at: new Date(now).toISOString(), requestedAt: new Date(requestedAtMs).toISOString() });
       return;
     }
     this.anchor = { wallMs: now, mediaMs, rtp: rtp.timestamp };
@@ -271,7 +288,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
 
   private onMuxerExit(exit: MuxerExit): void {
     if (exit.requested) return;
-    const code = exit.diskFull ? "DISK_FULL" : "WRITE_FAILED";
+    const code = exit.diskFull ? "DISK_FULL" : "MUXER_DIED";
     this.fail(new RecordingError(code, `ffmpeg exited unexpectedly (${exit.code ?? exit.signal}): ${exit.stderr}`, this.trackId));
   }
 
@@ -291,7 +308,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private fail(err: RecordingError): void {
     if (this.firstError) return;
     this.firstError = err;
-    this.logger.error({ err, code: err.code }, "track recording failed");
+    this.logger.error({ err, code: err.code, errorId: err.errorId }, "track recording failed");
     this.emit("error", err);
     void this.stop("error");
   }
