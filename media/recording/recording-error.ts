@@ -14,7 +14,9 @@ export type RecordingErrorCode =
   /** ffmpeg exited, or stayed stuck, before it listened on its RTP port (retried). */
   | "MUXER_START_FAILED"
   /** ffmpeg exited on its own while recording (the track goes on in a new file). */
-  | "MUXER_DIED";
+  | "MUXER_DIED"
+  /** ffmpeg stayed alive but wrote nothing while media flowed (killed; the track goes on in a new file). */
+  | "MUXER_STALLED";
 
 /** A short id for one failure, printed in the server log and shown on screens. */
 export function newErrorId(): string {

@@ -11,10 +11,10 @@
  *   const summaries = await rec.close();            // → RecordingSummary[] (all tracks, whole survey)
  *
  * Events (typed, see SurveyRecorderEvents):
- *   'trackstarted'  ({ trackId, producerId, participantId, role, kind, at }) first frame (video: keyframe) sent to the file
+ *   'trackstarted'  ({ trackId, producerId, participantId, role, kind, at, requestedAt }) the file has bytes; `at` = its first frame (video: keyframe)
  *   'trackstopped'  (RecordingSummary)   file finalised (ffmpeg trailer written, SHA-256 computed)
  *   'continuity'    (ContinuityEntry)    every continuity-log entry as it is written
- *   'error'         (RecordingError)     .code: DISK_FULL | WRITE_FAILED | CONSUME_FAILED | MUXER_START_FAILED | MUXER_DIED
+ *   'error'         (RecordingError)     .code: DISK_FULL | WRITE_FAILED | CONSUME_FAILED | MUXER_START_FAILED | MUXER_DIED | MUXER_STALLED
  *   'trackfailed'   (TrackFailedEvent)   an attempt failed; willRetry says whether another follows
  *   'trackrecovered'(TrackRecoveredEvent) a producer is recorded again after a failure (gapFrom → gapTo)
  *   'trackstate'    (TrackStateEvent)    starting | recording | retrying | failed | ended, per producer

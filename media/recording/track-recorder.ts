@@ -5,7 +5,7 @@
 // keyframes (video) or of the first packet after a start/resume (audio): enough
 // to anchor the continuity log to RTP time without paying per-packet costs.
 import { EventEmitter } from "node:events";
-import { mkdir } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { types as ms } from "mediasoup";
 import type { Logger } from "pino";
@@ -92,6 +92,16 @@ type TrackRecorderEvents = {
 const KEYFRAME_RETRY_MS = 1000;
 const KEYFRAME_MAX_TRIES = 30;
 const STATS_INTERVAL_MS = 5000;
+/** How often the media file's size is looked at: the proof that ffmpeg really writes. */
+const WRITE_CHECK_MS = 1000;
+/** No growth for this long while media flows: ask for a keyframe (ffmpeg may have lost the first one). */
+const WRITE_NUDGE_MS = 4000;
+/**
+ * No growth for this long while media flows: the muxer is stalled (e.g. still
+ * probing a stream whose keyframe it never got) and is treated as dead. Above
+ * ffmpeg's 5 s probe plus a 1 s cluster.
+ */
+const WRITE_STALL_MS = 15_000;
 /** Packets lost (after NACK repair) within one stats interval that count as a gap. */
 const LOSS_BURST_PACKETS = 25;
 
@@ -119,6 +129,9 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private awaitingResumeAnchor: { atMs: number; gapMs: number | undefined } | undefined;
   private keyframeTimer: NodeJS.Timeout | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
+  private writeTimer: NodeJS.Timeout | undefined;
+  /** Size of the media file at the last check, and when it last grew (or media last started flowing). */
+  private written = { size: 0, grewAtMs: 0, announced: false };
   private lastPacketsLost: number | undefined;
   private keyframeTries = 0;
   private stopping: Promise<RecordingSummary> | undefined;
@@ -217,7 +230,11 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
         codec: this.codec,
         file: this.opts.keys.media,
       });
-      this.emit("started", { trackId: this.trackId, at: new Date(now).toISOString(), requestedAt: new Date(requestedAtMs).toISOString() });
+      // 'started' (and with it the Recording row and the REC state) waits until bytes reach the file.
+      this.written.grewAtMs = now;
+      const started = { trackId: this.trackId, at: new Date(now).toISOString(), requestedAt: new Date(requestedAtMs).toISOString() };
+      this.writeTimer = setInterval(() => void this.checkWritten(started), WRITE_CHECK_MS);
+      this.writeTimer.unref();
       return;
     }
     this.anchor = { wallMs: now, mediaMs, rtp: rtp.timestamp };
@@ -225,6 +242,38 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       const r = this.awaitingResumeAnchor;
       this.awaitingResumeAnchor = undefined;
       this.note({ type: "resume", at: new Date(r.atMs).toISOString(), rtpTimestamp: rtp.timestamp, mediaTimeMs: mediaMs, gapMs: r.gapMs });
+    }
+  }
+
+  /**
+   * The muxer is only believed once its file grows: 'started' is emitted on the
+   * first bytes, a keyframe is asked for after WRITE_NUDGE_MS without growth, and
+   * after WRITE_STALL_MS the muxer counts as dead (MUXER_STALLED), so the
+   * supervisor restarts it instead of showing REC over an empty file.
+   */
+  private async checkWritten(started: { trackId: string; at: string; requestedAt: string }): Promise<void> {
+    if (this.stopping) return;
+    const size = await stat(this.opts.storage.localPath(this.opts.keys.media)).then((st) => st.size, () => 0);
+    if (this.stopping) return;
+    const now = Date.now();
+    if (size > this.written.size) {
+      this.written.size = size;
+      this.written.grewAtMs = now;
+      if (!this.written.announced) {
+        this.written.announced = true;
+        this.emit("started", started);
+      }
+      return;
+    }
+    if (this.pausedAtMs !== undefined) {
+      this.written.grewAtMs = now; // nothing flows while paused: nothing to expect
+      return;
+    }
+    const still = now - this.written.grewAtMs;
+    if (still >= WRITE_STALL_MS) {
+      this.fail(new RecordingError("MUXER_STALLED", `ffmpeg wrote nothing for ${still} ms while media flowed (file ${size} bytes)`, this.trackId));
+    } else if (still >= WRITE_NUDGE_MS && this.kind === "video" && !this.keyframeTimer) {
+      this.consumer?.requestKeyFrame().catch(() => {});
     }
   }
 
@@ -243,6 +292,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
 
   private onResume(): void {
     const now = Date.now();
+    this.written.grewAtMs = now;
     const gapMs = this.pausedAtMs !== undefined ? now - this.pausedAtMs : undefined;
     this.pausedAtMs = undefined;
     if (this.startedAtMs === undefined) return; // paused before the first frame: 'start' will come
@@ -329,6 +379,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     await Promise.resolve();
     this.stopKeyframeRequests();
     clearInterval(this.statsTimer);
+    clearInterval(this.writeTimer);
     const endedAtMs = Date.now();
     if (this.awaitingResumeAnchor) {
       this.note({ type: "resume", at: new Date(this.awaitingResumeAnchor.atMs).toISOString(), gapMs: this.awaitingResumeAnchor.gapMs });
@@ -363,7 +414,10 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       }
     }
     await this.log.close();
-    const logObject = await storage.finalise(keys.log).catch(() => undefined);
+    // No media written, no evidence: the log goes too (the failure is in the timeline), so no orphan is left.
+    const logObject = media
+      ? await storage.finalise(keys.log).catch(() => undefined)
+      : await storage.delete(keys.log).then(() => undefined, () => undefined);
     const summary: RecordingSummary = {
       trackId: this.trackId,
       surveyId: this.opts.surveyId,
