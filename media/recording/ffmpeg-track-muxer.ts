@@ -67,6 +67,11 @@ export function muxerArgs(sdpBase64: string, outputPath: string): string[] {
     "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
     "-protocol_whitelist", "data,udp,rtp",
     "-listen_timeout", "-1", "-localaddr", "127.0.0.1", "-buffer_size", String(1 << 20),
+    // ffmpeg waits only 100 ms for a missing RTP packet by default. On a loaded
+    // machine the NACK-repaired packet of a VP8 keyframe often comes later; the
+    // frame is then dropped and with it every frame until the next keyframe, so
+    // ffmpeg never learns the picture size and writes nothing. Wait up to 2 s.
+    "-max_delay", "2000000", "-reorder_queue_size", "4000",
     "-f", "sdp", "-i", `data:application/sdp;base64,${sdpBase64}`,
     "-map", "0", "-c", "copy",
     "-f", "webm", "-cluster_time_limit", "1000", "-flush_packets", "1",
