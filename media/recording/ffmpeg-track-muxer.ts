@@ -72,6 +72,10 @@ export function muxerArgs(sdpBase64: string, outputPath: string): string[] {
     // frame is then dropped and with it every frame until the next keyframe, so
     // ffmpeg never learns the picture size and writes nothing. Wait up to 2 s.
     "-max_delay", "2000000", "-reorder_queue_size", "4000",
+    // The header (and so the first bytes of the file) is written once the stream is
+    // probed; `-c copy` needs the codec parameters only, not a frame-rate estimate
+    // over ~20 frames, so the probe ends at the first keyframe.
+    "-fpsprobesize", "0",
     "-f", "sdp", "-i", `data:application/sdp;base64,${sdpBase64}`,
     "-map", "0", "-c", "copy",
     "-f", "webm", "-cluster_time_limit", "1000", "-flush_packets", "1",
