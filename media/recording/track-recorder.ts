@@ -131,7 +131,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private statsTimer: NodeJS.Timeout | undefined;
   private writeTimer: NodeJS.Timeout | undefined;
   /** Size of the media file at the last check, and when it last grew (or media last started flowing). */
-  private written = { size: 0, grewAtMs: 0, announced: false };
+  private written = { size: 0, grewAtMs: 0, announced: false, sentAtGrowth: -1 };
   private lastPacketsLost: number | undefined;
   private keyframeTries = 0;
   private stopping: Promise<RecordingSummary> | undefined;
@@ -259,6 +259,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     if (size > this.written.size) {
       this.written.size = size;
       this.written.grewAtMs = now;
+      this.written.sentAtGrowth = -1; // read again if the file stops growing
       if (!this.written.announced) {
         this.written.announced = true;
         this.emit("started", started);
@@ -269,12 +270,32 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       this.written.grewAtMs = now; // nothing flows while paused: nothing to expect
       return;
     }
+    if (now - this.written.grewAtMs < WRITE_NUDGE_MS) return;
+    // Only a muxer that is *sent* media and writes nothing is stalled: a sender
+    // that went quiet (network, a starved browser) is not the muxer's fault.
+    // One stats request, only when the file has stopped growing.
+    const sent = await this.packetsSent();
+    if (this.stopping) return;
+    const before = this.written.sentAtGrowth;
+    this.written.sentAtGrowth = sent; // a sliding one-second window
+    if (before < 0) return; // first look: a baseline only
+    if (sent - before < 10) {
+      this.written.grewAtMs = Date.now(); // (almost) nothing was sent: nothing to expect
+      return;
+    }
     const still = now - this.written.grewAtMs;
     if (still >= WRITE_STALL_MS) {
       this.fail(new RecordingError("MUXER_STALLED", `ffmpeg wrote nothing for ${still} ms while media flowed (file ${size} bytes)`, this.trackId));
     } else if (still >= WRITE_NUDGE_MS && this.kind === "video" && !this.keyframeTimer) {
       this.consumer?.requestKeyFrame().catch(() => {});
     }
+  }
+
+  /** RTP packets the recording consumer has sent to ffmpeg so far (-1 if unknown). */
+  private async packetsSent(): Promise<number> {
+    const stats = await this.consumer?.getStats().catch(() => []) ?? [];
+    const out = stats.find((st) => st.type === "outbound-rtp") as { packetCount?: number } | undefined;
+    return out?.packetCount ?? -1;
   }
 
   /** Media time now, extrapolated from the last RTP anchor (pauses carry no packets to read). */

@@ -69,6 +69,7 @@ test("on saturated cores with muxers 20 s slow to start, every track is recorded
   await waitForRemoteRoles(agent, ["policyholder", "adjuster"], 120_000);
   const pages = [agent, phone, adjuster];
 
+  let phAudioId = "";
   let hog: CpuHog | undefined = startCpuHog();
   try {
     await phone.getByTestId("consent-accept").click(LONG);
@@ -98,6 +99,7 @@ test("on saturated cores with muxers 20 s slow to start, every track is recorded
     const rows = await recordings(agent, surveyId);
     const phAudio = rows.find((r) => r.role === "policyholder" && r.kind === "audio");
     assert.ok(phAudio, `the policyholder's audio is recorded (${rows.map((r) => r.id).join(", ")})`);
+    phAudioId = phAudio.id;
     const victims = muxerProcesses(product.process.pid!, path.basename(phAudio.storageKey || `${phAudio.id}.webm`));
     assert.equal(victims.length, 1, "one muxer writes the policyholder's audio");
     await agent.waitForTimeout(3000);
@@ -143,7 +145,9 @@ test("on saturated cores with muxers 20 s slow to start, every track is recorded
     await agent.waitForTimeout(500);
   }
   const names = rows.map((r) => r.id).sort();
-  assert.equal(rows.length, 7, `six tracks plus the restarted one (${names.join(", ")})`);
+  // Six tracks plus the killed one's continuation; a loaded machine may restart another
+  // muxer on its own (e.g. a stall): allowed, as long as each restart is named (below).
+  assert.ok(rows.length >= 7, `six tracks plus the restarted one (${names.join(", ")})`);
   for (const role of ["policyholder", "agent", "adjuster"]) {
     for (const kind of ["audio", "video"]) assert.ok(rows.some((r) => r.role === role && r.kind === kind), `${role}/${kind} recorded`);
   }
@@ -155,9 +159,20 @@ test("on saturated cores with muxers 20 s slow to start, every track is recorded
     const start = r.continuity.find((e) => e.type === "start")!;
     assert.ok(start.requestedAt && typeof start.startupGapMs === "number", `${r.id}: the start-up gap is logged (${JSON.stringify(start)})`);
   }
+  // Every file after the first of a participant × kind continues a dead or stalled muxer, and says so.
+  const slots = new Map<string, RecordingRow[]>();
+  for (const r of [...rows].sort((a, b) => a.startedAt.localeCompare(b.startedAt))) slots.set(`${r.participantId}/${r.kind}`, [...(slots.get(`${r.participantId}/${r.kind}`) ?? []), r]);
+  for (const files of slots.values()) {
+    for (let i = 1; i < files.length; i++) {
+      const gap = files[i]!.continuity[0]!;
+      assert.deepEqual([gap.type, gap.cause, gap.previousFile], ["gap", "muxer-restart", files[i - 1]!.storageKey], `${files[i]!.id} names its gap`);
+    }
+  }
   const audio = rows.filter((r) => r.role === "policyholder" && r.kind === "audio").sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  assert.equal(audio.length, 2);
-  const [before, after] = audio as [RecordingRow, RecordingRow];
+  assert.ok(audio.length >= 2);
+  const killed = audio.findIndex((r) => r.id === phAudioId);
+  assert.ok(killed >= 0 && audio[killed + 1], "the killed file and its continuation");
+  const [before, after] = [audio[killed]!, audio[killed + 1]!];
   assert.equal(before.continuity.at(-1)!.type, "stop");
   assert.equal(before.continuity.at(-1)!.cause, "error");
   assert.deepEqual([after.continuity[0]!.type, after.continuity[0]!.cause, after.continuity[0]!.previousFile], ["gap", "muxer-restart", before.storageKey]);
@@ -173,15 +188,16 @@ test("on saturated cores with muxers 20 s slow to start, every track is recorded
     assert.ok(of("media.track.started").length >= 6, "every producer's start is in the timeline");
     assert.ok(of("media.track.stopped").length >= 6, "and its stop");
     const started = of("recording.track.started");
-    assert.equal(started.length, 7);
+    assert.equal(started.length, rows.length, "one recording.track.started per file");
     for (const e of started) assert.ok(e.p.requestedAt && e.p.firstFrameAt && e.p.producerId, JSON.stringify(e.p));
     const failed = of("recording.track.failed");
-    assert.equal(failed.length, 1, JSON.stringify(failed.map((f) => f.p)));
-    assert.deepEqual([failed[0]!.actorRole, failed[0]!.p.kind, failed[0]!.p.code, failed[0]!.p.willRetry], ["policyholder", "audio", "MUXER_DIED", true]);
+    assert.ok(failed.every((f) => f.p.willRetry === true && typeof f.p.errorId === "string"), JSON.stringify(failed.map((f) => f.p)));
+    assert.equal(failed.filter((f) => f.actorRole === "policyholder" && f.p.kind === "audio" && f.p.code === "MUXER_DIED").length, 1, "the kill is in the timeline");
     const recovered = of("recording.track.recovered");
-    assert.equal(recovered.length, 1);
-    assert.equal(recovered[0]!.p.trackId, after.id);
-    const hole = Date.parse(String(recovered[0]!.p.gapTo)) - Date.parse(String(recovered[0]!.p.gapFrom));
+    assert.equal(recovered.length, rows.length - 6, "every restart's recovery is in the timeline");
+    const back = recovered.find((e) => e.p.trackId === after.id);
+    assert.ok(back, "the killed track's recovery");
+    const hole = Date.parse(String(back.p.gapTo)) - Date.parse(String(back.p.gapFrom));
     assert.ok(hole >= DELAY_MS, `the gap ${hole} ms is in the timeline`);
     assert.equal(of("recording.failed").length, 0, "recording as a whole never stopped");
   } finally {
