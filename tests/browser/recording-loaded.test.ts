@@ -77,14 +77,17 @@ test("on saturated cores with muxers 20 s slow to start, every track is recorded
 
     // While the muxers start, nobody is told REC: every screen names what is not recorded yet
     // (looked at on all pages at once: on a saturated machine each look takes a while).
-    const starting = (p: Page, role: string) => p.locator(`[data-testid="rec-missing-track"][data-role="${role}"][data-kind="audio"][data-state="starting"]`);
     // (The adjuster's screen runs the same component; it is checked for REC below.)
-    const [phoneLine, agentLine, , recShown] = await Promise.all([
-      starting(phone, "policyholder").innerText(LONG),
-      starting(agent, "policyholder").innerText(LONG),
-      agent.getByTestId("checklist-rec-warning").waitFor(LONG),
-      Promise.all([phone, agent].map((p) => p.getByTestId("rec-indicator").count())),
-    ]);
+    // The line and the absence of REC are read in one look at the page (one DOM moment).
+    const startingNow = (p: Page) =>
+      p
+        .waitForFunction(() => {
+          const line = document.querySelector('[data-testid="rec-missing-track"][data-role="policyholder"][data-kind="audio"][data-state="starting"]');
+          return line ? { text: (line as HTMLElement).innerText, rec: document.querySelectorAll('[data-testid="rec-indicator"]').length } : null;
+        }, undefined, LONG)
+        .then((h) => h.jsonValue() as Promise<{ text: string; rec: number }>);
+    const [phoneSeen, agentSeen] = await Promise.all([startingNow(phone), startingNow(agent), agent.getByTestId("checklist-rec-warning").waitFor(LONG)]);
+    const [phoneLine, agentLine, recShown] = [phoneSeen.text, agentSeen.text, [phoneSeen.rec, agentSeen.rec]];
     assert.equal(phoneLine, "您的声音暂未录制，正在启动录制。", "the phone says it in Chinese");
     assert.match(agentLine, /^Policyholder .*'s voice is not being recorded yet; recording is starting\.$/);
     assert.deepEqual(recShown, [0, 0], "no REC while tracks are missing");
