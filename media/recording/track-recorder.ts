@@ -5,7 +5,7 @@
 // keyframes (video) or of the first packet after a start/resume (audio): enough
 // to anchor the continuity log to RTP time without paying per-packet costs.
 import { EventEmitter } from "node:events";
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir, stat, statfs } from "node:fs/promises";
 import path from "node:path";
 import type { types as ms } from "mediasoup";
 import type { Logger } from "pino";
@@ -285,7 +285,10 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     }
     const still = now - this.written.grewAtMs;
     if (still >= WRITE_STALL_MS) {
-      this.fail(new RecordingError("MUXER_STALLED", `ffmpeg wrote nothing for ${still} ms while media flowed (file ${size} bytes)`, this.trackId));
+      // A file that cannot grow on a full volume is a full disk (ffmpeg does not always say so), not a stalled muxer.
+      const fsInfo = await statfs(path.dirname(this.opts.storage.localPath(this.opts.keys.media))).catch(() => undefined);
+      const full = fsInfo !== undefined && fsInfo.bavail * fsInfo.bsize < 1024 * 1024;
+      this.fail(new RecordingError(full ? "DISK_FULL" : "MUXER_STALLED", `ffmpeg wrote nothing for ${still} ms while media flowed (file ${size} bytes)`, this.trackId));
     } else if (still >= WRITE_NUDGE_MS && this.kind === "video" && !this.keyframeTimer) {
       this.consumer?.requestKeyFrame().catch(() => {});
     }
