@@ -64,7 +64,7 @@ export async function startProduct(opts: StartOptions) {
   const storage = createStorage(env.storage, log);
   log.info({ storage: env.storage.kind === "s3" ? { bucket: env.storage.bucket, endpoint: env.storage.endpoint, prefix: env.storage.prefix, spool: env.storage.spoolDir } : { root: env.storage.root } }, `media storage: ${env.storage.kind}`);
   await recoverInterruptedRecordings({ db, storage, log }); // rows a killed server left 'recording'
-  const recording = new SurveyRecordingService(db, storage, log);
+  const recording = new SurveyRecordingService(db, storage, log, { muxerStartDelayMs: env.RECORDING_MUXER_START_DELAY_MS });
   const mediaConfig = mediaConfigFrom(env);
   const pool = await WorkerPool.create(mediaConfig, log);
   const rooms = new RoomRegistry(pool, mediaConfig, log, (room) => recording.attachRoom(room));

@@ -64,6 +64,8 @@ const schema = z.object({
   EVIDENCE_PURGE_INTERVAL_MINUTES: z.coerce.number().positive().default(60),
   /** Folder with model.onnx, model.sha256 and thresholds.json; default: the committed model in models/quality. */
   QUALITY_MODEL_DIR: z.string().optional(),
+  /** Test hook: every recording muxer (ffmpeg) is started this much later, as on a badly loaded machine. 0 in production. */
+  RECORDING_MUXER_START_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   /** Seed demo accounts (README) on an empty database. */
   SEED_DEMO: z.enum(["0", "1"]).default("1"),
   /** Origins besides PUBLIC_URL's whose pages may send state-changing requests and open the signalling socket. */

@@ -323,6 +323,20 @@ export const en = {
   "login.locked": "Too many failed attempts. Log-in is locked for {seconds} s; try again later.",
   "error.unsupportedMediaType": "Send the body as application/json.",
   "error.payloadTooLarge": "The body is larger than {max} bytes.",
+  "rec.track.self.audio": "Your voice",
+  "rec.track.self.video": "Your video",
+  "rec.track.other.audio": "{name}'s voice",
+  "rec.track.other.video": "{name}'s video",
+  "rec.track.notYet": "{what} is not being recorded yet; {why}.",
+  "rec.track.stopped": "{what} is not being recorded; {why}.",
+  "rec.why.starting": "recording is starting",
+  "rec.why.retrying": "retrying",
+  "rec.why.DISK_FULL": "the server's disk is full",
+  "rec.why.failed": "recording has stopped",
+  "rec.errorId": "error id",
+  "rec.checklist.warning": "The policyholder's voice or video is not being recorded right now: a step captured now is not on record.",
+  "alert.RECORDING_DISK_FULL": "Recording stopped: the server's disk is full.",
+  "alert.RECORDING_TRACK": "A participant's voice or video is not being recorded; the server is retrying.",
 };
 
 export type MessageKey = keyof typeof en;
@@ -649,6 +663,20 @@ export const zhCN: Record<MessageKey, string> = {
   "login.locked": "失败次数过多，登录已锁定 {seconds} 秒，请稍后再试。",
   "error.unsupportedMediaType": "请以 application/json 格式发送请求体。",
   "error.payloadTooLarge": "请求体超过 {max} 字节。",
+  "rec.track.self.audio": "您的声音",
+  "rec.track.self.video": "您的画面",
+  "rec.track.other.audio": "{name}的声音",
+  "rec.track.other.video": "{name}的画面",
+  "rec.track.notYet": "{what}暂未录制，{why}。",
+  "rec.track.stopped": "{what}未在录制，{why}。",
+  "rec.why.starting": "正在启动录制",
+  "rec.why.retrying": "正在重试",
+  "rec.why.DISK_FULL": "服务器磁盘已满",
+  "rec.why.failed": "录制已停止",
+  "rec.errorId": "错误编号",
+  "rec.checklist.warning": "投保人的声音或画面当前未在录制：此时完成的拍摄步骤不在录像中。",
+  "alert.RECORDING_DISK_FULL": "录制已停止：服务器磁盘已满。",
+  "alert.RECORDING_TRACK": "有参与人的声音或画面未在录制，服务器正在重试。",
 };
 
 export type Locale = "zh-CN" | "en";

@@ -226,6 +226,7 @@ interface VariantResult {
   b: Window;
   a2: Window;
   finalise: { count: number; wallS: number; cpuS: number; bad: number };
+  startup: { count: number; medianMs: number; maxMs: number; failed: number };
 }
 
 async function runVariant(variant: "plain" | "srtp", dir: string, src: { video: string; audio: string }, sinkPort: number): Promise<VariantResult> {
@@ -260,9 +261,13 @@ async function runVariant(variant: "plain" | "srtp", dir: string, src: { video: 
     }
 
     const storage = new LocalDiskStorage(path.join(dir, `recordings-${variant}`));
+    const startupMs: number[] = [];
+    let failedAttempts = 0;
     for (const s of surveys) {
       s.recorder = new SurveyRecorder({ router: s.router, surveyId: s.id, storage, logger });
       s.recorder.on("error", (e) => console.error(`recorder ${s.id}: ${e.code} ${e.message}`));
+      s.recorder.on("trackstarted", (t) => startupMs.push(Date.parse(t.at) - Date.parse(t.requestedAt)));
+      s.recorder.on("trackfailed", () => failedAttempts++);
       for (const p of s.producers) await s.recorder.addProducer(p.producer, { participantId: p.participantId, role: p.role });
     }
     await sleep(WARMUP_S * 1000);
@@ -285,7 +290,9 @@ async function runVariant(variant: "plain" | "srtp", dir: string, src: { video: 
     await sleep(2000);
     const a2 = await measure(worker, surveys);
     console.log(`[${variant}] (a') forwarding again`, a2);
-    return { variant, a, b, a2, finalise };
+    startupMs.sort((x, y) => x - y);
+    const startup = { count: startupMs.length, medianMs: startupMs[Math.floor(startupMs.length / 2)] ?? 0, maxMs: startupMs.at(-1) ?? 0, failed: failedAttempts };
+    return { variant, a, b, a2, finalise, startup };
   } finally {
     for (const c of senders) c.kill("SIGKILL");
     worker.close();
@@ -312,6 +319,8 @@ function describe(r: VariantResult): string {
     "",
     `- Ratio (b)/(a): **${(perB / perA).toFixed(2)}** (against the mean of (a) and (a'): ${(perB / ((perA + perA2) / 2)).toFixed(2)}) — target ≤ 1.15: ${verdict(perB / perA <= 1.15)}.`,
     `- Recorded surveys per core (1 / CPU per survey in (b)): **${(1 / perB).toFixed(1)}** — target ≥ 25: ${verdict(1 / perB >= 25)}.`,
+    `- Processes per recorded survey: ${(r.b.muxers / SURVEYS).toFixed(1)} ffmpeg muxers (one per track), beside the shared mediasoup worker and Node process.`,
+    `- Start-up of the ${r.startup.count} recordings (requestedAt → first frame, while ${SURVEYS} surveys started at once): median ${r.startup.medianMs} ms, max ${r.startup.maxMs} ms; ${r.startup.failed} attempts failed and were retried.`,
     `- Worker alone: (b)/(a) = ${(r.b.workerCpuS / r.b.wallS / (r.a.workerCpuS / r.a.wallS)).toFixed(2)} — the extra copy of every packet the worker sends to the recorder.`,
     `- Close: ${r.finalise.count} recordings finalised in ${r.finalise.wallS.toFixed(1)} s wall, ${r.finalise.cpuS.toFixed(2)} s CPU (trailers + SHA-256, outside the windows); ${r.finalise.bad} failed the check (one cleanly finalised file covering ≥ ${WINDOW_S + WARMUP_S - 2} s).`,
   ].join("\n");

@@ -20,7 +20,7 @@ export const continuityEntrySchema = z.object({
   mediaTimeMs: z.number().nullable(),
   /** gap: why the media has a hole. stop: why the track ended. */
   cause: z
-    .enum(["rejoin", "replaced", "packet-loss", "producer-closed", "removed", "recorder-closed", "error", "server-crash"])
+    .enum(["rejoin", "replaced", "muxer-restart", "packet-loss", "producer-closed", "removed", "recorder-closed", "error", "server-crash"])
     .optional(),
   // 'server-crash' (stop only): written at the next start by the product's
   // crash recovery for a track whose server was killed; `at` = the file's last write.
@@ -30,6 +30,9 @@ export const continuityEntrySchema = z.object({
   lostPackets: z.number().optional(),
   /** gap (rejoin/replaced): the file that the previous producer of this participant+kind wrote. */
   previousFile: z.string().optional(),
+  /** start: when recording of this producer was asked for; startupGapMs = `at` − requestedAt (muxer start-up, keyframe wait). */
+  requestedAt: z.string().optional(),
+  startupGapMs: z.number().optional(),
   /** start: identity of what is recorded. */
   producerId: z.string().optional(),
   participantId: z.string().optional(),

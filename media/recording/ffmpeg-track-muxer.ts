@@ -35,10 +35,53 @@ export interface MuxerOptions {
   sdp: (port: number) => string;
   outputPath: string;
   logger: Logger;
-  readyTimeoutMs?: number;
+  /**
+   * Test hook (RECORDING_MUXER_START_DELAY_MS): the real ffmpeg is exec'd this
+   * long after its process was spawned, as a cold start on a loaded machine
+   * would delay it. 0 in production.
+   */
+  startDelayMs?: number;
+  /**
+   * A muxer that neither binds nor exits for this long is killed and reported
+   * as failed, so its supervisor starts another. Not a deadline for recording:
+   * the supervisor retries for as long as the producer lives. Default 60 s.
+   */
+  stuckAfterMs?: number;
+  /** Aborts the start (the producer closed meanwhile): ffmpeg is stopped, start() rejects. */
+  signal?: AbortSignal;
+}
+
+/** ffmpeg could not be brought to listen on its RTP port; `portTaken` when another process won the port. */
+export class MuxerStartError extends Error {
+  constructor(message: string, readonly portTaken: boolean, readonly aborted = false) {
+    super(message);
+    this.name = "MuxerStartError";
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The ffmpeg arguments of one track muxer (exported for the measurements in bench/). */
+export function muxerArgs(sdpBase64: string, outputPath: string): string[] {
+  return [
+    "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
+    "-protocol_whitelist", "data,udp,rtp",
+    "-listen_timeout", "-1", "-localaddr", "127.0.0.1", "-buffer_size", String(1 << 20),
+    // ffmpeg waits only 100 ms for a missing RTP packet by default. On a loaded
+    // machine the NACK-repaired packet of a VP8 keyframe often comes later; the
+    // frame is then dropped and with it every frame until the next keyframe, so
+    // ffmpeg never learns the picture size and writes nothing. Wait up to 2 s.
+    "-max_delay", "2000000", "-reorder_queue_size", "4000",
+    // The header (and so the first bytes of the file) is written once the stream is
+    // probed; `-c copy` needs the codec parameters only, not a frame-rate estimate
+    // over ~20 frames, so the probe ends at the first keyframe.
+    "-fpsprobesize", "0",
+    "-f", "sdp", "-i", `data:application/sdp;base64,${sdpBase64}`,
+    "-map", "0", "-c", "copy",
+    "-f", "webm", "-cluster_time_limit", "1000", "-flush_packets", "1",
+    "-y", outputPath,
+  ];
+}
 
 export class FfmpegTrackMuxer extends EventEmitter<{ exit: [MuxerExit] }> {
   private stderr = "";
@@ -79,39 +122,34 @@ export class FfmpegTrackMuxer extends EventEmitter<{ exit: [MuxerExit] }> {
     return this.exitInfo === undefined;
   }
 
-  /** Spawns ffmpeg and resolves once it is listening on its RTP port. */
+  /**
+   * Spawns ffmpeg and resolves once it is listening on its RTP port. There is
+   * no short deadline: ffmpeg on a loaded machine may take seconds to load its
+   * libraries and bind, and that must not decide whether a track is recorded.
+   * Rejects (MuxerStartError) when ffmpeg exits first, when it is stuck for
+   * `stuckAfterMs`, or when `signal` aborts; the caller retries.
+   */
   static async start(opts: MuxerOptions): Promise<FfmpegTrackMuxer> {
-    let lastError: Error | undefined;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const port = await pickUdpPortPair();
-      const sdp = Buffer.from(opts.sdp(port)).toString("base64");
-      const child = spawn(
-        "setpriv",
-        [
-          "--pdeathsig", "SIGKILL", "--",
-          "ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
-          "-protocol_whitelist", "data,udp,rtp",
-          "-listen_timeout", "-1", "-localaddr", "127.0.0.1", "-buffer_size", String(1 << 20),
-          "-f", "sdp", "-i", `data:application/sdp;base64,${sdp}`,
-          "-map", "0", "-c", "copy",
-          "-f", "webm", "-cluster_time_limit", "1000", "-flush_packets", "1",
-          "-y", opts.outputPath,
-        ],
-        { stdio: ["ignore", "ignore", "pipe"] },
-      );
-      const muxer = new FfmpegTrackMuxer(child, port);
-      const deadline = Date.now() + (opts.readyTimeoutMs ?? 5000);
-      while (muxer.running && Date.now() < deadline) {
-        if (await processOwnsUdpPort(muxer.pid, port)) return muxer;
-        await sleep(20);
-      }
-      const exit = muxer.running ? await muxer.stop(1000) : muxer.exitInfo!;
-      lastError = new Error(`ffmpeg did not start listening on ${port}: ${exit.stderr || `exit ${exit.code ?? exit.signal}`}`);
-      // Lost the port race: someone else bound it first. Anything else is fatal.
-      if (!/bind|Address already in use/i.test(exit.stderr)) break;
-      opts.logger.debug({ port }, "RTP port taken before ffmpeg bound it; retrying");
+    const port = await pickUdpPortPair();
+    const sdp = Buffer.from(opts.sdp(port)).toString("base64");
+    const args = muxerArgs(sdp, opts.outputPath);
+    const delayS = (opts.startDelayMs ?? 0) / 1000;
+    // With the test delay, a shell sleeps and then exec's the same ffmpeg (same pid, same cmdline once it runs).
+    const command = delayS > 0 ? ["sh", "-c", `sleep ${delayS} && exec ffmpeg "$@"`, "ffmpeg", ...args] : ["ffmpeg", ...args];
+    const child = spawn("setpriv", ["--pdeathsig", "SIGKILL", "--", ...command], { stdio: ["ignore", "ignore", "pipe"] });
+    const muxer = new FfmpegTrackMuxer(child, port);
+    const stuckAt = Date.now() + (opts.stuckAfterMs ?? 60_000);
+    let pollMs = 20;
+    while (muxer.running && !opts.signal?.aborted && Date.now() < stuckAt) {
+      if (await processOwnsUdpPort(muxer.pid, port)) return muxer;
+      await sleep(pollMs);
+      pollMs = Math.min(200, pollMs * 1.5);
     }
-    throw lastError ?? new Error("ffmpeg did not start");
+    const aborted = opts.signal?.aborted === true;
+    const exit = muxer.running ? await muxer.stop(1000) : muxer.exitInfo!;
+    const portTaken = /bind|Address already in use/i.test(exit.stderr);
+    const why = aborted ? "start aborted" : exit.requested ? `not listening after ${opts.stuckAfterMs ?? 60_000} ms` : `exited (${exit.code ?? exit.signal})`;
+    throw new MuxerStartError(`ffmpeg did not start listening on ${port}: ${why}${exit.stderr ? `: ${exit.stderr}` : ""}`, portTaken, aborted);
   }
 
   /**

@@ -11,11 +11,23 @@
  *   const summaries = await rec.close();            // → RecordingSummary[] (all tracks, whole survey)
  *
  * Events (typed, see SurveyRecorderEvents):
- *   'trackstarted'  ({ trackId, producerId, participantId, role, kind, at }) first frame (video: keyframe) sent to the file
+ *   'trackstarted'  ({ trackId, producerId, participantId, role, kind, at, requestedAt }) the file has bytes; `at` = its first frame (video: keyframe)
  *   'trackstopped'  (RecordingSummary)   file finalised (ffmpeg trailer written, SHA-256 computed)
  *   'continuity'    (ContinuityEntry)    every continuity-log entry as it is written
- *   'error'         (RecordingError)     .code: DISK_FULL | WRITE_FAILED | CONSUME_FAILED
+ *   'error'         (RecordingError)     .code: DISK_FULL | WRITE_FAILED | CONSUME_FAILED | MUXER_START_FAILED | MUXER_DIED | MUXER_STALLED
+ *   'trackfailed'   (TrackFailedEvent)   an attempt failed; willRetry says whether another follows
+ *   'trackrecovered'(TrackRecoveredEvent) a producer is recorded again after a failure (gapFrom → gapTo)
+ *   'trackstate'    (TrackStateEvent)    starting | recording | retrying | failed | ended, per producer
  *   'closed'        (RecordingSummary[]) after close() or when the router closed
+ *
+ * No silent loss: each producer has a supervisor (superviseProducer) that
+ * keeps it recorded for as long as it lives. An attempt that cannot start
+ * (ffmpeg slow, stuck or dead before listening; a port taken) is retried with
+ * backoff (0.5 s doubling to 10 s); a muxer that dies mid-track ends its file
+ * and the producer goes on in a new file whose log opens with a 'gap'
+ * (cause 'muxer-restart'). Only DISK_FULL is not retried (it stops every
+ * track of the survey: nothing can be written until an operator frees space).
+ * An attempt that never wrote a frame leaves no file and no summary.
  *
  * Also exported: createStorage({ kind: 'local', root }) for `storage`, and
  * repairRecording(path) to add Cues/Duration to files left by a crash.
@@ -41,7 +53,7 @@ import type { types as ms } from "mediasoup";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { ContinuityEntry } from "./continuity-log";
-import { RecordingError, writeFailure } from "./recording-error";
+import { RecordingError, writeFailure, type RecordingErrorCode } from "./recording-error";
 import type { RecordingStorage } from "./storage/recording-storage";
 import { TrackRecorder, type GapOrigin, type RecordingSummary, type TrackMeta } from "./track-recorder";
 
@@ -66,7 +78,31 @@ export interface SurveyRecorderOptions {
   surveyId: string;
   storage: RecordingStorage;
   logger: Logger;
+  /** Test hook (RECORDING_MUXER_START_DELAY_MS): delays every real ffmpeg start by this much. */
+  muxerStartDelayMs?: number;
+  /** Retry backoff: first wait and cap (ms). */
+  retryBackoffMs?: { first: number; max: number };
 }
+
+/** One producer kept recorded: the attempt running now and how to stop it. */
+interface Supervisor {
+  producer: ms.Producer;
+  meta: TrackMeta;
+  slot: string;
+  current: TrackRecorder | undefined;
+  abort: AbortController;
+  /** Summary of the last file written. */
+  lastSummary: RecordingSummary | undefined;
+  done: Promise<void>;
+}
+type SupervisorStopCause = "removed" | "recorder-closed" | "replaced";
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+  });
 
 export interface TrackStartedEvent {
   trackId: string;
@@ -74,11 +110,49 @@ export interface TrackStartedEvent {
   participantId: string;
   role: TrackMeta["role"];
   kind: "audio" | "video";
+  /** First frame written (= firstFrameAt). */
   at: string;
+  /** When recording of this producer (this attempt) was asked for. */
+  requestedAt: string;
+}
+
+interface TrackRef {
+  producerId: string;
+  participantId: string;
+  role: TrackMeta["role"];
+  kind: "audio" | "video";
+}
+
+export interface TrackFailedEvent extends TrackRef {
+  code: RecordingErrorCode;
+  errorId: string;
+  /** 1 for the first attempt of this producer. */
+  attempt: number;
+  willRetry: boolean;
+}
+
+export interface TrackRecoveredEvent extends TrackRef {
+  trackId: string;
+  /** Last moment the producer was being written (or when recording was asked for). */
+  gapFrom: string;
+  /** First frame of the new file. */
+  gapTo: string;
+}
+
+export type TrackState = "starting" | "recording" | "retrying" | "failed" | "ended";
+
+export interface TrackStateEvent extends TrackRef {
+  state: TrackState;
+  code: RecordingErrorCode | null;
+  errorId: string | null;
+  since: string;
 }
 
 export type SurveyRecorderEvents = {
   trackstarted: [TrackStartedEvent];
+  trackfailed: [TrackFailedEvent];
+  trackrecovered: [TrackRecoveredEvent];
+  trackstate: [TrackStateEvent];
   trackstopped: [RecordingSummary];
   continuity: [ContinuityEntry];
   error: [RecordingError];
@@ -90,7 +164,7 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
   private readonly router: ms.Router;
   private readonly storage: RecordingStorage;
   private readonly logger: Logger;
-  private readonly tracks = new Map<string, TrackRecorder>(); // by producerId
+  private readonly supervisors = new Map<string, Supervisor>(); // by producerId
   private readonly pending = new Set<Promise<unknown>>();
   private readonly summaries: RecordingSummary[] = [];
   /** Per participant+kind: how many files so far, and where the last one ended. */
@@ -98,12 +172,14 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
   private closing: Promise<RecordingSummary[]> | undefined;
   private earlier: Promise<void> | undefined;
   private readonly onRouterClose = () => void this.close();
+  private readonly options: SurveyRecorderOptions;
 
   constructor(options: SurveyRecorderOptions) {
     super();
     this.surveyId = idSchema.parse(options.surveyId);
     this.router = options.router;
     this.storage = options.storage;
+    this.options = options;
     this.logger = options.logger.child({ surveyId: this.surveyId, component: "recorder" });
     this.router.observer.once("close", this.onRouterClose);
     // An 'error' with no listener would crash the server; recording must not.
@@ -118,9 +194,10 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
   async addProducer(producer: ms.Producer, meta: TrackMeta): Promise<void> {
     if (this.closing) throw new Error("SurveyRecorder is closed");
     const m = trackMetaSchema.parse(meta);
-    if (this.tracks.has(producer.id)) return;
+    if (this.supervisors.has(producer.id)) return;
     const slot = `${m.participantId}-${producer.kind}`;
-    const op = (this.earlier ??= this.loadEarlierFiles()).then(() => this.startTrack(producer, m, slot));
+    const requestedAtMs = Date.now();
+    const op = (this.earlier ??= this.loadEarlierFiles()).then(() => this.startTrack(producer, m, slot, requestedAtMs));
     this.pending.add(op);
     try {
       await op;
@@ -166,64 +243,181 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
     }
   }
 
-  private async startTrack(producer: ms.Producer, meta: TrackMeta, slot: string): Promise<void> {
+  /**
+   * Starts the supervisor of one producer; resolves once its first attempt is
+   * live or has failed (the supervisor goes on retrying by itself).
+   */
+  private async startTrack(producer: ms.Producer, meta: TrackMeta, slot: string, requestedAtMs: number): Promise<void> {
     let gapFrom: GapOrigin | undefined;
-    const live = [...this.tracks.values()].find((t) => `${t.meta.participantId}-${t.kind}` === slot);
+    const live = [...this.supervisors.values()].find((s) => s.slot === slot);
     if (live) {
       // Camera switch done as a new producer: the old one is finished first so
       // the two files never overlap.
-      const s = await live.stop("replaced");
-      gapFrom = { cause: "replaced", previousFile: s.files[0]?.key ?? s.trackId, stoppedAtMs: Date.parse(s.endedAt) };
+      const s = await this.stopSupervisor(live, "replaced");
+      if (s) gapFrom = { cause: "replaced", previousFile: s.files[0]?.key ?? s.trackId, stoppedAtMs: Date.parse(s.endedAt) };
     }
+    if (this.closing || producer.closed) return;
     const h = this.history.get(slot) ?? { count: 0 };
     this.history.set(slot, h);
     if (!gapFrom && h.last) gapFrom = { cause: "rejoin", previousFile: h.last.file, stoppedAtMs: h.last.stoppedAtMs };
-    h.count++;
-    const trackId = `${slot}-${h.count}`;
-    const base = `${this.surveyId}/${trackId}`;
-    const track = new TrackRecorder({
-      trackId,
-      surveyId: this.surveyId,
-      router: this.router,
-      producer,
-      meta,
-      storage: this.storage,
-      logger: this.logger,
-      keys: { media: `${base}.webm`, log: `${base}.continuity.jsonl` },
-      gapFrom,
+    const sup: Supervisor = { producer, meta, slot, current: undefined, abort: new AbortController(), lastSummary: undefined, done: Promise.resolve() };
+    this.supervisors.set(producer.id, sup);
+    const onProducerClose = () => sup.abort.abort();
+    producer.observer.once("close", onProducerClose);
+    let firstAttempt!: () => void;
+    const firstAttemptDone = new Promise<void>((r) => (firstAttempt = r));
+    sup.done = this.superviseProducer(sup, h, gapFrom, requestedAtMs, firstAttempt)
+      .catch((err) => this.logger.error({ err, producerId: producer.id }, "track supervisor failed"))
+      .finally(() => {
+        producer.observer.off("close", onProducerClose);
+        if (this.supervisors.get(producer.id) === sup) this.supervisors.delete(producer.id);
+        this.emitState(sup, "ended", null);
+        firstAttempt();
+      });
+    await firstAttemptDone;
+  }
+
+  private emitState(sup: Supervisor, state: TrackState, err: RecordingError | null): void {
+    const { producer, meta } = sup;
+    this.emit("trackstate", {
+      producerId: producer.id,
+      participantId: meta.participantId,
+      role: meta.role,
+      kind: producer.kind,
+      state,
+      code: err?.code ?? null,
+      errorId: err?.errorId ?? null,
+      since: new Date().toISOString(),
     });
-    this.tracks.set(producer.id, track);
-    track.on("started", ({ at }) =>
-      this.emit("trackstarted", { trackId, producerId: producer.id, participantId: meta.participantId, role: meta.role, kind: producer.kind, at }),
-    );
-    track.on("continuity", (e) => this.emit("continuity", e));
-    track.on("error", (e) => {
-      this.emit("error", e);
-      // Every track of the survey writes to the same storage: stop them all now
-      // rather than let each one fail on its own.
-      if (e.code === "DISK_FULL") this.stopAll(e);
-    });
-    track.once("stopped", (summary) => {
-      this.tracks.delete(producer.id);
-      h.last = { file: summary.files[0]?.key ?? `${base}.webm`, stoppedAtMs: Date.parse(summary.endedAt) };
-      this.summaries.push(summary);
-      this.emit("trackstopped", summary);
-    });
-    try {
-      await track.start();
-    } catch (err) {
-      this.tracks.delete(producer.id);
-      // TrackRecorder wraps mediasoup failures itself; anything else came from storage.
-      const e = writeFailure(err, "cannot start recording", trackId);
-      this.emit("error", e);
-      throw e;
+  }
+
+  /**
+   * Keeps one producer recorded for as long as it lives: one TrackRecorder
+   * (one file) per attempt, retried with backoff after a failed start, restarted
+   * in a new file when its muxer dies. Ends when the producer closes, is
+   * removed or replaced, the recorder closes, or the disk is full.
+   */
+  private async superviseProducer(
+    sup: Supervisor,
+    h: { count: number; last?: { file: string; stoppedAtMs: number } },
+    firstGap: GapOrigin | undefined,
+    requestedAtMs: number,
+    firstAttemptDone: () => void,
+  ): Promise<void> {
+    const { producer, meta, slot } = sup;
+    const backoff = this.options.retryBackoffMs ?? { first: 500, max: 10_000 };
+    const ended = () => sup.abort.signal.aborted || producer.closed || this.closing !== undefined;
+    let wait = backoff.first;
+    let attempt = 0;
+    let gapFrom = firstGap;
+    let askedAtMs = requestedAtMs;
+    let failedBefore = false;
+    const ref = { producerId: producer.id, participantId: meta.participantId, role: meta.role, kind: producer.kind } as const;
+    const failed = (err: RecordingError, willRetry: boolean) => {
+      this.logger.error({ err, code: err.code, errorId: err.errorId, producerId: producer.id, attempt, willRetry }, "recording a track failed");
+      this.emit("error", err);
+      this.emit("trackfailed", { ...ref, code: err.code, errorId: err.errorId, attempt, willRetry });
+      this.emitState(sup, willRetry ? "retrying" : "failed", err);
+      failedBefore = true;
+    };
+    const backOff = async () => {
+      await sleep(wait, sup.abort.signal);
+      wait = Math.min(backoff.max, wait * 2);
+    };
+    while (!ended()) {
+      attempt++;
+      // The number is taken only once a frame is written: failed attempts leave
+      // no file, no summary and no hole in the numbering.
+      const n = h.count + 1;
+      const trackId = `${slot}-${n}`;
+      const base = `${this.surveyId}/${trackId}`;
+      const track = new TrackRecorder({
+        trackId,
+        surveyId: this.surveyId,
+        router: this.router,
+        producer,
+        meta,
+        storage: this.storage,
+        logger: this.logger,
+        keys: { media: `${base}.webm`, log: `${base}.continuity.jsonl` },
+        gapFrom,
+        requestedAtMs: askedAtMs,
+        muxerStartDelayMs: this.options.muxerStartDelayMs,
+        signal: sup.abort.signal,
+      });
+      sup.current = track;
+      let trackError: RecordingError | undefined;
+      let wroteFrame = false;
+      track.on("error", (e) => {
+        trackError ??= e;
+        // Every track of the survey writes to the same storage: stop them all now
+        // rather than let each one fail on its own.
+        if (e.code === "DISK_FULL") this.stopAll(e);
+      });
+      track.on("started", ({ at, requestedAt }) => {
+        wroteFrame = true;
+        h.count = Math.max(h.count, n);
+        wait = backoff.first;
+        this.emit("trackstarted", { trackId, ...ref, at, requestedAt });
+        this.emitState(sup, "recording", null);
+        if (failedBefore) this.emit("trackrecovered", { ...ref, trackId, gapFrom: requestedAt, gapTo: at });
+      });
+      track.on("continuity", (e) => this.emit("continuity", e));
+      const stopped = new Promise<RecordingSummary>((resolve) => track.once("stopped", resolve));
+      if (!failedBefore) this.emitState(sup, "starting", null);
+      try {
+        await track.start();
+      } catch (err) {
+        sup.current = undefined;
+        firstAttemptDone();
+        if (ended()) break;
+        // TrackRecorder wraps mediasoup and ffmpeg failures itself; anything else came from storage.
+        const e = writeFailure(err, "cannot start recording", trackId);
+        const willRetry = e.code !== "DISK_FULL";
+        failed(e, willRetry);
+        if (!willRetry) break;
+        await backOff();
+        continue;
+      }
+      firstAttemptDone();
+      const summary = await stopped;
+      sup.current = undefined;
+      if (wroteFrame) {
+        h.last = { file: summary.files[0]?.key ?? `${base}.webm`, stoppedAtMs: Date.parse(summary.endedAt) };
+        sup.lastSummary = summary;
+        this.summaries.push(summary);
+        this.emit("trackstopped", summary);
+      }
+      if (summary.stopCause !== "error" || ended()) break;
+      // Stopped because another track found the disk full: the summary carries that code.
+      const e = trackError ?? new RecordingError(summary.error === "DISK_FULL" ? "DISK_FULL" : "MUXER_DIED", "the track stopped on an error", trackId);
+      const willRetry = e.code !== "DISK_FULL";
+      failed(e, willRetry);
+      if (!willRetry) break;
+      if (wroteFrame) {
+        // The next file of this producer says where its hole began; restarted at once.
+        gapFrom = { cause: "muxer-restart", previousFile: summary.files[0]?.key ?? `${base}.webm`, stoppedAtMs: Date.parse(summary.endedAt) };
+        askedAtMs = Date.parse(summary.endedAt);
+      } else {
+        // Died before its first frame: it keeps failing, so back off.
+        await backOff();
+      }
     }
+  }
+
+  /** Ends a supervisor: no more attempts, the running file finalised. */
+  private async stopSupervisor(sup: Supervisor, cause: SupervisorStopCause): Promise<RecordingSummary | undefined> {
+    sup.abort.abort();
+    const current = sup.current;
+    if (current) await current.stop(cause);
+    await sup.done;
+    return sup.lastSummary;
   }
 
   /** Stops recording one producer and finalises its file. */
   async removeProducer(producerId: string): Promise<RecordingSummary | undefined> {
-    const track = this.tracks.get(producerId);
-    return track ? track.stop("removed") : undefined;
+    const sup = this.supervisors.get(producerId);
+    return sup ? this.stopSupervisor(sup, "removed") : undefined;
   }
 
   /** Summaries of the tracks finished so far. */
@@ -236,7 +430,7 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
     this.closing ??= (async () => {
       this.router.observer.off("close", this.onRouterClose);
       await Promise.allSettled([...this.pending]);
-      await Promise.all([...this.tracks.values()].map((t) => t.stop("recorder-closed")));
+      await Promise.all([...this.supervisors.values()].map((sup) => this.stopSupervisor(sup, "recorder-closed")));
       const all = [...this.summaries];
       this.emit("closed", all);
       return all;
@@ -245,6 +439,6 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
   }
 
   private stopAll(reason: RecordingError): void {
-    for (const t of this.tracks.values()) void t.stop("error", reason);
+    for (const sup of this.supervisors.values()) void sup.current?.stop("error", reason);
   }
 }

@@ -5,13 +5,13 @@
 // keyframes (video) or of the first packet after a start/resume (audio): enough
 // to anchor the continuity log to RTP time without paying per-packet costs.
 import { EventEmitter } from "node:events";
-import { mkdir } from "node:fs/promises";
+import { mkdir, stat, statfs } from "node:fs/promises";
 import path from "node:path";
 import type { types as ms } from "mediasoup";
 import type { Logger } from "pino";
 import { sdpForConsumer } from "./consumer-sdp";
 import { ContinuityLog, type ContinuityEntry } from "./continuity-log";
-import { FfmpegTrackMuxer, type MuxerExit } from "./ffmpeg-track-muxer";
+import { FfmpegTrackMuxer, MuxerStartError, type MuxerExit } from "./ffmpeg-track-muxer";
 import { RecordingError, writeFailure } from "./recording-error";
 import { repairRecording } from "./repair-recording";
 import { RtpClock } from "./rtp-clock";
@@ -56,7 +56,8 @@ export interface RecordingSummary {
 }
 
 export interface GapOrigin {
-  cause: "rejoin" | "replaced";
+  /** muxer-restart: the previous file of this same producer ended because its ffmpeg died. */
+  cause: "rejoin" | "replaced" | "muxer-restart";
   previousFile: string;
   stoppedAtMs: number;
 }
@@ -72,10 +73,17 @@ export interface TrackRecorderOptions {
   /** Storage keys of the media file and of its JSON-lines continuity log. */
   keys: { media: string; log: string };
   gapFrom?: GapOrigin;
+  /** When recording of this producer was asked for (this attempt's); the start entry logs the gap to the first frame. */
+  requestedAtMs?: number;
+  /** Test hook passed to the muxer (RECORDING_MUXER_START_DELAY_MS). */
+  muxerStartDelayMs?: number;
+  /** Aborts a start in progress (producer closed, recorder closing). */
+  signal?: AbortSignal;
 }
 
 type TrackRecorderEvents = {
-  started: [{ trackId: string; at: string }];
+  /** `at`: the first frame went to the file; `requestedAt`: when recording of the producer was asked for. */
+  started: [{ trackId: string; at: string; requestedAt: string }];
   continuity: [ContinuityEntry];
   error: [RecordingError];
   stopped: [RecordingSummary];
@@ -84,6 +92,16 @@ type TrackRecorderEvents = {
 const KEYFRAME_RETRY_MS = 1000;
 const KEYFRAME_MAX_TRIES = 30;
 const STATS_INTERVAL_MS = 5000;
+/** How often the media file's size is looked at: the proof that ffmpeg really writes. */
+const WRITE_CHECK_MS = 1000;
+/** No growth for this long while media flows: ask for a keyframe (ffmpeg may have lost the first one). */
+const WRITE_NUDGE_MS = 4000;
+/**
+ * No growth for this long while media flows: the muxer is stalled (e.g. still
+ * probing a stream whose keyframe it never got) and is treated as dead. Above
+ * ffmpeg's 5 s probe plus a 1 s cluster.
+ */
+const WRITE_STALL_MS = 15_000;
 /** Packets lost (after NACK repair) within one stats interval that count as a gap. */
 const LOSS_BURST_PACKETS = 25;
 
@@ -111,6 +129,9 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private awaitingResumeAnchor: { atMs: number; gapMs: number | undefined } | undefined;
   private keyframeTimer: NodeJS.Timeout | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
+  private writeTimer: NodeJS.Timeout | undefined;
+  /** Size of the media file at the last check, and when it last grew (or media last started flowing). */
+  private written = { size: 0, grewAtMs: 0, announced: false, sentAtGrowth: -1 };
   private lastPacketsLost: number | undefined;
   private keyframeTries = 0;
   private stopping: Promise<RecordingSummary> | undefined;
@@ -144,10 +165,14 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       const codec = consumer.rtpParameters.codecs[0]!;
       this.codec = codec.mimeType;
       this.clock = new RtpClock(codec.clockRate);
+      // The consumer stays paused until ffmpeg listens: nothing is sent into
+      // the void; the first keyframe is asked for once it is resumed.
       this.muxer = await FfmpegTrackMuxer.start({
         sdp: (port) => sdpForConsumer(consumer.rtpParameters, this.kind, port),
         outputPath: mediaPath,
         logger: this.logger,
+        startDelayMs: this.opts.muxerStartDelayMs,
+        signal: this.opts.signal,
       });
       this.muxer.on("exit", (exit) => this.onMuxerExit(exit));
       await this.transport.connect({ ip: "127.0.0.1", port: this.muxer.port, rtcpPort: this.muxer.port + 1 });
@@ -157,6 +182,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       await this.log.close();
       await Promise.all([storage.delete(keys.media), storage.delete(keys.log)]).catch(() => {});
       if (err instanceof RecordingError) throw err;
+      if (err instanceof MuxerStartError) throw new RecordingError("MUXER_START_FAILED", err.message, this.trackId, { cause: err });
       throw new RecordingError("CONSUME_FAILED", `cannot record producer ${producer.id}: ${(err as Error).message}`, this.trackId, { cause: err });
     }
     const consumer = this.consumer;
@@ -190,8 +216,12 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     if (this.startedAtMs === undefined) {
       this.startedAtMs = now;
       this.anchor = { wallMs: now, mediaMs, rtp: rtp.timestamp };
+      const requestedAtMs = this.opts.requestedAtMs ?? now;
       this.note({
         type: "start",
+        // The exact hole between asking for the recording and its first frame (muxer start-up, keyframe wait).
+        requestedAt: new Date(requestedAtMs).toISOString(),
+        startupGapMs: now - requestedAtMs,
         rtpTimestamp: rtp.timestamp,
         mediaTimeMs: 0,
         producerId: this.producerId,
@@ -200,7 +230,11 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
         codec: this.codec,
         file: this.opts.keys.media,
       });
-      this.emit("started", { trackId: this.trackId, at: new Date(now).toISOString() });
+      // 'started' (and with it the Recording row and the REC state) waits until bytes reach the file.
+      this.written.grewAtMs = now;
+      const started = { trackId: this.trackId, at: new Date(now).toISOString(), requestedAt: new Date(requestedAtMs).toISOString() };
+      this.writeTimer = setInterval(() => void this.checkWritten(started), WRITE_CHECK_MS);
+      this.writeTimer.unref();
       return;
     }
     this.anchor = { wallMs: now, mediaMs, rtp: rtp.timestamp };
@@ -209,6 +243,62 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       this.awaitingResumeAnchor = undefined;
       this.note({ type: "resume", at: new Date(r.atMs).toISOString(), rtpTimestamp: rtp.timestamp, mediaTimeMs: mediaMs, gapMs: r.gapMs });
     }
+  }
+
+  /**
+   * The muxer is only believed once its file grows: 'started' is emitted on the
+   * first bytes, a keyframe is asked for after WRITE_NUDGE_MS without growth, and
+   * after WRITE_STALL_MS the muxer counts as dead (MUXER_STALLED), so the
+   * supervisor restarts it instead of showing REC over an empty file.
+   */
+  private async checkWritten(started: { trackId: string; at: string; requestedAt: string }): Promise<void> {
+    if (this.stopping) return;
+    const size = await stat(this.opts.storage.localPath(this.opts.keys.media)).then((st) => st.size, () => 0);
+    if (this.stopping) return;
+    const now = Date.now();
+    if (size > this.written.size) {
+      this.written.size = size;
+      this.written.grewAtMs = now;
+      this.written.sentAtGrowth = -1; // read again if the file stops growing
+      if (!this.written.announced) {
+        this.written.announced = true;
+        this.emit("started", started);
+      }
+      return;
+    }
+    if (this.pausedAtMs !== undefined) {
+      this.written.grewAtMs = now; // nothing flows while paused: nothing to expect
+      return;
+    }
+    if (now - this.written.grewAtMs < WRITE_NUDGE_MS) return;
+    // Only a muxer that is *sent* media and writes nothing is stalled: a sender
+    // that went quiet (network, a starved browser) is not the muxer's fault.
+    // One stats request, only when the file has stopped growing.
+    const sent = await this.packetsSent();
+    if (this.stopping) return;
+    const before = this.written.sentAtGrowth;
+    this.written.sentAtGrowth = sent; // a sliding one-second window
+    if (before < 0) return; // first look: a baseline only
+    if (sent - before < 10) {
+      this.written.grewAtMs = Date.now(); // (almost) nothing was sent: nothing to expect
+      return;
+    }
+    const still = now - this.written.grewAtMs;
+    if (still >= WRITE_STALL_MS) {
+      // A file that cannot grow on a full volume is a full disk (ffmpeg does not always say so), not a stalled muxer.
+      const fsInfo = await statfs(path.dirname(this.opts.storage.localPath(this.opts.keys.media))).catch(() => undefined);
+      const full = fsInfo !== undefined && fsInfo.bavail * fsInfo.bsize < 1024 * 1024;
+      this.fail(new RecordingError(full ? "DISK_FULL" : "MUXER_STALLED", `ffmpeg wrote nothing for ${still} ms while media flowed (file ${size} bytes)`, this.trackId));
+    } else if (still >= WRITE_NUDGE_MS && this.kind === "video" && !this.keyframeTimer) {
+      this.consumer?.requestKeyFrame().catch(() => {});
+    }
+  }
+
+  /** RTP packets the recording consumer has sent to ffmpeg so far (-1 if unknown). */
+  private async packetsSent(): Promise<number> {
+    const stats = await this.consumer?.getStats().catch(() => []) ?? [];
+    const out = stats.find((st) => st.type === "outbound-rtp") as { packetCount?: number } | undefined;
+    return out?.packetCount ?? -1;
   }
 
   /** Media time now, extrapolated from the last RTP anchor (pauses carry no packets to read). */
@@ -226,6 +316,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
 
   private onResume(): void {
     const now = Date.now();
+    this.written.grewAtMs = now;
     const gapMs = this.pausedAtMs !== undefined ? now - this.pausedAtMs : undefined;
     this.pausedAtMs = undefined;
     if (this.startedAtMs === undefined) return; // paused before the first frame: 'start' will come
@@ -271,7 +362,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
 
   private onMuxerExit(exit: MuxerExit): void {
     if (exit.requested) return;
-    const code = exit.diskFull ? "DISK_FULL" : "WRITE_FAILED";
+    const code = exit.diskFull ? "DISK_FULL" : "MUXER_DIED";
     this.fail(new RecordingError(code, `ffmpeg exited unexpectedly (${exit.code ?? exit.signal}): ${exit.stderr}`, this.trackId));
   }
 
@@ -291,7 +382,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private fail(err: RecordingError): void {
     if (this.firstError) return;
     this.firstError = err;
-    this.logger.error({ err, code: err.code }, "track recording failed");
+    this.logger.error({ err, code: err.code, errorId: err.errorId }, "track recording failed");
     this.emit("error", err);
     void this.stop("error");
   }
@@ -312,6 +403,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     await Promise.resolve();
     this.stopKeyframeRequests();
     clearInterval(this.statsTimer);
+    clearInterval(this.writeTimer);
     const endedAtMs = Date.now();
     if (this.awaitingResumeAnchor) {
       this.note({ type: "resume", at: new Date(this.awaitingResumeAnchor.atMs).toISOString(), gapMs: this.awaitingResumeAnchor.gapMs });
@@ -346,7 +438,10 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       }
     }
     await this.log.close();
-    const logObject = await storage.finalise(keys.log).catch(() => undefined);
+    // No media written, no evidence: the log goes too (the failure is in the timeline), so no orphan is left.
+    const logObject = media
+      ? await storage.finalise(keys.log).catch(() => undefined)
+      : await storage.delete(keys.log).then(() => undefined, () => undefined);
     const summary: RecordingSummary = {
       trackId: this.trackId,
       surveyId: this.opts.surveyId,

@@ -22,6 +22,8 @@ export const surveyEventTypes = [
   "recording.failed",
   "recording.track.started",
   "recording.track.finalised",
+  "recording.track.failed",
+  "recording.track.recovered",
   "recording.finalised",
   "guide.pushed",
   "capture.requested",

@@ -100,11 +100,31 @@ export interface SignalResponses {
 }
 
 export interface RecordingStateWire {
-  /** awaiting-consent: asked, no answer yet; recording: every track is being recorded */
+  /** awaiting-consent: asked, no answer yet; recording: consent given, the recorder runs (see `tracks` for what is written) */
   state: "awaiting-consent" | "recording" | "refused" | "stopped" | "failed";
   since: string | null;
   /** Why recording is not running (e.g. DISK_FULL, CONSENT_REFUSED), for the agent. */
   reason: string | null;
+  /** Every track that should be recorded now, one per participant × kind (empty before consent). */
+  tracks: RecordingTrackWire[];
+  /** True only while every expected track (not paused) is being written: the REC mark. */
+  complete: boolean;
+}
+
+export interface RecordingTrackWire {
+  participantId: string;
+  role: PeerInfo["role"];
+  displayName: string;
+  kind: "audio" | "video";
+  /** starting: muxer starting, first frame awaited; retrying: an attempt failed, another follows; failed: no retry (DISK_FULL). */
+  state: "starting" | "recording" | "retrying" | "failed";
+  /** Camera off / muted: nothing is expected, so nothing is missing. */
+  paused: boolean;
+  /** A RecordingErrorCode when not recording because of a failure; the page translates it. */
+  code: string | null;
+  /** Also in the server log, so support can find the failure. */
+  errorId: string | null;
+  since: string;
 }
 
 export interface GuideWire {
@@ -152,8 +172,8 @@ export interface SignalNotifications {
   guide: GuideWire;
   captureRequested: { itemKey: string; by: string };
   captureAssessed: { capture: CaptureWire };
-  /** Something staff must see at once (e.g. recording stopped: disk full). */
-  alert: { code: string; message: string };
+  /** Something staff must see at once (e.g. recording stopped: disk full). `message`: English fallback; pages translate `code`. */
+  alert: { code: string; message: string; errorId?: string };
 }
 
 export type SignalErrorCode = "BAD_REQUEST" | "FORBIDDEN" | "NOT_READY" | "FAILED" | "RATE_LIMITED";

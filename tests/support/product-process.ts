@@ -70,8 +70,8 @@ export async function startProductProcess(
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
-  // Generous: a loaded CI machine may take minutes to start the product; the loop ends as soon as it answers.
-  const deadline = Date.now() + 180_000;
+  // Generous: on a loaded shared machine the start (migrations, the ONNX model, the worker) can take minutes.
+  const deadline = Date.now() + 300_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`product exited with ${child.exitCode}:\n${out}`);
     try {
@@ -82,7 +82,7 @@ export async function startProductProcess(
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`product did not start within 180 s:\n${out}`);
+      throw new Error(`product did not start within 300 s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }

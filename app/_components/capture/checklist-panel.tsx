@@ -7,6 +7,7 @@ import type { SurveyCall } from "../../_lib/call/survey-call";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { Verdict } from "./capture-panel";
+import { unrecordedTracks, useTrackLine } from "../recording/recording-status";
 
 export interface ChecklistRow {
   key: string;
@@ -37,9 +38,21 @@ export function ChecklistPanel({
   const act = (p: Promise<unknown>) => p.then(() => setError(null), (e: Error) => setError(e.message));
   const latest = s.captures[s.captures.length - 1];
   const canAct = s.phase === "in-call";
+  // A step captured while the policyholder is not on record would be missing from the evidence: say so before it is done.
+  const rec = s.phase === "in-call" ? s.recording : null;
+  const policyholderUnrecorded = rec && (rec.state === "recording" || rec.state === "failed") ? unrecordedTracks(rec.tracks).filter((tr) => tr.role === "policyholder") : [];
+  const trackLine = useTrackLine();
   return (
     <section className="card" data-testid="checklist">
       <h2>{t("capture.checklist")}</h2>
+      {policyholderUnrecorded.length > 0 && (
+        <div className="banner warn" data-testid="checklist-rec-warning" role="alert">
+          <p>{t("rec.checklist.warning")}</p>
+          {policyholderUnrecorded.map((m) => (
+            <p key={m.kind}>{trackLine(m, s.self?.participantId)}</p>
+          ))}
+        </div>
+      )}
       {error && <p className="error">{error}</p>}
       <table>
         <tbody>

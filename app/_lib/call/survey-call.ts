@@ -38,7 +38,8 @@ export interface CallSnapshot {
   captureRequest: { itemKey: string; at: number } | null;
   /** Verdicts as they arrive, newest last. */
   captures: CaptureWire[];
-  alerts: { code: string; message: string; at: number }[];
+  /** Staff alerts; `code` is translated by the page, `errorId` is in the server log. */
+  alerts: { code: string; message: string; errorId?: string; at: number }[];
   /** The receiving transport is connected (ICE + DTLS done), before or after joining. */
   receiveReady: boolean;
 }
