@@ -10,6 +10,7 @@
 // the track resumes in a new file whose continuity log opens with a
 // 'muxer-restart' gap, and the timeline has the failure and the recovery.
 import { after, test } from "node:test";
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -203,6 +204,33 @@ test("on saturated cores with muxers 20 s slow to start, every track is recorded
     const hole = Date.parse(String(back.p.gapTo)) - Date.parse(String(back.p.gapFrom));
     assert.ok(hole >= DELAY_MS, `the gap ${hole} ms is in the timeline`);
     assert.equal(of("recording.failed").length, 0, "recording as a whole never stopped");
+
+    // The evidence package says the same, apart from its integrity: the offline
+    // verifier finds it intact and incomplete, with the killed track's hole.
+    let pkg: { status: string; storagePath: string | null } | undefined;
+    for (let i = 0; i < 600; i++) {
+      pkg = db.prepare(`SELECT status, "storagePath" FROM "EvidencePackage" WHERE "surveyId" = ?`).get(surveyId) as typeof pkg;
+      if (pkg?.status === "ready" || pkg?.status === "failed") break;
+      await agent.waitForTimeout(500);
+    }
+    assert.equal(pkg?.status, "ready", "the evidence package is built");
+    const cli = path.resolve(import.meta.dirname, "../../scripts/cli.mjs");
+    const run = spawnSync(process.execPath, [cli, "verify", pkg!.storagePath!, "--survey", surveyId, "--json"], { encoding: "utf8" });
+    assert.equal(run.status, 0, `integrity is valid: ${run.stdout}${run.stderr}`);
+    type Gap = { from: string; to: string; reason: string; cause?: string; codes?: string[]; tolerated?: boolean };
+    type Item = { role: string; kind: string; neverRecorded: boolean; gaps: Gap[] };
+    const verdict = JSON.parse(run.stdout) as { completeness: { status: string; summary: string; items: Item[] } };
+    const c = verdict.completeness;
+    assert.equal(c.status, "incomplete", c.summary);
+    assert.match(c.summary, /^incomplete:/);
+    assert.equal(c.items.length, 6, "one item per participant and kind");
+    for (const item of c.items) assert.equal(item.neverRecorded, false, `${item.role} ${item.kind} is recorded`);
+    const phItem = c.items.find((i) => i.role === "policyholder" && i.kind === "audio")!;
+    const from = Date.parse(String(back.p.gapFrom));
+    const to = Date.parse(String(back.p.gapTo));
+    const killedHole = phItem.gaps.find((g) => Math.abs(Date.parse(g.from) - from) <= 1500 && Math.abs(Date.parse(g.to) - to) <= 1500);
+    assert.ok(killedHole, `the killed muxer's hole ${new Date(from).toISOString()}–${new Date(to).toISOString()} is in ${JSON.stringify(phItem.gaps)}`);
+    assert.ok(!killedHole.tolerated, "a 20 s hole is not tolerated");
   } finally {
     db.close();
   }
