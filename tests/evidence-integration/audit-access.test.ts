@@ -15,6 +15,7 @@ import type { TrpcContext } from "../../server/api/trpc";
 import type { AppContext } from "../../server/app-context";
 import { loginWithPassword, SESSION_COOKIE } from "../../server/auth/sessions";
 import { EvidenceService } from "../../server/archive/evidence-service";
+import { testEvidenceService } from "./test-evidence-service";
 import { handleEvidenceRoute } from "../../server/http/evidence-routes";
 import { verifyEvidencePackage } from "../../server/evidence/verify-package";
 import { testSigner } from "../fixtures/evidence/test-signer";
@@ -34,16 +35,7 @@ for (const kind of databaseKinds) {
       ws = workspace();
       app = { env: { PUBLIC_URL: "https://survey.example.com", DATA_DIR: ws.dataDir } as AppContext["env"], db: t.db, log } as AppContext;
       s = await closedSurvey(t.db, ws.storage);
-      await new EvidenceService({
-        db: t.db,
-        log,
-        storage: ws.storage,
-        recording: { finalise: async () => undefined },
-        packagesDir: path.join(ws.dataDir, "evidence", "packages"),
-        signer: testSigner,
-        softwareVersion: "0.1.0-test",
-        qualityModelSha256: "cd".repeat(32),
-      }).build(s.surveyId);
+      await testEvidenceService({ db: t.db, log: log, storage: ws.storage, dataDir: ws.dataDir }).build(s.surveyId);
     });
     after(async () => {
       await t.drop();

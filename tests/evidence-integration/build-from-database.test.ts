@@ -10,6 +10,7 @@ import { pino } from "pino";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
 import { evidenceInputForSurvey, mapContinuity } from "../../server/archive/evidence-input";
 import { EvidenceService } from "../../server/archive/evidence-service";
+import { testEvidenceService } from "./test-evidence-service";
 import { parsePackageInput } from "../../server/evidence/package-input";
 import { verifyEvidencePackage } from "../../server/evidence/verify-package";
 import { recordingNotice, RECORDING_NOTICE_VERSION } from "../../server/domain/recording-notice";
@@ -31,17 +32,7 @@ for (const kind of databaseKinds) {
       t = await freshDatabase(kind);
       ws = workspace();
       finalised = [];
-      service = new EvidenceService({
-        db: t.db,
-        log,
-        storage: ws.storage,
-        recording: { finalise: async (id) => void finalised.push(id) },
-        packagesDir: path.join(ws.dataDir, "evidence", "packages"),
-        signer: testSigner,
-        softwareVersion: "0.1.0-test",
-        qualityModelSha256: "cd".repeat(32),
-        progressIntervalMs: 0,
-      });
+      service = testEvidenceService({ db: t.db, log: log, storage: ws.storage, dataDir: ws.dataDir }, { recording: { finalise: async (id) => void finalised.push(id) }, progressIntervalMs: 0 });
     });
     after(async () => {
       service.close();

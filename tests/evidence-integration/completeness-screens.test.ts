@@ -14,6 +14,7 @@ import { appRouter } from "../../server/api/root";
 import type { TrpcContext } from "../../server/api/trpc";
 import type { AppContext } from "../../server/app-context";
 import { EvidenceService } from "../../server/archive/evidence-service";
+import { testEvidenceService } from "./test-evidence-service";
 import type { CompletenessReport } from "../../server/evidence/completeness-report";
 import { testSigner } from "../fixtures/evidence/test-signer";
 import { workspace, type Workspace } from "./closed-survey";
@@ -33,16 +34,7 @@ for (const kind of databaseKinds) {
       app = { env: { PUBLIC_URL: "https://survey.example.com", DATA_DIR: ws.dataDir } as AppContext["env"], db: t.db, log } as AppContext;
       s = await recordedSurveyWithHoles(t.db, ws.storage);
       await t.db.survey.update({ where: { id: s.surveyId }, data: { agentId: (await t.db.user.findUniqueOrThrow({ where: { email: "agent1@example.com" } })).id } });
-      await new EvidenceService({
-        db: t.db,
-        log,
-        storage: ws.storage,
-        recording: { finalise: async () => undefined },
-        packagesDir: path.join(ws.dataDir, "evidence", "packages"),
-        signer: testSigner,
-        softwareVersion: "0.1.0-test",
-        qualityModelSha256: "cd".repeat(32),
-      }).build(s.surveyId);
+      await testEvidenceService({ db: t.db, log: log, storage: ws.storage, dataDir: ws.dataDir }).build(s.surveyId);
     });
     after(async () => {
       await t.drop();

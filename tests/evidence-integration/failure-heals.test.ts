@@ -18,6 +18,7 @@ import { appRouter } from "../../server/api/root";
 import type { TrpcContext } from "../../server/api/trpc";
 import type { AppContext } from "../../server/app-context";
 import { EvidenceService } from "../../server/archive/evidence-service";
+import { testEvidenceService } from "./test-evidence-service";
 import { DEFAULT_REPORT_FONTS, type ReportFonts } from "../../server/evidence/cjk-font";
 import { verifyEvidencePackage } from "../../server/evidence/verify-package";
 import { testSigner } from "../fixtures/evidence/test-signer";
@@ -55,19 +56,7 @@ for (const kind of databaseKinds) {
     );
     const services: EvidenceService[] = [];
     const serviceWith = (retryDelaysMs: number[]) => {
-      const s = new EvidenceService({
-        db: t.db,
-        log,
-        storage: ws.storage,
-        recording: { finalise: async () => undefined },
-        packagesDir: path.join(ws.dataDir, "evidence", "packages"),
-        signer: testSigner,
-        softwareVersion: "0.1.0-test",
-        qualityModelSha256: "cd".repeat(32),
-        progressIntervalMs: 0,
-        reportFonts: fonts,
-        retryDelaysMs,
-      });
+      const s = testEvidenceService({ db: t.db, log: log, storage: ws.storage, dataDir: ws.dataDir }, { progressIntervalMs: 0, reportFonts: fonts, retryDelaysMs });
       services.push(s);
       return s;
     };

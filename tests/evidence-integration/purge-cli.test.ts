@@ -11,6 +11,7 @@ import { databaseTarget } from "../../server/db/database-target";
 import { migrateDatabase } from "../../server/db/migrate";
 import { createDb, type Db } from "../../server/db/client";
 import { EvidenceService } from "../../server/archive/evidence-service";
+import { testEvidenceService } from "./test-evidence-service";
 import { evidenceSignerFactory } from "../../server/archive/evidence-signer";
 import { tombstoneLogPath } from "../../server/archive/evidence-purge";
 import { decideRetention } from "../../server/evidence/retention";
@@ -42,16 +43,7 @@ const cli = (...args: string[]) => {
 };
 
 test("dry run lists the expired package and deletes nothing; the real run purges it and keeps the other", { timeout: 120_000 }, async () => {
-  const service = new EvidenceService({
-    db,
-    log: pino({ level: "silent" }),
-    storage: ws.storage,
-    recording: { finalise: async () => undefined },
-    packagesDir: path.join(ws.dataDir, "evidence", "packages"),
-    signer: evidenceSignerFactory(ws.dataDir),
-    softwareVersion: "0.1.0-test",
-    qualityModelSha256: "cd".repeat(32),
-  });
+  const service = testEvidenceService({ db: db, log: pino({ level: "silent" }), storage: ws.storage, dataDir: ws.dataDir }, { signer: evidenceSignerFactory(ws.dataDir) });
   const old = await closedSurvey(db, ws.storage, { policyPeriod: { start: "2008-01-01", end: "2008-12-31" } });
   const current = await closedSurvey(db, ws.storage);
   await service.build(old.surveyId);

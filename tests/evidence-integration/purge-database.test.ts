@@ -9,6 +9,7 @@ import path from "node:path";
 import { pino } from "pino";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
 import { EvidenceService } from "../../server/archive/evidence-service";
+import { testEvidenceService } from "./test-evidence-service";
 import { runEvidencePurge, tombstoneLogPath } from "../../server/archive/evidence-purge";
 import { verifyTombstoneLog } from "../../server/evidence/tombstone-log";
 import { pemBlocks } from "../../server/evidence/signer/pem";
@@ -29,16 +30,7 @@ for (const kind of databaseKinds) {
     before(async () => {
       t = await freshDatabase(kind);
       ws = workspace();
-      const service = new EvidenceService({
-        db: t.db,
-        log,
-        storage: ws.storage,
-        recording: { finalise: async () => undefined },
-        packagesDir: path.join(ws.dataDir, "evidence", "packages"),
-        signer: testSigner,
-        softwareVersion: "0.1.0-test",
-        qualityModelSha256: "cd".repeat(32),
-      });
+      const service = testEvidenceService({ db: t.db, log: log, storage: ws.storage, dataDir: ws.dataDir });
       // Both: policy 2026, one-year term → retained until 2031-12-31.
       expiring = await closedSurvey(t.db, ws.storage);
       held = await closedSurvey(t.db, ws.storage);

@@ -16,6 +16,7 @@ import { startS3Server, S3_TEST_CREDENTIALS, type TestS3Server } from "../suppor
 import { createStorage } from "../../media/recording/storage/create-storage";
 import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
 import { EvidenceService } from "../../server/archive/evidence-service";
+import { testEvidenceService } from "./test-evidence-service";
 import { CompositeRenderer, type CompositeStatus } from "../../server/recording/composite-render";
 import { runEvidencePurge } from "../../server/archive/evidence-purge";
 import { verifyEvidencePackage } from "../../server/evidence/verify-package";
@@ -62,16 +63,7 @@ test("a package is built from objects fetched back from the bucket, and an expir
   assert.equal(stored.length, 4, "photo, two thumbnails and the recording are in the bucket");
   assert.deepEqual(await spoolFiles(), [], "nothing finalised stays on the local disk");
 
-  const service = new EvidenceService({
-    db: t.db,
-    log,
-    storage,
-    recording: { finalise: async () => undefined },
-    packagesDir: path.join(dataDir, "evidence", "packages"),
-    signer: testSigner,
-    softwareVersion: "0.1.0-test",
-    qualityModelSha256: "cd".repeat(32),
-  });
+  const service = testEvidenceService({ db: t.db, log: log, storage: storage, dataDir: dataDir });
   await service.build(s.surveyId);
   const row = await t.db.evidencePackage.findUniqueOrThrow({ where: { surveyId: s.surveyId } });
   assert.equal(row.status, "ready", row.error ?? "");
