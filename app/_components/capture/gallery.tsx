@@ -17,7 +17,7 @@ export function Gallery({ call, load, inviteToken }: { call: SurveyCall; load: (
   if (accepted.length === 0) return null;
   const q = inviteToken ? `?invite=${encodeURIComponent(inviteToken)}` : "";
   return (
-    <section className="card" data-testid="gallery">
+    <section className="card gallery-card" data-testid="gallery">
       <h2>{t("capture.gallery")}</h2>
       <div className="gallery">
         {accepted.map((c) => (
