@@ -14,7 +14,6 @@ import { RecordingStatus } from "../recording/recording-status";
 export function CallView({
   call,
   canEnd,
-  layout = canEnd ? "desktop" : "phone",
   capturing = false,
   onEnded,
   onJoined,
@@ -22,8 +21,6 @@ export function CallView({
 }: {
   call: SurveyCall;
   canEnd: boolean;
-  /** "phone": one column, chat as a sheet; "desktop": chat beside the call. */
-  layout?: "desktop" | "phone";
   capturing?: boolean;
   onEnded?: () => void;
   onJoined?: () => void;
@@ -45,7 +42,9 @@ export function CallView({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [s.phase]);
 
-  const phone = layout === "phone";
+  // A phone (or any narrow window): one column, chat as a sheet. Wider: chat beside the call.
+  const phone = useSyncExternalStore(subscribeNarrow, isNarrow, () => false);
+  const layout = phone ? "phone" : "desktop";
   // Messages that arrived while the sheet was closed.
   const unread = phone && !chatOpen ? Math.max(0, s.chat.filter((m) => m.participantId !== s.self?.participantId).length - seenChat) : 0;
   useEffect(() => {
@@ -143,3 +142,11 @@ export function CallView({
     </div>
   );
 }
+
+const NARROW = "(max-width: 719px), (orientation: landscape) and (max-height: 540px)";
+function subscribeNarrow(onChange: () => void) {
+  const q = window.matchMedia(NARROW);
+  q.addEventListener("change", onChange);
+  return () => q.removeEventListener("change", onChange);
+}
+const isNarrow = () => window.matchMedia(NARROW).matches;

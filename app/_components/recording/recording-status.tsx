@@ -4,6 +4,7 @@
 import { useState, useSyncExternalStore } from "react";
 import type { SurveyCall } from "../../_lib/call/survey-call";
 import { useI18n } from "../../_i18n/i18n-provider";
+import type { MessageKey } from "../../_i18n/messages";
 // The notice text lives with the server so the evidence package quotes exactly what this screen shows.
 import { RECORDING_NOTICE_VERSION, recordingNotice } from "../../../server/domain/recording-notice";
 
@@ -18,6 +19,10 @@ export function RecordingStatus({ call, role }: { call: SurveyCall; role: "polic
   // claim a recording that may have stopped.
   const rec = s.phase === "in-call" ? s.recording : null;
   const lastAlert = s.alerts[s.alerts.length - 1];
+  const reasonText = (code: string | null) => {
+    const key = `rec.reason.${code}` as MessageKey;
+    return t(key) === key ? t("rec.reason.other") : t(key);
+  };
   return (
     <>
       {rec?.state === "recording" && (
@@ -29,12 +34,13 @@ export function RecordingStatus({ call, role }: { call: SurveyCall; role: "polic
       {role !== "policyholder" && rec?.state === "refused" && <p className="banner warn" data-testid="rec-refused">{t("rec.refused")}</p>}
       {role !== "policyholder" && rec?.state === "failed" && (
         <p className="banner warn" data-testid="rec-failed">
-          {t("rec.failed")}: {rec.reason}
+          {t("rec.failed")}: {reasonText(rec.reason)}
         </p>
       )}
       {role !== "policyholder" && lastAlert && (
         <p className="banner warn" role="alert" data-testid="alert" data-code={lastAlert.code}>
-          {lastAlert.message}
+          {/* The server's sentence is for its log; the screen says it from the catalogue by its code. */}
+          {t("rec.failed")}: {reasonText(lastAlert.code.replace(/^RECORDING_/, ""))}
         </p>
       )}
       {role === "policyholder" && rec?.state === "awaiting-consent" && s.phase === "in-call" && (

@@ -109,7 +109,7 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
         </section>
       )}
       {started && !problem && !["error", "ended", "left"].includes(state.phase) && (
-        <CallView call={call} canEnd={false} layout="phone" capturing={capturing}>
+        <CallView call={call} canEnd={false} capturing={capturing}>
           {invite?.role === "policyholder" && (
             <CapturePanel
               call={call}
