@@ -20,6 +20,13 @@ import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitF
 const photos = path.resolve(import.meta.dirname, "../fixtures/photos");
 // The phone's camera sees a motion-blurred street: every photo is refused, so the retake path is exercised.
 const session = browserSession({ launch: () => launchBrowser({ fakeVideoFile: y4mFromPhoto(path.join(photos, "city-motion-blur.jpg")) }) });
+// The machine running the tests may be loaded: navigations and waits get room, never a short deadline.
+async function newPage(options: Parameters<typeof session.newPage>[0]) {
+  const page = await session.newPage(options);
+  page.setDefaultNavigationTimeout(120_000);
+  page.setDefaultTimeout(60_000);
+  return page;
+}
 const shots = process.env.SCREENSHOT_DIR ?? mkdtempSync(path.join(os.tmpdir(), "cs-phone-screens-"));
 mkdirSync(shots, { recursive: true });
 
@@ -88,14 +95,14 @@ async function waitForLayout(page: Page) {
 }
 
 test("a capture step fills the phone screen at every size, the guide follows a remote capture, the verdict names the item and retakes in one tap", { timeout: 300_000 }, async () => {
-  const agent = await session.newPage({ viewport: { width: 1280, height: 800 }, locale: "zh-CN" });
+  const agent = await newPage({ viewport: { width: 1280, height: 800 }, locale: "zh-CN" });
   await loginAs(agent, session.product.url, agent1);
   const { surveyId, policyholderLink, adjusterLink } = await createSurveyInConsole(agent);
   await agentJoins(agent, session.product.url, surveyId);
 
-  const phone = await session.newPage(phoneContext);
+  const phone = await newPage(phoneContext);
   await inviteeJoins(phone, policyholderLink);
-  const adjuster = await session.newPage({ ...phoneContext, viewport: { width: 360, height: 640 } });
+  const adjuster = await newPage({ ...phoneContext, viewport: { width: 360, height: 640 } });
   await inviteeJoins(adjuster, adjusterLink);
   await waitForRemoteRoles(agent, ["policyholder", "adjuster"], 60_000);
   await waitForRemoteRoles(phone, ["agent", "adjuster"], 60_000);

@@ -22,7 +22,7 @@ export function Gallery({ call, load, inviteToken }: { call: SurveyCall; load: (
       <div className="gallery">
         {accepted.map((c) => (
           <a key={c.id} href={`${c.thumbUrl}${q ? `${q}&` : "?"}size=large`} target="_blank" rel="noreferrer">
-            <img src={`${c.thumbUrl}${q}`} alt={c.itemKey} data-testid="gallery-photo" data-item={c.itemKey} />
+            <img src={`${c.thumbUrl}${q}`} alt={t("capture.unknownItem")} data-testid="gallery-photo" data-item={c.itemKey} />
           </a>
         ))}
       </div>

@@ -62,7 +62,7 @@ export function VerifyPanel({ surveyId }: { surveyId: string }) {
               <ul data-testid="verify-failures">
                 {result.failures.map((f, i) => (
                   // The verifier's own sentence stays in the CLI report; here the check is named in the reader's language.
-                  <li key={i} title={f.message}>
+                  <li key={i}>
                     <span className="mono">{f.path || t("audit.wholePackage")}</span> · {t(`audit.checkName.${f.check}` as MessageKey)}
                     {f.expected !== undefined && ` (${t("audit.expected")} ${f.expected}, ${t("audit.actual")} ${f.actual ?? "—"})`}
                   </li>

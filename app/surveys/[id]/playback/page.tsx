@@ -69,7 +69,9 @@ export default function PlaybackPage({ params }: { params: Promise<{ id: string 
     clock.current = { base: position, startedAt: performance.now() };
     setPlaying(!playing);
   }
-  const at = (iso: string | Date) => (span ? (new Date(iso).getTime() - span.t0) / 1000 : 0);
+  // Times count from the first recording, or from the first event when nothing was recorded.
+  const origin = span?.t0 ?? (markers[0] ? new Date(markers[0].at).getTime() : 0);
+  const at = (iso: string | Date) => (new Date(iso).getTime() - origin) / 1000;
   // A person by name and role; an event no person caused is the system's.
   const actorText = (m: Marker) =>
     m.actor ? `${m.actor}${m.actorRole && ["agent", "policyholder", "adjuster", "auditor", "admin"].includes(m.actorRole) ? ` (${t(`role.${m.actorRole}` as MessageKey)})` : ""}` : t("playback.actor.system");
@@ -114,7 +116,7 @@ export default function PlaybackPage({ params }: { params: Promise<{ id: string 
               <span data-testid="playback-position">{fmt(position)} / {fmt(span.length)}</span>
             </div>
             <div className="timeline-bar">
-              <input type="range" min={0} max={span.length} step={0.1} value={position} onChange={(e) => seek(Number(e.target.value))} data-testid="playback-seek" aria-label="position" />
+              <input type="range" min={0} max={span.length} step={0.1} value={position} onChange={(e) => seek(Number(e.target.value))} data-testid="playback-seek" aria-label={t("playback.position")} />
               {markers.map((m) => (
                 <button
                   key={m.seq}
@@ -126,27 +128,28 @@ export default function PlaybackPage({ params }: { params: Promise<{ id: string 
                 />
               ))}
             </div>
-            <ol className="timeline-list">
-              {markers.map((m) => (
-                <li key={m.seq} data-testid="playback-marker" data-type={m.type}>
-                  <button type="button" className="link-button" onClick={() => seek(Math.max(0, at(m.at)))}>
-                    {fmt(Math.max(0, at(m.at)))}
-                  </button>{" "}
-                  {t(`playback.event.${m.type}` as MessageKey)} · <span data-testid="marker-actor">{actorText(m)}</span>
-                  {m.type === "chat.message" && typeof m.payload.text === "string" && <> — “{m.payload.text}”</>}
-                  {m.type === "recording.consent" && <> — {t(m.payload.accepted ? "playback.consent.accepted" : "playback.consent.refused")}</>}
-                  {m.type === "guide.pushed" && <> — {itemText(m)}</>}
-                  {(m.type === "capture.assessed" || m.type === "capture.overridden") && typeof m.payload.captureId === "string" && (
-                    <>
-                      {" "}— {itemText(m)} · {t(m.type === "capture.overridden" ? "capture.state.overridden" : m.payload.verdict === "rejected" ? "capture.state.rejected" : "capture.state.accepted")}{" "}
-                      <img src={`/api/captures/${m.payload.captureId}/thumb`} alt="" className="marker-thumb" />
-                    </>
-                  )}
-                </li>
-              ))}
-            </ol>
           </>
         )}
+        {/* The timeline stands on its own: a survey without recordings still has one. */}
+        <ol className="timeline-list">
+          {markers.map((m) => (
+            <li key={m.seq} data-testid="playback-marker" data-type={m.type}>
+              <button type="button" className="link-button" onClick={() => seek(Math.max(0, at(m.at)))}>
+                {fmt(Math.max(0, at(m.at)))}
+              </button>{" "}
+              {t(`playback.event.${m.type}` as MessageKey)} · <span data-testid="marker-actor">{actorText(m)}</span>
+              {m.type === "chat.message" && typeof m.payload.text === "string" && <> — “{m.payload.text}”</>}
+              {m.type === "recording.consent" && <> — {t(m.payload.accepted ? "playback.consent.accepted" : "playback.consent.refused")}</>}
+              {m.type === "guide.pushed" && <> — {itemText(m)}</>}
+              {(m.type === "capture.assessed" || m.type === "capture.overridden") && typeof m.payload.captureId === "string" && (
+                <>
+                  {" "}— {itemText(m)} · {t(m.type === "capture.overridden" ? "capture.state.overridden" : m.payload.verdict === "rejected" ? "capture.state.rejected" : "capture.state.accepted")}{" "}
+                  <img src={`/api/captures/${m.payload.captureId}/thumb`} alt="" className="marker-thumb" />
+                </>
+              )}
+            </li>
+          ))}
+        </ol>
       </main>
     </>
   );
