@@ -176,7 +176,7 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
       ],
       input.recordings.map((r) => {
         const f = model.recordingFiles[r.id]!;
-        return [who(r.participantId), `${s.kinds[r.kind] ?? r.kind} / ${r.codec}`, duration(r.durationMs), bytes(f.size), `${f.path}\n${f.sha256}`];
+        return [who(r.participantId), `${s.kinds[r.kind] ?? r.kind} / ${r.codec.replace(/^(audio|video)\//, "")}`, duration(r.durationMs), bytes(f.size), `${f.path}\n${f.sha256}`];
       }),
     );
   }

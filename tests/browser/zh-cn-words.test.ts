@@ -102,8 +102,8 @@ test("a whole survey in zh-CN: every page and the PDF report read in Chinese", {
   // A capture step, a verdict and (if refused) the agent's override with a reason.
   await agent.locator('[data-testid="checklist-item"][data-key="licence_plate"] [data-testid="remote-capture"]').click();
   const phoneVerdict = phone.locator('[data-testid="capture-verdict"][data-item="licence_plate"]');
-  await phoneVerdict.waitFor({ timeout: 60_000 });
-  await agent.locator('[data-testid="capture-verdict"][data-item="licence_plate"]').waitFor({ timeout: 30_000 });
+  await phoneVerdict.waitFor({ timeout: 180_000 });
+  await agent.locator('[data-testid="capture-verdict"][data-item="licence_plate"]').waitFor({ timeout: 120_000 });
   await checkPage(phone, "phone: capture step with a verdict");
   await checkPage(adjuster, "adjuster's page");
   if ((await phoneVerdict.getAttribute("data-verdict")) === "rejected") {
