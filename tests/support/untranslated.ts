@@ -72,7 +72,8 @@ export function untranslated(text: string): Finding[] {
     if (i >= 0) findings.push({ kind: "catalogue-key", token: key, context: around(i) });
   }
   let clean = text;
-  for (const v of VERBATIM) clean = clean.split(v).join(" ");
+  // Layout may space the command's words differently (pdftotext -layout).
+  for (const v of VERBATIM) clean = clean.replace(new RegExp(v.split(" ").map((w) => w.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&")).join("\\s+"), "g"), " ");
   clean = clean
     .replace(/https?:\/\/\S+/g, " ")
     .replace(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, " ")
