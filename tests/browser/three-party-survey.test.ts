@@ -70,6 +70,7 @@ test("three parties join from the console and two links, see and hear each other
   await agent.getByTestId("chat-input").fill("Please film the front right door");
   await agent.getByTestId("chat-send").click();
   await policyholder.getByTestId("chat-message").filter({ hasText: "front right door" }).waitFor();
+  await policyholder.getByTestId("chat-close").click();
   await adjuster.getByTestId("chat-message").filter({ hasText: "front right door" }).waitFor();
 
   // The adjuster drops (tab gone): the others stop showing them; the same link rejoins.
