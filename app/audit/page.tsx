@@ -29,7 +29,7 @@ export default function AuditSearchPage() {
   const [error, setError] = useState<string | null>(null);
   const search = (f: Filters) => {
     setError(null);
-    trpc.audit.search.query(f).then(setRows, (e: Error) => setError(e.message));
+    trpc.audit.search.query(f).then(setRows, () => setError(t("common.error")));
   };
   useEffect(() => {
     if (me) search({});

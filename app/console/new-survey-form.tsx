@@ -41,12 +41,16 @@ export function NewSurveyForm({ onCreated }: { onCreated: () => void }) {
       setCreated(result);
       onCreated();
     } catch (err) {
+      // The server names the fields; the page names them in the user's language.
       const fields = (err as { data?: { fieldErrors?: Record<string, string[]> } }).data?.fieldErrors;
-      setError(fields ? Object.entries(fields).map(([k, v]) => `${k}: ${v?.join(", ")}`).join("; ") : (err as Error).message);
+      setError(fields ? `${t("console.invalidFields")} ${Object.keys(fields).map(fieldName).join("、")}` : t("common.error"));
     } finally {
       setBusy(false);
     }
   }
+
+  // zod names the top-level part that failed: the claim or the adjuster.
+  const fieldName = (k: string) => (k === "claim" ? t("survey.claim") : k === "adjuster" ? t("claim.adjusterName") : t("console.otherField"));
 
   const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
   return (

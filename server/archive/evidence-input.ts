@@ -9,6 +9,8 @@ import type { Db } from "../db/client";
 import { parseEventPayload } from "../domain/survey-events";
 import { recordingNotice } from "../domain/recording-notice";
 import { maskMobile } from "../domain/invites";
+import { surveyChecklist } from "../domain/checklists";
+import { reportStrings, type ReportLocale } from "../evidence/report-strings";
 import type { PackageInputRaw } from "../evidence/package-input";
 import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
 import { continuityEntrySchema } from "../../media/recording/continuity-log";
@@ -46,13 +48,17 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
   const locale = survey.locale === "en" ? "en" : "zh-CN";
   const closedAt = survey.closedAt ?? (opts.now ?? (() => new Date()))();
 
+  const words = reportStrings(locale);
   const participants: PackageParticipant[] = survey.participants.map((p) => ({
     id: p.id,
     role: p.role as PackageParticipant["role"],
-    displayName: p.displayName || p.role,
-    identifiedBy: identifiedBy(p.role, p.user?.email, p.invite?.sentTo ?? (p.role === "policyholder" ? survey.claim.policyholderMobile : null)),
+    displayName: p.displayName || words.roles[p.role] || p.role,
+    identifiedBy: identificationText(identifiedBy(p.role, p.user?.email, p.invite?.sentTo ?? (p.role === "policyholder" ? survey.claim.policyholderMobile : null)), locale),
     joinedAt: p.firstJoinAt ?? undefined,
-    leftAt: p.leftAt ?? undefined,
+    // Ending the survey ends everyone's call: whoever was still in it left when it closed
+    // (their disconnect may be written a moment after the package is built).
+    leftAt: p.leftAt && (!p.lastJoinAt || p.leftAt >= p.lastJoinAt) ? p.leftAt : p.firstJoinAt ? closedAt : undefined,
+    ...(p.userId ? { accountId: p.userId } : {}),
   }));
   const byUser = new Map(survey.participants.filter((p) => p.userId).map((p) => [p.userId!, p.id]));
 
@@ -66,12 +72,20 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
     participants.push({
       id,
       role: "agent",
-      displayName: user?.name || "staff",
-      identifiedBy: `staff login ${user?.email ?? userId} (did not join the call)`,
+      displayName: user?.name || words.roles.agent!,
+      identifiedBy: `${identificationText({ by: "staff-login", email: user?.email ?? null }, locale)} (${words.identification.notInCall})`,
+      accountId: userId,
     });
     byUser.set(userId, id);
     return id;
   };
+  // Every staff account that acted in the timeline is named in the report.
+  const looked = new Set(participants.map((p) => p.id));
+  for (const e of survey.events) {
+    if (!e.actorId || looked.has(e.actorId) || !e.actorRole || !STAFF_ROLES.has(e.actorRole)) continue;
+    looked.add(e.actorId);
+    if (await db.user.findUnique({ where: { id: e.actorId }, select: { id: true } })) await staffParticipant(e.actorId);
+  }
   const agentParticipant = survey.participants.find((p) => p.role === "agent")?.id ?? (survey.agentId ? await staffParticipant(survey.agentId) : undefined);
 
   const participantIds = new Set(participants.map((p) => p.id));
@@ -165,6 +179,7 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
     captures,
     chat,
     recordings,
+    checklistLabels: Object.fromEntries((await surveyChecklist(db, survey)).map((i) => [i.key, i.label[locale]])),
     retention: retentionFacts(survey.claim, closedAt, survey.evidence),
     softwareVersion: opts.softwareVersion,
     qualityModelSha256: survey.captures[0]?.modelSha256 ?? opts.qualityModelSha256,
@@ -186,11 +201,25 @@ export function retentionFacts(
   };
 }
 
-export function identifiedBy(role: string, email: string | null | undefined, mobile: string | null | undefined): string {
-  if (role === "policyholder") return mobile ? `invite link sent by SMS to ${maskMobile(mobile)}` : "invite link";
-  if (role === "adjuster") return email ? `staff login ${email}` : "invite link";
-  return `staff login ${email ?? "(unknown account)"}`;
+/** How a participant was identified, as facts: each screen and the report word it in their language. */
+export type Identification = { by: "sms-invite"; mobile: string } | { by: "invite-link" } | { by: "staff-login"; email: string | null };
+
+export function identifiedBy(role: string, email: string | null | undefined, mobile: string | null | undefined): Identification {
+  const masked = mobile ? maskMobile(mobile) : null;
+  if (role === "policyholder") return masked ? { by: "sms-invite", mobile: masked } : { by: "invite-link" };
+  if (role === "adjuster") return email ? { by: "staff-login", email } : { by: "invite-link" };
+  return { by: "staff-login", email: email ?? null };
 }
+
+export function identificationText(i: Identification, locale: ReportLocale): string {
+  const w = reportStrings(locale).identification;
+  if (i.by === "sms-invite") return w.smsInvite(i.mobile);
+  if (i.by === "invite-link") return w.inviteLink;
+  return w.staffLogin(i.email ?? w.unknownAccount);
+}
+
+const STAFF_ROLES = new Set(["agent", "admin", "auditor", "adjuster"]);
+
 
 /**
  * The recorder's continuity entries in the package's shape. A gap is logged

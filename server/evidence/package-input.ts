@@ -37,6 +37,8 @@ export const participantSchema = z.object({
   identifiedBy: z.string().min(1).max(500),
   joinedAt: instant.optional(),
   leftAt: instant.optional(),
+  /** The staff account behind this participant: staff actions in the timeline name the account as their actor. */
+  accountId: z.string().max(128).optional(),
 });
 
 export const consentSchema = z.object({
@@ -171,6 +173,8 @@ export const packageInputSchema = z
     captures: z.array(captureSchema),
     chat: z.array(chatMessageSchema),
     recordings: z.array(recordingSchema),
+    /** The checklist items' names in the report's language, by key, so the report never prints a key. */
+    checklistLabels: z.record(z.string().min(1).max(200), z.string().min(1).max(200)).optional(),
     retention: retentionFactsSchema,
     softwareVersion: z.string().min(1).max(100),
     qualityModelSha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a lowercase hex SHA-256"),

@@ -3,7 +3,6 @@
 // hashes of every file, so the PDF and the machine-checkable files agree.
 import { PDFDocument, type PDFImage } from "pdf-lib";
 import sharp from "sharp";
-import { canonicalJson } from "./canonical-json";
 import { DEFAULT_REPORT_FONTS, embedReportFont, type ReportFonts } from "./cjk-font";
 import type { CompletenessReport } from "./completeness-report";
 import { summariseContinuity } from "./continuity-report";
@@ -11,6 +10,7 @@ import type { PackageInput } from "./package-input";
 import { PdfFlow } from "./pdf-flow-layout";
 import { writeCompletenessSection } from "./report-completeness";
 import { reportStrings } from "./report-strings";
+import { checklistItemName, eventActor, eventDetails, eventName } from "./report-event-text";
 import type { RetentionDecision } from "./retention";
 
 export interface StoredFile {
@@ -46,12 +46,14 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
   const s = reportStrings(input.locale);
   const zone = input.timeZone ?? (input.locale === "zh-CN" ? "Asia/Shanghai" : "UTC");
   const when = timeFormatter(zone);
-  const people = new Map(input.participants.map((p) => [p.id, p]));
+  // Staff actions name the account; the report names the person behind it.
+  const people = new Map([...input.participants.filter((p) => p.accountId).map((p) => [p.accountId!, p] as const), ...input.participants.map((p) => [p.id, p] as const)]);
   const who = (id: string | null | undefined) => {
     if (!id) return "—";
     const p = people.get(id);
     return p ? `${p.displayName} (${s.roles[p.role] ?? p.role})` : id;
   };
+  const eventText = { s, who, when, item: (key: unknown) => checklistItemName(input, key) };
 
   const doc = await PDFDocument.create();
   doc.setTitle(`${s.title} — ${input.surveyId}`);
@@ -79,7 +81,7 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
     [s.claimId, input.claimId],
     [s.policyNumber, input.policyNumber],
     [s.plate, input.plate],
-    [s.claimType, input.claimType],
+    [s.claimType, s.claimTypes[input.claimType] ?? input.claimType],
     [s.opened, when(input.openedAt)],
     [s.closed, when(input.closedAt)],
     [s.packageId, model.packageId, "mono"],
@@ -127,13 +129,7 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
       { title: s.actor, width: 0.18 },
       { title: s.details, width: 0.36 },
     ],
-    input.events.map((e) => [
-      String(e.seq),
-      when(e.at),
-      e.type,
-      e.actorId ? who(e.actorId) : (e.actorRole ?? "system"),
-      payloadText(e.payload, s.truncated),
-    ]),
+    input.events.map((e) => [String(e.seq), when(e.at), eventName(e.type, s), eventActor(e, eventText), clip(eventDetails(e, eventText), s.truncated)]),
     { size: 7 },
   );
 
@@ -144,10 +140,10 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
     const stored = model.captureFiles[c.id]!;
     const scores = Object.entries(c.qualityScores)
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .map(([k, v]) => `${s.scoreNames[k] ?? k} ${v.toFixed(2)}`)
       .join(", ");
     const rows: [string, string][] = [
-      [s.checklistItem, c.checklistItem],
+      [s.checklistItem, checklistItemName(input, c.checklistItem)],
       [s.captureId, c.id],
       [s.capturedAt, when(c.capturedAt)],
       [s.capturedBy, who(c.capturedBy)],
@@ -186,7 +182,7 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
       ],
       input.recordings.map((r) => {
         const f = model.recordingFiles[r.id]!;
-        return [who(r.participantId), `${s.kinds[r.kind] ?? r.kind} / ${r.codec}`, duration(r.durationMs), bytes(f.size), `${f.path}\n${f.sha256}`];
+        return [who(r.participantId), `${s.kinds[r.kind] ?? r.kind} / ${r.codec.replace(/^(audio|video)\//, "")}`, duration(r.durationMs), bytes(f.size), `${f.path}\n${f.sha256}`];
       }),
     );
   }
@@ -215,7 +211,7 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
     [s.policyPeriod, input.retention.policyStart ? `${input.retention.policyStart} — ${input.retention.policyEnd}` : s.policyPeriodUnknown],
     [s.disputeClosed, input.retention.disputeClosedOn ?? "—"],
     [s.destroyAfter, model.retention.retainUntil],
-    [s.rule, model.retention.explanation],
+    [s.rule, s.retentionRule(model.retention.basis)],
     [s.legalHold, model.retention.legalHold ? s.yes : s.no],
   ]);
 
@@ -269,9 +265,8 @@ function timeFormatter(timeZone: string) {
   };
 }
 
-function payloadText(payload: unknown, truncatedNote: string): string {
-  if (payload === undefined || payload === null) return "";
-  const text = canonicalJson(payload);
+/** A long chat message or reason is cut in the table; events.jsonl keeps all of it. */
+function clip(text: string, truncatedNote: string): string {
   return text.length <= PAYLOAD_CHARS ? text : text.slice(0, PAYLOAD_CHARS) + truncatedNote;
 }
 

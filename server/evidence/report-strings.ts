@@ -1,4 +1,5 @@
 // Every word the PDF report prints, per locale, so a translation is one file.
+import type { RetentionBasis } from "./retention";
 
 export type ReportLocale = "zh-CN" | "en";
 
@@ -95,6 +96,88 @@ const en = {
     "This PDF carries a PAdES electronic signature over the whole file. The evidence package's manifest, event log and " +
     "every media file are covered by a separately signed manifest. Verify offline with: npx claims-survey verify <package>",
   page: (n: number, total: number) => `Page ${n} of ${total}`,
+  claimTypes: {
+    motor_collision: "Motor – collision",
+    motor_theft: "Motor – theft",
+    motor_glass: "Motor – glass",
+    motor_other: "Motor – other",
+    property: "Property",
+  } as Record<string, string>,
+  /** Who acted when no person did. */
+  actorRoles: { api: "Claims system (API)", system: "System", auditor: "Auditor", admin: "Administrator" } as Record<string, string>,
+  identification: {
+    smsInvite: (mobile: string) => `invite link sent by SMS to ${mobile}`,
+    inviteLink: "invite link",
+    staffLogin: (email: string) => `staff login ${email}`,
+    unknownAccount: "(unknown account)",
+    notInCall: "did not join the call",
+  },
+  events: {
+    "survey.created": "Survey created",
+    "survey.opened": "Survey opened",
+    "survey.closed": "Survey ended",
+    "invite.created": "Invite link issued",
+    "invite.revoked": "Invite link withdrawn",
+    "sms.queued": "SMS sent",
+    "participant.joined": "Joined",
+    "participant.left": "Left",
+    "media.track.started": "Media started",
+    "media.track.paused": "Media paused",
+    "media.track.resumed": "Media resumed",
+    "media.track.stopped": "Media stopped",
+    "chat.message": "Chat message",
+    "recording.consent": "Recording consent",
+    "recording.started": "Recording started",
+    "recording.failed": "Recording failed",
+    "recording.track.started": "Track recording started",
+    "recording.track.finalised": "Track recording finalised",
+    "recording.finalised": "Recording finalised",
+    "guide.pushed": "Photo guide shown",
+    "capture.requested": "Photo requested",
+    "capture.assessed": "Photo assessed",
+    "capture.overridden": "Photo accepted anyway",
+    "evidence.building": "Evidence package building",
+    "evidence.ready": "Evidence package ready",
+    "evidence.failed": "Evidence package failed",
+    "evidence.purged": "Evidence package purged",
+  } as Record<string, string>,
+  otherEvent: "Other event",
+  detail: {
+    claim: (n: string) => `claim ${n}`,
+    linkFor: (role: string) => `link for the ${role.toLowerCase()}`,
+    sentTo: (to: string) => `sent to ${to}`,
+    validUntil: (at: string) => `valid until ${at}`,
+    rejoined: "rejoined",
+    leftBecause: { disconnected: "connection closed", left: "left the call", withdrawn: "link withdrawn", ended: "survey ended" } as Record<string, string>,
+    closedBecause: { ended_by_agent: "ended by the claims agent" } as Record<string, string>,
+    otherReason: "other reason",
+    noticeVersion: (v: string) => `notice version ${v}`,
+    startedBecause: { consent: "after the policyholder's consent", "consent-on-record": "consent already on record" } as Record<string, string>,
+    failedBecause: { DISK_FULL: "the disk is full", CONSUME_FAILED: "a track could not be received" } as Record<string, string>,
+    otherFailure: "recording error",
+    tracks: (n: number) => `${n} track(s)`,
+    reasons: "reasons",
+    restarted: "restarted after an interruption",
+    files: (n: number) => `${n} files`,
+  },
+  scoreNames: {
+    motion_blur: "motion blur",
+    defocus: "out of focus",
+    underexposure: "too dark",
+    overexposure: "too bright",
+    glare: "glare",
+    noise: "grain",
+    obstruction: "obstruction",
+    low_quality: "low quality",
+  } as Record<string, string>,
+  retentionRule: (r: RetentionBasis) =>
+    r.rule === "short-policy"
+      ? `policy term of at most ${r.maxYears} year(s): policy end ${r.from} + ${r.years} years`
+      : r.rule === "long-policy"
+        ? `policy term over ${r.maxYears} year(s): policy end ${r.from} + ${r.years} years`
+        : r.rule === "dispute"
+          ? `dispute closed ${r.from} + ${r.years} years (later than the policy rule)`
+          : `no policy period on record: survey closed ${r.from} + ${r.years} years (conservative fallback: the longest policy rule, counted from the survey)`,
 };
 
 const zh: typeof en = {
@@ -186,9 +269,90 @@ const zh: typeof en = {
   no: "否",
   sectionSignature: "电子签名",
   signatureNote:
-    "本 PDF 文件带有覆盖全文的 PAdES 电子签名。证据包的清单、事件日志及全部媒体文件由另行签名的清单（manifest）保护。" +
+    "本 PDF 文件带有覆盖全文的 PAdES 电子签名。证据包的清单、事件日志及全部媒体文件由另行签名的清单保护。" +
     "离线校验命令：npx claims-survey verify <证据包>",
   page: (n: number, total: number) => `第 ${n} 页，共 ${total} 页`,
+  claimTypes: {
+    motor_collision: "车险 – 碰撞",
+    motor_theft: "车险 – 盗抢",
+    motor_glass: "车险 – 玻璃",
+    motor_other: "车险 – 其他",
+    property: "财产险",
+  },
+  actorRoles: { api: "理赔系统（接口）", system: "系统", auditor: "审计员", admin: "管理员" },
+  identification: {
+    smsInvite: (mobile: string) => `短信邀请链接（发送至 ${mobile}）`,
+    inviteLink: "邀请链接",
+    staffLogin: (email: string) => `员工账号登录（${email}）`,
+    unknownAccount: "（未知账号）",
+    notInCall: "未加入通话",
+  },
+  events: {
+    "survey.created": "创建查勘",
+    "survey.opened": "查勘开始",
+    "survey.closed": "查勘结束",
+    "invite.created": "生成邀请链接",
+    "invite.revoked": "撤回邀请链接",
+    "sms.queued": "发送短信",
+    "participant.joined": "加入",
+    "participant.left": "离开",
+    "media.track.started": "音视频开始",
+    "media.track.paused": "音视频暂停",
+    "media.track.resumed": "音视频恢复",
+    "media.track.stopped": "音视频停止",
+    "chat.message": "聊天消息",
+    "recording.consent": "录制授权",
+    "recording.started": "开始录制",
+    "recording.failed": "录制失败",
+    "recording.track.started": "音视频轨开始录制",
+    "recording.track.finalised": "音视频轨录制完成",
+    "recording.finalised": "录制完成",
+    "guide.pushed": "发送拍摄指引",
+    "capture.requested": "请求拍照",
+    "capture.assessed": "照片质检",
+    "capture.overridden": "照片人工采用",
+    "evidence.building": "开始生成证据包",
+    "evidence.ready": "证据包已生成",
+    "evidence.failed": "证据包生成失败",
+    "evidence.purged": "证据包已销毁",
+  },
+  otherEvent: "其他事件",
+  detail: {
+    claim: (n: string) => `报案号 ${n}`,
+    linkFor: (role: string) => `${role}链接`,
+    sentTo: (to: string) => `发送至 ${to}`,
+    validUntil: (at: string) => `有效期至 ${at}`,
+    rejoined: "重新加入",
+    leftBecause: { disconnected: "连接断开", left: "主动离开", withdrawn: "链接已撤回", ended: "查勘结束" },
+    closedBecause: { ended_by_agent: "由理赔坐席结束" },
+    otherReason: "其他原因",
+    noticeVersion: (v: string) => `告知版本 ${v}`,
+    startedBecause: { consent: "投保人同意后开始", "consent-on-record": "已有同意记录" },
+    failedBecause: { DISK_FULL: "磁盘已满", CONSUME_FAILED: "无法接收音视频轨" },
+    otherFailure: "录制出错",
+    tracks: (n: number) => `${n} 条音视频轨`,
+    reasons: "原因",
+    restarted: "中断后重新开始",
+    files: (n: number) => `${n} 个文件`,
+  },
+  scoreNames: {
+    motion_blur: "抖动模糊",
+    defocus: "未对焦",
+    underexposure: "过暗",
+    overexposure: "过亮",
+    glare: "反光",
+    noise: "噪点",
+    obstruction: "遮挡",
+    low_quality: "质量不足",
+  },
+  retentionRule: (r: RetentionBasis) =>
+    r.rule === "short-policy"
+      ? `保险期间不超过 ${r.maxYears} 年：保单止期 ${r.from} 起 ${r.years} 年`
+      : r.rule === "long-policy"
+        ? `保险期间超过 ${r.maxYears} 年：保单止期 ${r.from} 起 ${r.years} 年`
+        : r.rule === "dispute"
+          ? `争议结案日期 ${r.from} 起 ${r.years} 年（晚于保单规则）`
+          : `未登记保险期间：自查勘结束日 ${r.from} 起 ${r.years} 年（保守做法：按最长的保单规则，从查勘日起算）`,
 };
 
 export type ReportStrings = typeof en;

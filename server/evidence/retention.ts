@@ -30,12 +30,23 @@ export const DEFAULT_RETENTION_RULES: RetentionRules = {
 
 export type RetentionRuleId = "short-policy" | "long-policy" | "no-policy-period" | "dispute";
 
+/** The rule's terms, so every reader can word the rule in its own language. */
+export interface RetentionBasis {
+  rule: RetentionRuleId;
+  /** The date counted from (policy end, survey closing or dispute closing). */
+  from: string;
+  years: number;
+  /** Policy terms up to this many years count as short. */
+  maxYears: number;
+}
+
 export interface RetentionDecision {
   /** Last day (UTC calendar date, inclusive) the package must be kept. */
   retainUntil: string;
   rule: RetentionRuleId;
-  /** Human-readable, e.g. "policy term ≤ 1 year: policy end 2025-12-31 + 5 years". */
+  /** Human-readable (English, for logs and the manifest), e.g. "policy term ≤ 1 year: policy end 2025-12-31 + 5 years". */
   explanation: string;
+  basis: RetentionBasis;
   legalHold: boolean;
 }
 
@@ -49,6 +60,7 @@ export function decideRetention(facts: RetentionFacts, rules: z.input<typeof ret
       retainUntil: addYears(facts.policyEnd, years),
       rule: short ? "short-policy" : "long-policy",
       explanation: `policy term ${short ? "≤" : ">"} ${r.shortPolicyMaxYears} year(s): policy end ${facts.policyEnd} + ${years} years`,
+      basis: { rule: short ? "short-policy" : "long-policy", from: facts.policyEnd, years, maxYears: r.shortPolicyMaxYears },
       legalHold: facts.legalHold,
     };
   } else {
@@ -59,6 +71,7 @@ export function decideRetention(facts: RetentionFacts, rules: z.input<typeof ret
       explanation:
         `no policy period on record: survey closed ${facts.surveyClosedOn} + ${r.yearsAfterSurveyWithoutPolicy} years ` +
         "(conservative fallback: the longest policy rule, counted from the survey)",
+      basis: { rule: "no-policy-period", from: facts.surveyClosedOn, years: r.yearsAfterSurveyWithoutPolicy, maxYears: r.shortPolicyMaxYears },
       legalHold: facts.legalHold,
     };
   }
@@ -69,6 +82,7 @@ export function decideRetention(facts: RetentionFacts, rules: z.input<typeof ret
         retainUntil: afterDispute,
         rule: "dispute",
         explanation: `dispute closed ${facts.disputeClosedOn} + ${r.yearsAfterDispute} years (later than the policy rule)`,
+        basis: { rule: "dispute", from: facts.disputeClosedOn, years: r.yearsAfterDispute, maxYears: r.shortPolicyMaxYears },
         legalHold: facts.legalHold,
       };
     }

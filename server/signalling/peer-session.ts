@@ -139,6 +139,8 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
     },
     requestCapture: async ({ itemKey }) => {
       const target = staffToPolicyholder();
+      // The phone shows the guide of the item it is about to shoot, not the last one pushed.
+      target.notify("guide", { ...(await app.captures.guideFor(identity.surveyId, itemKey)) });
       target.notify("captureRequested", { itemKey, by: identity.role });
       return {};
     },

@@ -63,7 +63,7 @@ test("survey → package built → auditor finds, opens, verifies and downloads 
 
   await audit.locator('[data-testid="audit-package"][data-status="ready"]').waitFor();
   assert.equal((await audit.getByTestId("audit-manifest-sha").textContent())!.trim(), agentSha);
-  const roles = await audit.getByTestId("audit-file").locator("td:nth-child(2)").allTextContents();
+  const roles = await audit.getByTestId("audit-file").locator("td:nth-child(2)").evaluateAll((cells) => cells.map((c) => c.getAttribute("data-role") ?? ""));
   for (const r of ["report", "photo", "thumbnail", "recording", "events", "survey"]) assert.ok(roles.includes(r), `the manifest lists a ${r} file (${roles.join(", ")})`);
   const identified = await audit.getByTestId("audit-participant").allTextContents();
   assert.ok(identified.some((t) => t.includes("invite link sent by SMS to 138****8000")), identified.join(" | "));

@@ -90,7 +90,8 @@ test("a sharp photo is accepted and a blurred one rejected with the blur reason,
   await agent.locator('[data-testid="capture-verdict"][data-item="licence_plate"][data-verdict="accepted"]').waitFor();
   await agent.locator('[data-testid="checklist-item"][data-key="licence_plate"][data-state="accepted"]').waitFor();
   await agent.locator('[data-testid="gallery-photo"][data-item="licence_plate"]').waitFor();
-  await sharp.page.locator('[data-testid="gallery-photo"][data-item="licence_plate"]').waitFor();
+  // On the phone the camera keeps the screen during a capture step; the gallery is there, out of sight.
+  await sharp.page.locator('[data-testid="gallery-photo"][data-item="licence_plate"]').waitFor({ state: "attached" });
 
   // The stored original is byte-for-byte what the phone sent.
   const sent = await sharp.uploadHashes();

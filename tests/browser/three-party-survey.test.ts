@@ -76,7 +76,8 @@ test("three parties join from the console and two links, see and hear each other
   await assertMediaFlows(policyholder, ["agent", "adjuster"]);
   await assertMediaFlows(adjuster, ["agent", "policyholder"]);
 
-  // Chat crosses in both directions and reaches all three.
+  // Chat crosses in both directions and reaches all three (on the phone the chat is a sheet).
+  await policyholder.getByTestId("chat-open").click();
   await policyholder.getByTestId("chat-input").fill("车在路边，右前门有凹陷");
   await policyholder.getByTestId("chat-send").click();
   await agent.getByTestId("chat-message").filter({ hasText: "右前门有凹陷" }).waitFor();
@@ -84,6 +85,7 @@ test("three parties join from the console and two links, see and hear each other
   await agent.getByTestId("chat-input").fill("Please film the front right door");
   await agent.getByTestId("chat-send").click();
   await policyholder.getByTestId("chat-message").filter({ hasText: "front right door" }).waitFor();
+  await policyholder.getByTestId("chat-close").click();
   await adjuster.getByTestId("chat-message").filter({ hasText: "front right door" }).waitFor();
 
   // The adjuster drops (tab gone): the others stop showing them; the same link rejoins.

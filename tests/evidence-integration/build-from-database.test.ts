@@ -46,8 +46,10 @@ for (const kind of databaseKinds) {
       const input = parsePackageInput(raw);
       const holder = input.participants.find((p) => p.role === "policyholder")!;
       const agent = input.participants.find((p) => p.role === "agent")!;
-      assert.equal(holder.identifiedBy, "invite link sent by SMS to 138****8000");
-      assert.equal(agent.identifiedBy, "staff login agent1@example.com");
+      // The survey is in Chinese: so is the package's wording.
+      assert.equal(holder.identifiedBy, "短信邀请链接（发送至 138****8000）");
+      assert.equal(agent.identifiedBy, "员工账号登录（agent1@example.com）");
+      assert.ok(holder.leftAt, "a participant still in the call when it closed left when it closed");
       assert.ok(holder.joinedAt);
       assert.equal(input.consents.length, 1);
       const c = input.consents[0]!;

@@ -1,7 +1,10 @@
 "use client";
 // The in-call screen shared by all three roles: remote tiles, the local
-// preview, controls and chat. Layout adapts from phone to desktop in CSS.
-import { useEffect, useSyncExternalStore } from "react";
+// preview, controls and chat. On a phone the chat is a sheet opened from the
+// controls, and during a capture step (`capturing`) the camera takes the screen:
+// the remote tiles shrink to a strip and the self-view gives way to the
+// capture preview, which shows the same camera.
+import { useEffect, useState, useSyncExternalStore } from "react";
 import type { SurveyCall } from "../../_lib/call/survey-call";
 import { useI18n } from "../../_i18n/i18n-provider";
 import { ChatPanel } from "./chat-panel";
@@ -11,18 +14,22 @@ import { RecordingStatus } from "../recording/recording-status";
 export function CallView({
   call,
   canEnd,
+  capturing = false,
   onEnded,
   onJoined,
   children,
 }: {
   call: SurveyCall;
   canEnd: boolean;
+  capturing?: boolean;
   onEnded?: () => void;
   onJoined?: () => void;
   children?: React.ReactNode;
 }) {
   const { t } = useI18n();
   const s = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
+  const [chatOpen, setChatOpen] = useState(false);
+  const [seenChat, setSeenChat] = useState(0);
 
   // Stable hook for diagnostics and the browser tests.
   useEffect(() => {
@@ -35,9 +42,58 @@ export function CallView({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [s.phase]);
 
+  // A phone (or any narrow window): one column, chat as a sheet. Wider: chat beside the call.
+  const phone = useSyncExternalStore(subscribeNarrow, isNarrow, () => false);
+  const layout = phone ? "phone" : "desktop";
+  // Messages that arrived while the sheet was closed.
+  const unread = phone && !chatOpen ? Math.max(0, s.chat.filter((m) => m.participantId !== s.self?.participantId).length - seenChat) : 0;
+  useEffect(() => {
+    if (chatOpen) setSeenChat(s.chat.filter((m) => m.participantId !== s.self?.participantId).length);
+  }, [chatOpen, s.chat, s.self?.participantId]);
+
   const inCall = s.phase === "in-call" || s.phase === "reconnecting";
+  const controls = (
+    <div className="controls call-controls">
+      <button type="button" data-testid="toggle-mic" onClick={() => void call.toggleMic()} disabled={!inCall} aria-pressed={!s.micOn}>
+        {s.micOn ? t("call.mic.off") : t("call.mic.on")}
+      </button>
+      <button type="button" data-testid="toggle-cam" onClick={() => void call.toggleCam()} disabled={!inCall} aria-pressed={!s.camOn}>
+        {s.camOn ? t("call.cam.off") : t("call.cam.on")}
+      </button>
+      <button type="button" data-testid="switch-camera" onClick={() => void call.switchCamera()} disabled={!inCall}>
+        {t("call.switchCamera")}
+      </button>
+      {phone && (
+        <button type="button" data-testid="chat-open" aria-expanded={chatOpen} onClick={() => setChatOpen(!chatOpen)}>
+          {t("chat.title")}
+          {unread > 0 && (
+            <span className="badge" data-testid="chat-unread">
+              {unread}
+            </span>
+          )}
+        </button>
+      )}
+      {canEnd ? (
+        <button
+          type="button"
+          className="danger"
+          data-testid="end-survey"
+          disabled={!inCall}
+          onClick={() => {
+            if (window.confirm(t("survey.endConfirm"))) void call.endSurvey();
+          }}
+        >
+          {t("survey.end")}
+        </button>
+      ) : (
+        <button type="button" data-testid="leave-call" onClick={() => call.leave()}>
+          {t("call.leave")}
+        </button>
+      )}
+    </div>
+  );
   return (
-    <div className={canEnd ? "call desktop" : "call"} data-phase={s.phase}>
+    <div className={`call ${layout}`} data-phase={s.phase} data-capturing={capturing ? "1" : "0"} data-testid="call">
       {s.self && <RecordingStatus call={call} role={s.self.role} />}
       {s.phase === "connecting" && <p className="banner">{t("call.connecting")}</p>}
       {s.phase === "reconnecting" && <p className="banner warn">{t("call.reconnecting")}</p>}
@@ -49,47 +105,48 @@ export function CallView({
               <StreamVideo stream={r.videoStream} muted data-testid="remote-video" data-role={r.role} data-participant={r.participantId} />
               <StreamAudio stream={r.audioStream} />
               {(r.videoPaused || !r.videoStream) && <div className="tile-off">{t("call.cameraOff")}</div>}
-              <figcaption>
+              <figcaption data-testid="remote-name">
                 {r.displayName} · {t(`role.${r.role}`)} {r.audioPaused ? "🔇" : ""}
               </figcaption>
             </figure>
           ))}
         </div>
-        <figure className="tile local">
-          <StreamVideo stream={s.localStream} muted mirrored={s.facing === "user"} data-testid="local-video" />
-          <figcaption>{t("call.you")}</figcaption>
-        </figure>
-      </div>
-      <div className="controls">
-        <button type="button" data-testid="toggle-mic" onClick={() => void call.toggleMic()} disabled={!inCall} aria-pressed={!s.micOn}>
-          {s.micOn ? t("call.mic.off") : t("call.mic.on")}
-        </button>
-        <button type="button" data-testid="toggle-cam" onClick={() => void call.toggleCam()} disabled={!inCall} aria-pressed={!s.camOn}>
-          {s.camOn ? t("call.cam.off") : t("call.cam.on")}
-        </button>
-        <button type="button" data-testid="switch-camera" onClick={() => void call.switchCamera()} disabled={!inCall}>
-          {t("call.switchCamera")}
-        </button>
-        {canEnd ? (
-          <button
-            type="button"
-            className="danger"
-            data-testid="end-survey"
-            disabled={!inCall}
-            onClick={() => {
-              if (window.confirm(t("survey.endConfirm"))) void call.endSurvey();
-            }}
-          >
-            {t("survey.end")}
-          </button>
-        ) : (
-          <button type="button" data-testid="leave-call" onClick={() => call.leave()}>
-            {t("call.leave")}
-          </button>
+        {/* Beside the remote tiles, never on top of them: it must not hide a name or a face. */}
+        {!capturing && (
+          <figure className="tile local" data-testid="local-tile">
+            <StreamVideo stream={s.localStream} muted mirrored={s.facing === "user"} data-testid="local-video" />
+            <figcaption>{t("call.you")}</figcaption>
+          </figure>
         )}
       </div>
-      <ChatPanel messages={s.chat} selfId={s.self?.participantId ?? null} onSend={(text) => call.sendChat(text)} disabled={!inCall} />
-      {children}
+      {phone ? (
+        <>
+          {children}
+          {controls}
+        </>
+      ) : (
+        <>
+          {controls}
+          {children}
+        </>
+      )}
+      {(!phone || chatOpen) && (
+        <ChatPanel
+          messages={s.chat}
+          selfId={s.self?.participantId ?? null}
+          onSend={(text) => call.sendChat(text)}
+          disabled={!inCall}
+          onClose={phone ? () => setChatOpen(false) : undefined}
+        />
+      )}
     </div>
   );
 }
+
+const NARROW = "(max-width: 719px), (orientation: landscape) and (max-height: 540px)";
+function subscribeNarrow(onChange: () => void) {
+  const q = window.matchMedia(NARROW);
+  q.addEventListener("change", onChange);
+  return () => q.removeEventListener("change", onChange);
+}
+const isNarrow = () => window.matchMedia(NARROW).matches;

@@ -3,7 +3,20 @@ import { useEffect, useRef, useState } from "react";
 import type { ChatMessageWire } from "../../../server/signalling/protocol";
 import { useI18n } from "../../_i18n/i18n-provider";
 
-export function ChatPanel({ messages, selfId, onSend, disabled }: { messages: ChatMessageWire[]; selfId: string | null; onSend: (text: string) => Promise<void>; disabled: boolean }) {
+/** `onClose`: shown as a sheet over the phone screen, with a close button. */
+export function ChatPanel({
+  messages,
+  selfId,
+  onSend,
+  disabled,
+  onClose,
+}: {
+  messages: ChatMessageWire[];
+  selfId: string | null;
+  onSend: (text: string) => Promise<void>;
+  disabled: boolean;
+  onClose?: () => void;
+}) {
   const { t } = useI18n();
   const [text, setText] = useState("");
   const [sending, setSending] = useState(false);
@@ -26,8 +39,15 @@ export function ChatPanel({ messages, selfId, onSend, disabled }: { messages: Ch
   }
 
   return (
-    <section className="chat" aria-label={t("chat.title")}>
-      <h2>{t("chat.title")}</h2>
+    <section className={onClose ? "chat sheet" : "chat"} aria-label={t("chat.title")} data-testid="chat" role={onClose ? "dialog" : undefined}>
+      <div className="chat-head">
+        <h2>{t("chat.title")}</h2>
+        {onClose && (
+          <button type="button" className="link-button" data-testid="chat-close" onClick={onClose}>
+            {t("chat.close")}
+          </button>
+        )}
+      </div>
       <ol ref={listRef} className="chat-list">
         {messages.map((m) => (
           <li key={m.id} data-testid="chat-message" className={m.participantId === selfId ? "mine" : ""}>

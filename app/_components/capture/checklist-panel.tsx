@@ -8,6 +8,7 @@ import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { Verdict } from "./capture-panel";
 import { unrecordedTracks, useTrackLine } from "../recording/recording-status";
+import { SignalError } from "../../_lib/call/signalling-client";
 
 export interface ChecklistRow {
   key: string;
@@ -27,7 +28,7 @@ export function ChecklistPanel({
   const { t, locale } = useI18n();
   const s = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
   const [rows, setRows] = useState<ChecklistRow[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<MessageKey | null>(null);
   const loadRef = useRef(load);
   loadRef.current = load;
   const verdicts = s.captures.map((c) => c.verdict + c.overridden).join();
@@ -35,7 +36,8 @@ export function ChecklistPanel({
     void loadRef.current().then(setRows, () => undefined);
   }, [verdicts, s.phase]);
 
-  const act = (p: Promise<unknown>) => p.then(() => setError(null), (e: Error) => setError(e.message));
+  // The server's reason comes as a code; the words are the catalogue's.
+  const act = (p: Promise<unknown>) => p.then(() => setError(null), (e: unknown) => setError(guideErrorKey(e)));
   const latest = s.captures[s.captures.length - 1];
   const canAct = s.phase === "in-call";
   // A step captured while the policyholder is not on record would be missing from the evidence: say so before it is done.
@@ -53,7 +55,11 @@ export function ChecklistPanel({
           ))}
         </div>
       )}
-      {error && <p className="error">{error}</p>}
+      {error && (
+        <p className="error" role="alert" data-testid="checklist-error">
+          {t(error)}
+        </p>
+      )}
       <table>
         <tbody>
           {rows.map((r) => (
@@ -74,7 +80,11 @@ export function ChecklistPanel({
       </table>
       {latest && (
         <div>
-          <Verdict capture={latest} />
+          <Verdict
+            capture={latest}
+            label={rows.find((r) => r.key === latest.itemKey)?.label[locale]}
+            onRetake={canAct ? () => void act(call.requestCapture(latest.itemKey)) : undefined}
+          />
           {onOverride && latest.verdict === "rejected" && (
             <button
               type="button"
@@ -91,4 +101,11 @@ export function ChecklistPanel({
       )}
     </section>
   );
+}
+
+function guideErrorKey(e: unknown): MessageKey {
+  const code = e instanceof SignalError ? e.code : null;
+  if (code === "NOT_READY") return "capture.error.notReady";
+  if (code === "DISCONNECTED" || code === "TIMEOUT") return "capture.error.disconnected";
+  return "common.error";
 }

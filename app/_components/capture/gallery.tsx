@@ -38,12 +38,12 @@ export function Gallery({ call, load, inviteToken }: { call: SurveyCall; load: (
   const photosReady = usePhotoCookie(inviteToken, accepted.length);
   if (accepted.length === 0 || !photosReady) return null;
   return (
-    <section className="card" data-testid="gallery">
+    <section className="card gallery-card" data-testid="gallery">
       <h2>{t("capture.gallery")}</h2>
       <div className="gallery">
         {accepted.map((c) => (
           <a key={c.id} href={`${c.thumbUrl}?size=large`} target="_blank" rel="noreferrer">
-            <img src={c.thumbUrl} alt={c.itemKey} data-testid="gallery-photo" data-item={c.itemKey} />
+            <img src={c.thumbUrl} alt={t("capture.unknownItem")} data-testid="gallery-photo" data-item={c.itemKey} />
           </a>
         ))}
       </div>

@@ -54,7 +54,7 @@ export function EvidenceProgress({ surveyId }: { surveyId: string }) {
         {pkg?.status === "building" && (
           <>
             {" "}
-            <progress max={1} value={pkg.progress} /> {Math.round(pkg.progress * 100)}% · {t("evidence.stage")}: {pkg.stage ?? "—"}
+            <progress max={1} value={pkg.progress} /> {Math.round(pkg.progress * 100)}% · {t("evidence.stage")}: {pkg.stage ? t(`evidence.stage.${pkg.stage}` as MessageKey) : "—"}
           </>
         )}
       </p>

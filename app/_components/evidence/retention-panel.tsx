@@ -5,10 +5,15 @@
 import { useState } from "react";
 import { trpc } from "../../_lib/trpc-client";
 import { useI18n } from "../../_i18n/i18n-provider";
+import type { MessageKey } from "../../_i18n/messages";
+import { fill } from "../../_i18n/fill";
+import type { RetentionBasis } from "../../../server/evidence/retention";
 
 export interface RetentionView {
   retainUntil: string;
   explanation: string;
+  /** The rule's terms, worded here in the reader's language. */
+  basis: RetentionBasis;
   legalHold: boolean;
   destroyAfter: Date;
   disputeClosedAt: Date | null;
@@ -32,7 +37,9 @@ export function RetentionPanel({ surveyId, value, canChange, onChanged }: { surv
         <dt>{t("evidence.destroyAfter")}</dt>
         <dd data-testid="destroy-after">{new Date(value.destroyAfter).toISOString().slice(0, 10)}</dd>
         <dt>{t("audit.rule")}</dt>
-        <dd>{value.explanation}</dd>
+        <dd data-testid="retention-rule" data-rule={value.basis.rule}>
+          {fill(t(`retention.rule.${value.basis.rule}` as MessageKey), { from: value.basis.from, years: value.basis.years, maxYears: value.basis.maxYears })}
+        </dd>
         <dt>{t("audit.legalHold")}</dt>
         <dd data-testid="legal-hold">{value.legalHold ? t("audit.holdOn") : t("audit.holdOff")}</dd>
       </dl>

@@ -6,6 +6,8 @@ import { useState } from "react";
 import { trpc } from "../../_lib/trpc-client";
 import { useI18n } from "../../_i18n/i18n-provider";
 import { CompletenessView } from "./completeness-view";
+import type { MessageKey } from "../../_i18n/messages";
+import { fill } from "../../_i18n/fill";
 
 type Result = Awaited<ReturnType<typeof trpc.audit.verify.mutate>>;
 
@@ -36,7 +38,7 @@ export function VerifyPanel({ surveyId }: { surveyId: string }) {
       {result && (
         <>
           <p className={`banner ${result.ok ? "ok" : "warn"}`} data-testid="verify-result" data-ok={String(result.ok)}>
-            {result.ok ? t("audit.verifyOk") : t("audit.verifyFailed")} ({result.filesChecked} · {result.signer?.subject ?? ""})
+            {result.ok ? t("audit.verifyOk") : t("audit.verifyFailed")} ({fill(t("audit.filesChecked"), { n: result.filesChecked })})
           </p>
           {/* Completeness beside, not inside, the verdict: recomputed from the verified files. */}
           <div data-testid="verify-completeness">
@@ -52,8 +54,10 @@ export function VerifyPanel({ surveyId }: { surveyId: string }) {
             <tbody>
               {result.checks.map((c) => (
                 <tr key={c.check} data-testid="verify-check" data-check={c.check} data-outcome={c.outcome}>
-                  <td className="mono">{c.check}</td>
-                  <td className={c.outcome === "pass" ? "state-accepted" : c.outcome === "fail" ? "state-rejected" : "state-missing"}>{c.outcome}</td>
+                  <td>{t(`audit.checkName.${c.check}` as MessageKey)}</td>
+                  <td className={c.outcome === "pass" ? "state-accepted" : c.outcome === "fail" ? "state-rejected" : "state-missing"}>
+                    {t(c.outcome === "pass" ? "audit.outcome.pass" : c.outcome === "fail" ? "audit.outcome.fail" : "audit.outcome.skip")}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -63,9 +67,10 @@ export function VerifyPanel({ surveyId }: { surveyId: string }) {
               <h4>{t("audit.failures")}</h4>
               <ul data-testid="verify-failures">
                 {result.failures.map((f, i) => (
+                  // The verifier's own sentence stays in the CLI report; here the check is named in the reader's language.
                   <li key={i}>
-                    <span className="mono">{f.path || "(package)"}</span> · {f.check}: {f.message}
-                    {f.expected !== undefined && ` (expected ${f.expected}, got ${f.actual ?? "—"})`}
+                    <span className="mono">{f.path || t("audit.wholePackage")}</span> · {t(`audit.checkName.${f.check}` as MessageKey)}
+                    {f.expected !== undefined && ` (${t("audit.expected")} ${f.expected}, ${t("audit.actual")} ${f.actual ?? "—"})`}
                   </li>
                 ))}
               </ul>

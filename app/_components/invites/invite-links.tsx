@@ -26,7 +26,7 @@ export function InviteLinks({ surveyId, invites, onChange }: { surveyId: string;
     try {
       await work();
     } catch (err) {
-      setProblem(err instanceof Error ? err.message : String(err));
+      setProblem(t("common.error"));
     }
     onChange();
   }

@@ -28,7 +28,7 @@ export function RecordingsList({ surveyId, refreshKey }: { surveyId: string; ref
           {rows.map((r) => (
             <tr key={r.id} data-testid="recording-row" data-kind={r.kind} data-role={r.role} data-status={r.status}>
               <td>{r.displayName} · {t(`role.${r.role}` as MessageKey)}</td>
-              <td>{r.kind} · {r.codec}</td>
+              <td>{t(`rec.kind.${r.kind}` as MessageKey)} · {r.codec.replace(/^(audio|video)\//, "")}</td>
               <td>{t("rec.duration")} {r.durationMs != null ? `${(r.durationMs / 1000).toFixed(1)} s` : "—"}</td>
               <td>{t("rec.size")} {r.byteSize != null ? `${(r.byteSize / 1024).toFixed(0)} KiB` : "—"}</td>
               <td><code style={{ fontSize: "0.75rem", wordBreak: "break-all" }}>{r.sha256 ?? r.status}</code></td>

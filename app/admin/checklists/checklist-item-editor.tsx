@@ -4,6 +4,7 @@
 import type { ReactNode } from "react";
 import type { trpc } from "../../_lib/trpc-client";
 import { useI18n } from "../../_i18n/i18n-provider";
+import type { MessageKey } from "../../_i18n/messages";
 import { fieldMessage, type FieldIssues, type ItemField } from "./save-issues";
 
 export type ChecklistItem = Awaited<ReturnType<typeof trpc.checklists.get.query>>["items"][number];
@@ -81,7 +82,7 @@ export function ChecklistItemEditor({
                 <option value="">{t("checklists.noOverlay")}</option>
                 {overlayChoices.map((o) => (
                   <option key={o} value={o}>
-                    {o.replace(/^\/guides\//, "")}
+                    {overlayName(o, t)}
                   </option>
                 ))}
               </select>,
@@ -117,4 +118,12 @@ export function ChecklistItemEditor({
       <FieldError message={message("required") ?? message("multiple")} />
     </li>
   );
+}
+
+/** An overlay by its name in the catalogue; a drawing added to public/guides without one shows its file name. */
+function overlayName(path: string, t: (k: MessageKey) => string): string {
+  const name = path.replace(/^\/guides\//, "").replace(/\.svg$/, "");
+  const key = `checklists.overlay.${name}` as MessageKey;
+  const text = t(key);
+  return text === key ? name : text;
 }

@@ -63,7 +63,7 @@ export default function ChecklistsAdminPage() {
         setRows(toRows(data.items));
         setSaved(snapshot(data.items));
       },
-      (e: Error) => current && setLoadError(e.message),
+      () => current && setLoadError(t("common.error")),
     );
     return () => {
       current = false;
@@ -102,7 +102,7 @@ export default function ChecklistsAdminPage() {
     } catch (err) {
       const issues = isTRPCClientError<AppRouter>(err) ? err.data?.issues : null;
       if (!issues) {
-        setStatus({ kind: "failed", message: (err as Error).message });
+        setStatus({ kind: "failed", message: t("common.error") });
         return;
       }
       // Issues name rows by position in what was sent; `rows` still has that order.

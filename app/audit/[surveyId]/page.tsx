@@ -8,6 +8,7 @@ import { trpc } from "../../_lib/trpc-client";
 import { useStaff } from "../../_lib/use-staff";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
+import { fill } from "../../_i18n/fill";
 import { StaffTopbar } from "../../_components/staff-topbar";
 import { VerifyPanel } from "../../_components/evidence/verify-panel";
 import { RetentionPanel } from "../../_components/evidence/retention-panel";
@@ -25,7 +26,7 @@ export default function AuditSurveyPage({ params }: { params: Promise<{ surveyId
   const { t } = useI18n();
   const [data, setData] = useState<Opened | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = useCallback(() => trpc.audit.open.query({ surveyId }).then(setData, (e: Error) => setError(e.message)), [surveyId]);
+  const load = useCallback(() => trpc.audit.open.query({ surveyId }).then(setData, () => setError(t("common.error"))), [surveyId]);
   useEffect(() => {
     if (me) void load();
   }, [me, load]);
@@ -103,9 +104,15 @@ export default function AuditSurveyPage({ params }: { params: Promise<{ surveyId
                 <tbody>
                   {data.participants.map((p) => (
                     <tr key={p.id} data-testid="audit-participant">
-                      <td>{p.role}</td>
+                      <td data-role={p.role}>{t(`role.${p.role}` as MessageKey)}</td>
                       <td>{p.displayName}</td>
-                      <td>{p.identifiedBy}</td>
+                      <td>
+                        {p.identifiedBy.by === "sms-invite"
+                          ? fill(t("audit.identified.smsInvite"), { mobile: p.identifiedBy.mobile })
+                          : p.identifiedBy.by === "invite-link"
+                            ? t("audit.identified.inviteLink")
+                            : fill(t("audit.identified.staffLogin"), { email: p.identifiedBy.email ?? t("audit.identified.unknownAccount") })}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -147,7 +154,7 @@ export default function AuditSurveyPage({ params }: { params: Promise<{ surveyId
                     {data.manifest.files.map((f) => (
                       <tr key={f.path} data-testid="audit-file">
                         <td className="mono">{f.path}</td>
-                        <td>{f.role}</td>
+                        <td data-role={f.role}>{t(`audit.fileRole.${f.role}` as MessageKey)}</td>
                         <td>{f.size.toLocaleString()}</td>
                         <td className="mono" title={f.sha256}>
                           {f.sha256.slice(0, 16)}…

@@ -48,9 +48,11 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
   }, [call]);
   const state = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
 
+  // A capture step: the camera takes the whole phone screen.
+  const capturing = invite?.role === "policyholder" && Boolean(state.guide) && started && !["error", "ended", "left"].includes(state.phase);
   const knownProblem = problem && (["INVITE_INVALID", "INVITE_EXPIRED", "INVITE_REVOKED", "SURVEY_CLOSED"] as const).find((c) => c === problem);
   return (
-    <main className="page" style={{ maxWidth: 720 }}>
+    <main className={capturing ? "page join capture-mode" : "page join"}>
       <div className="topbar">
         <h1>{t("join.title")}</h1>
         <LanguageSwitch />
@@ -89,7 +91,7 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
       {started && !problem && state.phase === "error" && (
         <section className="card" data-testid="call-error" data-code={state.error?.code}>
           <p className="error">
-            {state.error?.code === "PERMISSION_DENIED" ? t("join.permissionDenied") : state.error?.code === "NO_MEDIA" ? t("join.noMedia") : state.error?.message}
+            {state.error?.code === "PERMISSION_DENIED" ? t("join.permissionDenied") : state.error?.code === "NO_MEDIA" ? t("join.noMedia") : t("common.error")}
           </p>
           <button type="button" onClick={() => void call.start()}>{t("common.retry")}</button>
         </section>
@@ -107,8 +109,14 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
         </section>
       )}
       {started && !problem && !["error", "ended", "left"].includes(state.phase) && (
-        <CallView call={call} canEnd={false}>
-          {invite?.role === "policyholder" && <CapturePanel call={call} inviteToken={token} />}
+        <CallView call={call} canEnd={false} capturing={capturing}>
+          {invite?.role === "policyholder" && (
+            <CapturePanel
+              call={call}
+              inviteToken={token}
+              loadLabels={async () => Object.fromEntries((await trpc.join.checklist.query()).map((i) => [i.key, i.label]))}
+            />
+          )}
           {invite?.role === "adjuster" && <ChecklistPanel call={call} load={() => trpc.join.checklist.query()} />}
           <Gallery call={call} load={() => trpc.join.captures.query()} inviteToken={token} />
         </CallView>

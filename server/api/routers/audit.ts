@@ -140,7 +140,7 @@ export const auditRouter = router({
         files: manifest.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, role: f.role, mediaType: f.mediaType })),
       },
       completeness,
-      retention: { retainUntil: retention.decision.retainUntil, rule: retention.decision.rule, explanation: retention.decision.explanation, legalHold: retention.decision.legalHold, destroyAfter: retention.destroyAfter },
+      retention: { retainUntil: retention.decision.retainUntil, rule: retention.decision.rule, explanation: retention.decision.explanation, basis: retention.decision.basis, legalHold: retention.decision.legalHold, destroyAfter: retention.destroyAfter },
     };
   }),
 
@@ -225,7 +225,7 @@ async function updateRetention(db: Db, surveyId: string, change: { legalHold?: b
   const next = { legalHold: change.legalHold ?? ev.legalHold, disputeClosedAt: change.disputeClosedAt === undefined ? ev.disputeClosedAt : change.disputeClosedAt };
   const retention = retentionFor(survey.claim, survey.closedAt ?? survey.createdAt, next);
   await db.evidencePackage.update({ where: { surveyId }, data: { ...next, destroyAfter: retention.destroyAfter } });
-  return { legalHold: next.legalHold, disputeClosedAt: next.disputeClosedAt, destroyAfter: retention.destroyAfter, retainUntil: retention.decision.retainUntil, rule: retention.decision.rule, explanation: retention.decision.explanation };
+  return { legalHold: next.legalHold, disputeClosedAt: next.disputeClosedAt, destroyAfter: retention.destroyAfter, retainUntil: retention.decision.retainUntil, rule: retention.decision.rule, explanation: retention.decision.explanation, basis: retention.decision.basis };
 }
 
 async function manifestHashMatches(dir: string, recorded: string | null): Promise<boolean> {

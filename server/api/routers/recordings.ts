@@ -1,6 +1,7 @@
 // The recorded tracks of a survey, for the agent who ran it and for auditors:
 // duration, size, SHA-256 and the continuity log of each.
 import { parseEventPayload } from "../../domain/survey-events";
+import { surveyChecklist } from "../../domain/checklists";
 import type { Db } from "../../db/client";
 import { router, staffSurveyProcedure } from "../trpc";
 
@@ -35,11 +36,17 @@ export const recordingsRouter = router({
   timeline: staffSurveyProcedure("playback.open").query(async ({ ctx, input }) => {
     const names = new Map((await participantsOf(ctx.app.db, input.surveyId)).map((p) => [p.id, `${p.displayName}`]));
     const events = await ctx.app.db.surveyEvent.findMany({ where: { surveyId: input.surveyId }, orderBy: { seq: "asc" } });
+    // Staff act by account (an override): name the person, never the id or the bare role.
+    const accountIds = [...new Set(events.map((e) => e.actorId).filter((id): id is string => Boolean(id) && !names.has(id!)))];
+    for (const u of await ctx.app.db.user.findMany({ where: { id: { in: accountIds } }, select: { id: true, name: true } })) names.set(u.id, u.name);
+    const full = await ctx.app.db.survey.findUniqueOrThrow({ where: { id: input.surveyId }, select: { checklist: true, claim: { select: { claimType: true } } } });
+    const labels = new Map((await surveyChecklist(ctx.app.db, full)).map((i) => [i.key, i.label]));
     return events
       .filter((e) => ["participant.joined", "participant.left", "recording.consent", "guide.pushed", "capture.assessed", "capture.overridden", "chat.message", "survey.closed"].includes(e.type))
       .map((e) => {
         const payload = parseEventPayload(e.payload);
-        return { seq: e.seq, at: e.at, type: e.type, actor: e.actorId ? (names.get(e.actorId) ?? e.actorRole) : null, payload };
+        const itemLabel = typeof payload.itemKey === "string" ? (labels.get(payload.itemKey) ?? null) : null;
+        return { seq: e.seq, at: e.at, type: e.type, actor: e.actorId ? (names.get(e.actorId) ?? null) : null, actorRole: e.actorRole, itemLabel, payload };
       });
   }),
 });

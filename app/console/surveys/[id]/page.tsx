@@ -27,7 +27,7 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
   const [joined, setJoined] = useState(false);
 
   const load = useCallback(() => {
-    trpc.surveys.get.query({ surveyId: id }).then(setSurvey, (e: Error) => setError(e.message));
+    trpc.surveys.get.query({ surveyId: id }).then(setSurvey, () => setError(t("common.error")));
   }, [id]);
   useEffect(() => {
     if (me) load();

@@ -16,7 +16,7 @@ type Marker = Awaited<ReturnType<typeof trpc.recordings.timeline.query>>[number]
 export default function PlaybackPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = use(params);
   const me = useStaff();
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const [rows, setRows] = useState<Row[] | null>(null);
   const [markers, setMarkers] = useState<Marker[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -27,7 +27,7 @@ export default function PlaybackPage({ params }: { params: Promise<{ id: string 
 
   useEffect(() => {
     if (!me) return;
-    trpc.recordings.list.query({ surveyId: id }).then((r) => setRows(r.filter((x) => x.storageKey && x.status !== "recording")), (e: Error) => setError(e.message));
+    trpc.recordings.list.query({ surveyId: id }).then((r) => setRows(r.filter((x) => x.storageKey && x.status !== "recording")), () => setError(t("common.error")));
     trpc.recordings.timeline.query({ surveyId: id }).then(setMarkers, () => undefined);
   }, [me, id]);
 
@@ -69,7 +69,13 @@ export default function PlaybackPage({ params }: { params: Promise<{ id: string 
     clock.current = { base: position, startedAt: performance.now() };
     setPlaying(!playing);
   }
-  const at = (iso: string | Date) => (span ? (new Date(iso).getTime() - span.t0) / 1000 : 0);
+  // Times count from the first recording, or from the first event when nothing was recorded.
+  const origin = span?.t0 ?? (markers[0] ? new Date(markers[0].at).getTime() : 0);
+  const at = (iso: string | Date) => (new Date(iso).getTime() - origin) / 1000;
+  // A person by name and role; an event no person caused is the system's.
+  const actorText = (m: Marker) =>
+    m.actor ? `${m.actor}${m.actorRole && ["agent", "policyholder", "adjuster", "auditor", "admin"].includes(m.actorRole) ? ` (${t(`role.${m.actorRole}` as MessageKey)})` : ""}` : t("playback.actor.system");
+  const itemText = (m: Marker) => m.itemLabel?.[locale] ?? t("capture.unknownItem");
   const fmt = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
 
   const videos = (rows ?? []).filter((r) => r.kind === "video");
@@ -110,7 +116,7 @@ export default function PlaybackPage({ params }: { params: Promise<{ id: string 
               <span data-testid="playback-position">{fmt(position)} / {fmt(span.length)}</span>
             </div>
             <div className="timeline-bar">
-              <input type="range" min={0} max={span.length} step={0.1} value={position} onChange={(e) => seek(Number(e.target.value))} data-testid="playback-seek" aria-label="position" />
+              <input type="range" min={0} max={span.length} step={0.1} value={position} onChange={(e) => seek(Number(e.target.value))} data-testid="playback-seek" aria-label={t("playback.position")} />
               {markers.map((m) => (
                 <button
                   key={m.seq}
@@ -122,27 +128,28 @@ export default function PlaybackPage({ params }: { params: Promise<{ id: string 
                 />
               ))}
             </div>
-            <ol className="timeline-list">
-              {markers.map((m) => (
-                <li key={m.seq} data-testid="playback-marker" data-type={m.type}>
-                  <button type="button" className="link-button" onClick={() => seek(Math.max(0, at(m.at)))}>
-                    {fmt(Math.max(0, at(m.at)))}
-                  </button>{" "}
-                  {t(`playback.event.${m.type}` as MessageKey)} {m.actor ? `· ${m.actor}` : ""}
-                  {m.type === "chat.message" && typeof m.payload.text === "string" && <> — “{m.payload.text}”</>}
-                  {m.type === "recording.consent" && <> — {m.payload.accepted ? "✓" : "✗"}</>}
-                  {m.type === "guide.pushed" && <> — {String(m.payload.itemKey)}</>}
-                  {(m.type === "capture.assessed" || m.type === "capture.overridden") && typeof m.payload.captureId === "string" && (
-                    <>
-                      {" "}— {String(m.payload.itemKey)} · {String(m.payload.verdict ?? "accepted")}{" "}
-                      <img src={`/api/captures/${m.payload.captureId}/thumb`} alt="" className="marker-thumb" />
-                    </>
-                  )}
-                </li>
-              ))}
-            </ol>
           </>
         )}
+        {/* The timeline stands on its own: a survey without recordings still has one. */}
+        <ol className="timeline-list">
+          {markers.map((m) => (
+            <li key={m.seq} data-testid="playback-marker" data-type={m.type}>
+              <button type="button" className="link-button" onClick={() => seek(Math.max(0, at(m.at)))}>
+                {fmt(Math.max(0, at(m.at)))}
+              </button>{" "}
+              {t(`playback.event.${m.type}` as MessageKey)} · <span data-testid="marker-actor">{actorText(m)}</span>
+              {m.type === "chat.message" && typeof m.payload.text === "string" && <> — “{m.payload.text}”</>}
+              {m.type === "recording.consent" && <> — {t(m.payload.accepted ? "playback.consent.accepted" : "playback.consent.refused")}</>}
+              {m.type === "guide.pushed" && <> — {itemText(m)}</>}
+              {(m.type === "capture.assessed" || m.type === "capture.overridden") && typeof m.payload.captureId === "string" && (
+                <>
+                  {" "}— {itemText(m)} · {t(m.type === "capture.overridden" ? "capture.state.overridden" : m.payload.verdict === "rejected" ? "capture.state.rejected" : "capture.state.accepted")}{" "}
+                  <img src={`/api/captures/${m.payload.captureId}/thumb`} alt="" className="marker-thumb" />
+                </>
+              )}
+            </li>
+          ))}
+        </ol>
       </main>
     </>
   );
