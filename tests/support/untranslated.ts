@@ -26,11 +26,17 @@ export const ALLOWED_LATIN = new Map<string, string>([
   ["vp8", "codec name of a recording"],
   ["opus", "codec name of a recording"],
   ["kib", "unit of size"],
+  ["api", "the claims-system API: the usual term in Chinese technical text too"],
   ["mib", "unit of size"],
 ]);
 
-/** The offline verification command, quoted verbatim for the auditor to type. */
-const VERBATIM = ["npx claims-survey verify"];
+/**
+ * Text quoted verbatim for the reader to type: the offline verification
+ * command, and (in the claims-system API's error messages, read by the
+ * insurer's developers) the HTTP header names, media type and date standard
+ * the request must carry.
+ */
+const VERBATIM = ["npx claims-survey verify", "Authorization: Bearer", "Idempotency-Key", "application/json", "ISO 8601"];
 
 const FILE_NAME = /[\w./-]*\.(?:jpe?g|png|webp|heic|heif|webm|mkv|mka|ogg|mp4|m4a|wav|jsonl|json|pdf|zip|pem|cer|svg)\b/gi;
 
