@@ -6,6 +6,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
+import { signallingProtocols } from "../../server/signalling/ws-credentials";
 import { createSurveyViaApi, startProductProcess, type RunningProduct } from "../support/product-process";
 
 let product: RunningProduct;
@@ -22,9 +23,10 @@ after(() => product.stop());
 
 type Reply = { id: number | null; ok: boolean; data?: unknown; error?: { code: string; message: string } };
 
-function open(query: string): Promise<WebSocket> {
+/** Opens the call socket as a phone does: the invite travels as a subprotocol, never in the URL. */
+function open(invite: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${product.url.replace("http", "ws")}/ws/survey?${query}`);
+    const ws = new WebSocket(`${product.url.replace("http", "ws")}/ws/survey`, signallingProtocols(invite));
     ws.once("open", () => resolve(ws));
     ws.once("error", reject);
   });
@@ -57,8 +59,8 @@ function client(ws: WebSocket) {
   };
 }
 
-async function joined(query: string) {
-  const ws = await open(query);
+async function joined(invite: string) {
+  const ws = await open(invite);
   const c = client(ws);
   assert.equal((await c.request("createTransport", { direction: "recv" })).ok, true);
   assert.equal((await c.request("join", { rtpCapabilities: { codecs: [] } })).ok, true);
@@ -69,7 +71,7 @@ const eventCount = async () =>
   ((await (await fetch(`${product.url}/api/v1/surveys/${surveyId}`, { headers: { Authorization: `Bearer ${product.apiKey}` } })).json()) as { eventCount: number }).eventCount;
 
 test("a chat flood is answered RATE_LIMITED past the chat rate and only that many messages are stored", async () => {
-  const { ws, c } = await joined(`invite=${links.policyholder}`);
+  const { ws, c } = await joined(links.policyholder);
   const before = await eventCount();
   const t0 = performance.now();
   const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => c.fire("chat", { text: `flood ${i}` })));
@@ -85,7 +87,7 @@ test("a chat flood is answered RATE_LIMITED past the chat rate and only that man
 });
 
 test("broken or unsafe text in a signalling message is refused and never stored", async () => {
-  const { ws, c } = await joined(`invite=${links.policyholder}`);
+  const { ws, c } = await joined(links.policyholder);
   await new Promise((r) => setTimeout(r, 1200)); // a chat token after the previous test
   const before = await eventCount();
   // JSON text with a lone surrogate escape, exactly as a client could send it.
@@ -105,19 +107,19 @@ test("broken or unsafe text in a signalling message is refused and never stored"
 });
 
 test("a message flood is refused before parsing and finally drops the connection (1008)", async () => {
-  const ws = await open(`invite=${links.adjuster}`);
+  const ws = await open(links.adjuster);
   const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
   const payload = JSON.stringify({ id: 1, method: "getRouterRtpCapabilities", data: {} });
   for (let i = 0; i < 1000 && ws.readyState === ws.OPEN; i++) ws.send(payload);
   assert.equal(await closed, 1008);
   // Another connection of the same survey is unaffected.
-  const again = await open(`invite=${links.adjuster}`);
+  const again = await open(links.adjuster);
   assert.equal((await client(again).request("getRouterRtpCapabilities")).ok, true);
   again.close();
 });
 
 test("warmUpReceiving creates one data consumer per connection however often it is asked", async () => {
-  const ws = await open(`invite=${links.adjuster}`);
+  const ws = await open(links.adjuster);
   const c = client(ws);
   await c.request("createTransport", { direction: "recv" });
   const replies = await Promise.all(Array.from({ length: 40 }, () => c.fire("warmUpReceiving")));
@@ -127,7 +129,7 @@ test("warmUpReceiving creates one data consumer per connection however often it 
 });
 
 test("a producer whose codecs or source do not match its kind is refused; a failing request is logged once, without a stack", async () => {
-  const { ws, c } = await joined(`invite=${links.adjuster}`);
+  const { ws, c } = await joined(links.adjuster);
   const send = await c.request("createTransport", { direction: "send" });
   const transportId = (send.data as { id: string }).id;
   const opus = { mimeType: "audio/opus", payloadType: 100, clockRate: 48000, channels: 2 };
