@@ -15,6 +15,7 @@ import { FfmpegTrackMuxer, MuxerStartError, type MuxerExit } from "./ffmpeg-trac
 import { RecordingError, writeFailure } from "./recording-error";
 import { repairRecording } from "./repair-recording";
 import { RtpClock } from "./rtp-clock";
+import { workerEventWallMs } from "./worker-clock";
 import type { RecordingStorage, StoredObject } from "./storage/recording-storage";
 
 export type ParticipantRole = "policyholder" | "agent" | "adjuster";
@@ -209,7 +210,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     if (this.stopping || t.direction !== "out") return;
     const rtp = (t.info as { rtpPacket?: TracePacket } | undefined)?.rtpPacket;
     if (!rtp || !this.clock) return;
-    const now = Date.now();
+    // When the worker sent the packet to the muxer, not when we got to hear of it.
+    const now = workerEventWallMs(t.timestamp);
     const mediaMs = this.clock.mediaTimeMs(rtp.timestamp);
     if (this.kind === "video") this.stopKeyframeRequests();
     if (this.kind === "audio") void this.consumer?.enableTraceEvent([]).catch(() => {});
@@ -231,7 +233,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
         file: this.opts.keys.media,
       });
       // 'started' (and with it the Recording row and the REC state) waits until bytes reach the file.
-      this.written.grewAtMs = now;
+      this.written.grewAtMs = Date.now();
       const started = { trackId: this.trackId, at: new Date(now).toISOString(), requestedAt: new Date(requestedAtMs).toISOString() };
       this.writeTimer = setInterval(() => void this.checkWritten(started), WRITE_CHECK_MS);
       this.writeTimer.unref();
@@ -397,6 +399,30 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     return this.stopping;
   }
 
+  /**
+   * Traces the packets still forwarded to the muxer while it stops. settle()
+   * waits until every trace event sent before it has been handled (one round
+   * trip on the worker's ordered channel) and gives the last RTP timestamp.
+   */
+  private async traceTail(): Promise<{ settle(): Promise<number | undefined> }> {
+    const consumer = this.consumer;
+    if (!consumer || consumer.closed || this.startedAtMs === undefined) return { settle: async () => undefined };
+    let last: number | undefined;
+    const onTrace = (t: ms.ConsumerTraceEventData) => {
+      const rtp = (t.info as { rtpPacket?: TracePacket } | undefined)?.rtpPacket;
+      if (t.direction === "out" && rtp) last = rtp.timestamp;
+    };
+    consumer.on("trace", onTrace);
+    await consumer.enableTraceEvent(["rtp"]).catch(() => {});
+    return {
+      settle: async () => {
+        if (!consumer.closed) await consumer.getStats().catch(() => {});
+        consumer.off("trace", onTrace);
+        return last;
+      },
+    };
+  }
+
   private async doStop(cause: StopCause): Promise<RecordingSummary> {
     // Closing the transport below re-enters stop() through 'transportclose';
     // yielding once first guarantees `this.stopping` is set by then.
@@ -408,11 +434,24 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     if (this.awaitingResumeAnchor) {
       this.note({ type: "resume", at: new Date(this.awaitingResumeAnchor.atMs).toISOString(), gapMs: this.awaitingResumeAnchor.gapMs });
     }
-    this.note({ type: "stop", cause, mediaTimeMs: this.pausedAtMs !== undefined ? this.estimatedMediaMs(this.pausedAtMs) : this.estimatedMediaMs(endedAtMs) });
+    // Tracing is on before the muxer is asked to stop, so the packet that ends it is seen.
+    const tail = await this.traceTail();
     // ffmpeg finishes cleanly on the next packet after SIGTERM, so RTP keeps
     // flowing until it has exited; only then is the transport closed.
     const exit = await this.muxer?.stop();
+    const lastRtp = await tail.settle();
     this.transport?.close();
+    // Where the media ends: the last packet forwarded to the muxer, on the
+    // sender's RTP clock. An estimate from the wall clock would be off by
+    // however much the sender's capture-to-send delay changed since the start,
+    // which on a loaded phone or server is seconds.
+    const mediaTimeMs =
+      lastRtp !== undefined && this.clock
+        ? this.clock.mediaTimeMs(lastRtp)
+        : this.pausedAtMs !== undefined
+          ? this.estimatedMediaMs(this.pausedAtMs)
+          : this.estimatedMediaMs(endedAtMs);
+    this.note({ type: "stop", at: new Date(endedAtMs).toISOString(), cause, ...(lastRtp !== undefined ? { rtpTimestamp: lastRtp } : {}), mediaTimeMs });
     let cleanlyFinalised = exit?.trailerWritten === true && !exit.diskFull;
     if (exit && !exit.trailerWritten && !exit.diskFull && this.startedAtMs !== undefined) {
       cleanlyFinalised = await repairRecording(this.opts.storage.localPath(this.opts.keys.media)).then(
