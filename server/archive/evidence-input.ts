@@ -230,7 +230,7 @@ const STAFF_ROLES = new Set(["agent", "admin", "auditor", "adjuster"]);
  */
 export function mapContinuity(json: string, startedAt: Date, endedAt: Date | null): ContinuityOut[] {
   const out: ContinuityOut[] = [];
-  let leadingGap: { reason: string; cause?: string } | undefined;
+  let leadingGap: { reason: string; cause?: string; gapMs: number } | undefined;
   for (const raw of safeArray(json)) {
     const parsed = storedContinuityEntry.safeParse(raw);
     if (!parsed.success) continue;
@@ -240,22 +240,22 @@ export function mapContinuity(json: string, startedAt: Date, endedAt: Date | nul
         .filter(Boolean)
         .join("; ");
       if (out.length === 0) {
-        leadingGap = { reason: `after a ${Math.round(e.gapMs ?? 0)} ms gap (${reason})`, cause: e.cause };
+        leadingGap = { reason: `after a ${Math.round(e.gapMs ?? 0)} ms gap (${reason})`, cause: e.cause, gapMs: Math.max(0, Math.round(e.gapMs ?? 0)) };
         continue;
       }
       const until = Date.parse(e.at);
       const from = Math.max(until - (e.gapMs ?? 0), Date.parse(out[out.length - 1]!.at as string));
-      out.push({ type: "gap", at: new Date(from).toISOString(), until: new Date(Math.max(from, until)).toISOString(), reason, ...(e.cause ? { cause: e.cause } : {}) });
+      out.push({ type: "gap", at: new Date(from).toISOString(), until: new Date(Math.max(from, until)).toISOString(), reason, ...(e.cause ? { cause: e.cause } : {}), ...(e.lostPackets != null ? { lostPackets: Math.max(0, Math.round(e.lostPackets)) } : {}) });
       continue;
     }
     const at = out.length ? new Date(Math.max(Date.parse(e.at), Date.parse(out[out.length - 1]!.at as string))).toISOString() : e.at;
-    if (e.type === "start" && out.length === 0 && leadingGap) out.push({ type: "start", at, reason: leadingGap.reason, ...(leadingGap.cause ? { cause: leadingGap.cause } : {}) });
+    if (e.type === "start" && out.length === 0 && leadingGap) out.push({ type: "start", at, reason: leadingGap.reason, gapMs: leadingGap.gapMs, ...(leadingGap.cause ? { cause: leadingGap.cause } : {}) });
     else out.push({ type: e.type, at, ...(e.cause ? { reason: e.cause, cause: e.cause } : {}) });
   }
   if (out.length === 0 || out[0]!.type !== "start") {
     // No usable log (e.g. a crash before the first line): the row's times are all there is, and the reason says so.
     const first = out.length ? Math.min(startedAt.getTime(), Date.parse(out[0]!.at as string)) : startedAt.getTime();
-    out.unshift({ type: "start", at: new Date(first).toISOString(), reason: "continuity log has no start entry; from the recording's start time" });
+    out.unshift({ type: "start", at: new Date(first).toISOString(), reason: "continuity log has no start entry; from the recording's start time", cause: "log-without-start" });
     if (endedAt && out.length === 1) out.push({ type: "stop", at: endedAt.toISOString() });
   }
   return out;

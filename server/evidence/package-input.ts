@@ -97,6 +97,10 @@ export const continuityEntrySchema = z.object({
   reason: z.string().max(500).optional(),
   /** The recorder's cause code (gap: rejoin, muxer-restart, packet-loss…; stop: error…; a start that follows a hole: that hole's cause). */
   cause: z.string().max(64).optional(),
+  /** Packets the recorder saw lost in a gap, when it counted them (the report words them in its own language). */
+  lostPackets: z.number().int().nonnegative().optional(),
+  /** For a start that follows a hole: how long the hole was. */
+  gapMs: z.number().int().nonnegative().optional(),
 });
 
 export const recordingSchema = z

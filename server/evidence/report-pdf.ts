@@ -193,15 +193,22 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
   for (const r of input.recordings) {
     const summary = summariseContinuity(r);
     flow.paragraph(`${who(r.participantId)} — ${s.kinds[r.kind] ?? r.kind} (${r.id})`, { font: flow.fonts.bold });
-    const lines = [`${s.started} ${when(summary.startedAt)}`];
+    // Causes are worded from their codes; the recorder's English reason is only
+    // printed for a cause this report does not know (newer recorder, older report).
+    const cause = (code: string | undefined, reason: string | undefined) => (code && s.causes[code]) || reason;
+    const startCause = cause(summary.startCause, undefined);
+    const startNote = startCause ? ` — ${summary.startGapMs !== undefined ? `${s.afterGap(duration(summary.startGapMs))}: ` : ""}${startCause}` : "";
+    const lines = [`${s.started} ${when(summary.startedAt)}${startNote}`];
     for (const i of summary.intervals) {
       const label = i.kind === "pause" ? `${s.paused} → ${s.resumed}` : s.gap;
-      lines.push(`${label}: ${when(i.from)} → ${i.to ? when(i.to) : "?"}${i.ms !== null ? ` (${duration(i.ms)})` : ""}${i.reason ? ` — ${i.reason}` : ""}`);
+      const why = [cause(i.cause, i.reason), i.lostPackets !== undefined && i.cause ? s.lostPackets(i.lostPackets) : undefined].filter(Boolean).join("; ");
+      lines.push(`${label}: ${when(i.from)} → ${i.to ? when(i.to) : "?"}${i.ms !== null ? ` (${duration(i.ms)})` : ""}${why ? ` — ${why}` : ""}`);
     }
-    lines.push(`${s.stopped} ${summary.stoppedAt ? when(summary.stoppedAt) : "?"}`);
+    const stopWhy = cause(summary.stopCause, undefined);
+    lines.push(`${s.stopped} ${summary.stoppedAt ? when(summary.stoppedAt) : "?"}${stopWhy ? ` — ${stopWhy}` : ""}`);
     if (summary.continuous) lines.push(s.continuous);
     else lines.push(`${s.pausesTotal}: ${duration(summary.pausedMs)}; ${s.gapsTotal}: ${duration(summary.gapMs)}`);
-    for (const issue of summary.issues) lines.push(`${s.issues}: ${issue}`);
+    for (const issue of summary.issues) lines.push(`${s.issues}: ${s.continuityIssue(issue, when, duration)}`);
     for (const line of lines) flow.paragraph(line, { indent: 12, size: 8 });
     flow.gap(4);
   }

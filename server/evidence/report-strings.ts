@@ -1,5 +1,6 @@
 // Every word the PDF report prints, per locale, so a translation is one file.
 import type { RetentionBasis } from "./retention";
+import type { ContinuityIssue } from "./continuity-report";
 
 export type ReportLocale = "zh-CN" | "en";
 
@@ -83,6 +84,40 @@ const en = {
   pausesTotal: "Paused in total",
   gapsTotal: "Gaps in total",
   issues: "Findings",
+  // The recorder's cause codes (media/recording/continuity-log.ts, crash recovery, the archive's mapping).
+  causes: {
+    rejoin: "the participant rejoined",
+    replaced: "the participant's camera or microphone was replaced",
+    "muxer-restart": "the recording process was restarted",
+    "packet-loss": "packets lost on the way in",
+    "producer-closed": "the participant stopped sending",
+    removed: "recording of this track was stopped",
+    "recorder-closed": "the recording ended",
+    error: "a recording error",
+    "server-crash": "the server stopped unexpectedly",
+    network: "the participant's network dropped",
+    "log-without-start": "the continuity log has no start entry; taken from the recording's start time",
+  } as Record<string, string>,
+  lostPackets: (n: number) => `${n} packets lost`,
+  afterGap: (d: string) => `after a gap of ${d}`,
+  continuityIssue: (i: ContinuityIssue, when: (iso: string) => string, duration: (ms: number) => string): string => {
+    switch (i.code) {
+      case "entry-after-stop":
+        return `a ${i.entry} entry at ${when(i.at)} after the stop`;
+      case "second-start":
+        return `a second start at ${when(i.at)}`;
+      case "pause-while-paused":
+        return `a pause at ${when(i.at)} while already paused`;
+      case "resume-without-pause":
+        return `a resume at ${when(i.at)} without a pause`;
+      case "never-resumed":
+        return `paused at ${when(i.at)} and never resumed`;
+      case "no-stop":
+        return "no stop recorded (the recording may have been cut off)";
+      case "duration-differs":
+        return `the file lasts ${duration(i.fileMs)}, the wall clock says ${duration(i.wallMs)}`;
+    }
+  },
   sectionRetention: "Retention",
   policyPeriod: "Policy period",
   disputeClosed: "Dispute closed",
@@ -180,6 +215,9 @@ const en = {
           : `no policy period on record: survey closed ${r.from} + ${r.years} years (conservative fallback: the longest policy rule, counted from the survey)`,
 };
 
+const ZH_ENTRY: Record<string, string> = { start: "开始", stop: "停止", pause: "暂停", resume: "恢复", gap: "中断" };
+const zhEntry = (t: string) => ZH_ENTRY[t] ?? t;
+
 const zh: typeof en = {
   title: "理赔查勘证据报告",
   subtitle: "远程查勘记录——已签名证据包",
@@ -259,6 +297,39 @@ const zh: typeof en = {
   pausesTotal: "暂停总时长",
   gapsTotal: "中断总时长",
   issues: "发现的问题",
+  causes: {
+    rejoin: "参与者重新加入",
+    replaced: "参与者更换了摄像头或麦克风",
+    "muxer-restart": "录制进程已重启",
+    "packet-loss": "传入途中丢包",
+    "producer-closed": "参与者停止发送",
+    removed: "本轨道的录制已停止",
+    "recorder-closed": "录制结束",
+    error: "录制出错",
+    "server-crash": "服务器意外停止",
+    network: "参与者网络中断",
+    "log-without-start": "连续性日志缺少开始记录；按录制开始时间计",
+  } as Record<string, string>,
+  lostPackets: (n: number) => `丢失 ${n} 个数据包`,
+  afterGap: (d: string) => `此前中断 ${d}`,
+  continuityIssue: (i: ContinuityIssue, when: (iso: string) => string, duration: (ms: number) => string): string => {
+    switch (i.code) {
+      case "entry-after-stop":
+        return `停止之后仍有${zhEntry(i.entry)}记录（${when(i.at)}）`;
+      case "second-start":
+        return `第二次开始（${when(i.at)}）`;
+      case "pause-while-paused":
+        return `已暂停时再次暂停（${when(i.at)}）`;
+      case "resume-without-pause":
+        return `未暂停却有恢复（${when(i.at)}）`;
+      case "never-resumed":
+        return `${when(i.at)} 暂停后未恢复`;
+      case "no-stop":
+        return "没有停止记录（录制可能被中断）";
+      case "duration-differs":
+        return `文件时长 ${duration(i.fileMs)}，与墙上时钟 ${duration(i.wallMs)} 不符`;
+    }
+  },
   sectionRetention: "保存期限",
   policyPeriod: "保险期间",
   disputeClosed: "争议结案日期",

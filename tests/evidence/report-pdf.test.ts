@@ -44,9 +44,11 @@ describe("report PDF", () => {
 
   it("zh-CN: the Chinese text is really in the PDF (extractable through the embedded CJK font)", () => {
     const text = execFileSync("pdftotext", [pdfOf("zh-CN"), "-"]).toString();
-    for (const s of ["理赔查勘证据报告", "张伟", "沪A·D12345", "请先拍摄车头正面照片。", "知情同意", "录制连续性", "保存至（含当日）", "2031-05-31"]) {
+    for (const s of ["理赔查勘证据报告", "张伟", "沪A·D12345", "请先拍摄车头正面照片。", "知情同意", "录制连续性", "保存至（含当日）", "2031-05-31", "录制结束"]) {
       assert.ok(text.includes(s), `"${s}" not found in the PDF text`);
     }
+    // The recorder's cause codes are worded, never printed raw.
+    assert.ok(!text.includes("recorder-closed"), "a raw cause code in the zh-CN PDF");
     const fonts = execFileSync("pdffonts", [pdfOf("zh-CN")]).toString();
     assert.match(fonts, /NotoSansCJKsc-Regular/);
     assert.ok(fonts.split("\n").slice(2).filter(Boolean).every((l) => / yes /.test(l)), `a font is not embedded:\n${fonts}`);
