@@ -8,6 +8,7 @@ import { databaseTarget } from "../../server/db/database-target";
 import { createDb } from "../../server/db/client";
 import { databaseKinds, freshDatabase } from "../support/databases";
 import { startProductProcess } from "../support/product-process";
+import { complete, KEY_LIFETIME_MS, purgeExpiredKeys, reserve } from "../../server/api/rest/idempotency";
 
 const body = {
   claim: {
@@ -85,6 +86,29 @@ for (const kind of databaseKinds) {
       await product.stop();
       rmSync(product.dataDir, { recursive: true, force: true });
       await database?.drop().catch(() => undefined);
+    }
+  });
+}
+
+for (const kind of databaseKinds) {
+  test(`${kind}: a key is kept for a day; an expired key is a new key and the table does not grow for ever`, async () => {
+    const database = await freshDatabase(kind);
+    const { db } = database;
+    try {
+      const day = KEY_LIFETIME_MS;
+      const now = Date.now();
+      const first = await reserve(db, "api-key-1", "expiry-key-0001", "hash-a", now);
+      assert.equal(first.kind, "new");
+      await complete(db, (first as { id: string }).id, { status: 201, body: "{}", location: null });
+      assert.equal((await reserve(db, "api-key-1", "expiry-key-0001", "hash-b", now + day - 60_000)).kind, "mismatch", "within a day the key is taken");
+      // Another client's old key, to be purged.
+      await db.apiIdempotencyKey.create({ data: { clientHash: "other-client", key: "old-key-00001", requestHash: "h", status: 201, response: "{}", createdAt: new Date(now - day - 60_000) } });
+      await db.apiIdempotencyKey.create({ data: { clientHash: "other-client", key: "fresh-key-0001", requestHash: "h", status: 201, response: "{}", createdAt: new Date(now) } });
+      assert.equal((await reserve(db, "api-key-1", "expiry-key-0001", "hash-b", now + day + 60_000)).kind, "new", "after a day the key is new again");
+      assert.equal(await purgeExpiredKeys(db, now + 60_000), 1, "only the expired key goes");
+      assert.deepEqual((await db.apiIdempotencyKey.findMany({ where: { clientHash: "other-client" } })).map((r) => r.key), ["fresh-key-0001"]);
+    } finally {
+      await database.drop();
     }
   });
 }
