@@ -13,9 +13,9 @@ import { fetchSources } from "../../models/quality/fetch-sources";
 import { summarize, writeSection } from "../lib/report";
 
 const COMMAND = "npx tsx bench/quality/run.ts";
-const RUNS = 60;
+const RUNS = 30;
 const WARMUP = 5;
-const RATIO_PASSES = 5;
+const RATIO_PASSES = 3;
 
 if (process.env.QUALITY_BENCH_PINNED !== "1") {
   const r = spawnSync("taskset", ["-c", "0", process.execPath, ...process.execArgv, ...process.argv.slice(1)], {

@@ -26,6 +26,8 @@ const ArgsSchema = z.object({
   seed: z.coerce.number().int().default(4242),
   bootstrap: z.coerce.number().int().min(100).default(2000),
   write: z.enum(["yes", "no"]).default("yes"),
+  /** Photograph order: "reverse" lets a second process fill the image cache from the other end. */
+  order: z.enum(["forward", "reverse"]).default("forward"),
 });
 
 const SIZES = [
@@ -161,7 +163,7 @@ async function main() {
   console.log(`images in models/.cache/cross-eval-${args.seed}-${genHash}`);
   const cacheDir = path.resolve(import.meta.dirname, `../.cache/cross-eval-${args.seed}-${genHash}`);
   const results: CrossResult[] = [];
-  for (const p of photos) {
+  for (const p of args.order === "reverse" ? [...photos].reverse() : photos) {
     const meta = await sharp(p.file).rotate().toBuffer({ resolveWithObject: true }).then((r) => r.info);
     const portrait = meta.height > meta.width;
     for (const [W, H] of SIZES) {
