@@ -1,14 +1,16 @@
 // The photo gate: bytes in, verdict out. Validates the upload, decodes a small oriented copy
-// (JPEG shrink-on-load), runs the verified quality model and turns its scores into reasons
-// with hints the policyholder can act on.
+// (JPEG shrink-on-load), runs the verified quality model on windows covering the whole frame
+// and turns its scores into reasons with hints the policyholder can act on.
 import { createHash } from "node:crypto";
 import * as ort from "onnxruntime-node";
 import { ImageUploadError } from "../uploads/upload-error";
 import { validateImage } from "../uploads/validate-image";
 import { loadQualityModel } from "./load-quality-model";
+import { combineWindowScores, overallFromScores } from "./combine-window-scores";
 import { DEFECT_CODES, type DefectCode } from "./model-manifest";
 import { PhotoAssessmentSchema, type PhotoAssessment, type QualityReason } from "./photo-assessment";
-import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, prepareModelInput } from "./prepare-model-input";
+import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH } from "./prepare-model-input";
+import { prepareModelWindows } from "./prepare-model-windows";
 import { REASON_TEXT } from "./quality-messages";
 
 export interface AssessOptions {
@@ -23,9 +25,9 @@ export async function assessPhoto(bytes: Uint8Array, options: AssessOptions = {}
   const t1 = performance.now();
   const photoSha256 = createHash("sha256").update(bytes).digest("hex");
   const t2 = performance.now();
-  let rgb: Uint8Array;
+  let windows: Uint8Array[];
   try {
-    ({ rgb } = await prepareModelInput(bytes));
+    ({ windows } = await prepareModelWindows(bytes));
   } catch (err) {
     // The header was sound but the pixel data is not (libvips reports truncation or corruption).
     throw new ImageUploadError(
@@ -36,20 +38,24 @@ export async function assessPhoto(bytes: Uint8Array, options: AssessOptions = {}
   }
   const t3 = performance.now();
   const { manifest } = model;
-  const out = await model.session.run({
-    [manifest.input.name]: new ort.Tensor("uint8", rgb, [1, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, 3]),
-  });
-  const raw = out.scores!.data as Float32Array;
+  const perWindow: Record<DefectCode, number>[] = [];
+  for (const rgb of windows) {
+    const out = await model.session.run({
+      [manifest.input.name]: new ort.Tensor("uint8", rgb, [1, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, 3]),
+    });
+    const raw = out.scores!.data as Float32Array;
+    const scoreOf = (name: string) => {
+      const i = manifest.outputs.indexOf(name as (typeof manifest.outputs)[number]);
+      const v = raw[i];
+      if (i < 0 || v === undefined || !Number.isFinite(v)) throw new Error(`quality model gave no score for ${name}`);
+      return Math.min(1, Math.max(0, v));
+    };
+    perWindow.push(Object.fromEntries(DEFECT_CODES.map((d) => [d, scoreOf(d)])) as Record<DefectCode, number>);
+  }
   const t4 = performance.now();
 
-  const scoreOf = (name: string) => {
-    const i = manifest.outputs.indexOf(name as (typeof manifest.outputs)[number]);
-    const v = raw[i];
-    if (i < 0 || v === undefined || !Number.isFinite(v)) throw new Error(`quality model gave no score for ${name}`);
-    return Math.min(1, Math.max(0, v));
-  };
-  const scores = Object.fromEntries(DEFECT_CODES.map((d) => [d, scoreOf(d)])) as Record<DefectCode, number>;
-  const overallScore = scoreOf("overall");
+  const scores = combineWindowScores(perWindow);
+  const overallScore = overallFromScores(scores, manifest.thresholds as Record<DefectCode, number>);
 
   const reasons: QualityReason[] = DEFECT_CODES.filter((d) => scores[d] >= manifest.thresholds[d])
     .sort((a, b) => scores[b] / manifest.thresholds[b] - scores[a] / manifest.thresholds[a])

@@ -5,8 +5,11 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
+import * as ort from "onnxruntime-node";
 import sharp from "sharp";
 import { assessPhoto } from "../../server/quality/assess-photo";
+import { loadQualityModel } from "../../server/quality/load-quality-model";
+import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, prepareModelInput } from "../../server/quality/prepare-model-input";
 import { PhotoAssessmentSchema, type PhotoAssessment } from "../../server/quality/photo-assessment";
 import { ImageUploadError } from "../../server/uploads/upload-error";
 
@@ -125,5 +128,37 @@ describe("assessPhoto contract", () => {
     // Overwrite the middle of the entropy-coded data with marker-free junk, keeping SOI..EOI.
     for (let i = Math.floor(bytes.length * 0.3); i < Math.floor(bytes.length * 0.6); i++) bytes[i] = 0x00;
     await assert.rejects(assessPhoto(bytes), (e: unknown) => e instanceof ImageUploadError && e.code === "corrupt_image");
+  });
+});
+
+describe("assessPhoto judges the whole frame", () => {
+  // A 16:9 photo made from the held-out city scene without resampling: the 640x480 original
+  // with 213 px of its own mirror image added on the right (853x480). Only the centre 4:3 crop
+  // (x 106-746) used to reach the model; a hand over the right edge was barely in it.
+  const wide = () => sharp(photo("city-sharp.jpg")).extend({ right: 213, extendWith: "mirror" });
+  const hand = Buffer.from(
+    '<svg xmlns="http://www.w3.org/2000/svg" width="853" height="480"><defs><filter id="f"><feGaussianBlur stdDeviation="6"/></filter></defs>' +
+      '<ellipse cx="853" cy="240" rx="190" ry="270" fill="rgb(18,14,12)" filter="url(#f)"/></svg>',
+  );
+
+  it("accepts the clean 16:9 photo (two windows, both judged)", async () => {
+    const a = await assessPhoto(await wide().jpeg({ quality: 92 }).toBuffer());
+    assert.deepEqual([a.image.width, a.image.height], [853, 480]);
+    assert.equal(a.verdict, "accepted", `reasons: ${JSON.stringify(codes(a))}, scores ${JSON.stringify(a.scores)}`);
+  });
+
+  it("refuses the 16:9 photo with a dark hand over its right edge, outside the old centre crop", async () => {
+    const bytes = await sharp(await wide().png().toBuffer()).composite([{ input: hand }]).jpeg({ quality: 92 }).toBuffer();
+    const a = await assessPhoto(bytes);
+    assert.equal(a.verdict, "rejected");
+    assert.ok(codes(a).includes("obstruction" as never), `expected obstruction among ${JSON.stringify(codes(a))}; scores ${JSON.stringify(a.scores)}`);
+    // The centre 4:3 crop alone (what was judged before) does not see it: the hand is mostly
+    // outside it (measured: about 0.01 there against 0.998 from the windows).
+    const { rgb } = await prepareModelInput(bytes);
+    const model = await loadQualityModel();
+    const out = await model.session.run({ [model.manifest.input.name]: new ort.Tensor("uint8", rgb, [1, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, 3]) });
+    const centre = (out.scores!.data as Float32Array)[(model.manifest.outputs as readonly string[]).indexOf("obstruction")]!;
+    assert.ok(a.scores.obstruction > centre, `windows ${a.scores.obstruction} vs centre crop ${centre}`);
+    assert.ok(centre < model.manifest.thresholds.obstruction, `the centre crop alone would have caught it too (${centre})`);
   });
 });
