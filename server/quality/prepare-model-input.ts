@@ -27,8 +27,16 @@ export async function prepareModelInput(bytes: Uint8Array): Promise<ModelInput> 
   const storedLandscape = m.width >= m.height;
   const w = storedLandscape ? MODEL_INPUT_WIDTH : MODEL_INPUT_HEIGHT;
   const h = storedLandscape ? MODEL_INPUT_HEIGHT : MODEL_INPUT_WIDTH;
+  return decodeToLandscape(bytes, orientation, w, h, "cover");
+}
+
+/**
+ * Shrinks the STORED pixels to w x h (JPEG shrink-on-load; "cover" crops the centre, "fill"
+ * keeps the whole frame) and orients the small result here, turned to landscape.
+ */
+export async function decodeToLandscape(bytes: Uint8Array, orientation: number, w: number, h: number, fit: "cover" | "fill"): Promise<ModelInput> {
   const { data, info } = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, sequentialRead: true })
-    .resize(w, h, { fit: "cover", position: "centre" })
+    .resize(w, h, fit === "cover" ? { fit: "cover", position: "centre" } : { fit: "fill" })
     .removeAlpha()
     .toColourspace("srgb")
     .raw()

@@ -6,7 +6,7 @@
 // 16:9 gives two, 2:1 two, 3:1 three. Before, only the centre 4:3 crop was judged, so a finger
 // or a glare blob on the side of a 16:9 photo was never seen.
 import sharp from "sharp";
-import { MAX_INPUT_PIXELS, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, orientToLandscape } from "./prepare-model-input";
+import { MAX_INPUT_PIXELS, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, decodeToLandscape } from "./prepare-model-input";
 
 export interface ModelWindows {
   /** Interleaved RGB windows, each MODEL_INPUT_HEIGHT x MODEL_INPUT_WIDTH x 3, left to right (or top to bottom). */
@@ -38,18 +38,7 @@ export async function prepareModelWindows(bytes: Uint8Array): Promise<ModelWindo
   const h = storedLandscape ? S : L;
   // The STORED pixels are shrunk first (JPEG shrink-on-load) and the small result is oriented
   // in JavaScript: orienting a 12-MP image in libvips forces a full-size decode.
-  const { data, info } = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, sequentialRead: true })
-    .resize(w, h, { fit: "fill" })
-    .removeAlpha()
-    .toColourspace("srgb")
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  if (info.width !== w || info.height !== h || info.channels !== 3) {
-    throw new Error(`unexpected decoded size ${info.width}x${info.height}x${info.channels}`);
-  }
-  const swaps = orientation >= 5;
-  const displayPortrait = swaps ? w > h : h > w;
-  const landscape = orientToLandscape(new Uint8Array(data.buffer, data.byteOffset, data.length), w, h, orientation, displayPortrait);
+  const { rgb: landscape, rotatedToLandscape } = await decodeToLandscape(bytes, orientation, w, h, "fill");
   // After orientation and turning, the frame is L wide and S high.
   const windows: Uint8Array[] = [];
   const rowBytes = MODEL_INPUT_WIDTH * 3;
@@ -67,5 +56,5 @@ export async function prepareModelWindows(bytes: Uint8Array): Promise<ModelWindo
       windows.push(win);
     }
   }
-  return { windows, rotatedToLandscape: displayPortrait };
+  return { windows, rotatedToLandscape };
 }
