@@ -18,6 +18,11 @@ import { RtpClock } from "./rtp-clock";
 import { workerEventWallMs } from "./worker-clock";
 import type { RecordingStorage, StoredObject } from "./storage/recording-storage";
 
+/** The RTP packet a trace event shows leaving the consumer (towards the muxer), if it is one. */
+function outgoingRtp(t: ms.ConsumerTraceEventData): TracePacket | undefined {
+  return t.direction === "out" ? (t.info as { rtpPacket?: TracePacket } | undefined)?.rtpPacket : undefined;
+}
+
 export type ParticipantRole = "policyholder" | "agent" | "adjuster";
 
 export interface TrackMeta {
@@ -207,8 +212,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   }
 
   private onTrace(t: ms.ConsumerTraceEventData): void {
-    if (this.stopping || t.direction !== "out") return;
-    const rtp = (t.info as { rtpPacket?: TracePacket } | undefined)?.rtpPacket;
+    if (this.stopping) return;
+    const rtp = outgoingRtp(t);
     if (!rtp || !this.clock) return;
     // When the worker sent the packet to the muxer, not when we got to hear of it.
     const now = workerEventWallMs(t.timestamp);
@@ -409,8 +414,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     if (!consumer || consumer.closed || this.startedAtMs === undefined) return { settle: async () => undefined };
     let last: number | undefined;
     const onTrace = (t: ms.ConsumerTraceEventData) => {
-      const rtp = (t.info as { rtpPacket?: TracePacket } | undefined)?.rtpPacket;
-      if (t.direction === "out" && rtp) last = rtp.timestamp;
+      last = outgoingRtp(t)?.timestamp ?? last;
     };
     consumer.on("trace", onTrace);
     await consumer.enableTraceEvent(["rtp"]).catch(() => {});
