@@ -8,6 +8,7 @@
 // (server/http/original-upload-routes.ts); tus only moves bytes.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { EVENTS, Server } from "@tus/server";
 import { FileStore } from "@tus/file-store";
@@ -19,9 +20,6 @@ export const ORIGINALS_PATH = "/api/captures/uploads";
 export const MAX_ORIGINAL_BYTES = 25 * 1024 * 1024;
 /** The phone sends 1 MB chunks; anything far larger is not our phone page. */
 export const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
-/** Set by the route from the checked invite, never taken from the client (the route overwrites them). */
-export const TRUSTED_SURVEY_HEADER = "x-claims-survey-id";
-export const TRUSTED_PARTICIPANT_HEADER = "x-claims-participant-id";
 
 /** What the phone declares when it starts an upload (Upload-Metadata). */
 export const originalMetadata = z.object({
@@ -62,6 +60,8 @@ export function parseDeclaredMetadata(header: string | undefined): OriginalMetad
 export class OriginalUploads {
   readonly store: FileStore;
   readonly tus: Server;
+  /** The checked uploader of each creation request, from the route; tus's hook reads it, never a client header. */
+  private readonly creators = new WeakMap<IncomingMessage, { surveyId: string; participantId: string }>();
 
   constructor(
     dir: string,
@@ -76,11 +76,11 @@ export class OriginalUploads {
       postReceiveInterval: 500,
       // Uploads finish by an explicit commit, so nobody deletes a half-sent original by accident.
       disableTerminationForFinishedUploads: true,
-      async onUploadCreate(req, upload) {
-        const surveyId = req.headers.get(TRUSTED_SURVEY_HEADER);
-        const participantId = req.headers.get(TRUSTED_PARTICIPANT_HEADER);
-        if (!surveyId || !participantId) throw { status_code: 403, body: JSON.stringify(new OriginalUploadError("upload_rejected", "no trusted survey")) };
-        return { metadata: { ...upload.metadata, surveyId, participantId } };
+      onUploadCreate: async (req, upload) => {
+        const node = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
+        const creator = node && this.creators.get(node);
+        if (!creator) throw { status_code: 403, body: JSON.stringify(new OriginalUploadError("upload_rejected", "no checked uploader")) };
+        return { metadata: { ...upload.metadata, ...creator } };
       },
       // Whatever tus itself refuses still answers in the person's words, never tus's English.
       onResponseError(_req, err) {
@@ -94,6 +94,12 @@ export class OriginalUploads {
       const u = this.describe(upload);
       if (u) onProgress(u);
     });
+  }
+
+  /** Creates an upload for an uploader the route has checked. */
+  async create(req: IncomingMessage, res: ServerResponse, creator: { surveyId: string; participantId: string }) {
+    this.creators.set(req, creator);
+    await this.tus.handle(req, res);
   }
 
   /** The upload with this id, or null when there is none (never created, committed, or expired). */

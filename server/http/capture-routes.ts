@@ -31,7 +31,7 @@ import { requestLocale } from "../i18n/translate";
 import { describeIssues } from "../i18n/validation-messages";
 import { readCapped } from "./read-capped-body";
 import { OriginalUploadError } from "../capture/original-upload-error";
-import { MAX_CHUNK_BYTES, MAX_ORIGINAL_BYTES, OriginalUploads, parseDeclaredMetadata, TRUSTED_PARTICIPANT_HEADER, TRUSTED_SURVEY_HEADER, type OriginalUpload } from "../capture/original-uploads";
+import { MAX_CHUNK_BYTES, MAX_ORIGINAL_BYTES, OriginalUploads, parseDeclaredMetadata, type OriginalUpload } from "../capture/original-uploads";
 
 const MAX_UPLOAD_BYTES = MAX_ORIGINAL_BYTES;
 /** The compact copy is made ≤ 200 KB on the phone; a little slack for other encoders. */
@@ -128,9 +128,7 @@ export function createCaptureRoutes(app: AppContext, captures: CaptureService, o
     const length = Number(req.headers["upload-length"]);
     if (!Number.isSafeInteger(length) || length <= 0) throw new OriginalUploadError("upload_metadata_invalid", "Upload-Length");
     if (length > MAX_ORIGINAL_BYTES) throw new OriginalUploadError("upload_too_large", String(length));
-    req.headers[TRUSTED_SURVEY_HEADER] = who.surveyId;
-    req.headers[TRUSTED_PARTICIPANT_HEADER] = who.participantId;
-    await originals.tus.handle(req, res);
+    await originals.create(req, res, { surveyId: who.surveyId, participantId: who.participantId });
   }
 
   /** tus HEAD (how far did it get) and PATCH (the next chunk), for the uploader's own uploads only. */
