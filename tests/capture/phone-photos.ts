@@ -10,6 +10,8 @@ import { desktopContext, launchBrowser, phoneContext } from "../support/browser"
 import { recordCspViolations } from "../support/browser-session";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
 
+const LOADED_MS = 120_000;
+
 export interface CaptureStep {
   agent: Page;
   phone: Page;
@@ -23,6 +25,9 @@ export interface CaptureStep {
 export async function captureStep(product: RunningProduct, fakeVideoFile: string, itemKey = "licence_plate"): Promise<CaptureStep> {
   const agentBrowser = await launchBrowser();
   const agentContext = await agentBrowser.newContext(desktopContext);
+  // Five helpers' test runs share two cores: every wait is generous (loaded-machine rule).
+  agentContext.setDefaultTimeout(LOADED_MS);
+  agentContext.setDefaultNavigationTimeout(LOADED_MS);
   await recordCspViolations(agentContext);
   const agent = await agentContext.newPage();
   await loginAs(agent, product.url, agent1);
@@ -30,6 +35,8 @@ export async function captureStep(product: RunningProduct, fakeVideoFile: string
   await agentJoins(agent, product.url, surveyId);
   const phoneBrowser = await launchBrowser({ fakeVideoFile });
   const ctx = await phoneBrowser.newContext(phoneContext);
+  ctx.setDefaultTimeout(LOADED_MS);
+  ctx.setDefaultNavigationTimeout(LOADED_MS);
   await recordCspViolations(ctx);
   if (process.env.SHOW_PAGE_CONSOLE) {
     ctx.on("console", (m) => process.stderr.write(`[phone] ${m.text()}\n`));
@@ -37,8 +44,8 @@ export async function captureStep(product: RunningProduct, fakeVideoFile: string
   }
   const phone = await ctx.newPage();
   await inviteeJoins(phone, policyholderLink);
-  await waitForRemoteRoles(agent, ["policyholder"]);
-  await phone.getByTestId("consent-refuse").click();
+  await waitForRemoteRoles(agent, ["policyholder"], 180_000);
+  await phone.getByTestId("consent-refuse").click({ timeout: 120_000 });
   await pushGuide(agent, phone, itemKey);
   return { agent, phone, phoneContext: ctx, surveyId, policyholderLink, browsers: [agentBrowser, phoneBrowser] };
 }
