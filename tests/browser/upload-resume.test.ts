@@ -49,8 +49,8 @@ test("a photo taken while the server is unreachable for 60 s is kept on the phon
   });
   const outageStarted = Date.now();
   await phone.getByTestId("shutter").click();
-  const [still] = await until("the still saved on the phone", async () => (await stillsOnPhone(phone)).filter((s) => s.itemKey === "licence_plate"));
-  assert.equal(still!.sha256, still!.declared, "the phone's record names the original's own SHA-256");
+  const still = await until("the still saved on the phone", async () => (await stillsOnPhone(phone)).find((s) => s.itemKey === "licence_plate"));
+  assert.equal(still.sha256, still.declared, "the phone's record names the original's own SHA-256");
   await phone.getByTestId("upload-offline").waitFor({ timeout: 60_000 });
   await phone.getByTestId("upload-waiting").waitFor();
 
@@ -58,18 +58,18 @@ test("a photo taken while the server is unreachable for 60 s is kept on the phon
   while (Date.now() - outageStarted < 60_000) await new Promise((r) => setTimeout(r, 2000));
   assert.ok(blocked >= 3, `the phone kept trying (${blocked} attempts)`);
   assert.equal(storedOriginals(product, surveyId).size, 0, "nothing reached the server during the outage");
-  assert.deepEqual((await stillsOnPhone(phone)).map((s) => s.key), [still!.key], "the still is still on the phone after 60 s");
+  assert.deepEqual((await stillsOnPhone(phone)).map((s) => s.key), [still.key], "the still is still on the phone after 60 s");
 
   await step.phoneContext.unroute("**/api/captures/**");
   await phone.locator('[data-testid="capture-verdict"][data-item="licence_plate"]').waitFor({ timeout: 120_000 });
   await agent.locator('[data-testid="capture-verdict"][data-item="licence_plate"]').waitFor({ timeout: 60_000 });
   const stored = storedOriginals(product, surveyId);
-  assert.ok(stored.has(still!.sha256), "the stored original hashes to the still the phone kept");
+  assert.ok(stored.has(still.sha256), "the stored original hashes to the still the phone kept");
   assert.equal(stored.size, 1);
   await until("the phone to forget the acknowledged still", async () => (await stillsOnPhone(phone)).length === 0, 30_000);
   const assessed = (await timeline(agent, surveyId)).filter((e) => e.type === "capture.assessed");
   assert.equal(assessed.length, 1);
-  assert.equal(assessed[0]!.payload.sha256, still!.sha256);
+  assert.equal(assessed[0]!.payload.sha256, still.sha256);
 });
 
 test("slow uplink: the quick verdict shows before the original is acknowledged; a reload mid-upload resumes from IndexedDB and the photo arrives once", { timeout: 420_000 }, async () => {
@@ -110,7 +110,7 @@ test("slow uplink: the quick verdict shows before the original is acknowledged; 
   reloaded = true;
   await phone.reload();
   await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }).catch(() => undefined);
-  await until("the original to arrive after the reload", () => storedOriginals(product, surveyId).has(still!.sha256), 180_000);
+  await until("the original to arrive after the reload", () => storedOriginals(product, surveyId).has(still.sha256), 180_000);
   const resumed = patches.filter((p) => p.afterReload);
   assert.ok(resumed.length > 0 && resumed[0]!.offset > 0, `the first chunk after the reload continues at the server's offset: ${JSON.stringify(patches)}`);
   assert.equal(storedOriginals(product, surveyId).size, 1, "one original, no duplicate");
@@ -120,6 +120,6 @@ test("slow uplink: the quick verdict shows before the original is acknowledged; 
   assert.equal(events.filter((e) => e.type === "capture.assessed").length, 1, "judged once");
   assert.equal(events.filter((e) => e.type === "capture.provisional").length, 1, "quick-checked once");
   const assessed = events.find((e) => e.type === "capture.assessed")!;
-  assert.equal(assessed.payload.sha256, still!.sha256);
+  assert.equal(assessed.payload.sha256, still.sha256);
   assert.equal((assessed.payload.provisional as { sha256: string }).sha256.length, 64, "the original's record links the compact copy's hash");
 });

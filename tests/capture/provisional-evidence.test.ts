@@ -64,12 +64,13 @@ for (const kind of databaseKinds) {
       const row = await t.db.evidencePackage.findUniqueOrThrow({ where: { surveyId: s.surveyId } });
       assert.equal(row.status, "ready", row.error ?? "");
       const record = JSON.parse(await fs.readFile(path.join(row.storagePath!, "survey.json"), "utf8")) as {
-        captures: { id: string; verdict: string; file: { sha256: string }; provisional?: { sha256: string; byteSize: number; verdict: string; disagrees: boolean; qualityScores: Record<string, number> } }[];
+        captures: { id: string; verdict: string; file: { sha256: string }; provisional?: { sha256: string; byteSize: number; receivedAt: string; verdict: string; disagrees: boolean; qualityScores: Record<string, number> } }[];
       };
       const c = record.captures.find((x) => x.id === capture.id)!;
       assert.equal(c.file.sha256, capture.sha256, "the original's hash");
       assert.equal(c.verdict, "fail", "the original's verdict counts");
-      assert.deepEqual(c.provisional, { sha256: compactSha, byteSize: compact.length, receivedAt: c.provisional && (c.provisional as { receivedAt: string }).receivedAt, verdict: "pass", qualityScores: { noise: 0.4, overall: 0.7 }, disagrees: true });
+      const provisionalRow = await t.db.captureProvisional.findUniqueOrThrow({ where: { surveyId_idempotencyKey: { surveyId: s.surveyId, idempotencyKey: capture.idempotencyKey } } });
+      assert.deepEqual(c.provisional, { sha256: compactSha, byteSize: compact.length, receivedAt: provisionalRow.receivedAt.toISOString(), verdict: "pass", qualityScores: { noise: 0.4, overall: 0.7 }, disagrees: true });
       const events = (await fs.readFile(path.join(row.storagePath!, "events.jsonl"), "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; payload?: { sha256?: string } });
       assert.ok(events.some((e) => e.type === "capture.provisional" && e.payload?.sha256 === compactSha), "the quick check is on the signed timeline");
 
