@@ -77,7 +77,7 @@ test("a sharp photo is accepted and a blurred one rejected with the blur reason,
   await inviteeJoins(sharp.page, policyholderLink);
   await waitForRemoteRoles(agent, ["policyholder"]);
   // Recording is declined here (the recording tests cover consent); the agent sees why nothing is recorded.
-  await sharp.page.getByTestId("consent-refuse").click();
+  await sharp.page.getByTestId("consent-refuse").click({ timeout: 120_000 });
   await agent.getByTestId("rec-refused").waitFor();
 
   await agent.locator('[data-testid="checklist-item"][data-key="licence_plate"] [data-testid="push-guide"]').click();
