@@ -407,6 +407,12 @@ export const en = {
   "rec.checklist.warning": "The policyholder's voice or video is not being recorded right now: a step captured now is not on record.",
   "alert.RECORDING_DISK_FULL": "Recording stopped: the server's disk is full.",
   "alert.RECORDING_TRACK": "A participant's voice or video is not being recorded; the server is retrying.",
+  "capture.quickAccepted": "Quick check: looks good",
+  "capture.quickRejected": "Quick check: please retake",
+  "capture.waitingUpload": "Photo waiting to upload ({percent}%)",
+  "capture.waitingOffline": "No connection: the photo is kept on this phone and uploads when the signal returns.",
+  "capture.disagrees": "The full photo's check differs from the quick check; the full photo's verdict counts.",
+  "capture.pending": "Photos on their way",
 };
 
 export type MessageKey = keyof typeof en;
@@ -817,6 +823,12 @@ export const zhCN: Record<MessageKey, string> = {
   "rec.checklist.warning": "投保人的声音或画面当前未在录制：此时完成的拍摄步骤不在录像中。",
   "alert.RECORDING_DISK_FULL": "录制已停止：服务器磁盘已满。",
   "alert.RECORDING_TRACK": "有参与人的声音或画面未在录制，服务器正在重试。",
+  "capture.quickAccepted": "快速检查：合格",
+  "capture.quickRejected": "快速检查：请重拍",
+  "capture.waitingUpload": "照片等待上传（{percent}%）",
+  "capture.waitingOffline": "暂无网络：照片已保存在本手机，信号恢复后自动上传。",
+  "capture.disagrees": "原图质检结果与快速检查不同，以原图结果为准。",
+  "capture.pending": "正在上传的照片",
 };
 
 export type Locale = "zh-CN" | "en";

@@ -41,6 +41,7 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
       participants: { include: { user: { select: { id: true, email: true } }, invite: { select: { sentTo: true } } }, orderBy: { createdAt: "asc" } },
       events: { orderBy: { seq: "asc" } },
       captures: { orderBy: { receivedAt: "asc" } },
+      provisionalCaptures: true,
       recordings: { orderBy: { startedAt: "asc" } },
       evidence: true,
     },
@@ -115,8 +116,11 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
   }
 
   const captures: PackageInputRaw["captures"] = [];
+  const provisionalByKey = new Map(survey.provisionalCaptures.map((p) => [p.idempotencyKey, p]));
   for (const c of survey.captures) {
     const scores = parseEventPayload(c.scores);
+    const p = provisionalByKey.get(c.idempotencyKey);
+    const pScores = p ? parseEventPayload(p.scores) : {};
     captures.push({
       id: c.id,
       checklistItem: c.itemKey,
@@ -133,6 +137,14 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
           : undefined,
       thumbnailPath: await opts.storage.ensureLocal(c.thumbLargeKey),
       thumbnailMediaType: "image/jpeg",
+      provisional: p && {
+        sha256: p.sha256,
+        byteSize: p.byteSize,
+        receivedAt: p.receivedAt,
+        verdict: p.verdict === "accepted" ? "pass" : "fail",
+        qualityScores: Object.fromEntries(Object.entries(pScores).filter((kv): kv is [string, number] => typeof kv[1] === "number")),
+        disagrees: p.verdict !== c.verdict,
+      },
     });
   }
 

@@ -9,7 +9,7 @@ import { appendSurveyEvent } from "../domain/survey-events";
 import { surveyChecklist } from "../domain/checklists";
 import { DomainError } from "../domain/errors";
 import type { ParticipantIdentity } from "../domain/participants";
-import type { CaptureWire, GuideWire } from "../signalling/protocol";
+import type { CaptureWire, GuideWire, ProvisionalCaptureWire } from "../signalling/protocol";
 import type { PhotoGate } from "./photo-gate";
 import type { RoomRegistry } from "../../media/room-registry";
 import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
@@ -24,10 +24,11 @@ export interface CaptureUpload {
 }
 
 type CaptureRow = Awaited<ReturnType<Db["capture"]["findFirstOrThrow"]>>;
+type ProvisionalRow = Awaited<ReturnType<Db["captureProvisional"]["findFirstOrThrow"]>>;
 
 const extension = { jpeg: "jpg", png: "png", webp: "webp" } as const;
 
-export function captureWire(c: CaptureRow): CaptureWire {
+export function captureWire(c: CaptureRow, p: ProvisionalRow | null = null): CaptureWire {
   return {
     id: c.id,
     itemKey: c.itemKey,
@@ -38,7 +39,15 @@ export function captureWire(c: CaptureRow): CaptureWire {
     thumbUrl: `/api/captures/${c.id}/thumb`,
     capturedAt: c.capturedAt?.toISOString() ?? null,
     participantId: c.participantId,
+    key: c.idempotencyKey,
+    sha256: c.sha256,
+    provisional: p && { verdict: p.verdict as CaptureWire["verdict"], sha256: p.sha256, reasons: JSON.parse(p.reasons) },
+    disagrees: Boolean(p && p.verdict !== c.verdict),
   };
+}
+
+export function provisionalWire(p: ProvisionalRow): ProvisionalCaptureWire {
+  return { key: p.idempotencyKey, itemKey: p.itemKey, verdict: p.verdict as ProvisionalCaptureWire["verdict"], reasons: JSON.parse(p.reasons), sha256: p.sha256, participantId: p.participantId };
 }
 
 export class CaptureService {
@@ -64,7 +73,7 @@ export class CaptureService {
   async ingest(upload: CaptureUpload): Promise<{ capture: CaptureWire; duplicate: boolean }> {
     const { surveyId } = upload.who;
     const existing = await this.db.capture.findUnique({ where: { surveyId_idempotencyKey: { surveyId, idempotencyKey: upload.idempotencyKey } } });
-    if (existing) return { capture: captureWire(existing), duplicate: true };
+    if (existing) return { capture: await this.wire(existing), duplicate: true };
     const key = `${surveyId}/${upload.idempotencyKey}`;
     let pending = this.inflight.get(key);
     const duplicate = Boolean(pending);
@@ -72,14 +81,91 @@ export class CaptureService {
       pending = this.process(upload).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
-    return { capture: captureWire(await pending), duplicate };
+    return { capture: await this.wire(await pending), duplicate };
+  }
+
+  /** The photo stored under this key, if its original has arrived. */
+  async byKey(surveyId: string, idempotencyKey: string): Promise<CaptureWire | null> {
+    const row = await this.db.capture.findUnique({ where: { surveyId_idempotencyKey: { surveyId, idempotencyKey } } });
+    return row && this.wire(row);
+  }
+
+  /** The original's wire with the compact copy's verdict beside it. */
+  private async wire(row: CaptureRow): Promise<CaptureWire> {
+    const p = await this.db.captureProvisional.findUnique({ where: { surveyId_idempotencyKey: { surveyId: row.surveyId, idempotencyKey: row.idempotencyKey } } });
+    return captureWire(row, p);
+  }
+
+  /**
+   * Judges the compact copy a phone sends before the original, for a verdict
+   * in about a second on a slow uplink. Provisional: the original's verdict
+   * (ingest) is the one that counts; both stay on record with their hashes.
+   */
+  async judgeProvisional(upload: CaptureUpload): Promise<{ provisional: ProvisionalCaptureWire; duplicate: boolean }> {
+    const { surveyId } = upload.who;
+    const where = { surveyId_idempotencyKey: { surveyId, idempotencyKey: upload.idempotencyKey } };
+    const existing = await this.db.captureProvisional.findUnique({ where });
+    if (existing) return { provisional: provisionalWire(existing), duplicate: true };
+    await this.checkItem(surveyId, upload.itemKey);
+    const image = await this.gate.validate(upload.bytes);
+    const assessment = await this.gate.assess(upload.bytes);
+    const sha256 = createHash("sha256").update(upload.bytes).digest("hex");
+    // Kept so the hash on record can be checked against the bytes it names.
+    const stored = await this.put(`${surveyId}/photos/${safeKey(upload.idempotencyKey)}.provisional.${extension[image.format]}`, upload.bytes);
+    let row: ProvisionalRow;
+    try {
+      row = await this.db.captureProvisional.create({
+        data: {
+          surveyId,
+          participantId: upload.who.participantId,
+          itemKey: upload.itemKey,
+          idempotencyKey: upload.idempotencyKey,
+          mediaType: `image/${image.format}`,
+          byteSize: upload.bytes.length,
+          sha256,
+          width: image.width,
+          height: image.height,
+          storageKey: stored.key,
+          scores: JSON.stringify(assessment.scores),
+          verdict: assessment.verdict,
+          reasons: JSON.stringify(assessment.reasons),
+          modelSha256: assessment.modelSha256,
+        },
+      });
+    } catch (err) {
+      // Two retries of the same copy at once: the first row stands.
+      const raced = await this.db.captureProvisional.findUnique({ where });
+      if (!raced) throw err;
+      return { provisional: provisionalWire(raced), duplicate: true };
+    }
+    await appendSurveyEvent(this.db, surveyId, {
+      type: "capture.provisional",
+      actorId: upload.who.participantId,
+      actorRole: upload.who.role,
+      payload: { itemKey: row.itemKey, key: row.idempotencyKey, sha256, byteSize: row.byteSize, verdict: row.verdict, scores: assessment.scores, reasons: assessment.reasons.map((r) => r.code), modelSha256: row.modelSha256 },
+    });
+    const wire = provisionalWire(row);
+    this.rooms.get(surveyId)?.broadcast(null, "captureProvisional", { provisional: wire });
+    // The original got there first (a reload resent the copy late): show both verdicts together now.
+    const original = await this.db.capture.findUnique({ where });
+    if (original) this.announce(original, row);
+    return { provisional: wire, duplicate: false };
+  }
+
+  /** How much of a photo's original the server holds, for "photo waiting to upload (x%)". */
+  announceProgress(surveyId: string, progress: { key: string; itemKey: string; received: number; total: number }) {
+    this.rooms.get(surveyId)?.broadcast(null, "captureUploadProgress", progress);
+  }
+
+  private async checkItem(surveyId: string, itemKey: string) {
+    const survey = await this.db.survey.findUniqueOrThrow({ where: { id: surveyId }, include: { claim: { select: { claimType: true } } } });
+    if (survey.status === "closed") throw new DomainError("SURVEY_CLOSED", "This survey has ended.");
+    const items = await surveyChecklist(this.db, survey);
+    if (!items.some((i) => i.key === itemKey)) throw new DomainError("BAD_REQUEST", `no checklist item "${itemKey}" for this claim type`);
   }
 
   private async process(u: CaptureUpload): Promise<CaptureRow> {
-    const survey = await this.db.survey.findUniqueOrThrow({ where: { id: u.who.surveyId }, include: { claim: { select: { claimType: true } } } });
-    if (survey.status === "closed") throw new DomainError("SURVEY_CLOSED", "This survey has ended.");
-    const items = await surveyChecklist(this.db, survey);
-    if (!items.some((i) => i.key === u.itemKey)) throw new DomainError("BAD_REQUEST", `no checklist item "${u.itemKey}" for this claim type`);
+    await this.checkItem(u.who.surveyId, u.itemKey);
 
     const image = await this.gate.validate(u.bytes);
     const [assessment, meta, thumbs] = await Promise.all([this.gate.assess(u.bytes), this.gate.metadata(u.bytes), this.gate.thumbnails(u.bytes)]);
@@ -118,13 +204,24 @@ export class CaptureService {
         modelSha256: assessment.modelSha256,
       },
     });
+    const provisional = await this.db.captureProvisional.findUnique({ where: { surveyId_idempotencyKey: { surveyId: u.who.surveyId, idempotencyKey: u.idempotencyKey } } });
     await appendSurveyEvent(this.db, u.who.surveyId, {
       type: "capture.assessed",
       actorId: u.who.participantId,
       actorRole: u.who.role,
-      payload: { captureId: row.id, itemKey: row.itemKey, sha256, verdict: row.verdict, scores: assessment.scores, reasons: assessment.reasons.map((r) => r.code), modelSha256: row.modelSha256 },
+      payload: {
+        captureId: row.id,
+        itemKey: row.itemKey,
+        sha256,
+        verdict: row.verdict,
+        scores: assessment.scores,
+        reasons: assessment.reasons.map((r) => r.code),
+        modelSha256: row.modelSha256,
+        // The compact copy judged first, linked on the timeline the evidence signs.
+        ...(provisional ? { provisional: { sha256: provisional.sha256, verdict: provisional.verdict }, disagrees: provisional.verdict !== row.verdict } : {}),
+      },
     });
-    this.announce(row);
+    this.announce(row, provisional);
     return row;
   }
 
@@ -151,16 +248,32 @@ export class CaptureService {
       actorRole: args.role,
       payload: { captureId: c.id, itemKey: c.itemKey, reason: args.reason, scores: JSON.parse(c.scores), modelSha256: c.modelSha256, sha256: c.sha256 },
     });
-    this.announce(row);
-    return captureWire(row);
+    const wire = await this.wire(row);
+    this.rooms.get(row.surveyId)?.broadcast(null, "captureAssessed", { capture: wire });
+    return wire;
   }
 
-  private announce(row: CaptureRow) {
-    this.rooms.get(row.surveyId)?.broadcast(null, "captureAssessed", { capture: captureWire(row) });
+  private announce(row: CaptureRow, provisional: ProvisionalRow | null) {
+    this.rooms.get(row.surveyId)?.broadcast(null, "captureAssessed", { capture: captureWire(row, provisional) });
   }
 
   async list(surveyId: string) {
-    return (await this.db.capture.findMany({ where: { surveyId }, orderBy: { receivedAt: "asc" } })).map(captureWire);
+    const [rows, provisionals] = await Promise.all([
+      this.db.capture.findMany({ where: { surveyId }, orderBy: { receivedAt: "asc" } }),
+      this.db.captureProvisional.findMany({ where: { surveyId } }),
+    ]);
+    const byKey = new Map(provisionals.map((p) => [p.idempotencyKey, p]));
+    return rows.map((r) => captureWire(r, byKey.get(r.idempotencyKey) ?? null));
+  }
+
+  /** Compact copies judged whose original has not arrived yet: the agent's "waiting to upload" after a reload. */
+  async pendingOriginals(surveyId: string): Promise<ProvisionalCaptureWire[]> {
+    const [provisionals, originals] = await Promise.all([
+      this.db.captureProvisional.findMany({ where: { surveyId }, orderBy: { receivedAt: "asc" } }),
+      this.db.capture.findMany({ where: { surveyId }, select: { idempotencyKey: true } }),
+    ]);
+    const arrived = new Set(originals.map((o) => o.idempotencyKey));
+    return provisionals.filter((p) => !arrived.has(p.idempotencyKey)).map(provisionalWire);
   }
 }
 

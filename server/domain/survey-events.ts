@@ -29,6 +29,7 @@ export const surveyEventTypes = [
   "capture.requested",
   "capture.assessed",
   "capture.overridden",
+  "capture.provisional",
   "evidence.building",
   "evidence.ready",
   "evidence.failed",

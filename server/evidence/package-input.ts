@@ -80,6 +80,22 @@ export const captureSchema = z.object({
   override: z.object({ by: evidenceId, reason: z.string().min(1).max(2000), at: instant.optional() }).optional(),
   thumbnailPath: sourceFile,
   thumbnailMediaType: mediaType.default("image/jpeg"),
+  /**
+   * The compact copy the phone sent first for a quick verdict (its bytes stay
+   * on the server; its hash and verdict are here and on the signed timeline).
+   * The verdict above, on the original, is the one that counts.
+   */
+  provisional: z
+    .object({
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      byteSize: z.number().int().positive(),
+      receivedAt: instant,
+      verdict: z.enum(["pass", "fail"]),
+      qualityScores: z.record(z.string().min(1).max(64), z.number().min(0).max(1)),
+      /** The original's verdict differs from this one. */
+      disagrees: z.boolean(),
+    })
+    .optional(),
 });
 
 export const chatMessageSchema = z.object({

@@ -87,11 +87,13 @@ export function eventDetails(e: TimelineEvent, ctx: EventTextContext): string {
     case "capture.requested":
       parts.push(ctx.item(p.itemKey));
       break;
-    case "capture.assessed": {
+    case "capture.assessed":
+    case "capture.provisional": {
       parts.push(ctx.item(p.itemKey));
       parts.push(s.verdicts[p.verdict === "accepted" ? "pass" : "fail"]!);
       const reasons = Array.isArray(p.reasons) ? p.reasons.filter((r): r is string => typeof r === "string") : [];
       if (reasons.length) parts.push(`${d.reasons}: ${reasons.map((r) => s.scoreNames[r] ?? d.otherReason).join(", ")}`);
+      if (p.disagrees === true) parts.push(d.disagrees);
       break;
     }
     case "capture.overridden":

@@ -171,6 +171,7 @@ const en = {
     "capture.requested": "Photo requested",
     "capture.assessed": "Photo assessed",
     "capture.overridden": "Photo accepted anyway",
+    "capture.provisional": "Photo quick check (compact copy)",
     "evidence.building": "Evidence package building",
     "evidence.ready": "Evidence package ready",
     "evidence.failed": "Evidence package failed",
@@ -194,6 +195,7 @@ const en = {
     reasons: "reasons",
     restarted: "restarted after an interruption",
     files: (n: number) => `${n} files`,
+    disagrees: "differs from the quick check of the compact copy",
   },
   scoreNames: {
     motion_blur: "motion blur",
@@ -382,6 +384,7 @@ const zh: typeof en = {
     "capture.requested": "请求拍照",
     "capture.assessed": "照片质检",
     "capture.overridden": "照片人工采用",
+    "capture.provisional": "照片快速质检（压缩副本）",
     "evidence.building": "开始生成证据包",
     "evidence.ready": "证据包已生成",
     "evidence.failed": "证据包生成失败",
@@ -405,6 +408,7 @@ const zh: typeof en = {
     reasons: "原因",
     restarted: "中断后重新开始",
     files: (n: number) => `${n} 个文件`,
+    disagrees: "与压缩副本的快速质检结果不同",
   },
   scoreNames: {
     motion_blur: "抖动模糊",

@@ -1,6 +1,12 @@
 // Photo upload from the phone and photo delivery to the call's pages.
 //   POST /api/captures             raw image body; headers: X-Invite-Token,
 //        Idempotency-Key, X-Capture-Item, X-Captured-At?, X-Capture-Gps? (lat,lon,accuracy)
+//   POST /api/captures/provisional  the compact copy (≤ 200 KB) first, same headers: a quick
+//        provisional verdict while the original is still on its way
+//   POST /api/captures/uploads        tus: create a resumable upload of the original
+//        (Upload-Length, Upload-Metadata: key, item, sha256, capturedAt?, gps?)
+//   HEAD|PATCH /api/captures/uploads/:id   tus: how far it got / the next chunk
+//   POST /api/captures/uploads/:id/commit  the complete original is hash-checked and judged
 //   POST /api/captures/viewer      header X-Invite-Token: sets the survey's photo cookie
 //   GET  /api/captures/:id/thumb   ?size=large; staff session, the photo cookie or X-Invite-Token
 // The invite token never travels in a URL: <img> tags cannot send a header, so
@@ -8,6 +14,7 @@
 // goes to /api/captures (one per survey). Who may: server/domain/survey-access.ts.
 // The body is capped while it streams in; nothing is decoded before the checks.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { serialize as serializeCookie } from "cookie";
 import { z } from "zod";
@@ -22,8 +29,13 @@ import { ImageUploadError } from "../uploads/upload-error";
 import { httpPrincipal, inviteHeader, requestCookies, sendDomainError } from "./http-access";
 import { requestLocale } from "../i18n/translate";
 import { describeIssues } from "../i18n/validation-messages";
+import { readCapped } from "./read-capped-body";
+import { OriginalUploadError } from "../capture/original-upload-error";
+import { MAX_CHUNK_BYTES, MAX_ORIGINAL_BYTES, OriginalUploads, parseDeclaredMetadata, type OriginalUpload } from "../capture/original-uploads";
 
-const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+const MAX_UPLOAD_BYTES = MAX_ORIGINAL_BYTES;
+/** The compact copy is made ≤ 200 KB on the phone; a little slack for other encoders. */
+const MAX_COMPACT_BYTES = 256 * 1024;
 /** The photo cookie lives an hour at most; the gallery renews it as photos arrive. */
 const PHOTO_COOKIE_MAX_SECONDS = 3600;
 export const CAPTURES_PATH = "/api/captures";
@@ -44,42 +56,21 @@ function json(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
-/** A body this much over the limit is cut off instead of read to its end. */
-const DISCARD_AT_MOST_BYTES = 64 * 1024 * 1024;
+export function createCaptureRoutes(app: AppContext, captures: CaptureService, originalsDir = path.join(app.env.DATA_DIR, "capture-uploads")) {
+  const originals = new OriginalUploads(originalsDir, (u) => captures.announceProgress(u.surveyId, { key: u.meta.key, itemKey: u.meta.item, received: u.offset, total: u.size }));
 
-/**
- * The body, or null when it is larger than `max`. An oversized body is still
- * read (and thrown away) up to DISCARD_AT_MOST_BYTES before the 413 goes out:
- * a server that answers and closes while the phone is still sending makes the
- * phone's browser see a broken pipe instead of the "photo too large" message.
- */
-async function readCapped(req: IncomingMessage, max: number): Promise<Buffer | null> {
-  const declared = Number(req.headers["content-length"] ?? NaN);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = Number.isFinite(declared) && declared > max;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) tooLarge = true;
-    if (tooLarge) {
-      chunks.length = 0;
-      if (size > DISCARD_AT_MOST_BYTES) break;
-      continue;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return tooLarge ? null : Buffer.concat(chunks);
-}
-
-export function createCaptureRoutes(app: AppContext, captures: CaptureService) {
-  async function upload(req: IncomingMessage, res: ServerResponse) {
+  /** The uploading participant: only invitees upload; staff get 403, a request without a link 401, by the same rule as everywhere. */
+  async function uploader(req: IncomingMessage) {
     const token = inviteHeader(req);
     const principal = await httpPrincipal(app, req, token);
-    // Only invitees upload: staff get 403, a request without a link 401, by the same rule as everywhere.
     assertMayEverDo(principal, "capture.upload");
     const invite = await resolveInvite(app.db, token!);
     authorize(principal, "capture.upload", { id: invite.surveyId, agentId: invite.survey.agentId });
-    const who = await participantForInvite(app.db, invite);
+    return participantForInvite(app.db, invite);
+  }
+
+  async function upload(req: IncomingMessage, res: ServerResponse) {
+    const who = await uploader(req);
     const headers = uploadHeaders.safeParse(req.headers);
     if (!headers.success) {
       // In the caller's language, each header named; the field list stays as it was for the phone's page.
@@ -101,6 +92,87 @@ export function createCaptureRoutes(app: AppContext, captures: CaptureService) {
       gps: gps && Math.abs(gps[0]!) <= 90 && Math.abs(gps[1]!) <= 180 ? { lat: gps[0]!, lon: gps[1]!, accuracy: gps[2] ?? null } : null,
       bytes,
     });
+    return json(res, result.duplicate ? 200 : 201, result);
+  }
+
+  /** The compact copy, judged at once; the original follows through the resumable upload. */
+  async function provisional(req: IncomingMessage, res: ServerResponse) {
+    const who = await uploader(req);
+    const headers = uploadHeaders.safeParse(req.headers);
+    if (!headers.success) {
+      const { fields } = describeIssues(headers.error.issues, requestLocale(req));
+      return json(res, 400, { error: { code: "VALIDATION_FAILED", message: fields.map((f) => f.message).join("; "), fields: headers.error.issues.map((i) => i.path.join(".")) } });
+    }
+    const bytes = await readCapped(req, MAX_COMPACT_BYTES);
+    if (!bytes) {
+      res.setHeader("Connection", "close");
+      throw new OriginalUploadError("compact_too_large");
+    }
+    const h = headers.data;
+    const result = await captures.judgeProvisional({ who, itemKey: h["x-capture-item"], idempotencyKey: h["idempotency-key"], capturedAt: null, gps: null, bytes });
+    return json(res, result.duplicate ? 200 : 201, result);
+  }
+
+  /** The upload this request names, if it belongs to the uploader's survey; another survey's upload is as unknown as none. */
+  async function ownUpload(req: IncomingMessage, id: string) {
+    const who = await uploader(req);
+    const upload = await originals.find(id);
+    if (!upload || upload.surveyId !== who.surveyId) throw new OriginalUploadError("upload_unknown", id);
+    return { who, upload };
+  }
+
+  /** tus creation: the phone declares size, key, item and SHA-256; the survey comes from its link. */
+  async function originalCreate(req: IncomingMessage, res: ServerResponse) {
+    const who = await uploader(req);
+    parseDeclaredMetadata(req.headers["upload-metadata"] as string | undefined);
+    const length = Number(req.headers["upload-length"]);
+    if (!Number.isSafeInteger(length) || length <= 0) throw new OriginalUploadError("upload_metadata_invalid", "Upload-Length");
+    if (length > MAX_ORIGINAL_BYTES) throw new OriginalUploadError("upload_too_large", String(length));
+    await originals.create(req, res, { surveyId: who.surveyId, participantId: who.participantId });
+  }
+
+  /** tus HEAD (how far did it get) and PATCH (the next chunk), for the uploader's own uploads only. */
+  async function originalResume(req: IncomingMessage, res: ServerResponse, id: string) {
+    const { upload } = await ownUpload(req, id);
+    if (req.method === "PATCH") await checkChunk(req, upload);
+    await originals.tus.handle(req, res);
+  }
+
+  /** Refuses a chunk that cannot be right before tus reads it, draining it so the phone reads the answer. */
+  async function checkChunk(req: IncomingMessage, upload: OriginalUpload) {
+    const declared = Number(req.headers["content-length"] ?? NaN);
+    const offset = Number(req.headers["upload-offset"]);
+    let problem: OriginalUploadError | null = null;
+    if (Number.isFinite(declared) && declared > MAX_CHUNK_BYTES) problem = new OriginalUploadError("chunk_too_large", String(declared));
+    else if (!Number.isSafeInteger(offset) || offset !== upload.offset) problem = new OriginalUploadError("offset_mismatch", `${req.headers["upload-offset"]} != ${upload.offset}`);
+    else if (Number.isFinite(declared) && offset + declared > upload.size) problem = new OriginalUploadError("chunk_beyond_length", `${offset}+${declared} > ${upload.size}`);
+    if (!problem) return;
+    await readCapped(req, 0);
+    throw problem;
+  }
+
+  /** The phone says the original is complete: check its SHA-256, judge it, and answer with the capture. */
+  async function originalCommit(req: IncomingMessage, res: ServerResponse, id: string) {
+    const who = await uploader(req);
+    // A commit retried after its answer was lost: the capture already stands.
+    const key = req.headers["idempotency-key"];
+    if (typeof key === "string" && /^[A-Za-z0-9_-]{8,80}$/.test(key)) {
+      const done = await captures.byKey(who.surveyId, key);
+      if (done) return json(res, 200, { capture: done, duplicate: true });
+    }
+    const { upload } = await ownUpload(req, id);
+    const bytes = await originals.completeBytes(upload);
+    const m = upload.meta;
+    const gps = m.gps?.split(",").map(Number);
+    const result = await captures.ingest({
+      who,
+      itemKey: m.item,
+      idempotencyKey: m.key,
+      capturedAt: m.capturedAt ? new Date(m.capturedAt) : null,
+      gps: gps && Math.abs(gps[0]!) <= 90 && Math.abs(gps[1]!) <= 180 ? { lat: gps[0]!, lon: gps[1]!, accuracy: gps[2] ?? null } : null,
+      bytes,
+    });
+    await originals.remove(upload.id);
     return json(res, result.duplicate ? 200 : 201, result);
   }
 
@@ -143,7 +215,9 @@ export function createCaptureRoutes(app: AppContext, captures: CaptureService) {
       try {
         await fn(req, res, ...args);
       } catch (err) {
-        if (err instanceof ImageUploadError) {
+        if (err instanceof OriginalUploadError) {
+          if (!res.headersSent) json(res, err.httpStatus, err.toJSON());
+        } else if (err instanceof ImageUploadError) {
           json(res, err.httpStatus, { error: { code: err.code, message: err.userMessage } });
         } else if (err instanceof DomainError) {
           sendDomainError(res, err);
@@ -155,5 +229,13 @@ export function createCaptureRoutes(app: AppContext, captures: CaptureService) {
       }
     };
 
-  return { upload: guarded(upload), thumb: guarded(thumb), viewer: guarded(viewer) };
+  return {
+    upload: guarded(upload),
+    provisional: guarded(provisional),
+    originalCreate: guarded(originalCreate),
+    originalResume: guarded(originalResume),
+    originalCommit: guarded(originalCommit),
+    thumb: guarded(thumb),
+    viewer: guarded(viewer),
+  };
 }

@@ -35,7 +35,7 @@ export interface RouteDeps {
 }
 
 export interface HttpRoute {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "HEAD" | "PATCH";
   /** For people and the matrix test: the path with :params. */
   path: string;
   pattern: RegExp;
@@ -76,6 +76,18 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: "POST", path: "/api/v1/surveys", pattern: /^\/api\/v1\/surveys$/, access: { kind: "api-key" }, handle: rest },
   { method: "GET", path: "/api/v1/surveys/:id", pattern: /^\/api\/v1\/surveys\/([^/]+)$/, access: { kind: "api-key" }, handle: rest },
   { method: "POST", path: "/api/captures", pattern: /^\/api\/captures$/, access: { kind: "survey", action: "capture.upload" }, handle: ({ captures }, req, res) => captures.upload(req, res) },
+  { method: "POST", path: "/api/captures/provisional", pattern: /^\/api\/captures\/provisional$/, access: { kind: "survey", action: "capture.upload" }, handle: ({ captures }, req, res) => captures.provisional(req, res) },
+  // The original's resumable upload (tus protocol; server/capture/original-uploads.ts).
+  { method: "POST", path: "/api/captures/uploads", pattern: /^\/api\/captures\/uploads$/, access: { kind: "survey", action: "capture.upload" }, handle: ({ captures }, req, res) => captures.originalCreate(req, res) },
+  { method: "HEAD", path: "/api/captures/uploads/:id", pattern: /^\/api\/captures\/uploads\/([A-Za-z0-9_-]{1,64})$/, access: { kind: "survey", action: "capture.upload" }, handle: ({ captures }, req, res, [id]) => captures.originalResume(req, res, id!) },
+  { method: "PATCH", path: "/api/captures/uploads/:id", pattern: /^\/api\/captures\/uploads\/([A-Za-z0-9_-]{1,64})$/, access: { kind: "survey", action: "capture.upload" }, handle: ({ captures }, req, res, [id]) => captures.originalResume(req, res, id!) },
+  {
+    method: "POST",
+    path: "/api/captures/uploads/:id/commit",
+    pattern: /^\/api\/captures\/uploads\/([A-Za-z0-9_-]{1,64})\/commit$/,
+    access: { kind: "survey", action: "capture.upload" },
+    handle: ({ captures }, req, res, [id]) => captures.originalCommit(req, res, id!),
+  },
   { method: "POST", path: "/api/captures/viewer", pattern: /^\/api\/captures\/viewer$/, access: { kind: "survey", action: "capture.view" }, handle: ({ captures }, req, res) => captures.viewer(req, res) },
   {
     method: "GET",

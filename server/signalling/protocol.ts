@@ -144,6 +144,24 @@ export interface CaptureWire {
   thumbUrl: string;
   capturedAt: string | null;
   participantId: string;
+  /** The phone's key for this photo (its idempotency key): matches the provisional verdict and upload progress. */
+  key: string;
+  /** SHA-256 of the original as stored: the phone keeps the photo until it sees this. */
+  sha256: string;
+  /** The compact copy's quick verdict, when the phone sent one first. */
+  provisional: { verdict: "accepted" | "rejected"; sha256: string; reasons: CaptureWire["reasons"] } | null;
+  /** The original's verdict differs from the compact copy's: the agent is told. */
+  disagrees: boolean;
+}
+
+/** The quick verdict on the compact copy of a photo whose original is still on its way. */
+export interface ProvisionalCaptureWire {
+  key: string;
+  itemKey: string;
+  verdict: "accepted" | "rejected";
+  reasons: CaptureWire["reasons"];
+  sha256: string;
+  participantId: string;
 }
 
 export interface NewConsumerNotification {
@@ -172,6 +190,10 @@ export interface SignalNotifications {
   guide: GuideWire;
   captureRequested: { itemKey: string; by: string };
   captureAssessed: { capture: CaptureWire };
+  /** A compact copy was judged; the original is still uploading. */
+  captureProvisional: { provisional: ProvisionalCaptureWire };
+  /** Bytes of a photo's original the server holds so far (resumable upload). */
+  captureUploadProgress: { key: string; itemKey: string; received: number; total: number };
   /** Something staff must see at once (e.g. recording stopped: disk full). `message`: English fallback; pages translate `code`. */
   alert: { code: string; message: string; errorId?: string };
 }

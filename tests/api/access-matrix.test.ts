@@ -128,6 +128,15 @@ const routes: Record<string, Spec<RouteCall> | "the tRPC procedures above"> = {
   "GET /api/v1/surveys/:id": { allow: [], refuse: Object.fromEntries(ALL.map((i) => [i, 401])), input: (t) => ({ path: `/api/v1/surveys/${t.surveyId}` }) },
   // Without an Idempotency-Key the upload is refused by validation (400), after the access check.
   "POST /api/captures": { allow: LINKS, input: () => ({ path: "/api/captures", init: { method: "POST", headers: { "Content-Type": "image/jpeg" }, body: new Uint8Array(16) } }) },
+  "POST /api/captures/provisional": { allow: LINKS, input: () => ({ path: "/api/captures/provisional", init: { method: "POST", headers: { "Content-Type": "image/jpeg" }, body: new Uint8Array(16) } }) },
+  // The original's resumable upload (tus): without a declaration 400, an upload of none or of another survey 404, after the access check.
+  "POST /api/captures/uploads": { allow: LINKS, input: () => ({ path: "/api/captures/uploads", init: { method: "POST", headers: { "Tus-Resumable": "1.0.0", "Upload-Length": "16" } } }) },
+  "HEAD /api/captures/uploads/:id": { allow: LINKS, input: () => ({ path: "/api/captures/uploads/0123456789abcdef", init: { method: "HEAD", headers: { "Tus-Resumable": "1.0.0" } } }) },
+  "PATCH /api/captures/uploads/:id": {
+    allow: LINKS,
+    input: () => ({ path: "/api/captures/uploads/0123456789abcdef", init: { method: "PATCH", headers: { "Tus-Resumable": "1.0.0", "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream" }, body: new Uint8Array(16) } }),
+  },
+  "POST /api/captures/uploads/:id/commit": { allow: LINKS, input: () => ({ path: "/api/captures/uploads/0123456789abcdef/commit", init: { method: "POST" } }) },
   "POST /api/captures/viewer": { allow: LINKS, refuse: STAFF_UNAUTHENTICATED, input: () => ({ path: "/api/captures/viewer", init: { method: "POST" } }) },
   "GET /api/captures/:id/thumb": { allow: [...STAFF_SIDE, "auditor", "policyholderLink", "adjusterLink"], audit: ["auditor"], input: (t) => ({ path: `/api/captures/${t.captureId}/thumb` }) },
   // Whatever the byte range, an auditor's playback is logged.

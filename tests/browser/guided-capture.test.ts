@@ -27,19 +27,13 @@ after(async () => {
   if (cspViolations.length) throw new Error(`the pages broke their Content-Security-Policy:\n${cspViolations.join("\n")}`);
 });
 
-// The phone's own SHA-256 of every photo body it uploads (a plain script: no transpiler helpers).
-const hashUploads = `
-  window.__uploadHashes = [];
-  const realFetch = window.fetch.bind(window);
-  window.fetch = async (input, init) => {
-    const url = typeof input === "string" ? input : input.url;
-    if (url.endsWith("/api/captures") && init && init.body instanceof Blob) {
-      const digest = await crypto.subtle.digest("SHA-256", await init.body.arrayBuffer());
-      window.__uploadHashes.push([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join(""));
-    }
-    return realFetch(input, init);
-  };
-`;
+// The SHA-256 the phone declares for every original it starts to upload (tus
+// creation, Upload-Metadata): the phone hashes the bytes it kept, and the server
+// refuses a commit whose bytes do not hash to it.
+function declaredHash(metadataHeader: string | undefined): string | null {
+  const pair = (metadataHeader ?? "").split(",").find((p) => p.startsWith("sha256 "));
+  return pair ? Buffer.from(pair.slice(7), "base64").toString() : null;
+}
 
 async function phoneWithCamera(photo: string): Promise<{ page: Page; uploadHashes: () => Promise<string[]> }> {
   const browser = await launchBrowser({ fakeVideoFile: y4mFromPhoto(path.join(photos, photo)) });
@@ -51,15 +45,19 @@ async function phoneWithCamera(photo: string): Promise<{ page: Page; uploadHashe
     context.on("response", (r) => void (r.status() >= 400 && process.stderr.write(`[phone] ${r.status()} ${r.request().method()} ${r.url()}\n`)));
     context.on("requestfailed", (r) => process.stderr.write(`[phone] failed ${r.method()} ${r.url()} ${r.failure()?.errorText}\n`));
   }
-  await context.addInitScript({ content: hashUploads });
   const page = await context.newPage();
-  return { page, uploadHashes: () => page.evaluate(() => (window as unknown as { __uploadHashes: string[] }).__uploadHashes) };
+  const hashes: string[] = [];
+  page.on("request", (r) => {
+    const h = r.method() === "POST" && r.url().endsWith("/api/captures/uploads") ? declaredHash(r.headers()["upload-metadata"]) : null;
+    if (h) hashes.push(h);
+  });
+  return { page, uploadHashes: async () => hashes };
 }
 
 function storedOriginals(surveyId: string): Map<string, string> {
   const dir = path.join(product.dataDir, "media", surveyId, "photos");
   const out = new Map<string, string>();
-  for (const f of readdirSync(dir).filter((n) => !n.includes(".thumb-"))) out.set(createHash("sha256").update(readFileSync(path.join(dir, f))).digest("hex"), f);
+  for (const f of readdirSync(dir).filter((n) => !n.includes(".thumb-") && !n.includes(".provisional."))) out.set(createHash("sha256").update(readFileSync(path.join(dir, f))).digest("hex"), f);
   return out;
 }
 
@@ -79,7 +77,7 @@ test("a sharp photo is accepted and a blurred one rejected with the blur reason,
   await inviteeJoins(sharp.page, policyholderLink);
   await waitForRemoteRoles(agent, ["policyholder"]);
   // Recording is declined here (the recording tests cover consent); the agent sees why nothing is recorded.
-  await sharp.page.getByTestId("consent-refuse").click();
+  await sharp.page.getByTestId("consent-refuse").click({ timeout: 120_000 });
   await agent.getByTestId("rec-refused").waitFor();
 
   await agent.locator('[data-testid="checklist-item"][data-key="licence_plate"] [data-testid="push-guide"]').click();

@@ -5,15 +5,19 @@
 // camera has one, and the verdict naming the item and the reason, with a
 // one-tap retake. Without a guide there is nothing to shoot yet: the call's
 // own self-view shows the camera and this panel only says what comes next.
+// A still is saved on the phone and handed to the outbox (photo-outbox.ts):
+// the quick verdict on its compact copy shows first, the original follows
+// ("photo waiting to upload (x%)"), and its verdict is the one that counts.
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import type { SurveyCall } from "../../_lib/call/survey-call";
 import { takeStill, setTorch, torchSupported } from "../../_lib/capture/take-still";
-import { CaptureUploadError, currentPosition, uploadCapture } from "../../_lib/capture/upload-capture";
+import { currentPosition } from "../../_lib/capture/current-position";
+import { outboxFor, type OutboxStill } from "../../_lib/capture/photo-outbox";
 import { useI18n } from "../../_i18n/i18n-provider";
 import { StreamVideo } from "../call/media-element";
-import type { CaptureWire } from "../../../server/signalling/protocol";
+import type { CaptureWire, ProvisionalCaptureWire } from "../../../server/signalling/protocol";
 
-type Status = { kind: "idle" } | { kind: "uploading"; attempt: number } | { kind: "done"; capture: CaptureWire } | { kind: "failed"; message: string };
+type Status = { kind: "idle" } | { kind: "saving" } | { kind: "sent"; key: string } | { kind: "done"; capture: CaptureWire } | { kind: "failed"; message: string };
 export type ItemLabels = Record<string, { "zh-CN": string; en: string }>;
 
 export function CapturePanel({ call, inviteToken, loadLabels }: { call: SurveyCall; inviteToken: string; loadLabels?: () => Promise<ItemLabels> }) {
@@ -25,6 +29,22 @@ export function CapturePanel({ call, inviteToken, loadLabels }: { call: SurveyCa
   const busy = useRef(false);
   const track = s.localStream?.getVideoTracks()[0] ?? null;
   const guide = s.guide;
+  const outbox = outboxFor(inviteToken);
+  const box = useSyncExternalStore(outbox.subscribe, outbox.snapshot, outbox.snapshot);
+
+  // Acknowledged originals join the call's photos; stills an earlier page left behind continue.
+  useEffect(() => {
+    const off = outbox.onCapture((capture) => {
+      call.addCapture(capture);
+      setStatus((st) => ((st.kind === "sent" && st.key === capture.key) || st.kind === "idle" ? { kind: "done", capture } : st));
+    });
+    void outbox.resume();
+    return off;
+  }, [outbox, call]);
+  useEffect(() => {
+    const refused = status.kind === "sent" ? box.failed.find((f) => f.key === status.key) : undefined;
+    if (refused) setStatus({ kind: "failed", message: refused.message?.[locale] ?? t("capture.failed") });
+  }, [box.failed, status, locale, t]);
 
   useEffect(() => {
     loadLabels?.().then((l) => setLabels((old) => ({ ...l, ...old })), () => undefined);
@@ -38,16 +58,15 @@ export function CapturePanel({ call, inviteToken, loadLabels }: { call: SurveyCa
   async function shoot(itemKey: string) {
     if (busy.current || !track) return;
     busy.current = true;
-    setStatus({ kind: "uploading", attempt: 1 });
+    setStatus({ kind: "saving" });
     try {
       const capturedAt = new Date();
       const [{ blob }, gps] = await Promise.all([takeStill(track), currentPosition()]);
-      const capture = await uploadCapture({ blob, inviteToken, itemKey, capturedAt, gps, onAttempt: (attempt) => setStatus({ kind: "uploading", attempt }) });
-      call.addCapture(capture);
-      setStatus({ kind: "done", capture });
-    } catch (err) {
-      const message = err instanceof CaptureUploadError && err.userMessage ? err.userMessage[locale] : t("capture.failed");
-      setStatus({ kind: "failed", message });
+      // Saved on the phone before anything is sent: from here on a drop or a reload loses nothing.
+      const key = await outbox.add({ original: blob, itemKey, capturedAt, gps });
+      setStatus({ kind: "sent", key });
+    } catch {
+      setStatus({ kind: "failed", message: t("capture.failed") });
     } finally {
       busy.current = false;
     }
@@ -69,15 +88,18 @@ export function CapturePanel({ call, inviteToken, loadLabels }: { call: SurveyCa
 
   // A verdict changed elsewhere (the agent accepted a rejected photo anyway).
   const latest = status.kind === "done" ? s.captures.find((c) => c.id === status.capture.id) ?? status.capture : null;
+  // Every still not yet acknowledged, this page's and those a reload found on the phone.
+  const onTheirWay = box.stills.map((st) => <StillOnItsWay key={st.key} still={st} label={labels[st.itemKey]?.[locale]} onRetake={() => void shoot(st.itemKey)} />);
 
   if (!guide) {
     return (
       <section className="card capture" data-testid="capture-panel" data-active="0">
         <p className="muted">{t("capture.noGuide")}</p>
+        {onTheirWay}
       </section>
     );
   }
-  const uploading = status.kind === "uploading";
+  const uploading = status.kind === "saving";
   return (
     <section className="capture" data-testid="capture-panel" data-active="1">
       <div className="capture-view">
@@ -88,7 +110,8 @@ export function CapturePanel({ call, inviteToken, loadLabels }: { call: SurveyCa
         <strong data-testid="guide-label">{guide.label[locale]}</strong> {guide.instruction[locale]}
       </p>
       <div className="capture-status" aria-live="polite">
-        {uploading && <p className="banner">{status.attempt > 1 ? t("capture.retrying") : t("capture.uploading")}</p>}
+        {uploading && <p className="banner">{t("capture.uploading")}</p>}
+        {onTheirWay}
         {status.kind === "failed" && (
           <p className="error" role="alert" data-testid="capture-error">
             {status.message}
@@ -127,6 +150,11 @@ export function Verdict({ capture, label, onRetake, retakeDisabled }: { capture:
         <strong>
           <span data-testid="verdict-item">{label ?? t("capture.unknownItem")}</span> · {capture.overridden ? t("capture.overridden") : accepted ? t("capture.accepted") : t("capture.rejected")}
         </strong>
+        {capture.disagrees && (
+          <div data-testid="verdict-disagrees" data-provisional={capture.provisional?.verdict}>
+            {t("capture.disagrees")}
+          </div>
+        )}
         {!accepted &&
           capture.reasons.map((r) => (
             <div key={r.code} data-testid="verdict-reason">
@@ -136,6 +164,39 @@ export function Verdict({ capture, label, onRetake, retakeDisabled }: { capture:
       </div>
       {!accepted && onRetake && (
         <button type="button" className="primary" data-testid="retake" disabled={retakeDisabled} onClick={onRetake}>
+          {t("capture.retake")}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** A still whose original is on its way: the quick verdict on its compact copy, and how much of the original the server holds. */
+export function StillOnItsWay({ still, label, onRetake }: { still: Pick<OutboxStill, "itemKey" | "sent" | "total" | "waiting"> & { provisional: ProvisionalCaptureWire | null }; label: string | undefined; onRetake?: () => void }) {
+  const { t, locale } = useI18n();
+  const p = still.provisional;
+  const percent = still.total > 0 ? Math.floor((100 * still.sent) / still.total) : 0;
+  return (
+    <div className={p?.verdict === "rejected" ? "banner warn verdict" : "banner verdict"} data-testid="still-on-its-way" data-item={still.itemKey}>
+      <div className="verdict-text">
+        {p && (
+          <strong data-testid="provisional-verdict" data-verdict={p.verdict}>
+            {label ?? t("capture.unknownItem")} · {p.verdict === "accepted" ? t("capture.quickAccepted") : t("capture.quickRejected")}
+          </strong>
+        )}
+        {p?.verdict === "rejected" &&
+          p.reasons.map((r) => (
+            <div key={r.code} data-testid="provisional-reason">
+              {r.message[locale]} — {r.hint[locale]}
+            </div>
+          ))}
+        <div data-testid="upload-waiting" data-percent={percent}>
+          {t("capture.waitingUpload").replace("{percent}", String(percent))}
+        </div>
+        {still.waiting && <div data-testid="upload-offline">{t("capture.waitingOffline")}</div>}
+      </div>
+      {p?.verdict === "rejected" && onRetake && (
+        <button type="button" className="primary" data-testid="retake" onClick={onRetake}>
           {t("capture.retake")}
         </button>
       )}

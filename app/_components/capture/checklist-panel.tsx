@@ -6,7 +6,7 @@ import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import type { SurveyCall } from "../../_lib/call/survey-call";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
-import { Verdict } from "./capture-panel";
+import { StillOnItsWay, Verdict } from "./capture-panel";
 import { unrecordedTracks, useTrackLine } from "../recording/recording-status";
 import { SignalError } from "../../_lib/call/signalling-client";
 
@@ -78,6 +78,13 @@ export function ChecklistPanel({
           ))}
         </tbody>
       </table>
+      {s.pendingPhotos.length > 0 && (
+        <div data-testid="pending-photos" aria-live="polite">
+          {s.pendingPhotos.map((p) => (
+            <StillOnItsWay key={p.key} still={{ itemKey: p.itemKey, sent: p.received, total: p.total, waiting: false, provisional: p.provisional }} label={rows.find((r) => r.key === p.itemKey)?.label[locale]} />
+          ))}
+        </div>
+      )}
       {latest && (
         <div>
           <Verdict

@@ -5,6 +5,7 @@
 import { Device } from "mediasoup-client";
 import type { types } from "mediasoup-client";
 import type { CaptureWire, ChatMessageWire, GuideWire, NewConsumerNotification, PeerInfo, RecordingStateWire, SignalResponses } from "../../../server/signalling/protocol";
+import { withProgress, withProvisional, withoutArrived, type PendingPhoto } from "../capture/pending-photos";
 import { closeCodes, LINK_EXPIRED } from "../../../server/signalling/close-codes";
 import { SignalError, SignallingClient } from "./signalling-client";
 
@@ -38,6 +39,8 @@ export interface CallSnapshot {
   captureRequest: { itemKey: string; at: number } | null;
   /** Verdicts as they arrive, newest last. */
   captures: CaptureWire[];
+  /** Photos whose original is still uploading (quick verdict, bytes held): app/_lib/capture/pending-photos.ts. */
+  pendingPhotos: PendingPhoto[];
   /** Staff alerts; `code` is translated by the page, `errorId` is in the server log. */
   alerts: { code: string; message: string; errorId?: string; at: number }[];
   /** The receiving transport is connected (ICE + DTLS done), before or after joining. */
@@ -96,6 +99,7 @@ export class SurveyCall {
       guide: null,
       captureRequest: null,
       captures: [],
+      pendingPhotos: [],
       alerts: [],
       receiveReady: false,
     };
@@ -183,6 +187,8 @@ export class SurveyCall {
     signal.on("guide", (guide) => this.update({ guide }));
     signal.on("captureRequested", ({ itemKey }) => this.update({ captureRequest: { itemKey, at: Date.now() } }));
     signal.on("captureAssessed", ({ capture }) => this.addCapture(capture));
+    signal.on("captureProvisional", ({ provisional }) => this.update({ pendingPhotos: withProvisional(this.state.pendingPhotos, provisional, this.state.captures) }));
+    signal.on("captureUploadProgress", (u) => this.update({ pendingPhotos: withProgress(this.state.pendingPhotos, u, this.state.captures) }));
     signal.on("alert", (a) => this.update({ alerts: [...this.state.alerts, { ...a, at: Date.now() }] }));
     signal.onClose = (code, reason) => this.onSignalClosed(code, reason);
 
@@ -394,7 +400,7 @@ export class SurveyCall {
   }
 
   addCapture(capture: CaptureWire) {
-    this.update({ captures: [...this.state.captures.filter((c) => c.id !== capture.id), capture] });
+    this.update({ captures: [...this.state.captures.filter((c) => c.id !== capture.id), capture], pendingPhotos: withoutArrived(this.state.pendingPhotos, capture) });
   }
 
   clearCaptureRequest() {

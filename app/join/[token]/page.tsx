@@ -12,6 +12,7 @@ import { signallingTarget } from "../../_lib/call/signalling-url";
 import { CapturePanel } from "../../_components/capture/capture-panel";
 import { ChecklistPanel } from "../../_components/capture/checklist-panel";
 import { Gallery } from "../../_components/capture/gallery";
+import { outboxFor } from "../../_lib/capture/photo-outbox";
 
 type Invite = Awaited<ReturnType<typeof trpc.join.resolve.query>>;
 
@@ -28,6 +29,10 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
   useEffect(() => {
     trpc.join.resolve.query({ token }).then(setInvite, (err) => setProblem(errorCode(err) ?? "INVITE_INVALID"));
   }, [token]);
+  // Photos an earlier page of this link kept on the phone continue uploading at once, before any rejoin.
+  useEffect(() => {
+    if (invite?.role === "policyholder") void outboxFor(token).resume();
+  }, [invite?.role, token]);
 
   const call = useMemo(
     () =>

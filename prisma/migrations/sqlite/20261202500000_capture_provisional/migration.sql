@@ -1,0 +1,24 @@
+-- CreateTable
+CREATE TABLE "CaptureProvisional" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "surveyId" TEXT NOT NULL,
+    "participantId" TEXT NOT NULL,
+    "itemKey" TEXT NOT NULL,
+    "idempotencyKey" TEXT NOT NULL,
+    "mediaType" TEXT NOT NULL,
+    "byteSize" INTEGER NOT NULL,
+    "sha256" TEXT NOT NULL,
+    "width" INTEGER NOT NULL,
+    "height" INTEGER NOT NULL,
+    "storageKey" TEXT NOT NULL,
+    "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "scores" TEXT NOT NULL,
+    "verdict" TEXT NOT NULL,
+    "reasons" TEXT NOT NULL DEFAULT '[]',
+    "modelSha256" TEXT NOT NULL,
+    CONSTRAINT "CaptureProvisional_surveyId_fkey" FOREIGN KEY ("surveyId") REFERENCES "Survey" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "CaptureProvisional_surveyId_idempotencyKey_key" ON "CaptureProvisional"("surveyId", "idempotencyKey");
+
