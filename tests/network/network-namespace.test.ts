@@ -65,6 +65,10 @@ test("phone namespace: link, blackout, UDP block, loss, rate cap, address change
   assert.match(await probe(network, tcpTry(network.serverAddress, port)), /^ok/);
   const other = await freePort();
   assert.equal(await probe(network, tcpTry(network.serverAddress, other, 1500)), "timeout", "TCP to another port is dropped");
+  // allow-only: UDP to one port passes, TCP is blocked entirely.
+  await network.setFilter({ kind: "allow-only", udpPorts: [port] });
+  assert.equal(await probe(network, udpTry(network.serverAddress, port)), "got 1");
+  assert.equal(await probe(network, tcpTry(network.serverAddress, port, 1500)), "timeout");
   await network.restore();
 
   // 30 % loss each way: of 200 echoes, about 49 % come back; far from 0 and from 200.
@@ -127,11 +131,13 @@ test("phone namespace: link, blackout, UDP block, loss, rate cap, address change
   const httpPort = await freePort();
   await new Promise<void>((r) => page0.listen(httpPort, network.serverAddress, () => r()));
   t.after(() => page0.close());
-  const browser = await launchBrowserInNamespace(network);
+  const origin = `http://${network.serverAddress}:${httpPort}`;
+  const browser = await launchBrowserInNamespace(network, { secureOrigins: [origin] });
   t.after(() => browser.close());
   const page = await browser.newPage();
-  await page.goto(`http://${network.serverAddress}:${httpPort}/`);
+  await page.goto(`${origin}/`);
   assert.equal(await page.title(), "inside");
+  assert.equal(await page.evaluate(() => window.isSecureContext && typeof navigator.mediaDevices?.getUserMedia), "function", "the page may use the camera");
   assert.ok(seen.includes(network.phoneAddress), `server saw ${seen.join(",")}`);
   await network.blackout();
   await assert.rejects(page.goto(`http://${network.serverAddress}:${httpPort}/again`, { timeout: 4000 }));

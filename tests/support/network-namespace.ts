@@ -45,7 +45,9 @@ export type Filter =
   /** Nothing in either direction: a tunnel, a dead cell. */
   | { kind: "blackout" }
   /** No UDP at all (hotel or company Wi-Fi); TCP only to these server ports (all TCP if omitted). */
-  | { kind: "tcp-only"; tcpPorts?: number[] };
+  | { kind: "tcp-only"; tcpPorts?: number[] }
+  /** Only these server ports, per protocol (an omitted or empty list blocks that protocol). */
+  | { kind: "allow-only"; udpPorts?: number[]; tcpPorts?: number[] };
 
 export interface PhoneNetwork {
   /** The phone's namespace (`ip netns exec <ns> ...`). */
@@ -110,16 +112,25 @@ async function freeSubnet(): Promise<string> {
 
 const TABLE = "phone_net";
 
-function filterRules(f: Filter): string {
+/** nftables rules (";"-separated) for the phone's output and input chains. */
+function filterRules(f: Filter): { out: string; in: string } {
+  const only = (proto: "udp" | "tcp", ports: number[] | undefined, dir: "dport" | "sport") =>
+    ports?.length ? `${proto} ${dir} != { ${ports.join(", ")} } counter drop;` : `meta l4proto ${proto} counter drop;`;
   switch (f.kind) {
     case "open":
-      return "";
+      return { out: "", in: "" };
     case "blackout":
-      return "counter drop";
+      return { out: "counter drop", in: "counter drop" };
     case "tcp-only": {
+      // Inbound TCP comes from the allowed ports only, since the phone can only have opened connections to them.
       const ports = f.tcpPorts?.length ? `tcp dport != { ${f.tcpPorts.join(", ")} } counter drop;` : "";
-      return `meta l4proto udp counter drop; ${ports}`;
+      return { out: `meta l4proto udp counter drop; ${ports}`, in: "meta l4proto udp counter drop" };
     }
+    case "allow-only":
+      return {
+        out: `${only("udp", f.udpPorts, "dport")} ${only("tcp", f.tcpPorts, "dport")}`,
+        in: `${only("udp", f.udpPorts, "sport")} ${only("tcp", f.tcpPorts, "sport")}`,
+      };
   }
 }
 
@@ -208,9 +219,9 @@ export async function createPhoneNetwork(opts: { tag?: string } = {}): Promise<P
       await replaceChain("loss_out", rule);
     },
     async setFilter(f) {
-      await replaceChain("filter_out", filterRules(f));
-      // Inbound: a blackout drops everything; tcp-only drops UDP arriving too (replies from the server's TCP ports pass).
-      await replaceChain("filter_in", f.kind === "blackout" ? "counter drop" : f.kind === "tcp-only" ? "meta l4proto udp counter drop" : "");
+      const rules = filterRules(f);
+      await replaceChain("filter_out", rules.out);
+      await replaceChain("filter_in", rules.in);
     },
     blackout() {
       return network.setFilter({ kind: "blackout" });
@@ -251,8 +262,12 @@ export async function createPhoneNetwork(opts: { tag?: string } = {}): Promise<P
   return network;
 }
 
-/** The phone's Chromium, inside its namespace (same flags as launchBrowser). */
-export function launchBrowserInNamespace(network: PhoneNetwork, opts: { fakeVideoFile?: string; askForMedia?: boolean } = {}): Promise<Browser> {
+/**
+ * The phone's Chromium, inside its namespace (same flags as launchBrowser).
+ * secureOrigins: the product's http origin on the test network (e.g. product.url), so that the
+ * page may use camera and microphone as it would over https.
+ */
+export function launchBrowserInNamespace(network: PhoneNetwork, opts: { fakeVideoFile?: string; askForMedia?: boolean; secureOrigins?: string[] } = {}): Promise<Browser> {
   return launchBrowser({ ...opts, executablePath: network.chromiumWrapper });
 }
 
