@@ -407,6 +407,8 @@ export const en = {
   "rec.checklist.warning": "The policyholder's voice or video is not being recorded right now: a step captured now is not on record.",
   "alert.RECORDING_DISK_FULL": "Recording stopped: the server's disk is full.",
   "alert.RECORDING_TRACK": "A participant's voice or video is not being recorded; the server is retrying.",
+  "evidence.completeness.cause.network": "the participant's network connection broke; the call recovered by itself",
+  "call.mediaRecovering": "Connection unstable — restoring the call…",
 };
 
 export type MessageKey = keyof typeof en;
@@ -817,6 +819,8 @@ export const zhCN: Record<MessageKey, string> = {
   "rec.checklist.warning": "投保人的声音或画面当前未在录制：此时完成的拍摄步骤不在录像中。",
   "alert.RECORDING_DISK_FULL": "录制已停止：服务器磁盘已满。",
   "alert.RECORDING_TRACK": "有参与人的声音或画面未在录制，服务器正在重试。",
+  "evidence.completeness.cause.network": "参与人的网络连接中断，通话随后自动恢复",
+  "call.mediaRecovering": "网络不稳定，正在恢复通话…",
 };
 
 export type Locale = "zh-CN" | "en";
