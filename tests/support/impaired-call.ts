@@ -59,6 +59,8 @@ export async function startImpairedCall(opts: {
   /** Applied before the phone opens its link (e.g. UDP blocked from the start). */
   beforePhoneJoins?: (network: PhoneNetwork, product: RunningProduct) => Promise<void>;
   consent?: boolean;
+  /** More Chromium flags for the phone. */
+  phoneArgs?: string[];
 }): Promise<ImpairedCall> {
   const network = await createPhoneNetwork({ tag: opts.tag });
   const browsers: Browser[] = [];
@@ -77,7 +79,7 @@ export async function startImpairedCall(opts: {
     const secureOrigins = [product.url];
     const agentBrowser = await launchBrowser({ secureOrigins });
     browsers.push(agentBrowser);
-    const phoneBrowser = await launchBrowserInNamespace(network, { fakeVideoFile: y4mFromPhoto(path.join(photos, "city-sharp.jpg")), secureOrigins });
+    const phoneBrowser = await launchBrowserInNamespace(network, { fakeVideoFile: y4mFromPhoto(path.join(photos, "city-sharp.jpg")), secureOrigins, extraArgs: opts.phoneArgs });
     browsers.push(phoneBrowser);
 
     const agentContext = await agentBrowser.newContext(desktopContext);

@@ -267,7 +267,7 @@ export async function createPhoneNetwork(opts: { tag?: string } = {}): Promise<P
  * secureOrigins: the product's http origin on the test network (e.g. product.url), so that the
  * page may use camera and microphone as it would over https.
  */
-export function launchBrowserInNamespace(network: PhoneNetwork, opts: { fakeVideoFile?: string; askForMedia?: boolean; secureOrigins?: string[] } = {}): Promise<Browser> {
+export function launchBrowserInNamespace(network: PhoneNetwork, opts: { fakeVideoFile?: string; askForMedia?: boolean; secureOrigins?: string[]; extraArgs?: string[] } = {}): Promise<Browser> {
   return launchBrowser({ ...opts, executablePath: network.chromiumWrapper });
 }
 

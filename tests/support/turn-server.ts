@@ -19,8 +19,6 @@ export interface TurnServer {
   secret: string;
   /** Environment for the product (server/env.ts) pointing browsers at this server. */
   productEnv(urls?: ("udp" | "tcp" | "tls")[]): Record<string, string>;
-  /** How many allocations coturn has logged so far, by client transport (from its log). */
-  allocations(): { udp: number; tcp: number; tls: number };
   logs(): string;
   stop(): Promise<void>;
 }
@@ -91,15 +89,6 @@ export async function startTurnServer(opts: { address: string; tlsPort?: number 
     tlsPort,
     secret,
     productEnv: (kinds = ["udp", "tcp", "tls"]) => ({ TURN_URLS: urlsFor(kinds).join(","), TURN_SECRET: secret }),
-    allocations: () => {
-      // coturn logs each successful allocation with the client's transport, e.g. "... TLS/TCP ... ALLOCATE processed, success".
-      const lines = out.split("\n").filter((l) => /ALLOCATE processed, success/.test(l));
-      return {
-        udp: lines.filter((l) => / UDP /.test(l) && !/DTLS/.test(l)).length,
-        tcp: lines.filter((l) => / TCP /.test(l) && !/TLS/.test(l)).length,
-        tls: lines.filter((l) => /TLS/.test(l)).length,
-      };
-    },
     logs: () => out,
     stop: async () => {
       if (child.exitCode === null) {
