@@ -4,6 +4,7 @@
 import { EventEmitter } from "node:events";
 import type { types } from "mediasoup";
 import type { ParticipantRole } from "../server/domain/roles";
+import { NetworkGapWatch, type NetworkGap } from "./network-gap-watch";
 
 export interface PeerIdentity {
   participantId: string;
@@ -17,7 +18,7 @@ export type PeerNotify = (method: string, data: Record<string, unknown>) => void
 
 export type ProducerSource = "mic" | "cam" | "screen";
 
-export class Peer extends EventEmitter<{ close: [reason: string] }> {
+export class Peer extends EventEmitter<{ close: [reason: string]; rebound: []; networkgap: [NetworkGap] }> {
   readonly transports = new Map<string, types.WebRtcTransport>();
   readonly producers = new Map<string, types.Producer>();
   readonly consumers = new Map<string, types.Consumer>();
@@ -25,8 +26,27 @@ export class Peer extends EventEmitter<{ close: [reason: string] }> {
   joined = false;
   private closedFlag = false;
 
-  constructor(readonly identity: PeerIdentity, readonly notify: PeerNotify) {
+  /** Holes in this participant's media that their network caused (see network-gap-watch.ts). */
+  readonly network = new NetworkGapWatch((gap) => this.emit("networkgap", gap));
+  /** Set while the signalling connection is lost and the peer waits to be resumed (ms since epoch). */
+  detachedAt: number | null = null;
+
+  constructor(readonly identity: PeerIdentity, private notifyFn: PeerNotify) {
     super();
+  }
+
+  /** Notifications go to whichever signalling connection holds the peer now. */
+  notify: PeerNotify = (method, data) => this.notifyFn(method, data);
+
+  /**
+   * A new signalling connection of the same page takes this peer over (the
+   * phone's network changed or dropped): transports, producers and consumers
+   * stay; the previous connection is told to let go ('rebound').
+   */
+  rebind(notify: PeerNotify) {
+    this.notifyFn = notify;
+    this.detachedAt = null;
+    this.emit("rebound");
   }
 
   get id() {
@@ -71,6 +91,7 @@ export class Peer extends EventEmitter<{ close: [reason: string] }> {
   close(reason: string) {
     if (this.closedFlag) return;
     this.closedFlag = true;
+    this.network.close();
     for (const t of this.transports.values()) t.close();
     this.transports.clear();
     this.producers.clear();

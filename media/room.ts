@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { mediaCodecs } from "./media-codecs";
 import type { MediaConfig } from "./media-config";
 import { Peer, type PeerIdentity, type PeerNotify, type ProducerSource } from "./peer";
+import type { NetworkGap } from "./network-gap-watch";
 import type { PooledWorker } from "./worker-pool";
 
 interface RoomEvents {
@@ -16,6 +17,8 @@ interface RoomEvents {
   producerpaused: [Peer, types.Producer];
   producerresumed: [Peer, types.Producer];
   producerclosed: [Peer, types.Producer];
+  /** Media of this peer's producer had a hole its network caused; reported once media flows again. */
+  networkgap: [Peer, NetworkGap];
   close: [reason: string];
 }
 
@@ -55,6 +58,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.peers.get(identity.participantId)?.close("replaced");
     const peer = new Peer(identity, notify);
     this.peers.set(peer.id, peer);
+    peer.on("networkgap", (gap) => this.emit("networkgap", peer, gap));
     peer.once("close", (reason) => {
       if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
       if (peer.joined) {
@@ -83,6 +87,12 @@ export class Room extends EventEmitter<RoomEvents> {
     }
     peer.transports.set(transport.id, transport);
     transport.observer.once("close", () => peer.transports.delete(transport.id));
+    // ICE consent lost: the browser's path to the SFU broke (a dead spot, a blackout, a new address).
+    transport.on("icestatechange", (state) => {
+      if (state === "disconnected") peer.network.troubleSeen("ice-disconnected");
+      if (state === "connected" || state === "completed") this.afterReconnect(peer, transport);
+    });
+    transport.on("iceselectedtuplechange", () => this.afterReconnect(peer, transport));
     transport.on("dtlsstatechange", (state) => {
       if (state === "failed" || state === "closed") this.log.warn({ participantId: peer.id, state }, "transport DTLS ended");
     });
@@ -133,7 +143,36 @@ export class Room extends EventEmitter<RoomEvents> {
 
   async restartIce(peer: Peer, transportId: string) {
     this.assertOpen(peer);
-    return peer.transport(transportId).restartIce();
+    const transport = peer.transport(transportId);
+    // The browser asks for a restart when its connection broke: that is the trouble sign.
+    peer.network.troubleSeen("ice-restart");
+    this.restarted.add(transport);
+    return transport.restartIce();
+  }
+
+  /** Transports restarted after a break whose new path has not yet been refreshed with keyframes. */
+  private readonly restarted = new WeakSet<types.WebRtcTransport>();
+
+  /**
+   * A restarted transport has its path back: the decoders on either end lost
+   * the reference frames of the break, and a browser asks for a keyframe only
+   * after its own stall timer. Ask now (and twice more, in case the first
+   * request went out before SRTP flowed) for every video crossing this
+   * transport: the others' video to this peer, and this peer's to the others.
+   */
+  private afterReconnect(peer: Peer, transport: types.WebRtcTransport) {
+    if (!this.restarted.has(transport)) return;
+    this.restarted.delete(transport);
+    const direction = (transport.appData as { direction?: string }).direction;
+    const consumers = () =>
+      direction === "recv"
+        ? [...peer.consumers.values()]
+        : this.joinedPeers().flatMap((other) => [...other.consumers.values()].filter((c) => peer.producers.has(c.producerId)));
+    for (const delay of [0, 500, 1500]) {
+      setTimeout(() => {
+        for (const c of consumers()) if (c.kind === "video" && !c.closed) void c.requestKeyFrame().catch(() => undefined);
+      }, delay).unref();
+    }
   }
 
   /** Marks the peer as joined, tells the others, and starts consuming what is already produced. */
@@ -166,6 +205,7 @@ export class Room extends EventEmitter<RoomEvents> {
       appData: { participantId: peer.id, role: peer.identity.role, source: args.source },
     });
     peer.producers.set(producer.id, producer);
+    peer.network.watch(producer);
     producer.observer.once("close", () => {
       peer.producers.delete(producer.id);
       this.emit("producerclosed", peer, producer);
@@ -203,17 +243,22 @@ export class Room extends EventEmitter<RoomEvents> {
     });
     consumer.on("producerpause", () => consumerPeer.notify("consumerPaused", { consumerId: consumer.id }));
     consumer.on("producerresume", () => consumerPeer.notify("consumerResumed", { consumerId: consumer.id }));
-    consumerPeer.notify("newConsumer", {
-      id: consumer.id,
-      producerId: producer.id,
-      kind: consumer.kind,
-      rtpParameters: consumer.rtpParameters,
-      producerPaused: consumer.producerPaused,
-      participantId: producerPeer.id,
-      role: producerPeer.identity.role,
-      displayName: producerPeer.identity.displayName,
-      source: (producer.appData as { source?: string }).source ?? "cam",
-    });
+    consumerPeer.notify("newConsumer", newConsumerNotice(consumer, producerPeer));
+  }
+
+  /**
+   * A resumed peer's client may have missed notifications while its signalling
+   * was down: tell it again about consumers it does not know, and that the
+   * ones it knows but the server closed are gone.
+   */
+  replayConsumers(peer: Peer, knownConsumerIds: string[]) {
+    const known = new Set(knownConsumerIds);
+    for (const consumer of peer.consumers.values()) {
+      if (known.has(consumer.id)) continue;
+      const owner = this.peers.get((consumer.appData as { participantId?: string }).participantId ?? "");
+      if (owner) peer.notify("newConsumer", newConsumerNotice(consumer, owner));
+    }
+    for (const id of known) if (!peer.consumers.has(id)) peer.notify("consumerClosed", { consumerId: id });
   }
 
   async resumeConsumer(peer: Peer, consumerId: string) {
@@ -257,4 +302,18 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.closedFlag) throw new Error("this survey's room is closed");
     if (peer.closed) throw new Error("participant left");
   }
+}
+
+function newConsumerNotice(consumer: types.Consumer, producerPeer: Peer) {
+  return {
+    id: consumer.id,
+    producerId: consumer.producerId,
+    kind: consumer.kind,
+    rtpParameters: consumer.rtpParameters,
+    producerPaused: consumer.producerPaused,
+    participantId: producerPeer.id,
+    role: producerPeer.identity.role,
+    displayName: producerPeer.identity.displayName,
+    source: (consumer.appData as { source?: string }).source ?? "cam",
+  };
 }

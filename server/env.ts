@@ -57,6 +57,16 @@ const schema = z.object({
   MEDIASOUP_ANNOUNCED_ADDRESS: z.string().optional(),
   RTC_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(40000),
   RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(40999),
+  /**
+   * TURN servers handed to browsers (comma-separated turn:/turns: URLs, e.g.
+   * "turn:turn.example.com:443?transport=udp,turns:turn.example.com:443?transport=tcp").
+   * Unset: no TURN (one machine, or a LAN where the SFU is reachable directly).
+   */
+  TURN_URLS: csv.pipe(z.array(z.string().regex(/^turns?:[^\s,]+$/, "TURN_URLS: each entry must be a turn: or turns: URL, e.g. turns:turn.example.com:443?transport=tcp"))),
+  /** coturn's static-auth-secret (use-auth-secret): signs the per-join credentials; never sent to a browser. */
+  TURN_SECRET: z.string().optional(),
+  /** Lifetime of a TURN credential; it must outlast a survey, since the TURN server checks it on every allocation refresh. */
+  TURN_CREDENTIAL_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(7200),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** RFC 3161 timestamp authority for evidence signatures; unset = no timestamps. */
   EVIDENCE_TSA_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -90,6 +100,7 @@ function load() {
   }
   const e = parsed.data;
   if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new Error("Invalid environment: RTC_MIN_PORT > RTC_MAX_PORT");
+  if (e.TURN_URLS.length && (e.TURN_SECRET ?? "").length < 16) throw new Error("Invalid environment: TURN_SECRET (coturn's static-auth-secret, at least 16 characters) is required with TURN_URLS");
   if (e.FRAME_ANCESTORS.includes("'none'") && e.FRAME_ANCESTORS.length > 1) throw new Error("Invalid environment: FRAME_ANCESTORS: 'none' cannot be combined with other sources");
   return {
     ...e,
@@ -97,6 +108,7 @@ function load() {
     PUBLIC_URL: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
     MEDIASOUP_ANNOUNCED_ADDRESS: e.MEDIASOUP_ANNOUNCED_ADDRESS ?? "127.0.0.1",
     FRAME_ANCESTORS: e.FRAME_ANCESTORS.length ? e.FRAME_ANCESTORS : ["'none'"],
+    turn: e.TURN_URLS.length ? { urls: e.TURN_URLS, secret: e.TURN_SECRET!, ttlSeconds: e.TURN_CREDENTIAL_TTL_SECONDS } : null,
   };
 }
 

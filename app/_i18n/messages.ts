@@ -413,6 +413,8 @@ export const en = {
   "capture.waitingOffline": "No connection: the photo is kept on this phone and uploads when the signal returns.",
   "capture.disagrees": "The full photo's check differs from the quick check; the full photo's verdict counts.",
   "capture.pending": "Photos on their way",
+  "evidence.completeness.cause.network": "the participant's network connection broke; the call recovered by itself",
+  "call.mediaRecovering": "Connection unstable — restoring the call…",
 };
 
 export type MessageKey = keyof typeof en;
@@ -829,6 +831,8 @@ export const zhCN: Record<MessageKey, string> = {
   "capture.waitingOffline": "暂无网络：照片已保存在本手机，信号恢复后自动上传。",
   "capture.disagrees": "原图质检结果与快速检查不同，以原图结果为准。",
   "capture.pending": "正在上传的照片",
+  "evidence.completeness.cause.network": "参与人的网络连接中断，通话随后自动恢复",
+  "call.mediaRecovering": "网络不稳定，正在恢复通话…",
 };
 
 export type Locale = "zh-CN" | "en";

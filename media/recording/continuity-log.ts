@@ -20,8 +20,9 @@ export const continuityEntrySchema = z.object({
   mediaTimeMs: z.number().nullable(),
   /** gap: why the media has a hole. stop: why the track ended. */
   cause: z
-    .enum(["rejoin", "replaced", "muxer-restart", "packet-loss", "producer-closed", "removed", "recorder-closed", "error", "server-crash"])
+    .enum(["rejoin", "replaced", "muxer-restart", "packet-loss", "producer-closed", "removed", "recorder-closed", "error", "server-crash", "network"])
     .optional(),
+  // 'network' (gap only): the participant's connection broke (blackout, new address) and recovered by an ICE restart.
   // 'server-crash' (stop only): written at the next start by the product's
   // crash recovery for a track whose server was killed; `at` = the file's last write.
   /** gap/resume: length of the hole in wall-clock ms. */

@@ -425,6 +425,11 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
     return this.summaries;
   }
 
+  /** A hole the network tore into this producer's media; the track being written logs it (cause "network"). */
+  noteNetworkGap(producerId: string, gap: { fromMs: number; toMs: number; signs: string[] }): void {
+    this.supervisors.get(producerId)?.current?.noteNetworkGap(gap);
+  }
+
   /** Finalises every track; resolves with the summaries of all tracks of the survey. Idempotent. */
   close(): Promise<RecordingSummary[]> {
     this.closing ??= (async () => {

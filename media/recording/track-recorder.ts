@@ -367,6 +367,17 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     }
   }
 
+  /**
+   * The participant's network tore a hole into this track's media (see
+   * media/network-gap-watch.ts): logged when media flows again, like every gap,
+   * with the hole's length.
+   */
+  noteNetworkGap(gap: { fromMs: number; toMs: number; signs: string[] }): void {
+    if (this.stopping || this.startedAtMs === undefined || gap.toMs <= this.startedAtMs) return;
+    const fromMs = Math.max(gap.fromMs, this.startedAtMs);
+    this.note({ type: "gap", cause: "network", at: new Date(gap.toMs).toISOString(), gapMs: gap.toMs - fromMs, mediaTimeMs: this.estimatedMediaMs(gap.toMs) });
+  }
+
   private onMuxerExit(exit: MuxerExit): void {
     if (exit.requested) return;
     const code = exit.diskFull ? "DISK_FULL" : "MUXER_DIED";

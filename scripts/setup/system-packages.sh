@@ -20,7 +20,8 @@ mapfile -t RUNTIME_PKGS < <(node -e '
 # Not run-time needs: Node's TLS uses its own CA store.
 SETUP_PKGS=(curl ca-certificates)
 BUILD_PKGS=(g++ make pkg-config python3 ninja-build patch libuv1-dev libssl-dev libsrtp2-dev libabsl-dev flatbuffers-compiler libflatbuffers-dev)
-TEST_PKGS=(chromium postgresql poppler-utils)
+# coturn: TURN server the network tests start (tests/support/turn-server.ts); nftables: loss, blackouts and blocked UDP in their network namespaces.
+TEST_PKGS=(chromium postgresql poppler-utils coturn nftables)
 
 # `runtime-list` prints the run-time packages and stops (tests compare it with the code).
 if [ "${1:-}" = runtime-list ]; then printf '%s\n' "${RUNTIME_PKGS[@]}"; exit 0; fi

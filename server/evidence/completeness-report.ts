@@ -30,6 +30,7 @@ export const GAP_CAUSES = [
   "start-up",
   "not-recorded",
   "unknown",
+  "network",
 ] as const;
 export type GapCause = (typeof GAP_CAUSES)[number];
 
@@ -453,6 +454,7 @@ const CONTINUITY_CAUSES: Partial<Record<string, GapCause>> = {
   rejoin: "rejoin",
   replaced: "replaced",
   "packet-loss": "packet-loss",
+  network: "network",
 };
 
 /** The continuity log's cause of an entry: its own `cause`, or the first word of the reason older packages carry. */
@@ -532,6 +534,7 @@ const CAUSE_TEXT: Record<GapCause, string> = {
   "start-up": "recording start-up (muxer start, first keyframe)",
   "not-recorded": "never recorded, and no failure was logged",
   unknown: "no recording covers it and no failure was logged",
+  network: "the participant's network connection broke; the call recovered by itself (ICE restart)",
 };
 
 function offset(ms: number, round: (x: number) => number): string {

@@ -34,6 +34,7 @@ const en = {
     "start-up": "the recording started late (recorder start-up)",
     "not-recorded": "never recorded, and no failure was logged",
     unknown: "no recording covers it, and no failure was logged",
+    network: "the participant's network connection broke; the call recovered by itself",
   } satisfies Record<GapCause, string>,
   unknownReasons: {
     "no-media-events": "the timeline does not record when cameras and microphones were on (the survey was recorded before the server logged this).",
@@ -70,6 +71,7 @@ const zh: typeof en = {
     "start-up": "录制启动延迟",
     "not-recorded": "未录制，且没有失败记录",
     unknown: "没有录制文件覆盖该时段，且没有失败记录",
+    network: "参与人的网络连接中断，通话随后自动恢复",
   },
   unknownReasons: {
     "no-media-events": "时间线未记录摄像头和麦克风的开启时段（本次查勘录制时服务器尚未记录此项）。",

@@ -61,6 +61,7 @@ export class SurveyRecordingService implements RecordingControl {
     room.on("newproducer", (peer, producer) => void this.record(session, peer, producer));
     room.on("producerpaused", (_peer, producer) => this.setPaused(session, producer.id, true));
     room.on("producerresumed", (_peer, producer) => this.setPaused(session, producer.id, false));
+    room.on("networkgap", (_peer, gap) => session.recorder?.noteNetworkGap(gap.producerId, gap));
     room.once("close", () => void this.finalise(room.surveyId));
     // Consent given earlier (before a server restart or a room re-creation) still holds.
     void this.db.survey.findUnique({ where: { id: room.surveyId }, select: { recordingConsent: true } }).then((s) => {

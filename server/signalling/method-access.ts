@@ -22,4 +22,5 @@ export const signallingMethodAccess: Record<SignalMethod, SurveyAction> = {
   recordingConsent: "call.consent",
   pushGuide: "call.guide",
   requestCapture: "call.guide",
+  resume: "call.media",
 };

@@ -18,12 +18,19 @@ import { requestEnvelope, requestSchemas, type SignalErrorCode, type SignalMetho
 import { signallingMethodAccess } from "./method-access";
 import { ConnectionLimits, OnceLogger, producerMismatch, SIGNALLING_LIMITS } from "./rate-limits";
 import { findMalformedInput, safeText } from "../domain/safe-input";
+import { iceServersFor } from "../turn/turn-credentials";
 
 // Chat lines end up on every screen and in the evidence PDF: the same rules as claim text, line breaks allowed.
 const chatText = safeText({ min: 1, max: 2000, multiline: true });
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 10_000;
+/**
+ * How long a participant whose signalling socket died stays in the call
+ * waiting for their page to resume (a drop of up to 30 s, a Wi-Fi → 4G switch,
+ * plus the page's reconnect back-off). After it they have left.
+ */
+export const RESUME_GRACE_MS = 60_000;
 
 class RequestError extends Error {
   constructor(readonly code: SignalErrorCode, message: string) {
@@ -46,19 +53,34 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
   const notify = (notification: string, data: Record<string, unknown>) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ notification, data }));
   };
-  const peer = room.addPeer(identity, notify);
-  // Another connection of the same participant took over, or staff withdrew the link: tell this one why it ends.
-  peer.once("close", (reason) => {
-    if (ws.readyState !== ws.OPEN) return;
-    if (reason === "replaced") {
-      notify("replaced", {});
-      ws.close(closeCodes.replaced, "replaced by a newer connection");
-    } else if (reason === LINK_WITHDRAWN) {
-      ws.close(closeCodes.gone, "the link was withdrawn");
-    } else if (reason === LINK_EXPIRED) {
-      ws.close(closeCodes.gone, LINK_EXPIRED);
-    }
-  });
+  // The participant's media session: made on the first request, or taken over
+  // from a lost connection of the same page by `resume` (see holdPeer).
+  let peer!: Peer;
+  const holdPeer = (p: Peer) => {
+    peer = p;
+    // Another connection of the same participant took over, or staff withdrew the link: tell this one why it ends.
+    p.once("close", (reason) => {
+      if (peer !== p || ws.readyState !== ws.OPEN) return;
+      if (reason === "replaced") {
+        notify("replaced", {});
+        ws.close(closeCodes.replaced, "replaced by a newer connection");
+      } else if (reason === LINK_WITHDRAWN) {
+        ws.close(closeCodes.gone, "the link was withdrawn");
+      } else if (reason === LINK_EXPIRED) {
+        ws.close(closeCodes.gone, LINK_EXPIRED);
+      }
+    });
+    // The same page resumed on a newer socket: this one is stale (its network is gone); let it go quietly.
+    p.once("rebound", () => {
+      if (peer !== p) return;
+      peer = undefined as unknown as Peer;
+      ws.terminate();
+    });
+  };
+  const ensurePeer = () => {
+    if (!peer) holdPeer(room.addPeer(identity, notify));
+    return peer;
+  };
   app.hub.attach(identity.surveyId, ws);
   if (expiresAt) app.hub.dropAtExpiry(identity.surveyId, identity.participantId, expiresAt, ws);
 
@@ -85,7 +107,8 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       if ([...peer.transports.values()].some((t) => (t.appData as { direction?: string }).direction === direction)) {
         throw new RequestError("BAD_REQUEST", `a ${direction} transport already exists`);
       }
-      return room.createWebRtcTransport(peer, direction);
+      // Each join gets its own short-lived TURN credentials; the TURN secret stays here.
+      return { ...(await room.createWebRtcTransport(peer, direction)), iceServers: iceServersFor(app.env.turn, identity.participantId) };
     },
     warmUpReceiving: async () => {
       // Each warm-up is a data consumer on the worker: one per connection is all a client needs.
@@ -115,7 +138,10 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
     resumeProducer: async ({ producerId }) => (await room.setProducerPaused(peer, producerId, false), {}),
     closeProducer: async ({ producerId }) => (room.closeProducer(peer, producerId), {}),
     resumeConsumer: async ({ consumerId }) => (await room.resumeConsumer(peer, consumerId), {}),
-    restartIce: async ({ transportId }) => ({ iceParameters: await room.restartIce(peer, transportId) }),
+    restartIce: async ({ transportId }) => ({
+      iceParameters: await room.restartIce(peer, transportId),
+      iceServers: iceServersFor(app.env.turn, identity.participantId),
+    }),
     chat: async ({ text }) => {
       if (!peer.joined) throw new RequestError("NOT_READY", "join before chatting");
       const wait = limits.chat.take();
@@ -136,6 +162,18 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       const target = staffToPolicyholder();
       target.notify("guide", { ...(await app.captures.guideFor(identity.surveyId, itemKey)) });
       return {};
+    },
+    resume: async ({ transportIds, consumerIds }) => {
+      if (peer) throw new RequestError("BAD_REQUEST", "resume must be the first request on a connection");
+      const held = room.peers.get(identity.participantId);
+      const same = held && !held.closed && held.joined && transportIds.every((id) => held.transports.has(id)) && held.transports.size === transportIds.length;
+      if (!held || !same) return { resumed: false, peers: [] };
+      log.info({ detachedMs: held.detachedAt ? Date.now() - held.detachedAt : null }, "signalling resumed on a new connection");
+      held.rebind(notify);
+      holdPeer(held);
+      room.replayConsumers(held, consumerIds);
+      notify("recordingState", { ...app.recording.state(identity.surveyId) });
+      return { resumed: true, peers: room.joinedPeers().filter((p) => p !== held).map((p) => p.describe()) };
     },
     requestCapture: async ({ itemKey }) => {
       const target = staffToPolicyholder();
@@ -208,6 +246,7 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
     try {
       // Who may call which method: server/domain/survey-access.ts, through signallingMethodAccess.
       authorizeAudience(audience, signallingMethodAccess[method]);
+      if (method !== "resume") ensurePeer();
       const handler = handlers[method] as (d: unknown) => Promise<unknown>;
       reply({ id, ok: true, data: await handler(parsed.data) });
     } catch (err) {
@@ -220,16 +259,41 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
     }
   });
 
-  ws.once("close", () => {
+  ws.once("close", (code: number) => {
     clearInterval(heartbeat);
     const repeated = failures.summary();
     if (repeated) log.info({ repeated }, "signalling failures not logged again");
-    const wasJoined = peer.joined;
-    peer.close("disconnected");
-    if (wasJoined) {
-      void joinRecorded
-        .then(() => recordLeave(app.db, identity, "disconnected"))
-        .catch((err) => log.warn({ err }, "could not record leave"));
-    }
+    // Taken over by a newer connection (resume), or never got as far as a request.
+    if (!peer) return;
+    const held = peer;
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      const wasJoined = held.joined;
+      held.close("disconnected");
+      if (wasJoined) {
+        void joinRecorded
+          .then(() => recordLeave(app.db, identity, "disconnected"))
+          .catch((err) => log.warn({ err }, "could not record leave"));
+      }
+    };
+    // A page that closed its socket on purpose (left, tab closed) is gone. A socket that died
+    // (1006: network lost, heartbeat) may come back on another network within the grace:
+    // the media session waits for the page's `resume`, and the others keep seeing the person.
+    if (!held.joined || held.closed || code === 1000 || code === 1001) return leave();
+    held.detachedAt = Date.now();
+    held.network.troubleSeen("signalling-lost");
+    log.info({ code, graceMs: RESUME_GRACE_MS }, "signalling lost; holding the media session for a resume");
+    const timer = setTimeout(() => {
+      if (held.detachedAt !== null && !held.closed) leave();
+    }, RESUME_GRACE_MS);
+    timer.unref();
+    held.once("rebound", () => clearTimeout(timer));
+    // Replaced by a fresh page (a reload), the survey ended or the link was withdrawn while waiting: that is the leave.
+    held.once("close", () => {
+      clearTimeout(timer);
+      if (held.detachedAt !== null) leave();
+    });
   });
 }

@@ -45,6 +45,12 @@ export const requestSchemas = {
   pushGuide: z.object({ itemKey: z.string().min(1).max(64) }),
   /** Agent or adjuster: ask the policyholder's phone to take the photo now. */
   requestCapture: z.object({ itemKey: z.string().min(1).max(64) }),
+  /**
+   * First message on a new socket of a page that was in the call (its network
+   * changed or dropped): take over the participant's existing media session
+   * (same transports) instead of joining again.
+   */
+  resume: z.object({ transportIds: z.array(objectId).min(1).max(4), consumerIds: z.array(objectId).max(256) }),
 } as const;
 
 export type SignalMethod = keyof typeof requestSchemas;
@@ -78,6 +84,8 @@ export interface TransportInfo {
   iceCandidates: unknown[];
   dtlsParameters: unknown;
   sctpParameters?: unknown;
+  /** TURN servers with this participant's short-lived credentials (server/turn); empty without TURN. */
+  iceServers: { urls: string[]; username: string; credential: string }[];
 }
 
 export interface SignalResponses {
@@ -91,12 +99,15 @@ export interface SignalResponses {
   resumeProducer: Record<string, never>;
   closeProducer: Record<string, never>;
   resumeConsumer: Record<string, never>;
-  restartIce: { iceParameters: unknown };
+  /** iceServers: fresh TURN credentials for the restarted connection. */
+  restartIce: { iceParameters: unknown; iceServers: TransportInfo["iceServers"] };
   chat: { message: ChatMessageWire };
   endSurvey: Record<string, never>;
   recordingConsent: { recording: RecordingStateWire };
   pushGuide: Record<string, never>;
   requestCapture: Record<string, never>;
+  /** resumed false: the session is gone (left, replaced, survey restarted); join afresh. */
+  resume: { resumed: boolean; peers: PeerInfo[] };
 }
 
 export interface RecordingStateWire {

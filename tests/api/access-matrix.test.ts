@@ -165,6 +165,7 @@ const methods: Record<SignalMethod, Spec<Record<string, unknown>>> = {
   recordingConsent: { allow: ["policyholderLink"], input: { accepted: false, noticeVersion: "v1" } },
   pushGuide: { allow: ["agentOwner", "agentUnassigned", "admin", "adjusterLink"], input: { itemKey: "licence_plate" } },
   requestCapture: { allow: ["agentOwner", "agentUnassigned", "admin", "adjusterLink"], input: { itemKey: "licence_plate" } },
+  resume: { allow: MEDIA, input: { transportIds: ["no-such-transport"], consumerIds: [] } },
   // Last on each connection: it ends the survey.
   endSurvey: { allow: ["agentOwner", "agentUnassigned", "admin"], input: {} },
 };

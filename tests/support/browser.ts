@@ -10,7 +10,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
  * (a context's granted permissions answer; without them the request is refused)
  * instead of granting every request.
  */
-export async function launchBrowser(opts: { fakeVideoFile?: string; askForMedia?: boolean } = {}): Promise<Browser> {
+export async function launchBrowser(opts: { fakeVideoFile?: string; askForMedia?: boolean; executablePath?: string; secureOrigins?: string[]; extraArgs?: string[] } = {}): Promise<Browser> {
   const args = [
     "--no-sandbox",
     "--disable-gpu",
@@ -26,7 +26,11 @@ export async function launchBrowser(opts: { fakeVideoFile?: string; askForMedia?
   ];
   if (!opts.askForMedia) args.push("--use-fake-ui-for-media-stream");
   if (opts.fakeVideoFile) args.push(`--use-file-for-fake-video-capture=${opts.fakeVideoFile}`);
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+  // Camera and microphone need a secure context: http on an address other than loopback (a test network's) is not one.
+  if (opts.secureOrigins?.length) args.push(`--unsafely-treat-insecure-origin-as-secure=${opts.secureOrigins.join(",")}`);
+  args.push(...(opts.extraArgs ?? []));
+  // executablePath: e.g. a wrapper that runs Chromium inside a network namespace (network-namespace.ts).
+  return chromium.launch({ executablePath: opts.executablePath ?? CHROMIUM, headless: true, args });
 }
 
 /** A phone-sized context, as the policyholder would open the SMS link. */

@@ -97,6 +97,7 @@ export function CallView({
       {s.self && <RecordingStatus call={call} role={s.self.role} />}
       {s.phase === "connecting" && <p className="banner">{t("call.connecting")}</p>}
       {s.phase === "reconnecting" && <p className="banner warn">{t("call.reconnecting")}</p>}
+      {s.phase === "in-call" && s.mediaRecovering && <p className="banner warn" data-testid="media-recovering">{t("call.mediaRecovering")}</p>}
       <div className="stage">
         <div className="remotes" data-count={s.remotes.length}>
           {s.remotes.length === 0 && inCall && <p className="waiting">{t("call.waiting")}</p>}

@@ -8,6 +8,8 @@ import type { CaptureWire, ChatMessageWire, GuideWire, NewConsumerNotification, 
 import { withProgress, withProvisional, withoutArrived, type PendingPhoto } from "../capture/pending-photos";
 import { closeCodes, LINK_EXPIRED } from "../../../server/signalling/close-codes";
 import { SignalError, SignallingClient } from "./signalling-client";
+import { IceRecovery } from "./ice-recovery";
+import { resumeSignalling } from "./signalling-resume";
 
 export interface RemoteParticipant {
   participantId: string;
@@ -45,6 +47,8 @@ export interface CallSnapshot {
   alerts: { code: string; message: string; errorId?: string; at: number }[];
   /** The receiving transport is connected (ICE + DTLS done), before or after joining. */
   receiveReady: boolean;
+  /** A media connection broke and is being restored by an ICE restart (ice-recovery.ts). */
+  mediaRecovering: boolean;
 }
 
 export interface SurveyCallOptions {
@@ -65,6 +69,8 @@ export interface SurveyCallOptions {
 const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
 const RECONNECT_MAX_DELAY_MS = 10_000;
 const RECONNECT_GIVE_UP_MS = 120_000;
+/** A restartIce answer takes one round trip; none after this and the socket is treated as dead (it is then reopened and resumed, which costs nothing if it was alive). */
+const RESTART_ANSWER_MS = 5000;
 
 export class SurveyCall {
   private state: CallSnapshot;
@@ -102,7 +108,24 @@ export class SurveyCall {
       pendingPhotos: [],
       alerts: [],
       receiveReady: false,
+      mediaRecovering: false,
     };
+  }
+
+  private iceRecovery = this.newIceRecovery();
+
+  private newIceRecovery() {
+    return new IceRecovery({
+      requestRestart: (transportId) =>
+        // Not while resuming: any other request first on a new socket would make the server start a new session.
+        this.signal && !this.resuming
+          ? this.signal.request("restartIce", { transportId }, RESTART_ANSWER_MS)
+          : Promise.reject(new SignalError("DISCONNECTED", "not connected")),
+      onSignallingSuspect: () => this.dropSignalling("restartIce unanswered"),
+      onRecovering: (mediaRecovering) => {
+        if (mediaRecovering !== this.state.mediaRecovering) this.update({ mediaRecovering });
+      },
+    });
   }
 
   subscribe = (listener: () => void) => {
@@ -172,25 +195,7 @@ export class SurveyCall {
   private async connect() {
     const signal = new SignallingClient();
     this.signal = signal;
-    signal.on("newConsumer", (n) => void this.onNewConsumer(n));
-    signal.on("consumerClosed", ({ consumerId }) => this.dropConsumer(consumerId));
-    signal.on("consumerPaused", ({ consumerId }) => this.setConsumerPaused(consumerId, true));
-    signal.on("consumerResumed", ({ consumerId }) => this.setConsumerPaused(consumerId, false));
-    signal.on("peerJoined", (p) => {
-      this.departed.delete(p.participantId);
-      this.addRemote(p);
-    });
-    signal.on("peerLeft", ({ participantId }) => this.removeRemote(participantId));
-    signal.on("chat", ({ message }) => this.addChat(message));
-    signal.on("surveyEnded", () => this.finish("ended"));
-    signal.on("recordingState", (recording) => this.update({ recording }));
-    signal.on("guide", (guide) => this.update({ guide }));
-    signal.on("captureRequested", ({ itemKey }) => this.update({ captureRequest: { itemKey, at: Date.now() } }));
-    signal.on("captureAssessed", ({ capture }) => this.addCapture(capture));
-    signal.on("captureProvisional", ({ provisional }) => this.update({ pendingPhotos: withProvisional(this.state.pendingPhotos, provisional, this.state.captures) }));
-    signal.on("captureUploadProgress", (u) => this.update({ pendingPhotos: withProgress(this.state.pendingPhotos, u, this.state.captures) }));
-    signal.on("alert", (a) => this.update({ alerts: [...this.state.alerts, { ...a, at: Date.now() }] }));
-    signal.onClose = (code, reason) => this.onSignalClosed(code, reason);
+    this.listen(signal);
 
     await signal.connect(this.options.signalling.url, this.options.signalling.protocols);
     // One round trip for all of them (none depends on another): on 4G each
@@ -214,11 +219,36 @@ export class SurveyCall {
     this.sendTransport = device.createSendTransport(send as types.TransportOptions);
     this.wireTransport(this.sendTransport);
     this.sendTransport.on("produce", ({ kind, rtpParameters, appData }, callback, errback) => {
-      signal
+      this.signal!
         .request("produce", { transportId: this.sendTransport!.id, kind, rtpParameters: rtpParameters as never, source: (appData as { source: "mic" | "cam" }).source })
         .then(({ id }) => callback({ id }), errback);
     });
 
+  }
+
+  /** Notifications of one signalling socket (the first, or one that resumed the session). */
+  private listen(signal: SignallingClient) {
+    signal.on("newConsumer", (n) => void this.onNewConsumer(n));
+    signal.on("consumerClosed", ({ consumerId }) => this.dropConsumer(consumerId));
+    signal.on("consumerPaused", ({ consumerId }) => this.setConsumerPaused(consumerId, true));
+    signal.on("consumerResumed", ({ consumerId }) => this.setConsumerPaused(consumerId, false));
+    signal.on("peerJoined", (p) => {
+      this.departed.delete(p.participantId);
+      this.addRemote(p);
+    });
+    signal.on("peerLeft", ({ participantId }) => this.removeRemote(participantId));
+    signal.on("chat", ({ message }) => this.addChat(message));
+    signal.on("surveyEnded", () => this.finish("ended"));
+    signal.on("recordingState", (recording) => this.update({ recording }));
+    signal.on("guide", (guide) => this.update({ guide }));
+    signal.on("captureRequested", ({ itemKey }) => this.update({ captureRequest: { itemKey, at: Date.now() } }));
+    signal.on("captureAssessed", ({ capture }) => this.addCapture(capture));
+    signal.on("captureProvisional", ({ provisional }) => this.update({ pendingPhotos: withProvisional(this.state.pendingPhotos, provisional, this.state.captures) }));
+    signal.on("captureUploadProgress", (u) => this.update({ pendingPhotos: withProgress(this.state.pendingPhotos, u, this.state.captures) }));
+    signal.on("alert", (a) => this.update({ alerts: [...this.state.alerts, { ...a, at: Date.now() }] }));
+    signal.onClose = (code, reason) => {
+      if (this.signal === signal) this.onSignalClosed(code, reason);
+    };
   }
 
   /**
@@ -268,14 +298,9 @@ export class SurveyCall {
     });
     transport.on("connectionstatechange", (state) => {
       if (transport.direction === "recv") this.update({ receiveReady: state === "connected" });
-      // A network change (4G ↔ Wi-Fi) breaks ICE; try an ICE restart before giving up.
-      if (state === "disconnected" || state === "failed") {
-        this.signal
-          ?.request("restartIce", { transportId: transport.id })
-          .then(({ iceParameters }) => transport.restartIce({ iceParameters: iceParameters as types.IceParameters }))
-          .catch(() => undefined);
-      }
     });
+    // A network change (4G ↔ Wi-Fi) or a dead spot breaks ICE: restart it, without a new join.
+    this.iceRecovery.watch(transport);
   }
 
   private async produceLocal() {
@@ -472,6 +497,8 @@ export class SurveyCall {
     if (code === closeCodes.replaced) return this.finish("left", { code: "REPLACED", message: "This survey was opened in another window." });
     if (code === closeCodes.gone && reason === LINK_EXPIRED) return this.finish("left", { code: "INVITE_EXPIRED", message: "the link has expired" });
     if (code === closeCodes.gone) return this.finish("left", { code: "INVITE_REVOKED", message: reason || "the link was withdrawn" });
+    // In the call: keep camera, transports and tiles, and resume the same session on a new socket.
+    if (this.resumable()) return this.resumeSession();
     this.teardownMedia();
     this.reconnectSince ??= Date.now();
     if (Date.now() - this.reconnectSince > RECONNECT_GIVE_UP_MS) {
@@ -501,6 +528,65 @@ export class SurveyCall {
     };
   }
 
+  private resumable() {
+    return this.state.phase === "in-call" && !!this.sendTransport && !this.sendTransport.closed && !!this.recvTransport && !this.recvTransport.closed;
+  }
+
+  /** The socket looks open but does not answer (its network is gone): drop it and resume on a new one. */
+  private dropSignalling(reason: string) {
+    const signal = this.signal;
+    if (!signal || this.stopped) return;
+    signal.close();
+    this.onSignalClosed(1006, reason);
+  }
+
+  private resuming = false;
+
+  private resumeSession() {
+    if (this.resuming) return;
+    this.resuming = true;
+    this.signal?.close();
+    this.signal = null;
+    this.reconnectSince ??= Date.now();
+    this.update({ phase: "reconnecting" });
+    resumeSignalling({
+      ...this.options.signalling,
+      wire: (signal) => this.listen(signal),
+      adopt: (signal) => (this.signal = signal),
+      transportIds: [this.sendTransport!.id, this.recvTransport!.id],
+      consumerIds: [...this.consumers.keys()],
+      stopped: () => this.stopped,
+      giveUpAt: this.reconnectSince + RECONNECT_GIVE_UP_MS,
+    }).then(
+      ({ signal, answer }) => {
+        this.resuming = false;
+        if (this.stopped) return signal.close();
+        if (!answer.resumed) {
+          // The server let the session go (too long away, or replaced): join afresh.
+          this.signal = null;
+          signal.close();
+          this.teardownMedia();
+          return this.onSignalClosed(1006, "session expired");
+        }
+        const present = new Set(answer.peers.map((p) => p.participantId));
+        for (const r of this.state.remotes) if (!present.has(r.participantId)) this.removeRemote(r.participantId);
+        for (const p of answer.peers) {
+          this.departed.delete(p.participantId);
+          this.addRemote(p);
+        }
+        this.options.loadChatHistory().then((h) => this.update({ chat: mergeChat(this.state.chat, h) }), () => undefined);
+        this.reconnectAttempt = 0;
+        this.reconnectSince = null;
+        this.update({ phase: "in-call" });
+        this.iceRecovery.kick();
+      },
+      (err) => {
+        this.resuming = false;
+        if (!this.stopped) this.fail(err);
+      },
+    );
+  }
+
   private teardownMedia() {
     this.cancelReconnect?.();
     // A new signalling session starts from what the server says then.
@@ -510,6 +596,8 @@ export class SurveyCall {
     this.consumers.clear();
     for (const p of this.producers.values()) p.close();
     this.producers.clear();
+    this.iceRecovery.stop();
+    this.iceRecovery = this.newIceRecovery();
     this.sendTransport?.close();
     this.recvTransport?.close();
     this.sendTransport = this.recvTransport = null;
