@@ -163,7 +163,7 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       target.notify("guide", { ...(await app.captures.guideFor(identity.surveyId, itemKey)) });
       return {};
     },
-    resume: async ({ transportIds, consumerIds }) => {
+    resume: async ({ transportIds, consumerIds, restartIce }) => {
       if (peer) throw new RequestError("BAD_REQUEST", "resume must be the first request on a connection");
       const held = room.peers.get(identity.participantId);
       const same = held && !held.closed && held.joined && transportIds.every((id) => held.transports.has(id)) && held.transports.size === transportIds.length;
@@ -173,7 +173,13 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       holdPeer(held);
       room.replayConsumers(held, consumerIds);
       notify("recordingState", { ...app.recording.state(identity.surveyId) });
-      return { resumed: true, peers: room.joinedPeers().filter((p) => p !== held).map((p) => p.describe()) };
+      const peers = room.joinedPeers().filter((p) => p !== held).map((p) => p.describe());
+      if (!restartIce?.length) return { resumed: true, peers };
+      // The page's media broke with its socket: restart ICE now, so the page restarts on its side without asking again.
+      const iceRestarts = await Promise.all(
+        restartIce.filter((id) => held.transports.has(id)).map(async (transportId) => ({ transportId, iceParameters: await room.restartIce(held, transportId) })),
+      );
+      return { resumed: true, peers, iceRestarts, iceServers: iceServersFor(app.env.turn, identity.participantId) };
     },
     requestCapture: async ({ itemKey }) => {
       const target = staffToPolicyholder();

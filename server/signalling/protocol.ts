@@ -50,7 +50,12 @@ export const requestSchemas = {
    * changed or dropped): take over the participant's existing media session
    * (same transports) instead of joining again.
    */
-  resume: z.object({ transportIds: z.array(objectId).min(1).max(4), consumerIds: z.array(objectId).max(256) }),
+  resume: z.object({
+    transportIds: z.array(objectId).min(1).max(4),
+    consumerIds: z.array(objectId).max(256),
+    /** Transports whose ICE broke on the page: restarted with the resume, their parameters in the answer (one round trip less). */
+    restartIce: z.array(objectId).max(4).optional(),
+  }),
 } as const;
 
 export type SignalMethod = keyof typeof requestSchemas;
@@ -107,7 +112,7 @@ export interface SignalResponses {
   pushGuide: Record<string, never>;
   requestCapture: Record<string, never>;
   /** resumed false: the session is gone (left, replaced, survey restarted); join afresh. */
-  resume: { resumed: boolean; peers: PeerInfo[] };
+  resume: { resumed: boolean; peers: PeerInfo[]; iceRestarts?: { transportId: string; iceParameters: unknown }[]; iceServers?: TransportInfo["iceServers"] };
 }
 
 export interface RecordingStateWire {
