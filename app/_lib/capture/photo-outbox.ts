@@ -51,6 +51,16 @@ class PermanentFailure extends Error {
 const ORIGINALS_ENDPOINT = "/api/captures/uploads";
 const CHUNK_BYTES = 1024 * 1024;
 const MAX_WAIT_MS = 5000;
+/**
+ * A link that goes dead (a tunnel, a dead cell) does not fail a request: TCP
+ * just waits, for minutes. No byte and no answer for this long and the attempt
+ * is given up and made again (HEAD: how far did it get?), on a fresh
+ * connection. Generous: a slow uplink still moves bytes; giving up early only
+ * costs a HEAD, never a byte of the photo.
+ */
+const STALL_MS = 20_000;
+/** The compact copy and the commit are plain requests: the same rule, with room for a slow uplink and a busy server. */
+const REQUEST_MS = 60_000;
 
 /** A status worth retrying: the network, the server's own trouble, or "too many". */
 const transient = (status: number) => status === 0 || status >= 500 || status === 408 || status === 429;
@@ -182,6 +192,7 @@ export class PhotoOutbox {
           method: "POST",
           headers: { "Content-Type": "image/jpeg", "X-Invite-Token": this.inviteToken, "Idempotency-Key": still.key, "X-Capture-Item": still.itemKey },
           body: still.compact!,
+          signal: AbortSignal.timeout(REQUEST_MS),
         }).catch(() => null);
         if (res?.ok) return ((await res.json()) as { provisional: ProvisionalCaptureWire }).provisional;
         if (!res || transient(res.status)) throw new Error("network");
@@ -201,7 +212,7 @@ export class PhotoOutbox {
     let hashRetries = 0;
     const capture = await this.persist(still.key, async () => {
       const url = await this.sendOriginal(still);
-      const res = await fetch(`${url}/commit`, { method: "POST", headers: { "X-Invite-Token": this.inviteToken, "Idempotency-Key": still.key } }).catch(() => null);
+      const res = await fetch(`${url}/commit`, { method: "POST", headers: { "X-Invite-Token": this.inviteToken, "Idempotency-Key": still.key }, signal: AbortSignal.timeout(REQUEST_MS) }).catch(() => null);
       if (res?.ok) return ((await res.json()) as { capture: CaptureWire }).capture;
       if (!res || transient(res.status)) throw new Error("network");
       const f = await refusal(res);
@@ -222,7 +233,21 @@ export class PhotoOutbox {
 
   /** The tus upload of the original, created or resumed; resolves with its URL once the server holds every byte. */
   private sendOriginal(still: StoredStill): Promise<string> {
-    return new Promise((resolve, reject) => {
+    return new Promise((resolveUpload, rejectUpload) => {
+      let lastMove = Date.now();
+      const watchdog = setInterval(() => {
+        if (Date.now() - lastMove < STALL_MS) return;
+        void upload.abort();
+        reject(new Error("network"));
+      }, 1000);
+      const resolve = (url: string) => {
+        clearInterval(watchdog);
+        resolveUpload(url);
+      };
+      const reject = (err: Error) => {
+        clearInterval(watchdog);
+        rejectUpload(err);
+      };
       const metadata: Record<string, string> = { key: still.key, item: still.itemKey, sha256: still.sha256, capturedAt: still.capturedAt };
       if (still.gps) metadata.gps = `${still.gps.lat.toFixed(6)},${still.gps.lon.toFixed(6)},${Math.round(still.gps.accuracy)}`;
       const upload: Upload = new Upload(still.original, {
@@ -239,7 +264,13 @@ export class PhotoOutbox {
           still.uploadUrl = upload.url;
           void updateStill(still.key, { uploadUrl: upload.url });
         },
-        onProgress: (sent, total) => this.setStill(still.key, { sent, total, waiting: false }),
+        onProgress: (sent, total) => {
+          lastMove = Date.now();
+          this.setStill(still.key, { sent, total, waiting: false });
+        },
+        onAfterResponse: () => {
+          lastMove = Date.now();
+        },
         onSuccess: () => resolve(upload.url!),
         onError: (err) => {
           const res = (err as DetailedError).originalResponse;
