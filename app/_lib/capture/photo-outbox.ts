@@ -110,14 +110,16 @@ export class PhotoOutbox {
   }
 
   /** Saves a new still on the phone, then starts its journey. Resolves once it is saved. */
-  async add(args: { original: Blob; itemKey: string; capturedAt: Date; gps: StoredStill["gps"] }): Promise<string> {
+  async add(args: { original: Blob; itemKey: string; capturedAt: Date; gps: Promise<StoredStill["gps"]> }): Promise<string> {
     const [sha256, compact, scope] = await Promise.all([sha256Hex(args.original), compactCopy(args.original).catch(() => null), this.scope()]);
+    performance.mark("capture:compact-made");
     const still: StoredStill = {
       key: `ph-${crypto.randomUUID()}`,
       scope,
       itemKey: args.itemKey,
       capturedAt: args.capturedAt.toISOString(),
-      gps: args.gps,
+      // Filled in when the position comes (below); the original waits for it, the quick check does not.
+      gps: null,
       original: args.original,
       sha256,
       compact,
@@ -127,7 +129,15 @@ export class PhotoOutbox {
       createdAt: Date.now(),
     };
     await putStill(still);
-    this.start(still);
+    performance.mark("capture:still-saved");
+    const located = args.gps
+      .then(async (gps) => {
+        if (!gps) return;
+        still.gps = gps;
+        await updateStill(still.key, { gps });
+      })
+      .catch(() => undefined);
+    this.start(still, located);
     return still.key;
   }
 
@@ -137,16 +147,18 @@ export class PhotoOutbox {
     for (const s of stills) this.start(s);
   }
 
-  private start(still: StoredStill) {
+  /** `located`: settles once the still's position is known or given up (a still found after a reload has what it has). */
+  private start(still: StoredStill, located: Promise<void> = Promise.resolve()) {
     if (this.active.has(still.key)) return;
     this.active.add(still.key);
     this.set({ stills: [...this.state.stills, { key: still.key, itemKey: still.itemKey, provisional: still.provisional, sent: 0, total: still.original.size, waiting: false }] });
-    void this.journey(still).finally(() => this.active.delete(still.key));
+    void this.journey(still, located).finally(() => this.active.delete(still.key));
   }
 
-  private async journey(still: StoredStill) {
+  private async journey(still: StoredStill, located: Promise<void>) {
     try {
       if (!still.provisional && !still.provisionalFailed && still.compact) await this.quickCheck(still);
+      await located;
       // Originals one at a time: a new photo's quick check never waits for an older original.
       const turn = this.originals.then(() => this.deliver(still));
       this.originals = turn.then(
@@ -194,7 +206,10 @@ export class PhotoOutbox {
           body: still.compact!,
           signal: AbortSignal.timeout(REQUEST_MS),
         }).catch(() => null);
-        if (res?.ok) return ((await res.json()) as { provisional: ProvisionalCaptureWire }).provisional;
+        if (res?.ok) {
+          performance.mark("capture:provisional-answered");
+          return ((await res.json()) as { provisional: ProvisionalCaptureWire }).provisional;
+        }
         if (!res || transient(res.status)) throw new Error("network");
         throw await refusal(res);
       });
