@@ -41,6 +41,8 @@ export async function startPhotoCallInNamespace(opts: {
   itemKey?: string;
   /** A script run in the phone's pages before theirs (e.g. timestamps for a benchmark). */
   phoneInitScript?: string;
+  /** Called with the phone's context before its first page opens (routes, more scripts). */
+  preparePhone?: (ctx: BrowserContext) => Promise<void>;
 }): Promise<PhotoCallInNamespace> {
   const network = await createPhoneNetwork({ tag: opts.tag });
   const browsers: Browser[] = [];
@@ -84,6 +86,7 @@ export async function startPhotoCallInNamespace(opts: {
       if (process.env.SHOW_PAGE_CONSOLE) c.on("console", (m) => process.stderr.write(`[${c === agentContext ? "agent" : "phone"}] ${m.text()}\n`));
     }
     if (opts.phoneInitScript) await phoneCtx.addInitScript({ content: opts.phoneInitScript });
+    await opts.preparePhone?.(phoneCtx);
     const agent = await agentContext.newPage();
     agent.on("dialog", (d) => void d.accept());
     const phone = await phoneCtx.newPage();

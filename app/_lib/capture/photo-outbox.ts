@@ -55,10 +55,13 @@ const MAX_WAIT_MS = 5000;
  * A link that goes dead (a tunnel, a dead cell) does not fail a request: TCP
  * just waits, for minutes. No byte and no answer for this long and the attempt
  * is given up and made again (HEAD: how far did it get?), on a fresh
- * connection. Generous: a slow uplink still moves bytes; giving up early only
- * costs a HEAD, never a byte of the photo.
+ * connection. Giving up early only costs a HEAD, never a byte of the photo;
+ * and since a busy server can be slower than a dead link, each stall in a row
+ * doubles the wait (up to MAX_STALL_MS), so a slow answer is always waited for
+ * in the end.
  */
 const STALL_MS = 20_000;
+const MAX_STALL_MS = 320_000;
 /** The compact copy and the commit are plain requests: the same rule, with room for a slow uplink and a busy server. */
 const REQUEST_MS = 60_000;
 
@@ -80,6 +83,8 @@ export class PhotoOutbox {
   /** Waiters for the signal: the browser's "online" wakes them all at once. */
   private readonly wakers = new Set<() => void>();
   private scopePromise: Promise<string> | null = null;
+  /** Attempts in a row of a still's original given up as stalled (see STALL_MS). */
+  private readonly stalls = new Map<string, number>();
 
   constructor(private readonly inviteToken: string) {
     if (typeof window !== "undefined") window.addEventListener("online", () => [...this.wakers].forEach((w) => w()));
@@ -250,8 +255,10 @@ export class PhotoOutbox {
   private sendOriginal(still: StoredStill): Promise<string> {
     return new Promise((resolveUpload, rejectUpload) => {
       let lastMove = Date.now();
+      const stallMs = Math.min(MAX_STALL_MS, STALL_MS * 2 ** (this.stalls.get(still.key) ?? 0));
       const watchdog = setInterval(() => {
-        if (Date.now() - lastMove < STALL_MS) return;
+        if (Date.now() - lastMove < stallMs) return;
+        this.stalls.set(still.key, (this.stalls.get(still.key) ?? 0) + 1);
         void upload.abort();
         reject(new Error("network"));
       }, 1000);
@@ -281,6 +288,7 @@ export class PhotoOutbox {
         },
         onProgress: (sent, total) => {
           lastMove = Date.now();
+          this.stalls.delete(still.key);
           this.setStill(still.key, { sent, total, waiting: false });
         },
         onAfterResponse: () => {
