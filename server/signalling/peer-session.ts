@@ -125,6 +125,7 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       const peers = await room.join(peer, rtpCapabilities as unknown as types.RtpCapabilities);
       // The timeline write is not on the media path: the join answers at once.
       notify("recordingState", { ...app.recording.state(identity.surveyId) });
+      notifyPendingPhotos();
       joinRecorded = recordJoin(app.db, identity, device ?? {}).catch((err) => log.warn({ err }, "could not record join"));
       return { peers };
     },
@@ -173,6 +174,7 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       holdPeer(held);
       room.replayConsumers(held, consumerIds);
       notify("recordingState", { ...app.recording.state(identity.surveyId) });
+      notifyPendingPhotos();
       const peers = room.joinedPeers().filter((p) => p !== held).map((p) => p.describe());
       if (!restartIce?.length) return { resumed: true, peers };
       // The page's media broke with its socket: restart ICE now, so the page restarts on its side without asking again.
@@ -193,6 +195,14 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       return {};
     },
   };
+
+  /** Photos still on their way (a page that reloaded knows nothing of them); not on the join's path. */
+  function notifyPendingPhotos() {
+    app.captures.pendingUploads(identity.surveyId).then(
+      (photos) => notify("capturePending", { photos }),
+      (err: unknown) => log.warn({ err }, "could not list pending photo uploads"),
+    );
+  }
 
   /** Guides and capture requests go from the agent or adjuster to the policyholder's phone. */
   function staffToPolicyholder() {

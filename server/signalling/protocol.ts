@@ -180,6 +180,16 @@ export interface ProvisionalCaptureWire {
   participantId: string;
 }
 
+/** A photo whose original has not arrived yet, as the server knows it (sent to a page when it joins). */
+export interface PendingPhotoWire {
+  key: string;
+  itemKey: string;
+  provisional: ProvisionalCaptureWire | null;
+  /** Bytes of the original the server holds, of `total` (0/0: none yet). */
+  received: number;
+  total: number;
+}
+
 export interface NewConsumerNotification {
   id: string;
   producerId: string;
@@ -210,6 +220,8 @@ export interface SignalNotifications {
   captureProvisional: { provisional: ProvisionalCaptureWire };
   /** Bytes of a photo's original the server holds so far (resumable upload). */
   captureUploadProgress: { key: string; itemKey: string; received: number; total: number };
+  /** On join and resume: every photo of the survey still on its way, so a reloaded page shows them again. */
+  capturePending: { photos: PendingPhotoWire[] };
   /** Something staff must see at once (e.g. recording stopped: disk full). `message`: English fallback; pages translate `code`. */
   alert: { code: string; message: string; errorId?: string };
 }

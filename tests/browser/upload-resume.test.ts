@@ -99,11 +99,12 @@ test("slow uplink: the quick verdict shows before the original is acknowledged; 
   // The agent sees the same quick verdict and how much of the original the server holds.
   const agentPending = agent.locator('[data-testid="pending-photos"] [data-testid="still-on-its-way"][data-item="licence_plate"]');
   await agentPending.locator('[data-testid="provisional-verdict"]').waitFor({ timeout: 60_000 });
-  const percent = await until("the server to hold part of the original", async () => {
-    const p = Number(await agentPending.getByTestId("upload-waiting").getAttribute("data-percent"));
-    return p > 0 && p < 100 ? p : null;
+  // Percent and words read together: the upload moves on between two separate reads.
+  const shown = await until("the server to hold part of the original", async () => {
+    const w = await agentPending.getByTestId("upload-waiting").evaluate((el) => ({ percent: Number(el.getAttribute("data-percent")), text: el.textContent ?? "" }));
+    return w.percent > 0 && w.percent < 100 ? w : null;
   });
-  assert.match((await agentPending.getByTestId("upload-waiting").textContent()) ?? "", new RegExp(`Photo waiting to upload \\(${percent}%\\)`));
+  assert.match(shown.text, new RegExp(`Photo waiting to upload \\(${shown.percent}%\\)`));
   assert.match((await phone.getByTestId("upload-waiting").textContent()) ?? "", /照片等待上传（\d+%）/);
 
   // Reload in the middle of the upload: the page finds the still in IndexedDB and continues where the server is.

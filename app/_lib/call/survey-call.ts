@@ -5,7 +5,7 @@
 import { Device } from "mediasoup-client";
 import type { types } from "mediasoup-client";
 import type { CaptureWire, ChatMessageWire, GuideWire, NewConsumerNotification, PeerInfo, RecordingStateWire, SignalResponses } from "../../../server/signalling/protocol";
-import { withProgress, withProvisional, withoutArrived, type PendingPhoto } from "../capture/pending-photos";
+import { withPendingOnJoin, withProgress, withProvisional, withoutArrived, type PendingPhoto } from "../capture/pending-photos";
 import { closeCodes, LINK_EXPIRED } from "../../../server/signalling/close-codes";
 import { SignalError, SignallingClient } from "./signalling-client";
 import { IceRecovery } from "./ice-recovery";
@@ -254,6 +254,7 @@ export class SurveyCall {
     signal.on("captureAssessed", ({ capture }) => this.addCapture(capture));
     signal.on("captureProvisional", ({ provisional }) => this.update({ pendingPhotos: withProvisional(this.state.pendingPhotos, provisional, this.state.captures) }));
     signal.on("captureUploadProgress", (u) => this.update({ pendingPhotos: withProgress(this.state.pendingPhotos, u, this.state.captures) }));
+    signal.on("capturePending", ({ photos }) => this.update({ pendingPhotos: withPendingOnJoin(this.state.pendingPhotos, photos, this.state.captures) }));
     signal.on("alert", (a) => this.update({ alerts: [...this.state.alerts, { ...a, at: Date.now() }] }));
     signal.onClose = (code, reason) => {
       if (this.signal === signal) this.onSignalClosed(code, reason);
