@@ -76,14 +76,17 @@ export function CapturePanel({ call, inviteToken, loadLabels }: { call: SurveyCa
     }
   }
 
-  // The agent pressed "Capture": take it now, for the item they named.
+  // The agent pressed "Capture": take it for the item they named as soon as
+  // the phone can. The phone joins before its camera is open (and a still may
+  // be saving), so a request that comes meanwhile waits for the camera or the
+  // current still instead of being lost while the agent waits for a photo.
+  const saving = status.kind === "saving";
   useEffect(() => {
-    if (s.captureRequest) {
-      call.clearCaptureRequest();
-      void shoot(s.captureRequest.itemKey);
-    }
+    if (!s.captureRequest || !track || saving) return;
+    call.clearCaptureRequest();
+    void shoot(s.captureRequest.itemKey);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [s.captureRequest]);
+  }, [s.captureRequest, track, saving]);
 
   // A new guide starts a new step: the last verdict belonged to another item.
   useEffect(() => {
@@ -131,7 +134,7 @@ export function CapturePanel({ call, inviteToken, loadLabels }: { call: SurveyCa
         ) : (
           <span />
         )}
-        <button type="button" className="shutter" data-testid="shutter" disabled={uploading} onClick={() => void shoot(guide.itemKey)} aria-label={`${t("capture.shutter")} · ${guide.label[locale]}`}>
+        <button type="button" className="shutter" data-testid="shutter" disabled={uploading || !track} onClick={() => void shoot(guide.itemKey)} aria-label={`${t("capture.shutter")} · ${guide.label[locale]}`}>
           {t("capture.shutter")}
         </button>
         <span />
