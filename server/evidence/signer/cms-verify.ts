@@ -234,8 +234,13 @@ function verifyUnsignedAttributes(
   const token = attrs.get(OID.signatureTimeStampToken);
   if (!token) return;
   result.hasTimestampToken = true;
-  // The token is outside what our signature covers: its own checks decide it.
-  const check = checkTimestampToken(verifyCms(toDer(token)), signatureValue, options);
-  result.timestamp = check.info;
-  for (const message of check.problems) result.problems.push({ blame: "timestamp", message });
+  // The token is outside what our signature covers: its own checks decide it,
+  // and a token too damaged to read is the token's fault, not the signature's.
+  try {
+    const check = checkTimestampToken(verifyCms(toDer(token)), signatureValue, options);
+    result.timestamp = check.info;
+    for (const message of check.problems) result.problems.push({ blame: "timestamp", message });
+  } catch (err) {
+    result.problems.push({ blame: "timestamp", message: `timestamp token cannot be read: ${(err as Error).message}` });
+  }
 }
