@@ -836,9 +836,9 @@ export const zhCN: Record<MessageKey, string> = {
   "capture.pending": "正在上传的照片",
   "evidence.completeness.cause.network": "参与人的网络连接中断，通话随后自动恢复",
   "call.mediaRecovering": "网络不稳定，正在恢复通话…",
-  "audit.checkName.trusted-time": "可信时间（RFC 3161 时间戳）",
+  "audit.checkName.trusted-time": "可信时间（第三方时间戳）",
   "audit.trustedTime.serverOnly": "无可信时间戳：本证据包中的所有时间均为服务器自身时钟。",
-  "audit.trustedTime.claimed": "签名带有 {tsa} 出具的 RFC 3161 时间戳（最晚 {time}）。请用 claims-survey verify --tsa-trust 及该机构证书离线证明。",
+  "audit.trustedTime.claimed": "签名带有 {tsa} 出具的可信时间戳（最晚 {time}）。离线校验时，用该时间戳服务机构的证书即可证明这些时间。",
 };
 
 export type Locale = "zh-CN" | "en";

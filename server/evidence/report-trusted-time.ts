@@ -25,17 +25,22 @@ const en = {
 const zh: typeof en = {
   heading: "可信时间",
   serverTimeOnly: "无可信时间戳：本报告中的所有时间均为本服务器自身的时钟，没有独立于服务器的第三方证明查勘发生的时间或本证据封存的时间。",
-  notConfigured: "本服务器未配置时间戳服务机构（TSA）。",
+  notConfigured: "本服务器未配置时间戳服务机构。",
   failed: (reason: string) => `已向时间戳服务机构申请，但未获得时间戳（${reason}）。`,
   stamped: (tsa: string, at: string) =>
-    `经签名的事件日志（其默克尔树头）带有独立时间戳服务机构 ${tsa} 出具的 RFC 3161 时间戳，证明其在 ${at} 已经存在。` +
+    `经签名的事件日志（其默克尔树头）带有独立时间戳服务机构 ${tsa} 出具的可信时间戳，证明其在 ${at} 已经存在。` +
     `下文各事件、照片和消息的时间仍为服务器时钟；该时间戳证明它们不晚于该时刻被记录。`,
-  others: "在时间戳服务机构应答时，PDF 签名和清单签名同样带有时间戳。离线校验全部时间戳：npx claims-survey verify <证据包> --tsa-trust <TSA 证书>",
+  others: "在时间戳服务机构应答时，PDF 签名和清单签名同样带有时间戳。离线校验全部时间戳：npx claims-survey verify <证据包> --tsa-trust <时间戳服务机构证书>",
   authority: "时间戳服务机构",
 };
 
+/** The section's words in one language (also read by the zh-CN words check). */
+export function trustedTimeStrings(locale: ReportLocale): typeof en {
+  return locale === "zh-CN" ? zh : en;
+}
+
 export function writeTrustedTimeSection(flow: PdfFlow, record: TrustedTimeRecord, locale: ReportLocale, when: (iso: string) => string): void {
-  const s = locale === "zh-CN" ? zh : en;
+  const s = trustedTimeStrings(locale);
   flow.heading(s.heading);
   const head = record.eventTreeHead;
   if (head?.status === "stamped") {
