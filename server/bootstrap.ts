@@ -70,7 +70,7 @@ export async function startProduct(opts: StartOptions) {
   const pool = await WorkerPool.create(mediaConfig, log);
   const rooms = new RoomRegistry(pool, mediaConfig, log, (room) => recording.attachRoom(room));
   // Evidence: built in the background once a survey closes; packages a crash left half-built are rebuilt now.
-  const evidenceSigner = evidenceSignerFactory(env.DATA_DIR, env.EVIDENCE_TSA_URL);
+  const evidenceSigner = evidenceSignerFactory(env.DATA_DIR, env.tsa);
   const softwareVersion = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../package.json"), "utf8")) as { version: string }).version;
   const evidence = new EvidenceService({ db, log, storage, recording, packagesDir: evidencePackagesDir(env.DATA_DIR), signer: evidenceSigner, softwareVersion, qualityModelSha256: model.sha256 });
   const hub = new SurveyHub(db, rooms, log, {

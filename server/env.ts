@@ -70,6 +70,11 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** RFC 3161 timestamp authority for evidence signatures; unset = no timestamps. */
   EVIDENCE_TSA_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** HTTP Basic account at the TSA, if it requires one (both or neither). */
+  EVIDENCE_TSA_USERNAME: z.string().min(1).optional(),
+  EVIDENCE_TSA_PASSWORD: z.string().optional(),
+  /** How long one timestamp request may take; past it the signature is made without a token (the package says so). */
+  EVIDENCE_TSA_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
   /** How often the server purges evidence whose retention has run out. */
   EVIDENCE_PURGE_INTERVAL_MINUTES: z.coerce.number().positive().default(60),
   /** Folder with model.onnx, model.sha256 and thresholds.json; default: the committed model in models/quality. */
@@ -101,6 +106,8 @@ function load() {
   const e = parsed.data;
   if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new Error("Invalid environment: RTC_MIN_PORT > RTC_MAX_PORT");
   if (e.TURN_URLS.length && (e.TURN_SECRET ?? "").length < 16) throw new Error("Invalid environment: TURN_SECRET (coturn's static-auth-secret, at least 16 characters) is required with TURN_URLS");
+  if ((e.EVIDENCE_TSA_USERNAME === undefined) !== (e.EVIDENCE_TSA_PASSWORD === undefined)) throw new Error("Invalid environment: EVIDENCE_TSA_USERNAME and EVIDENCE_TSA_PASSWORD go together");
+  if (e.EVIDENCE_TSA_USERNAME && !e.EVIDENCE_TSA_URL) throw new Error("Invalid environment: EVIDENCE_TSA_USERNAME is set without EVIDENCE_TSA_URL");
   if (e.FRAME_ANCESTORS.includes("'none'") && e.FRAME_ANCESTORS.length > 1) throw new Error("Invalid environment: FRAME_ANCESTORS: 'none' cannot be combined with other sources");
   return {
     ...e,
@@ -109,6 +116,13 @@ function load() {
     MEDIASOUP_ANNOUNCED_ADDRESS: e.MEDIASOUP_ANNOUNCED_ADDRESS ?? "127.0.0.1",
     FRAME_ANCESTORS: e.FRAME_ANCESTORS.length ? e.FRAME_ANCESTORS : ["'none'"],
     turn: e.TURN_URLS.length ? { urls: e.TURN_URLS, secret: e.TURN_SECRET!, ttlSeconds: e.TURN_CREDENTIAL_TTL_SECONDS } : null,
+    tsa: e.EVIDENCE_TSA_URL
+      ? {
+          url: e.EVIDENCE_TSA_URL,
+          timeoutMs: e.EVIDENCE_TSA_TIMEOUT_SECONDS * 1000,
+          ...(e.EVIDENCE_TSA_USERNAME ? { auth: { username: e.EVIDENCE_TSA_USERNAME, password: e.EVIDENCE_TSA_PASSWORD ?? "" } } : {}),
+        }
+      : null,
   };
 }
 

@@ -415,6 +415,9 @@ export const en = {
   "capture.pending": "Photos on their way",
   "evidence.completeness.cause.network": "the participant's network connection broke; the call recovered by itself",
   "call.mediaRecovering": "Connection unstable — restoring the call…",
+  "audit.checkName.trusted-time": "Trusted time (RFC 3161 timestamps)",
+  "audit.trustedTime.serverOnly": "No trusted timestamp: every time in this package is the server's own clock.",
+  "audit.trustedTime.claimed": "The signatures carry RFC 3161 timestamps from {tsa} (the latest at {time}). Prove them offline with claims-survey verify --tsa-trust and the authority's certificate.",
 };
 
 export type MessageKey = keyof typeof en;
@@ -833,6 +836,9 @@ export const zhCN: Record<MessageKey, string> = {
   "capture.pending": "正在上传的照片",
   "evidence.completeness.cause.network": "参与人的网络连接中断，通话随后自动恢复",
   "call.mediaRecovering": "网络不稳定，正在恢复通话…",
+  "audit.checkName.trusted-time": "可信时间（第三方时间戳）",
+  "audit.trustedTime.serverOnly": "无可信时间戳：本证据包中的所有时间均为服务器自身时钟。",
+  "audit.trustedTime.claimed": "签名带有 {tsa} 出具的可信时间戳（最晚 {time}）。离线校验时，用该时间戳服务机构的证书即可证明这些时间。",
 };
 
 export type Locale = "zh-CN" | "en";

@@ -21,7 +21,8 @@ mapfile -t RUNTIME_PKGS < <(node -e '
 SETUP_PKGS=(curl ca-certificates)
 BUILD_PKGS=(g++ make pkg-config python3 ninja-build patch libuv1-dev libssl-dev libsrtp2-dev libabsl-dev flatbuffers-compiler libflatbuffers-dev)
 # coturn: TURN server the network tests start (tests/support/turn-server.ts); nftables: loss, blackouts and blocked UDP in their network namespaces.
-TEST_PKGS=(chromium postgresql poppler-utils coturn nftables)
+# openssl: the local RFC 3161 TSA the trusted-time tests run (`openssl ts`, tests/support/local-tsa.ts).
+TEST_PKGS=(chromium postgresql poppler-utils coturn nftables openssl)
 
 # `runtime-list` prints the run-time packages and stops (tests compare it with the code).
 if [ "${1:-}" = runtime-list ]; then printf '%s\n' "${RUNTIME_PKGS[@]}"; exit 0; fi

@@ -22,7 +22,7 @@ export async function runPurgeCommand(dryRun: boolean): Promise<number> {
     const report = await runEvidencePurge({
       db,
       storage,
-      signer: evidenceSignerFactory(env.DATA_DIR, env.EVIDENCE_TSA_URL),
+      signer: evidenceSignerFactory(env.DATA_DIR, env.tsa),
       dataDir: env.DATA_DIR,
       log: pino({ level: "warn" }),
       dryRun,

@@ -187,6 +187,9 @@ export class EvidenceService {
         payload: { packageId: built.packageId, manifestSha256: built.manifestSha256, files: built.files.length, bytes: built.totalBytes, retainUntil: retention.decision.retainUntil, rule: retention.decision.rule },
       });
       log.info({ surveyId, packageId: built.packageId, manifestSha256: built.manifestSha256 }, "evidence package ready");
+      // A TSA that failed cost the package its trusted time, not the package: the operator must hear of it.
+      const unstamped = Object.entries(built.trustedTime).filter(([, o]) => typeof o === "object" && o?.status === "failed");
+      if (unstamped.length) log.warn({ surveyId, packageId: built.packageId, authority: built.trustedTime.authority, failed: Object.fromEntries(unstamped) }, "evidence package built without some RFC 3161 timestamps");
     } catch (err) {
       const failure = describeJobFailure(err, "EV");
       const attempt = (row?.attempts ?? 0) + 1;

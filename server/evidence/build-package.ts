@@ -21,6 +21,8 @@ import { reportStrings } from "./report-strings";
 import { decideRetention, DEFAULT_RETENTION_RULES, type RetentionDecision, retentionRulesSchema } from "./retention";
 import { pemBlocks } from "./signer/pem";
 import type { Signer } from "./signer/signer";
+import type { TimestampOutcome } from "./signer/timestamp-client";
+import type { TrustedTimeRecord } from "./trusted-time";
 
 export type BuildStage = "validate" | "media" | "event-log" | "report" | "manifest" | "finalize" | "done";
 
@@ -58,6 +60,8 @@ export interface BuiltPackage {
   retention: RetentionDecision;
   files: ManifestEntry[];
   totalBytes: number;
+  /** What the TSA gave each signature (the manifest's own outcome is only known after it is signed). */
+  trustedTime: TrustedTimeRecord & { manifest?: TimestampOutcome };
 }
 
 // Share of the progress bar per stage; media dominates real builds.
@@ -130,8 +134,10 @@ export async function buildEvidencePackage(rawInput: unknown, options: BuildOpti
     }
     progress("event-log", MEDIA_END);
 
+    // A TSA that fails leaves a signature without a token, never a lost package; the record says which.
+    const trustedTime: TrustedTimeRecord = { authority: signer.timestampAuthority ?? null };
     const leaves = input.events.map((e) => eventLeaf(input.surveyId, e));
-    const treeHead = await signTreeHead(signer, input.surveyId, leaves, now);
+    const treeHead = await signTreeHead(signer, input.surveyId, leaves, now, (o) => (trustedTime.eventTreeHead = o));
     add(await writer.addBuffer(FILES.events, Buffer.concat(leaves.flatMap((l) => [l, Buffer.from("\n")]))), "events", "application/jsonl");
     add(await writer.addBuffer(FILES.treeHead, jsonBytes(treeHead)), "event-tree-head", "application/json");
     add(await writer.addBuffer(FILES.chat, jsonBytes({ surveyId: input.surveyId, messages: input.chat })), "chat", "application/json");
@@ -158,6 +164,7 @@ export async function buildEvidencePackage(rawInput: unknown, options: BuildOpti
         eventLog: { treeSize: treeHead.treeSize, rootHash: treeHead.rootHash },
         retention,
         completeness,
+        trustedTime: { ...trustedTime },
         captureFiles,
         recordingFiles,
         thumbnails,
@@ -170,6 +177,7 @@ export async function buildEvidencePackage(rawInput: unknown, options: BuildOpti
       location: opts.signatureLocation,
       contactInfo: opts.signatureContact,
       signingTime: now,
+      onTimestamp: (o) => (trustedTime.report = o),
     });
     add(await writer.addBuffer(FILES.report, pdf), "report", "application/pdf");
     progress("manifest", 0.96);
@@ -193,10 +201,12 @@ export async function buildEvidencePackage(rawInput: unknown, options: BuildOpti
         legalHoldAtPackaging: retention.legalHold,
       },
       files: entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+      trustedTime,
     };
     const manifestBytes = serialiseManifest(manifest);
     await writer.addBuffer(FILES.manifest, manifestBytes);
-    await writer.addBuffer(FILES.manifestSignature, await signer.sign(manifestBytes, { signingTime: now }));
+    let manifestTimestamp: TimestampOutcome | undefined;
+    await writer.addBuffer(FILES.manifestSignature, await signer.sign(manifestBytes, { signingTime: now, onTimestamp: (o) => (manifestTimestamp = o) }));
     progress("finalize", 0.98);
 
     await writer.finish();
@@ -212,6 +222,7 @@ export async function buildEvidencePackage(rawInput: unknown, options: BuildOpti
       retention,
       files: manifest.files,
       totalBytes: manifest.files.reduce((sum, f) => sum + f.size, 0),
+      trustedTime: { ...trustedTime, ...(manifestTimestamp ? { manifest: manifestTimestamp } : {}) },
     };
   } catch (err) {
     writer.abort();

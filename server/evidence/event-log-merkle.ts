@@ -6,8 +6,9 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { canonicalJsonBytes } from "./canonical-json";
 import type { TimelineEvent } from "./package-input";
-import type { Signer } from "./signer/signer";
-import { verifyCms, type CmsProblem } from "./signer/cms-verify";
+import type { SignOptions, Signer } from "./signer/signer";
+import { type CmsProblem, verifyCms, type CmsVerification } from "./signer/cms-verify";
+import type { TimestampCheckOptions } from "./signer/timestamp-verify";
 
 const sha256 = (...parts: Buffer[]) => {
   const h = createHash("sha256");
@@ -107,7 +108,13 @@ export const signedTreeHeadSchema = treeHeadBodySchema.extend({
 export type TreeHeadBody = z.infer<typeof treeHeadBodySchema>;
 export type SignedTreeHead = z.infer<typeof signedTreeHeadSchema>;
 
-export async function signTreeHead(signer: Signer, surveyId: string, leaves: Buffer[], now: Date): Promise<SignedTreeHead> {
+export async function signTreeHead(
+  signer: Signer,
+  surveyId: string,
+  leaves: Buffer[],
+  now: Date,
+  onTimestamp?: SignOptions["onTimestamp"],
+): Promise<SignedTreeHead> {
   const body: TreeHeadBody = {
     version: 1,
     surveyId,
@@ -118,11 +125,16 @@ export async function signTreeHead(signer: Signer, surveyId: string, leaves: Buf
     leafEncoding: "rfc6962-leaf/canonical-json-line",
     keyId: signer.keyId,
   };
-  const signature = await signer.sign(canonicalJsonBytes(body), { signingTime: now });
+  const signature = await signer.sign(canonicalJsonBytes(body), { signingTime: now, onTimestamp });
   return { ...body, signature: signature.toString("base64") };
 }
 
 export function verifyTreeHeadSignature(head: SignedTreeHead, expectedCertificateDer?: Buffer): CmsProblem[] {
+  return checkTreeHeadSignature(head, expectedCertificateDer).problems;
+}
+
+/** The whole CMS check, including what a timestamp token on the tree head proves. */
+export function checkTreeHeadSignature(head: SignedTreeHead, expectedCertificateDer?: Buffer, timestamp?: TimestampCheckOptions): CmsVerification {
   const { signature, ...body } = head;
-  return verifyCms(Buffer.from(signature, "base64"), { detachedContent: canonicalJsonBytes(body), expectedCertificateDer }).problems;
+  return verifyCms(Buffer.from(signature, "base64"), { detachedContent: canonicalJsonBytes(body), expectedCertificateDer, timestamp });
 }

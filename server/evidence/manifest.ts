@@ -3,6 +3,7 @@
 // (manifest.sig) is what makes the whole package tamper-evident.
 import { z } from "zod";
 import { FILE_ROLES, PACKAGE_FORMAT } from "./package-layout";
+import { trustedTimeRecordSchema } from "./trusted-time";
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -36,6 +37,8 @@ export const manifestSchema = z.object({
     legalHoldAtPackaging: z.boolean(),
   }),
   files: z.array(manifestEntrySchema),
+  /** RFC 3161 timestamping as it happened while building (absent in packages from before it existed). */
+  trustedTime: trustedTimeRecordSchema.optional(),
 });
 
 export type ManifestEntry = z.infer<typeof manifestEntrySchema>;

@@ -2,10 +2,11 @@
 // cover every byte of the file except the signature's own hex string, that
 // string must hold nothing but the CMS and zero padding, and the CMS must
 // verify over exactly the covered bytes.
-import { verifyCms } from "./signer/cms-verify";
+import { verifyCms, type CmsVerification } from "./signer/cms-verify";
+import type { TimestampCheckOptions } from "./signer/timestamp-verify";
 
 export interface PdfSignatureProblem {
-  check: "pdf-byterange" | "pdf-signature" | "pdf-content";
+  check: "pdf-byterange" | "pdf-signature" | "pdf-content" | "trusted-time";
   message: string;
   expected?: string;
   actual?: string;
@@ -16,9 +17,11 @@ export interface PdfSignatureResult {
   problems: PdfSignatureProblem[];
   byteRange?: [number, number, number, number];
   signerCertificateDer?: Buffer;
+  /** The CMS check, for what its timestamp token says. */
+  cms?: CmsVerification;
 }
 
-export function verifyPdfSignature(pdf: Buffer, expectedCertificateDer?: Buffer): PdfSignatureResult {
+export function verifyPdfSignature(pdf: Buffer, expectedCertificateDer?: Buffer, timestamp?: TimestampCheckOptions): PdfSignatureResult {
   const problems: PdfSignatureProblem[] = [];
   const result: PdfSignatureResult = { ok: false, problems };
   const fail = (p: PdfSignatureProblem) => {
@@ -57,9 +60,11 @@ export function verifyPdfSignature(pdf: Buffer, expectedCertificateDer?: Buffer)
     return fail({ check: "pdf-signature", message: "signature /Contents has non-zero bytes after the CMS (hidden data)" });
   }
   const signed = Buffer.concat([pdf.subarray(a, a + b), pdf.subarray(c, c + d)]);
-  const cms = verifyCms(raw.subarray(0, cmsLength), { detachedContent: signed, expectedCertificateDer });
+  const cms = verifyCms(raw.subarray(0, cmsLength), { detachedContent: signed, expectedCertificateDer, timestamp });
   result.signerCertificateDer = cms.signerCertificateDer;
-  for (const p of cms.problems) problems.push({ check: p.blame === "content" ? "pdf-content" : "pdf-signature", message: p.message });
+  result.cms = cms;
+  const checkFor = { content: "pdf-content", signature: "pdf-signature", timestamp: "trusted-time" } as const;
+  for (const p of cms.problems) problems.push({ check: checkFor[p.blame], message: p.message });
   result.ok = problems.length === 0;
   return result;
 }

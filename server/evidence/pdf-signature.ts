@@ -4,17 +4,20 @@
 import { pdflibAddPlaceholder } from "@signpdf/placeholder-pdf-lib";
 import { SignPdf, Signer as SignPdfSigner } from "@signpdf/signpdf";
 import type { PDFDocument } from "pdf-lib";
-import type { Signer } from "./signer/signer";
+import type { SignOptions, Signer } from "./signer/signer";
 
 /** Room for the CMS in the PDF; a TSA token with its certificate chain needs several KB. */
 export const PDF_SIGNATURE_BYTES = 16_384;
 
 class EvidencePdfSigner extends SignPdfSigner {
-  constructor(private readonly signer: Signer) {
+  constructor(
+    private readonly signer: Signer,
+    private readonly onTimestamp?: SignOptions["onTimestamp"],
+  ) {
     super();
   }
   async sign(data: Buffer, signingTime?: Date): Promise<Buffer> {
-    return this.signer.sign(data, { profile: "pades", signingTime });
+    return this.signer.sign(data, { profile: "pades", signingTime, onTimestamp: this.onTimestamp });
   }
 }
 
@@ -24,6 +27,8 @@ export interface PdfSignatureInfo {
   location: string;
   contactInfo: string;
   signingTime: Date;
+  /** Told whether the TSA stamped the PDF signature (PAdES-T) or why not. */
+  onTimestamp?: SignOptions["onTimestamp"];
 }
 
 export async function signPdfDocument(doc: PDFDocument, signer: Signer, info: PdfSignatureInfo): Promise<Buffer> {
@@ -39,5 +44,5 @@ export async function signPdfDocument(doc: PDFDocument, signer: Signer, info: Pd
     appName: "claims-survey",
   });
   const unsigned = Buffer.from(await doc.save({ useObjectStreams: false }));
-  return new SignPdf().sign(unsigned, new EvidencePdfSigner(signer), info.signingTime);
+  return new SignPdf().sign(unsigned, new EvidencePdfSigner(signer, info.onTimestamp), info.signingTime);
 }

@@ -12,6 +12,8 @@ import { writeCompletenessSection } from "./report-completeness";
 import { reportStrings } from "./report-strings";
 import { checklistItemName, eventActor, eventDetails, eventName } from "./report-event-text";
 import type { RetentionDecision } from "./retention";
+import { writeTrustedTimeSection } from "./report-trusted-time";
+import type { TrustedTimeRecord } from "./trusted-time";
 
 export interface StoredFile {
   /** Path inside the package. */
@@ -31,6 +33,8 @@ export interface ReportModel {
   retention: RetentionDecision;
   /** Computed from the same input by completeness-report.ts; the verifier recomputes it. */
   completeness: CompletenessReport;
+  /** Whether a TSA vouches for the event log's time (known before the report is signed). */
+  trustedTime: TrustedTimeRecord;
   captureFiles: Record<string, StoredFile>;
   recordingFiles: Record<string, StoredFile>;
   /** Thumbnail bytes by capture id, as stored in the package. */
@@ -92,6 +96,8 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
     [s.eventRoot, model.eventLog.rootHash, "mono"],
     ...signerRows(s, model),
   ]);
+
+  writeTrustedTimeSection(flow, model.trustedTime, input.locale, when);
 
   flow.heading(s.sectionParticipants);
   flow.table(

@@ -6,14 +6,17 @@ import { createHash, X509Certificate } from "node:crypto";
 import { PDFDocument } from "pdf-lib";
 import { canonicalJson } from "./canonical-json";
 import { type CompletenessReport, completenessFromPackageFiles, COMPLETENESS_ALGORITHM, unknownCompleteness } from "./completeness-report";
-import { merkleRoot, signedTreeHeadSchema, type SignedTreeHead, verifyTreeHeadSignature } from "./event-log-merkle";
+import { checkTreeHeadSignature, merkleRoot, signedTreeHeadSchema, type SignedTreeHead } from "./event-log-merkle";
 import { type Manifest, manifestSchema } from "./manifest";
 import { FILES, UNLISTED } from "./package-layout";
 import { openPackageSource, type PackageSource } from "./package-source";
 import { ParallelHasher } from "./parallel-hasher";
 import { verifyPdfSignature } from "./pdf-signature-verify";
-import { verifyCms } from "./signer/cms-verify";
+import { type CmsVerification, verifyCms } from "./signer/cms-verify";
 import { pemBlocks } from "./signer/pem";
+import type { TimestampCheckOptions } from "./signer/timestamp-verify";
+import type { StampedSignature } from "./trusted-time";
+import { assessTrustedTime, timestampCheckOptions, type TrustedTimeResult } from "./verify-trusted-time";
 
 export const CHECKS = [
   "package-readable",
@@ -32,6 +35,7 @@ export const CHECKS = [
   "pdf-content",
   "survey-binding",
   "consistency",
+  "trusted-time",
 ] as const;
 export type CheckId = (typeof CHECKS)[number];
 
@@ -62,11 +66,18 @@ export interface VerifyResult {
    * package can be intact and its survey incompletely recorded.
    */
   completeness: CompletenessReport;
+  /** Which signatures carry an RFC 3161 timestamp and the time each proves; otherwise the times are the server's own. */
+  trustedTime?: TrustedTimeResult;
 }
 
 export interface VerifyOptions {
   /** The insurer's published signing certificate; without it the package's own certificate is the anchor. */
   trustedCertificatePem?: string;
+  /**
+   * Certificates trusted for time stamping (PEM, one or more: a TSA's certificate or the CA above it).
+   * With them every signature must carry a token chaining to one; without them token times are reported as unproven.
+   */
+  trustedTsaCertificatesPem?: string;
   /** Fail unless the package is for this survey. */
   expectedSurveyId?: string;
   /** Worker threads hashing files in parallel; 1 hashes on the calling thread. */
@@ -182,12 +193,18 @@ async function verifyContents(
       fail({ path: FILES.certificate, check: "signer-certificate", message: `cannot parse certificate: ${(err as Error).message}` });
     }
   }
+  const tsaTrust = options.trustedTsaCertificatesPem === undefined ? undefined : pemBlocks(options.trustedTsaCertificatesPem, "CERTIFICATE");
+  if (tsaTrust && tsaTrust.length === 0) throw new Error("the trusted TSA certificate given is not a PEM certificate");
+  const timestampOptions = (file: StampedSignature) => timestampCheckOptions(file, manifest?.trustedTime, tsaTrust);
+  const signatures: Partial<Record<StampedSignature, CmsVerification>> = {};
   const sig = whole.get(FILES.manifestSignature);
   let anchor = pinned;
   if (sig && manifestBytes) {
-    const v = verifyCms(sig, { detachedContent: manifestBytes, expectedCertificateDer: pinned });
+    const v = verifyCms(sig, { detachedContent: manifestBytes, expectedCertificateDer: pinned, timestamp: timestampOptions(FILES.manifestSignature) });
+    signatures[FILES.manifestSignature] = v;
     for (const p of v.problems) {
-      fail({ path: p.blame === "content" ? FILES.manifest : FILES.manifestSignature, check: "manifest-signature", message: p.message });
+      if (p.blame === "timestamp") fail({ path: FILES.manifestSignature, check: "trusted-time", message: p.message });
+      else fail({ path: p.blame === "content" ? FILES.manifest : FILES.manifestSignature, check: "manifest-signature", message: p.message });
     }
     ran("manifest-signature");
     if (!anchor && v.signerCertificateDer && !v.problems.some((p) => p.blame === "signature")) anchor = v.signerCertificateDer;
@@ -269,12 +286,14 @@ async function verifyContents(
   if (manifest) for (const f of manifest.files) bind(f.path, f.surveyId, "manifest entry names another survey");
 
   // --- Event log against the signed tree head.
-  verifyEventLog(whole, manifest, anchor, bind, ran, fail, result);
+  const treeHeadCms = verifyEventLog(whole, manifest, anchor, timestampOptions(FILES.treeHead), bind, ran, fail, result);
+  if (treeHeadCms) signatures[FILES.treeHead] = treeHeadCms;
 
   // --- PDF report signature and its survey.
   const pdf = whole.get(FILES.report);
   if (pdf) {
-    const v = verifyPdfSignature(pdf, anchor);
+    const v = verifyPdfSignature(pdf, anchor, timestampOptions(FILES.report));
+    if (v.cms) signatures[FILES.report] = v.cms;
     for (const p of v.problems) fail({ path: FILES.report, check: p.check, message: p.message, expected: p.expected, actual: p.actual });
     ran("pdf-byterange");
     ran("pdf-signature");
@@ -300,6 +319,15 @@ async function verifyContents(
   result.completeness = recomputeCompleteness(whole, survey, result, fail);
   if (survey) ran("consistency");
   ran("survey-binding");
+
+  result.trustedTime = assessTrustedTime(
+    signatures,
+    manifest?.trustedTime,
+    tsaTrust ? { subjects: tsaTrust.map((d) => new X509Certificate(d).subject.replace(/\n/g, ", ")) } : undefined,
+    (f) => fail({ path: f.path, check: "trusted-time", message: f.message }),
+  );
+  // Passes with no token at all (nothing is wrong; the TRUSTED TIME block says the times are the server's own).
+  ran("trusted-time");
 }
 
 /** Files completeness is computed from, or that vouch for them. */
@@ -312,7 +340,9 @@ const COMPLETENESS_SOURCES = new Set<string>([FILES.survey, FILES.events, FILES.
  * edited claim is caught here; an edit without re-signing already failed).
  */
 function recomputeCompleteness(whole: Map<string, Buffer>, survey: SurveyRecord | undefined, result: VerifyResult, fail: (f: VerifyFailure) => void): CompletenessReport {
-  if (result.failures.some((f) => f.path === "" || COMPLETENESS_SOURCES.has(f.path)) || result.checks["manifest-signature"] !== "pass") {
+  // A timestamp problem says nothing about whether the signed files changed.
+  const integrity = result.failures.filter((f) => f.check !== "trusted-time");
+  if (integrity.some((f) => f.path === "" || COMPLETENESS_SOURCES.has(f.path)) || result.checks["manifest-signature"] !== "pass") {
     return unknownCompleteness("integrity-failed");
   }
   const events = whole.get(FILES.events);
@@ -366,14 +396,16 @@ function verifyEventLog(
   whole: Map<string, Buffer>,
   manifest: Manifest | undefined,
   anchor: Buffer | undefined,
+  timestamp: TimestampCheckOptions,
   bind: (file: string, found: unknown, what?: string) => void,
   ran: (c: CheckId) => void,
   fail: (f: VerifyFailure) => void,
   result: VerifyResult,
-): void {
+): CmsVerification | undefined {
   const headBytes = whole.get(FILES.treeHead);
   let head: SignedTreeHead | undefined;
   let headTrusted = false;
+  let cms: CmsVerification | undefined;
   if (headBytes) {
     try {
       const parsed = signedTreeHeadSchema.safeParse(JSON.parse(headBytes.toString("utf8")));
@@ -384,9 +416,9 @@ function verifyEventLog(
     }
   }
   if (head) {
-    const problems = verifyTreeHeadSignature(head, anchor);
-    for (const p of problems) fail({ path: FILES.treeHead, check: "tree-head-signature", message: p.message });
-    headTrusted = problems.length === 0;
+    cms = checkTreeHeadSignature(head, anchor, timestamp);
+    for (const p of cms.problems) fail({ path: FILES.treeHead, check: p.blame === "timestamp" ? "trusted-time" : "tree-head-signature", message: p.message });
+    headTrusted = !cms.problems.some((p) => p.blame !== "timestamp");
     ran("tree-head-signature");
     result.eventLog = { treeSize: head.treeSize, rootHash: head.rootHash };
     bind(FILES.treeHead, head.surveyId, "tree head is for another survey");
@@ -402,7 +434,7 @@ function verifyEventLog(
   }
 
   const events = whole.get(FILES.events);
-  if (!events) return;
+  if (!events) return cms;
   const text = events.toString("utf8");
   if (text.length > 0 && !text.endsWith("\n")) fail({ path: FILES.events, check: "event-log", message: "does not end with a newline (truncated?)" });
   const lines = text.length ? text.replace(/\n$/, "").split("\n") : [];
@@ -432,6 +464,7 @@ function verifyEventLog(
     }
   }
   ran("event-log");
+  return cms;
 }
 
 function parseJson(whole: Map<string, Buffer>, file: string, fail: (f: VerifyFailure) => void): unknown {

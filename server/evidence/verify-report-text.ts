@@ -4,6 +4,7 @@
 // survey was not completely recorded.
 import type { CompletenessReport } from "./completeness-report";
 import { CHECKS, type VerifyResult } from "./verify-package";
+import { formatTrustedTime } from "./verify-time-text";
 
 export function formatVerifyResult(r: VerifyResult): string {
   const lines: string[] = [];
@@ -18,6 +19,7 @@ export function formatVerifyResult(r: VerifyResult): string {
   lines.push(`  files     ${r.filesChecked} checked, ${r.bytesHashed} bytes hashed`);
   lines.push("");
   for (const c of CHECKS) lines.push(`  ${r.checks[c] === "pass" ? "ok  " : r.checks[c] === "fail" ? "FAIL" : "--  "} ${c}`);
+  if (r.trustedTime) lines.push("", ...formatTrustedTime(r.trustedTime));
   lines.push("", ...formatCompleteness(r.completeness));
   if (r.failures.length) {
     lines.push("", `${r.failures.length} problem(s):`);

@@ -16,6 +16,7 @@ import { phoneContext } from "../support/browser";
 import { demoAccounts } from "../../server/db/seed-demo";
 import { zhCN } from "../../app/_i18n/messages";
 import { reportStrings } from "../../server/evidence/report-strings";
+import { trustedTimeStrings } from "../../server/evidence/report-trusted-time";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
 import { untranslated, type Finding } from "../support/untranslated";
 
@@ -72,6 +73,9 @@ test("the checker itself: the zh-CN catalogues pass, and what the issue saw is c
     else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${where}.${k}`);
   };
   walk(reportStrings("zh-CN"), "report");
+  // The trusted-time section, each worded sentence with a sample value (this survey's PDF has no TSA, so it shows only the unstamped words).
+  const tt = trustedTimeStrings("zh-CN");
+  walk({ ...tt, failed: tt.failed("超时"), stamped: tt.stamped("", "2026-12-02 08:00:00") }, "report.trustedTime");
   for (const seen of ["motor_collision", "corner_front_left · accepted", "操作人 agent", "staff login agent1@example.com", "invite link sent by SMS to 138****8000", "capture.state.missing", "policy term ≤ 1 year(s)"]) {
     assert.ok(untranslated(seen).length > 0, `"${seen}" is caught`);
   }

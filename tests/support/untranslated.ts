@@ -6,6 +6,7 @@
 // taken out first.
 import { en } from "../../app/_i18n/messages";
 import { reportStrings } from "../../server/evidence/report-strings";
+import { trustedTimeStrings } from "../../server/evidence/report-trusted-time";
 
 /**
  * Latin tokens that belong on a Chinese screen, each with why.
@@ -32,11 +33,12 @@ export const ALLOWED_LATIN = new Map<string, string>([
 
 /**
  * Text quoted verbatim for the reader to type: the offline verification
- * command, and (in the claims-system API's error messages, read by the
+ * command (with, in the report's trusted-time section, its option naming the
+ * time-stamping authority's certificate), and (in the claims-system API's error messages, read by the
  * insurer's developers) the HTTP header names, media type and date standard
  * the request must carry.
  */
-const VERBATIM = ["npx claims-survey verify", "Authorization: Bearer", "Idempotency-Key", "application/json", "ISO 8601"];
+const VERBATIM = ["npx claims-survey verify", "--tsa-trust", "Authorization: Bearer", "Idempotency-Key", "application/json", "ISO 8601"];
 
 const FILE_NAME = /[\w./-]*\.(?:jpe?g|png|webp|heic|heif|webm|mkv|mka|ogg|mp4|m4a|wav|jsonl|json|pdf|zip|pem|cer|svg)\b/gi;
 
@@ -56,6 +58,7 @@ function englishWords(): Set<string> {
   };
   walk(en);
   walk(reportStrings("en"));
+  walk(trustedTimeStrings("en"));
   for (const allowed of ALLOWED_LATIN.keys()) words.delete(allowed);
   return words;
 }

@@ -41,6 +41,7 @@ export function VerifyPanel({ surveyId }: { surveyId: string }) {
             {result.ok ? t("audit.verifyOk") : t("audit.verifyFailed")} ({fill(t("audit.filesChecked"), { n: result.filesChecked })})
           </p>
           {/* Completeness beside, not inside, the verdict: recomputed from the verified files. */}
+          <TrustedTimeLine trustedTime={result.trustedTime} />
           <div data-testid="verify-completeness">
             <CompletenessView report={result.completeness} />
           </div>
@@ -80,5 +81,25 @@ export function VerifyPanel({ surveyId }: { surveyId: string }) {
         </>
       )}
     </section>
+  );
+}
+
+/** Says plainly whether the package's times are the server's own or carry RFC 3161 timestamps (proven only offline, with --tsa-trust). */
+function TrustedTimeLine({ trustedTime }: { trustedTime: Result["trustedTime"] }) {
+  const { t } = useI18n();
+  if (!trustedTime) return null;
+  const stamped = trustedTime.tokens.filter((k) => k.genTime && k.status !== "invalid");
+  if (trustedTime.serverTimeOnly || stamped.length === 0) {
+    return (
+      <p className="banner warn" data-testid="verify-trusted-time" data-state="server-time">
+        {t("audit.trustedTime.serverOnly")}
+      </p>
+    );
+  }
+  const latest = stamped.map((k) => k.genTime!).sort().at(-1)!;
+  return (
+    <p className="banner" data-testid="verify-trusted-time" data-state="stamped">
+      {fill(t("audit.trustedTime.claimed"), { tsa: stamped[0]!.tsa ?? "?", time: latest.replace("T", " ").replace(".000Z", " UTC") })}
+    </p>
   );
 }

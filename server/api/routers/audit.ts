@@ -163,6 +163,10 @@ export const auditRouter = router({
       failures: result.failures,
       // Separate from `ok`: an intact package may record an incompletely recorded survey.
       completeness: result.completeness,
+      // Shown, not proven, here: the server holds no TSA trust anchor; the CLI's --tsa-trust proves it.
+      trustedTime: result.trustedTime
+        ? { serverTimeOnly: result.trustedTime.serverTimeOnly, tokens: result.trustedTime.tokens.map(({ file, status, genTime, tsa }) => ({ file, status, genTime, tsa })) }
+        : null,
     };
   }),
 

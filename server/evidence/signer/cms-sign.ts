@@ -20,10 +20,11 @@ import {
   uint,
 } from "./asn1";
 import type { SignOptions } from "./signer";
+import type { Timestamper } from "./timestamp-client";
 
 export interface CmsSignOptions extends SignOptions {
-  /** Returns a DER RFC 3161 TimeStampToken over the given signature value. */
-  timestamp?: (signatureValue: Buffer) => Promise<Buffer>;
+  /** Asks a TSA for an RFC 3161 token over the signature value; never throws (a failure means no token). */
+  timestamp?: Timestamper;
 }
 
 export async function signDetachedCms(backend: KeyBackend, data: Buffer, options: CmsSignOptions = {}): Promise<Buffer> {
@@ -54,8 +55,9 @@ export async function signDetachedCms(backend: KeyBackend, data: Buffer, options
     octets(signature),
   ];
   if (options.timestamp) {
-    const token = await options.timestamp(signature);
-    signerInfoParts.push(context(1, [attribute(OID.signatureTimeStampToken, fromDer(token))]));
+    const { token, outcome } = await options.timestamp(signature);
+    if (token) signerInfoParts.push(context(1, [attribute(OID.signatureTimeStampToken, fromDer(token))]));
+    options.onTimestamp?.(outcome);
   }
 
   const signedData = seq([

@@ -21,17 +21,17 @@ import {
   T,
   toDer,
 } from "./asn1";
+import { checkTimestampToken, type TimestampCheckOptions, type TimestampInfo } from "./timestamp-verify";
+
+export type { TimestampInfo } from "./timestamp-verify";
 
 export interface CmsProblem {
-  /** "signature": the signature file itself is damaged or untrusted; "content": the signed data changed. */
-  blame: "signature" | "content";
+  /**
+   * "signature": the signature file itself is damaged or untrusted; "content": the signed data changed;
+   * "timestamp": the RFC 3161 token on the signature is damaged, for something else, or not trusted.
+   */
+  blame: "signature" | "content" | "timestamp";
   message: string;
-}
-
-export interface TimestampInfo {
-  genTime: Date;
-  tsaCertificateSubject: string;
-  digestAlgorithm: string;
 }
 
 export interface CmsVerification {
@@ -39,6 +39,13 @@ export interface CmsVerification {
   problems: CmsProblem[];
   signerCertificateDer?: Buffer;
   signingTime?: Date;
+  /** Every certificate the SignedData carries (a timestamp token's chain is built from them). */
+  certificatesDer?: Buffer[];
+  /** Whether an ESS signing-certificate(-v2) attribute names the signer (checked when present). */
+  signingCertificateAttribute?: boolean;
+  /** The signature carries an RFC 3161 token (even one that fails its checks). */
+  hasTimestampToken?: boolean;
+  /** What the token says, once it could be parsed; `problems` says whether it holds. */
   timestamp?: TimestampInfo;
   /** Encapsulated content (attached signatures such as RFC 3161 tokens). */
   encapsulatedContent?: Buffer;
@@ -50,6 +57,8 @@ export interface CmsVerifyOptions {
   detachedContent?: Buffer;
   /** Fail unless the signer's certificate is exactly this one. */
   expectedCertificateDer?: Buffer;
+  /** How to judge an RFC 3161 token on the signature (trusted TSA certificates, recorded nonce). */
+  timestamp?: TimestampCheckOptions;
 }
 
 const SIGNATURE_ALGORITHMS: Record<string, { key: "rsa" | "ec"; digest?: string }> = {
@@ -107,6 +116,7 @@ function verifyStructure(cms: Buffer, options: CmsVerifyOptions, result: CmsVeri
     for (const c of sd[i]!.value as Asn1[]) certificates.push(toDer(c));
     i++;
   }
+  result.certificatesDer = certificates;
   if (sd[i]?.tagClass === C.CONTEXT_SPECIFIC && sd[i]!.type === 1) bad("unexpected CRLs in signature");
   const signerInfos = children(expectNode(sd[sd.length - 1], "SignedData.signerInfos", C.UNIVERSAL, T.SET, true), "signerInfos", 1, 1);
   const si = children(expectNode(signerInfos[0], "SignerInfo", C.UNIVERSAL, T.SEQUENCE, true), "SignerInfo", 6, 7);
@@ -155,8 +165,8 @@ function verifyStructure(cms: Buffer, options: CmsVerifyOptions, result: CmsVeri
     const t = result.signingTime.getTime();
     if (t < Date.parse(cert.validFrom) || t > Date.parse(cert.validTo)) bad(`signed at ${result.signingTime.toISOString()}, outside the certificate's validity`);
   }
-  checkSigningCertificate(attrs, signerCertDer, bad);
-  if (si[6]) verifyUnsignedAttributes(si[6], signatureValue, result, bad);
+  result.signingCertificateAttribute = checkSigningCertificate(attrs, signerCertDer, bad);
+  if (si[6]) verifyUnsignedAttributes(si[6], signatureValue, options.timestamp ?? {}, result, bad);
 
   // Only blame the content when the signature file itself is sound: otherwise
   // a damaged messageDigest attribute would be reported as changed content.
@@ -184,13 +194,15 @@ function readAttributes(node: Asn1, where: string): Map<string, Asn1> {
   return map;
 }
 
-function checkSigningCertificate(attrs: Map<string, Asn1>, certDer: Buffer, bad: (m: string) => void): void {
+function checkSigningCertificate(attrs: Map<string, Asn1>, certDer: Buffer, bad: (m: string) => void): boolean {
+  let found = false;
   for (const [attrOid, hash] of [
     [OID.signingCertificateV2, "sha256"],
     [OID.signingCertificate, "sha1"],
   ] as const) {
     const node = attrs.get(attrOid);
     if (!node) continue;
+    found = true;
     const certs = children(expectNode(node, "signingCertificate", C.UNIVERSAL, T.SEQUENCE, true), "signingCertificate", 1, 2)[0]!;
     const first = children(expectNode(certs, "signingCertificate.certs", C.UNIVERSAL, T.SEQUENCE, true), "signingCertificate.certs", 1, 99)[0]!;
     const parts = children(expectNode(first, "ESSCertID", C.UNIVERSAL, T.SEQUENCE, true), "ESSCertID", 1, 3);
@@ -206,57 +218,29 @@ function checkSigningCertificate(attrs: Map<string, Asn1>, certDer: Buffer, bad:
     const certHash = readBytes(parts[k], "ESSCertID.certHash");
     if (!createHash(algo).update(certDer).digest().equals(certHash)) bad("signing-certificate attribute names a different certificate");
   }
+  return found;
 }
 
-function verifyUnsignedAttributes(node: Asn1, signatureValue: Buffer, result: CmsVerification, bad: (m: string) => void): void {
+function verifyUnsignedAttributes(
+  node: Asn1,
+  signatureValue: Buffer,
+  options: TimestampCheckOptions,
+  result: CmsVerification,
+  bad: (m: string) => void,
+): void {
   expectNode(node, "SignerInfo.unsignedAttrs", C.CONTEXT_SPECIFIC, 1, true);
   const attrs = readAttributes(node, "unsignedAttrs");
   for (const key of attrs.keys()) if (key !== OID.signatureTimeStampToken) bad(`unexpected unsigned attribute ${key}`);
   const token = attrs.get(OID.signatureTimeStampToken);
   if (!token) return;
-  const inner = verifyCms(toDer(token));
-  for (const p of inner.problems) bad(`timestamp token: ${p.message}`);
-  if (inner.encapsulatedContentType !== OID.tstInfo || !inner.encapsulatedContent) {
-    bad("timestamp token does not carry a TSTInfo");
-    return;
+  result.hasTimestampToken = true;
+  // The token is outside what our signature covers: its own checks decide it,
+  // and a token too damaged to read is the token's fault, not the signature's.
+  try {
+    const check = checkTimestampToken(verifyCms(toDer(token)), signatureValue, options);
+    result.timestamp = check.info;
+    for (const message of check.problems) result.problems.push({ blame: "timestamp", message });
+  } catch (err) {
+    result.problems.push({ blame: "timestamp", message: `timestamp token cannot be read: ${(err as Error).message}` });
   }
-  const tst = parseTstInfo(inner.encapsulatedContent);
-  const actual = createHash(tst.digestAlgorithm).update(signatureValue).digest();
-  if (!actual.equals(tst.hashedMessage)) bad("timestamp token is for a different signature value");
-  result.timestamp = {
-    genTime: tst.genTime,
-    digestAlgorithm: tst.digestAlgorithm,
-    tsaCertificateSubject: inner.signerCertificateDer ? new X509Certificate(inner.signerCertificateDer).subject.replace(/\n/g, ", ") : "?",
-  };
-}
-
-export interface TstInfo {
-  policy: string;
-  digestAlgorithm: "sha256" | "sha384" | "sha512";
-  hashedMessage: Buffer;
-  serialNumber: Buffer;
-  genTime: Date;
-  nonce?: Buffer;
-}
-
-/** TSTInfo (RFC 3161 2.4.2), the content of a timestamp token. */
-export function parseTstInfo(der: Buffer): TstInfo {
-  const node = expectNode(fromDer(der), "TSTInfo", C.UNIVERSAL, T.SEQUENCE, true);
-  const f = children(node, "TSTInfo", 5, 10);
-  if (readInt(f[0], "TSTInfo.version") !== 1) throw new Asn1ShapeError("TSTInfo version must be 1");
-  const imprint = children(expectNode(f[2], "TSTInfo.messageImprint", C.UNIVERSAL, T.SEQUENCE, true), "messageImprint", 2, 2);
-  const digestAlgorithm = DIGEST_BY_OID[readAlgorithm(imprint[0], "messageImprint.hashAlgorithm")];
-  if (!digestAlgorithm) throw new Asn1ShapeError("TSTInfo: unsupported hash algorithm");
-  let nonce: Buffer | undefined;
-  for (const extra of f.slice(5)) {
-    if (extra.tagClass === C.UNIVERSAL && extra.type === T.INTEGER) nonce = readBytes(extra, "TSTInfo.nonce", T.INTEGER);
-  }
-  return {
-    policy: readOid(f[1], "TSTInfo.policy"),
-    digestAlgorithm,
-    hashedMessage: readBytes(imprint[1], "messageImprint.hashedMessage"),
-    serialNumber: readBytes(f[3], "TSTInfo.serialNumber", T.INTEGER),
-    genTime: readTime(f[4], "TSTInfo.genTime"),
-    nonce,
-  };
 }

@@ -21,7 +21,7 @@ export async function createSigner(rawConfig: SignerConfig, transport?: Timestam
   const timestamper = config.timestamp ? createTimestamper(config.timestamp, transport) : undefined;
   switch (config.backend.kind) {
     case "local":
-      return createEvidenceSigner(await loadOrCreateLocalKey(config.backend), timestamper);
+      return createEvidenceSigner(await loadOrCreateLocalKey(config.backend), timestamper, config.timestamp && withoutCredentials(config.timestamp.url));
     case "pkcs11":
     case "kms":
       throw new Error(
@@ -29,4 +29,12 @@ export async function createSigner(rawConfig: SignerConfig, transport?: Timestam
           "(server/evidence/signer/key-backend.ts) and register it in create-signer.ts",
       );
   }
+}
+
+/** The TSA as the package records it: never with user:password from the URL. */
+function withoutCredentials(url: string): string {
+  const u = new URL(url);
+  u.username = "";
+  u.password = "";
+  return u.toString();
 }

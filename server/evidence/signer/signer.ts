@@ -2,6 +2,7 @@
 // event tree head, PDF, tombstones) is a detached CMS SignedData produced
 // through this interface, so swapping the key store never touches callers.
 import type { KeyBackend } from "./key-backend";
+import type { TimestampOutcome } from "./timestamp-client";
 
 export interface SignOptions {
   /**
@@ -11,6 +12,8 @@ export interface SignOptions {
    */
   profile?: "cades" | "pades";
   signingTime?: Date;
+  /** Told whether the configured TSA stamped this signature, and why not (never called without a TSA). */
+  onTimestamp?: (outcome: TimestampOutcome) => void;
 }
 
 export interface Signer {
@@ -20,4 +23,6 @@ export interface Signer {
   /** The signing certificate, then its issuers, as concatenated PEM blocks. */
   certificateChainPem(): string;
   readonly backend: KeyBackend;
+  /** The RFC 3161 authority every signature asks for a token, if one is configured. */
+  readonly timestampAuthority?: string;
 }
