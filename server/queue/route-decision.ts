@@ -116,7 +116,8 @@ export function reservationEndsAtMs(entry: EntryFacts, rules: QueueRules): numbe
  * agent (designated or sticky) gets that agent if ready: such an entry can go to
  * nobody else, so it must not lose its agent to an entry that could. Then each
  * other entry, best first, gets the best suitable ready agent still free. An agent
- * who passed on an entry is offered it again only when no other suitable agent is ready.
+ * who declined an entry or let its offer lapse is not offered it again: it waits
+ * for another agent (and, past the maximum wait, is offered a callback).
  */
 export function decideOffers(facts: RoutingFacts): OfferDecision[] {
   const free = new Map(facts.ready.map((a) => [a.id, a]));
@@ -142,10 +143,9 @@ export function decideOffers(facts: RoutingFacts): OfferDecision[] {
     if (free.size === 0) break;
     const rules = facts.rules.get(entry.queueId)!;
     const queues = servingQueues(entry, rules, facts.nowMs);
-    const suitable = [...free.values()].filter((a) => agentSuits(a, entry, rules, queues));
+    const suitable = [...free.values()].filter((a) => !entry.passedBy.includes(a.id) && agentSuits(a, entry, rules, queues));
     if (suitable.length === 0) continue;
-    const fresh = suitable.filter((a) => !entry.passedBy.includes(a.id));
-    const agent = pickByStrategy(fresh.length > 0 ? fresh : suitable, rules.strategy);
+    const agent = pickByStrategy(suitable, rules.strategy);
     const viaOverflow = !agent.queueIds.includes(entry.queueId);
     decisions.push({ entryId: entry.id, agentId: agent.id, reason: viaOverflow ? "overflow" : rules.strategy });
     free.delete(agent.id);

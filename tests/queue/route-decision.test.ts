@@ -86,10 +86,10 @@ describe("route decision", () => {
     assert.deepEqual(decide([entry("e")], ready, rules, T0 + 60_000), [{ entryId: "e", agentId: "second", reason: "overflow" }]);
   });
 
-  it("offers an entry again to an agent who passed on it only when nobody else can take it", () => {
+  it("never offers an entry again to an agent who passed on it", () => {
     const e = entry("e", { passedBy: ["a1"] });
     assert.equal(decide([e], [agent("a1"), agent("a2", { readySinceMs: T0 + 999 })])[0]!.agentId, "a2");
-    assert.equal(decide([e], [agent("a1")])[0]!.agentId, "a1");
+    assert.deepEqual(decide([e], [agent("a1")]), []);
   });
 
   it("never gives one agent two entries or one entry two agents", () => {
