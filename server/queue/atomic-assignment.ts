@@ -6,19 +6,16 @@
 // FOR UPDATE SKIP LOCKED, so a router that meets a row another router is
 // deciding on skips it at once instead of queueing behind it. On SQLite the
 // transaction is the single writer, and the conditional updates are the check.
+// A transaction here never ends by throwing: on SQLite the process shares one
+// connection, and a rollback would also undo whatever another request wrote on
+// it meanwhile (a survey event, say); a lost race is undone by a compensating
+// update inside the same transaction, which then commits.
 import type { Db } from "../db/client";
 import { recordQueueEvent, type Tx } from "./queue-events";
 import { scheduleTimer } from "./queue-timers";
 import type { OfferReason } from "./route-decision";
 
 export type Provider = "sqlite" | "postgresql";
-
-class Taken extends Error {
-  constructor() {
-    super("entry or agent taken by another router");
-    this.name = "Taken";
-  }
-}
 
 async function lockBoth(tx: Tx, entryId: string, agentId: string): Promise<boolean> {
   const entries = await tx.$queryRawUnsafe<{ id: string }[]>(
@@ -47,20 +44,18 @@ export async function tryOffer(
 ): Promise<OfferMade | null> {
   const { entryId, agentId, now } = args;
   const expiresAt = new Date(now.getTime() + args.offerTimeoutSec * 1000);
-  try {
-    return await db.$transaction(async (tx) => {
-      if (provider === "postgresql" && !(await lockBoth(tx, entryId, agentId))) throw new Taken();
+  return db.$transaction(async (tx) => {
+      if (provider === "postgresql" && !(await lockBoth(tx, entryId, agentId))) return null;
       const entry = await tx.queueEntry.updateMany({ where: { id: entryId, status: "waiting" }, data: { status: "offered", offerCount: { increment: 1 } } });
-      if (entry.count !== 1) throw new Taken();
+      if (entry.count !== 1) return null;
       const agent = await tx.queueAgent.updateMany({ where: { userId: agentId, state: "ready" }, data: { state: "offered", stateSince: now } });
-      if (agent.count !== 1) throw new Taken();
+      if (agent.count !== 1) {
+        await tx.queueEntry.updateMany({ where: { id: entryId, status: "offered" }, data: { status: "waiting", offerCount: { decrement: 1 } } });
+        return null;
+      }
       const offer = await tx.queueOffer.create({ data: { entryId, agentId, offeredAt: now, expiresAt } });
       await scheduleTimer(tx, "offer-timeout", offer.id, expiresAt);
       await recordQueueEvent(tx, { type: "offered", at: now, entryId, queueId: args.queueId, agentId, payload: { offerId: offer.id, reason: args.reason, expiresAt: expiresAt.toISOString() } });
       return { offerId: offer.id, entryId, agentId, expiresAt };
-    });
-  } catch (err) {
-    if (err instanceof Taken) return null;
-    throw err;
-  }
+  });
 }

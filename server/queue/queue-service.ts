@@ -250,21 +250,30 @@ export class QueueService {
   /** The agent accepts: the entry is theirs, they are busy, and a survey is made for the call. */
   async accept(offerId: string, agentId: string): Promise<{ entryId: string; surveyId: string }> {
     const now = this.now();
+    // No throw inside the transaction (see atomic-assignment.ts): a lost race is undone and committed.
     const entryId = await this.db.$transaction(async (tx) => {
       const offer = await tx.queueOffer.findUnique({ where: { id: offerId } });
-      if (!offer || offer.agentId !== agentId) throw new QueueError("OFFER_GONE", "This offer is no longer open.");
+      if (!offer || offer.agentId !== agentId) return null;
       const o = await tx.queueOffer.updateMany({ where: { id: offerId, status: "pending" }, data: { status: "accepted", answeredAt: now } });
-      if (o.count !== 1) throw new QueueError("OFFER_GONE", "This offer is no longer open.");
+      if (o.count !== 1) return null;
       const e = await tx.queueEntry.updateMany({ where: { id: offer.entryId, status: "offered", assignedAgentId: null }, data: { status: "answered", assignedAgentId: agentId, answeredAt: now } });
-      if (e.count !== 1) throw new QueueError("OFFER_GONE", "This offer is no longer open.");
+      if (e.count !== 1) {
+        await tx.queueOffer.update({ where: { id: offerId }, data: { status: "pending", answeredAt: null } });
+        return null;
+      }
       const a = await tx.queueAgent.updateMany({ where: { userId: agentId, state: "offered" }, data: { state: "busy", stateSince: now, answeredCount: { increment: 1 } } });
-      if (a.count !== 1) throw new QueueError("OFFER_GONE", "This offer is no longer open.");
+      if (a.count !== 1) {
+        await tx.queueEntry.update({ where: { id: offer.entryId }, data: { status: "offered", assignedAgentId: null, answeredAt: null } });
+        await tx.queueOffer.update({ where: { id: offerId }, data: { status: "pending", answeredAt: null } });
+        return null;
+      }
       await cancelTimers(tx, offerId, ["offer-timeout"]);
       await cancelTimers(tx, offer.entryId, ["overflow", "max-wait", "reroute"]);
       const entry = await tx.queueEntry.findUniqueOrThrow({ where: { id: offer.entryId }, select: { queueId: true, enteredAt: true } });
       await recordQueueEvent(tx, { type: "answered", at: now, entryId: offer.entryId, queueId: entry.queueId, agentId, payload: { offerId, waitedMs: now.getTime() - entry.enteredAt.getTime() } });
       return offer.entryId;
     });
+    if (!entryId) throw new QueueError("OFFER_GONE", "This offer is no longer open.");
     const surveyId = await this.ensureSurvey(entryId);
     return { entryId, surveyId };
   }
@@ -277,16 +286,22 @@ export class QueueService {
     return surveyId;
   }
 
-  /** Answered entries whose survey was not made (the server stopped between the two): made at start. */
+  /**
+   * Answered entries whose survey was not made, or whose events did not all reach
+   * its timeline (the server stopped between the answer and those steps): finished at start.
+   */
   async repairAnswered(): Promise<number> {
-    const rows = await this.db.queueEntry.findMany({ where: { status: "answered", surveyId: null }, select: { id: true } });
-    for (const r of rows) await this.ensureSurvey(r.id);
-    return rows.length;
+    const noSurvey = await this.db.queueEntry.findMany({ where: { status: "answered", surveyId: null }, select: { id: true } });
+    const uncopied = await this.db.queueEvent.findMany({ where: { surveyId: null, entryId: { not: null }, type: { not: "agent.state" } }, select: { entryId: true }, distinct: ["entryId"] });
+    const answered = await this.db.queueEntry.findMany({ where: { id: { in: uncopied.map((e) => e.entryId!) }, status: "answered", surveyId: { not: null } }, select: { id: true } });
+    const ids = [...new Set([...noSurvey, ...answered].map((r) => r.id))];
+    for (const id of ids) await this.ensureSurvey(id);
+    return ids.length;
   }
 
   /** The agent declines: the entry waits again (first in line as before) for another agent; the agent stays ready. */
   async decline(offerId: string, agentId: string): Promise<OfferMade[]> {
-    await this.passOn(offerId, "declined", agentId);
+    if (!(await this.passOn(offerId, "declined", agentId))) throw new QueueError("OFFER_GONE", "This offer is no longer open.");
     return this.dispatch();
   }
 
@@ -295,12 +310,9 @@ export class QueueService {
     const now = this.now();
     const work = async (tx: Tx) => {
       const offer = await tx.queueOffer.findUnique({ where: { id: offerId } });
-      if (!offer || (agentId !== null && offer.agentId !== agentId)) throw new QueueError("OFFER_GONE", "This offer is no longer open.");
+      if (!offer || (agentId !== null && offer.agentId !== agentId)) return false;
       const o = await tx.queueOffer.updateMany({ where: { id: offerId, status: "pending" }, data: { status: outcome, answeredAt: now } });
-      if (o.count !== 1) {
-        if (outcome === "declined") throw new QueueError("OFFER_GONE", "This offer is no longer open.");
-        return false;
-      }
+      if (o.count !== 1) return false;
       const entry = await tx.queueEntry.findUniqueOrThrow({ where: { id: offer.entryId } });
       const passedBy = [...new Set([...jsonList(entry.passedBy), offer.agentId])];
       await tx.queueEntry.updateMany({ where: { id: entry.id, status: "offered" }, data: { status: "waiting", passedBy: JSON.stringify(passedBy) } });
@@ -321,9 +333,9 @@ export class QueueService {
   /** The driver leaves (or the phone is gone past the grace period). */
   async abandon(entryId: string, reason = "left"): Promise<boolean> {
     const now = this.now();
+    const entry = await this.db.queueEntry.findUnique({ where: { id: entryId } });
+    if (!entry) throw new QueueError("ENTRY_NOT_FOUND", "No such entry.");
     return this.db.$transaction(async (tx) => {
-      const entry = await tx.queueEntry.findUnique({ where: { id: entryId } });
-      if (!entry) throw new QueueError("ENTRY_NOT_FOUND", "No such entry.");
       const res = await tx.queueEntry.updateMany({ where: { id: entryId, status: { in: OPEN_STATUSES } }, data: { status: "abandoned", endedAt: now } });
       if (res.count !== 1) return false;
       // An offer ringing for this driver stops; the agent is ready again.
@@ -368,12 +380,14 @@ export class QueueService {
   async finishWork(agentId: string, queueId: string): Promise<void> {
     const now = this.now();
     const rules = await this.rulesOf(queueId);
-    await this.db.$transaction(async (tx) => {
+    const finished = await this.db.$transaction(async (tx) => {
       const res = await tx.queueAgent.updateMany({ where: { userId: agentId, state: "busy" }, data: { state: "wrapup", stateSince: now } });
-      if (res.count !== 1) throw new QueueError("AGENT_BUSY", "This agent has no survey to finish.");
+      if (res.count !== 1) return false;
       await scheduleTimer(tx, "wrap-up", agentId, new Date(now.getTime() + rules.wrapUpSec * 1000));
       await recordQueueEvent(tx, { type: "agent.state", at: now, agentId, payload: { state: "wrapup" } });
+      return true;
     });
+    if (!finished) throw new QueueError("AGENT_BUSY", "This agent has no survey to finish.");
   }
 
   /** Fires every timer due by now (each in its own transaction, taken by deletion), then routes. */
