@@ -415,6 +415,13 @@ export const en = {
   "capture.pending": "Photos on their way",
   "evidence.completeness.cause.network": "the participant's network connection broke; the call recovered by itself",
   "call.mediaRecovering": "Connection unstable — restoring the call…",
+  "field.queue": "Queue",
+  "field.preferredAgentEmail": "Designated agent e-mail",
+  "field.language": "Language",
+  "field.region": "Region",
+  "field.vip": "VIP",
+  "error.noQueue": "There is no queue with this name.",
+  "error.field.policyOrPlate": "give the policy number or the licence plate",
 };
 
 export type MessageKey = keyof typeof en;
@@ -833,6 +840,13 @@ export const zhCN: Record<MessageKey, string> = {
   "capture.pending": "正在上传的照片",
   "evidence.completeness.cause.network": "参与人的网络连接中断，通话随后自动恢复",
   "call.mediaRecovering": "网络不稳定，正在恢复通话…",
+  "field.queue": "队列",
+  "field.preferredAgentEmail": "指定理赔专员邮箱",
+  "field.language": "语言",
+  "field.region": "地区",
+  "field.vip": "VIP",
+  "error.noQueue": "没有这个名称的队列。",
+  "error.field.policyOrPlate": "请填写保单号或车牌号",
 };
 
 export type Locale = "zh-CN" | "en";

@@ -109,7 +109,14 @@ for (const kind of databaseKinds) {
       const router = () => routers[Math.floor(rnd() * routers.length)]!;
       const stepOps = async (sec: number): Promise<Promise<unknown>[]> => {
         const ops: Promise<unknown>[] = [];
-        const guard = (p: Promise<unknown>) => ops.push(p.catch((err) => { if (!expected(err)) throw err; }));
+        const guard = (p: Promise<unknown>) =>
+          ops.push(
+            p.catch((err) => {
+              if (expected(err)) return;
+              if (sec !== RESTART_AT_SEC) console.error(`step ${sec}: ${(err as Error).message}`);
+              throw err;
+            }),
+          );
         for (const d of drivers) {
           if (d.at === sec) guard(router().enter({ queueId, claimType: "motor_collision", language: "zh-CN", mobile: "13800000000", policyNumber: d.policyNumber, vip: d.vip }).then((r) => (d.entryId = r.entryId)));
           if (d.entryId && d.abandonAfter !== null && d.at + d.abandonAfter === sec) guard(router().abandon(d.entryId));
