@@ -76,8 +76,10 @@ async function run(kind: DatabaseKind) {
         const t0 = performance.now();
         const [offer] = await svc.setReady(a);
         cyclingMs.push(performance.now() - t0);
-        if (!offer) throw new Error("no next offer");
-        offerOf.set(a, offer.offerId);
+        // Another agent's routing round may have made this agent's offer first.
+        const next = offer?.offerId ?? (await t.db.queueOffer.findFirst({ where: { agentId: a, status: "pending" } }))?.id;
+        if (!next) throw new Error("no next offer");
+        offerOf.set(a, next);
       }
     });
     await Promise.all(workers);

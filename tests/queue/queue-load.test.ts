@@ -5,8 +5,9 @@
 // single-process default, sharing the process's one connection: better-sqlite3 is
 // synchronous, so a second connection in the same process waiting on the lock
 // would block the event loop that must commit the first). Half-way the instances
-// are dropped in the middle of a step, with operations in flight, and two new
-// ones on a new client take over, as after a restart.
+// are dropped, on SQLite in the middle of a step with operations in flight, on
+// PostgreSQL between two steps, and two new ones on new clients take over, as
+// after a restart: the entries, offers, agent states and timers are all rows.
 // Checked from the stored rows and events: nobody is offered to two agents or
 // answered twice, no agent holds two, nobody is lost, VIPs go first, returning
 // policyholders are kept for their previous agent within the sticky window.
@@ -163,8 +164,12 @@ for (const kind of databaseKinds) {
         clock.ms = T0 + sec * 1000;
         const ops = await stepOps(sec);
         if (sec === RESTART_AT_SEC) {
-          // Crash: drop both routers' database clients with their operations in flight.
+          // Crash: drop both routers' database clients with their operations in flight (SQLite).
+          // On PostgreSQL the step's operations finish first: Prisma's client, closed while a
+          // transaction is starting, leaves a rejection no caller can catch, which fails the test
+          // runner; the restart there is a new pair of clients and routers between two steps.
           const old = routers;
+          if (kind === "postgresql") await Promise.allSettled(ops);
           await Promise.all(old.map((r) => r.db.$disconnect().catch(() => undefined)));
           // What was in flight either failed, finished, or (PostgreSQL: a transaction starting on
           // the closed pool) never settles, as a request dies with its process. Those are given a
@@ -201,8 +206,8 @@ for (const kind of databaseKinds) {
         // The phone whose request died in the crash tries again, as the waiting page does.
         d.entryId = (await routers[0]!.enter({ queueId, claimType: "motor_collision", language: "zh-CN", mobile: "13800000000", policyNumber: d.policyNumber, vip: d.vip })).entryId;
       }
-      assert.equal(entries.length, entered, "every entry the routers acknowledged is stored");
-      assert.ok(entries.length >= DRIVERS - restartErrors);
+      // Every acknowledged entry is stored; beyond those, only entries whose acknowledgement died in the crash.
+      assert.ok(entries.length >= entered && entries.length <= entered + restartErrors, `stored ${entries.length}, acknowledged ${entered}, lost in the crash ${restartErrors}`);
       for (const e of entries) assert.ok(["answered", "abandoned"].includes(e.status), `entry ${e.id} ended ${e.status}`);
       const enteredEvents = new Set(events.filter((e) => e.type === "entered").map((e) => e.entryId));
       for (const e of entries) assert.ok(enteredEvents.has(e.id), `entry ${e.id} has its entered event`);
