@@ -42,7 +42,7 @@ async function run(kind: DatabaseKind) {
     const offerOf = new Map<string, string>();
     for (const a of agents.slice(0, AGENTS - ENGLISH_AGENTS)) {
       const t0 = performance.now();
-      const [offer] = await svc.setReady(a);
+      const offer = (await svc.setReady(a)).find((o) => o.agentId === a);
       readyMs.push(performance.now() - t0);
       if (!offer) throw new Error("no offer for a ready agent");
       offerOf.set(a, offer.offerId);
@@ -74,7 +74,7 @@ async function run(kind: DatabaseKind) {
         await svc.enter(driver(queueId));
         await svc.finishWork(a, queueId);
         const t0 = performance.now();
-        const [offer] = await svc.setReady(a);
+        const offer = (await svc.setReady(a)).find((o) => o.agentId === a);
         cyclingMs.push(performance.now() - t0);
         // Another agent's routing round may have made this agent's offer first.
         const next = offer?.offerId ?? (await t.db.queueOffer.findFirst({ where: { agentId: a, status: "pending" } }))?.id;
