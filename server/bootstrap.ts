@@ -20,6 +20,7 @@ import { createStorage } from "../media/recording/storage/create-storage";
 import { SurveyRecordingService } from "./recording/survey-recording-service";
 import { recoverInterruptedRecordings } from "./recording/recording-recovery";
 import { CaptureService } from "./capture/capture-service";
+import { abandonedAfterMs, scheduleAbandonedUploadSweep } from "./capture/abandoned-uploads";
 import { qualityPhotoGate } from "./capture/quality-photo-gate";
 import { loadQualityModel } from "./quality";
 import { EvidenceService, evidencePackagesDir } from "./archive/evidence-service";
@@ -81,7 +82,8 @@ export async function startProduct(opts: StartOptions) {
   const resumed = await evidence.resumeInterrupted();
   if (resumed.length) log.info({ surveys: resumed }, "rebuilding interrupted evidence packages");
   const stopPurge = schedulePurge({ db, storage, signer: evidenceSigner, dataDir: env.DATA_DIR, log }, env.EVIDENCE_PURGE_INTERVAL_MINUTES * 60_000);
-  const captures = new CaptureService(db, storage, qualityPhotoGate(env.QUALITY_MODEL_DIR), rooms, log);
+  const captures = new CaptureService(db, storage, qualityPhotoGate(env.QUALITY_MODEL_DIR), rooms, log, path.join(env.DATA_DIR, "capture-uploads"));
+  const stopUploadSweep = scheduleAbandonedUploadSweep(captures.originals.store.directory, abandonedAfterMs(env.INVITE_TTL_HOURS), log);
   const queue = new QueueService({ db, provider: target.provider, surveys: { publicUrl: env.PUBLIC_URL, ttlHours: env.INVITE_TTL_HOURS } });
   const stopQueueTimers = startQueueTimers(queue, log);
   const app: AppContext = { env, db, log, sms: new OutboxSmsSender(db), pool, rooms, hub, recording, captures, storage, evidence, runtimeNeeds, queue };
@@ -109,6 +111,7 @@ export async function startProduct(opts: StartOptions) {
   const close = () =>
     (closing ??= (async () => {
       stopPurge();
+      stopUploadSweep();
       evidence.close();
       stopQueueTimers();
       rooms.closeAll("server-shutdown");

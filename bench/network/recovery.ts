@@ -31,6 +31,19 @@ async function traceUntil(call: ImpairedCall, done: () => boolean) {
   return out;
 }
 
+/** The phone page's clock (performance.now), the time base of its recovery trace. */
+function phoneClock(call: ImpairedCall): Promise<number> {
+  return call.phone.evaluate(() => performance.now());
+}
+
+/** Steps of the phone's recoveryTrace since `from` (phone clock). */
+function recoverySteps(call: ImpairedCall, from: number): Promise<string[]> {
+  return call.phone.evaluate((since) => {
+    const c = (window as unknown as { __surveyCall: { recoveryTrace: string[] } }).__surveyCall;
+    return c.recoveryTrace.filter((s) => Number(s.split(" ")[0]) >= since);
+  }, from);
+}
+
 const call = await startImpairedCall({ tag: "bench", consent: true });
 const phoneSamples: number[] = [];
 const agentSamples: number[] = [];
@@ -44,8 +57,10 @@ try {
     const downAt = Date.now();
     await waitForVideoStopped(call.phone, "agent");
     await new Promise((r) => setTimeout(r, Math.max(0, blackoutS * 1000 - (Date.now() - downAt))));
+    const traceFrom = await phoneClock(call);
     await call.network.restore();
     const restoredAt = Date.now();
+    const restoredOnPhone = await phoneClock(call);
     let phoneAt = 0;
     let agentAt = 0;
     const trace = traceUntil(call, () => phoneAt > 0 && agentAt > 0);
@@ -57,6 +72,11 @@ try {
     agentSamples.push((agentAt - restoredAt) / 1000);
     console.log(`run ${i + 1}: phone plays the agent after ${(phoneAt - restoredAt) / 1000} s, agent plays the phone after ${(agentAt - restoredAt) / 1000} s`);
     for (const line of await trace) console.log(`   ${line}`);
+    // The call's own account of the recovery (survey-call.ts recoveryTrace), in ms from the restore.
+    for (const step of await recoverySteps(call, traceFrom - blackoutS * 1000)) {
+      const [at, ...words] = step.split(" ");
+      console.log(`   call ${Number(at) - restoredOnPhone >= 0 ? "+" : ""}${Math.round(Number(at) - restoredOnPhone)}ms ${words.join(" ")}`);
+    }
   }
 } finally {
   await call.close();

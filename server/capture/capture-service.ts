@@ -9,7 +9,8 @@ import { appendSurveyEvent } from "../domain/survey-events";
 import { surveyChecklist } from "../domain/checklists";
 import { DomainError } from "../domain/errors";
 import type { ParticipantIdentity } from "../domain/participants";
-import type { CaptureWire, GuideWire, ProvisionalCaptureWire } from "../signalling/protocol";
+import type { CaptureWire, GuideWire, PendingPhotoWire, ProvisionalCaptureWire } from "../signalling/protocol";
+import { OriginalUploads } from "./original-uploads";
 import type { PhotoGate } from "./photo-gate";
 import type { RoomRegistry } from "../../media/room-registry";
 import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
@@ -52,6 +53,8 @@ export function provisionalWire(p: ProvisionalRow): ProvisionalCaptureWire {
 
 export class CaptureService {
   private readonly inflight = new Map<string, Promise<CaptureRow>>();
+  /** The resumable uploads of originals (tus), kept in `originalsDir` until committed or swept. */
+  readonly originals: OriginalUploads;
 
   constructor(
     private readonly db: Db,
@@ -59,7 +62,10 @@ export class CaptureService {
     private readonly gate: PhotoGate,
     private readonly rooms: RoomRegistry,
     private readonly log: Logger,
-  ) {}
+    originalsDir: string,
+  ) {
+    this.originals = new OriginalUploads(originalsDir, (u) => this.announceProgress(u.surveyId, { key: u.meta.key, itemKey: u.meta.item, received: u.offset, total: u.size }));
+  }
 
   async guideFor(surveyId: string, itemKey: string): Promise<GuideWire> {
     const survey = await this.db.survey.findUniqueOrThrow({ where: { id: surveyId }, include: { claim: { select: { claimType: true } } } });
@@ -266,14 +272,31 @@ export class CaptureService {
     return rows.map((r) => captureWire(r, byKey.get(r.idempotencyKey) ?? null));
   }
 
-  /** Compact copies judged whose original has not arrived yet: the agent's "waiting to upload" after a reload. */
-  async pendingOriginals(surveyId: string): Promise<ProvisionalCaptureWire[]> {
-    const [provisionals, originals] = await Promise.all([
+  /**
+   * Photos of a survey whose original has not arrived yet, as the server knows
+   * them now: the compact copy's quick verdict (if judged) and how many of the
+   * original's bytes it holds. Sent to a page when it joins, so an agent who
+   * reloads the console still sees "photo waiting to upload (x%)".
+   */
+  async pendingUploads(surveyId: string): Promise<PendingPhotoWire[]> {
+    const [provisionals, originals, uploads] = await Promise.all([
       this.db.captureProvisional.findMany({ where: { surveyId }, orderBy: { receivedAt: "asc" } }),
       this.db.capture.findMany({ where: { surveyId }, select: { idempotencyKey: true } }),
+      this.originals.forSurvey(surveyId),
     ]);
     const arrived = new Set(originals.map((o) => o.idempotencyKey));
-    return provisionals.filter((p) => !arrived.has(p.idempotencyKey)).map(provisionalWire);
+    const byKey = new Map<string, PendingPhotoWire>();
+    for (const p of provisionals) {
+      if (!arrived.has(p.idempotencyKey)) byKey.set(p.idempotencyKey, { key: p.idempotencyKey, itemKey: p.itemKey, provisional: provisionalWire(p), received: 0, total: 0 });
+    }
+    for (const u of uploads) {
+      if (arrived.has(u.meta.key)) continue;
+      const known = byKey.get(u.meta.key);
+      // A phone that lost its upload's address starts another: the one furthest along is the one that counts.
+      if (known && known.received >= u.offset && known.total > 0) continue;
+      byKey.set(u.meta.key, { key: u.meta.key, itemKey: u.meta.item, provisional: known?.provisional ?? null, received: u.offset, total: u.size });
+    }
+    return [...byKey.values()];
   }
 }
 

@@ -7,7 +7,7 @@
 // photo. Who may touch an upload is decided before tus sees the request
 // (server/http/original-upload-routes.ts); tus only moves bytes.
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { EVENTS, Server } from "@tus/server";
@@ -111,6 +111,23 @@ export class OriginalUploads {
       return null;
     }
     return this.describe(upload);
+  }
+
+  /**
+   * Every upload of a survey the server holds, with how far each got: what a
+   * page that joins (or reloads) is told about photos still on their way. Read
+   * from the store itself, so it is right after a server restart too; the
+   * abandoned-upload sweep keeps the folder small enough to read per join.
+   */
+  async forSurvey(surveyId: string): Promise<OriginalUpload[]> {
+    const names = await readdir(this.store.directory).catch(() => [] as string[]);
+    const out: OriginalUpload[] = [];
+    for (const name of names) {
+      if (!name.endsWith(".json")) continue;
+      const u = await this.find(name.slice(0, -".json".length));
+      if (u && u.surveyId === surveyId) out.push(u);
+    }
+    return out;
   }
 
   private describe(upload: Upload): OriginalUpload | null {

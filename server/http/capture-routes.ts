@@ -14,7 +14,6 @@
 // goes to /api/captures (one per survey). Who may: server/domain/survey-access.ts.
 // The body is capped while it streams in; nothing is decoded before the checks.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { serialize as serializeCookie } from "cookie";
 import { z } from "zod";
@@ -31,7 +30,7 @@ import { requestLocale } from "../i18n/translate";
 import { describeIssues } from "../i18n/validation-messages";
 import { readCapped } from "./read-capped-body";
 import { OriginalUploadError } from "../capture/original-upload-error";
-import { MAX_CHUNK_BYTES, MAX_ORIGINAL_BYTES, OriginalUploads, parseDeclaredMetadata, type OriginalUpload } from "../capture/original-uploads";
+import { MAX_CHUNK_BYTES, MAX_ORIGINAL_BYTES, parseDeclaredMetadata, type OriginalUpload } from "../capture/original-uploads";
 
 const MAX_UPLOAD_BYTES = MAX_ORIGINAL_BYTES;
 /** The compact copy is made ≤ 200 KB on the phone; a little slack for other encoders. */
@@ -56,8 +55,8 @@ function json(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
-export function createCaptureRoutes(app: AppContext, captures: CaptureService, originalsDir = path.join(app.env.DATA_DIR, "capture-uploads")) {
-  const originals = new OriginalUploads(originalsDir, (u) => captures.announceProgress(u.surveyId, { key: u.meta.key, itemKey: u.meta.item, received: u.offset, total: u.size }));
+export function createCaptureRoutes(app: AppContext, captures: CaptureService) {
+  const originals = captures.originals;
 
   /** The uploading participant: only invitees upload; staff get 403, a request without a link 401, by the same rule as everywhere. */
   async function uploader(req: IncomingMessage) {

@@ -125,6 +125,7 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       const peers = await room.join(peer, rtpCapabilities as unknown as types.RtpCapabilities);
       // The timeline write is not on the media path: the join answers at once.
       notify("recordingState", { ...app.recording.state(identity.surveyId) });
+      notifyPendingPhotos();
       joinRecorded = recordJoin(app.db, identity, device ?? {}).catch((err) => log.warn({ err }, "could not record join"));
       return { peers };
     },
@@ -163,7 +164,7 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       target.notify("guide", { ...(await app.captures.guideFor(identity.surveyId, itemKey)) });
       return {};
     },
-    resume: async ({ transportIds, consumerIds }) => {
+    resume: async ({ transportIds, consumerIds, restartIce }) => {
       if (peer) throw new RequestError("BAD_REQUEST", "resume must be the first request on a connection");
       const held = room.peers.get(identity.participantId);
       const same = held && !held.closed && held.joined && transportIds.every((id) => held.transports.has(id)) && held.transports.size === transportIds.length;
@@ -173,7 +174,14 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       holdPeer(held);
       room.replayConsumers(held, consumerIds);
       notify("recordingState", { ...app.recording.state(identity.surveyId) });
-      return { resumed: true, peers: room.joinedPeers().filter((p) => p !== held).map((p) => p.describe()) };
+      notifyPendingPhotos();
+      const peers = room.joinedPeers().filter((p) => p !== held).map((p) => p.describe());
+      if (!restartIce?.length) return { resumed: true, peers };
+      // The page's media broke with its socket: restart ICE now, so the page restarts on its side without asking again.
+      const iceRestarts = await Promise.all(
+        restartIce.filter((id) => held.transports.has(id)).map(async (transportId) => ({ transportId, iceParameters: await room.restartIce(held, transportId) })),
+      );
+      return { resumed: true, peers, iceRestarts, iceServers: iceServersFor(app.env.turn, identity.participantId) };
     },
     requestCapture: async ({ itemKey }) => {
       const target = staffToPolicyholder();
@@ -187,6 +195,14 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       return {};
     },
   };
+
+  /** Photos still on their way (a page that reloaded knows nothing of them); not on the join's path. */
+  function notifyPendingPhotos() {
+    app.captures.pendingUploads(identity.surveyId).then(
+      (photos) => notify("capturePending", { photos }),
+      (err: unknown) => log.warn({ err }, "could not list pending photo uploads"),
+    );
+  }
 
   /** Guides and capture requests go from the agent or adjuster to the policyholder's phone. */
   function staffToPolicyholder() {

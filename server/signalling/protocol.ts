@@ -50,7 +50,12 @@ export const requestSchemas = {
    * changed or dropped): take over the participant's existing media session
    * (same transports) instead of joining again.
    */
-  resume: z.object({ transportIds: z.array(objectId).min(1).max(4), consumerIds: z.array(objectId).max(256) }),
+  resume: z.object({
+    transportIds: z.array(objectId).min(1).max(4),
+    consumerIds: z.array(objectId).max(256),
+    /** Transports whose ICE broke on the page: restarted with the resume, their parameters in the answer (one round trip less). */
+    restartIce: z.array(objectId).max(4).optional(),
+  }),
 } as const;
 
 export type SignalMethod = keyof typeof requestSchemas;
@@ -107,7 +112,7 @@ export interface SignalResponses {
   pushGuide: Record<string, never>;
   requestCapture: Record<string, never>;
   /** resumed false: the session is gone (left, replaced, survey restarted); join afresh. */
-  resume: { resumed: boolean; peers: PeerInfo[] };
+  resume: { resumed: boolean; peers: PeerInfo[]; iceRestarts?: { transportId: string; iceParameters: unknown }[]; iceServers?: TransportInfo["iceServers"] };
 }
 
 export interface RecordingStateWire {
@@ -175,6 +180,16 @@ export interface ProvisionalCaptureWire {
   participantId: string;
 }
 
+/** A photo whose original has not arrived yet, as the server knows it (sent to a page when it joins). */
+export interface PendingPhotoWire {
+  key: string;
+  itemKey: string;
+  provisional: ProvisionalCaptureWire | null;
+  /** Bytes of the original the server holds, of `total` (0/0: none yet). */
+  received: number;
+  total: number;
+}
+
 export interface NewConsumerNotification {
   id: string;
   producerId: string;
@@ -205,6 +220,8 @@ export interface SignalNotifications {
   captureProvisional: { provisional: ProvisionalCaptureWire };
   /** Bytes of a photo's original the server holds so far (resumable upload). */
   captureUploadProgress: { key: string; itemKey: string; received: number; total: number };
+  /** On join and resume: every photo of the survey still on its way, so a reloaded page shows them again. */
+  capturePending: { photos: PendingPhotoWire[] };
   /** Something staff must see at once (e.g. recording stopped: disk full). `message`: English fallback; pages translate `code`. */
   alert: { code: string; message: string; errorId?: string };
 }

@@ -2,30 +2,19 @@
 // (held-out) photograph; a sharp shot is accepted, a motion-blurred one is
 // rejected with the blur reason, both pages show the verdict, the stored bytes
 // hash to what the phone sent, and the agent's override is on record.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { startProductProcess, type RunningProduct } from "../support/product-process";
+import type { Page } from "playwright-core";
 import { desktopContext, launchBrowser, phoneContext } from "../support/browser";
 import { y4mFromPhoto } from "../support/fake-camera";
-import { cspViolations, recordCspViolations } from "../support/browser-session";
+import { productWithOwnBrowsers, recordCspViolations } from "../support/browser-session";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
 
 const photos = path.resolve(import.meta.dirname, "../fixtures/photos");
-let product: RunningProduct;
-const browsers: Browser[] = [];
-
-before(async () => {
-  product = await startProductProcess();
-});
-after(async () => {
-  for (const b of browsers) await b.close().catch(() => undefined);
-  await product?.stop();
-  if (cspViolations.length) throw new Error(`the pages broke their Content-Security-Policy:\n${cspViolations.join("\n")}`);
-});
+const session = productWithOwnBrowsers();
 
 // The SHA-256 the phone declares for every original it starts to upload (tus
 // creation, Upload-Metadata): the phone hashes the bytes it kept, and the server
@@ -37,7 +26,7 @@ function declaredHash(metadataHeader: string | undefined): string | null {
 
 async function phoneWithCamera(photo: string): Promise<{ page: Page; uploadHashes: () => Promise<string[]> }> {
   const browser = await launchBrowser({ fakeVideoFile: y4mFromPhoto(path.join(photos, photo)) });
-  browsers.push(browser);
+  session.browsers.push(browser);
   const context = await browser.newContext(phoneContext);
   await recordCspViolations(context);
   if (process.env.SHOW_PAGE_CONSOLE) {
@@ -55,7 +44,7 @@ async function phoneWithCamera(photo: string): Promise<{ page: Page; uploadHashe
 }
 
 function storedOriginals(surveyId: string): Map<string, string> {
-  const dir = path.join(product.dataDir, "media", surveyId, "photos");
+  const dir = path.join(session.product.dataDir, "media", surveyId, "photos");
   const out = new Map<string, string>();
   for (const f of readdirSync(dir).filter((n) => !n.includes(".thumb-") && !n.includes(".provisional."))) out.set(createHash("sha256").update(readFileSync(path.join(dir, f))).digest("hex"), f);
   return out;
@@ -63,14 +52,14 @@ function storedOriginals(surveyId: string): Map<string, string> {
 
 test("a sharp photo is accepted and a blurred one rejected with the blur reason, on both screens; the agent can accept it anyway", { timeout: 240_000 }, async () => {
   const agentBrowser = await launchBrowser();
-  browsers.push(agentBrowser);
+  session.browsers.push(agentBrowser);
   const agentContext = await agentBrowser.newContext(desktopContext);
   await recordCspViolations(agentContext);
   const agent = await agentContext.newPage();
   agent.on("dialog", (d) => void (d.type() === "prompt" ? d.accept("Plate readable on the close-up; blur is acceptable") : d.accept()));
-  await loginAs(agent, product.url, agent1);
+  await loginAs(agent, session.product.url, agent1);
   const { surveyId, policyholderLink } = await createSurveyInConsole(agent);
-  await agentJoins(agent, product.url, surveyId);
+  await agentJoins(agent, session.product.url, surveyId);
 
   // 1. Sharp scene on the phone's camera.
   const sharp = await phoneWithCamera("city-sharp.jpg");

@@ -9,27 +9,15 @@
 //      verdict shows on the phone and the agent's screen while the original is
 //      still uploading ("photo waiting to upload (x%)"); a reload mid-upload
 //      resumes from IndexedDB at the server's offset, and the photo arrives once.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import type { Browser } from "playwright-core";
-import { startProductProcess, type RunningProduct } from "../support/product-process";
 import { y4mFromPhoto } from "../support/fake-camera";
-import { cspViolations } from "../support/browser-session";
+import { productWithOwnBrowsers } from "../support/browser-session";
 import { captureStep, stillsOnPhone, storedOriginals, until } from "../capture/phone-photos";
 
 const photos = path.resolve(import.meta.dirname, "../fixtures/photos");
-let product: RunningProduct;
-const browsers: Browser[] = [];
-
-before(async () => {
-  product = await startProductProcess();
-});
-after(async () => {
-  for (const b of browsers) await b.close().catch(() => undefined);
-  await product?.stop();
-  if (cspViolations.length) throw new Error(`the pages broke their Content-Security-Policy:\n${cspViolations.join("\n")}`);
-});
+const session = productWithOwnBrowsers();
 
 async function timeline(agent: import("playwright-core").Page, surveyId: string) {
   return agent.evaluate(async (id) => {
@@ -39,8 +27,8 @@ async function timeline(agent: import("playwright-core").Page, surveyId: string)
 }
 
 test("a photo taken while the server is unreachable for 60 s is kept on the phone and arrives afterwards with the right SHA-256", { timeout: 420_000 }, async () => {
-  const step = await captureStep(product, y4mFromPhoto(path.join(photos, "city-sharp.jpg")));
-  browsers.push(...step.browsers);
+  const step = await captureStep(session.product, y4mFromPhoto(path.join(photos, "city-sharp.jpg")));
+  session.browsers.push(...step.browsers);
   const { agent, phone, surveyId } = step;
   let blocked = 0;
   await step.phoneContext.route("**/api/captures/**", (route) => {
@@ -57,13 +45,13 @@ test("a photo taken while the server is unreachable for 60 s is kept on the phon
   // The whole minute: retried and refused, nothing stored, nothing forgotten.
   while (Date.now() - outageStarted < 60_000) await new Promise((r) => setTimeout(r, 2000));
   assert.ok(blocked >= 3, `the phone kept trying (${blocked} attempts)`);
-  assert.equal(storedOriginals(product, surveyId).size, 0, "nothing reached the server during the outage");
+  assert.equal(storedOriginals(session.product, surveyId).size, 0, "nothing reached the server during the outage");
   assert.deepEqual((await stillsOnPhone(phone)).map((s) => s.key), [still.key], "the still is still on the phone after 60 s");
 
   await step.phoneContext.unroute("**/api/captures/**");
   await phone.locator('[data-testid="capture-verdict"][data-item="licence_plate"]').waitFor({ timeout: 120_000 });
   await agent.locator('[data-testid="capture-verdict"][data-item="licence_plate"]').waitFor({ timeout: 60_000 });
-  const stored = storedOriginals(product, surveyId);
+  const stored = storedOriginals(session.product, surveyId);
   assert.ok(stored.has(still.sha256), "the stored original hashes to the still the phone kept");
   assert.equal(stored.size, 1);
   await until("the phone to forget the acknowledged still", async () => (await stillsOnPhone(phone)).length === 0, 30_000);
@@ -73,8 +61,8 @@ test("a photo taken while the server is unreachable for 60 s is kept on the phon
 });
 
 test("slow uplink: the quick verdict shows before the original is acknowledged; a reload mid-upload resumes from IndexedDB and the photo arrives once", { timeout: 420_000 }, async () => {
-  const step = await captureStep(product, y4mFromPhoto(path.join(photos, "mountain-sharp.jpg")));
-  browsers.push(...step.browsers);
+  const step = await captureStep(session.product, y4mFromPhoto(path.join(photos, "mountain-sharp.jpg")));
+  session.browsers.push(...step.browsers);
   const { agent, phone, surveyId } = step;
   // Every chunk the phone sends, with the offset it claims, across the reload.
   const patches: { offset: number; afterReload: boolean }[] = [];
@@ -94,26 +82,27 @@ test("slow uplink: the quick verdict shows before the original is acknowledged; 
   const [still] = await stillsOnPhone(phone);
   assert.ok(still, "the still is on the phone while its original uploads");
   assert.equal(await phone.locator('[data-testid="capture-verdict"]').count(), 0, "the quick verdict came before the original's");
-  assert.equal(storedOriginals(product, surveyId).size, 0, "the original is not acknowledged yet");
+  assert.equal(storedOriginals(session.product, surveyId).size, 0, "the original is not acknowledged yet");
   assert.match((await quick.getAttribute("data-verdict")) ?? "", /^(accepted|rejected)$/);
   // The agent sees the same quick verdict and how much of the original the server holds.
   const agentPending = agent.locator('[data-testid="pending-photos"] [data-testid="still-on-its-way"][data-item="licence_plate"]');
   await agentPending.locator('[data-testid="provisional-verdict"]').waitFor({ timeout: 60_000 });
-  const percent = await until("the server to hold part of the original", async () => {
-    const p = Number(await agentPending.getByTestId("upload-waiting").getAttribute("data-percent"));
-    return p > 0 && p < 100 ? p : null;
+  // Percent and words read together: the upload moves on between two separate reads.
+  const shown = await until("the server to hold part of the original", async () => {
+    const w = await agentPending.getByTestId("upload-waiting").evaluate((el) => ({ percent: Number(el.getAttribute("data-percent")), text: el.textContent ?? "" }));
+    return w.percent > 0 && w.percent < 100 ? w : null;
   });
-  assert.match((await agentPending.getByTestId("upload-waiting").textContent()) ?? "", new RegExp(`Photo waiting to upload \\(${percent}%\\)`));
+  assert.match(shown.text, new RegExp(`Photo waiting to upload \\(${shown.percent}%\\)`));
   assert.match((await phone.getByTestId("upload-waiting").textContent()) ?? "", /照片等待上传（\d+%）/);
 
   // Reload in the middle of the upload: the page finds the still in IndexedDB and continues where the server is.
   reloaded = true;
   await phone.reload();
   await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }).catch(() => undefined);
-  await until("the original to arrive after the reload", () => storedOriginals(product, surveyId).has(still.sha256), 180_000);
+  await until("the original to arrive after the reload", () => storedOriginals(session.product, surveyId).has(still.sha256), 180_000);
   const resumed = patches.filter((p) => p.afterReload);
   assert.ok(resumed.length > 0 && resumed[0]!.offset > 0, `the first chunk after the reload continues at the server's offset: ${JSON.stringify(patches)}`);
-  assert.equal(storedOriginals(product, surveyId).size, 1, "one original, no duplicate");
+  assert.equal(storedOriginals(session.product, surveyId).size, 1, "one original, no duplicate");
   await agent.locator('[data-testid="capture-verdict"][data-item="licence_plate"]').waitFor({ timeout: 60_000 });
   await until("the phone to forget the acknowledged still", async () => (await stillsOnPhone(phone)).length === 0, 60_000);
   const events = await timeline(agent, surveyId);

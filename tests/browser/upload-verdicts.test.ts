@@ -5,31 +5,19 @@
 // grain just past the noise threshold at full JPEG quality, whose compact copy
 // (lower JPEG quality, which smooths grain) passes. The pair is picked with the
 // product's own model, so the test holds whatever the model's thresholds are.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
-import type { Browser } from "playwright-core";
-import { startProductProcess, type RunningProduct } from "../support/product-process";
 import { desktopContext, launchBrowser } from "../support/browser";
-import { cspViolations, recordCspViolations } from "../support/browser-session";
+import { productWithOwnBrowsers, recordCspViolations } from "../support/browser-session";
 import { agent1, agentJoins, createSurveyInConsole, loginAs } from "../support/survey-flow";
 import { assessPhoto } from "../../server/quality";
 
 const photos = path.resolve(import.meta.dirname, "../fixtures/photos");
-let product: RunningProduct;
-const browsers: Browser[] = [];
-
-before(async () => {
-  product = await startProductProcess();
-});
-after(async () => {
-  for (const b of browsers) await b.close().catch(() => undefined);
-  await product?.stop();
-  if (cspViolations.length) throw new Error(`the pages broke their Content-Security-Policy:\n${cspViolations.join("\n")}`);
-});
+const session = productWithOwnBrowsers();
 
 /** A grainy photo whose original (JPEG q92) the model rejects and whose compact copy (q65) it accepts. */
 async function disagreeingPair(): Promise<{ original: Buffer; compact: Buffer }> {
@@ -48,13 +36,13 @@ async function disagreeingPair(): Promise<{ original: Buffer; compact: Buffer }>
 test("the original's verdict differs from the quick check: the agent sees both, and the disagreement", { timeout: 300_000 }, async () => {
   const { original, compact } = await disagreeingPair();
   const agentBrowser = await launchBrowser();
-  browsers.push(agentBrowser);
+  session.browsers.push(agentBrowser);
   const ctx = await agentBrowser.newContext(desktopContext);
   await recordCspViolations(ctx);
   const agent = await ctx.newPage();
-  await loginAs(agent, product.url, agent1);
+  await loginAs(agent, session.product.url, agent1);
   const { surveyId, policyholderLink } = await createSurveyInConsole(agent);
-  await agentJoins(agent, product.url, surveyId);
+  await agentJoins(agent, session.product.url, surveyId);
   // In the call (the checklist's buttons take taps only then): the room's notifications reach this page.
   await agent.locator('[data-testid="checklist-item"][data-key="licence_plate"] [data-testid="push-guide"]:not([disabled])').waitFor({ timeout: 90_000 });
   const token = new URL(policyholderLink).pathname.split("/").pop()!;
@@ -62,19 +50,19 @@ test("the original's verdict differs from the quick check: the agent sees both, 
   const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
   // The phone's quick check: accepted.
-  const quick = await fetch(`${product.url}/api/captures/provisional`, { method: "POST", headers: { "Content-Type": "image/jpeg", "X-Invite-Token": token, "Idempotency-Key": key, "X-Capture-Item": "licence_plate" }, body: new Uint8Array(compact) });
+  const quick = await fetch(`${session.product.url}/api/captures/provisional`, { method: "POST", headers: { "Content-Type": "image/jpeg", "X-Invite-Token": token, "Idempotency-Key": key, "X-Capture-Item": "licence_plate" }, body: new Uint8Array(compact) });
   assert.equal(quick.status, 201, await quick.clone().text());
   const pending = agent.locator('[data-testid="pending-photos"] [data-testid="still-on-its-way"][data-item="licence_plate"]');
   await pending.locator('[data-testid="provisional-verdict"][data-verdict="accepted"]').waitFor({ timeout: 60_000 });
 
   // The original, by the resumable protocol: rejected.
   const meta = [`key ${Buffer.from(key).toString("base64")}`, `item ${Buffer.from("licence_plate").toString("base64")}`, `sha256 ${Buffer.from(sha(original)).toString("base64")}`].join(",");
-  const created = await fetch(`${product.url}/api/captures/uploads`, { method: "POST", headers: { "Tus-Resumable": "1.0.0", "X-Invite-Token": token, "Upload-Length": String(original.length), "Upload-Metadata": meta } });
+  const created = await fetch(`${session.product.url}/api/captures/uploads`, { method: "POST", headers: { "Tus-Resumable": "1.0.0", "X-Invite-Token": token, "Upload-Length": String(original.length), "Upload-Metadata": meta } });
   assert.equal(created.status, 201, await created.clone().text());
   const location = created.headers.get("location")!;
-  const sent = await fetch(`${product.url}${location}`, { method: "PATCH", headers: { "Tus-Resumable": "1.0.0", "X-Invite-Token": token, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream" }, body: new Uint8Array(original) });
+  const sent = await fetch(`${session.product.url}${location}`, { method: "PATCH", headers: { "Tus-Resumable": "1.0.0", "X-Invite-Token": token, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream" }, body: new Uint8Array(original) });
   assert.equal(sent.status, 204, await sent.clone().text());
-  const done = await fetch(`${product.url}${location}/commit`, { method: "POST", headers: { "Tus-Resumable": "1.0.0", "X-Invite-Token": token, "Idempotency-Key": key } });
+  const done = await fetch(`${session.product.url}${location}/commit`, { method: "POST", headers: { "Tus-Resumable": "1.0.0", "X-Invite-Token": token, "Idempotency-Key": key } });
   assert.equal(done.status, 201, await done.clone().text());
   const capture = ((await done.json()) as { capture: { verdict: string; disagrees: boolean; provisional: { verdict: string; sha256: string } } }).capture;
   assert.equal(capture.verdict, "rejected");

@@ -2,6 +2,9 @@
 // router (createCaller) on both databases.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { pino } from "pino";
 import { TRPCError } from "@trpc/server";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
@@ -36,7 +39,7 @@ for (const kind of databaseKinds) {
         rooms,
         hub: new SurveyHub(t.db, rooms, log),
         recording: null as unknown as AppContext["recording"],
-        captures: new CaptureService(t.db, null as unknown as AppContext["storage"], null as unknown as PhotoGate, rooms, log),
+        captures: new CaptureService(t.db, null as unknown as AppContext["storage"], null as unknown as PhotoGate, rooms, log, mkdtempSync(path.join(os.tmpdir(), "cs-uploads-"))),
         storage: null as unknown as AppContext["storage"],
         evidence: null as unknown as AppContext["evidence"],
         runtimeNeeds: null as unknown as AppContext["runtimeNeeds"],

@@ -6,8 +6,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { cspViolations } from "../support/browser-session";
 import {
   endAndCollectRecordings,
@@ -22,7 +24,7 @@ import {
 
 function storedOriginals(call: ImpairedCall): Set<string> {
   const dir = path.join(call.product.dataDir, "media", call.surveyId, "photos");
-  return new Set(readdirSync(dir).filter((n) => !n.includes(".thumb-")).map((f) => createHash("sha256").update(readFileSync(path.join(dir, f))).digest("hex")));
+  return new Set(readdirSync(dir).filter((n) => !n.includes(".thumb-") && !n.includes(".provisional.")).map((f) => createHash("sha256").update(readFileSync(path.join(dir, f))).digest("hex")));
 }
 
 /** The media session survived: one join of the policyholder, no leave, and the server resumed it. */
@@ -45,6 +47,42 @@ async function assertNetworkGaps(call: ImpairedCall, minGapMs: number) {
   }
   // The agent's own network did not break: no network gap on their tracks.
   for (const r of rows.filter((x) => x.role === "agent")) assert.ok(!r.continuity.some((e) => e.cause === "network"), `agent ${r.kind}: no network gap`);
+  await assertEvidenceShowsNetworkGap(call, minGapMs);
+}
+
+/**
+ * The signed evidence package says the same: the offline verifier, from the
+ * package alone, lists the phone's hole on both tracks with cause "network".
+ */
+async function assertEvidenceShowsNetworkGap(call: ImpairedCall, minGapMs: number) {
+  const db = new Database(path.join(call.product.dataDir, "claims-survey.db"), { readonly: true });
+  let pkg: { status: string; storagePath: string | null } | undefined;
+  try {
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      pkg = db.prepare(`SELECT status, "storagePath" FROM "EvidencePackage" WHERE "surveyId" = ?`).get(call.surveyId) as typeof pkg;
+      if (pkg?.status === "ready" || pkg?.status === "failed" || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    db.close();
+  }
+  assert.equal(pkg?.status, "ready", "the evidence package is built");
+  const cli = path.resolve(import.meta.dirname, "../../scripts/cli.mjs");
+  const run = spawnSync(process.execPath, [cli, "verify", pkg!.storagePath!, "--survey", call.surveyId, "--json"], { encoding: "utf8" });
+  type Gap = { from: string; to: string; ms: number; cause?: string; reason: string };
+  type Item = { role: string; kind: string; gaps: Gap[] };
+  const verdict = JSON.parse(run.stdout) as { completeness: { status: string; summary: string; items: Item[] } };
+  for (const kind of ["audio", "video"]) {
+    const item = verdict.completeness.items.find((i) => i.role === "policyholder" && i.kind === kind);
+    assert.ok(item, `the evidence has the policyholder's ${kind} (${verdict.completeness.summary})`);
+    const network = item.gaps.filter((g) => g.cause === "network");
+    assert.ok(network.length >= 1, `the evidence names the policyholder's ${kind} hole with cause "network": ${JSON.stringify(item.gaps)}`);
+    assert.ok(network.some((g) => g.ms >= minGapMs - 1000), `the evidence's network hole of the ${kind} spans the outage (${network.map((g) => g.ms).join(", ")} ms)`);
+  }
+  for (const item of verdict.completeness.items.filter((i) => i.role === "agent")) {
+    assert.ok(!item.gaps.some((g) => g.cause === "network"), `agent ${item.kind}: no network hole in the evidence`);
+  }
 }
 
 test("6(c): a 20 s blackout with a photo taken during it — the call recovers by itself and the photo arrives intact", { timeout: 600_000 }, async (t) => {
@@ -68,10 +106,11 @@ test("6(c): a 20 s blackout with a photo taken during it — the call recovers b
   assert.ok((await network.dropped()).filter > 0, "the blackout dropped packets");
   await network.restore();
   const restoredAt = Date.now();
+  const restoredOnPage = await phone.evaluate(() => performance.now());
 
-  const phoneSees = await waitForVideoFlowing(phone, "agent");
-  const agentSees = await waitForVideoFlowing(agent, "policyholder");
+  const [phoneSees, agentSees] = await explainFailure(call, () => Promise.all([waitForVideoFlowing(phone, "agent"), waitForVideoFlowing(agent, "policyholder")]));
   t.diagnostic(`recovery after the 20 s blackout: phone plays the agent again ${phoneSees - restoredAt} ms, agent plays the phone ${agentSees - restoredAt} ms after the link returned`);
+  t.diagnostic(`the phone's recovery steps (link restored at ${Math.round(restoredOnPage)}): ${(await recoveryTrace(phone)).join(" | ")}`);
 
   // The photo: the verdict reaches both screens and the stored bytes are the phone's.
   await phone.locator('[data-testid="capture-verdict"][data-item="licence_plate"]').waitFor();
@@ -98,10 +137,11 @@ test("6(e): the phone's address changes (Wi-Fi → 4G) — ICE restart on the sa
   const framesBefore = await framesOf(agent, "policyholder");
 
   const movedAt = Date.now();
+  const movedOnPage = await phone.evaluate(() => performance.now());
   const after = await network.changeAddress();
-  const phoneSees = await waitForVideoFlowing(phone, "agent");
-  const agentSees = await waitForVideoFlowing(agent, "policyholder");
+  const [phoneSees, agentSees] = await explainFailure(call, () => Promise.all([waitForVideoFlowing(phone, "agent"), waitForVideoFlowing(agent, "policyholder")]));
   t.diagnostic(`address ${before} → ${after}: phone plays the agent again after ${phoneSees - movedAt} ms, agent plays the phone after ${agentSees - movedAt} ms`);
+  t.diagnostic(`the phone's recovery steps (address changed at ${Math.round(movedOnPage)}): ${(await recoveryTrace(phone)).join(" | ")}`);
   assert.ok((await framesOf(agent, "policyholder")) > framesBefore);
 
   // Both of the phone's transports now run over the new address: the ICE restart found the new path.
@@ -119,6 +159,26 @@ test("6(e): the phone's address changes (Wi-Fi → 4G) — ICE restart on the sa
   await assertNetworkGaps(call, 500);
   assert.deepEqual(cspViolations, []);
 });
+
+/** A recovery that did not happen: say what the phone's call did and what the server logged about it. */
+async function explainFailure<T>(call: ImpairedCall, wait: () => Promise<T>): Promise<T> {
+  try {
+    return await wait();
+  } catch (err) {
+    const steps = await recoveryTrace(call.phone).catch(() => ["?"]);
+    const serverLines = call.product
+      .logs()
+      .split("\n")
+      .filter((l) => /signalling|resum|ICE|DTLS|transport/i.test(l))
+      .slice(-30);
+    throw new Error(`${(err as Error).message}\nthe phone's recovery steps: ${steps.join(" | ")}\nserver: ${serverLines.join("\n")}`);
+  }
+}
+
+/** What the phone's call did to recover (survey-call.ts recoveryTrace), "ms-on-the-page step". */
+function recoveryTrace(phone: ImpairedCall["phone"]): Promise<string[]> {
+  return phone.evaluate(() => (window as unknown as { __surveyCall: { recoveryTrace: string[] } }).__surveyCall.recoveryTrace);
+}
 
 /** The local address of the selected ICE candidate pair of each of the phone's transports (send, recv). */
 async function selectedLocalAddresses(phone: ImpairedCall["phone"]): Promise<string[]> {

@@ -76,3 +76,28 @@ export function browserSession(opts: { launch?: () => Promise<Browser>; start?: 
     },
   };
 }
+
+/**
+ * For a file whose tests launch their own browsers (each with its own fake camera): one
+ * product for the file; every browser kept in `browsers` is closed at the end, and the
+ * file fails when a page broke the CSP.
+ */
+export function productWithOwnBrowsers(opts: { start?: () => Promise<RunningProduct> } = {}): { readonly product: RunningProduct; readonly browsers: Browser[] } {
+  let product: RunningProduct | undefined;
+  const browsers: Browser[] = [];
+  before(async () => {
+    product = await (opts.start ?? startProductProcess)();
+  });
+  after(async () => {
+    for (const b of browsers) await b.close().catch(() => undefined);
+    await product?.stop();
+    if (cspViolations.length) throw new Error(`the pages broke their Content-Security-Policy:\n${cspViolations.join("\n")}`);
+  });
+  return {
+    get product() {
+      if (!product) throw new Error("the product is not started yet (use it inside a test)");
+      return product;
+    },
+    browsers,
+  };
+}

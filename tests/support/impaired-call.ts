@@ -24,18 +24,8 @@ export interface ImpairedCall {
 
 const photos = path.resolve(import.meta.dirname, "../fixtures/photos");
 
-/** The phone's own SHA-256 of every photo body it uploads (a plain script: no transpiler helpers). */
-const hashUploads = `
-  window.__uploadHashes = [];
-  const realFetch = window.fetch.bind(window);
-  window.fetch = async (input, init) => {
-    const url = typeof input === "string" ? input : input.url;
-    if (url.endsWith("/api/captures") && init && init.body instanceof Blob) {
-      const digest = await crypto.subtle.digest("SHA-256", await init.body.arrayBuffer());
-      window.__uploadHashes.push([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join(""));
-    }
-    return realFetch(input, init);
-  };
+/** Every TURN credential the server hands the phone over signalling (a plain script: no transpiler helpers). */
+const recordTurnCredentials = `
   // Every TURN credential the server hands this page over signalling (tests compare them with the shared secret).
   window.__turnCredentials = [];
   const RealWebSocket = window.WebSocket;
@@ -91,10 +81,15 @@ export async function startImpairedCall(opts: {
       await recordCspViolations(c);
       if (process.env.SHOW_PAGE_CONSOLE) c.on("console", (m) => process.stderr.write(`[${c === agentContext ? "agent" : "phone"}] ${m.text()}\n`));
     }
-    await phoneContextHandle.addInitScript({ content: hashUploads });
+    await phoneContextHandle.addInitScript({ content: recordTurnCredentials });
     const agent = await agentContext.newPage();
     agent.on("dialog", (d) => void d.accept());
     const phone = await phoneContextHandle.newPage();
+    declaredHashes.set(phone, []);
+    phone.on("request", (r) => {
+      const h = r.method() === "POST" && r.url().endsWith("/api/captures/uploads") ? declaredHash(r.headers()["upload-metadata"]) : null;
+      if (h) declaredHashes.get(phone)!.push(h);
+    });
 
     await loginAs(agent, product.url, agent1);
     const { surveyId, policyholderLink } = await createSurveyInConsole(agent);
@@ -149,8 +144,19 @@ export async function waitForVideoStopped(page: Page, role: string, quietMs = 15
   }
 }
 
+// The SHA-256 the phone declares for each original it starts to upload (tus
+// creation, Upload-Metadata): its own hash of the bytes it kept; the server
+// refuses a commit whose bytes do not hash to it.
+const declaredHashes = new WeakMap<Page, string[]>();
+
+function declaredHash(metadataHeader: string | undefined): string | null {
+  const pair = (metadataHeader ?? "").split(",").find((p) => p.startsWith("sha256 "));
+  return pair ? Buffer.from(pair.slice(7), "base64").toString() : null;
+}
+
+/** The phone's declared SHA-256 of every original it started to upload, in order. */
 export async function uploadHashes(phone: Page): Promise<string[]> {
-  return phone.evaluate(() => (window as unknown as { __uploadHashes: string[] }).__uploadHashes);
+  return [...(declaredHashes.get(phone) ?? [])];
 }
 
 export type TimelineEvent = { type: string; actorRole?: string | null; payload: Record<string, unknown> };

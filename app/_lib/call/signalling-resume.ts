@@ -4,19 +4,32 @@
 // session for a while (RESUME_GRACE_MS in server/signalling/peer-session.ts),
 // so the person is not joined again and the others never see them leave.
 //
-// Attempts follow each other closely with a short limit each: a connection
-// started into a dead network waits for the OS's SYN retries (1 s, 3 s, 7 s…)
-// and a browser opens only one WebSocket to a server at a time, so a stuck
-// attempt is dropped and a fresh one started; every fifth attempt gets a long
-// limit, so a slow (loaded) server still gets through. The call thus comes back
-// within a second or two of the network.
+// While the network is dead, attempts follow each other closely with a short
+// limit each: a connection started into a dead network waits for the OS's SYN
+// retries (1 s, 3 s, 7 s…) and a browser lets only one WebSocket connect to a
+// server at a time, so a stuck attempt is dropped and a fresh one started, and
+// the socket comes back within about a second of the network. A short limit
+// would also cut off a server that is reachable but slow to answer (a loaded
+// machine): so beside the attempts a plain HTTP probe asks whether the server
+// answers at all, and once it has, attempts get a long limit. The browser's
+// "online" event starts a fresh attempt at once.
 import type { SignalResponses } from "../../../server/signalling/protocol";
 import { SignalError, SignallingClient } from "./signalling-client";
 
-/** Limit of each attempt to open a socket, in turn. */
-const ATTEMPT_LIMITS_MS = [1200, 1200, 1200, 1200, 8000];
+/** Limit of an attempt while nothing says the server can be reached. */
+const SHORT_ATTEMPT_MS = 700;
+/** Limit of an attempt once the probe got an answer: the network is there, the server may just be slow. */
+const LONG_ATTEMPT_MS = 15_000;
 /** An attempt that failed at once (no route, refused) is not repeated sooner than this. */
-const MIN_ATTEMPT_SPACING_MS = 500;
+const MIN_ATTEMPT_SPACING_MS = 300;
+/** The probe: any answer of the server's shows the network reaches it. */
+const PROBE_PATH = "/api/health";
+/** A probe may wait long (a loaded server); a new one starts every PROBE_EVERY_MS while fewer than PROBES_IN_FLIGHT are out. */
+const PROBE_LIMIT_MS = 20_000;
+const PROBE_EVERY_MS = 1000;
+const PROBES_IN_FLIGHT = 2;
+/** A probe's answer counts as "reachable" for this long. */
+const PROBE_FRESH_MS = 10_000;
 
 export interface ResumeRequest {
   url: string;
@@ -27,9 +40,13 @@ export interface ResumeRequest {
   adopt: (signal: SignallingClient) => void;
   transportIds: string[];
   consumerIds: string[];
+  /** Asked when the socket is open: transports whose ICE the server should restart in its answer (saves a round trip). */
+  restartTransportIds?: () => string[];
   stopped: () => boolean;
   /** Wall-clock time after which the page gives up and reports the call lost. */
   giveUpAt: number;
+  /** A step, for diagnostics. */
+  trace?: (step: string) => void;
 }
 
 /** Resolves with the open socket and the server's answer to `resume`; rejects when stopped or past giveUpAt. */
@@ -37,8 +54,10 @@ export async function resumeSignalling(req: ResumeRequest): Promise<{ signal: Si
   for (;;) {
     const signal = await openFirst(req);
     req.adopt(signal);
+    req.trace?.("socket open");
     try {
-      const answer = await signal.request("resume", { transportIds: req.transportIds, consumerIds: req.consumerIds });
+      const restartIce = req.restartTransportIds?.() ?? [];
+      const answer = await signal.request("resume", { transportIds: req.transportIds, consumerIds: req.consumerIds, ...(restartIce.length ? { restartIce } : {}) });
       return { signal, answer };
     } catch (err) {
       // The new socket died too (the network came and went): start over.
@@ -49,25 +68,98 @@ export async function resumeSignalling(req: ResumeRequest): Promise<{ signal: Si
   }
 }
 
+/**
+ * Asks, over and over, whether the server answers plain HTTP (any status).
+ * Probes overlap: one started into a dead network waits out the OS's SYN
+ * retries, so a fresh one after the network returns answers sooner.
+ */
+class ServerProbe {
+  private inFlight = 0;
+  private lastStart = 0;
+  private answeredAt = 0;
+  private readonly controllers = new Set<AbortController>();
+  /** Called when a probe answers. */
+  onAnswer: (() => void) | null = null;
+
+  constructor(private readonly url: string) {}
+
+  /** Starts a probe if it is time; true while the server answered recently. */
+  tick(): boolean {
+    if (this.inFlight < PROBES_IN_FLIGHT && Date.now() - this.lastStart >= PROBE_EVERY_MS) this.start();
+    return Date.now() - this.answeredAt < PROBE_FRESH_MS;
+  }
+
+  /** A failed attempt although the probe said yes: ask afresh before trusting it again. */
+  forget() {
+    this.answeredAt = 0;
+  }
+
+  stop() {
+    for (const c of this.controllers) c.abort();
+  }
+
+  private start() {
+    this.inFlight += 1;
+    this.lastStart = Date.now();
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    const timer = setTimeout(() => controller.abort(), PROBE_LIMIT_MS);
+    fetch(this.url, { cache: "no-store", signal: controller.signal }).then(
+      () => {
+        this.answeredAt = Date.now();
+        this.onAnswer?.();
+      },
+      () => undefined,
+    ).finally(() => {
+      clearTimeout(timer);
+      this.controllers.delete(controller);
+      this.inFlight -= 1;
+    });
+  }
+}
+
 async function openFirst(req: ResumeRequest): Promise<SignallingClient> {
-  for (let attempt = 0; ; attempt++) {
-    if (req.stopped()) throw new SignalError("STOPPED", "the call was left");
-    if (Date.now() > req.giveUpAt) throw new SignalError("DISCONNECTED", "lost the connection to the survey");
-    const startedAt = Date.now();
-    const signal = new SignallingClient();
-    req.wire(signal);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const opened = await Promise.race([
-      signal.connect(req.url, req.protocols).then(
-        () => true,
-        () => false,
-      ),
-      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ATTEMPT_LIMITS_MS[attempt % ATTEMPT_LIMITS_MS.length]))),
-    ]);
-    clearTimeout(timer);
-    if (opened) return signal;
-    signal.close();
-    const spent = Date.now() - startedAt;
-    if (spent < MIN_ATTEMPT_SPACING_MS) await new Promise((r) => setTimeout(r, MIN_ATTEMPT_SPACING_MS - spent));
+  const probe = new ServerProbe(new URL(PROBE_PATH, req.url.replace(/^ws/, "http")).toString());
+  // "online": the device has a network again; end the current attempt's wait and try afresh.
+  let online: (() => void) | null = null;
+  const onOnline = () => online?.();
+  if (typeof window !== "undefined") window.addEventListener("online", onOnline);
+  try {
+    for (;;) {
+      if (req.stopped()) throw new SignalError("STOPPED", "the call was left");
+      if (Date.now() > req.giveUpAt) throw new SignalError("DISCONNECTED", "lost the connection to the survey");
+      const reachable = probe.tick();
+      const startedAt = Date.now();
+      const signal = new SignallingClient();
+      req.wire(signal);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const opened = await Promise.race([
+        signal.connect(req.url, req.protocols).then(
+          () => true,
+          () => false,
+        ),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), reachable ? LONG_ATTEMPT_MS : SHORT_ATTEMPT_MS);
+          online = () => resolve(false);
+          // The server answered meanwhile: this attempt may just be slow, give it the long limit.
+          probe.onAnswer = () => {
+            clearTimeout(timer);
+            timer = setTimeout(() => resolve(false), Math.max(0, LONG_ATTEMPT_MS - (Date.now() - startedAt)));
+          };
+        }),
+      ]);
+      clearTimeout(timer);
+      online = null;
+      probe.onAnswer = null;
+      if (opened) return signal;
+      signal.close();
+      // A long attempt that failed all the same: the network may have gone again; the next probe tells.
+      if (reachable) probe.forget();
+      const spent = Date.now() - startedAt;
+      if (spent < MIN_ATTEMPT_SPACING_MS) await new Promise((r) => setTimeout(r, MIN_ATTEMPT_SPACING_MS - spent));
+    }
+  } finally {
+    probe.stop();
+    if (typeof window !== "undefined") window.removeEventListener("online", onOnline);
   }
 }

@@ -5,7 +5,7 @@
 import { Device } from "mediasoup-client";
 import type { types } from "mediasoup-client";
 import type { CaptureWire, ChatMessageWire, GuideWire, NewConsumerNotification, PeerInfo, RecordingStateWire, SignalResponses } from "../../../server/signalling/protocol";
-import { withProgress, withProvisional, withoutArrived, type PendingPhoto } from "../capture/pending-photos";
+import { withPendingOnJoin, withProgress, withProvisional, withoutArrived, type PendingPhoto } from "../capture/pending-photos";
 import { closeCodes, LINK_EXPIRED } from "../../../server/signalling/close-codes";
 import { SignalError, SignallingClient } from "./signalling-client";
 import { IceRecovery } from "./ice-recovery";
@@ -69,8 +69,8 @@ export interface SurveyCallOptions {
 const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
 const RECONNECT_MAX_DELAY_MS = 10_000;
 const RECONNECT_GIVE_UP_MS = 120_000;
-/** A restartIce answer takes one round trip; none after this and the socket is treated as dead (it is then reopened and resumed, which costs nothing if it was alive). */
-const RESTART_ANSWER_MS = 5000;
+/** Steps of the last recoveries kept for diagnostics (recoveryTrace). */
+const TRACE_STEPS = 200;
 
 export class SurveyCall {
   private state: CallSnapshot;
@@ -89,6 +89,8 @@ export class SurveyCall {
   private reconnectSince: number | null = null;
   private cancelReconnect: (() => void) | null = null;
   private stopped = false;
+  /** What the call did to recover, with times (ms since the page opened): read by bench/network/recovery.ts. */
+  readonly recoveryTrace: string[] = [];
 
   constructor(private readonly options: SurveyCallOptions) {
     this.state = {
@@ -116,16 +118,23 @@ export class SurveyCall {
 
   private newIceRecovery() {
     return new IceRecovery({
-      requestRestart: (transportId) =>
+      // No answer within the limit and the socket is treated as dead (it is then reopened and resumed, which costs nothing if it was alive).
+      requestRestart: (transportId, answerWithinMs) =>
         // Not while resuming: any other request first on a new socket would make the server start a new session.
         this.signal && !this.resuming
-          ? this.signal.request("restartIce", { transportId }, RESTART_ANSWER_MS)
+          ? this.signal.request("restartIce", { transportId }, answerWithinMs)
           : Promise.reject(new SignalError("DISCONNECTED", "not connected")),
       onSignallingSuspect: () => this.dropSignalling("restartIce unanswered"),
       onRecovering: (mediaRecovering) => {
         if (mediaRecovering !== this.state.mediaRecovering) this.update({ mediaRecovering });
       },
+      trace: (step) => this.trace(step),
     });
+  }
+
+  private trace(step: string) {
+    if (this.recoveryTrace.length >= TRACE_STEPS) this.recoveryTrace.shift();
+    this.recoveryTrace.push(`${Math.round(performance.now())} ${step}`);
   }
 
   subscribe = (listener: () => void) => {
@@ -245,6 +254,7 @@ export class SurveyCall {
     signal.on("captureAssessed", ({ capture }) => this.addCapture(capture));
     signal.on("captureProvisional", ({ provisional }) => this.update({ pendingPhotos: withProvisional(this.state.pendingPhotos, provisional, this.state.captures) }));
     signal.on("captureUploadProgress", (u) => this.update({ pendingPhotos: withProgress(this.state.pendingPhotos, u, this.state.captures) }));
+    signal.on("capturePending", ({ photos }) => this.update({ pendingPhotos: withPendingOnJoin(this.state.pendingPhotos, photos, this.state.captures) }));
     signal.on("alert", (a) => this.update({ alerts: [...this.state.alerts, { ...a, at: Date.now() }] }));
     signal.onClose = (code, reason) => {
       if (this.signal === signal) this.onSignalClosed(code, reason);
@@ -545,6 +555,7 @@ export class SurveyCall {
   private resumeSession() {
     if (this.resuming) return;
     this.resuming = true;
+    this.trace("signalling lost; resuming");
     this.signal?.close();
     this.signal = null;
     this.reconnectSince ??= Date.now();
@@ -555,8 +566,10 @@ export class SurveyCall {
       adopt: (signal) => (this.signal = signal),
       transportIds: [this.sendTransport!.id, this.recvTransport!.id],
       consumerIds: [...this.consumers.keys()],
+      restartTransportIds: () => this.iceRecovery.brokenTransportIds(),
       stopped: () => this.stopped,
       giveUpAt: this.reconnectSince + RECONNECT_GIVE_UP_MS,
+      trace: (step) => this.trace(step),
     }).then(
       ({ signal, answer }) => {
         this.resuming = false;
@@ -578,6 +591,8 @@ export class SurveyCall {
         this.reconnectAttempt = 0;
         this.reconnectSince = null;
         this.update({ phase: "in-call" });
+        this.trace(`resumed, ${answer.iceRestarts?.length ?? 0} ICE restarts in the answer`);
+        for (const r of answer.iceRestarts ?? []) this.iceRecovery.provide(r.transportId, { iceParameters: r.iceParameters, iceServers: answer.iceServers as RTCIceServer[] | undefined });
         this.iceRecovery.kick();
       },
       (err) => {

@@ -2,7 +2,7 @@
 // way from the phone: the quick verdict on the compact copy, and how many of
 // the original's bytes the server holds ("photo waiting to upload (x%)").
 // Pure updates of the call's state; the server's notifications drive them.
-import type { CaptureWire, ProvisionalCaptureWire } from "../../../server/signalling/protocol";
+import type { CaptureWire, PendingPhotoWire, ProvisionalCaptureWire } from "../../../server/signalling/protocol";
 
 export interface PendingPhoto {
   key: string;
@@ -26,3 +26,17 @@ export function withProgress(list: PendingPhoto[], u: { key: string; itemKey: st
 
 /** The original arrived: its own verdict replaces the pending entry. */
 export const withoutArrived = (list: PendingPhoto[], capture: CaptureWire) => list.filter((x) => x.key !== capture.key);
+
+/**
+ * The server's list of photos still on their way, sent when this page joins
+ * (or resumes): after a reload the page knew nothing of them. Merged with what
+ * notifications already told it, the furthest progress winning.
+ */
+export function withPendingOnJoin(list: PendingPhoto[], photos: PendingPhotoWire[], done: CaptureWire[]): PendingPhoto[] {
+  let next = list;
+  for (const p of photos) {
+    if (p.provisional) next = withProvisional(next, p.provisional, done);
+    if (p.total > 0 || !next.some((x) => x.key === p.key)) next = withProgress(next, p, done);
+  }
+  return next;
+}

@@ -51,6 +51,19 @@ class PermanentFailure extends Error {
 const ORIGINALS_ENDPOINT = "/api/captures/uploads";
 const CHUNK_BYTES = 1024 * 1024;
 const MAX_WAIT_MS = 5000;
+/**
+ * A link that goes dead (a tunnel, a dead cell) does not fail a request: TCP
+ * just waits, for minutes. No byte and no answer for this long and the attempt
+ * is given up and made again (HEAD: how far did it get?), on a fresh
+ * connection. Giving up early only costs a HEAD, never a byte of the photo;
+ * and since a busy server can be slower than a dead link, each stall in a row
+ * doubles the wait (up to MAX_STALL_MS), so a slow answer is always waited for
+ * in the end.
+ */
+const STALL_MS = 20_000;
+const MAX_STALL_MS = 320_000;
+/** The compact copy and the commit are plain requests: the same rule, with room for a slow uplink and a busy server. */
+const REQUEST_MS = 60_000;
 
 /** A status worth retrying: the network, the server's own trouble, or "too many". */
 const transient = (status: number) => status === 0 || status >= 500 || status === 408 || status === 429;
@@ -70,6 +83,8 @@ export class PhotoOutbox {
   /** Waiters for the signal: the browser's "online" wakes them all at once. */
   private readonly wakers = new Set<() => void>();
   private scopePromise: Promise<string> | null = null;
+  /** Attempts in a row of a still's original given up as stalled (see STALL_MS). */
+  private readonly stalls = new Map<string, number>();
 
   constructor(private readonly inviteToken: string) {
     if (typeof window !== "undefined") window.addEventListener("online", () => [...this.wakers].forEach((w) => w()));
@@ -100,14 +115,16 @@ export class PhotoOutbox {
   }
 
   /** Saves a new still on the phone, then starts its journey. Resolves once it is saved. */
-  async add(args: { original: Blob; itemKey: string; capturedAt: Date; gps: StoredStill["gps"] }): Promise<string> {
+  async add(args: { original: Blob; itemKey: string; capturedAt: Date; gps: Promise<StoredStill["gps"]> }): Promise<string> {
     const [sha256, compact, scope] = await Promise.all([sha256Hex(args.original), compactCopy(args.original).catch(() => null), this.scope()]);
+    performance.mark("capture:compact-made");
     const still: StoredStill = {
       key: `ph-${crypto.randomUUID()}`,
       scope,
       itemKey: args.itemKey,
       capturedAt: args.capturedAt.toISOString(),
-      gps: args.gps,
+      // Filled in when the position comes (below); the original waits for it, the quick check does not.
+      gps: null,
       original: args.original,
       sha256,
       compact,
@@ -117,7 +134,15 @@ export class PhotoOutbox {
       createdAt: Date.now(),
     };
     await putStill(still);
-    this.start(still);
+    performance.mark("capture:still-saved");
+    const located = args.gps
+      .then(async (gps) => {
+        if (!gps) return;
+        still.gps = gps;
+        await updateStill(still.key, { gps });
+      })
+      .catch(() => undefined);
+    this.start(still, located);
     return still.key;
   }
 
@@ -127,16 +152,18 @@ export class PhotoOutbox {
     for (const s of stills) this.start(s);
   }
 
-  private start(still: StoredStill) {
+  /** `located`: settles once the still's position is known or given up (a still found after a reload has what it has). */
+  private start(still: StoredStill, located: Promise<void> = Promise.resolve()) {
     if (this.active.has(still.key)) return;
     this.active.add(still.key);
     this.set({ stills: [...this.state.stills, { key: still.key, itemKey: still.itemKey, provisional: still.provisional, sent: 0, total: still.original.size, waiting: false }] });
-    void this.journey(still).finally(() => this.active.delete(still.key));
+    void this.journey(still, located).finally(() => this.active.delete(still.key));
   }
 
-  private async journey(still: StoredStill) {
+  private async journey(still: StoredStill, located: Promise<void>) {
     try {
       if (!still.provisional && !still.provisionalFailed && still.compact) await this.quickCheck(still);
+      await located;
       // Originals one at a time: a new photo's quick check never waits for an older original.
       const turn = this.originals.then(() => this.deliver(still));
       this.originals = turn.then(
@@ -182,8 +209,12 @@ export class PhotoOutbox {
           method: "POST",
           headers: { "Content-Type": "image/jpeg", "X-Invite-Token": this.inviteToken, "Idempotency-Key": still.key, "X-Capture-Item": still.itemKey },
           body: still.compact!,
+          signal: AbortSignal.timeout(REQUEST_MS),
         }).catch(() => null);
-        if (res?.ok) return ((await res.json()) as { provisional: ProvisionalCaptureWire }).provisional;
+        if (res?.ok) {
+          performance.mark("capture:provisional-answered");
+          return ((await res.json()) as { provisional: ProvisionalCaptureWire }).provisional;
+        }
         if (!res || transient(res.status)) throw new Error("network");
         throw await refusal(res);
       });
@@ -201,7 +232,7 @@ export class PhotoOutbox {
     let hashRetries = 0;
     const capture = await this.persist(still.key, async () => {
       const url = await this.sendOriginal(still);
-      const res = await fetch(`${url}/commit`, { method: "POST", headers: { "X-Invite-Token": this.inviteToken, "Idempotency-Key": still.key } }).catch(() => null);
+      const res = await fetch(`${url}/commit`, { method: "POST", headers: { "X-Invite-Token": this.inviteToken, "Idempotency-Key": still.key }, signal: AbortSignal.timeout(REQUEST_MS) }).catch(() => null);
       if (res?.ok) return ((await res.json()) as { capture: CaptureWire }).capture;
       if (!res || transient(res.status)) throw new Error("network");
       const f = await refusal(res);
@@ -222,7 +253,23 @@ export class PhotoOutbox {
 
   /** The tus upload of the original, created or resumed; resolves with its URL once the server holds every byte. */
   private sendOriginal(still: StoredStill): Promise<string> {
-    return new Promise((resolve, reject) => {
+    return new Promise((resolveUpload, rejectUpload) => {
+      let lastMove = Date.now();
+      const stallMs = Math.min(MAX_STALL_MS, STALL_MS * 2 ** (this.stalls.get(still.key) ?? 0));
+      const watchdog = setInterval(() => {
+        if (Date.now() - lastMove < stallMs) return;
+        this.stalls.set(still.key, (this.stalls.get(still.key) ?? 0) + 1);
+        void upload.abort();
+        reject(new Error("network"));
+      }, 1000);
+      const resolve = (url: string) => {
+        clearInterval(watchdog);
+        resolveUpload(url);
+      };
+      const reject = (err: Error) => {
+        clearInterval(watchdog);
+        rejectUpload(err);
+      };
       const metadata: Record<string, string> = { key: still.key, item: still.itemKey, sha256: still.sha256, capturedAt: still.capturedAt };
       if (still.gps) metadata.gps = `${still.gps.lat.toFixed(6)},${still.gps.lon.toFixed(6)},${Math.round(still.gps.accuracy)}`;
       const upload: Upload = new Upload(still.original, {
@@ -239,7 +286,14 @@ export class PhotoOutbox {
           still.uploadUrl = upload.url;
           void updateStill(still.key, { uploadUrl: upload.url });
         },
-        onProgress: (sent, total) => this.setStill(still.key, { sent, total, waiting: false }),
+        onProgress: (sent, total) => {
+          lastMove = Date.now();
+          this.stalls.delete(still.key);
+          this.setStill(still.key, { sent, total, waiting: false });
+        },
+        onAfterResponse: () => {
+          lastMove = Date.now();
+        },
         onSuccess: () => resolve(upload.url!),
         onError: (err) => {
           const res = (err as DetailedError).originalResponse;

@@ -61,10 +61,24 @@ export const getStill = (key: string) => run<StoredStill | undefined>("readonly"
 export const deleteStill = (key: string) => run("readwrite", (s) => s.delete(key)).then(() => undefined);
 export const stillsFor = (scope: string) => run<StoredStill[]>("readonly", (s) => s.index("scope").getAll(scope)).then((all) => all.sort((a, b) => a.createdAt - b.createdAt));
 
-export async function updateStill(key: string, patch: Partial<StoredStill>): Promise<StoredStill | undefined> {
-  const still = await getStill(key);
-  if (!still) return undefined;
-  const next = { ...still, ...patch };
-  await putStill(next);
-  return next;
+/** Read and write in one transaction: two updates of the same still at once (its position, its quick verdict) both stand. */
+export function updateStill(key: string, patch: Partial<StoredStill>): Promise<StoredStill | undefined> {
+  return db().then(
+    (d) =>
+      new Promise<StoredStill | undefined>((resolve, reject) => {
+        const tx = d.transaction(STORE, "readwrite");
+        const store = tx.objectStore(STORE);
+        let next: StoredStill | undefined;
+        const req = store.get(key);
+        req.onsuccess = () => {
+          const still = req.result as StoredStill | undefined;
+          if (!still) return;
+          next = { ...still, ...patch };
+          store.put(next);
+        };
+        tx.oncomplete = () => resolve(next);
+        tx.onerror = () => reject(tx.error);
+        tx.onabort = () => reject(tx.error);
+      }),
+  );
 }
