@@ -9,9 +9,19 @@ import { rememberProvider } from "./text-filter";
 export type Db = PrismaClient;
 export type { Prisma } from "../../prisma/generated/sqlite";
 
-// Interactive transactions wait this long for a connection and may run this long: Prisma's
-// defaults (2 s, 5 s) fail short transactions on a loaded machine whose pool is busy, and
-// correctness must not hang on a short timeout.
+// For every client, not only the queue's: interactive transactions wait up to 30 s to start
+// and may run up to 60 s (Prisma's defaults: 2 s, 5 s). On a loaded server a short, healthy
+// transaction can be starved of CPU or of a pool connection past those defaults, and what the
+// expiry then does is worse than waiting:
+// - SQLite: the better-sqlite3 adapter serialises transactions on the process's one connection,
+//   but other requests' plain queries run on that same connection while a transaction is open.
+//   An expired (or thrown) transaction rolls back, and the rollback also undoes those other
+//   writes (seen: a row written outside a transaction that then timed out was gone). A timeout
+//   that fires under load therefore loses unrelated data silently.
+// - PostgreSQL: waiting for a pooled connection holds nothing; giving up after 2 s only turns
+//   load into failed requests.
+// The long limit is safe because every transaction in the product does database work only
+// (no network, file or SMS calls inside), so it cannot sit on locks waiting for the outside.
 const transactionOptions = { maxWait: 30_000, timeout: 60_000 };
 
 export function createDb(target: DatabaseTarget): Db {
