@@ -32,9 +32,16 @@ export async function createSurveyForEntry(db: Db, config: QueueSurveyConfig, en
   const agentId = entry.assignedAgentId;
   const now = new Date();
   const checklist = JSON.stringify(await checklistFor(db, entry.claimType));
-  let created: { surveyId: string; claimId: string; claimNumber: string; inviteId: string; expiresAt: Date };
+  let created: { surveyId: string; claimId: string; claimNumber: string; inviteId: string; expiresAt: Date } | { existing: string };
   try {
     created = await db.$transaction(async (tx) => {
+      // Already made by another attempt: answered without writing, so on SQLite (where only this
+      // transaction sets surveyId, one transaction at a time) the path below that throws, and
+      // whose rollback would also undo other requests' writes on the shared connection, is
+      // never taken. On PostgreSQL two servers can still race past this; there the loser's
+      // unique violation rolls back only its own connection's work.
+      const current = await tx.queueEntry.findUnique({ where: { id: entry.id }, select: { surveyId: true } });
+      if (current?.surveyId) return { existing: current.surveyId };
       const survey = await tx.survey.create({
         data: {
           locale: entry.language === "en" ? "en" : "zh-CN",
@@ -68,6 +75,7 @@ export async function createSurveyForEntry(db: Db, config: QueueSurveyConfig, en
     if (!again.surveyId) throw err;
     return again.surveyId;
   }
+  if ("existing" in created) return created.existing;
   await appendSurveyEvent(db, created.surveyId, {
     type: "survey.created",
     actorId: agentId,
