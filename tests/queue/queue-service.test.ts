@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
 import type { QueueService } from "../../server/queue/queue-service";
+import { createSurveyForEntry } from "../../server/queue/queue-survey";
 import { DrivenClock, driver, makeAgents, queueService } from "./queue-fixtures";
 
 for (const kind of databaseKinds) {
@@ -41,6 +42,28 @@ for (const kind of databaseKinds) {
       );
       const { hashToken } = await import("../../server/auth/secret-token");
       assert.ok(survey.invites.some((i) => i.role === "policyholder" && i.tokenHash === hashToken(entered.token)), "the driver's queue token is the survey link");
+
+      // A second attempt (another server repairing the same entry) returns the same survey and
+      // writes nothing: no second claim, and, on SQLite, no rollback that would take a write made
+      // meanwhile on the shared connection with it.
+      const entry = await t.db.queueEntry.findUniqueOrThrow({ where: { id: entered.entryId } });
+      const claims = await t.db.claim.count();
+      // The other request's write lands while the attempt's transaction is open: made from the
+      // attempt's first statement inside it (a survey, or the look-up that finds the survey made).
+      let meanwhile = false;
+      const writeMeanwhile = async ({ args, query }: { args: unknown; query: (a: unknown) => Promise<unknown> }) => {
+        if (!meanwhile) {
+          meanwhile = true;
+          await t.db.queue.create({ data: { name: `meanwhile-${kind}` } });
+        }
+        return query(args);
+      };
+      const observed = t.db.$extends({ query: { survey: { create: writeMeanwhile }, queueEntry: { findUnique: writeMeanwhile } } }) as unknown as typeof t.db;
+      const again = await createSurveyForEntry(observed, { publicUrl: "http://localhost:3000", ttlHours: 24 }, { ...entry, surveyId: null });
+      assert.ok(meanwhile);
+      assert.equal(again, surveyId);
+      assert.equal(await t.db.claim.count(), claims);
+      assert.ok(await t.db.queue.findUnique({ where: { name: `meanwhile-${kind}` } }), "the write made meanwhile is kept");
       assert.equal((await t.db.queueAgent.findUniqueOrThrow({ where: { userId: a! } })).state, "busy");
       await svc.finishWork(a!, main);
       clock.advance(10);
