@@ -71,6 +71,17 @@ test("bad input gets 400 naming each field, in the caller's language", async () 
   const noAgent = await post({ ...goodBody, preferredAgentEmail: "ghost@example.com" });
   assert.equal(noAgent.status, 400);
   assert.equal((await noAgent.json()).error.fields[0].field, "preferredAgentEmail");
+  const noQueueZh = await post({ ...goodBody, queue: "no-such-queue" }, { "Accept-Language": "zh-CN" });
+  assert.deepEqual((await noQueueZh.json()).error.fields, [{ field: "queue", code: "noQueue", message: "队列：没有这个名称的队列。" }]);
+  // Other shapes a caller's bug sends: each a 400 with a code, never a 500.
+  for (const odd of [[], null, JSON.stringify("a JSON string"), 7, { ...goodBody, vip: "yes" }, { ...goodBody, language: "fr" }, { ...goodBody, preferredAgentEmail: "not-an-email" }]) {
+    const r = await post(odd);
+    assert.equal(r.status, 400, `${JSON.stringify(odd)} is refused`);
+    assert.equal((await r.json()).error.code, "VALIDATION_FAILED");
+  }
+  const badKey = await post(goodBody, { "Idempotency-Key": "x".repeat(300) });
+  assert.equal(badKey.status, 400);
+  assert.equal((await badKey.json()).error.fields[0].field, "Idempotency-Key");
   assert.equal((await post("{not json")).status, 400);
   assert.equal((await post(goodBody, { "Content-Type": "text/plain" })).status, 415);
   assert.equal((await get("no-such-entry")).status, 404);

@@ -124,6 +124,11 @@ export async function handleQueueEntriesV1(app: AppContext, req: IncomingMessage
   } catch (err) {
     if (reservation) await release(app.db, reservation).catch(() => undefined);
     if (err instanceof QueueError && err.code === "ENTRY_NOT_FOUND") return sendError(res, 404, "NOT_FOUND", t("error.notFound"));
+    if (err instanceof QueueError && err.code === "QUEUE_NOT_FOUND") {
+      // The queue was removed between the look-up above and the entry: the same answer as an unknown name.
+      const p = fieldProblem(locale, "queue", "field.queue", "noQueue", "error.noQueue");
+      return sendError(res, 400, "VALIDATION_FAILED", p.summary, { fields: p.fields });
+    }
     if (err instanceof BodyError) {
       const message = err.status === 415 ? t("error.unsupportedMediaType") : err.status === 413 ? t("error.payloadTooLarge", { max: 1024 * 1024 }) : t("error.badRequest");
       return sendError(res, err.status, err.code, message);
