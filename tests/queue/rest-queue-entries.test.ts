@@ -87,6 +87,29 @@ test("bad input gets 400 naming each field, in the caller's language", async () 
   assert.equal((await get("no-such-entry")).status, 404);
 });
 
+// Words that would mean internal text leaked out (as tests/api/bad-input.test.ts).
+const INTERNAL = /prisma|invalid `|sqlite|postgres|"stack"|at \w+ \(|\/work\/|node_modules|URIError|TypeError|ZodError|invalid_type|expected string/i;
+
+test("the security probe's inputs get a 400 naming the field, in the caller's language, with no internal text", async () => {
+  const json = (patch: string) => `{"queue":"motor-claims","claimType":"motor_collision","policyholderMobile":"+8613800138000",${patch}}`;
+  const cases: [string, string, string, string][] = [
+    [json(`"plate":"A\\uD800"`), "plate", "malformedText", "en"],
+    [json(`"policyNumber":"PD1","policyholderName":"Li\\u0000Wei"`), "policyholderName", "unsafeText", "zh-CN"],
+    [json(`"policyNumber":"PD1","region":"上海\\u202E市"`), "region", "unsafeText", "en"],
+    [json(`"policyNumber":"PD1","externalRef":"x\\uDC00"`), "externalRef", "malformedText", "zh-CN"],
+  ];
+  for (const [body, field, code, lang] of cases) {
+    const r = await post(body, { "Accept-Language": lang });
+    const text = await r.text();
+    assert.equal(r.status, 400, text);
+    assert.doesNotMatch(text, INTERNAL, text);
+    const f = JSON.parse(text).error.fields.find((x: { field: string }) => x.field === field);
+    assert.ok(f, `${field} named in ${text}`);
+    assert.equal(f.code, code, text);
+    if (lang === "zh-CN") assert.match(f.message, /：/, text);
+  }
+});
+
 test("an entry waits with its position, an unanswered offer passes on by the server's timer, an accepted one becomes the driver's survey", async () => {
   const key = `queue-entry-${Date.now()}`;
   const first = await post(goodBody, { "Idempotency-Key": key });
