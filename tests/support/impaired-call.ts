@@ -101,6 +101,10 @@ export async function startImpairedCall(opts: {
     if (opts.consent) {
       await phone.getByTestId("consent-accept").click();
       for (const p of [agent, phone]) await p.getByTestId("rec-indicator").waitFor();
+      // REC shows with the first track; on a loaded server the others' muxers
+      // start seconds later. A hole made before a track's first frame is that
+      // track's start-up gap, not a network gap: impair only once all four record.
+      await waitForAllTracksRecording(agent, surveyId);
     }
     return { network, product, agent, phone, surveyId, close };
   } catch (err) {
@@ -175,6 +179,19 @@ export async function recordings(agent: Page, surveyId: string): Promise<Recordi
     const r = await fetch(`/api/trpc/recordings.list?input=${encodeURIComponent(JSON.stringify({ json: { surveyId: id } }))}`);
     return (await r.json()).result.data.json;
   }, surveyId);
+}
+
+/** Waits until the agent's and the phone's audio and video each have a recording that has started. */
+async function waitForAllTracksRecording(agent: Page, surveyId: string): Promise<void> {
+  const want = ["agent:audio", "agent:video", "policyholder:audio", "policyholder:video"];
+  const deadline = Date.now() + LOADED_MACHINE_WAIT_MS;
+  for (;;) {
+    const rows = await recordings(agent, surveyId);
+    const started = new Set(rows.filter((r) => r.status === "recording").map((r) => `${r.role}:${r.kind}`));
+    if (want.every((w) => started.has(w))) return;
+    if (Date.now() > deadline) throw new Error(`not every track is recording: ${JSON.stringify(rows.map((r) => [r.role, r.kind, r.status]))}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** The agent ends the survey; resolves with the finalised recordings. */

@@ -30,11 +30,7 @@ export class SignallingClient {
         if (!opened) reject(new SignalError("CONNECT_FAILED", "could not reach the survey server"));
       };
       ws.onclose = (ev) => {
-        for (const p of this.pending.values()) {
-          clearTimeout(p.timer);
-          p.reject(new SignalError("DISCONNECTED", "connection closed"));
-        }
-        this.pending.clear();
+        this.rejectPending("DISCONNECTED", "connection closed");
         if (!opened) reject(new SignalError(ev.code === 1006 ? "REFUSED" : "CLOSED", ev.reason || "connection refused"));
         else this.onClose?.(ev.code, ev.reason);
       };
@@ -84,7 +80,19 @@ export class SignallingClient {
 
   close() {
     this.onClose = null;
+    // An abandoned socket answers nothing more: settle its requests now rather
+    // than when the close handshake ends, which on a dead network is much later
+    // and would have them time out and accuse whatever socket replaced this one.
+    this.rejectPending("DISCONNECTED", "connection closed");
     this.ws?.close(1000, "leaving");
     this.ws = null;
+  }
+
+  private rejectPending(code: string, message: string) {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new SignalError(code, message));
+    }
+    this.pending.clear();
   }
 }

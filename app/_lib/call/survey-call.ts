@@ -119,11 +119,16 @@ export class SurveyCall {
   private newIceRecovery() {
     return new IceRecovery({
       // No answer within the limit and the socket is treated as dead (it is then reopened and resumed, which costs nothing if it was alive).
-      requestRestart: (transportId, answerWithinMs) =>
+      requestRestart: (transportId, answerWithinMs) => {
+        const signal = this.signal;
         // Not while resuming: any other request first on a new socket would make the server start a new session.
-        this.signal && !this.resuming
-          ? this.signal.request("restartIce", { transportId }, answerWithinMs)
-          : Promise.reject(new SignalError("DISCONNECTED", "not connected")),
+        if (!signal || this.resuming) return Promise.reject(new SignalError("DISCONNECTED", "not connected"));
+        return signal.request("restartIce", { transportId }, answerWithinMs).catch((err: unknown) => {
+          // Unanswered on a socket that has been replaced meanwhile says nothing about the new one: do not let it be dropped.
+          if (signal !== this.signal) throw new SignalError("DISCONNECTED", "the socket was replaced");
+          throw err;
+        });
+      },
       onSignallingSuspect: () => this.dropSignalling("restartIce unanswered"),
       onRecovering: (mediaRecovering) => {
         if (mediaRecovering !== this.state.mediaRecovering) this.update({ mediaRecovering });
@@ -576,6 +581,7 @@ export class SurveyCall {
         if (this.stopped) return signal.close();
         if (!answer.resumed) {
           // The server let the session go (too long away, or replaced): join afresh.
+          this.trace("resume refused: joining afresh");
           this.signal = null;
           signal.close();
           this.teardownMedia();
