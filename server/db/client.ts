@@ -17,7 +17,8 @@ export type { Prisma } from "../../prisma/generated/sqlite";
 //   but other requests' plain queries run on that same connection while a transaction is open.
 //   An expired (or thrown) transaction rolls back, and the rollback also undoes those other
 //   writes (seen: a row written outside a transaction that then timed out was gone). A timeout
-//   that fires under load therefore loses unrelated data silently.
+//   that fires under load therefore loses unrelated data silently. An expired wait is no better:
+//   Prisma still waits for the adapter's BEGIN and then rolls that transaction back.
 // - PostgreSQL: waiting for a pooled connection holds nothing; giving up after 2 s only turns
 //   load into failed requests.
 // The long limit is safe because every transaction in the product does database work only
