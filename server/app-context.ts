@@ -11,6 +11,7 @@ import type { CaptureService } from "./capture/capture-service";
 import type { RecordingStorage } from "../media/recording/storage/recording-storage";
 import type { EvidenceService } from "./archive/evidence-service";
 import type { SelfCheckReport } from "./runtime-needs/self-check";
+import type { QueueService } from "./queue/queue-service";
 
 export interface AppContext {
   env: Env;
@@ -28,4 +29,6 @@ export interface AppContext {
   evidence: EvidenceService;
   /** The start-up self-check's result, shown on /api/health. */
   runtimeNeeds: SelfCheckReport;
+  /** The video-reporting queue (server/queue/). */
+  queue: QueueService;
 }

@@ -26,6 +26,8 @@ import { loadQualityModel } from "./quality";
 import { EvidenceService, evidencePackagesDir } from "./archive/evidence-service";
 import { evidenceSignerFactory } from "./archive/evidence-signer";
 import { schedulePurge } from "./archive/evidence-purge";
+import { QueueService } from "./queue/queue-service";
+import { startQueueTimers } from "./queue/queue-timer-loop";
 import { readFileSync } from "node:fs";
 import { DEFAULT_MODEL_DIR } from "./quality/load-quality-model";
 import { assertRuntimeNeeds, describeMissing, type RuntimeNeed } from "./runtime-needs/self-check";
@@ -82,7 +84,9 @@ export async function startProduct(opts: StartOptions) {
   const stopPurge = schedulePurge({ db, storage, signer: evidenceSigner, dataDir: env.DATA_DIR, log }, env.EVIDENCE_PURGE_INTERVAL_MINUTES * 60_000);
   const captures = new CaptureService(db, storage, qualityPhotoGate(env.QUALITY_MODEL_DIR), rooms, log, path.join(env.DATA_DIR, "capture-uploads"));
   const stopUploadSweep = scheduleAbandonedUploadSweep(captures.originals.store.directory, abandonedAfterMs(env.INVITE_TTL_HOURS), log);
-  const app: AppContext = { env, db, log, sms: new OutboxSmsSender(db), pool, rooms, hub, recording, captures, storage, evidence, runtimeNeeds };
+  const queue = new QueueService({ db, provider: target.provider, surveys: { publicUrl: env.PUBLIC_URL, ttlHours: env.INVITE_TTL_HOURS } });
+  const stopQueueTimers = startQueueTimers(queue, log);
+  const app: AppContext = { env, db, log, sms: new OutboxSmsSender(db), pool, rooms, hub, recording, captures, storage, evidence, runtimeNeeds, queue };
 
   let pages: PageHandler | null = null;
   if (opts.pages !== "none") {
@@ -109,6 +113,7 @@ export async function startProduct(opts: StartOptions) {
       stopPurge();
       stopUploadSweep();
       evidence.close();
+      stopQueueTimers();
       rooms.closeAll("server-shutdown");
       await recording.close();
       storage.close?.();

@@ -418,6 +418,13 @@ export const en = {
   "audit.checkName.trusted-time": "Trusted time (RFC 3161 timestamps)",
   "audit.trustedTime.serverOnly": "No trusted timestamp: every time in this package is the server's own clock.",
   "audit.trustedTime.claimed": "The signatures carry RFC 3161 timestamps from {tsa} (the latest at {time}). Prove them offline with claims-survey verify --tsa-trust and the authority's certificate.",
+  "field.queue": "Queue",
+  "field.preferredAgentEmail": "Designated agent e-mail",
+  "field.language": "Language",
+  "field.region": "Region",
+  "field.vip": "VIP",
+  "error.noQueue": "There is no queue with this name.",
+  "error.field.policyOrPlate": "give the policy number or the licence plate",
 };
 
 export type MessageKey = keyof typeof en;
@@ -839,6 +846,13 @@ export const zhCN: Record<MessageKey, string> = {
   "audit.checkName.trusted-time": "可信时间（第三方时间戳）",
   "audit.trustedTime.serverOnly": "无可信时间戳：本证据包中的所有时间均为服务器自身时钟。",
   "audit.trustedTime.claimed": "签名带有 {tsa} 出具的可信时间戳（最晚 {time}）。离线校验时，用该时间戳服务机构的证书即可证明这些时间。",
+  "field.queue": "队列",
+  "field.preferredAgentEmail": "指定理赔专员邮箱",
+  "field.language": "语言",
+  "field.region": "地区",
+  "field.vip": "VIP",
+  "error.noQueue": "没有这个名称的队列。",
+  "error.field.policyOrPlate": "请填写保单号或车牌号",
 };
 
 export type Locale = "zh-CN" | "en";

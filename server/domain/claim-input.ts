@@ -8,7 +8,7 @@ import { isoDateTime, safeText } from "./safe-input";
 export const claimType = z.enum(["motor_collision", "motor_theft", "motor_glass", "motor_other", "property"], { error: "error.field.choice" });
 
 // E.164, or a mainland-China mobile number written without the country code.
-const mobile = safeText({ min: 1, max: 20 }).pipe(z.string().regex(/^(\+[1-9]\d{6,14}|1[3-9]\d{9})$/, "error.field.mobile"));
+export const mobile = safeText({ min: 1, max: 20 }).pipe(z.string().regex(/^(\+[1-9]\d{6,14}|1[3-9]\d{9})$/, "error.field.mobile"));
 
 export const claimInput = z
   .object({

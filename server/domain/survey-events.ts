@@ -34,6 +34,17 @@ export const surveyEventTypes = [
   "evidence.ready",
   "evidence.failed",
   "evidence.purged",
+  // The video-reporting queue's events for this survey's entry (server/queue/queue-events.ts).
+  "queue.entered",
+  "queue.offered",
+  "queue.declined",
+  "queue.timedout",
+  "queue.answered",
+  "queue.abandoned",
+  "queue.transferred",
+  "queue.overflowed",
+  "queue.callback.offered",
+  "queue.callback",
 ] as const;
 export type SurveyEventType = (typeof surveyEventTypes)[number];
 

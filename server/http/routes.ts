@@ -11,6 +11,7 @@ import { appRouter } from "../api/root";
 import { createTrpcContext } from "../api/trpc";
 import { errorIdOf } from "../api/error-id";
 import { handleSurveysV1 } from "../api/rest/surveys-v1";
+import { handleQueueEntriesV1 } from "../api/rest/queue-entries-v1";
 import type { SurveyAction } from "../domain/survey-access";
 import { resourceCounts } from "../../media/resource-census";
 import { createCaptureRoutes } from "./capture-routes";
@@ -69,12 +70,15 @@ const trpc: HttpRoute["handle"] = ({ app }, req, res, [path]) =>
     },
   });
 const rest: HttpRoute["handle"] = ({ app }, req, res, _p, url) => handleSurveysV1(app, req, res, url.pathname);
+const queueRest: HttpRoute["handle"] = ({ app }, req, res, _p, url) => handleQueueEntriesV1(app, req, res, url.pathname);
 
 export const httpRoutes: readonly HttpRoute[] = [
   { method: "GET", path: "/api/trpc/:procedure", pattern: TRPC_PATH, access: { kind: "trpc" }, handle: trpc },
   { method: "POST", path: "/api/trpc/:procedure", pattern: TRPC_PATH, access: { kind: "trpc" }, handle: trpc },
   { method: "POST", path: "/api/v1/surveys", pattern: /^\/api\/v1\/surveys$/, access: { kind: "api-key" }, handle: rest },
   { method: "GET", path: "/api/v1/surveys/:id", pattern: /^\/api\/v1\/surveys\/([^/]+)$/, access: { kind: "api-key" }, handle: rest },
+  { method: "POST", path: "/api/v1/queue-entries", pattern: /^\/api\/v1\/queue-entries$/, access: { kind: "api-key" }, handle: queueRest },
+  { method: "GET", path: "/api/v1/queue-entries/:id", pattern: /^\/api\/v1\/queue-entries\/([^/]+)$/, access: { kind: "api-key" }, handle: queueRest },
   { method: "POST", path: "/api/captures", pattern: /^\/api\/captures$/, access: { kind: "survey", action: "capture.upload" }, handle: ({ captures }, req, res) => captures.upload(req, res) },
   { method: "POST", path: "/api/captures/provisional", pattern: /^\/api\/captures\/provisional$/, access: { kind: "survey", action: "capture.upload" }, handle: ({ captures }, req, res) => captures.provisional(req, res) },
   // The original's resumable upload (tus protocol; server/capture/original-uploads.ts).

@@ -126,6 +126,8 @@ const routes: Record<string, Spec<RouteCall> | "the tRPC procedures above"> = {
   // The claims system's key only: no session or link opens the REST API.
   "POST /api/v1/surveys": { allow: [], refuse: Object.fromEntries(ALL.map((i) => [i, 401])), input: () => ({ path: "/api/v1/surveys", init: { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" } }) },
   "GET /api/v1/surveys/:id": { allow: [], refuse: Object.fromEntries(ALL.map((i) => [i, 401])), input: (t) => ({ path: `/api/v1/surveys/${t.surveyId}` }) },
+  "POST /api/v1/queue-entries": { allow: [], refuse: Object.fromEntries(ALL.map((i) => [i, 401])), input: () => ({ path: "/api/v1/queue-entries", init: { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" } }) },
+  "GET /api/v1/queue-entries/:id": { allow: [], refuse: Object.fromEntries(ALL.map((i) => [i, 401])), input: () => ({ path: "/api/v1/queue-entries/some-entry" }) },
   // Without an Idempotency-Key the upload is refused by validation (400), after the access check.
   "POST /api/captures": { allow: LINKS, input: () => ({ path: "/api/captures", init: { method: "POST", headers: { "Content-Type": "image/jpeg" }, body: new Uint8Array(16) } }) },
   "POST /api/captures/provisional": { allow: LINKS, input: () => ({ path: "/api/captures/provisional", init: { method: "POST", headers: { "Content-Type": "image/jpeg" }, body: new Uint8Array(16) } }) },

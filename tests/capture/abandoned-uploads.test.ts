@@ -79,7 +79,11 @@ test("uploads untouched for longer than a link can live are swept at start; youn
     await new Promise((r) => setTimeout(r, 250));
   }
   assert.ok(!existsSync(path.join(dir, `${idOf(abandoned)}.json`)), "the declaration went with the data");
-  assert.match(product.logs(), /removed abandoned photo uploads/);
+  // The log line follows the removal and comes through the child's output pipe: poll for it too.
+  while (!/removed abandoned photo uploads/.test(product.logs())) {
+    if (Date.now() > deadline) assert.match(product.logs(), /removed abandoned photo uploads/);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 
   // The swept upload is unknown, in the phone's words: it starts over with the photo it still holds.
   assert.equal((await tus(abandoned, { method: "HEAD" })).status, 404);

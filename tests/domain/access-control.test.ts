@@ -43,6 +43,7 @@ for (const kind of databaseKinds) {
         storage: null as unknown as AppContext["storage"],
         evidence: null as unknown as AppContext["evidence"],
         runtimeNeeds: null as unknown as AppContext["runtimeNeeds"],
+        queue: null as unknown as AppContext["queue"],
       };
     });
     after(() => t.drop());

@@ -7,7 +7,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import type { AppContext } from "../../app-context";
-import { constantTimeEquals } from "../../auth/secret-token";
 import { surveyRequestInput } from "../../domain/claim-input";
 import { findMalformedInput, malformedInputError, safeText } from "../../domain/safe-input";
 import { createClaimAndSurvey, surveyLinks } from "../../domain/surveys";
@@ -16,6 +15,7 @@ import { errorIdOf } from "../error-id";
 import { requestLocale, translate, type Locale, type MessageKey } from "../../i18n/translate";
 import { describeIssues } from "../../i18n/validation-messages";
 import { complete, IDEMPOTENCY_KEY, release, requestHash, reserve } from "./idempotency";
+import { presentedApiKey } from "./api-key";
 
 const createBody = surveyRequestInput.extend({
   /** Assign to this agent at once; otherwise any agent can take it from the console. */
@@ -35,16 +35,6 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
 function sendInvalid(res: ServerResponse, locale: Locale, error: z.ZodError) {
   const { summary, fields } = describeIssues(error.issues, locale);
   return sendError(res, 400, "VALIDATION_FAILED", summary, { fields });
-}
-
-/** The API key presented, if it is one of ours. */
-function presentedKey(app: AppContext, req: IncomingMessage): string | null {
-  const header = req.headers.authorization ?? "";
-  const m = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!m) return null;
-  const presented = m[1]!;
-  // Compare against every key so timing does not reveal which one nearly matched.
-  return app.env.CLAIMS_API_KEYS.reduce((ok, key) => constantTimeEquals(presented, key) || ok, false) ? presented : null;
 }
 
 async function surveyState(app: AppContext, id: string) {
@@ -85,7 +75,7 @@ async function surveyState(app: AppContext, id: string) {
 export async function handleSurveysV1(app: AppContext, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
   const locale = requestLocale(req);
   const t = (key: MessageKey, params?: Record<string, string | number>) => translate(locale, key, params);
-  const apiKey = presentedKey(app, req);
+  const apiKey = presentedApiKey(app, req);
   if (!apiKey) {
     res.setHeader("WWW-Authenticate", 'Bearer realm="claims-survey"');
     return sendError(res, 401, "UNAUTHORIZED", t("error.unauthorized"));

@@ -1,0 +1,61 @@
+// Offering one waiting entry to one ready agent, atomically, on both databases:
+// inside one transaction the entry goes waiting→offered and the agent
+// ready→offered by conditional updates that count the rows they changed; if
+// either was taken meanwhile (another router, another server on the same
+// database) nothing happens. On PostgreSQL the two rows are first locked with
+// FOR UPDATE SKIP LOCKED, so a router that meets a row another router is
+// deciding on skips it at once instead of queueing behind it. On SQLite the
+// transaction is the single writer, and the conditional updates are the check.
+// A transaction here never ends by throwing: on SQLite the process shares one
+// connection, and a rollback would also undo whatever another request wrote on
+// it meanwhile (a survey event, say); a lost race is undone by a compensating
+// update inside the same transaction, which then commits.
+import type { Db } from "../db/client";
+import { recordQueueEvent, type Tx } from "./queue-events";
+import { scheduleTimer } from "./queue-timers";
+import type { OfferReason } from "./route-decision";
+
+export type Provider = "sqlite" | "postgresql";
+
+async function lockBoth(tx: Tx, entryId: string, agentId: string): Promise<boolean> {
+  const entries = await tx.$queryRawUnsafe<{ id: string }[]>(
+    `SELECT "id" FROM "QueueEntry" WHERE "id" = $1 AND "status" = 'waiting' FOR UPDATE SKIP LOCKED`,
+    entryId,
+  );
+  if (entries.length !== 1) return false;
+  const agents = await tx.$queryRawUnsafe<{ userId: string }[]>(
+    `SELECT "userId" FROM "QueueAgent" WHERE "userId" = $1 AND "state" = 'ready' FOR UPDATE SKIP LOCKED`,
+    agentId,
+  );
+  return agents.length === 1;
+}
+
+export interface OfferMade {
+  offerId: string;
+  entryId: string;
+  agentId: string;
+  expiresAt: Date;
+}
+
+export async function tryOffer(
+  db: Db,
+  provider: Provider,
+  args: { entryId: string; queueId: string; agentId: string; reason: OfferReason; now: Date; offerTimeoutSec: number },
+): Promise<OfferMade | null> {
+  const { entryId, agentId, now } = args;
+  const expiresAt = new Date(now.getTime() + args.offerTimeoutSec * 1000);
+  return db.$transaction(async (tx) => {
+      if (provider === "postgresql" && !(await lockBoth(tx, entryId, agentId))) return null;
+      const entry = await tx.queueEntry.updateMany({ where: { id: entryId, status: "waiting" }, data: { status: "offered", offerCount: { increment: 1 } } });
+      if (entry.count !== 1) return null;
+      const agent = await tx.queueAgent.updateMany({ where: { userId: agentId, state: "ready" }, data: { state: "offered", stateSince: now } });
+      if (agent.count !== 1) {
+        await tx.queueEntry.updateMany({ where: { id: entryId, status: "offered" }, data: { status: "waiting", offerCount: { decrement: 1 } } });
+        return null;
+      }
+      const offer = await tx.queueOffer.create({ data: { entryId, agentId, offeredAt: now, expiresAt } });
+      await scheduleTimer(tx, "offer-timeout", offer.id, expiresAt);
+      await recordQueueEvent(tx, { type: "offered", at: now, entryId, queueId: args.queueId, agentId, payload: { offerId: offer.id, reason: args.reason, expiresAt: expiresAt.toISOString() } });
+      return { offerId: offer.id, entryId, agentId, expiresAt };
+  });
+}

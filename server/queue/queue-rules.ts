@@ -1,0 +1,43 @@
+// A queue's routing rules, stored as JSON on the Queue row and edited by admins.
+// Parsed here with defaults, so a queue created with "{}" routes sensibly and a
+// stored rule set from an older version still reads.
+import { z } from "zod";
+
+export const queueRules = z.object({
+  /** Which of the entry's facts an agent's skills must cover. */
+  matchSkills: z
+    .object({ claimType: z.boolean().default(true), language: z.boolean().default(true), region: z.boolean().default(false) })
+    .default({ claimType: true, language: true, region: false }),
+  /** VIP entries are offered before everybody else in the queue. */
+  vipFirst: z.boolean().default(true),
+  /** A returning policyholder waits up to stickyWaitSec for the agent who answered them within stickyDays. */
+  stickyDays: z.number().int().min(0).max(365).default(7),
+  stickyWaitSec: z.number().int().min(0).max(3600).default(30),
+  /** A designated agent is waited for this long, then anyone suitable may take the entry. */
+  designatedWaitSec: z.number().int().min(0).max(3600).default(60),
+  /** Among the suitable ready agents: the one idle longest, or the one who answered fewest. */
+  strategy: z.enum(["longest-idle", "least-busy"]).default("longest-idle"),
+  /** After this wait the entry is also offered to the overflow queue's agents. */
+  overflowAfterSec: z.number().int().min(1).max(86_400).nullable().default(null),
+  overflowQueueId: z.string().min(1).max(64).nullable().default(null),
+  /** After this wait the driver is offered a callback. */
+  maxWaitSec: z.number().int().min(1).max(86_400).nullable().default(null),
+  /** An offer rings this long; unanswered, it passes on and the agent goes away. */
+  offerTimeoutSec: z.number().int().min(3).max(600).default(20),
+  /** After a survey the agent is in wrap-up this long, then ready again. */
+  wrapUpSec: z.number().int().min(0).max(3600).default(30),
+  /** Service level: answered within this many seconds. */
+  serviceLevelSec: z.number().int().min(1).max(3600).default(20),
+});
+export type QueueRules = z.infer<typeof queueRules>;
+
+export function parseQueueRules(json: string): QueueRules {
+  let raw: unknown = {};
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    raw = {};
+  }
+  const parsed = queueRules.safeParse(raw);
+  return parsed.success ? parsed.data : queueRules.parse({});
+}

@@ -1,0 +1,485 @@
+// The video-reporting queue: drivers enter, agents become ready, routing offers
+// entries to agents, offers are accepted, declined or lapse, timers fire. Every
+// change is a database transaction with conditional updates (see
+// atomic-assignment.ts), so several service instances on one database route
+// without ever giving one entry to two agents, and a restart loses nobody: the
+// entries, offers, agent states and timers are all rows.
+// Time comes from `clock`, so the load test drives it instead of sleeping.
+import { hashToken, newSecretToken } from "../auth/secret-token";
+import type { Db } from "../db/client";
+import { tryOffer, type OfferMade, type Provider } from "./atomic-assignment";
+import { QueueError } from "./queue-errors";
+import { copyEventsToSurvey, recordQueueEvent, type Tx } from "./queue-events";
+import { parseQueueRules, type QueueRules } from "./queue-rules";
+import { cancelTimers, dueTimers, scheduleTimer, takeTimer } from "./queue-timers";
+import { decideOffers, estimatedWaitSec, queuePosition, reservationEndsAtMs, type AgentFacts, type EntryFacts } from "./route-decision";
+import { createSurveyForEntry } from "./queue-survey";
+
+export interface QueueServiceDeps {
+  db: Db;
+  provider: Provider;
+  clock?: () => Date;
+  /** Builds the survey when an offer is accepted; the default makes claim, survey and the driver's link. */
+  surveys?: { publicUrl: string; ttlHours: number };
+}
+
+export interface EnterInput {
+  queueId: string;
+  claimType: string;
+  language: string;
+  mobile: string;
+  policyNumber?: string | null;
+  plate?: string | null;
+  region?: string | null;
+  policyholderName?: string | null;
+  externalRef?: string | null;
+  vip?: boolean;
+  preferredAgentId?: string | null;
+  mode?: "live" | "callback";
+}
+
+export interface AgentProfile {
+  userId: string;
+  queueIds: string[];
+  skills?: { claimTypes?: string[]; languages?: string[]; regions?: string[] };
+}
+
+const OPEN_STATUSES = ["waiting", "offered"];
+
+function jsonList(text: string): string[] {
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+function skillsOf(text: string): AgentFacts["skills"] {
+  try {
+    const v = JSON.parse(text) as Record<string, unknown>;
+    const list = (x: unknown) => (Array.isArray(x) ? x.filter((s): s is string => typeof s === "string") : []);
+    return { claimTypes: list(v.claimTypes), languages: list(v.languages), regions: list(v.regions) };
+  } catch {
+    return { claimTypes: [], languages: [], regions: [] };
+  }
+}
+
+type EntryRow = Awaited<ReturnType<Db["queueEntry"]["findMany"]>>[number];
+
+export function entryFacts(e: EntryRow): EntryFacts {
+  return {
+    id: e.id,
+    queueId: e.queueId,
+    vip: e.vip,
+    mode: e.mode === "callback" ? "callback" : "live",
+    claimType: e.claimType,
+    language: e.language,
+    region: e.region,
+    enteredAtMs: e.enteredAt.getTime(),
+    preferredAgentId: e.preferredAgentId,
+    stickyAgentId: e.stickyAgentId,
+    passedBy: jsonList(e.passedBy),
+  };
+}
+
+export class QueueService {
+  readonly db: Db;
+  readonly provider: Provider;
+  private readonly clock: () => Date;
+  private readonly surveys: { publicUrl: string; ttlHours: number };
+  /** Routing rounds in this process run one after another; other processes are kept apart by the database. */
+  private routing: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: QueueServiceDeps) {
+    this.db = deps.db;
+    this.provider = deps.provider;
+    this.clock = deps.clock ?? (() => new Date());
+    this.surveys = deps.surveys ?? { publicUrl: "http://localhost:3000", ttlHours: 24 };
+  }
+
+  now(): Date {
+    return this.clock();
+  }
+
+  async rulesByQueue(): Promise<Map<string, QueueRules>> {
+    const queues = await this.db.queue.findMany({ select: { id: true, rules: true } });
+    return new Map(queues.map((q) => [q.id, parseQueueRules(q.rules)]));
+  }
+
+  async rulesOf(queueId: string): Promise<QueueRules> {
+    const q = await this.db.queue.findUnique({ where: { id: queueId }, select: { rules: true } });
+    if (!q) throw new QueueError("QUEUE_NOT_FOUND", "No such queue.");
+    return parseQueueRules(q.rules);
+  }
+
+  async createQueue(name: string, rules: Partial<QueueRules> = {}, label: Record<string, string> = {}) {
+    return this.db.queue.create({ data: { name, rules: JSON.stringify(rules), label: JSON.stringify(label) } });
+  }
+
+  /** Registers (or updates) which queues an agent serves and their skills; a new agent starts away. */
+  async upsertAgent(profile: AgentProfile) {
+    const data = { queueIds: JSON.stringify(profile.queueIds), skills: JSON.stringify(profile.skills ?? {}) };
+    return this.db.queueAgent.upsert({ where: { userId: profile.userId }, create: { userId: profile.userId, ...data, state: "away", stateSince: this.now() }, update: data });
+  }
+
+  /** The agent who answered this policyholder last, within the queue's sticky window. */
+  private async lastAgentFor(input: EnterInput, rules: QueueRules, now: Date): Promise<string | null> {
+    if (rules.stickyDays <= 0 || (!input.policyNumber && !input.plate)) return null;
+    const since = new Date(now.getTime() - rules.stickyDays * 86_400_000);
+    const match = input.policyNumber ? { policyNumber: input.policyNumber } : { plate: input.plate! };
+    const last = await this.db.queueEntry.findFirst({
+      where: { ...match, status: "answered", answeredAt: { gte: since }, assignedAgentId: { not: null } },
+      orderBy: { answeredAt: "desc" },
+      select: { assignedAgentId: true },
+    });
+    return last?.assignedAgentId ?? null;
+  }
+
+  /** A driver joins the queue. Returns the entry and the driver's token (shown once; only its hash is kept). */
+  async enter(input: EnterInput): Promise<{ entryId: string; token: string; offers: OfferMade[] }> {
+    const now = this.now();
+    const rules = await this.rulesOf(input.queueId);
+    const stickyAgentId = input.preferredAgentId ? null : await this.lastAgentFor(input, rules, now);
+    const token = newSecretToken();
+    const entry = await this.db.$transaction(async (tx) => {
+      const e = await tx.queueEntry.create({
+        data: {
+          queueId: input.queueId,
+          mode: input.mode ?? "live",
+          vip: input.vip ?? false,
+          claimType: input.claimType,
+          language: input.language,
+          region: input.region ?? null,
+          mobile: input.mobile,
+          policyNumber: input.policyNumber ?? null,
+          plate: input.plate ?? null,
+          policyholderName: input.policyholderName ?? null,
+          externalRef: input.externalRef ?? null,
+          preferredAgentId: input.preferredAgentId ?? null,
+          stickyAgentId,
+          tokenHash: hashToken(token),
+          enteredAt: now,
+        },
+      });
+      await recordQueueEvent(tx, {
+        type: input.mode === "callback" ? "callback" : "entered",
+        at: now,
+        entryId: e.id,
+        queueId: e.queueId,
+        payload: { vip: e.vip, claimType: e.claimType, language: e.language, region: e.region, preferredAgentId: e.preferredAgentId, stickyAgentId },
+      });
+      await this.scheduleEntryTimers(tx, entryFacts(e), rules);
+      return e;
+    });
+    const offers = await this.dispatch();
+    return { entryId: entry.id, token, offers };
+  }
+
+  private async scheduleEntryTimers(tx: Tx, e: EntryFacts, rules: QueueRules) {
+    if (rules.overflowAfterSec !== null && rules.overflowQueueId) await scheduleTimer(tx, "overflow", e.id, new Date(e.enteredAtMs + rules.overflowAfterSec * 1000));
+    if (rules.maxWaitSec !== null && e.mode === "live") await scheduleTimer(tx, "max-wait", e.id, new Date(e.enteredAtMs + rules.maxWaitSec * 1000));
+    const reservationEnd = reservationEndsAtMs(e, rules);
+    if (reservationEnd !== null) await scheduleTimer(tx, "reroute", e.id, new Date(reservationEnd));
+  }
+
+  /** Agent ready (from away, or early from wrap-up). */
+  async setReady(agentId: string): Promise<OfferMade[]> {
+    const now = this.now();
+    const changed = await this.db.$transaction(async (tx) => {
+      const res = await tx.queueAgent.updateMany({ where: { userId: agentId, state: { in: ["away", "wrapup"] } }, data: { state: "ready", stateSince: now, readySince: now } });
+      if (res.count === 1) {
+        await cancelTimers(tx, agentId, ["wrap-up"]);
+        await recordQueueEvent(tx, { type: "agent.state", at: now, agentId, payload: { state: "ready" } });
+      }
+      return res.count === 1;
+    });
+    if (!changed) {
+      const agent = await this.db.queueAgent.findUnique({ where: { userId: agentId } });
+      if (!agent) throw new QueueError("AGENT_UNKNOWN", "This agent serves no queue.");
+    }
+    return this.dispatch();
+  }
+
+  /** Agent away; only from ready or wrap-up (an offer must be answered, a survey finished). */
+  async setAway(agentId: string): Promise<boolean> {
+    const now = this.now();
+    return this.db.$transaction(async (tx) => {
+      const res = await tx.queueAgent.updateMany({ where: { userId: agentId, state: { in: ["ready", "wrapup"] } }, data: { state: "away", stateSince: now, readySince: null } });
+      if (res.count === 1) {
+        await cancelTimers(tx, agentId, ["wrap-up"]);
+        await recordQueueEvent(tx, { type: "agent.state", at: now, agentId, payload: { state: "away" } });
+      }
+      return res.count === 1;
+    });
+  }
+
+  /** One routing round: load the facts, decide, and offer each pair atomically. */
+  dispatch(): Promise<OfferMade[]> {
+    const round = this.routing.catch(() => undefined).then(() => this.routeOnce());
+    this.routing = round;
+    return round;
+  }
+
+  private async routeOnce(): Promise<OfferMade[]> {
+    const now = this.now();
+    const [rules, waitingRows, readyRows] = await Promise.all([
+      this.rulesByQueue(),
+      this.db.queueEntry.findMany({ where: { status: "waiting" } }),
+      this.db.queueAgent.findMany({ where: { state: "ready" } }),
+    ]);
+    if (waitingRows.length === 0 || readyRows.length === 0) return [];
+    const ready: AgentFacts[] = readyRows.map((a) => ({
+      id: a.userId,
+      queueIds: jsonList(a.queueIds),
+      skills: skillsOf(a.skills),
+      readySinceMs: (a.readySince ?? a.stateSince).getTime(),
+      answeredCount: a.answeredCount,
+    }));
+    const decisions = decideOffers({ nowMs: now.getTime(), rules, waiting: waitingRows.map(entryFacts), ready });
+    const queueOf = new Map(waitingRows.map((e) => [e.id, e.queueId]));
+    const made: OfferMade[] = [];
+    for (const d of decisions) {
+      const queueId = queueOf.get(d.entryId)!;
+      const offer = await tryOffer(this.db, this.provider, { ...d, queueId, now, offerTimeoutSec: rules.get(queueId)!.offerTimeoutSec });
+      if (offer) made.push(offer);
+    }
+    return made;
+  }
+
+  /** The agent accepts: the entry is theirs, they are busy, and a survey is made for the call. */
+  async accept(offerId: string, agentId: string): Promise<{ entryId: string; surveyId: string }> {
+    const now = this.now();
+    // No throw inside the transaction (see atomic-assignment.ts): a lost race is undone and committed.
+    const entryId = await this.db.$transaction(async (tx) => {
+      const offer = await tx.queueOffer.findUnique({ where: { id: offerId } });
+      if (!offer || offer.agentId !== agentId) return null;
+      const o = await tx.queueOffer.updateMany({ where: { id: offerId, status: "pending" }, data: { status: "accepted", answeredAt: now } });
+      if (o.count !== 1) return null;
+      const e = await tx.queueEntry.updateMany({ where: { id: offer.entryId, status: "offered", assignedAgentId: null }, data: { status: "answered", assignedAgentId: agentId, answeredAt: now } });
+      if (e.count !== 1) {
+        await tx.queueOffer.update({ where: { id: offerId }, data: { status: "pending", answeredAt: null } });
+        return null;
+      }
+      const a = await tx.queueAgent.updateMany({ where: { userId: agentId, state: "offered" }, data: { state: "busy", stateSince: now, answeredCount: { increment: 1 } } });
+      if (a.count !== 1) {
+        await tx.queueEntry.update({ where: { id: offer.entryId }, data: { status: "offered", assignedAgentId: null, answeredAt: null } });
+        await tx.queueOffer.update({ where: { id: offerId }, data: { status: "pending", answeredAt: null } });
+        return null;
+      }
+      await cancelTimers(tx, offerId, ["offer-timeout"]);
+      await cancelTimers(tx, offer.entryId, ["overflow", "max-wait", "reroute"]);
+      const entry = await tx.queueEntry.findUniqueOrThrow({ where: { id: offer.entryId }, select: { queueId: true, enteredAt: true } });
+      await recordQueueEvent(tx, { type: "answered", at: now, entryId: offer.entryId, queueId: entry.queueId, agentId, payload: { offerId, waitedMs: now.getTime() - entry.enteredAt.getTime() } });
+      return offer.entryId;
+    });
+    if (!entryId) throw new QueueError("OFFER_GONE", "This offer is no longer open.");
+    const surveyId = await this.ensureSurvey(entryId);
+    return { entryId, surveyId };
+  }
+
+  /** Makes the survey of an answered entry if it has none yet (also after a crash between answer and survey). */
+  async ensureSurvey(entryId: string): Promise<string> {
+    const entry = await this.db.queueEntry.findUniqueOrThrow({ where: { id: entryId } });
+    const surveyId = entry.surveyId ?? (await createSurveyForEntry(this.db, this.surveys, entry));
+    await copyEventsToSurvey(this.db, entryId, surveyId);
+    return surveyId;
+  }
+
+  /**
+   * Answered entries whose survey was not made, or whose events did not all reach
+   * its timeline (the server stopped between the answer and those steps): finished at start.
+   */
+  async repairAnswered(): Promise<number> {
+    const noSurvey = await this.db.queueEntry.findMany({ where: { status: "answered", surveyId: null }, select: { id: true } });
+    const uncopied = await this.db.queueEvent.findMany({ where: { surveyId: null, entryId: { not: null }, type: { not: "agent.state" } }, select: { entryId: true }, distinct: ["entryId"] });
+    const answered = await this.db.queueEntry.findMany({ where: { id: { in: uncopied.map((e) => e.entryId!) }, status: "answered", surveyId: { not: null } }, select: { id: true } });
+    const ids = [...new Set([...noSurvey, ...answered].map((r) => r.id))];
+    for (const id of ids) await this.ensureSurvey(id);
+    return ids.length;
+  }
+
+  /** The agent declines: the entry waits again (first in line as before) for another agent; the agent stays ready. */
+  async decline(offerId: string, agentId: string): Promise<OfferMade[]> {
+    if (!(await this.passOn(offerId, "declined", agentId))) throw new QueueError("OFFER_GONE", "This offer is no longer open.");
+    return this.dispatch();
+  }
+
+  /** Declined or lapsed: offer closed, entry back to waiting with the agent in passedBy. */
+  private async passOn(offerId: string, outcome: "declined" | "timedout", agentId: string | null, tx0?: Tx): Promise<boolean> {
+    const now = this.now();
+    const work = async (tx: Tx) => {
+      const offer = await tx.queueOffer.findUnique({ where: { id: offerId } });
+      if (!offer || (agentId !== null && offer.agentId !== agentId)) return false;
+      const o = await tx.queueOffer.updateMany({ where: { id: offerId, status: "pending" }, data: { status: outcome, answeredAt: now } });
+      if (o.count !== 1) return false;
+      const entry = await tx.queueEntry.findUniqueOrThrow({ where: { id: offer.entryId } });
+      const passedBy = [...new Set([...jsonList(entry.passedBy), offer.agentId])];
+      await tx.queueEntry.updateMany({ where: { id: entry.id, status: "offered" }, data: { status: "waiting", passedBy: JSON.stringify(passedBy) } });
+      // A non-responding agent is marked away, so drivers are not offered to an empty desk.
+      const nextState = outcome === "timedout" ? "away" : "ready";
+      await tx.queueAgent.updateMany({
+        where: { userId: offer.agentId, state: "offered" },
+        data: { state: nextState, stateSince: now, ...(nextState === "away" ? { readySince: null } : {}) },
+      });
+      await cancelTimers(tx, offerId, ["offer-timeout"]);
+      await recordQueueEvent(tx, { type: outcome, at: now, entryId: entry.id, queueId: entry.queueId, agentId: offer.agentId, payload: { offerId } });
+      if (outcome === "timedout") await recordQueueEvent(tx, { type: "agent.state", at: now, agentId: offer.agentId, payload: { state: "away", reason: "no-answer" } });
+      return true;
+    };
+    return tx0 ? work(tx0) : this.db.$transaction(work);
+  }
+
+  /** The driver leaves (or the phone is gone past the grace period). */
+  async abandon(entryId: string, reason = "left"): Promise<boolean> {
+    const now = this.now();
+    const entry = await this.db.queueEntry.findUnique({ where: { id: entryId } });
+    if (!entry) throw new QueueError("ENTRY_NOT_FOUND", "No such entry.");
+    return this.db.$transaction(async (tx) => {
+      const res = await tx.queueEntry.updateMany({ where: { id: entryId, status: { in: OPEN_STATUSES } }, data: { status: "abandoned", endedAt: now } });
+      if (res.count !== 1) return false;
+      // An offer ringing for this driver stops; the agent is ready again.
+      const pending = await tx.queueOffer.findMany({ where: { entryId, status: "pending" } });
+      for (const o of pending) {
+        await tx.queueOffer.updateMany({ where: { id: o.id, status: "pending" }, data: { status: "withdrawn", answeredAt: now } });
+        await tx.queueAgent.updateMany({ where: { userId: o.agentId, state: "offered" }, data: { state: "ready", stateSince: now } });
+        await cancelTimers(tx, o.id, ["offer-timeout"]);
+      }
+      await cancelTimers(tx, entryId, ["overflow", "max-wait", "reroute"]);
+      await recordQueueEvent(tx, { type: "abandoned", at: now, entryId, queueId: entry.queueId, payload: { reason, waitedMs: now.getTime() - entry.enteredAt.getTime() } });
+      return true;
+    });
+  }
+
+  /**
+   * "Call me back": the live entry ends as abandoned-with-callback and a callback
+   * entry with the same facts takes the queue (after the live drivers), for the next free agent.
+   */
+  async requestCallback(entryId: string): Promise<{ callbackEntryId: string }> {
+    const entry = await this.db.queueEntry.findUnique({ where: { id: entryId } });
+    if (!entry) throw new QueueError("ENTRY_NOT_FOUND", "No such entry.");
+    if (!(await this.abandon(entryId, "callback"))) throw new QueueError("ENTRY_CLOSED", "This entry is no longer waiting.");
+    const { entryId: callbackEntryId } = await this.enter({
+      queueId: entry.queueId,
+      claimType: entry.claimType,
+      language: entry.language,
+      mobile: entry.mobile,
+      policyNumber: entry.policyNumber,
+      plate: entry.plate,
+      region: entry.region,
+      policyholderName: entry.policyholderName,
+      externalRef: entry.externalRef,
+      vip: entry.vip,
+      preferredAgentId: entry.preferredAgentId,
+      mode: "callback",
+    });
+    return { callbackEntryId };
+  }
+
+  /** The agent's survey ended: wrap-up for the queue's time, then ready by timer. */
+  async finishWork(agentId: string, queueId: string): Promise<void> {
+    const now = this.now();
+    const rules = await this.rulesOf(queueId);
+    const finished = await this.db.$transaction(async (tx) => {
+      const res = await tx.queueAgent.updateMany({ where: { userId: agentId, state: "busy" }, data: { state: "wrapup", stateSince: now } });
+      if (res.count !== 1) return false;
+      await scheduleTimer(tx, "wrap-up", agentId, new Date(now.getTime() + rules.wrapUpSec * 1000));
+      await recordQueueEvent(tx, { type: "agent.state", at: now, agentId, payload: { state: "wrapup" } });
+      return true;
+    });
+    if (!finished) throw new QueueError("AGENT_BUSY", "This agent has no survey to finish.");
+  }
+
+  /** Fires every timer due by now (each in its own transaction, taken by deletion), then routes. */
+  async runDueTimers(): Promise<{ fired: number; offers: OfferMade[] }> {
+    const now = this.now();
+    let fired = 0;
+    for (;;) {
+      const due = await dueTimers(this.db, now);
+      if (due.length === 0) break;
+      for (const t of due) if (await this.fire(t, now)) fired++;
+      if (due.length < 200) break;
+    }
+    const offers = await this.dispatch();
+    return { fired, offers };
+  }
+
+  private async fire(t: { id: string; kind: string; refId: string }, now: Date): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      if (!(await takeTimer(tx, t.id))) return false;
+      switch (t.kind) {
+        case "offer-timeout":
+          await this.passOn(t.refId, "timedout", null, tx);
+          break;
+        case "overflow": {
+          const e = await tx.queueEntry.findUnique({ where: { id: t.refId } });
+          if (!e || !OPEN_STATUSES.includes(e.status) || e.overflowed) break;
+          const rules = parseQueueRules((await tx.queue.findUniqueOrThrow({ where: { id: e.queueId } })).rules);
+          await tx.queueEntry.update({ where: { id: e.id }, data: { overflowed: true } });
+          await recordQueueEvent(tx, { type: "overflowed", at: now, entryId: e.id, queueId: e.queueId, payload: { to: rules.overflowQueueId } });
+          break;
+        }
+        case "max-wait": {
+          const res = await tx.queueEntry.updateMany({ where: { id: t.refId, status: { in: OPEN_STATUSES }, mode: "live", callbackOffered: false }, data: { callbackOffered: true } });
+          if (res.count === 1) {
+            const e = await tx.queueEntry.findUniqueOrThrow({ where: { id: t.refId }, select: { queueId: true } });
+            await recordQueueEvent(tx, { type: "callback.offered", at: now, entryId: t.refId, queueId: e.queueId });
+          }
+          break;
+        }
+        case "wrap-up": {
+          const res = await tx.queueAgent.updateMany({ where: { userId: t.refId, state: "wrapup" }, data: { state: "ready", stateSince: now, readySince: now } });
+          if (res.count === 1) await recordQueueEvent(tx, { type: "agent.state", at: now, agentId: t.refId, payload: { state: "ready", reason: "wrap-up-over" } });
+          break;
+        }
+        default:
+          // reroute: the reservation lapsed; routing after the timers takes care of it.
+          break;
+      }
+      return true;
+    });
+  }
+
+  /** What the waiting screen and the REST poll show. */
+  async entryStatus(entryId: string) {
+    const entry = await this.db.queueEntry.findUnique({ where: { id: entryId } });
+    if (!entry) throw new QueueError("ENTRY_NOT_FOUND", "No such entry.");
+    const base = {
+      entryId: entry.id,
+      queueId: entry.queueId,
+      status: entry.status,
+      mode: entry.mode,
+      vip: entry.vip,
+      enteredAt: entry.enteredAt,
+      answeredAt: entry.answeredAt,
+      endedAt: entry.endedAt,
+      surveyId: entry.surveyId,
+      callbackOffered: entry.callbackOffered,
+      position: null as number | null,
+      estimatedWaitSec: null as number | null,
+    };
+    if (!OPEN_STATUSES.includes(entry.status)) return base;
+    const rules = await this.rulesByQueue();
+    const waiting = await this.db.queueEntry.findMany({ where: { queueId: entry.queueId, status: { in: OPEN_STATUSES } } });
+    const position = queuePosition(entryFacts(entry), waiting.map(entryFacts), rules);
+    const serving = (await this.db.queueAgent.findMany({ where: { state: { not: "away" } }, select: { queueIds: true } })).filter((a) => jsonList(a.queueIds).includes(entry.queueId)).length;
+    return { ...base, position, estimatedWaitSec: estimatedWaitSec(position, serving, await this.averageHandlingSec(entry.queueId)) };
+  }
+
+  /** Recent average handling time (answer to wrap-up) in the queue, from the stored events; 5 minutes when there is no history. */
+  async averageHandlingSec(queueId: string): Promise<number> {
+    const answered = await this.db.queueEvent.findMany({ where: { queueId, type: "answered" }, orderBy: { at: "desc" }, take: 50, select: { agentId: true, at: true } });
+    if (answered.length === 0) return 300;
+    const ends = await this.db.queueEvent.findMany({
+      where: { type: "agent.state", agentId: { in: [...new Set(answered.map((a) => a.agentId!))] }, at: { gte: answered.at(-1)!.at } },
+      orderBy: { at: "asc" },
+      select: { agentId: true, at: true, payload: true },
+    });
+    const durations: number[] = [];
+    for (const a of answered) {
+      const end = ends.find((e) => e.agentId === a.agentId && e.at >= a.at && e.payload.includes('"wrapup"'));
+      if (end) durations.push((end.at.getTime() - a.at.getTime()) / 1000);
+    }
+    return durations.length === 0 ? 300 : durations.reduce((s, d) => s + d, 0) / durations.length;
+  }
+}

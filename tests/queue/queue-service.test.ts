@@ -1,0 +1,132 @@
+// The queue service on both databases with a driven clock: each routing rule and
+// timer seen through the stored rows and events, and the survey's timeline.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
+import type { QueueService } from "../../server/queue/queue-service";
+import { createSurveyForEntry } from "../../server/queue/queue-survey";
+import { DrivenClock, driver, makeAgents, queueService } from "./queue-fixtures";
+
+for (const kind of databaseKinds) {
+  describe(`queue service (${kind})`, () => {
+    let t: TestDatabase;
+    let svc: QueueService;
+    const clock = new DrivenClock();
+    let main: string;
+    let second: string;
+
+    before(async () => {
+      t = await freshDatabase(kind);
+      svc = queueService(t.db, kind, clock);
+      second = (await svc.createQueue("second", { offerTimeoutSec: 15 })).id;
+      main = (await svc.createQueue("main", { offerTimeoutSec: 15, overflowAfterSec: 60, overflowQueueId: second, maxWaitSec: 300, stickyWaitSec: 30, wrapUpSec: 10 })).id;
+    });
+    after(async () => t?.drop());
+
+    const eventsOf = async (entryId: string) => (await t.db.queueEvent.findMany({ where: { entryId }, orderBy: [{ at: "asc" }, { id: "asc" }] })).map((e) => e.type);
+
+    it("offers to a ready agent; accept makes a survey whose timeline holds the queue events, and the driver's token joins it", async () => {
+      const [a] = await makeAgents(t.db, svc, `first-${kind}-`, 1, [main]);
+      const entered = await svc.enter(driver(main, { policyNumber: "PD-RETURN-1" }));
+      assert.equal(entered.offers.length, 0, "nobody is ready yet");
+      assert.equal((await svc.entryStatus(entered.entryId)).position, 1);
+      const offers = await svc.setReady(a!);
+      assert.equal(offers.length, 1);
+      clock.advance(4);
+      const { surveyId } = await svc.accept(offers[0]!.offerId, a!);
+      const survey = await t.db.survey.findUniqueOrThrow({ where: { id: surveyId }, include: { events: { orderBy: { seq: "asc" } }, invites: true } });
+      assert.equal(survey.agentId, a);
+      assert.deepEqual(
+        survey.events.map((e) => e.type).filter((x) => x.startsWith("queue.")),
+        ["queue.entered", "queue.offered", "queue.answered"],
+      );
+      const { hashToken } = await import("../../server/auth/secret-token");
+      assert.ok(survey.invites.some((i) => i.role === "policyholder" && i.tokenHash === hashToken(entered.token)), "the driver's queue token is the survey link");
+
+      // A second attempt (another server repairing the same entry) returns the same survey and
+      // writes nothing: no second claim, and, on SQLite, no rollback that would take a write made
+      // meanwhile on the shared connection with it.
+      const entry = await t.db.queueEntry.findUniqueOrThrow({ where: { id: entered.entryId } });
+      const claims = await t.db.claim.count();
+      // The other request's write lands while the attempt's transaction is open: made from the
+      // attempt's first statement inside it (a survey, or the look-up that finds the survey made).
+      let meanwhile = false;
+      const writeMeanwhile = async ({ args, query }: { args: unknown; query: (a: unknown) => Promise<unknown> }) => {
+        if (!meanwhile) {
+          meanwhile = true;
+          await t.db.queue.create({ data: { name: `meanwhile-${kind}` } });
+        }
+        return query(args);
+      };
+      const observed = t.db.$extends({ query: { survey: { create: writeMeanwhile }, queueEntry: { findUnique: writeMeanwhile } } }) as unknown as typeof t.db;
+      const again = await createSurveyForEntry(observed, { publicUrl: "http://localhost:3000", ttlHours: 24 }, { ...entry, surveyId: null });
+      assert.ok(meanwhile);
+      assert.equal(again, surveyId);
+      assert.equal(await t.db.claim.count(), claims);
+      assert.ok(await t.db.queue.findUnique({ where: { name: `meanwhile-${kind}` } }), "the write made meanwhile is kept");
+      assert.equal((await t.db.queueAgent.findUniqueOrThrow({ where: { userId: a! } })).state, "busy");
+      await svc.finishWork(a!, main);
+      clock.advance(10);
+      await svc.runDueTimers();
+      assert.equal((await t.db.queueAgent.findUniqueOrThrow({ where: { userId: a! } })).state, "ready", "wrap-up ends by its timer");
+      await svc.setAway(a!);
+    });
+
+    it("a VIP overtakes; a returning policyholder waits for their previous agent", async () => {
+      const [b, c] = await makeAgents(t.db, svc, `second-${kind}-`, 2, [main]);
+      const previous = (await t.db.queueEntry.findFirstOrThrow({ where: { policyNumber: "PD-RETURN-1" } })).assignedAgentId!;
+      const plain = await svc.enter(driver(main));
+      clock.advance(1);
+      const vip = await svc.enter(driver(main, { vip: true }));
+      clock.advance(1);
+      const back = await svc.enter(driver(main, { policyNumber: "PD-RETURN-1" }));
+      assert.equal((await t.db.queueEntry.findUniqueOrThrow({ where: { id: back.entryId } })).stickyAgentId, previous);
+      assert.equal((await svc.entryStatus(vip.entryId)).position, 1);
+      const first = await svc.setReady(b!);
+      assert.deepEqual(first.map((o) => o.entryId), [vip.entryId], "the VIP is offered first");
+      const secondOffers = await svc.setReady(c!);
+      assert.deepEqual(secondOffers.map((o) => o.entryId), [plain.entryId], "the returning driver is kept for their agent");
+      const sticky = await svc.setReady(previous);
+      assert.deepEqual(sticky.map((o) => [o.entryId, o.agentId]), [[back.entryId, previous]]);
+      for (const o of [...first, ...secondOffers, ...sticky]) await svc.accept(o.offerId, o.agentId);
+    });
+
+    it("an unanswered offer passes on and the agent goes away; overflow to the second group; max wait offers a callback", async () => {
+      const [slow, other] = await makeAgents(t.db, svc, `third-${kind}-`, 2, [main]);
+      const [overflowAgent] = await makeAgents(t.db, svc, `overflow-${kind}-`, 1, [second]);
+      const e = await svc.enter(driver(main));
+      const [offer] = await svc.setReady(slow!);
+      assert.equal(offer!.agentId, slow);
+      clock.advance(15);
+      await svc.runDueTimers();
+      assert.equal((await t.db.queueAgent.findUniqueOrThrow({ where: { userId: slow! } })).state, "away");
+      assert.equal((await t.db.queueOffer.findUniqueOrThrow({ where: { id: offer!.offerId } })).status, "timedout");
+      assert.equal((await t.db.queueEntry.findUniqueOrThrow({ where: { id: e.entryId } })).status, "waiting");
+      await svc.setReady(overflowAgent!);
+      assert.equal((await t.db.queueEntry.findUniqueOrThrow({ where: { id: e.entryId } })).status, "waiting", "the second group waits for the overflow time");
+      clock.advance(45);
+      const { offers } = await svc.runDueTimers();
+      assert.deepEqual(offers.map((o) => o.agentId), [overflowAgent]);
+      await svc.decline(offers[0]!.offerId, overflowAgent!);
+      await svc.setAway(overflowAgent!);
+      clock.advance(240);
+      await svc.runDueTimers();
+      assert.equal((await svc.entryStatus(e.entryId)).callbackOffered, true);
+      const { callbackEntryId } = await svc.requestCallback(e.entryId);
+      const [cb] = await svc.setReady(other!);
+      assert.equal(cb!.entryId, callbackEntryId);
+      assert.deepEqual(await eventsOf(e.entryId), ["entered", "offered", "timedout", "overflowed", "offered", "declined", "callback.offered", "abandoned"]);
+      assert.deepEqual(await eventsOf(callbackEntryId), ["callback", "offered"]);
+    });
+
+    it("a driver who leaves while an offer rings frees the agent", async () => {
+      const [d] = await makeAgents(t.db, svc, `fourth-${kind}-`, 1, [main]);
+      const e = await svc.enter(driver(main));
+      const [o] = await svc.setReady(d!);
+      assert.equal(o!.entryId, e.entryId);
+      assert.equal(await svc.abandon(e.entryId), true);
+      assert.equal((await t.db.queueAgent.findUniqueOrThrow({ where: { userId: d! } })).state, "ready");
+      await assert.rejects(svc.accept(o!.offerId, d!), /no longer open/);
+    });
+  });
+}
