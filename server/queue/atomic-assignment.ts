@@ -13,6 +13,7 @@
 import type { Db } from "../db/client";
 import { recordQueueEvent, type Tx } from "./queue-events";
 import { scheduleTimer } from "./queue-timers";
+import { retryOnDeadlock } from "./retry-on-deadlock";
 import type { OfferReason } from "./route-decision";
 
 export type Provider = "sqlite" | "postgresql";
@@ -44,7 +45,7 @@ export async function tryOffer(
 ): Promise<OfferMade | null> {
   const { entryId, agentId, now } = args;
   const expiresAt = new Date(now.getTime() + args.offerTimeoutSec * 1000);
-  return db.$transaction(async (tx) => {
+  return retryOnDeadlock(() => db.$transaction(async (tx) => {
       if (provider === "postgresql" && !(await lockBoth(tx, entryId, agentId))) return null;
       const entry = await tx.queueEntry.updateMany({ where: { id: entryId, status: "waiting" }, data: { status: "offered", offerCount: { increment: 1 } } });
       if (entry.count !== 1) return null;
@@ -57,5 +58,5 @@ export async function tryOffer(
       await scheduleTimer(tx, "offer-timeout", offer.id, expiresAt);
       await recordQueueEvent(tx, { type: "offered", at: now, entryId, queueId: args.queueId, agentId, payload: { offerId: offer.id, reason: args.reason, expiresAt: expiresAt.toISOString() } });
       return { offerId: offer.id, entryId, agentId, expiresAt };
-  });
+  }));
 }

@@ -14,6 +14,7 @@ import { parseQueueRules, type QueueRules } from "./queue-rules";
 import { cancelTimers, dueTimers, scheduleTimer, takeTimer } from "./queue-timers";
 import { decideOffers, estimatedWaitSec, queuePosition, reservationEndsAtMs, type AgentFacts, type EntryFacts } from "./route-decision";
 import { createSurveyForEntry } from "./queue-survey";
+import { retryOnDeadlock } from "./retry-on-deadlock";
 
 export interface QueueServiceDeps {
   db: Db;
@@ -91,6 +92,11 @@ export class QueueService {
   /** Routing rounds in this process run one after another; other processes are kept apart by the database. */
   private routing: Promise<unknown> = Promise.resolve();
 
+  /** One transaction on the queue's tables, run again if PostgreSQL picks it as a deadlock's victim. */
+  private transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return retryOnDeadlock(() => this.db.$transaction(work));
+  }
+
   constructor(deps: QueueServiceDeps) {
     this.db = deps.db;
     this.provider = deps.provider;
@@ -142,7 +148,7 @@ export class QueueService {
     const rules = await this.rulesOf(input.queueId);
     const stickyAgentId = input.preferredAgentId ? null : await this.lastAgentFor(input, rules, now);
     const token = newSecretToken();
-    const entry = await this.db.$transaction(async (tx) => {
+    const entry = await this.transaction(async (tx) => {
       const e = await tx.queueEntry.create({
         data: {
           queueId: input.queueId,
@@ -186,7 +192,7 @@ export class QueueService {
   /** Agent ready (from away, or early from wrap-up). */
   async setReady(agentId: string): Promise<OfferMade[]> {
     const now = this.now();
-    const changed = await this.db.$transaction(async (tx) => {
+    const changed = await this.transaction(async (tx) => {
       const res = await tx.queueAgent.updateMany({ where: { userId: agentId, state: { in: ["away", "wrapup"] } }, data: { state: "ready", stateSince: now, readySince: now } });
       if (res.count === 1) {
         await cancelTimers(tx, agentId, ["wrap-up"]);
@@ -204,7 +210,7 @@ export class QueueService {
   /** Agent away; only from ready or wrap-up (an offer must be answered, a survey finished). */
   async setAway(agentId: string): Promise<boolean> {
     const now = this.now();
-    return this.db.$transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const res = await tx.queueAgent.updateMany({ where: { userId: agentId, state: { in: ["ready", "wrapup"] } }, data: { state: "away", stateSince: now, readySince: null } });
       if (res.count === 1) {
         await cancelTimers(tx, agentId, ["wrap-up"]);
@@ -251,7 +257,7 @@ export class QueueService {
   async accept(offerId: string, agentId: string): Promise<{ entryId: string; surveyId: string }> {
     const now = this.now();
     // No throw inside the transaction (see atomic-assignment.ts): a lost race is undone and committed.
-    const entryId = await this.db.$transaction(async (tx) => {
+    const entryId = await this.transaction(async (tx) => {
       const offer = await tx.queueOffer.findUnique({ where: { id: offerId } });
       if (!offer || offer.agentId !== agentId) return null;
       const o = await tx.queueOffer.updateMany({ where: { id: offerId, status: "pending" }, data: { status: "accepted", answeredAt: now } });
@@ -327,7 +333,7 @@ export class QueueService {
       if (outcome === "timedout") await recordQueueEvent(tx, { type: "agent.state", at: now, agentId: offer.agentId, payload: { state: "away", reason: "no-answer" } });
       return true;
     };
-    return tx0 ? work(tx0) : this.db.$transaction(work);
+    return tx0 ? work(tx0) : this.transaction(work);
   }
 
   /** The driver leaves (or the phone is gone past the grace period). */
@@ -335,7 +341,7 @@ export class QueueService {
     const now = this.now();
     const entry = await this.db.queueEntry.findUnique({ where: { id: entryId } });
     if (!entry) throw new QueueError("ENTRY_NOT_FOUND", "No such entry.");
-    return this.db.$transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const res = await tx.queueEntry.updateMany({ where: { id: entryId, status: { in: OPEN_STATUSES } }, data: { status: "abandoned", endedAt: now } });
       if (res.count !== 1) return false;
       // An offer ringing for this driver stops; the agent is ready again.
@@ -380,7 +386,7 @@ export class QueueService {
   async finishWork(agentId: string, queueId: string): Promise<void> {
     const now = this.now();
     const rules = await this.rulesOf(queueId);
-    const finished = await this.db.$transaction(async (tx) => {
+    const finished = await this.transaction(async (tx) => {
       const res = await tx.queueAgent.updateMany({ where: { userId: agentId, state: "busy" }, data: { state: "wrapup", stateSince: now } });
       if (res.count !== 1) return false;
       await scheduleTimer(tx, "wrap-up", agentId, new Date(now.getTime() + rules.wrapUpSec * 1000));
@@ -405,7 +411,7 @@ export class QueueService {
   }
 
   private async fire(t: { id: string; kind: string; refId: string }, now: Date): Promise<boolean> {
-    return this.db.$transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       if (!(await takeTimer(tx, t.id))) return false;
       switch (t.kind) {
         case "offer-timeout":
