@@ -850,7 +850,7 @@ export const zhCN: Record<MessageKey, string> = {
   "field.preferredAgentEmail": "指定理赔专员邮箱",
   "field.language": "语言",
   "field.region": "地区",
-  "field.vip": "VIP",
+  "field.vip": "贵宾客户",
   "error.noQueue": "没有这个名称的队列。",
   "error.field.policyOrPlate": "请填写保单号或车牌号",
 };
