@@ -391,6 +391,23 @@ export class QueueService {
     if (!finished) throw new QueueError("AGENT_BUSY", "This agent has no survey to finish.");
   }
 
+  /**
+   * A survey closed: if it came from the queue, its agent goes into wrap-up (and
+   * ready again by the wrap-up timer). Anything else is not the queue's business.
+   */
+  async surveyEnded(surveyId: string): Promise<boolean> {
+    const entry = await this.db.queueEntry.findFirst({ where: { surveyId, status: "answered" }, select: { assignedAgentId: true, queueId: true } });
+    if (!entry?.assignedAgentId) return false;
+    try {
+      await this.finishWork(entry.assignedAgentId, entry.queueId);
+      return true;
+    } catch (err) {
+      // Already out of "busy" (the agent went ready by hand after a restart): nothing to do.
+      if (err instanceof QueueError && err.code === "AGENT_BUSY") return false;
+      throw err;
+    }
+  }
+
   /** Fires every timer due by now (each in its own transaction, taken by deletion), then routes. */
   async runDueTimers(): Promise<{ fired: number; offers: OfferMade[] }> {
     const now = this.now();
