@@ -101,8 +101,11 @@ export const queueRouter = router({
   }),
 
   /**
-   * Ready or away. Ready after a survey the agent ended starts from wrap-up (so the
-   * handling time is counted); away is refused while an offer rings or a survey runs.
+   * Ready or away. A survey's end normally puts its agent into wrap-up by itself
+   * (QueueService.surveyEnded, where the survey closes); if that was missed (the
+   * server stopped as the survey closed), ready from "busy" with the survey closed
+   * goes through wrap-up here, so the handling time is still counted. Away is
+   * refused while an offer rings or a survey runs.
    */
   setMyState: agentProcedure.input(z.object({ state: z.enum(["ready", "away"]) })).mutation(async ({ ctx, input }) => {
     const { db, queue } = ctx.app;
