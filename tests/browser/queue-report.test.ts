@@ -4,7 +4,8 @@
 // console, the offer rings with the driver's facts and a countdown, the agent
 // accepts; the first driver's page moves by itself into the survey's call and
 // both see each other; the second driver moves up to place 1, then asks to be
-// called back. The queue and its agents are set up through the queue service on
+// called back; the survey's end puts the agent into wrap-up, then ready, and the
+// callback rings for them. The queue and its agents are set up through the queue service on
 // the product's own database, as an admin would (there is no admin page yet).
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -140,6 +141,18 @@ test("a driver reports by video, waits with place and estimate, the agent accept
     assertChinese(await second.locator("main").innerText(), "the callback confirmation");
     const callback = await db.queueEntry.findFirstOrThrow({ where: { plate: "沪A·Q0002", mode: "callback" } });
     assert.equal(callback.status, "waiting", "the callback waits for the next free agent");
+
+    // The agent ends the survey: wrap-up, then ready again by the queue's timer, and the callback rings for them.
+    await agent.getByTestId("end-survey").click();
+    await driver.getByTestId("call-ended").waitFor();
+    await agent.goto(`${product.url}/console`);
+    await agent.locator('[data-testid="queue-panel"][data-state="wrapup"], [data-testid="queue-panel"][data-state="ready"], [data-testid="queue-panel"][data-state="offered"]').first().waitFor();
+    const states = async () => (await db.queueEvent.findMany({ where: { agentId, type: "agent.state" }, orderBy: [{ at: "asc" }, { id: "asc" }], select: { payload: true } })).map((e) => JSON.parse(e.payload).state);
+    await until("wrap-up to end", async () => (await states()).length >= 3);
+    assert.deepEqual(await states(), ["ready", "wrapup", "ready"]);
+    await agent.locator('[data-testid="queue-offer"]').waitFor();
+    assert.equal(await agent.getByTestId("queue-offer-plate").innerText(), "沪A·Q0002");
+    assert.match(await agent.getByTestId("queue-offer").innerText(), /Callback request/);
   } finally {
     await db.$disconnect();
   }
