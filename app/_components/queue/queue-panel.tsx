@@ -2,7 +2,7 @@
 // The agent's place in the video-report queue, on the console: a ready/away
 // switch, the offer card when one rings, and a way back to the survey in
 // progress. Shown only to agents who serve a queue.
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { errorCode, trpc } from "../../_lib/trpc-client";
 import { usePolled } from "../../_lib/use-polled";
 import { useI18n } from "../../_i18n/i18n-provider";
@@ -14,7 +14,12 @@ const POLL_MS = 1000;
 
 export function QueuePanel() {
   const { t } = useI18n();
-  const { data, refresh } = usePolled(() => trpc.queue.myOffer.query().then((d) => ({ ...d, receivedAt: Date.now() })), POLL_MS);
+  // An agent who serves no queue is told once; the console then stops asking.
+  const [serving, setServing] = useState(true);
+  const { data, refresh } = usePolled(() => trpc.queue.myOffer.query().then((d) => ({ ...d, receivedAt: Date.now() })), serving ? POLL_MS : null);
+  useEffect(() => {
+    if (data && data.state === null) setServing(false);
+  }, [data]);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<MessageKey | null>(null);
   // Made on the agent's click (browsers let sound play only after a gesture), used when an offer rings.
