@@ -77,7 +77,11 @@ export async function startProduct(opts: StartOptions) {
   const evidence = new EvidenceService({ db, log, storage, recording, packagesDir: evidencePackagesDir(env.DATA_DIR), signer: evidenceSigner, softwareVersion, qualityModelSha256: model.sha256 });
   const hub = new SurveyHub(db, rooms, log, {
     beforeTeardown: (surveyId) => recording.finalise(surveyId),
-    onClosed: (surveyId) => evidence.onSurveyClosed(surveyId),
+    onClosed: (surveyId) => {
+      evidence.onSurveyClosed(surveyId);
+      // A survey from the video queue: its agent goes into wrap-up, then ready again.
+      queue.surveyEnded(surveyId).catch((err) => log.error({ err, surveyId }, "queue wrap-up after the survey failed"));
+    },
   });
   const resumed = await evidence.resumeInterrupted();
   if (resumed.length) log.info({ surveys: resumed }, "rebuilding interrupted evidence packages");

@@ -7,6 +7,7 @@ import { useI18n } from "../_i18n/i18n-provider";
 import type { MessageKey } from "../_i18n/messages";
 import { StaffTopbar } from "../_components/staff-topbar";
 import { NewSurveyForm } from "./new-survey-form";
+import { QueuePanel } from "../_components/queue/queue-panel";
 
 type SurveyRow = Awaited<ReturnType<typeof trpc.surveys.list.query>>[number];
 
@@ -29,6 +30,7 @@ export default function ConsolePage() {
     <>
       <StaffTopbar me={me} />
       <main className="page">
+        {me && (me.role === "agent" || me.role === "admin") && <QueuePanel />}
         {me && (me.role === "agent" || me.role === "admin") && <NewSurveyForm onCreated={refresh} />}
         <section className="card">
           <h2>{t("console.activeSurveys")}</h2>

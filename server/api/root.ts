@@ -8,6 +8,7 @@ import { chatRouter } from "./routers/chat";
 import { evidenceRouter } from "./routers/evidence";
 import { joinRouter } from "./routers/join";
 import { outboxRouter } from "./routers/outbox";
+import { queueRouter } from "./routers/queue";
 import { surveysRouter } from "./routers/surveys";
 import { router } from "./trpc";
 
@@ -23,6 +24,7 @@ export const appRouter = router({
   evidence: evidenceRouter,
   audit: auditRouter,
   composite: compositeRouter,
+  queue: queueRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -9,6 +9,7 @@ import superjson from "superjson";
 import { z } from "zod";
 import type { AppContext } from "../app-context";
 import { SESSION_COOKIE, userForSessionToken } from "../auth/sessions";
+import { hashToken } from "../auth/secret-token";
 import { DomainError } from "../domain/errors";
 import { statusOf } from "../domain/error-status";
 import { resolveInvite } from "../domain/invites";
@@ -21,6 +22,7 @@ import { clientAddress } from "../http/client-address";
 import { describeIssues } from "../i18n/validation-messages";
 import { errorIdOf } from "./error-id";
 import { LoginThrottledError } from "../auth/login-throttle";
+import { QueueError, queueDomainError } from "../queue/queue-errors";
 
 export async function createTrpcContext(app: AppContext, req: IncomingMessage, res: ServerResponse) {
   const cookies = parseCookies(req.headers.cookie ?? "");
@@ -93,10 +95,9 @@ const wellFormedInput = t.middleware(async ({ getRawInput, next }) => {
 // Domain errors thrown anywhere below become the matching tRPC error.
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: statusOf(cause.code).trpc, message: cause.message, cause });
-  }
+  const raw = result.ok ? null : result.error.cause;
+  const cause = raw instanceof QueueError ? queueDomainError(raw) : raw;
+  if (cause instanceof DomainError) throw new TRPCError({ code: statusOf(cause.code).trpc, message: cause.message, cause });
   return result;
 });
 
@@ -151,6 +152,17 @@ export const inviteeProcedure = (action: SurveyAction) =>
     const participant = await participantForInvite(ctx.app.db, invite);
     return next({ ctx: { ...ctx, invite, participant } });
   });
+
+/**
+ * The driver waiting in the video-report queue, identified by the entry's own
+ * secret token (given once when they entered; only its hash is stored), not by a
+ * login. The entry is the token's own; an unknown token is "not found".
+ */
+export const queueEntryProcedure = publicProcedure.input(z.object({ entryToken: z.string().min(1).max(200) })).use(async ({ ctx, input, next }) => {
+  const entry = await ctx.app.db.queueEntry.findUnique({ where: { tokenHash: hashToken(input.entryToken) }, select: { id: true, queueId: true, status: true, mobile: true } });
+  if (!entry) throw new DomainError("NOT_FOUND", "No such queue entry.");
+  return next({ ctx: { ...ctx, entry } });
+});
 
 /** What an audited handler adds to its AuditLog row. */
 export interface AuditNote {

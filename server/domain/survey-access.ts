@@ -102,6 +102,8 @@ const globalRules = {
   "checklists.read":      [A,   _,    _,    A,    _,      _],
   "checklists.edit":      [_,   _,    _,    A,    _,      _],
   "archive.search":       [_,   _,    L,    L,    _,      _],
+  /** The video-report queue's agent side: ready/away, the offer ringing, accept or decline. */
+  "queue.agent":          [A,   _,    _,    A,    _,      _],
 } as const satisfies Record<string, ClassRow>;
 
 export type GlobalAction = keyof typeof globalRules;

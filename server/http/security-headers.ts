@@ -54,8 +54,8 @@ export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, 
   const xfo = frameOptions(cfg.frameAncestors);
   if (xfo) res.setHeader("X-Frame-Options", xfo);
   res.setHeader("Permissions-Policy", PERMISSIONS_POLICY);
-  // The join link's path is the invite token: it must not travel on in a Referer.
-  res.setHeader("Referrer-Policy", pathname.startsWith("/join/") ? "no-referrer" : "same-origin");
+  // The join link's and the queue's waiting page's paths are secret tokens: they must not travel on in a Referer.
+  res.setHeader("Referrer-Policy", pathname.startsWith("/join/") || pathname.startsWith("/report/wait/") ? "no-referrer" : "same-origin");
   res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
   if (isPage) {
     const nonce = randomBytes(16).toString("base64");

@@ -30,3 +30,27 @@ export const queueEntryInput = z
     when: (payload) => typeof payload.value === "object" && payload.value !== null,
   });
 export type QueueEntryInput = z.infer<typeof queueEntryInput>;
+
+/**
+ * What the driver's own start form sends (app/report/): the same fields and rules
+ * as the insurer's app, without what only the insurer may say (VIP, a designated
+ * agent, its own reference).
+ */
+export const driverReportInput = z
+  .object(
+    {
+      queue: safeText({ min: 1, max: 64 }),
+      policyNumber: safeText({ min: 3, max: 64 }).optional(),
+      plate: safeText({ min: 2, max: 16 }).optional(),
+      claimType,
+      policyholderMobile: mobile,
+      language: z.enum(["zh-CN", "en"], { error: "error.field.choice" }).default("zh-CN"),
+    },
+    { error: "error.field.type" },
+  )
+  .refine((b) => b?.policyNumber !== undefined || b?.plate !== undefined, {
+    message: "error.field.policyOrPlate",
+    path: ["policyNumber"],
+    when: (payload) => typeof payload.value === "object" && payload.value !== null,
+  });
+export type DriverReportInput = z.infer<typeof driverReportInput>;

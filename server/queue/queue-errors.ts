@@ -1,4 +1,6 @@
 // Why a queue action was refused, as a code the REST layer and the pages translate.
+import { DomainError, type DomainErrorCode } from "../domain/errors";
+
 export type QueueErrorCode = "QUEUE_NOT_FOUND" | "ENTRY_NOT_FOUND" | "OFFER_GONE" | "ENTRY_CLOSED" | "AGENT_UNKNOWN" | "AGENT_BUSY";
 
 export class QueueError extends Error {
@@ -6,4 +8,23 @@ export class QueueError extends Error {
     super(message);
     this.name = "QueueError";
   }
+}
+
+/**
+ * Each refusal as the domain error it is, so it takes the one code-to-status
+ * table (server/domain/error-status.ts) on every transport: a lapsed offer or a
+ * closed entry is a conflict with the current state, an agent without a queue
+ * may not take offers.
+ */
+const asDomainCode: Record<QueueErrorCode, DomainErrorCode> = {
+  QUEUE_NOT_FOUND: "NOT_FOUND",
+  ENTRY_NOT_FOUND: "NOT_FOUND",
+  OFFER_GONE: "CONFLICT",
+  ENTRY_CLOSED: "CONFLICT",
+  AGENT_UNKNOWN: "FORBIDDEN",
+  AGENT_BUSY: "CONFLICT",
+};
+
+export function queueDomainError(err: QueueError): DomainError {
+  return new DomainError(asDomainCode[err.code], err.message);
 }

@@ -12,7 +12,8 @@ import { QueueError } from "./queue-errors";
 import { copyEventsToSurvey, recordQueueEvent, type Tx } from "./queue-events";
 import { parseQueueRules, type QueueRules } from "./queue-rules";
 import { cancelTimers, dueTimers, scheduleTimer, takeTimer } from "./queue-timers";
-import { decideOffers, estimatedWaitSec, queuePosition, reservationEndsAtMs, type AgentFacts, type EntryFacts } from "./route-decision";
+import { decideOffers, queuePosition, reservationEndsAtMs, type AgentFacts, type EntryFacts } from "./route-decision";
+import { averageHandlingSec, estimateWaitSec } from "./wait-estimate";
 import { createSurveyForEntry } from "./queue-survey";
 import { retryOnDeadlock } from "./retry-on-deadlock";
 
@@ -396,6 +397,23 @@ export class QueueService {
     if (!finished) throw new QueueError("AGENT_BUSY", "This agent has no survey to finish.");
   }
 
+  /**
+   * A survey closed: if it came from the queue, its agent goes into wrap-up (and
+   * ready again by the wrap-up timer). Anything else is not the queue's business.
+   */
+  async surveyEnded(surveyId: string): Promise<boolean> {
+    const entry = await this.db.queueEntry.findFirst({ where: { surveyId, status: "answered" }, select: { assignedAgentId: true, queueId: true } });
+    if (!entry?.assignedAgentId) return false;
+    try {
+      await this.finishWork(entry.assignedAgentId, entry.queueId);
+      return true;
+    } catch (err) {
+      // Already out of "busy" (the agent went ready by hand after a restart): nothing to do.
+      if (err instanceof QueueError && err.code === "AGENT_BUSY") return false;
+      throw err;
+    }
+  }
+
   /** Fires every timer due by now (each in its own transaction, taken by deletion), then routes. */
   async runDueTimers(): Promise<{ fired: number; offers: OfferMade[] }> {
     const now = this.now();
@@ -468,24 +486,21 @@ export class QueueService {
     const rules = await this.rulesByQueue();
     const waiting = await this.db.queueEntry.findMany({ where: { queueId: entry.queueId, status: { in: OPEN_STATUSES } } });
     const position = queuePosition(entryFacts(entry), waiting.map(entryFacts), rules);
-    const serving = (await this.db.queueAgent.findMany({ where: { state: { not: "away" } }, select: { queueIds: true } })).filter((a) => jsonList(a.queueIds).includes(entry.queueId)).length;
-    return { ...base, position, estimatedWaitSec: estimatedWaitSec(position, serving, await this.averageHandlingSec(entry.queueId)) };
+    const onDuty = (await this.db.queueAgent.findMany({ where: { state: { not: "away" } }, select: { queueIds: true, state: true } })).filter((a) => jsonList(a.queueIds).includes(entry.queueId));
+    const readyAgents = onDuty.filter((a) => a.state === "ready").length;
+    const estimatedWaitSec = estimateWaitSec({ position, readyAgents, occupiedAgents: onDuty.length - readyAgents, averageHandlingSec: await this.averageHandlingSec(entry.queueId) });
+    return { ...base, position, estimatedWaitSec };
   }
 
-  /** Recent average handling time (answer to wrap-up) in the queue, from the stored events; 5 minutes when there is no history. */
+  /** Recent average handling time (answer to wrap-up) in the queue, from the stored events (see wait-estimate.ts). */
   async averageHandlingSec(queueId: string): Promise<number> {
     const answered = await this.db.queueEvent.findMany({ where: { queueId, type: "answered" }, orderBy: { at: "desc" }, take: 50, select: { agentId: true, at: true } });
-    if (answered.length === 0) return 300;
+    if (answered.length === 0) return averageHandlingSec([], []);
     const ends = await this.db.queueEvent.findMany({
       where: { type: "agent.state", agentId: { in: [...new Set(answered.map((a) => a.agentId!))] }, at: { gte: answered.at(-1)!.at } },
-      orderBy: { at: "asc" },
       select: { agentId: true, at: true, payload: true },
     });
-    const durations: number[] = [];
-    for (const a of answered) {
-      const end = ends.find((e) => e.agentId === a.agentId && e.at >= a.at && e.payload.includes('"wrapup"'));
-      if (end) durations.push((end.at.getTime() - a.at.getTime()) / 1000);
-    }
-    return durations.length === 0 ? 300 : durations.reduce((s, d) => s + d, 0) / durations.length;
+    const wrapUps = ends.filter((e) => e.payload.includes('"wrapup"')).map((e) => ({ agentId: e.agentId!, atMs: e.at.getTime() }));
+    return averageHandlingSec(answered.map((a) => ({ agentId: a.agentId!, atMs: a.at.getTime() })), wrapUps);
   }
 }

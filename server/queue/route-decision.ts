@@ -158,12 +158,3 @@ export function queuePosition(entry: EntryFacts, waiting: readonly EntryFacts[],
   const cmp = compareEntries(rules);
   return waiting.filter((e) => e.queueId === entry.queueId && e.id !== entry.id && cmp(e, entry) < 0).length + 1;
 }
-
-/**
- * Estimated wait: the entries ahead, shared among the agents serving the queue,
- * each taking the recent average handling time (answer to ready again).
- */
-export function estimatedWaitSec(position: number, servingAgents: number, averageHandlingSec: number): number | null {
-  if (servingAgents <= 0) return null;
-  return Math.round(Math.ceil(position / servingAgents) * averageHandlingSec);
-}

@@ -70,6 +70,10 @@ const LINKS_UNAUTHENTICATED: Spec<unknown>["refuse"] = { policyholderLink: 401, 
 /** The join page's procedures need a link: a staff session alone is "which link?" (401). */
 const STAFF_UNAUTHENTICATED: Spec<unknown>["refuse"] = Object.fromEntries(STAFF.map((i) => [i, 401]));
 
+/** The queue the driver's procedures use, and one entry's token in it (made per database in before()). */
+const MATRIX_QUEUE = "matrix-queue";
+let queueEntryToken = "";
+
 type ProcInput = (t: Target) => unknown;
 const survey: ProcInput = (t) => ({ surveyId: t.surveyId });
 
@@ -114,6 +118,18 @@ const procedures: Record<string, Spec<ProcInput>> = {
   "audit.setDisputeClosed": { allow: ["auditor", "admin"], audit: ["auditor", "admin"], input: (t) => ({ surveyId: t.surveyId, disputeClosedOn: "2030-01-01" }) },
   "composite.status": { allow: [...STAFF_SIDE, "auditor"], input: survey },
   "composite.start": { allow: [...STAFF_SIDE, "auditor"], audit: ["auditor"], input: survey },
+  // The driver's side of the video-report queue: the start form is open to anyone; the
+  // waiting screen's calls are opened by the entry's own token, whoever else the caller is.
+  // (Leave and call-me-back on the entry already left are a conflict, 409, after the check.)
+  "queue.enter": { allow: ALL, input: () => ({ queue: MATRIX_QUEUE, plate: "沪Q·00001", claimType: "motor_collision", policyholderMobile: "13800138000", language: "en" }) },
+  "queue.status": { allow: ALL, input: () => ({ entryToken: queueEntryToken }) },
+  "queue.leave": { allow: ALL, input: () => ({ entryToken: queueEntryToken }) },
+  "queue.callMeBack": { allow: ALL, input: () => ({ entryToken: queueEntryToken }) },
+  // The agent's side: agents (and admins) with a session; an offer that does not exist is a conflict (409).
+  "queue.myOffer": { allow: AGENTS_AND_ADMIN, refuse: LINKS_UNAUTHENTICATED, input: () => undefined },
+  "queue.setMyState": { allow: AGENTS_AND_ADMIN, refuse: LINKS_UNAUTHENTICATED, input: () => ({ state: "away" }) },
+  "queue.accept": { allow: AGENTS_AND_ADMIN, refuse: LINKS_UNAUTHENTICATED, input: () => ({ offerId: "no-such-offer" }) },
+  "queue.decline": { allow: AGENTS_AND_ADMIN, refuse: LINKS_UNAUTHENTICATED, input: () => ({ offerId: "no-such-offer" }) },
 };
 
 /** How a route is called: the request for a target, with the caller's headers added by the test. */
@@ -291,6 +307,19 @@ for (const kind of databaseKinds) {
       t = await freshDatabase(kind);
       product = await startProductProcess({ pages: "none", env: { DATABASE_URL: t.url } });
       for (const email of new Set(Object.values(staffEmail))) sessions.set(email, await login(email));
+      // The queue's agents (as the admin sets them up) and one driver waiting in it.
+      const queue = await t.db.queue.create({ data: { name: MATRIX_QUEUE } });
+      for (const email of ["agent1@example.com", "agent2@example.com", "admin@example.com"]) {
+        const u = await t.db.user.findUniqueOrThrow({ where: { email } });
+        await t.db.queueAgent.create({ data: { userId: u.id, queueIds: JSON.stringify([queue.id]), state: "away", stateSince: new Date() } });
+      }
+      const entered = await send(`${product.url}/api/trpc/queue.enter`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Origin: product.url },
+        body: JSON.stringify(superjson.serialize({ queue: MATRIX_QUEUE, policyNumber: "PD-MATRIX-1", claimType: "motor_collision", policyholderMobile: "13900139000", language: "zh-CN" })),
+      });
+      assert.equal(entered.status, 200, await entered.clone().text());
+      queueEntryToken = (superjson.deserialize((await entered.json()).result.data) as { entryToken: string }).entryToken;
       owned = await target("agent1@example.com");
       unassigned = await target(null);
       other = await target("agent1@example.com");

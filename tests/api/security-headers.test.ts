@@ -1,7 +1,7 @@
 // Security headers read from real responses of the running product with its built pages:
 // a per-request nonce CSP that Next.js puts on every script it renders, frame-ancestors
 // from FRAME_ANCESTORS (X-Frame-Options where it can say the same), nosniff,
-// Referrer-Policy no-referrer on join pages, Permissions-Policy for camera, microphone
+// Referrer-Policy no-referrer on join and queue-waiting pages, Permissions-Policy for camera, microphone
 // and geolocation to self only. The browser tests run the pages under this CSP.
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
@@ -21,7 +21,8 @@ test("pages: a nonce CSP that the rendered scripts carry, frame-ancestors 'none'
   running.push(product);
   const { policyholderToken } = await createSurveyViaApi(product);
   const nonces = new Set<string>();
-  for (const path of ["/login", "/console", `/join/${policyholderToken}`, "/"]) {
+  const pages = ["/login", "/console", `/join/${policyholderToken}`, "/", "/report/motor-claims", `/report/wait/${policyholderToken}`];
+  for (const path of pages) {
     const r = await fetch(`${product.url}${path}`, { redirect: "manual" });
     const csp = r.headers.get("content-security-policy");
     assert.ok(csp, `${path}: CSP header`);
@@ -42,7 +43,7 @@ test("pages: a nonce CSP that the rendered scripts carry, frame-ancestors 'none'
     assert.equal(r.headers.get("x-content-type-options"), "nosniff");
     const permissions = r.headers.get("permissions-policy") ?? "";
     for (const feature of ["camera", "microphone", "geolocation"]) assert.match(permissions, new RegExp(`(^|, )${feature}=\\(self\\)`), permissions);
-    assert.equal(r.headers.get("referrer-policy"), path.startsWith("/join/") ? "no-referrer" : "same-origin", path);
+    assert.equal(r.headers.get("referrer-policy"), path.startsWith("/join/") || path.startsWith("/report/wait/") ? "no-referrer" : "same-origin", path);
     if (r.status === 200) {
       const html = await r.text();
       const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
@@ -50,7 +51,7 @@ test("pages: a nonce CSP that the rendered scripts carry, frame-ancestors 'none'
       for (const tag of scripts) assert.ok(tag.includes(`nonce="${nonce}"`), `${path}: every script carries this response's nonce: ${tag}`);
     }
   }
-  assert.equal(nonces.size, 4, "a fresh nonce per response");
+  assert.equal(nonces.size, pages.length, "a fresh nonce per response");
 
   // API answers: data, never a document.
   for (const path of ["/api/health", "/api/v1/surveys/x", "/api/trpc/auth.me"]) {

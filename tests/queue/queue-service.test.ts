@@ -119,6 +119,22 @@ for (const kind of databaseKinds) {
       assert.deepEqual(await eventsOf(callbackEntryId), ["callback", "offered"]);
     });
 
+    it("a queue survey's end puts its agent into wrap-up, then ready by the timer; other surveys are not the queue's", async () => {
+      const [w] = await makeAgents(t.db, svc, `wrap-${kind}-`, 1, [main]);
+      const e = await svc.enter(driver(main));
+      const [o] = await svc.setReady(w!);
+      assert.equal(o!.entryId, e.entryId);
+      const { surveyId } = await svc.accept(o!.offerId, w!);
+      assert.equal(await svc.surveyEnded(surveyId), true);
+      assert.equal((await t.db.queueAgent.findUniqueOrThrow({ where: { userId: w! } })).state, "wrapup");
+      assert.equal(await svc.surveyEnded(surveyId), false, "a second close changes nothing");
+      clock.advance(10);
+      await svc.runDueTimers();
+      assert.equal((await t.db.queueAgent.findUniqueOrThrow({ where: { userId: w! } })).state, "ready");
+      assert.equal(await svc.surveyEnded("not-a-queue-survey"), false);
+      await svc.setAway(w!);
+    });
+
     it("a driver who leaves while an offer rings frees the agent", async () => {
       const [d] = await makeAgents(t.db, svc, `fourth-${kind}-`, 1, [main]);
       const e = await svc.enter(driver(main));

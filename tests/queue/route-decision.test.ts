@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseQueueRules, type QueueRules } from "../../server/queue/queue-rules";
-import { decideOffers, estimatedWaitSec, queuePosition, type AgentFacts, type EntryFacts } from "../../server/queue/route-decision";
+import { decideOffers, queuePosition, type AgentFacts, type EntryFacts } from "../../server/queue/route-decision";
 
 const T0 = Date.parse("2026-12-02T10:00:00Z");
 
@@ -103,13 +103,11 @@ describe("route decision", () => {
     assert.deepEqual(d.slice(0, 8).map((x) => x.entryId), ["e0", "e7", "e14", "e21", "e28", "e35", "e42", "e49"]);
   });
 
-  it("tells the position in the queue and an estimated wait", () => {
+  it("tells the position in the queue", () => {
     const rules = rulesOf();
     const waiting = [entry("a"), entry("b", { enteredAtMs: T0 + 1 }), entry("v", { vip: true, enteredAtMs: T0 + 2 }), entry("other-q", { queueId: "overflow" })];
     assert.equal(queuePosition(waiting[1]!, waiting, rules), 3);
     assert.equal(queuePosition(waiting[2]!, waiting, rules), 1);
-    assert.equal(estimatedWaitSec(3, 2, 120), 240);
-    assert.equal(estimatedWaitSec(3, 0, 120), null);
   });
 
   it("reads a queue stored with no rules with the defaults", () => {

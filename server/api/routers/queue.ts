@@ -1,0 +1,141 @@
+// The video-report queue for people: the driver's start form and waiting screen
+// (app/report/), authorised by the entry's own token, and the agent's console
+// (ready/away, the offer ringing, accept or decline), authorised as staff.
+// The queue itself is server/queue/; this only checks who asks and shapes answers.
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import { DomainError } from "../../domain/errors";
+import { maskMobile } from "../../domain/invites";
+import { driverReportInput } from "../../queue/queue-entry-input";
+import { allowedFor, publicProcedure, queueEntryProcedure, router } from "../trpc";
+
+const agentProcedure = allowedFor("queue.agent");
+
+/** Why a closed entry ended, from its stored "abandoned" event: left, callback, or gone. */
+async function endReasonOf(db: Db, entryId: string): Promise<string | null> {
+  const ev = await db.queueEvent.findFirst({ where: { entryId, type: "abandoned" }, orderBy: { at: "desc" }, select: { payload: true } });
+  if (!ev) return null;
+  try {
+    const reason = (JSON.parse(ev.payload) as { reason?: unknown }).reason;
+    return typeof reason === "string" ? reason : null;
+  } catch {
+    return null;
+  }
+}
+
+export const queueRouter = router({
+  /** The driver's start form: enters the named queue; the token is shown once and opens the waiting screen. */
+  enter: publicProcedure.input(driverReportInput).mutation(async ({ ctx, input }) => {
+    const queue = await ctx.app.db.queue.findUnique({ where: { name: input.queue }, select: { id: true } });
+    if (!queue) throw new DomainError("NOT_FOUND", "There is no queue with this name.");
+    const entered = await ctx.app.queue.enter({
+      queueId: queue.id,
+      claimType: input.claimType,
+      language: input.language,
+      mobile: input.policyholderMobile,
+      policyNumber: input.policyNumber ?? null,
+      plate: input.plate ?? null,
+    });
+    return { entryToken: entered.token };
+  }),
+
+  /** The waiting screen's poll: place, estimated wait, and once answered that the call is ready. */
+  status: queueEntryProcedure.query(async ({ ctx }) => {
+    const s = await ctx.app.queue.entryStatus(ctx.entry.id);
+    return {
+      status: s.status as "waiting" | "offered" | "answered" | "abandoned",
+      mode: s.mode,
+      position: s.position,
+      estimatedWaitSec: s.estimatedWaitSec,
+      callbackOffered: s.callbackOffered,
+      endReason: s.status === "abandoned" ? await endReasonOf(ctx.app.db, ctx.entry.id) : null,
+      mobile: maskMobile(ctx.entry.mobile),
+    };
+  }),
+
+  leave: queueEntryProcedure.mutation(async ({ ctx }) => {
+    if (!(await ctx.app.queue.abandon(ctx.entry.id, "left"))) throw new DomainError("CONFLICT", "This entry is no longer waiting.");
+    return { ok: true };
+  }),
+
+  /** The driver stops waiting; the next free agent calls them back on the number they gave. */
+  callMeBack: queueEntryProcedure.mutation(async ({ ctx }) => {
+    await ctx.app.queue.requestCallback(ctx.entry.id);
+    return { ok: true };
+  }),
+
+  /** The agent's queue state and the offer ringing for them, with the driver's facts and its deadline. */
+  myOffer: agentProcedure.query(async ({ ctx }) => {
+    const db = ctx.app.db;
+    const serverNow = new Date();
+    const agent = await db.queueAgent.findUnique({ where: { userId: ctx.user.id }, select: { state: true } });
+    // Not a queue agent: the console shows no queue panel.
+    if (!agent) return { state: null, offer: null, currentSurveyId: null, serverNow };
+    const current = agent.state === "busy" ? await db.queueEntry.findFirst({ where: { assignedAgentId: ctx.user.id, status: "answered" }, orderBy: { answeredAt: "desc" }, select: { surveyId: true } }) : null;
+    const offer = agent.state === "offered" ? await db.queueOffer.findFirst({ where: { agentId: ctx.user.id, status: "pending" }, orderBy: { offeredAt: "desc" } }) : null;
+    const entry = offer ? await db.queueEntry.findUnique({ where: { id: offer.entryId } }) : null;
+    return {
+      state: agent.state as "ready" | "offered" | "busy" | "wrapup" | "away",
+      currentSurveyId: current?.surveyId ?? null,
+      serverNow,
+      offer:
+        offer && entry
+          ? {
+              offerId: offer.id,
+              expiresAt: offer.expiresAt,
+              driver: {
+                claimType: entry.claimType,
+                language: entry.language,
+                region: entry.region,
+                vip: entry.vip,
+                mode: entry.mode,
+                policyNumber: entry.policyNumber,
+                plate: entry.plate,
+                policyholderName: entry.policyholderName,
+                mobile: maskMobile(entry.mobile),
+                enteredAt: entry.enteredAt,
+              },
+            }
+          : null,
+    };
+  }),
+
+  /**
+   * Ready or away. A survey's end normally puts its agent into wrap-up by itself
+   * (QueueService.surveyEnded, where the survey closes); if that was missed (the
+   * server stopped as the survey closed), ready from "busy" with the survey closed
+   * goes through wrap-up here, so the handling time is still counted. Away is
+   * refused while an offer rings or a survey runs.
+   */
+  setMyState: agentProcedure.input(z.object({ state: z.enum(["ready", "away"]) })).mutation(async ({ ctx, input }) => {
+    const { db, queue } = ctx.app;
+    const agentId = ctx.user.id;
+    if (input.state === "ready") {
+      const agent = await db.queueAgent.findUnique({ where: { userId: agentId }, select: { state: true } });
+      if (agent?.state === "busy") {
+        const current = await db.queueEntry.findFirst({ where: { assignedAgentId: agentId, status: "answered" }, orderBy: { answeredAt: "desc" }, select: { queueId: true, surveyId: true } });
+        const survey = current?.surveyId ? await db.survey.findUnique({ where: { id: current.surveyId }, select: { status: true } }) : null;
+        if (!current || survey?.status !== "closed") throw new DomainError("CONFLICT", "Finish the current survey first.");
+        await queue.finishWork(agentId, current.queueId);
+      }
+      await queue.setReady(agentId);
+    } else if (!(await queue.setAway(agentId))) {
+      const agent = await db.queueAgent.findUnique({ where: { userId: agentId }, select: { state: true } });
+      if (!agent) throw new DomainError("FORBIDDEN", "This agent serves no queue.");
+      if (agent.state !== "away") throw new DomainError("CONFLICT", "Answer the offer or finish the survey first.");
+    }
+    const after = await db.queueAgent.findUniqueOrThrow({ where: { userId: agentId }, select: { state: true } });
+    return { state: after.state };
+  }),
+
+  /** Accept: the driver's survey is made; the agent opens its call page (the driver's phone joins by itself). */
+  accept: agentProcedure.input(z.object({ offerId: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
+    const { surveyId } = await ctx.app.queue.accept(input.offerId, ctx.user.id);
+    return { surveyId };
+  }),
+
+  decline: agentProcedure.input(z.object({ offerId: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
+    await ctx.app.queue.decline(input.offerId, ctx.user.id);
+    return { ok: true };
+  }),
+});

@@ -1,0 +1,159 @@
+// Reporting a claim by video through the queue, in real Chromium against the
+// real product: a driver fills the start form on a phone and waits with place
+// and estimated wait; a second driver queues behind; the agent goes ready on the
+// console, the offer rings with the driver's facts and a countdown, the agent
+// accepts; the first driver's page moves by itself into the survey's call and
+// both see each other; the second driver moves up to place 1, then asks to be
+// called back; the survey's end puts the agent into wrap-up, then ready, and the
+// callback rings for them. The queue and its agents are set up through the queue service on
+// the product's own database, as an admin would (there is no admin page yet).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { desktopContext, phoneContext } from "../support/browser";
+import { browserSession } from "../support/browser-session";
+import { agent1, byRoleKind, inboundStats, loginAs, waitForRemoteRoles } from "../support/survey-flow";
+import { untranslated } from "../support/untranslated";
+import { createDb } from "../../server/db/client";
+import { databaseTarget } from "../../server/db/database-target";
+import { QueueService } from "../../server/queue/queue-service";
+
+const session = browserSession();
+const QUEUE = "roadside";
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 90_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The driver's start form on the phone; returns the waiting page's token. */
+async function reportByVideo(page: Page, baseUrl: string, facts: { mobile: string; plate: string }): Promise<string> {
+  await page.goto(`${baseUrl}/report/${QUEUE}`);
+  await page.getByTestId("report-mobile").fill(facts.mobile);
+  await page.getByTestId("report-plate").fill(facts.plate);
+  await page.getByTestId("report-claim-type").selectOption("motor_collision");
+  await page.getByTestId("report-submit").click();
+  await page.waitForURL(/\/report\/wait\/[A-Za-z0-9_-]+$/);
+  return page.url().split("/").pop()!;
+}
+
+const waitingAt = (page: Page, position: number) => page.locator(`[data-testid="queue-waiting"][data-status="waiting"][data-position="${position}"]`).waitFor();
+
+/** Video frames from `role` keep being decoded on this page (polled against a generous deadline). */
+async function seesVideoFrom(page: Page, role: string, deadlineMs = 90_000) {
+  const first = byRoleKind(await inboundStats(page), "framesDecoded")[`${role}/video`] ?? 0;
+  await until(`video frames from ${role}`, async () => (byRoleKind(await inboundStats(page), "framesDecoded")[`${role}/video`] ?? 0) > first, deadlineMs);
+}
+
+function assertChinese(text: string, where: string) {
+  assert.deepEqual(untranslated(text), [], `${where} shows untranslated text: ${text}`);
+}
+
+test("a driver reports by video, waits with place and estimate, the agent accepts the ringing offer, and both are in the call; the next driver moves up", { timeout: 360_000 }, async () => {
+  const { product } = session;
+  const db = createDb(databaseTarget(`file:${path.join(product.dataDir, "claims-survey.db")}`));
+  try {
+    const svc = new QueueService({ db, provider: "sqlite" });
+    // A long offer timeout: on a loaded machine the agent's click must not race the ring.
+    const queue = await svc.createQueue(QUEUE, { offerTimeoutSec: 300, wrapUpSec: 5 });
+    const agentId = (await db.user.findUniqueOrThrow({ where: { email: agent1.email } })).id;
+    const colleague = (await db.user.findUniqueOrThrow({ where: { email: "agent2@example.com" } })).id;
+    await svc.upsertAgent({ userId: agentId, queueIds: [queue.id] });
+    await svc.upsertAgent({ userId: colleague, queueIds: [queue.id] });
+
+    // The colleague is on duty, in a survey with an earlier driver (put in the queue by the insurer's app):
+    // so the drivers below get a number for their wait, while nobody is ready for them.
+    const earlier = await fetch(`${product.url}/api/v1/queue-entries`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${product.apiKey}` },
+      body: JSON.stringify({ queue: QUEUE, plate: "沪B·E0001", claimType: "motor_collision", policyholderMobile: "13700137000" }),
+    });
+    assert.equal(earlier.status, 201, await earlier.clone().text());
+    await svc.setReady(colleague);
+    // Offered by this router or the product's own (both route on the same database).
+    const first = await until("the colleague's offer", () => db.queueOffer.findFirst({ where: { agentId: colleague, status: "pending" } }));
+    await svc.accept(first.id, colleague);
+
+    // Driver 1 reports on the phone (zh-CN) and waits: place 1, one round of handling time.
+    const driver = await session.newPage(phoneContext);
+    await driver.goto(`${product.url}/report/${QUEUE}`);
+    await driver.getByTestId("report-form").waitFor();
+    assertChinese(await driver.locator("main").innerText(), "the start form");
+    const token = await reportByVideo(driver, product.url, { mobile: "13800138000", plate: "沪A·Q0001" });
+    await waitingAt(driver, 1);
+    const estimate = Number(await driver.getByTestId("queue-waiting").getAttribute("data-estimate"));
+    assert.ok(estimate > 0, `an estimated wait is shown (${estimate} s)`);
+    assert.match(await driver.getByTestId("queue-estimate").innerText(), /约 \d+ 分钟/);
+    await driver.getByTestId("queue-safety").waitFor();
+    assertChinese(await driver.locator("main").innerText(), "the waiting screen");
+
+    // Driver 2 enters while no agent is ready: place 2.
+    const second = await session.newPage(phoneContext);
+    await reportByVideo(second, product.url, { mobile: "13900139000", plate: "沪A·Q0002" });
+    await waitingAt(second, 2);
+
+    // The agent goes ready on the console; the offer rings with driver 1's facts and a countdown.
+    const agent = await session.newPage(desktopContext);
+    await loginAs(agent, product.url, agent1);
+    await agent.locator('[data-testid="queue-panel"][data-state="away"]').waitFor();
+    await agent.getByTestId("queue-ready").click();
+    const offer = agent.getByTestId("queue-offer");
+    await offer.waitFor();
+    assert.equal(await agent.getByTestId("queue-offer-plate").innerText(), "沪A·Q0001");
+    const countdown = agent.getByTestId("queue-offer-countdown");
+    const s1 = Number(await countdown.getAttribute("data-seconds"));
+    assert.ok(s1 > 0 && s1 <= 300, `the countdown shows the offer's deadline (${s1} s)`);
+    await until("the countdown to run", async () => Number(await countdown.getAttribute("data-seconds")) < s1);
+    // Meanwhile the phone says it is being connected.
+    await driver.locator('[data-testid="queue-waiting"][data-status="offered"]').waitFor();
+
+    // Accept: the agent's page is the new survey's call page; the driver's page goes there by itself.
+    await agent.getByTestId("queue-accept").click();
+    await agent.waitForURL(/\/console\/surveys\/[^/]+$/);
+    const surveyId = agent.url().split("/").pop()!;
+    await agent.getByTestId("join-button").click();
+    await driver.waitForURL(new RegExp(`/join/${token}$`));
+    await driver.getByTestId("join-button").click();
+    await waitForRemoteRoles(agent, ["policyholder"]);
+    await waitForRemoteRoles(driver, ["agent"]);
+    await seesVideoFrom(agent, "policyholder");
+    await seesVideoFrom(driver, "agent");
+
+    // The survey is the driver's: their facts, and the queue's story in its timeline.
+    const survey = await db.survey.findUniqueOrThrow({ where: { id: surveyId }, include: { claim: true, events: { orderBy: { seq: "asc" } } } });
+    assert.equal(survey.agentId, agentId);
+    assert.equal(survey.claim.plate, "沪A·Q0001");
+    assert.deepEqual(survey.events.map((e) => e.type).filter((x) => x.startsWith("queue.")), ["queue.entered", "queue.offered", "queue.answered"]);
+
+    // Driver 2 moves up to place 1 (both agents now in surveys), then asks to be called back.
+    await waitingAt(second, 1);
+    assert.ok(Number(await second.getByTestId("queue-waiting").getAttribute("data-estimate")) > 0);
+    await second.getByTestId("queue-callback").click();
+    const ended = second.locator('[data-testid="queue-ended"][data-reason="callback"]');
+    await ended.waitFor();
+    assert.match(await ended.innerText(), /139\*\*\*\*9000/);
+    assertChinese(await second.locator("main").innerText(), "the callback confirmation");
+    const callback = await db.queueEntry.findFirstOrThrow({ where: { plate: "沪A·Q0002", mode: "callback" } });
+    assert.equal(callback.status, "waiting", "the callback waits for the next free agent");
+
+    // The agent ends the survey: wrap-up, then ready again by the queue's timer, and the callback rings for them.
+    await agent.getByTestId("end-survey").click();
+    await driver.getByTestId("call-ended").waitFor();
+    await agent.goto(`${product.url}/console`);
+    await agent.locator('[data-testid="queue-panel"][data-state="wrapup"], [data-testid="queue-panel"][data-state="ready"], [data-testid="queue-panel"][data-state="offered"]').first().waitFor();
+    const states = async () => (await db.queueEvent.findMany({ where: { agentId, type: "agent.state" }, orderBy: [{ at: "asc" }, { id: "asc" }], select: { payload: true } })).map((e) => JSON.parse(e.payload).state);
+    await until("wrap-up to end", async () => (await states()).length >= 3);
+    assert.deepEqual(await states(), ["ready", "wrapup", "ready"]);
+    await agent.locator('[data-testid="queue-offer"]').waitFor();
+    assert.equal(await agent.getByTestId("queue-offer-plate").innerText(), "沪A·Q0002");
+    assert.match(await agent.getByTestId("queue-offer").innerText(), /Callback request/);
+  } finally {
+    await db.$disconnect();
+  }
+});
