@@ -36,9 +36,9 @@ test("phone namespace: link, blackout, UDP block, loss, rate cap, address change
 
   // An echo service on the server end, TCP and UDP on the same port.
   const port = await freePort();
-  const tcp = net.createServer((s) => s.on("data", (d) => s.write(d)).on("error", () => {}));
+  const tcp = trackConnections(net.createServer((s) => s.on("data", (d) => s.write(d)).on("error", () => {})));
   await new Promise<void>((r) => tcp.listen(port, network.serverAddress, () => r()));
-  t.after(() => tcp.close());
+  t.after(() => closeWithConnections(tcp));
   const udp = dgram.createSocket("udp4");
   const udpSources = new Set<string>();
   udp.on("message", (m, r) => {
@@ -79,16 +79,16 @@ test("phone namespace: link, blackout, UDP block, loss, rate cap, address change
   await network.setLoss(0);
 
   // Uplink capped at 400 kbit/s: 200 KB take about 4 s (at least 3 s) instead of milliseconds.
-  const sink = net.createServer((s) => {
+  const sink = trackConnections(net.createServer((s) => {
     let n = 0;
     s.on("data", (d) => {
       n += d.length;
       if (n >= 200_000) s.end("done");
     });
-  });
+  }));
   const sinkPort = await freePort();
   await new Promise<void>((r) => sink.listen(sinkPort, network.serverAddress, () => r()));
-  t.after(() => sink.close());
+  t.after(() => closeWithConnections(sink));
   const upload = `
     const s = require("node:net").connect(${sinkPort}, "${network.serverAddress}");
     const t0 = Date.now();
@@ -124,13 +124,13 @@ test("phone namespace: link, blackout, UDP block, loss, rate cap, address change
 
   // Chromium runs inside the namespace: it reaches the server end, and the server sees the phone's address.
   const seen: string[] = [];
-  const page0 = http.createServer((req, res) => {
+  const page0 = trackConnections(http.createServer((req, res) => {
     seen.push(req.socket.remoteAddress ?? "");
     res.end("<title>inside</title>");
-  });
+  }));
   const httpPort = await freePort();
   await new Promise<void>((r) => page0.listen(httpPort, network.serverAddress, () => r()));
-  t.after(() => page0.close());
+  t.after(() => closeWithConnections(page0));
   const origin = `http://${network.serverAddress}:${httpPort}`;
   const browser = await launchBrowserInNamespace(network, { secureOrigins: [origin] });
   t.after(() => browser.close());
@@ -151,3 +151,25 @@ test("removing the network leaves no namespace or interface behind", async () =>
   assert.ok(!execFileSync("ip", ["netns", "list"]).toString().includes(network.ns));
   assert.ok(!execFileSync("ip", ["-o", "link"]).toString().includes(network.serverIf));
 });
+
+// A server's accepted connections, so the test can end them. server.close() only
+// stops listening: a connection whose peer inside the namespace vanished (the
+// namespace is removed, a probe was killed) stays half-closed for ever and keeps
+// this process — and the whole test run — from exiting (seen once: a socket in
+// FIN_WAIT2 held the file's process alive after both tests had passed).
+const connectionsOf = new WeakMap<net.Server, Set<net.Socket>>();
+
+function trackConnections<S extends net.Server>(server: S): S {
+  const open = new Set<net.Socket>();
+  connectionsOf.set(server, open);
+  server.on("connection", (s: net.Socket) => {
+    open.add(s);
+    s.on("close", () => open.delete(s));
+  });
+  return server;
+}
+
+function closeWithConnections(server: net.Server): Promise<void> {
+  for (const s of connectionsOf.get(server) ?? []) s.destroy();
+  return new Promise((r) => server.close(() => r()));
+}
