@@ -8,7 +8,13 @@ import type { AppContext } from "../../app-context";
 import { QueueError } from "../../queue/queue-errors";
 import { queueEntryInput } from "../../queue/queue-entry-input";
 import { inviteUrl } from "../../domain/invites";
+import type { Locale } from "../../i18n/translate";
 import { createOnce, handleRestRequest, notFound, RestProblem, sendJson } from "./rest-endpoint";
+
+/** The same 400 whether the queue's name is unknown or the queue went away before the entry was made. */
+function noSuchQueue(locale: Locale): RestProblem {
+  return RestProblem.field(locale, "queue", "field.queue", "noQueue", "error.noQueue");
+}
 
 async function entryState(app: AppContext, id: string) {
   const status = await app.queue.entryStatus(id);
@@ -28,7 +34,7 @@ export function handleQueueEntriesV1(app: AppContext, req: IncomingMessage, res:
       if (pathname === "/api/v1/queue-entries" && req.method === "POST") {
         return createOnce(r, queueEntryInput, async (body) => {
           const queue = await app.db.queue.findUnique({ where: { name: body.queue } });
-          if (!queue) throw RestProblem.field(r.locale, "queue", "field.queue", "noQueue", "error.noQueue");
+          if (!queue) throw noSuchQueue(r.locale);
           let preferredAgentId: string | null = null;
           if (body.preferredAgentEmail) {
             const agent = await app.db.user.findUnique({ where: { email: body.preferredAgentEmail.toLowerCase() } });
@@ -60,7 +66,7 @@ export function handleQueueEntriesV1(app: AppContext, req: IncomingMessage, res:
     (err, r) => {
       if (err instanceof QueueError && err.code === "ENTRY_NOT_FOUND") return notFound(r);
       // The queue was removed between the look-up and the entry: the same answer as an unknown name.
-      if (err instanceof QueueError && err.code === "QUEUE_NOT_FOUND") return RestProblem.field(r.locale, "queue", "field.queue", "noQueue", "error.noQueue");
+      if (err instanceof QueueError && err.code === "QUEUE_NOT_FOUND") return noSuchQueue(r.locale);
       return null;
     },
   );
