@@ -36,12 +36,13 @@ async function assertNoRejoin(call: ImpairedCall) {
   assert.match(call.product.logs(), /signalling resumed on a new connection/, "the phone resumed its session on a new socket");
 }
 
-async function assertNetworkGaps(call: ImpairedCall, minGapMs: number) {
+async function assertNetworkGaps(call: ImpairedCall, minGapMs: number, t?: { diagnostic(msg: string): void }) {
   const rows = await endAndCollectRecordings(call);
   const phoneRows = rows.filter((r) => r.role === "policyholder");
   assert.deepEqual(phoneRows.map((r) => r.kind).sort(), ["audio", "video"], "one file per kind for the phone: the same producers went on");
   for (const r of phoneRows) {
     const gaps = r.continuity.filter((e) => e.type === "gap" && e.cause === "network");
+    t?.diagnostic(`policyholder ${r.kind}: network gaps of ${gaps.map((g) => `${g.gapMs} ms at ${g.at}`).join(", ") || "none"}`);
     assert.ok(gaps.length >= 1, `policyholder ${r.kind}: a network gap in the continuity log (${JSON.stringify(r.continuity)})`);
     assert.ok(gaps.some((g) => (g.gapMs ?? 0) >= minGapMs), `policyholder ${r.kind}: the gap is at least ${minGapMs} ms (${gaps.map((g) => g.gapMs).join(", ")})`);
   }
@@ -123,7 +124,7 @@ test("6(c): a 20 s blackout with a photo taken during it — the call recovers b
   // Nobody had to do anything: the phone is in the call, with no error on screen.
   assert.equal(await phone.getByTestId("join-button").count(), 0, "no join button: the phone never left the call");
   await assertNoRejoin(call);
-  await assertNetworkGaps(call, 15_000);
+  await assertNetworkGaps(call, 15_000, t);
   assert.deepEqual(cspViolations, []);
 });
 
@@ -156,7 +157,7 @@ test("6(e): the phone's address changes (Wi-Fi → 4G) — ICE restart on the sa
   assert.notEqual(after, before);
 
   await assertNoRejoin(call);
-  await assertNetworkGaps(call, 500);
+  await assertNetworkGaps(call, 500, t);
   assert.deepEqual(cspViolations, []);
 });
 
