@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { cspViolations } from "../support/browser-session";
+import { cspViolations, LOADED_MACHINE_WAIT_MS } from "../support/browser-session";
 import {
   endAndCollectRecordings,
   framesOf,
@@ -135,25 +135,26 @@ test("6(e): the phone's address changes (Wi-Fi → 4G) — ICE restart on the sa
   await waitForVideoFlowing(phone, "agent");
   await waitForVideoFlowing(agent, "policyholder");
   const before = network.phoneAddress;
-  const framesBefore = await framesOf(agent, "policyholder");
 
   const movedAt = Date.now();
   const movedOnPage = await phone.evaluate(() => performance.now());
   const after = await network.changeAddress();
-  const [phoneSees, agentSees] = await explainFailure(call, () => Promise.all([waitForVideoFlowing(phone, "agent"), waitForVideoFlowing(agent, "policyholder")]));
-  t.diagnostic(`address ${before} → ${after}: phone plays the agent again after ${phoneSees - movedAt} ms, agent plays the phone after ${agentSees - movedAt} ms`);
-  t.diagnostic(`the phone's recovery steps (address changed at ${Math.round(movedOnPage)}): ${(await recoveryTrace(phone)).join(" | ")}`);
-  assert.ok((await framesOf(agent, "policyholder")) > framesBefore);
-
-  // Both of the phone's transports now run over the new address: the ICE restart found the new path.
-  const deadline = Date.now() + 90_000;
+  // Frames already in flight still decode after the switch: media count as back only once both of the
+  // phone's transports run over the new address (the ICE restart found the new path) and play after that.
+  const deadline = Date.now() + LOADED_MACHINE_WAIT_MS;
   let paths: string[] = [];
   for (;;) {
     paths = await selectedLocalAddresses(phone);
     if (paths.length === 2 && paths.every((a) => a === after)) break;
-    if (Date.now() > deadline) assert.fail(`the phone's selected ICE paths are ${paths.join(", ")}, not all from ${after}`);
+    if (Date.now() > deadline) assert.fail(`the phone's selected ICE paths are ${paths.join(", ")}, not all from ${after}\nthe phone's recovery steps: ${(await recoveryTrace(phone)).join(" | ")}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+  const pathsBackAt = Date.now();
+  const framesOnNewPath = await framesOf(agent, "policyholder");
+  const [phoneSees, agentSees] = await explainFailure(call, () => Promise.all([waitForVideoFlowing(phone, "agent"), waitForVideoFlowing(agent, "policyholder")]));
+  t.diagnostic(`address ${before} → ${after}: both paths on the new address after ${pathsBackAt - movedAt} ms; then the phone plays the agent after ${phoneSees - movedAt} ms, the agent plays the phone after ${agentSees - movedAt} ms`);
+  t.diagnostic(`the phone's recovery steps (address changed at ${Math.round(movedOnPage)}): ${(await recoveryTrace(phone)).join(" | ")}`);
+  assert.ok((await framesOf(agent, "policyholder")) > framesOnNewPath);
   assert.notEqual(after, before);
 
   await assertNoRejoin(call);
