@@ -58,6 +58,8 @@ interface Entry {
   ready: RestartAnswer | null;
   /** Unanswered restart requests in this recovery (chooses the next answer limit). */
   unanswered: number;
+  /** Nothing arrives although ICE still says connected (path-stall-watch.ts): broken until bytes flow again. */
+  stalled: boolean;
 }
 
 export class IceRecovery {
@@ -75,7 +77,7 @@ export class IceRecovery {
   };
 
   watch(transport: types.Transport) {
-    const entry: Entry = { transport, running: false, wake: null, hurry: false, ready: null, unanswered: 0 };
+    const entry: Entry = { transport, running: false, wake: null, hurry: false, ready: null, unanswered: 0, stalled: false };
     this.entries.set(transport.id, entry);
     transport.on("connectionstatechange", (state) => {
       this.deps.trace?.(`${transport.direction} ${state}`);
@@ -102,6 +104,27 @@ export class IceRecovery {
     this.kickEntry(entry);
     // The server's side is restarted already: the page's side must follow even if its state looks settled.
     if (!entry.running && !entry.transport.closed) void this.recover(entry, true);
+  }
+
+  /**
+   * The path died before ICE noticed (nothing arrives, the state still says
+   * connected): recover now instead of waiting seconds for "disconnected".
+   */
+  stalled(transportId: string) {
+    const entry = this.entries.get(transportId);
+    if (!entry || entry.transport.closed) return;
+    this.deps.trace?.(`${entry.transport.direction} stalled`);
+    entry.stalled = true;
+    if (!entry.running) void this.recover(entry);
+  }
+
+  /** Bytes arrive again on a transport that had stalled: whatever recovery runs for it may end. */
+  flowing(transportId: string) {
+    const entry = this.entries.get(transportId);
+    if (!entry?.stalled) return;
+    this.deps.trace?.(`${entry.transport.direction} flowing again`);
+    entry.stalled = false;
+    entry.wake?.();
   }
 
   /** The signalling socket is back (or the browser says it is online): try every broken transport now instead of after the pause. */
@@ -131,13 +154,17 @@ export class IceRecovery {
     return !t.closed && (t.connectionState === "disconnected" || t.connectionState === "failed");
   }
 
+  private brokenEntry(e: Entry) {
+    return this.broken(e.transport) || (e.stalled && !e.transport.closed);
+  }
+
   /**
    * Broken, or restarted and not connected yet: after a restart the state is
    * "connecting" until the checks succeed, and stays so when they cannot (the
    * restart gathered on an address that was already gone): that is not recovered.
    */
   private unrecovered(e: Entry) {
-    return this.broken(e.transport) || (e.running && !e.transport.closed && e.transport.connectionState !== "connected");
+    return this.brokenEntry(e) || (e.running && !e.transport.closed && e.transport.connectionState !== "connected");
   }
 
   private pause(entry: Entry, ms: number) {
@@ -180,7 +207,7 @@ export class IceRecovery {
 
   private async recover(entry: Entry, provided = false) {
     if (entry.running || this.stopped) return;
-    if (!provided && !this.broken(entry.transport)) return;
+    if (!provided && !this.brokenEntry(entry)) return;
     entry.running = true;
     entry.unanswered = 0;
     this.report();
@@ -200,7 +227,8 @@ export class IceRecovery {
         // A kick that came while this restart was on its way is answered by it.
         entry.hurry = false;
         // Connected (connectionstatechange) or a kick ends the wait early; then straight to the next try.
-        if (entry.transport.connectionState !== "connected") await this.pause(entry, CONNECT_WAITS_MS[Math.min(restarts, CONNECT_WAITS_MS.length - 1)]!);
+        // A stalled path may keep saying "connected" while the restart works: wait for bytes (flowing) the same way.
+        if (entry.transport.connectionState !== "connected" || entry.stalled) await this.pause(entry, CONNECT_WAITS_MS[Math.min(restarts, CONNECT_WAITS_MS.length - 1)]!);
         restarts += 1;
         attempt = -1;
       }

@@ -9,6 +9,7 @@ import { withPendingOnJoin, withProgress, withProvisional, withoutArrived, type 
 import { closeCodes, LINK_EXPIRED } from "../../../server/signalling/close-codes";
 import { SignalError, SignallingClient } from "./signalling-client";
 import { IceRecovery } from "./ice-recovery";
+import { PathStallWatch } from "./path-stall-watch";
 import { resumeSignalling } from "./signalling-resume";
 
 export interface RemoteParticipant {
@@ -115,6 +116,34 @@ export class SurveyCall {
   }
 
   private iceRecovery = this.newIceRecovery();
+  private stallWatch = this.newStallWatch();
+
+  /** A path that died before ICE noticed starts its recovery at once (path-stall-watch.ts). */
+  private newStallWatch() {
+    return new PathStallWatch({
+      expectsTraffic: (transport) => {
+        // Sending video: the SFU's feedback on it (transport-cc, RTCP) comes back all the time.
+        if (transport.direction === "send") {
+          const cam = this.producers.get("cam");
+          return !!cam && !cam.closed && !cam.paused && cam.track?.readyState === "live";
+        }
+        // Receiving: someone's live track flows towards us (Opus in DTX still sends every 400 ms).
+        return [...this.consumers.values()].some(({ consumer, participantId }) => {
+          if (consumer.closed || consumer.paused) return false;
+          const remote = this.state.remotes.find((r) => r.participantId === participantId);
+          return !!remote && !(consumer.kind === "video" ? remote.videoPaused : remote.audioPaused);
+        });
+      },
+      onStall: (transport) => {
+        this.iceRecovery.stalled(transport.id);
+        // No feedback on our own video: our network is gone (a new address, a dead spot), and the signalling
+        // socket with it. Resume on a new socket now rather than after a restart request times out on the old one;
+        // if the socket was fine, the resume costs a round trip.
+        if (transport.direction === "send") this.dropSignalling("no feedback on the video sent");
+      },
+      onFlowing: (transport) => this.iceRecovery.flowing(transport.id),
+    });
+  }
 
   private newIceRecovery() {
     return new IceRecovery({
@@ -316,6 +345,7 @@ export class SurveyCall {
     });
     // A network change (4G ↔ Wi-Fi) or a dead spot breaks ICE: restart it, without a new join.
     this.iceRecovery.watch(transport);
+    this.stallWatch.watch(transport);
   }
 
   private async produceLocal() {
@@ -619,6 +649,8 @@ export class SurveyCall {
     this.producers.clear();
     this.iceRecovery.stop();
     this.iceRecovery = this.newIceRecovery();
+    this.stallWatch.stop();
+    this.stallWatch = this.newStallWatch();
     this.sendTransport?.close();
     this.recvTransport?.close();
     this.sendTransport = this.recvTransport = null;
