@@ -22,4 +22,6 @@ export const signallingMethodAccess: Record<SignalMethod, SurveyAction> = {
   recordingConsent: "call.consent",
   pushGuide: "call.guide",
   requestCapture: "call.guide",
+  setConsumerTileSize: "call.media",
+  reportLinkQuality: "call.media",
 };

@@ -45,6 +45,16 @@ export const requestSchemas = {
   pushGuide: z.object({ itemKey: z.string().min(1).max(64) }),
   /** Agent or adjuster: ask the policyholder's phone to take the photo now. */
   requestCapture: z.object({ itemKey: z.string().min(1).max(64) }),
+  /** How large this client draws a remote video (device pixels): the server forwards the simulcast layer that fills it. */
+  setConsumerTileSize: z.object({ consumerId: objectId, width: z.number().int().min(0).max(16_384), height: z.number().int().min(0).max(16_384) }),
+  /** This client's own uplink as its getStats sees it; relayed to the others as peerLinkQuality. */
+  reportLinkQuality: z.object({
+    level: z.enum(["good", "fair", "poor"]),
+    videoMode: z.enum(["full", "low", "audio-only"]),
+    rttMs: z.number().min(0).max(600_000).nullable(),
+    lossPct: z.number().min(0).max(100).nullable(),
+    kbps: z.number().min(0).max(10_000_000).nullable(),
+  }),
 } as const;
 
 export type SignalMethod = keyof typeof requestSchemas;
@@ -97,6 +107,8 @@ export interface SignalResponses {
   recordingConsent: { recording: RecordingStateWire };
   pushGuide: Record<string, never>;
   requestCapture: Record<string, never>;
+  setConsumerTileSize: { spatialLayer: number | null };
+  reportLinkQuality: Record<string, never>;
 }
 
 export interface RecordingStateWire {
@@ -174,7 +186,11 @@ export interface SignalNotifications {
   captureAssessed: { capture: CaptureWire };
   /** Something staff must see at once (e.g. recording stopped: disk full). `message`: English fallback; pages translate `code`. */
   alert: { code: string; message: string; errorId?: string };
+  /** Another participant's uplink, as they measure it (reportLinkQuality). */
+  peerLinkQuality: LinkQualityWire & { participantId: string };
 }
+
+export type LinkQualityWire = z.output<(typeof requestSchemas)["reportLinkQuality"]>;
 
 export type SignalErrorCode = "BAD_REQUEST" | "FORBIDDEN" | "NOT_READY" | "FAILED" | "RATE_LIMITED";
 
