@@ -406,7 +406,19 @@ export const en = {
   "rec.errorId": "error id",
   "rec.checklist.warning": "The policyholder's voice or video is not being recorded right now: a step captured now is not on record.",
   "alert.RECORDING_DISK_FULL": "Recording stopped: the server's disk is full.",
-  "alert.RECORDING_TRACK": "A participant's voice or video is not being recorded; the server is retrying.",
+  "alert.RECORDING_TRACK": "A participant's voice or video is not being recorded; the server is retrying.",  "net.level.good": "Good connection",
+  "net.level.fair": "Fair connection",
+  "net.level.poor": "Poor connection",
+  "net.detail": "Round trip {rtt} · loss {loss} · {rate}",
+  "net.detail.unknown": "not measured yet",
+  "net.rtt": "{ms} ms",
+  "net.loss": "{pct}%",
+  "net.rate": "{kbps} kbit/s",
+  "net.mark.self": "Your connection",
+  "net.self.low": "Your connection is weak: your video is lowered so that your voice and photos get through.",
+  "net.self.audioOnly": "Your connection is very weak: your video is paused, only your voice is sent. It comes back by itself when the connection improves.",
+  "net.peer.low": "{name}'s connection is weak: their video is lowered.",
+  "net.peer.audioOnly": "{name}'s connection is very weak: their video is paused, only their voice arrives.",
 };
 
 export type MessageKey = keyof typeof en;
@@ -816,7 +828,19 @@ export const zhCN: Record<MessageKey, string> = {
   "rec.errorId": "错误编号",
   "rec.checklist.warning": "投保人的声音或画面当前未在录制：此时完成的拍摄步骤不在录像中。",
   "alert.RECORDING_DISK_FULL": "录制已停止：服务器磁盘已满。",
-  "alert.RECORDING_TRACK": "有参与人的声音或画面未在录制，服务器正在重试。",
+  "alert.RECORDING_TRACK": "有参与人的声音或画面未在录制，服务器正在重试。",  "net.level.good": "网络良好",
+  "net.level.fair": "网络一般",
+  "net.level.poor": "网络较差",
+  "net.detail": "往返时延 {rtt} · 丢包 {loss} · {rate}",
+  "net.detail.unknown": "尚未测得",
+  "net.rtt": "{ms} 毫秒",
+  "net.loss": "{pct}%",
+  "net.rate": "{kbps} 千比特/秒",
+  "net.mark.self": "您的网络",
+  "net.self.low": "您的网络信号较弱：已降低您的视频画质，以保证语音和照片能够送达。",
+  "net.self.audioOnly": "您的网络信号很弱：已暂停您的视频，仅发送语音。网络好转后将自动恢复。",
+  "net.peer.low": "{name} 的网络信号较弱：其视频画质已降低。",
+  "net.peer.audioOnly": "{name} 的网络信号很弱：其视频已暂停，仅能听到语音。",
 };
 
 export type Locale = "zh-CN" | "en";
