@@ -35,6 +35,7 @@ export class SimulcastUplinkGuard {
   private retryMs: number = GUARD.retryMs.first;
   /** Set while a step up is on trial. */
   private trialUntil: number | null = null;
+  private applying: Promise<void> = Promise.resolve();
 
   constructor(private readonly target: UplinkGuardTarget) {}
 
@@ -79,7 +80,8 @@ export class SimulcastUplinkGuard {
     this.since = now;
     this.poorRun = this.worseRun = 0;
     this.target.onMode(mode);
-    void this.apply(from, mode);
+    // In order: a pause must not overtake the layer change asked for before it.
+    this.applying = this.applying.then(() => this.apply(from, mode));
   }
 
   private async apply(from: VideoMode, to: VideoMode) {
