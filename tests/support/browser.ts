@@ -10,7 +10,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
  * (a context's granted permissions answer; without them the request is refused)
  * instead of granting every request.
  */
-export async function launchBrowser(opts: { fakeVideoFile?: string; askForMedia?: boolean } = {}): Promise<Browser> {
+export async function launchBrowser(opts: { fakeVideoFile?: string; askForMedia?: boolean; executablePath?: string } = {}): Promise<Browser> {
   const args = [
     "--no-sandbox",
     "--disable-gpu",
@@ -26,7 +26,8 @@ export async function launchBrowser(opts: { fakeVideoFile?: string; askForMedia?
   ];
   if (!opts.askForMedia) args.push("--use-fake-ui-for-media-stream");
   if (opts.fakeVideoFile) args.push(`--use-file-for-fake-video-capture=${opts.fakeVideoFile}`);
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+  // executablePath: e.g. a wrapper that runs Chromium inside a network namespace (network-namespace.ts).
+  return chromium.launch({ executablePath: opts.executablePath ?? CHROMIUM, headless: true, args });
 }
 
 /** A phone-sized context, as the policyholder would open the SMS link. */

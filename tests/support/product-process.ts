@@ -69,7 +69,8 @@ export async function startProductProcess(
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
-  const url = `http://127.0.0.1:${port}`;
+  // HOST in opts.env: the product listens there only (e.g. a test network's veth address).
+  const url = `http://${opts.env?.HOST ?? "127.0.0.1"}:${port}`;
   // Generous: on a loaded shared machine the start (migrations, the ONNX model, the worker) can take minutes.
   const deadline = Date.now() + 300_000;
   for (;;) {

@@ -1,0 +1,147 @@
+// The test network itself (tests/support/network-namespace.ts) does what the
+// impaired browser tests rely on: the phone's namespace reaches the server end
+// only as the impairment allows, the address change really moves the phone,
+// the relay really delays, and Chromium really runs inside the namespace.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import dgram from "node:dgram";
+import http from "node:http";
+import net from "node:net";
+import { createPhoneNetwork, launchBrowserInNamespace, startDelayRelay } from "../support/network-namespace";
+import { freePort } from "../support/product-process";
+
+/** Runs a small node script inside the phone's namespace and returns what it prints. */
+function probe(network: { exec: (c: string, a: string[]) => Promise<string> }, script: string) {
+  return network.exec(process.execPath, ["-e", script]).then((s) => s.trim());
+}
+
+const tcpTry = (host: string, port: number, timeoutMs = 3000) => `
+  const s = require("node:net").connect(${port}, "${host}");
+  const t0 = Date.now();
+  s.setTimeout(${timeoutMs}, () => { console.log("timeout"); process.exit(0); });
+  s.on("connect", () => { s.write("ping"); });
+  s.on("data", () => { console.log("ok " + (Date.now() - t0)); process.exit(0); });
+  s.on("error", (e) => { console.log("error " + e.code); process.exit(0); });`;
+
+const udpTry = (host: string, port: number, count = 1, timeoutMs = 2000) => `
+  const s = require("node:dgram").createSocket("udp4");
+  let got = 0;
+  s.on("message", () => { got++; });
+  for (let i = 0; i < ${count}; i++) s.send(Buffer.from("x" + i), ${port}, "${host}");
+  setTimeout(() => { console.log("got " + got); process.exit(0); }, ${timeoutMs});`;
+
+test("phone namespace: link, blackout, UDP block, loss, rate cap, address change, delay relay, Chromium inside", { timeout: 300_000 }, async (t) => {
+  const network = await createPhoneNetwork({ tag: "selftest" });
+  t.after(() => network.remove());
+
+  // An echo service on the server end, TCP and UDP on the same port.
+  const port = await freePort();
+  const tcp = net.createServer((s) => s.on("data", (d) => s.write(d)).on("error", () => {}));
+  await new Promise<void>((r) => tcp.listen(port, network.serverAddress, () => r()));
+  t.after(() => tcp.close());
+  const udp = dgram.createSocket("udp4");
+  const udpSources = new Set<string>();
+  udp.on("message", (m, r) => {
+    udpSources.add(r.address);
+    udp.send(m, r.port, r.address);
+  });
+  await new Promise<void>((r) => udp.bind(port, network.serverAddress, () => r()));
+  t.after(() => udp.close());
+
+  assert.match(await probe(network, tcpTry(network.serverAddress, port)), /^ok/);
+  assert.equal(await probe(network, udpTry(network.serverAddress, port)), "got 1");
+  // The machine's own loopback is not the phone's: nothing on 127.0.0.1 of the server is reachable.
+  assert.doesNotMatch(await probe(network, tcpTry("127.0.0.1", port, 1000)), /^ok/);
+
+  await network.blackout();
+  assert.equal(await probe(network, tcpTry(network.serverAddress, port, 1500)), "timeout");
+  assert.equal(await probe(network, udpTry(network.serverAddress, port)), "got 0");
+  assert.ok((await network.dropped()).filter > 0);
+  await network.restore();
+  assert.match(await probe(network, tcpTry(network.serverAddress, port)), /^ok/);
+
+  await network.setFilter({ kind: "tcp-only", tcpPorts: [port] });
+  assert.equal(await probe(network, udpTry(network.serverAddress, port)), "got 0");
+  assert.match(await probe(network, tcpTry(network.serverAddress, port)), /^ok/);
+  const other = await freePort();
+  assert.equal(await probe(network, tcpTry(network.serverAddress, other, 1500)), "timeout", "TCP to another port is dropped");
+  await network.restore();
+
+  // 30 % loss each way: of 200 echoes, about 49 % come back; far from 0 and from 200.
+  await network.setLoss(30);
+  const got = Number((await probe(network, udpTry(network.serverAddress, port, 200, 2500))).split(" ")[1]);
+  assert.ok(got > 40 && got < 160, `echoes back with 30 % loss each way: ${got} of 200`);
+  assert.ok((await network.dropped()).loss > 0);
+  await network.setLoss(0);
+
+  // Uplink capped at 400 kbit/s: 200 KB take about 4 s (at least 3 s) instead of milliseconds.
+  const sink = net.createServer((s) => {
+    let n = 0;
+    s.on("data", (d) => {
+      n += d.length;
+      if (n >= 200_000) s.end("done");
+    });
+  });
+  const sinkPort = await freePort();
+  await new Promise<void>((r) => sink.listen(sinkPort, network.serverAddress, () => r()));
+  t.after(() => sink.close());
+  const upload = `
+    const s = require("node:net").connect(${sinkPort}, "${network.serverAddress}");
+    const t0 = Date.now();
+    s.on("connect", () => s.write(Buffer.alloc(200000)));
+    s.on("data", () => { console.log(Date.now() - t0); process.exit(0); });`;
+  const fast = Number(await probe(network, upload));
+  await network.capRate({ upKbit: 400, downKbit: 400 });
+  const slow = Number(await probe(network, upload));
+  assert.ok(slow >= 3000 && slow > fast * 5, `200 KB up: ${fast} ms uncapped, ${slow} ms at 400 kbit/s`);
+  await network.capRate({});
+
+  // Address change: the echo server sees the new source address, and the old one is gone.
+  const before = network.phoneAddress;
+  const after = await network.changeAddress();
+  assert.notEqual(after, before);
+  const addrs = await network.exec("ip", ["-4", "-o", "addr", "show", "dev", network.phoneIf]);
+  assert.ok(addrs.includes(after) && !addrs.includes(`${before}/`), addrs);
+  udpSources.clear();
+  assert.equal(await probe(network, udpTry(network.serverAddress, port)), "got 1");
+  assert.deepEqual([...udpSources], [after]);
+
+  // Delay relay: 150 ms each way puts the TCP round trip (connect + echo) above 450 ms.
+  const relayPort = await freePort();
+  const relay = await startDelayRelay({ protocol: "tcp", listen: { host: network.relayAddress, port: relayPort }, target: { host: network.serverAddress, port }, delayMs: 150, jitterMs: 20 });
+  t.after(() => relay.close());
+  const direct = Number((await probe(network, tcpTry(network.serverAddress, port))).split(" ")[1]);
+  const delayed = Number((await probe(network, tcpTry(network.relayAddress, relayPort))).split(" ")[1]);
+  assert.ok(delayed >= 250 && delayed > direct + 200, `echo round trip: ${direct} ms direct, ${delayed} ms through the relay`);
+  const udpRelay = await startDelayRelay({ protocol: "udp", listen: { host: network.relayAddress, port: relayPort }, target: { host: network.serverAddress, port }, delayMs: 100 });
+  t.after(() => udpRelay.close());
+  assert.equal(await probe(network, udpTry(network.relayAddress, relayPort, 3, 1500)), "got 3");
+  assert.deepEqual(udpRelay.stats(), { toTarget: 3, toClient: 3 });
+
+  // Chromium runs inside the namespace: it reaches the server end, and the server sees the phone's address.
+  const seen: string[] = [];
+  const page0 = http.createServer((req, res) => {
+    seen.push(req.socket.remoteAddress ?? "");
+    res.end("<title>inside</title>");
+  });
+  const httpPort = await freePort();
+  await new Promise<void>((r) => page0.listen(httpPort, network.serverAddress, () => r()));
+  t.after(() => page0.close());
+  const browser = await launchBrowserInNamespace(network);
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  await page.goto(`http://${network.serverAddress}:${httpPort}/`);
+  assert.equal(await page.title(), "inside");
+  assert.ok(seen.includes(network.phoneAddress), `server saw ${seen.join(",")}`);
+  await network.blackout();
+  await assert.rejects(page.goto(`http://${network.serverAddress}:${httpPort}/again`, { timeout: 4000 }));
+  await network.restore();
+});
+
+test("removing the network leaves no namespace or interface behind", async () => {
+  const network = await createPhoneNetwork({ tag: "selftest" });
+  await network.remove();
+  const { execFileSync } = await import("node:child_process");
+  assert.ok(!execFileSync("ip", ["netns", "list"]).toString().includes(network.ns));
+  assert.ok(!execFileSync("ip", ["-o", "link"]).toString().includes(network.serverIf));
+});
