@@ -2,7 +2,7 @@
 // tile gets, and the uplink guard's steps (lowest layer, sound only, and back).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assessDownlink, assessUplink, lossBetween, THRESHOLDS, worst } from "../../app/_lib/call/network-quality";
+import { assessDownlink, assessUplink, lossBetween, THRESHOLDS, worst, type LinkReport } from "../../app/_lib/call/network-quality";
 import { GUARD, SimulcastUplinkGuard, type VideoMode } from "../../app/_lib/call/simulcast-uplink-guard";
 import { CAMERA_LAYERS, layersOf, spatialLayerForTile } from "../../media/simulcast-layers";
 import { cameraEncodings, microphoneEncodings, MICROPHONE_CODEC_OPTIONS } from "../../app/_lib/call/simulcast-encodings";
@@ -75,7 +75,7 @@ const good = { level: "good" as const, rttMs: 50, loss: 0, kbps: 1500 };
 test("uplink guard: poor → lowest layer → sound only → tries its way back, backing off when it fails", async () => {
   const { guard, log, modes } = guardWithLog();
   let t = 0;
-  const step = (s: typeof poor) => guard.observe(s, (t += 2000));
+  const step = (s: LinkReport) => guard.observe(s, (t += 2000));
   assert.equal(step(good), "full");
   assert.equal(step(poor), "full", "one poor sample is not enough");
   assert.equal(step(poor), "low");

@@ -160,7 +160,7 @@ export class NetworkQualityMonitor {
   }
 
   /** Audio concealment on what arrives, per participant (for diagnostics and tests). */
-  async audioConcealment(): Promise<{ participantId: string; concealedSamples: number; totalSamplesReceived: number; packetsLost: number }[]> {
+  async audioConcealment(): Promise<{ participantId: string; concealedSamples: number; silentConcealedSamples: number; totalSamplesReceived: number; packetsLost: number }[]> {
     const recv = await this.stats(this.call.recvTransport());
     const byTrack = new Map([...this.call.consumers()].map((c) => [c.consumer.track.id, c]));
     return recv
@@ -168,9 +168,37 @@ export class NetworkQualityMonitor {
       .flatMap((s) => {
         const c = byTrack.get(String(s.trackIdentifier));
         return c
-          ? [{ participantId: c.participantId, concealedSamples: num(s.concealedSamples) ?? 0, totalSamplesReceived: num(s.totalSamplesReceived) ?? 0, packetsLost: num(s.packetsLost) ?? 0 }]
+          ? [{ participantId: c.participantId, concealedSamples: num(s.concealedSamples) ?? 0, silentConcealedSamples: num(s.silentConcealedSamples) ?? 0, totalSamplesReceived: num(s.totalSamplesReceived) ?? 0, packetsLost: num(s.packetsLost) ?? 0 }]
           : [];
       });
+  }
+
+  /** The camera's simulcast layers as the browser sends them now (diagnostics and tests). */
+  async sentVideoLayers(): Promise<{ rid: string; frameHeight: number; bytesSent: number; qualityLimitationReason: string }[]> {
+    const send = await this.stats(this.call.sendTransport());
+    return send
+      .filter((s) => s.type === "outbound-rtp" && s.kind === "video")
+      .map((s) => ({ rid: String(s.rid ?? "-"), frameHeight: num(s.frameHeight) ?? 0, bytesSent: num(s.bytesSent) ?? 0, qualityLimitationReason: String(s.qualityLimitationReason ?? "") }))
+      .sort((a, b) => a.rid.localeCompare(b.rid));
+  }
+
+  /** Height of the video received from each participant now (diagnostics and tests). */
+  async receivedVideoHeights(): Promise<Record<string, number>> {
+    const recv = await this.stats(this.call.recvTransport());
+    const byTrack = new Map([...this.call.consumers()].map((c) => [c.consumer.track.id, c.participantId]));
+    const out: Record<string, number> = {};
+    for (const s of recv) {
+      const pid = s.type === "inbound-rtp" && s.kind === "video" ? byTrack.get(String(s.trackIdentifier)) : undefined;
+      if (pid) out[pid] = num(s.frameHeight) ?? 0;
+    }
+    return out;
+  }
+
+  /** The Opus parameters each received audio stream was negotiated with (useinbandfec=1: FEC on). */
+  receivedAudioParameters(): { participantId: string; parameters: Record<string, unknown> }[] {
+    return [...this.call.consumers()]
+      .filter((c) => c.consumer.kind === "audio")
+      .map((c) => ({ participantId: c.participantId, parameters: { ...(c.consumer.rtpParameters.codecs[0]?.parameters ?? {}) } }));
   }
 
   private async stats(t: types.Transport | null): Promise<Stat[]> {
