@@ -10,6 +10,7 @@ import { desktopContext, laptopContext, phoneContext } from "../support/browser"
 import { browserSession, LOADED_MACHINE_WAIT_MS } from "../support/browser-session";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
 import { callNetwork, pollUntil, recordingsOf, sentLayers } from "../support/call-network";
+import { CAMERA_CAPTURE, CAMERA_LAYERS, spatialLayerForTile } from "../../media/simulcast-layers";
 
 const session = browserSession();
 const newPage = session.newPage;
@@ -40,33 +41,44 @@ test("simulcast on loopback: three layers out, tile-sized layers in, best layer 
   assert.ok(heights[0]! < heights[1]! && heights[1]! < heights[2]!, `layers grow in size (${heights.join(", ")})`);
   step(`phone sends ${heights.join("/")}`);
 
-  // The phone's small tiles get the smallest layer of each other participant;
-  // the agent's tile of the phone is larger and gets more than that.
+  // The phone's small tiles (≈ 100 css px high at DPR 2) get the smallest layer of each other participant.
   const phoneIn = await pollUntil(
     "the phone receives the others' smallest layer",
     () => callNetwork(phone, (n) => n.receivedVideoHeights()),
     (h) => Object.keys(h).length === 2 && Object.values(h).every((x) => x > 0 && x <= 240),
     LOADED_MACHINE_WAIT_MS * 2,
   );
-  const phoneId = (await phone.evaluate(() => (window as unknown as { __surveyCall: { snapshot(): { self: { participantId: string } } } }).__surveyCall.snapshot().self.participantId));
-  const agentIn = await pollUntil(
-    "the agent receives a larger layer of the phone than the phone's thumbnails",
-    () => callNetwork(agent, (n) => n.receivedVideoHeights()),
-    (h) => (h[phoneId] ?? 0) >= 300,
-    LOADED_MACHINE_WAIT_MS * 2,
-  );
-  step(`phone receives ${JSON.stringify(phoneIn)}; agent receives the phone at ${agentIn[phoneId]}`);
+  const phoneId = await phone.evaluate(() => (window as unknown as { __surveyCall: { snapshot(): { self: { participantId: string } } } }).__surveyCall.snapshot().self.participantId);
+  step(`phone receives ${JSON.stringify(phoneIn)}`);
+
+  // The agent gets the layer its tile of the phone needs: from the tile's size in device pixels.
+  const agentTile = agent.locator('[data-testid="remote-tile"][data-role="policyholder"]');
+  const expectedHeight = async () => {
+    const box = (await agentTile.boundingBox())!;
+    return CAMERA_CAPTURE.height / CAMERA_LAYERS[spatialLayerForTile(box.height)]!.scaleResolutionDownBy;
+  };
+  const withTwo = await expectedHeight();
+  await pollUntil(`the agent receives the phone at the height its tile needs (${withTwo})`, () => callNetwork(agent, (n) => n.receivedVideoHeights()), (h) => h[phoneId] === withTwo, LOADED_MACHINE_WAIT_MS * 2);
+  step(`agent's tile of the phone with two remotes: receives ${withTwo}`);
+  // The adjuster leaves: the agent's tile of the phone grows, and so does the layer it gets.
+  await adjuster.context().close();
+  await waitForRemoteRoles(agent, ["policyholder"]);
+  await agent.waitForTimeout(1000);
+  const withOne = await expectedHeight();
+  assert.ok(withOne > withTwo, `the agent's tile alone is large enough for a larger layer (${withTwo} → ${withOne})`);
+  await pollUntil(`the agent receives the phone's larger layer (${withOne})`, () => callNetwork(agent, (n) => n.receivedVideoHeights()), (h) => h[phoneId] === withOne, LOADED_MACHINE_WAIT_MS * 2);
+  step(`agent's tile of the phone alone: receives ${withOne}`);
 
   // Opus with in-band FEC on every received audio stream.
-  for (const p of [phone, agent]) {
+  for (const [p, others] of [[phone, 1], [agent, 1]] as const) {
     const audio = await callNetwork(p, (n) => n.receivedAudioParameters());
-    assert.equal(audio.length, 2);
+    assert.equal(audio.length, others);
     for (const a of audio) assert.equal(a.parameters.useinbandfec, 1, `FEC on the audio from ${a.participantId}`);
   }
 
   // Every tile has a quality mark with a measured level and a tooltip in the page's language.
-  const phoneMarks = await pollUntil("the phone's tiles show measured quality marks", () => marks(phone), (m) => m.length === 3 && m.every((x) => x.level !== "unknown"), LOADED_MACHINE_WAIT_MS);
-  const agentMarks = await pollUntil("the agent's tiles show measured quality marks", () => marks(agent), (m) => m.length === 3 && m.every((x) => x.level !== "unknown"), LOADED_MACHINE_WAIT_MS);
+  const phoneMarks = await pollUntil("the phone's tiles show measured quality marks", () => marks(phone), (m) => m.length === 2 && m.every((x) => x.level !== "unknown"), LOADED_MACHINE_WAIT_MS);
+  const agentMarks = await pollUntil("the agent's tiles show measured quality marks", () => marks(agent), (m) => m.length === 2 && m.every((x) => x.level !== "unknown"), LOADED_MACHINE_WAIT_MS);
   assert.ok(phoneMarks.every((m) => /网络(良好|一般|较差)/.test(m.title) && /往返时延/.test(m.title)), `zh-CN tooltips: ${JSON.stringify(phoneMarks)}`);
   assert.ok(agentMarks.every((m) => /(Good|Fair|Poor) connection/.test(m.title) && /Round trip/.test(m.title)), `en tooltips: ${JSON.stringify(agentMarks)}`);
   step(`marks: phone ${phoneMarks.map((m) => m.level).join(",")}, agent ${agentMarks.map((m) => m.level).join(",")}`);
