@@ -76,8 +76,9 @@ test("uplink guard: poor → lowest layer → sound only → tries its way back,
   const { guard, log, modes } = guardWithLog();
   let t = 0;
   const step = (s: LinkReport) => guard.observe(s, (t += 2000));
-  assert.equal(step(good), "full");
-  assert.equal(step(poor), "full", "one poor sample is not enough");
+  // While the estimate ramps up after the start, nothing is lowered.
+  while (t < GUARD.settleMs) assert.equal(step(poor), "full");
+  for (let i = 0; i < GUARD.poorSamplesToLower - 1; i++) assert.equal(step(poor), "full", "a short poor spell is not enough");
   assert.equal(step(poor), "low");
   for (let i = 0; i < GUARD.audioOnly.samples - 1; i++) assert.equal(step(dire), "low");
   assert.equal(step(dire), "audio-only");
@@ -87,14 +88,13 @@ test("uplink guard: poor → lowest layer → sound only → tries its way back,
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(modes, ["low", "audio-only", "low"]);
   assert.deepEqual(log, ["max-layer 0", "pause", "resume", "max-layer 0"]);
-  // That trial fails (still dire): back to sound only, and the next wait is longer.
-  const before = t;
-  step(dire);
-  step(dire);
-  assert.equal(step(dire), "audio-only");
+  // That trial fails (still dire, once the estimate had time to settle): back to sound only, and the next wait is longer.
+  const trialAt = t;
+  while (step(dire) === "low") if (t > trialAt + 60_000) assert.fail("the failed trial never went back to sound only");
+  assert.ok(t - trialAt >= GUARD.settleMs, "the step up had its settling time");
   const pausedAt = t;
   while (step(good) === "audio-only") if (t > 1_000_000) assert.fail("never tried again");
-  assert.ok(t - pausedAt >= GUARD.retryMs.first * 2 - 2000, `the second wait is doubled (${t - pausedAt} ms after ${before})`);
+  assert.ok(t - pausedAt >= GUARD.retryMs.first * 2 - 2000, `the second wait is doubled (${t - pausedAt} ms)`);
   // Good again: back to the full picture after the next wait.
   while (step(good) === "low") if (t > 2_000_000) assert.fail("never went back to full");
   assert.equal(guard.observe(good, t), "full");
@@ -105,9 +105,15 @@ test("uplink guard: poor → lowest layer → sound only → tries its way back,
 test("uplink guard leaves a camera the person switched off alone", () => {
   const { guard, log, setWanted } = guardWithLog();
   let t = 0;
-  guard.observe(poor, (t += 2000));
-  guard.observe(poor, (t += 2000));
+  while (t < GUARD.settleMs + GUARD.poorSamplesToLower * 2000) guard.observe(poor, (t += 2000));
+  assert.equal(guard.observe(poor, t), "low");
   setWanted(false);
   for (let i = 0; i < 10; i++) assert.equal(guard.observe(dire, (t += 2000)), "low");
   assert.ok(!log.includes("pause"));
+});
+
+test("a low estimate alone is not a weak uplink: only when it holds the video back", () => {
+  assert.equal(assessUplink({ rttMs: 20, loss: 0, kbps: 300, bandwidthLimited: false }).level, "good");
+  assert.equal(assessUplink({ rttMs: 20, loss: 0, kbps: 300, bandwidthLimited: true }).level, "poor");
+  assert.equal(assessUplink({ rttMs: 20, loss: 0.12, kbps: 300, bandwidthLimited: false }).level, "poor", "loss counts regardless");
 });

@@ -3,10 +3,10 @@
 // the agent and the adjuster in an unimpaired Chromium on the machine. Media
 // may go through a delay relay so that the phone's round trip grows.
 import { spawnSync } from "node:child_process";
-import type { Browser, Page } from "playwright-core";
-import { desktopContext, laptopContext, launchBrowser, phoneContext } from "./browser";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { CHROMIUM, desktopContext, laptopContext, phoneContext } from "./browser";
 import { openPage } from "./browser-session";
-import { createPhoneNetwork, launchBrowserInNamespace, productEnvFor, startDelayRelay, type DelayRelay, type PhoneNetwork } from "./network-namespace";
+import { createPhoneNetwork, productEnvFor, startDelayRelay, type DelayRelay, type PhoneNetwork } from "./network-namespace";
 import { freePort, startProductProcess, type RunningProduct } from "./product-process";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "./survey-flow";
 
@@ -53,9 +53,12 @@ export async function startImpairedSurvey(opts: { tag: string; delayMs?: number 
         delayMs: opts.delayMs,
       });
     }
-    const staffBrowser = await launchBrowser();
+    // The pages are served from the veth address, which is not a secure context
+    // (only localhost is): without the flag there is no getUserMedia at all.
+    const origins = [`http://${network.serverAddress}:${port}`, `http://${network.relayAddress}:${port}`];
+    const staffBrowser = await launchTrustingOrigins(CHROMIUM, origins);
     browsers.push(staffBrowser);
-    const phoneBrowser = await launchBrowserInNamespace(network);
+    const phoneBrowser = await launchTrustingOrigins(network.chromiumWrapper, origins);
     browsers.push(phoneBrowser);
 
     const agent = await openPage(staffBrowser, contexts, desktopContext);
@@ -75,6 +78,30 @@ export async function startImpairedSurvey(opts: { tag: string; delayMs?: number 
     await close();
     throw err;
   }
+}
+
+/**
+ * launchBrowser's flags (tests/support/browser.ts) plus origins treated as
+ * secure. `executablePath`: Debian's Chromium, or the wrapper that runs it in
+ * the phone's namespace.
+ */
+function launchTrustingOrigins(executablePath: string, origins: string[]): Promise<Browser> {
+  const args = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+    "--autoplay-policy=no-user-gesture-required",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+    `--unsafely-treat-insecure-origin-as-secure=${origins.join(",")}`,
+  ];
+  return chromium.launch({ executablePath, headless: true, args });
 }
 
 /** The call phase a page shows ("in-call", "reconnecting", …). */

@@ -233,12 +233,23 @@ export class NetworkQualityMonitor {
       lost: remoteInbound.reduce((n, s) => n + Math.max(0, num(s.packetsLost) ?? 0), 0),
     };
     const availableBps = num(sendPair?.availableOutgoingBitrate);
+    const video = outbound.filter((s) => s.kind === "video");
+    const topRid = `r${Math.max(0, video.length - 1)}`;
+    const sending = (rid: string) => {
+      const st = video.find((v) => v.rid === rid);
+      const before = st ? this.prev.layerBytes.get(rid) : undefined;
+      return st !== undefined && before !== undefined && (num(st.bytesSent) ?? 0) - before > 1500;
+    };
+    // Held back by the estimate: the encoder says so, or the browser dropped the top layer we let it send.
+    const bandwidthLimited =
+      video.some((v) => v.qualityLimitationReason === "bandwidth") || (this.state.videoMode === "full" && video.length > 1 && sending("r0") && !sending(topRid));
     const uplink =
       send.length && sendPair
         ? assessUplink({
             rttMs: num(sendPair.currentRoundTripTime) != null ? Math.round(num(sendPair.currentRoundTripTime)! * 1000) : null,
             loss: lossBetween(this.prev.uplink, upCounters),
             kbps: availableBps != null ? Math.round(availableBps / 1000) : null,
+            bandwidthLimited,
           })
         : null;
 
@@ -307,6 +318,8 @@ export class NetworkQualityMonitor {
 
     this.prev = { at: now, uplink: upCounters, inbound, layerBytes };
     const videoMode = uplink ? this.guard.observe(uplink, now) : this.state.videoMode;
+    // Video lowered for the uplink: the link is poor until a step up shows otherwise.
+    if (uplink && videoMode !== "full") uplink.level = "poor";
     this.update({ uplink, downlink, level: uplink || downlink ? worst(uplink?.level, downlink?.level) : null, sentLayers, peers, videoMode });
     if (uplink) this.sendReport(uplink, videoMode, now);
   }

@@ -13,6 +13,12 @@ export interface LinkSample {
   loss: number | null;
   /** Sending: the browser's bandwidth estimate; receiving: the bitrate received (kbit/s). */
   kbps: number | null;
+  /**
+   * Sending only: the browser says the estimate is what holds the video back
+   * (an encoder limited by "bandwidth", or a simulcast layer it stopped). A low
+   * estimate while nothing is held back is the estimator idling, not a weak link.
+   */
+  bandwidthLimited?: boolean;
 }
 
 export interface LinkReport extends LinkSample {
@@ -47,7 +53,7 @@ function byRttAndLoss(s: LinkSample): LinkLevel {
 
 /** The sending side: RTT, loss the server reports back, and the browser's estimate of what the uplink carries. */
 export function assessUplink(s: LinkSample): LinkReport {
-  const bw: LinkLevel = s.kbps == null ? "good" : s.kbps < THRESHOLDS.uplinkKbps.poor ? "poor" : s.kbps < THRESHOLDS.uplinkKbps.fair ? "fair" : "good";
+  const bw: LinkLevel = s.kbps == null || s.bandwidthLimited === false ? "good" : s.kbps < THRESHOLDS.uplinkKbps.poor ? "poor" : s.kbps < THRESHOLDS.uplinkKbps.fair ? "fair" : "good";
   return { ...s, level: worst(byRttAndLoss(s), bw) };
 }
 

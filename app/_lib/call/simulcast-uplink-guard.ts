@@ -11,7 +11,9 @@ export type VideoMode = "full" | "low" | "audio-only";
 
 export const GUARD = {
   /** Consecutive poor samples (2 s apart) before video is lowered. */
-  poorSamplesToLower: 2,
+  poorSamplesToLower: 3,
+  /** After the first sample and after each step up, the bandwidth estimate needs this long to ramp up: no step down meanwhile. */
+  settleMs: 15_000,
   /** Consecutive samples this bad, while lowered, before the camera pauses. */
   audioOnly: { kbpsBelow: 100, lossAbove: 0.25, samples: 3 },
   /** First wait before trying a step up again; doubled after each failed try, up to max. */
@@ -32,6 +34,7 @@ export class SimulcastUplinkGuard {
   private poorRun = 0;
   private worseRun = 0;
   private since = 0;
+  private settledAt: number | null = null;
   private retryMs: number = GUARD.retryMs.first;
   /** Set while a step up is on trial. */
   private trialUntil: number | null = null;
@@ -44,10 +47,13 @@ export class SimulcastUplinkGuard {
     this.poorRun = this.worseRun = 0;
     this.retryMs = GUARD.retryMs.first;
     this.trialUntil = null;
+    this.settledAt = null;
   }
 
   /** One uplink sample; returns the video mode now in force. */
   observe(uplink: LinkReport, now: number): VideoMode {
+    this.settledAt ??= now + GUARD.settleMs;
+    if (now < this.settledAt) return this.mode;
     this.poorRun = uplink.level === "poor" ? this.poorRun + 1 : 0;
     const worse = (uplink.kbps != null && uplink.kbps < GUARD.audioOnly.kbpsBelow) || (uplink.loss != null && uplink.loss > GUARD.audioOnly.lossAbove);
     this.worseRun = worse ? this.worseRun + 1 : 0;
@@ -74,7 +80,8 @@ export class SimulcastUplinkGuard {
   private enter(mode: VideoMode, now: number, trialFailed: boolean) {
     const stepUp = (this.mode === "low" && mode === "full") || (this.mode === "audio-only" && mode === "low");
     if (trialFailed) this.retryMs = Math.min(GUARD.retryMs.max, this.retryMs * 2);
-    this.trialUntil = stepUp ? now + GUARD.trialMs : null;
+    this.trialUntil = stepUp ? now + GUARD.settleMs + GUARD.trialMs : null;
+    if (stepUp) this.settledAt = now + GUARD.settleMs;
     const from = this.mode;
     this.mode = mode;
     this.since = now;
