@@ -11,6 +11,7 @@ import { startProductProcess } from "../../tests/support/product-process";
 import { desktopContext, laptopContext, launchBrowser, phoneContext } from "../../tests/support/browser";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../../tests/support/survey-flow";
 import { writeSection } from "../lib/report";
+import { LOADED_MACHINE_WAIT_MS } from "../../tests/support/browser-session";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "60" }, baseline: { type: "string" }, warmup: { type: "string", default: "15" } } });
 const seconds = Number(values.seconds);
@@ -54,14 +55,21 @@ async function measure(label: string, root: string | undefined) {
   const product = await startProductProcess(root ? { root } : {});
   const browser = await launchBrowser();
   try {
-    const agent = await (await browser.newContext(desktopContext)).newPage();
+    // Waits for a condition, never a race: on a loaded machine a page can take a minute (see browser-session).
+    const context = async (o: Parameters<typeof browser.newContext>[0]) => {
+      const ctx = await browser.newContext(o);
+      ctx.setDefaultTimeout(LOADED_MACHINE_WAIT_MS);
+      ctx.setDefaultNavigationTimeout(LOADED_MACHINE_WAIT_MS);
+      return ctx.newPage();
+    };
+    const agent = await context(desktopContext);
     await loginAs(agent, product.url, agent1);
     const { surveyId, policyholderLink, adjusterLink } = await createSurveyInConsole(agent);
     await agentJoins(agent, product.url, surveyId);
-    const phone: Page = await (await browser.newContext(phoneContext)).newPage();
+    const phone: Page = await context(phoneContext);
     await inviteeJoins(phone, policyholderLink);
     await phone.getByTestId("consent-accept").click({ timeout: 90_000 });
-    const adjuster = await (await browser.newContext(laptopContext)).newPage();
+    const adjuster = await context(laptopContext);
     await inviteeJoins(adjuster, adjusterLink);
     await waitForRemoteRoles(phone, ["agent", "adjuster"]);
     await waitForRemoteRoles(agent, ["policyholder", "adjuster"]);
