@@ -51,6 +51,16 @@ export const requestSchemas = {
    * (same transports) instead of joining again.
    */
   resume: z.object({ transportIds: z.array(objectId).min(1).max(4), consumerIds: z.array(objectId).max(256) }),
+  /** How large this client draws a remote video (device pixels): the server forwards the simulcast layer that fills it. */
+  setConsumerTileSize: z.object({ consumerId: objectId, width: z.number().int().min(0).max(16_384), height: z.number().int().min(0).max(16_384) }),
+  /** This client's own uplink as its getStats sees it; relayed to the others as peerLinkQuality. */
+  reportLinkQuality: z.object({
+    level: z.enum(["good", "fair", "poor"]),
+    videoMode: z.enum(["full", "low", "audio-only"]),
+    rttMs: z.number().min(0).max(600_000).nullable(),
+    lossPct: z.number().min(0).max(100).nullable(),
+    kbps: z.number().min(0).max(10_000_000).nullable(),
+  }),
 } as const;
 
 export type SignalMethod = keyof typeof requestSchemas;
@@ -108,6 +118,8 @@ export interface SignalResponses {
   requestCapture: Record<string, never>;
   /** resumed false: the session is gone (left, replaced, survey restarted); join afresh. */
   resume: { resumed: boolean; peers: PeerInfo[] };
+  setConsumerTileSize: { spatialLayer: number | null };
+  reportLinkQuality: Record<string, never>;
 }
 
 export interface RecordingStateWire {
@@ -207,7 +219,11 @@ export interface SignalNotifications {
   captureUploadProgress: { key: string; itemKey: string; received: number; total: number };
   /** Something staff must see at once (e.g. recording stopped: disk full). `message`: English fallback; pages translate `code`. */
   alert: { code: string; message: string; errorId?: string };
+  /** Another participant's uplink, as they measure it (reportLinkQuality). */
+  peerLinkQuality: LinkQualityWire & { participantId: string };
 }
+
+export type LinkQualityWire = z.output<(typeof requestSchemas)["reportLinkQuality"]>;
 
 export type SignalErrorCode = "BAD_REQUEST" | "FORBIDDEN" | "NOT_READY" | "FAILED" | "RATE_LIMITED";
 

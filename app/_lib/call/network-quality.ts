@@ -1,0 +1,72 @@
+// Good / fair / poor from what WebRTC's getStats says about a link: round trip,
+// packet loss and bitrate. Pure functions over numbers, so the thresholds live
+// in one place and are tested without a browser.
+import { CAMERA_LAYERS } from "../../../media/simulcast-layers";
+
+export type LinkLevel = "good" | "fair" | "poor";
+
+/** What one side of a link measured over the last few seconds. */
+export interface LinkSample {
+  /** Round trip to the server (ICE candidate pair), ms. */
+  rttMs: number | null;
+  /** Share of packets lost (0–1) in the last interval. */
+  loss: number | null;
+  /** Sending: the browser's bandwidth estimate; receiving: the bitrate received (kbit/s). */
+  kbps: number | null;
+  /**
+   * Sending only: the browser says the estimate is what holds the video back
+   * (an encoder limited by "bandwidth", or a simulcast layer it stopped). A low
+   * estimate while nothing is held back is the estimator idling, not a weak link.
+   */
+  bandwidthLimited?: boolean;
+}
+
+export interface LinkReport extends LinkSample {
+  level: LinkLevel;
+}
+
+const RANK: Record<LinkLevel, number> = { good: 0, fair: 1, poor: 2 };
+
+export const THRESHOLDS = {
+  rttMs: { fair: 250, poor: 500 },
+  loss: { fair: 0.02, poor: 0.08 },
+  /**
+   * Uplink estimate: below the two lower layers plus audio the picture is the
+   * thumbnail layer at best (poor); below all three layers it is not the full
+   * picture (fair).
+   */
+  uplinkKbps: {
+    poor: (CAMERA_LAYERS[0]!.maxBitrate + CAMERA_LAYERS[1]!.maxBitrate) / 1000 + 150,
+    fair: CAMERA_LAYERS.reduce((n, l) => n + l.maxBitrate, 0) / 1000 - 60,
+  },
+} as const;
+
+export function worst(...levels: (LinkLevel | null | undefined)[]): LinkLevel {
+  return levels.reduce<LinkLevel>((w, l) => (l && RANK[l] > RANK[w] ? l : w), "good");
+}
+
+function byRttAndLoss(s: LinkSample): LinkLevel {
+  const rtt: LinkLevel = s.rttMs == null ? "good" : s.rttMs > THRESHOLDS.rttMs.poor ? "poor" : s.rttMs > THRESHOLDS.rttMs.fair ? "fair" : "good";
+  const loss: LinkLevel = s.loss == null ? "good" : s.loss > THRESHOLDS.loss.poor ? "poor" : s.loss > THRESHOLDS.loss.fair ? "fair" : "good";
+  return worst(rtt, loss);
+}
+
+/** The sending side: RTT, loss the server reports back, and the browser's estimate of what the uplink carries. */
+export function assessUplink(s: LinkSample): LinkReport {
+  const bw: LinkLevel = s.kbps == null || s.bandwidthLimited === false ? "good" : s.kbps < THRESHOLDS.uplinkKbps.poor ? "poor" : s.kbps < THRESHOLDS.uplinkKbps.fair ? "fair" : "good";
+  return { ...s, level: worst(byRttAndLoss(s), bw) };
+}
+
+/** The receiving side: RTT and the loss seen on what arrives (the received bitrate is reported, not judged: a small tile needs little). */
+export function assessDownlink(s: LinkSample): LinkReport {
+  return { ...s, level: byRttAndLoss(s) };
+}
+
+/** Loss share over an interval from cumulative counters (null when nothing was expected). */
+export function lossBetween(before: { received: number; lost: number } | undefined, now: { received: number; lost: number }): number | null {
+  if (!before) return null;
+  const received = now.received - before.received;
+  const lost = Math.max(0, now.lost - before.lost);
+  const expected = received + lost;
+  return expected > 0 ? lost / expected : null;
+}
