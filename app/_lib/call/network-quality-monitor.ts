@@ -234,22 +234,21 @@ export class NetworkQualityMonitor {
     };
     const availableBps = num(sendPair?.availableOutgoingBitrate);
     const video = outbound.filter((s) => s.kind === "video");
-    const topRid = `r${Math.max(0, video.length - 1)}`;
-    const sending = (rid: string) => {
-      const st = video.find((v) => v.rid === rid);
-      const before = st ? this.prev.layerBytes.get(rid) : undefined;
-      return st !== undefined && before !== undefined && (num(st.bytesSent) ?? 0) - before > 1500;
-    };
-    // Held back by the estimate: the encoder says so, or the browser dropped the top layer we let it send.
-    const bandwidthLimited =
-      video.some((v) => v.qualityLimitationReason === "bandwidth") || (this.state.videoMode === "full" && video.length > 1 && sending("r0") && !sending(topRid));
+    // What holds the camera back, as the encoder says (Chrome reports one reason for all layers, "cpu" before
+    // "bandwidth" when both hold). Nothing else is read as a bandwidth limit: a top layer that stops or an
+    // estimate that stays low can as well be a starved processor.
+    const reasons = new Set(video.map((v) => v.qualityLimitationReason));
+    const limitedBy = reasons.has("cpu") ? "cpu" : reasons.has("bandwidth") ? "bandwidth" : null;
+    // Round trip from the server's receiver reports (RTCP) on what we send, else from ICE's own checks.
+    const rtcpRtts = remoteInbound.map((s) => num(s.roundTripTime)).filter((v): v is number => v != null && v > 0);
+    const rttS = rtcpRtts.length ? Math.max(...rtcpRtts) : num(sendPair?.currentRoundTripTime);
     const uplink =
       send.length && sendPair
         ? assessUplink({
-            rttMs: num(sendPair.currentRoundTripTime) != null ? Math.round(num(sendPair.currentRoundTripTime)! * 1000) : null,
+            rttMs: rttS != null ? Math.round(rttS * 1000) : null,
             loss: lossBetween(this.prev.uplink, upCounters),
             kbps: availableBps != null ? Math.round(availableBps / 1000) : null,
-            bandwidthLimited,
+            limitedBy,
           })
         : null;
 

@@ -11,14 +11,17 @@ export interface LinkSample {
   rttMs: number | null;
   /** Share of packets lost (0–1) in the last interval. */
   loss: number | null;
-  /** Sending: the browser's bandwidth estimate; receiving: the bitrate received (kbit/s). */
+  /** Sending: the browser's bandwidth estimate (availableOutgoingBitrate); receiving: the bitrate received (kbit/s). */
   kbps: number | null;
   /**
-   * Sending only: the browser says the estimate is what holds the video back
-   * (an encoder limited by "bandwidth", or a simulcast layer it stopped). A low
-   * estimate while nothing is held back is the estimator idling, not a weak link.
+   * Sending only: what the browser says holds the camera back (outbound-rtp
+   * qualityLimitationReason). "bandwidth": the estimate does (a layer stopped
+   * or shrunk for it) - a weak uplink. "cpu": the phone's processor cannot
+   * encode more - not the network, and on a starved machine the estimate and
+   * the round trip are distorted by the same starvation. Absent: nothing holds
+   * the video back, so a low estimate is the estimator idling, not a weak link.
    */
-  bandwidthLimited?: boolean;
+  limitedBy?: "bandwidth" | "cpu" | null;
 }
 
 export interface LinkReport extends LinkSample {
@@ -51,10 +54,24 @@ function byRttAndLoss(s: LinkSample): LinkLevel {
   return worst(rtt, loss);
 }
 
-/** The sending side: RTT, loss the server reports back, and the browser's estimate of what the uplink carries. */
+/**
+ * The sending side: RTT and loss as the server's receiver reports give them
+ * back (remote-inbound-rtp), and the estimate of what the uplink carries. The
+ * estimate counts only when the browser says it holds the video back; while
+ * the encoder is starved of CPU it counts only if the round trip or the loss
+ * show trouble of their own (a starved phone on a good network stays good).
+ */
 export function assessUplink(s: LinkSample): LinkReport {
-  const bw: LinkLevel = s.kbps == null || s.bandwidthLimited === false ? "good" : s.kbps < THRESHOLDS.uplinkKbps.poor ? "poor" : s.kbps < THRESHOLDS.uplinkKbps.fair ? "fair" : "good";
-  return { ...s, level: worst(byRttAndLoss(s), bw) };
+  const network = byRttAndLoss(s);
+  const judgeEstimate = s.limitedBy === "bandwidth" || (s.limitedBy === "cpu" && network !== "good");
+  const bw: LinkLevel = s.kbps == null || !judgeEstimate ? "good" : s.kbps < THRESHOLDS.uplinkKbps.poor ? "poor" : s.kbps < THRESHOLDS.uplinkKbps.fair ? "fair" : "good";
+  return { ...s, level: worst(network, bw) };
+}
+
+/** The estimate is below even the smallest layer and sound, and the network is what holds the video back. */
+export function uplinkCannotCarryVideo(s: LinkReport, kbpsBelow: number, lossAbove: number): boolean {
+  if (s.loss != null && s.loss > lossAbove) return true;
+  return s.kbps != null && s.kbps < kbpsBelow && (s.limitedBy === "bandwidth" || (s.limitedBy === "cpu" && byRttAndLoss(s) !== "good"));
 }
 
 /** The receiving side: RTT and the loss seen on what arrives (the received bitrate is reported, not judged: a small tile needs little). */

@@ -5,7 +5,7 @@
 // probe for bandwidth it is not asked to use), so after a while the guard
 // tries the next step up again and backs off longer each time it fails.
 import type { types } from "mediasoup-client";
-import type { LinkReport } from "./network-quality";
+import { uplinkCannotCarryVideo, type LinkReport } from "./network-quality";
 
 export type VideoMode = "full" | "low" | "audio-only";
 
@@ -55,7 +55,7 @@ export class SimulcastUplinkGuard {
     this.settledAt ??= now + GUARD.settleMs;
     if (now < this.settledAt) return this.mode;
     this.poorRun = uplink.level === "poor" ? this.poorRun + 1 : 0;
-    const worse = (uplink.kbps != null && uplink.kbps < GUARD.audioOnly.kbpsBelow) || (uplink.loss != null && uplink.loss > GUARD.audioOnly.lossAbove);
+    const worse = uplinkCannotCarryVideo(uplink, GUARD.audioOnly.kbpsBelow, GUARD.audioOnly.lossAbove);
     this.worseRun = worse ? this.worseRun + 1 : 0;
     if (this.trialUntil !== null && now >= this.trialUntil) {
       // Survived the trial: the next trouble starts from the short wait again.
