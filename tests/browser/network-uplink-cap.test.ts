@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { LOADED_MACHINE_WAIT_MS } from "../support/browser-session";
-import { pollUntil, recordingsOf, sentLayers } from "../support/call-network";
+import { callNetwork, pollUntil, recordingsOf, sentLayers } from "../support/call-network";
 import { audioFrom, callPhase, decodeWhole, startImpairedSurvey } from "../support/impaired-survey";
 
 const step = (s: string) => console.log(`# ${new Date().toISOString().slice(11, 19)} ${s}`);
@@ -19,7 +19,12 @@ test("uplink capped at 400 kbit/s: the phone's layer drops, the agent's tile say
   step("three in the call; phone in its namespace");
 
   // Unimpaired, the phone's uplink carries every layer.
-  await pollUntil("the phone sends its top layer before the cap", () => sentLayers(phone), (ls) => ls.some((l) => l.rid === "r2" && l.frameHeight > 0), LOADED_MACHINE_WAIT_MS * 2);
+  await pollUntil(
+    "the phone sends its top layer before the cap",
+    async () => ({ layers: await sentLayers(phone), network: await callNetwork(phone, (n) => n.snapshot()) }),
+    (v) => v.layers.some((l) => l.rid === "r2" && l.frameHeight > 0),
+    LOADED_MACHINE_WAIT_MS * 2,
+  );
   step(`before the cap: ${JSON.stringify(await sentLayers(phone))}`);
 
   await network.capRate({ upKbit: 400 });

@@ -36,6 +36,8 @@ export interface NetworkSnapshot {
   /** This participant's own mark: the worse of uplink and downlink. */
   level: LinkLevel | null;
   videoMode: VideoMode;
+  /** The uplink samples that made the guard change the video mode last (why video was lowered; diagnostics and tests). */
+  lastModeChange: { at: number; to: VideoMode; because: LinkReport[] } | null;
   /** Indices of the camera's simulcast layers that sent bytes in the last interval (e.g. [0, 1, 2]). */
   sentLayers: number[];
   peers: Record<string, PeerQuality>;
@@ -82,7 +84,7 @@ function transportBytes(stats: Stat[]): { sent: number; received: number } {
 }
 
 export class NetworkQualityMonitor {
-  private state: NetworkSnapshot = { uplink: null, downlink: null, level: null, videoMode: "full", sentLayers: [], peers: {} };
+  private state: NetworkSnapshot = { uplink: null, downlink: null, level: null, videoMode: "full", lastModeChange: null, sentLayers: [], peers: {} };
   private readonly listeners = new Set<() => void>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private sampling = false;
@@ -94,6 +96,8 @@ export class NetworkQualityMonitor {
     inbound: Map<string, { received: number; lost: number; bytes: number }>;
     layerBytes: Map<string, number>;
   } = { at: 0, inbound: new Map(), layerBytes: new Map() };
+  /** The last few uplink samples, kept for lastModeChange. */
+  private recentUplink: LinkReport[] = [];
   private lastReport: { wire: PeerLinkWire; at: number } | null = null;
   /** Bytes of transports already closed (a reconnect makes new ones): the data used counts them too. */
   private closedBytes = { sent: 0, received: 0 };
@@ -104,7 +108,7 @@ export class NetworkQualityMonitor {
       camera: () => call.camera(),
       setVideoPaused: (p) => call.setVideoPausedForNetwork(p),
       cameraWanted: () => call.cameraWanted(),
-      onMode: (videoMode) => this.update({ videoMode }),
+      onMode: (videoMode) => this.update({ videoMode, lastModeChange: { at: Date.now(), to: videoMode, because: [...this.recentUplink] } }),
     });
   }
 
@@ -134,7 +138,7 @@ export class NetworkQualityMonitor {
     this.prev = { at: 0, inbound: new Map(), layerBytes: new Map() };
     this.lastReport = null;
     this.guard.reset();
-    this.update({ uplink: null, downlink: null, level: null, videoMode: "full", sentLayers: [], peers: {} });
+    this.update({ uplink: null, downlink: null, level: null, videoMode: "full", lastModeChange: null, sentLayers: [], peers: {} });
   }
 
   /** Another participant's report of their uplink, relayed by the server. */
@@ -316,6 +320,7 @@ export class NetworkQualityMonitor {
     const downlink = recv.length && recvPair ? assessDownlink({ rttMs, loss: lossBetween(allBefore.received || allBefore.lost ? allBefore : undefined, allReceived), kbps: null }) : null;
 
     this.prev = { at: now, uplink: upCounters, inbound, layerBytes };
+    if (uplink) this.recentUplink = [...this.recentUplink.slice(-3), { ...uplink }];
     const videoMode = uplink ? this.guard.observe(uplink, now) : this.state.videoMode;
     // Video lowered for the uplink: the link is poor until a step up shows otherwise.
     if (uplink && videoMode !== "full") uplink.level = "poor";
