@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { LOADED_MACHINE_WAIT_MS } from "../support/browser-session";
 import { callNetwork, pollUntil, recordingsOf, sentLayers } from "../support/call-network";
-import { audioFrom, callPhase, decodeWhole, startImpairedSurvey } from "../support/impaired-survey";
+import { audioFrom, callPhase, decodeWhole, frameSizes, startImpairedSurvey } from "../support/impaired-survey";
 
 const step = (s: string) => console.log(`# ${new Date().toISOString().slice(11, 19)} ${s}`);
 
@@ -44,6 +44,13 @@ test("uplink capped at 400 kbit/s: the phone's layer drops, the agent's tile say
     LOADED_MACHINE_WAIT_MS * 2,
   );
   step(`after the cap (${Math.round((Date.now() - capAt) / 1000)} s): ${JSON.stringify(layersAfter)}`);
+  // The guard lowered the video, and for the network: the samples behind it say the encoder was held back by bandwidth (or lost packets).
+  const change = await pollUntil("the phone's guard lowered its video", () => callNetwork(phone, (n) => n.snapshot()), (n) => n.videoMode !== "full" && n.lastModeChange !== null, LOADED_MACHINE_WAIT_MS);
+  step(`guard: ${change.videoMode} because ${JSON.stringify(change.lastModeChange?.because)}`);
+  assert.ok(
+    change.lastModeChange!.because.some((u) => u.limitedBy === "bandwidth" || (u.loss ?? 0) > 0.08 || (u.rttMs ?? 0) > 500),
+    "the video was lowered on network evidence, not for a starved processor",
+  );
 
   // The agent's tile of the phone says poor, with the reason in its tooltip; both sides get a notice.
   const phoneTileMark = agent.locator(`[data-testid="remote-tile"][data-role="policyholder"] [data-testid="quality-mark"]`);
@@ -81,6 +88,11 @@ test("uplink capped at 400 kbit/s: the phone's layer drops, the agent's tile say
   const file = path.join(s.product.dataDir, "media", v.storageKey);
   const decoded = decodeWhole(file);
   assert.deepEqual(decoded.errors, [], "the whole file decodes across the layer switch");
+  // ffprobe: the file carries the top layer's picture and, after the switch, a smaller one, in one stream.
+  const sizes = frameSizes(file);
+  step(`recorded picture sizes: ${JSON.stringify(sizes)}`);
+  assert.ok(sizes.some((x) => x.size === "1280×720"), `the top layer (1280×720) is in the file (${JSON.stringify(sizes)})`);
+  assert.ok(sizes.some((x) => x.size !== "1280×720"), `the lowered layer is in the same file (${JSON.stringify(sizes)})`);
   const spanS = (Date.parse(v.endedAt) - Date.parse(v.startedAt)) / 1000;
   assert.ok(decoded.frames >= spanS * 3, `frames throughout (${decoded.frames} frames over ${spanS.toFixed(1)} s)`);
   const audio = rows.find((r) => r.role === "policyholder" && r.kind === "audio")!;

@@ -102,3 +102,17 @@ export function decodeWhole(file: string): { frames: number; errors: string[] } 
   if (r.status !== 0) errors.push(`ffmpeg exited with ${r.status}`);
   return { frames, errors };
 }
+
+/** The picture sizes a video file's decoded frames have, in order of first appearance, with their frame counts (ffprobe). */
+export function frameSizes(file: string): { size: string; frames: number }[] {
+  const r = spawnSync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "frame=width,height", "-of", "csv=p=0", file], { encoding: "utf8", maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`ffprobe failed on ${file}: ${r.stderr}`);
+  const out: { size: string; frames: number }[] = [];
+  for (const line of r.stdout.split("\n").filter(Boolean)) {
+    const size = line.split(",").slice(0, 2).join("×");
+    const last = out.find((o) => o.size === size);
+    if (last) last.frames++;
+    else out.push({ size, frames: 1 });
+  }
+  return out;
+}
