@@ -96,6 +96,8 @@ export class NetworkQualityMonitor {
     inbound: Map<string, { received: number; lost: number; bytes: number }>;
     layerBytes: Map<string, number>;
   } = { at: 0, inbound: new Map(), layerBytes: new Map() };
+  /** The lowest uplink round trip seen on this call's transports (the link's floor, without a queue). */
+  private rttFloorMs: number | null = null;
   /** The last few uplink samples, kept for lastModeChange. */
   private recentUplink: LinkReport[] = [];
   private lastReport: { wire: PeerLinkWire; at: number } | null = null;
@@ -137,6 +139,7 @@ export class NetworkQualityMonitor {
     this.lastBytes = { sent: 0, received: 0 };
     this.prev = { at: 0, inbound: new Map(), layerBytes: new Map() };
     this.lastReport = null;
+    this.rttFloorMs = null;
     this.guard.reset();
     this.update({ uplink: null, downlink: null, level: null, videoMode: "full", lastModeChange: null, sentLayers: [], peers: {} });
   }
@@ -246,10 +249,13 @@ export class NetworkQualityMonitor {
     // Round trip from the server's receiver reports (RTCP) on what we send, else from ICE's own checks.
     const rtcpRtts = remoteInbound.map((s) => num(s.roundTripTime)).filter((v): v is number => v != null && v > 0);
     const rttS = rtcpRtts.length ? Math.max(...rtcpRtts) : num(sendPair?.currentRoundTripTime);
+    const upRttMs = rttS != null ? Math.round(rttS * 1000) : null;
+    if (upRttMs != null) this.rttFloorMs = Math.min(this.rttFloorMs ?? upRttMs, upRttMs);
     const uplink =
       send.length && sendPair
         ? assessUplink({
-            rttMs: rttS != null ? Math.round(rttS * 1000) : null,
+            rttMs: upRttMs,
+            queueMs: upRttMs != null && this.rttFloorMs != null ? upRttMs - this.rttFloorMs : null,
             loss: lossBetween(this.prev.uplink, upCounters),
             kbps: availableBps != null ? Math.round(availableBps / 1000) : null,
             limitedBy,

@@ -22,6 +22,13 @@ export interface LinkSample {
    * the video back, so a low estimate is the estimator idling, not a weak link.
    */
   limitedBy?: "bandwidth" | "cpu" | null;
+  /**
+   * Sending only: how far the round trip now stands above the lowest seen on
+   * this link (ms) - the queue a bottleneck builds. A starved machine also makes
+   * the browser's estimator back off (it reads late arrivals as congestion) and
+   * say "bandwidth", but builds no queue and loses nothing.
+   */
+  queueMs?: number | null;
 }
 
 export interface LinkReport extends LinkSample {
@@ -63,7 +70,7 @@ function byRttAndLoss(s: LinkSample): LinkLevel {
  */
 export function assessUplink(s: LinkSample): LinkReport {
   const network = byRttAndLoss(s);
-  const judgeEstimate = s.limitedBy === "bandwidth" || (s.limitedBy === "cpu" && network !== "good");
+  const judgeEstimate = estimateIsTheNetwork(s, network);
   const bw: LinkLevel = s.kbps == null || !judgeEstimate ? "good" : s.kbps < THRESHOLDS.uplinkKbps.poor ? "poor" : s.kbps < THRESHOLDS.uplinkKbps.fair ? "fair" : "good";
   return { ...s, level: worst(network, bw) };
 }
@@ -71,7 +78,15 @@ export function assessUplink(s: LinkSample): LinkReport {
 /** The estimate is below even the smallest layer and sound, and the network is what holds the video back. */
 export function uplinkCannotCarryVideo(s: LinkReport, kbpsBelow: number, lossAbove: number): boolean {
   if (s.loss != null && s.loss > lossAbove) return true;
-  return s.kbps != null && s.kbps < kbpsBelow && (s.limitedBy === "bandwidth" || (s.limitedBy === "cpu" && byRttAndLoss(s) !== "good"));
+  return s.kbps != null && s.kbps < kbpsBelow && estimateIsTheNetwork(s, byRttAndLoss(s));
+}
+
+/** Signs of a bottleneck of the network's own beside a "bandwidth" limit: a queue (RTT above its floor) or lost packets. */
+export const BOTTLENECK = { queueMs: 40, loss: 0.01 } as const;
+
+function estimateIsTheNetwork(s: LinkSample, network: LinkLevel): boolean {
+  const bottleneck = (s.queueMs != null && s.queueMs >= BOTTLENECK.queueMs) || (s.loss != null && s.loss >= BOTTLENECK.loss);
+  return (s.limitedBy === "bandwidth" && bottleneck) || (s.limitedBy === "cpu" && network !== "good");
 }
 
 /** The receiving side: RTT and the loss seen on what arrives (the received bitrate is reported, not judged: a small tile needs little). */
