@@ -5,6 +5,7 @@ import { EventEmitter } from "node:events";
 import type { types } from "mediasoup";
 import type { Logger } from "pino";
 import { mediaCodecs } from "./media-codecs";
+import { layersOf, spatialLayerForTile } from "./simulcast-layers";
 import type { MediaConfig } from "./media-config";
 import { Peer, type PeerIdentity, type PeerNotify, type ProducerSource } from "./peer";
 import type { NetworkGap } from "./network-gap-watch";
@@ -266,6 +267,30 @@ export class Room extends EventEmitter<RoomEvents> {
     const consumer = peer.consumer(consumerId);
     await consumer.resume();
     if (consumer.kind === "video") await consumer.requestKeyFrame().catch(() => undefined);
+  }
+
+  /**
+   * The consumer's video is drawn `height` device pixels high: forward the
+   * smallest simulcast layer that fills it (all temporal layers), and let a
+   * bigger tile have the transport's bandwidth first. Bandwidth estimation
+   * still lowers the layer below this when the receiver's link needs it.
+   * Returns the preferred spatial layer (null: not a simulcast consumer).
+   */
+  async setConsumerTileSize(peer: Peer, consumerId: string, height: number): Promise<number | null> {
+    this.assertOpen(peer);
+    const consumer = peer.consumer(consumerId);
+    if (consumer.type !== "simulcast" && consumer.type !== "svc") return null;
+    const layers = layersOf(consumer.rtpParameters.encodings?.[0]?.scalabilityMode);
+    const spatialLayer = spatialLayerForTile(height, layers.spatial);
+    await consumer.setPreferredLayers({ spatialLayer, temporalLayer: layers.temporal - 1 });
+    await consumer.setPriority(1 + spatialLayer);
+    return spatialLayer;
+  }
+
+  /** A participant's own view of their uplink goes to the others, whose tiles of them show it. */
+  relayLinkQuality(peer: Peer, report: Record<string, unknown>) {
+    this.assertOpen(peer);
+    this.broadcast(peer, "peerLinkQuality", { ...report, participantId: peer.id });
   }
 
   async setProducerPaused(peer: Peer, producerId: string, paused: boolean) {

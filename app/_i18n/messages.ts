@@ -473,6 +473,19 @@ export const en = {
   "queue.agent.offerGone": "This report is no longer open: the driver left or it passed to another agent.",
   "queue.agent.accept": "Accept",
   "queue.agent.decline": "Decline",
+  "net.level.good": "Good connection",
+  "net.level.fair": "Fair connection",
+  "net.level.poor": "Poor connection",
+  "net.detail": "Round trip {rtt} · loss {loss} · {rate}",
+  "net.detail.unknown": "not measured yet",
+  "net.rtt": "{ms} ms",
+  "net.loss": "{pct}%",
+  "net.rate": "{kbps} kbit/s",
+  "net.mark.self": "Your connection",
+  "net.self.low": "Your connection is weak: your video is lowered so that your voice and photos get through.",
+  "net.self.audioOnly": "Your connection is very weak: your video is paused, only your voice is sent. It comes back by itself when the connection improves.",
+  "net.peer.low": "{name}'s connection is weak: their video is lowered.",
+  "net.peer.audioOnly": "{name}'s connection is very weak: their video is paused, only their voice arrives.",
 };
 
 export type MessageKey = keyof typeof en;
@@ -949,6 +962,19 @@ export const zhCN: Record<MessageKey, string> = {
   "queue.agent.offerGone": "此报案已不可接听：报案人已退出，或已转给其他理赔专员。",
   "queue.agent.accept": "接听",
   "queue.agent.decline": "拒绝",
+  "net.level.good": "网络良好",
+  "net.level.fair": "网络一般",
+  "net.level.poor": "网络较差",
+  "net.detail": "往返时延 {rtt} · 丢包 {loss} · {rate}",
+  "net.detail.unknown": "尚未测得",
+  "net.rtt": "{ms} 毫秒",
+  "net.loss": "{pct}%",
+  "net.rate": "{kbps} 千比特/秒",
+  "net.mark.self": "您的网络",
+  "net.self.low": "您的网络信号较弱：已降低您的视频画质，以保证语音和照片能够送达。",
+  "net.self.audioOnly": "您的网络信号很弱：已暂停您的视频，仅发送语音。网络好转后将自动恢复。",
+  "net.peer.low": "{name} 的网络信号较弱：其视频画质已降低。",
+  "net.peer.audioOnly": "{name} 的网络信号很弱：其视频已暂停，仅能听到语音。",
 };
 
 export type Locale = "zh-CN" | "en";

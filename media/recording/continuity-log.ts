@@ -7,7 +7,9 @@ import type { StorageWriter } from "./storage/recording-storage";
 
 export const continuityEntrySchema = z.object({
   v: z.literal(1),
-  type: z.enum(["start", "stop", "pause", "resume", "gap"]),
+  // layers: the simulcast layer written from here on changed (the sender's uplink
+  // dropped or regained a layer); the file stays one decodable VP8 stream.
+  type: z.enum(["start", "stop", "pause", "resume", "gap", "layers"]),
   /** Wall-clock time of the event, ISO 8601 UTC. */
   at: z.string(),
   trackId: z.string(),
@@ -40,6 +42,9 @@ export const continuityEntrySchema = z.object({
   kind: z.enum(["audio", "video"]).optional(),
   codec: z.string().optional(),
   file: z.string().optional(),
+  /** layers: the spatial and temporal layer now written (0 = lowest; null: none arrives). */
+  spatialLayer: z.number().int().nullable().optional(),
+  temporalLayer: z.number().int().nullable().optional(),
 });
 export type ContinuityEntry = z.infer<typeof continuityEntrySchema>;
 

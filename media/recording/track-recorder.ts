@@ -16,6 +16,7 @@ import { RecordingError, writeFailure } from "./recording-error";
 import { repairRecording } from "./repair-recording";
 import { RtpClock } from "./rtp-clock";
 import { workerEventWallMs } from "./worker-clock";
+import { layersOf } from "../simulcast-layers";
 import type { RecordingStorage, StoredObject } from "./storage/recording-storage";
 
 /** The RTP packet a trace event shows leaving the consumer (towards the muxer), if it is one. */
@@ -139,6 +140,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   /** Size of the media file at the last check, and when it last grew (or media last started flowing). */
   private written = { size: 0, grewAtMs: 0, announced: false, sentAtGrowth: -1 };
   private lastPacketsLost: number | undefined;
+  /** Layers reported before the first frame: written right after 'start'. */
+  private pendingLayers: { spatialLayer: number | null; temporalLayer: number | null } | undefined;
   private keyframeTries = 0;
   private stopping: Promise<RecordingSummary> | undefined;
   private firstError: RecordingError | undefined;
@@ -196,6 +199,13 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       const g = this.opts.gapFrom;
       this.note({ type: "gap", cause: g.cause, previousFile: g.previousFile, gapMs: Date.now() - g.stoppedAtMs });
     }
+    // A simulcast sender: always the best layer it sends (no bandwidth limit on
+    // this loopback transport), and every switch on record.
+    if (consumer.type === "simulcast" || consumer.type === "svc") {
+      const layers = layersOf(consumer.rtpParameters.encodings?.[0]?.scalabilityMode);
+      await consumer.setPreferredLayers({ spatialLayer: layers.spatial - 1, temporalLayer: layers.temporal - 1 });
+      consumer.on("layerschange", (l) => this.onLayersChange(l));
+    }
     consumer.on("trace", (t) => this.onTrace(t));
     consumer.on("producerpause", () => this.onPause());
     consumer.on("producerresume", () => this.onResume());
@@ -237,6 +247,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
         codec: this.codec,
         file: this.opts.keys.media,
       });
+      if (this.pendingLayers) this.note({ type: "layers", ...this.pendingLayers, mediaTimeMs: 0 });
+      this.pendingLayers = undefined;
       // 'started' (and with it the Recording row and the REC state) waits until bytes reach the file.
       this.written.grewAtMs = Date.now();
       const started = { trackId: this.trackId, at: new Date(now).toISOString(), requestedAt: new Date(requestedAtMs).toISOString() };
@@ -250,6 +262,22 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       this.awaitingResumeAnchor = undefined;
       this.note({ type: "resume", at: new Date(r.atMs).toISOString(), rtpTimestamp: rtp.timestamp, mediaTimeMs: mediaMs, gapMs: r.gapMs });
     }
+  }
+
+  /**
+   * The layer written changed. mediasoup switches layers on a keyframe and
+   * rewrites sequence numbers, timestamps and VP8 picture ids, so the file
+   * goes on as one stream (a smaller picture size from that keyframe on).
+   * Before the first frame only the latest is kept; it follows 'start'.
+   */
+  private onLayersChange(l: ms.ConsumerLayers | undefined): void {
+    if (this.stopping) return;
+    const layers = { spatialLayer: l?.spatialLayer ?? null, temporalLayer: l?.temporalLayer ?? null };
+    if (this.startedAtMs === undefined) {
+      this.pendingLayers = layers;
+      return;
+    }
+    this.note({ type: "layers", ...layers, mediaTimeMs: this.estimatedMediaMs() });
   }
 
   /**

@@ -247,6 +247,8 @@ export function mapContinuity(json: string, startedAt: Date, endedAt: Date | nul
     const parsed = storedContinuityEntry.safeParse(raw);
     if (!parsed.success) continue;
     const e = parsed.data;
+    // Layer switches change the picture size, not what is covered: the package's log has no such entry.
+    if (e.type === "layers") continue;
     if (e.type === "gap") {
       const reason = [e.cause, e.lostPackets != null ? `${e.lostPackets} packets lost` : "", e.previousFile ? `previous file ${e.previousFile}` : ""]
         .filter(Boolean)

@@ -23,4 +23,6 @@ export const signallingMethodAccess: Record<SignalMethod, SurveyAction> = {
   pushGuide: "call.guide",
   requestCapture: "call.guide",
   resume: "call.media",
+  setConsumerTileSize: "call.media",
+  reportLinkQuality: "call.media",
 };

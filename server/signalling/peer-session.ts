@@ -190,6 +190,12 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       target.notify("captureRequested", { itemKey, by: identity.role });
       return {};
     },
+    setConsumerTileSize: async ({ consumerId, height }) => ({ spatialLayer: await room.setConsumerTileSize(peer, consumerId, height) }),
+    reportLinkQuality: async (report) => {
+      if (!peer.joined) throw new RequestError("NOT_READY", "join before reporting the link");
+      room.relayLinkQuality(peer, report);
+      return {};
+    },
     endSurvey: async () => {
       await app.hub.endSurvey(identity.surveyId, { id: identity.participantId, role: identity.role });
       return {};

@@ -56,6 +56,16 @@ export const requestSchemas = {
     /** Transports whose ICE broke on the page: restarted with the resume, their parameters in the answer (one round trip less). */
     restartIce: z.array(objectId).max(4).optional(),
   }),
+  /** How large this client draws a remote video (device pixels): the server forwards the simulcast layer that fills it. */
+  setConsumerTileSize: z.object({ consumerId: objectId, width: z.number().int().min(0).max(16_384), height: z.number().int().min(0).max(16_384) }),
+  /** This client's own uplink as its getStats sees it; relayed to the others as peerLinkQuality. */
+  reportLinkQuality: z.object({
+    level: z.enum(["good", "fair", "poor"]),
+    videoMode: z.enum(["full", "low", "audio-only"]),
+    rttMs: z.number().min(0).max(600_000).nullable(),
+    lossPct: z.number().min(0).max(100).nullable(),
+    kbps: z.number().min(0).max(10_000_000).nullable(),
+  }),
 } as const;
 
 export type SignalMethod = keyof typeof requestSchemas;
@@ -113,6 +123,8 @@ export interface SignalResponses {
   requestCapture: Record<string, never>;
   /** resumed false: the session is gone (left, replaced, survey restarted); join afresh. */
   resume: { resumed: boolean; peers: PeerInfo[]; iceRestarts?: { transportId: string; iceParameters: unknown }[]; iceServers?: TransportInfo["iceServers"] };
+  setConsumerTileSize: { spatialLayer: number | null };
+  reportLinkQuality: Record<string, never>;
 }
 
 export interface RecordingStateWire {
@@ -224,7 +236,11 @@ export interface SignalNotifications {
   capturePending: { photos: PendingPhotoWire[] };
   /** Something staff must see at once (e.g. recording stopped: disk full). `message`: English fallback; pages translate `code`. */
   alert: { code: string; message: string; errorId?: string };
+  /** Another participant's uplink, as they measure it (reportLinkQuality). */
+  peerLinkQuality: LinkQualityWire & { participantId: string };
 }
+
+export type LinkQualityWire = z.output<(typeof requestSchemas)["reportLinkQuality"]>;
 
 export type SignalErrorCode = "BAD_REQUEST" | "FORBIDDEN" | "NOT_READY" | "FAILED" | "RATE_LIMITED";
 

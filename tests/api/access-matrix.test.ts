@@ -184,6 +184,8 @@ const methods: Record<SignalMethod, Spec<Record<string, unknown>>> = {
   pushGuide: { allow: ["agentOwner", "agentUnassigned", "admin", "adjusterLink"], input: { itemKey: "licence_plate" } },
   requestCapture: { allow: ["agentOwner", "agentUnassigned", "admin", "adjusterLink"], input: { itemKey: "licence_plate" } },
   resume: { allow: MEDIA, input: { transportIds: ["no-such-transport"], consumerIds: [] } },
+  setConsumerTileSize: { allow: MEDIA, input: { consumerId: "no-such-consumer", width: 320, height: 180 } },
+  reportLinkQuality: { allow: MEDIA, input: { level: "good", videoMode: "full", rttMs: 20, lossPct: 0, kbps: 900 } },
   // Last on each connection: it ends the survey.
   endSurvey: { allow: ["agentOwner", "agentUnassigned", "admin"], input: {} },
 };

@@ -37,7 +37,7 @@ export interface RunningProduct {
  * after a crash: same database, same media, same address for the pages).
  */
 export async function startProductProcess(
-  opts: { env?: Record<string, string>; pages?: "production" | "none"; keepData?: boolean; dataDir?: string; port?: number; apiKey?: string; rtcBase?: number } = {},
+  opts: { env?: Record<string, string>; pages?: "production" | "none"; keepData?: boolean; dataDir?: string; port?: number; apiKey?: string; rtcBase?: number; root?: string } = {},
 ): Promise<RunningProduct> {
   const port = opts.port ?? (await freePort());
   // RTC ports per run, so parallel test files never collide.
@@ -45,7 +45,8 @@ export async function startProductProcess(
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "cs-test-"));
   const apiKey = opts.apiKey ?? `test-key-${Math.random().toString(36).slice(2)}`;
   const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    cwd: root,
+    // `root`: another checkout of the product (a benchmark's before/after run).
+    cwd: opts.root ?? root,
     env: {
       ...process.env,
       NODE_ENV: "production",

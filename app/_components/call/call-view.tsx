@@ -10,6 +10,8 @@ import { useI18n } from "../../_i18n/i18n-provider";
 import { ChatPanel } from "./chat-panel";
 import { StreamAudio, StreamVideo } from "./media-element";
 import { RecordingStatus } from "../recording/recording-status";
+import { NetworkNotices, RemoteQualityMark, SelfQualityMark } from "./quality-mark";
+import { TileSizeProbe } from "./tile-size-probe";
 
 export function CallView({
   call,
@@ -98,6 +100,7 @@ export function CallView({
       {s.phase === "connecting" && <p className="banner">{t("call.connecting")}</p>}
       {s.phase === "reconnecting" && <p className="banner warn">{t("call.reconnecting")}</p>}
       {s.phase === "in-call" && s.mediaRecovering && <p className="banner warn" data-testid="media-recovering">{t("call.mediaRecovering")}</p>}
+      {inCall && <NetworkNotices call={call} names={Object.fromEntries(s.remotes.map((r) => [r.participantId, r.displayName]))} />}
       <div className="stage">
         <div className="remotes" data-count={s.remotes.length}>
           {s.remotes.length === 0 && inCall && <p className="waiting">{t("call.waiting")}</p>}
@@ -105,6 +108,8 @@ export function CallView({
             <figure key={r.participantId} className="tile" data-testid="remote-tile" data-role={r.role}>
               <StreamVideo stream={r.videoStream} muted data-testid="remote-video" data-role={r.role} data-participant={r.participantId} />
               <StreamAudio stream={r.audioStream} />
+              <TileSizeProbe onSize={(w, h) => call.preferTileSize(r.participantId, w, h)} />
+              <RemoteQualityMark call={call} participantId={r.participantId} />
               {(r.videoPaused || !r.videoStream) && <div className="tile-off">{t("call.cameraOff")}</div>}
               <figcaption data-testid="remote-name">
                 {r.displayName} · {t(`role.${r.role}`)} {r.audioPaused ? "🔇" : ""}
@@ -117,6 +122,7 @@ export function CallView({
           <figure className="tile local" data-testid="local-tile">
             <StreamVideo stream={s.localStream} muted mirrored={s.facing === "user"} data-testid="local-video" />
             <figcaption>{t("call.you")}</figcaption>
+            {inCall && <SelfQualityMark call={call} />}
           </figure>
         )}
       </div>

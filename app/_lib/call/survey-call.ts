@@ -11,6 +11,9 @@ import { SignalError, SignallingClient } from "./signalling-client";
 import { IceRecovery } from "./ice-recovery";
 import { PathStallWatch } from "./path-stall-watch";
 import { resumeSignalling } from "./signalling-resume";
+import { cameraEncodings, MICROPHONE_CODEC_OPTIONS, microphoneEncodings } from "./simulcast-encodings";
+import { NetworkQualityMonitor } from "./network-quality-monitor";
+import { SimulcastTileLayers } from "./simulcast-tile-layers";
 
 export interface RemoteParticipant {
   participantId: string;
@@ -92,6 +95,20 @@ export class SurveyCall {
   private stopped = false;
   /** What the call did to recover, with times (ms since the page opened): read by bench/network/recovery.ts. */
   readonly recoveryTrace: string[] = [];
+  /** Quality marks, the uplink guard and the mobile data used: network-quality-monitor.ts. */
+  readonly network = new NetworkQualityMonitor({
+    sendTransport: () => this.sendTransport,
+    recvTransport: () => this.recvTransport,
+    consumers: () => this.consumers.values(),
+    camera: () => this.producers.get("cam"),
+    report: (wire) => this.signal?.request("reportLinkQuality", wire) ?? Promise.resolve(),
+    setVideoPausedForNetwork: async (paused) => {
+      if (!paused && !this.state.camOn) return; // the person switched it off meanwhile
+      await this.setPaused("cam", paused);
+    },
+    cameraWanted: () => this.state.camOn,
+  });
+  private readonly tileLayers = new SimulcastTileLayers((consumerId, width, height) => this.signal?.request("setConsumerTileSize", { consumerId, width, height }) ?? Promise.resolve());
 
   constructor(private readonly options: SurveyCallOptions) {
     this.state = {
@@ -290,6 +307,7 @@ export class SurveyCall {
     signal.on("captureUploadProgress", (u) => this.update({ pendingPhotos: withProgress(this.state.pendingPhotos, u, this.state.captures) }));
     signal.on("capturePending", ({ photos }) => this.update({ pendingPhotos: withPendingOnJoin(this.state.pendingPhotos, photos, this.state.captures) }));
     signal.on("alert", (a) => this.update({ alerts: [...this.state.alerts, { ...a, at: Date.now() }] }));
+    signal.on("peerLinkQuality", ({ participantId, ...wire }) => this.network.onPeerReport(participantId, wire));
     signal.onClose = (code, reason) => {
       if (this.signal === signal) this.onSignalClosed(code, reason);
     };
@@ -333,6 +351,7 @@ export class SurveyCall {
     await history;
     this.reconnectAttempt = 0;
     this.reconnectSince = null;
+    this.network.start();
     this.update({ phase: "in-call" });
   }
 
@@ -354,12 +373,12 @@ export class SurveyCall {
     const audio = stream.getAudioTracks()[0];
     const video = stream.getVideoTracks()[0];
     if (audio) {
-      const p = await this.sendTransport.produce({ track: audio, codecOptions: { opusStereo: false, opusDtx: true, opusFec: true }, appData: { source: "mic" } });
+      const p = await this.sendTransport.produce({ track: audio, codecOptions: MICROPHONE_CODEC_OPTIONS, encodings: microphoneEncodings(), appData: { source: "mic" } });
       this.producers.set("mic", p);
       if (!this.state.micOn) await this.setPaused("mic", true);
     }
     if (video) {
-      const p = await this.sendTransport.produce({ track: video, encodings: [{ maxBitrate: 900_000 }], appData: { source: "cam" } });
+      const p = await this.sendTransport.produce({ track: video, encodings: cameraEncodings(), appData: { source: "cam" } });
       this.producers.set("cam", p);
       if (!this.state.camOn) await this.setPaused("cam", true);
     }
@@ -389,6 +408,12 @@ export class SurveyCall {
     const stream = new MediaStream([consumer.track]);
     this.updateRemote(n.participantId, n.kind === "video" ? { videoStream: stream, videoPaused: n.producerPaused } : { audioStream: stream, audioPaused: n.producerPaused });
     await this.signal?.request("resumeConsumer", { consumerId: consumer.id }).catch(() => undefined);
+    if (n.kind === "video") this.tileLayers.videoConsumer(n.participantId, consumer.id);
+  }
+
+  /** The participant's video tile is drawn this large (device pixels): the server picks the simulcast layer. */
+  preferTileSize(participantId: string, width: number, height: number) {
+    this.tileLayers.setTile(participantId, width, height);
   }
 
   private dropConsumer(consumerId: string) {
@@ -417,6 +442,8 @@ export class SurveyCall {
 
   private removeRemote(participantId: string) {
     this.departed.add(participantId);
+    this.network.forgetPeer(participantId);
+    this.tileLayers.forget(participantId);
     for (const [id, entry] of this.consumers) {
       if (entry.participantId === participantId) {
         entry.consumer.close();
@@ -640,6 +667,8 @@ export class SurveyCall {
 
   private teardownMedia() {
     this.cancelReconnect?.();
+    this.network.stop();
+    this.tileLayers.clear();
     // A new signalling session starts from what the server says then.
     this.departed.clear();
     this.closedBeforeConsumed.clear();

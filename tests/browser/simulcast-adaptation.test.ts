@@ -1,0 +1,99 @@
+// Adaptation on loopback, in real Chromium against the real product: the phone
+// sends three VP8 simulcast layers; the phone (small tiles) receives the others'
+// smallest layer while the agent's larger tile gets a larger one; the recording
+// takes the best layer and logs it; Opus is negotiated with in-band FEC; every
+// tile carries a quality mark with a tooltip in the page's language.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { desktopContext, laptopContext, phoneContext } from "../support/browser";
+import { browserSession, LOADED_MACHINE_WAIT_MS } from "../support/browser-session";
+import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
+import { callNetwork, pollUntil, recordingsOf, sentLayers } from "../support/call-network";
+import { CAMERA_CAPTURE, CAMERA_LAYERS, spatialLayerForTile } from "../../media/simulcast-layers";
+
+const session = browserSession();
+const newPage = session.newPage;
+const step = (s: string) => console.log(`# ${new Date().toISOString().slice(11, 19)} ${s}`);
+
+async function marks(page: Page) {
+  return page.getByTestId("quality-mark").evaluateAll((els) => els.map((e) => ({ level: e.getAttribute("data-level"), title: e.getAttribute("title") ?? "" })));
+}
+
+test("simulcast on loopback: three layers out, tile-sized layers in, best layer recorded, FEC on, quality marks everywhere", { timeout: 600_000 }, async () => {
+  const agent = await newPage(desktopContext);
+  await loginAs(agent, session.product.url, agent1);
+  const { surveyId, policyholderLink, adjusterLink } = await createSurveyInConsole(agent);
+  await agentJoins(agent, session.product.url, surveyId);
+  const phone = await newPage(phoneContext);
+  await inviteeJoins(phone, policyholderLink);
+  await phone.getByTestId("consent-accept").click();
+  const adjuster = await newPage(laptopContext);
+  await inviteeJoins(adjuster, adjusterLink);
+  await waitForRemoteRoles(agent, ["policyholder", "adjuster"]);
+  await waitForRemoteRoles(phone, ["agent", "adjuster"]);
+  step("three in the call");
+
+  // The phone sends all three layers, each a different size.
+  const layers = await pollUntil("the phone sends three simulcast layers", () => sentLayers(phone), (ls) => ls.length === 3 && ls.every((l) => l.frameHeight > 0), LOADED_MACHINE_WAIT_MS);
+  const heights = layers.map((l) => l.frameHeight);
+  assert.deepEqual(layers.map((l) => l.rid), ["r0", "r1", "r2"]);
+  assert.ok(heights[0]! < heights[1]! && heights[1]! < heights[2]!, `layers grow in size (${heights.join(", ")})`);
+  step(`phone sends ${heights.join("/")}`);
+
+  // The phone's small tiles (≈ 100 css px high at DPR 2) get the smallest layer of each other participant.
+  const phoneIn = await pollUntil(
+    "the phone receives the others' smallest layer",
+    () => callNetwork(phone, (n) => n.receivedVideoHeights()),
+    (h) => Object.keys(h).length === 2 && Object.values(h).every((x) => x > 0 && x <= 240),
+    LOADED_MACHINE_WAIT_MS * 2,
+  );
+  const phoneId = await phone.evaluate(() => (window as unknown as { __surveyCall: { snapshot(): { self: { participantId: string } } } }).__surveyCall.snapshot().self.participantId);
+  step(`phone receives ${JSON.stringify(phoneIn)}`);
+
+  // The agent gets the layer its tile of the phone needs: from the tile's size in device pixels.
+  const agentTile = agent.locator('[data-testid="remote-tile"][data-role="policyholder"]');
+  const expectedHeight = async () => {
+    const box = (await agentTile.boundingBox())!;
+    return CAMERA_CAPTURE.height / CAMERA_LAYERS[spatialLayerForTile(box.height)]!.scaleResolutionDownBy;
+  };
+  const withTwo = await expectedHeight();
+  await pollUntil(`the agent receives the phone at the height its tile needs (${withTwo})`, () => callNetwork(agent, (n) => n.receivedVideoHeights()), (h) => h[phoneId] === withTwo, LOADED_MACHINE_WAIT_MS * 2);
+  step(`agent's tile of the phone with two remotes: receives ${withTwo}`);
+  // The adjuster leaves: the agent's tile of the phone grows, and so does the layer it gets.
+  await adjuster.context().close();
+  await waitForRemoteRoles(agent, ["policyholder"]);
+  await agent.waitForTimeout(1000);
+  const withOne = await expectedHeight();
+  assert.ok(withOne > withTwo, `the agent's tile alone is large enough for a larger layer (${withTwo} → ${withOne})`);
+  await pollUntil(`the agent receives the phone's larger layer (${withOne})`, () => callNetwork(agent, (n) => n.receivedVideoHeights()), (h) => h[phoneId] === withOne, LOADED_MACHINE_WAIT_MS * 2);
+  step(`agent's tile of the phone alone: receives ${withOne}`);
+
+  // Opus with in-band FEC on every received audio stream.
+  for (const [p, others] of [[phone, 1], [agent, 1]] as const) {
+    const audio = await callNetwork(p, (n) => n.receivedAudioParameters());
+    assert.equal(audio.length, others);
+    for (const a of audio) assert.equal(a.parameters.useinbandfec, 1, `FEC on the audio from ${a.participantId}`);
+  }
+
+  // Every tile has a quality mark with a measured level and a tooltip in the page's language.
+  const phoneMarks = await pollUntil("the phone's tiles show measured quality marks", () => marks(phone), (m) => m.length === 2 && m.every((x) => x.level !== "unknown"), LOADED_MACHINE_WAIT_MS);
+  const agentMarks = await pollUntil("the agent's tiles show measured quality marks", () => marks(agent), (m) => m.length === 2 && m.every((x) => x.level !== "unknown"), LOADED_MACHINE_WAIT_MS);
+  assert.ok(phoneMarks.every((m) => /网络(良好|一般|较差)/.test(m.title) && /往返时延/.test(m.title)), `zh-CN tooltips: ${JSON.stringify(phoneMarks)}`);
+  assert.ok(agentMarks.every((m) => /(Good|Fair|Poor) connection/.test(m.title) && /Round trip/.test(m.title)), `en tooltips: ${JSON.stringify(agentMarks)}`);
+  step(`marks: phone ${phoneMarks.map((m) => m.level).join(",")}, agent ${agentMarks.map((m) => m.level).join(",")}`);
+  // The agent learns the phone's own uplink report (relayed by the server).
+  await pollUntil("the agent has the phone's uplink report", () => callNetwork(agent, (n) => n.snapshot().peers), (peers) => peers[phoneId]?.reported != null, LOADED_MACHINE_WAIT_MS);
+  assert.equal(await phone.getByTestId("net-self-notice").count(), 0, "no weak-link notice on loopback");
+
+  // The recording of the phone's camera takes the best layer, and says so in its continuity log.
+  await phone.waitForTimeout(6000);
+  await agent.getByTestId("end-survey").click();
+  await agent.getByTestId("survey-status").filter({ hasText: /Ended|已结束/ }).waitFor();
+  const rows = await pollUntil("the recordings are finalised", () => recordingsOf(agent, surveyId), (r) => r.length >= 6 && r.every((x) => x.status !== "recording"), LOADED_MACHINE_WAIT_MS);
+  const phoneVideo = rows.find((r) => r.role === "policyholder" && r.kind === "video")!;
+  const layerEntries = phoneVideo.continuity.filter((e) => e.type === "layers");
+  assert.ok(layerEntries.length >= 1, `layer entries in the continuity log (${phoneVideo.continuity.map((e) => e.type).join(", ")})`);
+  assert.equal(phoneVideo.continuity[0]!.type, "start", "the log still opens with 'start'");
+  assert.equal(layerEntries[layerEntries.length - 1]!.spatialLayer, 2, "the recording ends on the top layer");
+});

@@ -1,0 +1,55 @@
+// Reads a page's call network monitor (app/_lib/call/network-quality-monitor.ts)
+// and the recordings list, for the adaptation tests and benchmarks.
+import type { Page } from "playwright-core";
+import type { NetworkQualityMonitor } from "../../app/_lib/call/network-quality-monitor";
+
+type Monitor = Pick<NetworkQualityMonitor, "snapshot" | "receivedVideoHeights" | "receivedAudioParameters" | "sentVideoLayers" | "audioConcealment" | "dataUsage">;
+
+/**
+ * Calls one of the monitor's reading methods in the page. `read` must be a
+ * plain arrow calling one method (`(n) => n.snapshot()`): it is sent to the
+ * page as its method name, not as code.
+ */
+export async function callNetwork<R>(page: Page, read: (n: Monitor) => R | Promise<R>): Promise<Awaited<R>> {
+  const method = /\bn\.(\w+)\(/.exec(read.toString())?.[1];
+  if (!method) throw new Error(`callNetwork: cannot tell the method from ${read.toString()}`);
+  return page.evaluate(async (m) => {
+    const call = (window as unknown as { __surveyCall?: { network: Record<string, () => unknown> } }).__surveyCall;
+    if (!call) throw new Error("no call on this page");
+    return call.network[m]!.call(call.network);
+  }, method) as Promise<Awaited<R>>;
+}
+
+export function sentLayers(page: Page) {
+  return callNetwork(page, (n) => n.sentVideoLayers());
+}
+
+/** Polls `read` until `ok` holds; fails naming `what` with the last value after `deadlineMs`. */
+export async function pollUntil<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, deadlineMs: number, everyMs = 1000): Promise<T> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > until) throw new Error(`${what}: not within ${deadlineMs} ms (last: ${JSON.stringify(v)})`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface RecordingRow {
+  id: string;
+  kind: "audio" | "video";
+  role: string;
+  status: string;
+  storageKey: string;
+  startedAt: string;
+  endedAt: string;
+  continuity: { type: string; spatialLayer?: number | null; temporalLayer?: number | null; at: string; cause?: string }[];
+}
+
+/** The survey's recordings as the staff page lists them (tRPC recordings.list, from a logged-in staff page). */
+export async function recordingsOf(staff: Page, surveyId: string): Promise<RecordingRow[]> {
+  return staff.evaluate(async (id) => {
+    const r = await fetch(`/api/trpc/recordings.list?input=${encodeURIComponent(JSON.stringify({ json: { surveyId: id } }))}`);
+    return (await r.json()).result.data.json;
+  }, surveyId);
+}
