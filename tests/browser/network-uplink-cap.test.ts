@@ -5,10 +5,24 @@
 // switch in one decodable file with the switch in its continuity log.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { LOADED_MACHINE_WAIT_MS } from "../support/browser-session";
 import { callNetwork, pollUntil, recordingsOf, sentLayers } from "../support/call-network";
 import { audioFrom, callPhase, decodeWhole, frameSizes, startImpairedSurvey } from "../support/impaired-survey";
+
+/** The layer entries the recorder has written so far for the participant's camera (its continuity log file, while it records). */
+function liveLayerEntries(dataDir: string, surveyId: string, participantId: string): { spatialLayer?: number | null }[] {
+  const dir = path.join(dataDir, "media", surveyId);
+  const logs = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(`${participantId}-video`) && f.endsWith(".continuity.jsonl")) : [];
+  return logs.flatMap((f) =>
+    readFileSync(path.join(dir, f), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; spatialLayer?: number | null })
+      .filter((e) => e.type === "layers"),
+  );
+}
 
 const step = (s: string) => console.log(`# ${new Date().toISOString().slice(11, 19)} ${s}`);
 
@@ -26,6 +40,10 @@ test("uplink capped at 400 kbit/s: the phone's layer drops, the agent's tile say
     LOADED_MACHINE_WAIT_MS * 2,
   );
   step(`before the cap: ${JSON.stringify(await sentLayers(phone))}`);
+  // Chromium turns the top layer on as its bandwidth estimate grows, and the SFU moves the recorder's
+  // consumer up once that layer is steady: cap only after the recording itself has taken it (its
+  // continuity log on disk says so), so the switch down is the cap's doing and the top layer is on file.
+  await pollUntil("the recording of the phone's camera takes the top layer", async () => liveLayerEntries(s.product.dataDir, s.surveyId, phoneId), (es) => es.some((e) => e.spatialLayer === 2), LOADED_MACHINE_WAIT_MS * 2);
 
   await network.capRate({ upKbit: 400 });
   const capAt = Date.now();

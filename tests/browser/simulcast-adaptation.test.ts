@@ -83,7 +83,8 @@ test("simulcast on loopback: three layers out, tile-sized layers in, best layer 
   assert.ok(agentMarks.every((m) => /(Good|Fair|Poor) connection/.test(m.title) && /Round trip/.test(m.title)), `en tooltips: ${JSON.stringify(agentMarks)}`);
   step(`marks: phone ${phoneMarks.map((m) => m.level).join(",")}, agent ${agentMarks.map((m) => m.level).join(",")}`);
   // The agent learns the phone's own uplink report (relayed by the server).
-  await pollUntil("the agent has the phone's uplink report", () => callNetwork(agent, (n) => n.snapshot().peers), (peers) => peers[phoneId]?.reported != null, LOADED_MACHINE_WAIT_MS);
+  // (callNetwork calls one monitor method: read the whole snapshot, then its peers.)
+  await pollUntil("the agent has the phone's uplink report", () => callNetwork(agent, (n) => n.snapshot()), (snap) => snap.peers[phoneId]?.reported != null, LOADED_MACHINE_WAIT_MS);
   assert.equal(await phone.getByTestId("net-self-notice").count(), 0, "no weak-link notice on loopback");
 
   // The recording of the phone's camera takes the best layer, and says so in its continuity log.
