@@ -473,6 +473,9 @@ export const en = {
   "queue.agent.offerGone": "This report is no longer open: the driver left or it passed to another agent.",
   "queue.agent.accept": "Accept",
   "queue.agent.decline": "Decline",
+  "queue.callbackWaiting.title": "Call back booked",
+  "queue.callbackWaiting": "An agent will call you back on {mobile} as soon as one is free. Keep this page open to go straight into the video call; the link also comes to you by SMS.",
+  "queue.cancelCallback": "Cancel the call back",
 };
 
 export type MessageKey = keyof typeof en;
@@ -949,6 +952,9 @@ export const zhCN: Record<MessageKey, string> = {
   "queue.agent.offerGone": "此报案已不可接听：报案人已退出，或已转给其他理赔专员。",
   "queue.agent.accept": "接听",
   "queue.agent.decline": "拒绝",
+  "queue.callbackWaiting.title": "已预约回拨",
+  "queue.callbackWaiting": "理赔专员空闲后将尽快回拨 {mobile}。保持本页面打开即可直接进入视频通话；视频链接也会通过短信发送给您。",
+  "queue.cancelCallback": "取消预约回拨",
 };
 
 export type Locale = "zh-CN" | "en";

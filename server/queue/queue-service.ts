@@ -16,6 +16,9 @@ import { decideOffers, queuePosition, reservationEndsAtMs, type AgentFacts, type
 import { averageHandlingSec, estimateWaitSec } from "./wait-estimate";
 import { createSurveyForEntry } from "./queue-survey";
 import { retryOnDeadlock } from "./retry-on-deadlock";
+import { linkAlreadySent, smsCallbackLink } from "./callback-link-sms";
+import { OutboxSmsSender } from "../sms/outbox-sms-sender";
+import type { SmsSender } from "../sms/sms-sender";
 
 export interface QueueServiceDeps {
   db: Db;
@@ -23,6 +26,8 @@ export interface QueueServiceDeps {
   clock?: () => Date;
   /** Builds the survey when an offer is accepted; the default makes claim, survey and the driver's link. */
   surveys?: { publicUrl: string; ttlHours: number };
+  /** Sends an answered callback's link to the driver; the outbox on `db` unless the product configures one. */
+  sms?: SmsSender;
 }
 
 export interface EnterInput {
@@ -90,6 +95,7 @@ export class QueueService {
   readonly provider: Provider;
   private readonly clock: () => Date;
   private readonly surveys: { publicUrl: string; ttlHours: number };
+  private readonly sms: SmsSender;
   /** Routing rounds in this process run one after another; other processes are kept apart by the database. */
   private routing: Promise<unknown> = Promise.resolve();
 
@@ -103,6 +109,7 @@ export class QueueService {
     this.provider = deps.provider;
     this.clock = deps.clock ?? (() => new Date());
     this.surveys = deps.surveys ?? { publicUrl: "http://localhost:3000", ttlHours: 24 };
+    this.sms = deps.sms ?? new OutboxSmsSender(deps.db);
   }
 
   now(): Date {
@@ -276,8 +283,8 @@ export class QueueService {
       }
       await cancelTimers(tx, offerId, ["offer-timeout"]);
       await cancelTimers(tx, offer.entryId, ["overflow", "max-wait", "reroute"]);
-      const entry = await tx.queueEntry.findUniqueOrThrow({ where: { id: offer.entryId }, select: { queueId: true, enteredAt: true } });
-      await recordQueueEvent(tx, { type: "answered", at: now, entryId: offer.entryId, queueId: entry.queueId, agentId, payload: { offerId, waitedMs: now.getTime() - entry.enteredAt.getTime() } });
+      const entry = await tx.queueEntry.findUniqueOrThrow({ where: { id: offer.entryId }, select: { queueId: true, enteredAt: true, mode: true } });
+      await recordQueueEvent(tx, { type: "answered", at: now, entryId: offer.entryId, queueId: entry.queueId, agentId, payload: { offerId, mode: entry.mode, waitedMs: now.getTime() - entry.enteredAt.getTime() } });
       return offer.entryId;
     });
     if (!entryId) throw new QueueError("OFFER_GONE", "This offer is no longer open.");
@@ -285,11 +292,15 @@ export class QueueService {
     return { entryId, surveyId };
   }
 
-  /** Makes the survey of an answered entry if it has none yet (also after a crash between answer and survey). */
+  /**
+   * Makes the survey of an answered entry if it has none yet (also after a crash
+   * between answer and survey), and for a callback sends the driver its link by SMS.
+   */
   async ensureSurvey(entryId: string): Promise<string> {
     const entry = await this.db.queueEntry.findUniqueOrThrow({ where: { id: entryId } });
     const surveyId = entry.surveyId ?? (await createSurveyForEntry(this.db, this.surveys, entry));
     await copyEventsToSurvey(this.db, entryId, surveyId);
+    await smsCallbackLink({ db: this.db, sms: this.sms, invites: this.surveys }, entry, surveyId);
     return surveyId;
   }
 
@@ -301,7 +312,12 @@ export class QueueService {
     const noSurvey = await this.db.queueEntry.findMany({ where: { status: "answered", surveyId: null }, select: { id: true } });
     const uncopied = await this.db.queueEvent.findMany({ where: { surveyId: null, entryId: { not: null }, type: { not: "agent.state" } }, select: { entryId: true }, distinct: ["entryId"] });
     const answered = await this.db.queueEntry.findMany({ where: { id: { in: uncopied.map((e) => e.entryId!) }, status: "answered", surveyId: { not: null } }, select: { id: true } });
-    const ids = [...new Set([...noSurvey, ...answered].map((r) => r.id))];
+    // Callbacks answered while their link could still be used, in case the SMS was not sent yet.
+    const linkLife = new Date(this.now().getTime() - this.surveys.ttlHours * 3600_000);
+    const callbacks = await this.db.queueEntry.findMany({ where: { status: "answered", mode: "callback", surveyId: { not: null }, answeredAt: { gte: linkLife } }, select: { id: true, surveyId: true } });
+    const unsent: { id: string }[] = [];
+    for (const c of callbacks) if (!(await linkAlreadySent(this.db, c.surveyId!))) unsent.push(c);
+    const ids = [...new Set([...noSurvey, ...answered, ...unsent].map((r) => r.id))];
     for (const id of ids) await this.ensureSurvey(id);
     return ids.length;
   }
@@ -362,11 +378,12 @@ export class QueueService {
    * "Call me back": the live entry ends as abandoned-with-callback and a callback
    * entry with the same facts takes the queue (after the live drivers), for the next free agent.
    */
-  async requestCallback(entryId: string): Promise<{ callbackEntryId: string }> {
+  async requestCallback(entryId: string): Promise<{ callbackEntryId: string; token: string }> {
     const entry = await this.db.queueEntry.findUnique({ where: { id: entryId } });
     if (!entry) throw new QueueError("ENTRY_NOT_FOUND", "No such entry.");
     if (!(await this.abandon(entryId, "callback"))) throw new QueueError("ENTRY_CLOSED", "This entry is no longer waiting.");
-    const { entryId: callbackEntryId } = await this.enter({
+    // The token goes back to the waiting page, which then watches the callback entry and joins its call.
+    const { entryId: callbackEntryId, token } = await this.enter({
       queueId: entry.queueId,
       claimType: entry.claimType,
       language: entry.language,
@@ -380,7 +397,7 @@ export class QueueService {
       preferredAgentId: entry.preferredAgentId,
       mode: "callback",
     });
-    return { callbackEntryId };
+    return { callbackEntryId, token };
   }
 
   /** The agent's survey ended: wrap-up for the queue's time, then ready by timer. */

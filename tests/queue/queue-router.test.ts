@@ -108,9 +108,12 @@ for (const kind of databaseKinds) {
       await assert.rejects(anon.queue.callMeBack({ entryToken: leaving.entryToken }), refused("CONFLICT", "CONFLICT"));
 
       const back = await anon.queue.enter(report({ plate: "沪A·R0004" }));
-      await anon.queue.callMeBack({ entryToken: back.entryToken });
+      const { entryToken: callbackToken } = await anon.queue.callMeBack({ entryToken: back.entryToken });
       const cb = await anon.queue.status({ entryToken: back.entryToken });
       assert.deepEqual([cb.status, cb.endReason], ["abandoned", "callback"]);
+      // The waiting page gets the callback entry's token and watches it from then on.
+      const watching = await anon.queue.status({ entryToken: callbackToken });
+      assert.deepEqual([watching.mode, watching.status], ["callback", "offered"]);
       // agent1 is still ready (they declined above): the callback entry rings at once, marked as a callback.
       const callback = await t.db.queueEntry.findFirstOrThrow({ where: { plate: "沪A·R0004", mode: "callback" } });
       assert.equal(callback.status, "offered", "the next free agent is offered the callback");

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
-import type { QueueService } from "../../server/queue/queue-service";
+import { QueueService } from "../../server/queue/queue-service";
 import { createSurveyForEntry } from "../../server/queue/queue-survey";
 import { DrivenClock, driver, makeAgents, queueService } from "./queue-fixtures";
 
@@ -112,11 +112,77 @@ for (const kind of databaseKinds) {
       clock.advance(240);
       await svc.runDueTimers();
       assert.equal((await svc.entryStatus(e.entryId)).callbackOffered, true);
-      const { callbackEntryId } = await svc.requestCallback(e.entryId);
+      const { callbackEntryId, token } = await svc.requestCallback(e.entryId);
       const [cb] = await svc.setReady(other!);
       assert.equal(cb!.entryId, callbackEntryId);
       assert.deepEqual(await eventsOf(e.entryId), ["entered", "offered", "timedout", "overflowed", "offered", "declined", "callback.offered", "abandoned"]);
       assert.deepEqual(await eventsOf(callbackEntryId), ["callback", "offered"]);
+      // The token the waiting page now holds is the callback entry's own.
+      const { hashToken } = await import("../../server/auth/secret-token");
+      assert.equal((await t.db.queueEntry.findUniqueOrThrow({ where: { tokenHash: hashToken(token) } })).id, callbackEntryId);
+
+      // Accepting the callback texts the driver the survey's link; both that link and the page's token open the call.
+      const before = await t.db.outboxMessage.count();
+      const { surveyId } = await svc.accept(cb!.offerId, other!);
+      const texts = await t.db.outboxMessage.findMany({ where: { surveyId } });
+      assert.equal(texts.length, 1, "one SMS for the driver");
+      assert.equal(await t.db.outboxMessage.count(), before + 1);
+      const entry = await t.db.queueEntry.findUniqueOrThrow({ where: { id: callbackEntryId } });
+      assert.equal(texts[0]!.to, entry.mobile);
+      assert.match(texts[0]!.body, /理赔案件 CLM-\d{8}-[0-9A-F]{8} 需要进行视频查勘/, "in the driver's language (zh-CN)");
+      const link = /http:\/\/localhost:3000\/join\/([A-Za-z0-9_-]+)/.exec(texts[0]!.body);
+      assert.ok(link, `the SMS holds the link: ${texts[0]!.body}`);
+      const { resolveInvite } = await import("../../server/domain/invites");
+      const byText = await resolveInvite(t.db, link[1]!);
+      const byPage = await resolveInvite(t.db, token);
+      for (const inv of [byText, byPage]) {
+        assert.equal(inv.surveyId, surveyId);
+        assert.equal(inv.role, "policyholder");
+      }
+      assert.notEqual(byText.id, byPage.id);
+      const timeline = (await t.db.surveyEvent.findMany({ where: { surveyId }, orderBy: { seq: "asc" } })).map((x) => ({ type: x.type, payload: JSON.parse(x.payload) as Record<string, unknown> }));
+      assert.deepEqual(
+        timeline.map((x) => x.type).filter((x) => x.startsWith("queue.") || x === "sms.queued"),
+        ["queue.callback", "queue.offered", "queue.answered", "sms.queued"],
+      );
+      assert.equal(timeline.find((x) => x.type === "queue.answered")!.payload.mode, "callback", "the timeline says a callback was answered");
+      const sms = timeline.find((x) => x.type === "sms.queued")!.payload;
+      assert.equal(sms.role, "policyholder");
+      assert.equal(sms.sender, "outbox");
+      assert.equal(sms.messageId, texts[0]!.id);
+
+      // Repairing after a restart sends no second SMS; a live answer sends none at all.
+      await svc.repairAnswered();
+      assert.equal(await t.db.outboxMessage.count({ where: { surveyId } }), 1);
+      assert.equal(before, 0, "live answers sent no SMS");
+      await svc.finishWork(other!, main);
+      await svc.setAway(other!);
+    });
+
+    it("a callback answered whose SMS could not go out is texted by the start-up repair, once, in English for an English driver", async () => {
+      const [r] = await makeAgents(t.db, svc, `repair-${kind}-`, 1, [main]);
+      const e = await svc.enter(driver(main, { language: "en" }));
+      const { callbackEntryId } = await svc.requestCallback(e.entryId);
+      const [o] = await svc.setReady(r!);
+      assert.equal(o!.entryId, callbackEntryId);
+      // The SMS provider is down as the agent accepts: the answer and the survey stand, the text is missing.
+      const down = new QueueService({ db: t.db, provider: kind, clock: clock.now, sms: { name: "down", send: () => Promise.reject(new Error("provider unreachable")) } });
+      await assert.rejects(down.accept(o!.offerId, r!), /provider unreachable/);
+      const entry = await t.db.queueEntry.findUniqueOrThrow({ where: { id: callbackEntryId } });
+      assert.equal(entry.status, "answered");
+      assert.ok(entry.surveyId);
+      assert.equal(await t.db.outboxMessage.count({ where: { surveyId: entry.surveyId } }), 0);
+      // The next start sends it, and a second start sends nothing more.
+      await svc.repairAnswered();
+      await svc.repairAnswered();
+      const texts = await t.db.outboxMessage.findMany({ where: { surveyId: entry.surveyId } });
+      assert.equal(texts.length, 1);
+      assert.match(texts[0]!.body, /^Your claim CLM-\d{8}-[0-9A-F]{8} needs a video survey\. Open this link in your phone's browser to join: http:\/\/localhost:3000\/join\//);
+      const token = /\/join\/([A-Za-z0-9_-]+)/.exec(texts[0]!.body)![1]!;
+      const { resolveInvite } = await import("../../server/domain/invites");
+      assert.equal((await resolveInvite(t.db, token)).surveyId, entry.surveyId);
+      await svc.finishWork(r!, main);
+      await svc.setAway(r!);
     });
 
     it("a queue survey's end puts its agent into wrap-up, then ready by the timer; other surveys are not the queue's", async () => {

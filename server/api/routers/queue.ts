@@ -58,10 +58,13 @@ export const queueRouter = router({
     return { ok: true };
   }),
 
-  /** The driver stops waiting; the next free agent calls them back on the number they gave. */
+  /**
+   * The driver stops waiting; the next free agent calls them back on the number they gave.
+   * The callback entry's token comes back so the waiting page, if still open, watches it and joins the call.
+   */
   callMeBack: queueEntryProcedure.mutation(async ({ ctx }) => {
-    await ctx.app.queue.requestCallback(ctx.entry.id);
-    return { ok: true };
+    const { token } = await ctx.app.queue.requestCallback(ctx.entry.id);
+    return { entryToken: token };
   }),
 
   /** The agent's queue state and the offer ringing for them, with the driver's facts and its deadline. */
