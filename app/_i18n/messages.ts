@@ -476,6 +476,7 @@ export const en = {
   "queue.callbackWaiting.title": "Call back booked",
   "queue.callbackWaiting": "An agent will call you back on {mobile} as soon as one is free. Keep this page open to go straight into the video call; the link also comes to you by SMS.",
   "queue.cancelCallback": "Cancel the call back",
+  "queue.dropped": "We lost contact with your phone for too long, so your place in the queue was given up. Please report again.",
 };
 
 export type MessageKey = keyof typeof en;
@@ -955,6 +956,7 @@ export const zhCN: Record<MessageKey, string> = {
   "queue.callbackWaiting.title": "已预约回拨",
   "queue.callbackWaiting": "理赔专员空闲后将尽快回拨 {mobile}。保持本页面打开即可直接进入视频通话；视频链接也会通过短信发送给您。",
   "queue.cancelCallback": "取消预约回拨",
+  "queue.dropped": "与您手机的连接中断时间过长，排队位置已失效。请重新报案。",
 };
 
 export type Locale = "zh-CN" | "en";

@@ -43,6 +43,12 @@ export interface EnterInput {
   vip?: boolean;
   preferredAgentId?: string | null;
   mode?: "live" | "callback";
+  /**
+   * The driver waits on the waiting page, which reports on every poll: the entry is
+   * dropped after the queue's grace period without a report. Entries from the
+   * insurer's app (no waiting page) and callbacks (nobody needs to wait) are not.
+   */
+  watched?: boolean;
 }
 
 export interface AgentProfile {
@@ -52,6 +58,8 @@ export interface AgentProfile {
 }
 
 const OPEN_STATUSES = ["waiting", "offered"];
+/** The timers an entry carries while it waits; all end when it is answered or abandoned. */
+const ENTRY_TIMERS = ["overflow", "max-wait", "reroute", "dropped"] as const;
 
 function jsonList(text: string): string[] {
   try {
@@ -184,6 +192,7 @@ export class QueueService {
         payload: { vip: e.vip, claimType: e.claimType, language: e.language, region: e.region, preferredAgentId: e.preferredAgentId, stickyAgentId },
       });
       await this.scheduleEntryTimers(tx, entryFacts(e), rules);
+      if (input.watched && e.mode === "live") await scheduleTimer(tx, "dropped", e.id, new Date(now.getTime() + rules.droppedGraceSec * 1000));
       return e;
     });
     const offers = await this.dispatch();
@@ -282,7 +291,7 @@ export class QueueService {
         return null;
       }
       await cancelTimers(tx, offerId, ["offer-timeout"]);
-      await cancelTimers(tx, offer.entryId, ["overflow", "max-wait", "reroute"]);
+      await cancelTimers(tx, offer.entryId, ENTRY_TIMERS);
       const entry = await tx.queueEntry.findUniqueOrThrow({ where: { id: offer.entryId }, select: { queueId: true, enteredAt: true, mode: true } });
       await recordQueueEvent(tx, { type: "answered", at: now, entryId: offer.entryId, queueId: entry.queueId, agentId, payload: { offerId, mode: entry.mode, waitedMs: now.getTime() - entry.enteredAt.getTime() } });
       return offer.entryId;
@@ -353,25 +362,59 @@ export class QueueService {
     return tx0 ? work(tx0) : this.transaction(work);
   }
 
-  /** The driver leaves (or the phone is gone past the grace period). */
+  /** The driver leaves (or the phone is gone past the grace period, see "dropped" in fire()). */
   async abandon(entryId: string, reason = "left"): Promise<boolean> {
     const now = this.now();
     const entry = await this.db.queueEntry.findUnique({ where: { id: entryId } });
     if (!entry) throw new QueueError("ENTRY_NOT_FOUND", "No such entry.");
-    return this.transaction(async (tx) => {
-      const res = await tx.queueEntry.updateMany({ where: { id: entryId, status: { in: OPEN_STATUSES } }, data: { status: "abandoned", endedAt: now } });
-      if (res.count !== 1) return false;
-      // An offer ringing for this driver stops; the agent is ready again.
-      const pending = await tx.queueOffer.findMany({ where: { entryId, status: "pending" } });
-      for (const o of pending) {
-        await tx.queueOffer.updateMany({ where: { id: o.id, status: "pending" }, data: { status: "withdrawn", answeredAt: now } });
-        await tx.queueAgent.updateMany({ where: { userId: o.agentId, state: "offered" }, data: { state: "ready", stateSince: now } });
-        await cancelTimers(tx, o.id, ["offer-timeout"]);
-      }
-      await cancelTimers(tx, entryId, ["overflow", "max-wait", "reroute"]);
-      await recordQueueEvent(tx, { type: "abandoned", at: now, entryId, queueId: entry.queueId, payload: { reason, waitedMs: now.getTime() - entry.enteredAt.getTime() } });
-      return true;
-    });
+    return this.transaction((tx) => this.abandonIn(tx, entry, reason, now));
+  }
+
+  private async abandonIn(tx: Tx, entry: { id: string; queueId: string; enteredAt: Date }, reason: string, now: Date): Promise<boolean> {
+    const entryId = entry.id;
+    const res = await tx.queueEntry.updateMany({ where: { id: entryId, status: { in: OPEN_STATUSES } }, data: { status: "abandoned", endedAt: now } });
+    if (res.count !== 1) return false;
+    // An offer ringing for this driver stops; the agent is ready again.
+    const pending = await tx.queueOffer.findMany({ where: { entryId, status: "pending" } });
+    for (const o of pending) {
+      await tx.queueOffer.updateMany({ where: { id: o.id, status: "pending" }, data: { status: "withdrawn", answeredAt: now } });
+      await tx.queueAgent.updateMany({ where: { userId: o.agentId, state: "offered" }, data: { state: "ready", stateSince: now } });
+      await cancelTimers(tx, o.id, ["offer-timeout"]);
+    }
+    await cancelTimers(tx, entryId, ENTRY_TIMERS);
+    await recordQueueEvent(tx, { type: "abandoned", at: now, entryId, queueId: entry.queueId, payload: { reason, waitedMs: now.getTime() - entry.enteredAt.getTime() } });
+    return true;
+  }
+
+  /**
+   * The waiting page polled: the driver is still there, so the "dropped" timer moves
+   * to a full grace period from now. Only a live entry still in the queue is watched.
+   */
+  async heartbeat(entryId: string): Promise<void> {
+    const now = this.now();
+    const entry = await this.db.queueEntry.findUnique({ where: { id: entryId }, select: { queueId: true, status: true, mode: true } });
+    if (!entry || entry.mode !== "live" || !OPEN_STATUSES.includes(entry.status)) return;
+    const rules = await this.rulesOf(entry.queueId);
+    // Answered or ended meanwhile: the timer written here fires into a closed entry and does nothing.
+    await scheduleTimer(this.db, "dropped", entryId, new Date(now.getTime() + rules.droppedGraceSec * 1000));
+  }
+
+  /**
+   * After this server starts, every waiting page gets a full grace period to reach
+   * it again: the time the server was down is not the phone's fault, and a restart
+   * loses nobody. (A second server starting only delays a drop by one grace period.)
+   */
+  async graceAfterStart(): Promise<number> {
+    const now = this.now();
+    const timers = await this.db.queueTimer.findMany({ where: { kind: "dropped" }, select: { refId: true } });
+    if (timers.length === 0) return 0;
+    const entries = await this.db.queueEntry.findMany({ where: { id: { in: timers.map((t) => t.refId) } }, select: { id: true, queueId: true } });
+    const rules = await this.rulesByQueue();
+    for (const e of entries) {
+      const graceSec = (rules.get(e.queueId) ?? parseQueueRules("{}")).droppedGraceSec;
+      await this.db.queueTimer.updateMany({ where: { kind: "dropped", refId: e.id }, data: { dueAt: new Date(now.getTime() + graceSec * 1000) } });
+    }
+    return entries.length;
   }
 
   /**
@@ -447,7 +490,7 @@ export class QueueService {
 
   private async fire(t: { id: string; kind: string; refId: string }, now: Date): Promise<boolean> {
     return this.transaction(async (tx) => {
-      if (!(await takeTimer(tx, t.id))) return false;
+      if (!(await takeTimer(tx, t.id, now))) return false;
       switch (t.kind) {
         case "offer-timeout":
           await this.passOn(t.refId, "timedout", null, tx);
@@ -471,6 +514,12 @@ export class QueueService {
         case "wrap-up": {
           const res = await tx.queueAgent.updateMany({ where: { userId: t.refId, state: "wrapup" }, data: { state: "ready", stateSince: now, readySince: now } });
           if (res.count === 1) await recordQueueEvent(tx, { type: "agent.state", at: now, agentId: t.refId, payload: { state: "ready", reason: "wrap-up-over" } });
+          break;
+        }
+        case "dropped": {
+          // The waiting page has not polled for the grace period: the driver's place is given up.
+          const e = await tx.queueEntry.findUnique({ where: { id: t.refId }, select: { id: true, queueId: true, enteredAt: true, mode: true } });
+          if (e?.mode === "live") await this.abandonIn(tx, e, "dropped", now);
           break;
         }
         default:

@@ -14,6 +14,7 @@ import { hashToken } from "../../server/auth/secret-token";
 import { DomainError } from "../../server/domain/errors";
 import { QueueService } from "../../server/queue/queue-service";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
+import { DrivenClock } from "./queue-fixtures";
 
 const log = pino({ level: "silent" });
 
@@ -96,6 +97,27 @@ for (const kind of databaseKinds) {
       assert.equal(again.driver.policyNumber, "PD-ROUTER-2");
       await agent.queue.decline({ offerId: again.offerId });
       assert.equal((await anon.queue.status({ entryToken: second.entryToken })).status, "waiting", "declined: waiting for another agent");
+    });
+
+    test("the waiting page's poll keeps the driver's place; a page quiet past the grace period is dropped and says so", async () => {
+      // Its own service and queue with a driven clock, so the grace period passes without waiting.
+      const clock = new DrivenClock();
+      const queue = new QueueService({ db: t.db, provider: kind, clock: clock.now, surveys: { publicUrl: "https://survey.example.com", ttlHours: 24 } });
+      await queue.createQueue("roadside-grace", { droppedGraceSec: 60 });
+      const driven = { ...app, queue } as AppContext;
+      const anon = appRouter.createCaller({ app: driven, user: null, sessionToken: undefined, inviteToken: undefined, locale: "en", setSessionCookie: () => undefined } as TrpcContext);
+      const polling = await anon.queue.enter(report({ queue: "roadside-grace", plate: "沪A·G0001" }));
+      const quiet = await anon.queue.enter(report({ queue: "roadside-grace", plate: "沪A·G0002" }));
+      for (let sec = 0; sec < 120; sec += 10) {
+        clock.advance(10);
+        await anon.queue.status({ entryToken: polling.entryToken });
+        await queue.runDueTimers();
+      }
+      const kept = await anon.queue.status({ entryToken: polling.entryToken });
+      assert.deepEqual([kept.status, kept.position], ["waiting", 1], "polled every 10 s for 2 minutes: still in the queue, now first");
+      const dropped = await anon.queue.status({ entryToken: quiet.entryToken });
+      assert.deepEqual([dropped.status, dropped.endReason], ["abandoned", "dropped"]);
+      await anon.queue.leave({ entryToken: polling.entryToken });
     });
 
     test("leave and call me back end the entry, each saying why; the agent side is for queue agents only", async () => {

@@ -201,6 +201,81 @@ for (const kind of databaseKinds) {
       await svc.setAway(w!);
     });
 
+    it("a waiting page not heard from for the grace period gives up its place ('dropped'); one that comes back in time keeps it; a restart gives every page a fresh grace", async () => {
+      const q = (await svc.createQueue(`watched-${kind}`, { droppedGraceSec: 60 })).id;
+      const timerOf = async (entryId: string) => (await t.db.queueTimer.findUnique({ where: { kind_refId: { kind: "dropped", refId: entryId } } }))?.dueAt.getTime() ?? null;
+      const start = clock.ms;
+      const back = await svc.enter(driver(q, { watched: true }));
+      const gone = await svc.enter(driver(q, { watched: true }));
+      // From the insurer's app: no waiting page, so never dropped.
+      const app = await svc.enter(driver(q));
+      assert.equal(await timerOf(back.entryId), start + 60_000);
+      assert.equal(await timerOf(app.entryId), null);
+
+      // The first page is quiet for 40 s, then polls; the second never polls again.
+      clock.advance(40);
+      await svc.heartbeat(back.entryId);
+      assert.equal(await timerOf(back.entryId), start + 100_000, "each poll moves the timer to a full grace from now");
+      clock.advance(30);
+      await svc.runDueTimers();
+      assert.equal((await svc.entryStatus(gone.entryId)).status, "abandoned");
+      const dropped = await t.db.queueEvent.findMany({ where: { entryId: gone.entryId }, orderBy: [{ at: "asc" }, { id: "asc" }] });
+      assert.deepEqual(dropped.map((e) => e.type), ["entered", "abandoned"], "counted as an abandonment");
+      assert.equal(JSON.parse(dropped[1]!.payload).reason, "dropped");
+      assert.equal(JSON.parse(dropped[1]!.payload).waitedMs, 70_000);
+      assert.equal(dropped[1]!.at.getTime(), start + 70_000, "dropped by the timer loop when its timer was due");
+      assert.equal((await svc.entryStatus(back.entryId)).status, "waiting");
+      assert.equal((await svc.entryStatus(back.entryId)).position, 1);
+      assert.equal((await svc.entryStatus(app.entryId)).position, 2);
+      // A page that comes back after it was dropped does not take its place again.
+      await svc.heartbeat(gone.entryId);
+      assert.equal(await timerOf(gone.entryId), null);
+      assert.equal((await svc.entryStatus(gone.entryId)).status, "abandoned");
+
+      // Just within the grace each time: the place is kept.
+      clock.advance(25);
+      await svc.heartbeat(back.entryId);
+      clock.advance(59);
+      await svc.runDueTimers();
+      assert.equal((await svc.entryStatus(back.entryId)).position, 1);
+
+      // The server is down for 5 minutes: at start every page gets a full grace to reach it again.
+      clock.advance(300);
+      await queueService(t.db, kind, clock).graceAfterStart();
+      await svc.runDueTimers();
+      assert.equal((await svc.entryStatus(back.entryId)).status, "waiting", "the downtime does not count against the phone");
+      clock.advance(61);
+      await svc.runDueTimers();
+      assert.equal((await svc.entryStatus(back.entryId)).status, "abandoned", "but a phone that does not come back is dropped");
+      assert.equal((await svc.entryStatus(app.entryId)).status, "waiting", "an entry without a waiting page is never dropped");
+      await svc.abandon(app.entryId);
+    });
+
+    it("a dropped phone's ringing offer stops and frees the agent; an answered entry is never dropped", async () => {
+      const q = (await svc.createQueue(`watched-offer-${kind}`, { droppedGraceSec: 30, offerTimeoutSec: 300 })).id;
+      const [x] = await makeAgents(t.db, svc, `watch-${kind}-`, 1, [q]);
+      const ringing = await svc.enter(driver(q, { watched: true }));
+      const [o] = await svc.setReady(x!);
+      assert.equal(o!.entryId, ringing.entryId);
+      clock.advance(31);
+      await svc.runDueTimers();
+      assert.equal((await svc.entryStatus(ringing.entryId)).status, "abandoned");
+      assert.equal((await t.db.queueOffer.findUniqueOrThrow({ where: { id: o!.offerId } })).status, "withdrawn");
+      assert.equal((await t.db.queueAgent.findUniqueOrThrow({ where: { userId: x! } })).state, "ready");
+
+      const answered = await svc.enter(driver(q, { watched: true }));
+      const [o2] = answered.offers;
+      assert.equal(o2!.entryId, answered.entryId, "the ready agent is offered the entry at once");
+      await svc.accept(o2!.offerId, x!);
+      await svc.heartbeat(answered.entryId);
+      clock.advance(31);
+      await svc.runDueTimers();
+      assert.equal((await svc.entryStatus(answered.entryId)).status, "answered");
+      assert.equal(await t.db.queueTimer.count({ where: { kind: "dropped", refId: answered.entryId } }), 0);
+      await svc.finishWork(x!, q);
+      await svc.setAway(x!);
+    });
+
     it("a driver who leaves while an offer rings frees the agent", async () => {
       const [d] = await makeAgents(t.db, svc, `fourth-${kind}-`, 1, [main]);
       const e = await svc.enter(driver(main));

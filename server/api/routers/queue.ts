@@ -11,7 +11,7 @@ import { allowedFor, publicProcedure, queueEntryProcedure, router } from "../trp
 
 const agentProcedure = allowedFor("queue.agent");
 
-/** Why a closed entry ended, from its stored "abandoned" event: left, callback, or gone. */
+/** Why a closed entry ended, from its stored "abandoned" event: left, callback, or dropped (the page went quiet). */
 async function endReasonOf(db: Db, entryId: string): Promise<string | null> {
   const ev = await db.queueEvent.findFirst({ where: { entryId, type: "abandoned" }, orderBy: { at: "desc" }, select: { payload: true } });
   if (!ev) return null;
@@ -35,12 +35,14 @@ export const queueRouter = router({
       mobile: input.policyholderMobile,
       policyNumber: input.policyNumber ?? null,
       plate: input.plate ?? null,
+      watched: true,
     });
     return { entryToken: entered.token };
   }),
 
-  /** The waiting screen's poll: place, estimated wait, and once answered that the call is ready. */
+  /** The waiting screen's poll: place, estimated wait, and once answered that the call is ready. Each poll says the page is alive. */
   status: queueEntryProcedure.query(async ({ ctx }) => {
+    await ctx.app.queue.heartbeat(ctx.entry.id);
     const s = await ctx.app.queue.entryStatus(ctx.entry.id);
     return {
       status: s.status as "waiting" | "offered" | "answered" | "abandoned",

@@ -27,6 +27,14 @@ export default function WaitingPage({ params }: { params: Promise<{ token: strin
   const gone = errorCode(error) === "NOT_FOUND";
   const closed = s?.status === "answered" || s?.status === "abandoned";
 
+  // Each poll tells the server the page is alive (a page quiet past the queue's grace
+  // period loses its place); a phone coming back to this page reports at once.
+  useEffect(() => {
+    const back = () => document.visibilityState === "visible" && refresh();
+    document.addEventListener("visibilitychange", back);
+    return () => document.removeEventListener("visibilitychange", back);
+  }, [refresh]);
+
   useEffect(() => {
     if (closed) setDone(true);
     if (s?.status === "answered") location.replace(`/join/${token}`);
@@ -99,7 +107,7 @@ export default function WaitingPage({ params }: { params: Promise<{ token: strin
       {s?.status === "answered" && <p className="banner ok" data-testid="queue-answered">{t("queue.connecting")}</p>}
       {s?.status === "abandoned" && (
         <section className="card" data-testid="queue-ended" data-reason={s.endReason ?? ""}>
-          <p>{s.endReason === "callback" ? fill(t("queue.callbackRequested"), { mobile: s.mobile ?? "" }) : t("queue.left")}</p>
+          <p>{s.endReason === "callback" ? fill(t("queue.callbackRequested"), { mobile: s.mobile ?? "" }) : s.endReason === "dropped" ? t("queue.dropped") : t("queue.left")}</p>
         </section>
       )}
       {s && !closed && (
