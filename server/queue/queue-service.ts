@@ -18,6 +18,7 @@ import { createSurveyForEntry } from "./queue-survey";
 import { retryOnDeadlock } from "./retry-on-deadlock";
 import { linkAlreadySent, smsCallbackLink } from "./callback-link-sms";
 import { OutboxSmsSender } from "../sms/outbox-sms-sender";
+import { MobileCodes } from "./mobile-codes";
 import type { SmsSender } from "../sms/sms-sender";
 
 export interface QueueServiceDeps {
@@ -104,6 +105,8 @@ export class QueueService {
   private readonly clock: () => Date;
   private readonly surveys: { publicUrl: string; ttlHours: number };
   private readonly sms: SmsSender;
+  /** The start form's one-time codes, on the same database, sender and clock. */
+  readonly mobileCodes: MobileCodes;
   /** Routing rounds in this process run one after another; other processes are kept apart by the database. */
   private routing: Promise<unknown> = Promise.resolve();
 
@@ -118,6 +121,7 @@ export class QueueService {
     this.clock = deps.clock ?? (() => new Date());
     this.surveys = deps.surveys ?? { publicUrl: "http://localhost:3000", ttlHours: 24 };
     this.sms = deps.sms ?? new OutboxSmsSender(deps.db);
+    this.mobileCodes = new MobileCodes({ db: deps.db, sms: this.sms, clock: this.clock });
   }
 
   now(): Date {

@@ -20,6 +20,8 @@ import { untranslated } from "../support/untranslated";
 import { createDb } from "../../server/db/client";
 import { databaseTarget } from "../../server/db/database-target";
 import { QueueService } from "../../server/queue/queue-service";
+import type { Db } from "../../server/db/client";
+import { codeSentTo } from "../queue/queue-fixtures";
 
 const session = browserSession();
 const QUEUE = "roadside";
@@ -34,12 +36,21 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
   }
 }
 
-/** The driver's start form on the phone; returns the waiting page's token. */
-async function reportByVideo(page: Page, baseUrl: string, facts: { mobile: string; plate: string }): Promise<string> {
+/**
+ * The driver's start form on the phone: the number, the code from the SMS (read from the
+ * product's outbox, as the phone would receive it), the facts; returns the waiting page's token.
+ * `firstTry`: a code typed before the right one, whose refusal the page shows.
+ */
+async function reportByVideo(page: Page, baseUrl: string, db: Db, facts: { mobile: string; plate: string }, firstTry?: (code: string) => Promise<void>): Promise<string> {
   await page.goto(`${baseUrl}/report/${QUEUE}`);
   await page.getByTestId("report-mobile").fill(facts.mobile);
+  await page.getByTestId("report-send-code").click();
+  await page.getByTestId("report-code-sent").waitFor();
+  const code = await until("the code's SMS", () => codeSentTo(db, facts.mobile).catch(() => null));
   await page.getByTestId("report-plate").fill(facts.plate);
   await page.getByTestId("report-claim-type").selectOption("motor_collision");
+  if (firstTry) await firstTry(code);
+  await page.getByTestId("report-code").fill(code);
   await page.getByTestId("report-submit").click();
   await page.waitForURL(/\/report\/wait\/[A-Za-z0-9_-]+$/);
   return page.url().split("/").pop()!;
@@ -87,7 +98,15 @@ test("a driver reports by video, waits with place and estimate, the agent accept
     await driver.goto(`${product.url}/report/${QUEUE}`);
     await driver.getByTestId("report-form").waitFor();
     assertChinese(await driver.locator("main").innerText(), "the start form");
-    const token = await reportByVideo(driver, product.url, { mobile: "13800138000", plate: "沪A·Q0001" });
+    const token = await reportByVideo(driver, product.url, db, { mobile: "13800138000", plate: "沪A·Q0001" }, async (code) => {
+      // The send button counts down to the next code it may ask for.
+      assert.match(await driver.getByTestId("report-send-code").innerText(), /\d+ 秒后可重新发送/);
+      // A wrong code is refused in the page's language, and the form stays.
+      await driver.getByTestId("report-code").fill(String((Number(code) + 1) % 1_000_000).padStart(6, "0"));
+      await driver.getByTestId("report-submit").click();
+      assert.match(await driver.getByTestId("report-problems").innerText(), /验证码不正确/);
+      assertChinese(await driver.locator("main").innerText(), "the refused code");
+    });
     await waitingAt(driver, 1);
     const estimate = Number(await driver.getByTestId("queue-waiting").getAttribute("data-estimate"));
     assert.ok(estimate > 0, `an estimated wait is shown (${estimate} s)`);
@@ -97,7 +116,7 @@ test("a driver reports by video, waits with place and estimate, the agent accept
 
     // Driver 2 enters while no agent is ready: place 2.
     const second = await session.newPage(phoneContext);
-    await reportByVideo(second, product.url, { mobile: "13900139000", plate: "沪A·Q0002" });
+    await reportByVideo(second, product.url, db, { mobile: "13900139000", plate: "沪A·Q0002" });
     await waitingAt(second, 2);
 
     // The agent goes ready on the console; the offer rings with driver 1's facts and a countdown.

@@ -14,7 +14,7 @@ import { hashToken } from "../../server/auth/secret-token";
 import { DomainError } from "../../server/domain/errors";
 import { QueueService } from "../../server/queue/queue-service";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
-import { DrivenClock } from "./queue-fixtures";
+import { DrivenClock, codeSentTo } from "./queue-fixtures";
 
 const log = pino({ level: "silent" });
 
@@ -42,7 +42,12 @@ for (const kind of databaseKinds) {
     }
     const refused = (code: TRPCError["code"], domain?: string) => (e: unknown) =>
       e instanceof TRPCError && e.code === code && (!domain || (e.cause instanceof DomainError && e.cause.code === domain));
-    const report = (over: Record<string, unknown> = {}) => ({ queue: "roadside", plate: "沪A·R0001", claimType: "motor_collision" as const, policyholderMobile: "13800138000", language: "zh-CN" as const, ...over });
+    const report = (over: Record<string, unknown> = {}) => ({ queue: "roadside", plate: "沪A·R0001", claimType: "motor_collision" as const, policyholderMobile: "13800138000", language: "zh-CN" as const, mobileCode: "000000", ...over });
+    /** The start form as a driver fills it: a code for the number, read from the SMS, then the report. */
+    async function enterConfirmed(anon: Awaited<ReturnType<typeof callerFor>>, input: ReturnType<typeof report>) {
+      await anon.queue.sendCode({ policyholderMobile: input.policyholderMobile, language: input.language });
+      return anon.queue.enter({ ...input, mobileCode: await codeSentTo(t.db, input.policyholderMobile) });
+    }
 
     test("the start form's input is checked field by field; an unknown queue is not found", async () => {
       const anon = await callerFor(null);
@@ -50,13 +55,15 @@ for (const kind of databaseKinds) {
       await assert.rejects(anon.queue.enter(report({ policyholderMobile: "12" })), refused("BAD_REQUEST"));
       await assert.rejects(anon.queue.enter(report({ claimType: "boat" })), refused("BAD_REQUEST"));
       await assert.rejects(anon.queue.enter(report({ queue: "nowhere" })), refused("NOT_FOUND", "NOT_FOUND"));
+      await assert.rejects(anon.queue.enter(report({ mobileCode: "12345" })), (e: unknown) => e instanceof TRPCError && e.code === "BAD_REQUEST" && JSON.stringify((e.cause as { issues?: unknown }).issues).includes("error.field.mobileCode"));
+      await assert.rejects(anon.queue.enter(report()), refused("PRECONDITION_FAILED", "MOBILE_CODE_EXPIRED"), "no code was sent to this number");
     });
 
     test("a driver waits with place and estimate, an agent is offered them with the facts, accepts, and the driver's token joins the survey", async () => {
       const anon = await callerFor(null);
       const agent = await callerFor("agent1@example.com");
-      const first = await anon.queue.enter(report());
-      const second = await anon.queue.enter(report({ plate: undefined, policyNumber: "PD-ROUTER-2", policyholderMobile: "13900139000" }));
+      const first = await enterConfirmed(anon, report());
+      const second = await enterConfirmed(anon, report({ plate: undefined, policyNumber: "PD-ROUTER-2", policyholderMobile: "13900139000" }));
       const s1 = await anon.queue.status({ entryToken: first.entryToken });
       assert.deepEqual([s1.status, s1.position, s1.estimatedWaitSec, s1.mobile], ["waiting", 1, null, "138****8000"], "nobody on duty: no number");
       assert.equal((await anon.queue.status({ entryToken: second.entryToken })).position, 2);
@@ -106,8 +113,8 @@ for (const kind of databaseKinds) {
       await queue.createQueue("roadside-grace", { droppedGraceSec: 60 });
       const driven = { ...app, queue } as AppContext;
       const anon = appRouter.createCaller({ app: driven, user: null, sessionToken: undefined, inviteToken: undefined, locale: "en", setSessionCookie: () => undefined } as TrpcContext);
-      const polling = await anon.queue.enter(report({ queue: "roadside-grace", plate: "沪A·G0001" }));
-      const quiet = await anon.queue.enter(report({ queue: "roadside-grace", plate: "沪A·G0002" }));
+      const polling = await enterConfirmed(anon, report({ queue: "roadside-grace", plate: "沪A·G0001", policyholderMobile: "13700137001" }));
+      const quiet = await enterConfirmed(anon, report({ queue: "roadside-grace", plate: "沪A·G0002", policyholderMobile: "13700137002" }));
       for (let sec = 0; sec < 120; sec += 10) {
         clock.advance(10);
         await anon.queue.status({ entryToken: polling.entryToken });
@@ -122,14 +129,14 @@ for (const kind of databaseKinds) {
 
     test("leave and call me back end the entry, each saying why; the agent side is for queue agents only", async () => {
       const anon = await callerFor(null);
-      const leaving = await anon.queue.enter(report({ plate: "沪A·R0003" }));
+      const leaving = await enterConfirmed(anon, report({ plate: "沪A·R0003", policyholderMobile: "13600136003" }));
       assert.deepEqual(await anon.queue.leave({ entryToken: leaving.entryToken }), { ok: true });
       const left = await anon.queue.status({ entryToken: leaving.entryToken });
       assert.deepEqual([left.status, left.endReason], ["abandoned", "left"]);
       await assert.rejects(anon.queue.leave({ entryToken: leaving.entryToken }), refused("CONFLICT", "CONFLICT"));
       await assert.rejects(anon.queue.callMeBack({ entryToken: leaving.entryToken }), refused("CONFLICT", "CONFLICT"));
 
-      const back = await anon.queue.enter(report({ plate: "沪A·R0004" }));
+      const back = await enterConfirmed(anon, report({ plate: "沪A·R0004", policyholderMobile: "13600136004" }));
       const { entryToken: callbackToken } = await anon.queue.callMeBack({ entryToken: back.entryToken });
       const cb = await anon.queue.status({ entryToken: back.entryToken });
       assert.deepEqual([cb.status, cb.endReason], ["abandoned", "callback"]);

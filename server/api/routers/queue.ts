@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import { DomainError } from "../../domain/errors";
 import { maskMobile } from "../../domain/invites";
-import { driverReportInput } from "../../queue/queue-entry-input";
+import { driverReportInput, mobileCodeRequestInput } from "../../queue/queue-entry-input";
 import { allowedFor, publicProcedure, queueEntryProcedure, router } from "../trpc";
 
 const agentProcedure = allowedFor("queue.agent");
@@ -24,10 +24,14 @@ async function endReasonOf(db: Db, entryId: string): Promise<string | null> {
 }
 
 export const queueRouter = router({
-  /** The driver's start form: enters the named queue; the token is shown once and opens the waiting screen. */
+  /** The start form asks for a one-time code confirming the driver's mobile number (sent by SMS, rate-limited per number). */
+  sendCode: publicProcedure.input(mobileCodeRequestInput).mutation(({ ctx, input }) => ctx.app.queue.mobileCodes.send(input.policyholderMobile, input.language)),
+
+  /** The driver's start form: enters the named queue once the code confirms the number; the token is shown once and opens the waiting screen. */
   enter: publicProcedure.input(driverReportInput).mutation(async ({ ctx, input }) => {
     const queue = await ctx.app.db.queue.findUnique({ where: { name: input.queue }, select: { id: true } });
     if (!queue) throw new DomainError("NOT_FOUND", "There is no queue with this name.");
+    await ctx.app.queue.mobileCodes.confirm(input.policyholderMobile, input.mobileCode);
     const entered = await ctx.app.queue.enter({
       queueId: queue.id,
       claimType: input.claimType,
