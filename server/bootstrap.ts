@@ -89,7 +89,7 @@ export async function startProduct(opts: StartOptions) {
   const captures = new CaptureService(db, storage, qualityPhotoGate(env.QUALITY_MODEL_DIR), rooms, log, path.join(env.DATA_DIR, "capture-uploads"));
   const stopUploadSweep = scheduleAbandonedUploadSweep(captures.originals.store.directory, abandonedAfterMs(env.INVITE_TTL_HOURS), log);
   const sms = new OutboxSmsSender(db);
-  const queue = new QueueService({ db, provider: target.provider, surveys: { publicUrl: env.PUBLIC_URL, ttlHours: env.INVITE_TTL_HOURS }, sms });
+  const queue = new QueueService({ db, provider: target.provider, surveys: { publicUrl: env.PUBLIC_URL, ttlHours: env.INVITE_TTL_HOURS }, sms, log });
   const stopQueueTimers = startQueueTimers(queue, log);
   const app: AppContext = { env, db, log, sms, pool, rooms, hub, recording, captures, storage, evidence, runtimeNeeds, queue };
 

@@ -29,7 +29,12 @@ export interface QueueServiceDeps {
   surveys?: { publicUrl: string; ttlHours: number };
   /** Sends an answered callback's link to the driver; the outbox on `db` unless the product configures one. */
   sms?: SmsSender;
+  /** Where a failed SMS is told (it is retried by a timer); silent without. */
+  log?: { warn: (obj: object, msg: string) => void };
 }
+
+/** A callback's SMS the sender refused is tried again this much later, until it goes. */
+const CALLBACK_SMS_RETRY_SEC = 30;
 
 export interface EnterInput {
   queueId: string;
@@ -105,6 +110,7 @@ export class QueueService {
   private readonly clock: () => Date;
   private readonly surveys: { publicUrl: string; ttlHours: number };
   private readonly sms: SmsSender;
+  private readonly log: QueueServiceDeps["log"];
   /** The start form's one-time codes, on the same database, sender and clock. */
   readonly mobileCodes: MobileCodes;
   /** Routing rounds in this process run one after another; other processes are kept apart by the database. */
@@ -121,6 +127,7 @@ export class QueueService {
     this.clock = deps.clock ?? (() => new Date());
     this.surveys = deps.surveys ?? { publicUrl: "http://localhost:3000", ttlHours: 24 };
     this.sms = deps.sms ?? new OutboxSmsSender(deps.db);
+    this.log = deps.log;
     this.mobileCodes = new MobileCodes({ db: deps.db, sms: this.sms, clock: this.clock });
   }
 
@@ -313,8 +320,26 @@ export class QueueService {
     const entry = await this.db.queueEntry.findUniqueOrThrow({ where: { id: entryId } });
     const surveyId = entry.surveyId ?? (await createSurveyForEntry(this.db, this.surveys, entry));
     await copyEventsToSurvey(this.db, entryId, surveyId);
-    await smsCallbackLink({ db: this.db, sms: this.sms, invites: this.surveys }, entry, surveyId);
+    try {
+      await smsCallbackLink({ db: this.db, sms: this.sms, invites: this.surveys }, entry, surveyId);
+    } catch (err) {
+      // The SMS provider failed: the agent still goes into the call (the waiting page, if
+      // open, joins it too); the text is tried again by a persistent timer until it goes.
+      this.log?.warn({ err, entryId, surveyId }, "sending the callback's link failed; retrying by timer");
+      await scheduleTimer(this.db, "callback-link", entryId, new Date(this.now().getTime() + CALLBACK_SMS_RETRY_SEC * 1000));
+    }
     return surveyId;
+  }
+
+  /**
+   * A callback's SMS to retry: the timer is taken in its own transaction, and the
+   * sending (which makes its own writes) runs after it. A crash in between leaves
+   * the SMS to the start-up repair (repairAnswered), which looks for exactly that.
+   */
+  private async retryCallbackLink(t: { id: string; refId: string }, now: Date): Promise<boolean> {
+    if (!(await this.transaction((tx) => takeTimer(tx, t.id, now)))) return false;
+    await this.ensureSurvey(t.refId);
+    return true;
   }
 
   /**
@@ -485,7 +510,7 @@ export class QueueService {
     for (;;) {
       const due = await dueTimers(this.db, now);
       if (due.length === 0) break;
-      for (const t of due) if (await this.fire(t, now)) fired++;
+      for (const t of due) if (await (t.kind === "callback-link" ? this.retryCallbackLink(t, now) : this.fire(t, now))) fired++;
       if (due.length < 200) break;
     }
     const offers = await this.dispatch();

@@ -1,6 +1,6 @@
 // Persistent timers (offer timeout, overflow, maximum wait, reservation end,
-// wrap-up) as rows with a due time, on both databases. Why not pg-boss or
-// graphile-worker: both run on PostgreSQL only, keep their own schema and clock
+// wrap-up, a dropped waiting page, a callback SMS to send again) as rows with a
+// due time, on both databases. Why not pg-boss or graphile-worker: both run on PostgreSQL only, keep their own schema and clock
 // (the database's now()), and cannot share the transaction that changes the
 // queue; here a timer is written and removed in the very transaction that
 // offers, answers or ends, and the due time follows the service's clock, which
@@ -11,7 +11,7 @@
 import type { Db } from "../db/client";
 import type { Tx } from "./queue-events";
 
-export const timerKinds = ["offer-timeout", "overflow", "max-wait", "reroute", "wrap-up", "dropped"] as const;
+export const timerKinds = ["offer-timeout", "overflow", "max-wait", "reroute", "wrap-up", "dropped", "callback-link"] as const;
 export type TimerKind = (typeof timerKinds)[number];
 
 export async function scheduleTimer(tx: Tx | Db, kind: TimerKind, refId: string, dueAt: Date): Promise<void> {

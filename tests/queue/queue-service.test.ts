@@ -159,28 +159,61 @@ for (const kind of databaseKinds) {
       await svc.setAway(other!);
     });
 
-    it("a callback answered whose SMS could not go out is texted by the start-up repair, once, in English for an English driver", async () => {
+    it("a callback whose SMS the provider refused still goes into the call; a persistent timer sends the SMS later, once, in English for an English driver", async () => {
       const [r] = await makeAgents(t.db, svc, `repair-${kind}-`, 1, [main]);
       const e = await svc.enter(driver(main, { language: "en" }));
-      const { callbackEntryId } = await svc.requestCallback(e.entryId);
+      const { callbackEntryId, token: pageToken } = await svc.requestCallback(e.entryId);
       const [o] = await svc.setReady(r!);
       assert.equal(o!.entryId, callbackEntryId);
       // The SMS provider is down as the agent accepts: the answer and the survey stand, the text is missing.
       const down = new QueueService({ db: t.db, provider: kind, clock: clock.now, sms: { name: "down", send: () => Promise.reject(new Error("provider unreachable")) } });
-      await assert.rejects(down.accept(o!.offerId, r!), /provider unreachable/);
+      const { surveyId } = await down.accept(o!.offerId, r!);
       const entry = await t.db.queueEntry.findUniqueOrThrow({ where: { id: callbackEntryId } });
-      assert.equal(entry.status, "answered");
-      assert.ok(entry.surveyId);
-      assert.equal(await t.db.outboxMessage.count({ where: { surveyId: entry.surveyId } }), 0);
-      // The next start sends it, and a second start sends nothing more.
+      assert.deepEqual([entry.status, entry.surveyId], ["answered", surveyId]);
+      const { resolveInvite } = await import("../../server/domain/invites");
+      assert.equal((await resolveInvite(t.db, pageToken)).surveyId, surveyId, "the waiting page's token joins the call meanwhile");
+      assert.equal(await t.db.outboxMessage.count({ where: { surveyId } }), 0);
+      // Still down at the first retry: tried again later.
+      clock.advance(30);
+      assert.equal((await down.runDueTimers()).fired, 1);
+      assert.equal(await t.db.outboxMessage.count({ where: { surveyId } }), 0);
+      // Back up (here: a server with a working sender runs the timers): sent once, and never again.
+      clock.advance(29);
+      assert.equal((await svc.runDueTimers()).fired, 0, "not before the retry is due");
+      clock.advance(1);
+      assert.equal((await svc.runDueTimers()).fired, 1);
+      await svc.runDueTimers();
       await svc.repairAnswered();
-      await svc.repairAnswered();
-      const texts = await t.db.outboxMessage.findMany({ where: { surveyId: entry.surveyId } });
+      const texts = await t.db.outboxMessage.findMany({ where: { surveyId } });
       assert.equal(texts.length, 1);
       assert.match(texts[0]!.body, /^Your claim CLM-\d{8}-[0-9A-F]{8} needs a video survey\. Open this link in your phone's browser to join: http:\/\/localhost:3000\/join\//);
       const token = /\/join\/([A-Za-z0-9_-]+)/.exec(texts[0]!.body)![1]!;
-      const { resolveInvite } = await import("../../server/domain/invites");
-      assert.equal((await resolveInvite(t.db, token)).surveyId, entry.surveyId);
+      assert.equal((await resolveInvite(t.db, token)).surveyId, surveyId);
+      assert.equal((await resolveInvite(t.db, pageToken)).surveyId, surveyId, "the SMS link does not revoke the page's");
+      assert.equal(await t.db.queueTimer.count({ where: { kind: "callback-link" } }), 0);
+      await svc.finishWork(r!, main);
+      await svc.setAway(r!);
+    });
+
+    it("a callback answered whose SMS never went out (the server stopped before it) is texted by the start-up repair", async () => {
+      const [r] = await makeAgents(t.db, svc, `restart-${kind}-`, 1, [main]);
+      const e = await svc.enter(driver(main));
+      const { callbackEntryId } = await svc.requestCallback(e.entryId);
+      const [o] = await svc.setReady(r!);
+      // The server stops inside the SMS step: simulated by a sender that never returns an answer the service sees.
+      const stopping = new QueueService({ db: t.db, provider: kind, clock: clock.now, sms: { name: "stopping", send: () => new Promise(() => undefined) } });
+      void stopping.accept(o!.offerId, r!);
+      const survey = await (async () => {
+        for (let i = 0; i < 400; i++) {
+          const s = (await t.db.queueEntry.findUniqueOrThrow({ where: { id: callbackEntryId } })).surveyId;
+          if (s && (await t.db.surveyEvent.count({ where: { surveyId: s, type: "queue.answered" } })) === 1 && (await t.db.invite.count({ where: { surveyId: s, role: "policyholder" } })) === 2) return s;
+          await new Promise((res) => setTimeout(res, 50));
+        }
+        throw new Error("the accept did not reach the SMS step");
+      })();
+      assert.equal(await t.db.outboxMessage.count({ where: { surveyId: survey } }), 0);
+      await svc.repairAnswered();
+      assert.equal(await t.db.outboxMessage.count({ where: { surveyId: survey } }), 1);
       await svc.finishWork(r!, main);
       await svc.setAway(r!);
     });
