@@ -88,9 +88,10 @@ export async function startProduct(opts: StartOptions) {
   const stopPurge = schedulePurge({ db, storage, signer: evidenceSigner, dataDir: env.DATA_DIR, log }, env.EVIDENCE_PURGE_INTERVAL_MINUTES * 60_000);
   const captures = new CaptureService(db, storage, qualityPhotoGate(env.QUALITY_MODEL_DIR), rooms, log, path.join(env.DATA_DIR, "capture-uploads"));
   const stopUploadSweep = scheduleAbandonedUploadSweep(captures.originals.store.directory, abandonedAfterMs(env.INVITE_TTL_HOURS), log);
-  const queue = new QueueService({ db, provider: target.provider, surveys: { publicUrl: env.PUBLIC_URL, ttlHours: env.INVITE_TTL_HOURS } });
+  const sms = new OutboxSmsSender(db);
+  const queue = new QueueService({ db, provider: target.provider, surveys: { publicUrl: env.PUBLIC_URL, ttlHours: env.INVITE_TTL_HOURS }, sms, log });
   const stopQueueTimers = startQueueTimers(queue, log);
-  const app: AppContext = { env, db, log, sms: new OutboxSmsSender(db), pool, rooms, hub, recording, captures, storage, evidence, runtimeNeeds, queue };
+  const app: AppContext = { env, db, log, sms, pool, rooms, hub, recording, captures, storage, evidence, runtimeNeeds, queue };
 
   let pages: PageHandler | null = null;
   if (opts.pages !== "none") {

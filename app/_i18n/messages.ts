@@ -486,6 +486,19 @@ export const en = {
   "net.self.audioOnly": "Your connection is very weak: your video is paused, only your voice is sent. It comes back by itself when the connection improves.",
   "net.peer.low": "{name}'s connection is weak: their video is lowered.",
   "net.peer.audioOnly": "{name}'s connection is very weak: their video is paused, only their voice arrives.",
+  "queue.callbackWaiting.title": "Call back booked",
+  "queue.callbackWaiting": "An agent will call you back on {mobile} as soon as one is free. Keep this page open to go straight into the video call; the link also comes to you by SMS.",
+  "queue.cancelCallback": "Cancel the call back",
+  "queue.dropped": "We lost contact with your phone for too long, so your place in the queue was given up. Please report again.",
+  "field.mobileCode": "Code from the SMS",
+  "error.field.mobileCode": "must be the 6 digits from the SMS",
+  "report.sendCode": "Send code",
+  "report.resendIn": "Send again in {sec} s",
+  "report.codeSent": "A code has been sent to {mobile}. It is valid for {min} minutes.",
+  "report.code.MOBILE_CODE_WRONG": "The code is not right. Check the SMS and type it again.",
+  "report.code.MOBILE_CODE_EXPIRED": "The code has expired or was not sent to this number. Ask for a new code.",
+  "report.code.MOBILE_CODE_TRIES": "Too many wrong tries with this code. Ask for a new code.",
+  "report.code.MOBILE_CODE_RATE": "A code was sent to this number very recently or too often. Please wait before asking again.",
 };
 
 export type MessageKey = keyof typeof en;
@@ -975,6 +988,19 @@ export const zhCN: Record<MessageKey, string> = {
   "net.self.audioOnly": "您的网络信号很弱：已暂停您的视频，仅发送语音。网络好转后将自动恢复。",
   "net.peer.low": "{name} 的网络信号较弱：其视频画质已降低。",
   "net.peer.audioOnly": "{name} 的网络信号很弱：其视频已暂停，仅能听到语音。",
+  "queue.callbackWaiting.title": "已预约回拨",
+  "queue.callbackWaiting": "理赔专员空闲后将尽快回拨 {mobile}。保持本页面打开即可直接进入视频通话；视频链接也会通过短信发送给您。",
+  "queue.cancelCallback": "取消预约回拨",
+  "queue.dropped": "与您手机的连接中断时间过长，排队位置已失效。请重新报案。",
+  "field.mobileCode": "短信验证码",
+  "error.field.mobileCode": "须为短信中的 6 位数字",
+  "report.sendCode": "发送验证码",
+  "report.resendIn": "{sec} 秒后可重新发送",
+  "report.codeSent": "验证码已发送至 {mobile}，{min} 分钟内有效。",
+  "report.code.MOBILE_CODE_WRONG": "验证码不正确，请核对短信后重新输入。",
+  "report.code.MOBILE_CODE_EXPIRED": "验证码已过期，或未发送到此号码。请重新获取验证码。",
+  "report.code.MOBILE_CODE_TRIES": "此验证码输错次数过多，请重新获取验证码。",
+  "report.code.MOBILE_CODE_RATE": "此号码刚刚或过于频繁地获取过验证码，请稍后再试。",
 };
 
 export type Locale = "zh-CN" | "en";

@@ -27,6 +27,12 @@ export const domainErrorStatus: Record<DomainErrorCode, ErrorStatus> = {
   INVITE_REVOKED: { http: 410, trpc: "PRECONDITION_FAILED", close: closeCodes.gone, signal: "FORBIDDEN" },
   SURVEY_CLOSED: { http: 410, trpc: "PRECONDITION_FAILED", close: closeCodes.surveyEnded, signal: "FAILED" },
   BAD_REQUEST: { http: 400, trpc: "BAD_REQUEST", close: closeCodes.gone, signal: "BAD_REQUEST" },
+  // A wrong code may be typed again; none live (never sent, expired, used) needs a new one;
+  // too many tries on one code, or too many codes for one number, must wait.
+  MOBILE_CODE_WRONG: { http: 400, trpc: "BAD_REQUEST", close: closeCodes.gone, signal: "BAD_REQUEST" },
+  MOBILE_CODE_EXPIRED: { http: 410, trpc: "PRECONDITION_FAILED", close: closeCodes.gone, signal: "FAILED" },
+  MOBILE_CODE_TRIES: { http: 429, trpc: "TOO_MANY_REQUESTS", close: closeCodes.gone, signal: "FAILED" },
+  MOBILE_CODE_RATE: { http: 429, trpc: "TOO_MANY_REQUESTS", close: closeCodes.gone, signal: "FAILED" },
 };
 
 export function statusOf(code: DomainErrorCode): ErrorStatus {

@@ -11,7 +11,12 @@ export type DomainErrorCode =
   | "INVITE_EXPIRED"
   | "INVITE_REVOKED"
   | "SURVEY_CLOSED"
-  | "BAD_REQUEST";
+  | "BAD_REQUEST"
+  // The driver's one-time mobile code (server/queue/mobile-codes.ts).
+  | "MOBILE_CODE_WRONG"
+  | "MOBILE_CODE_EXPIRED"
+  | "MOBILE_CODE_TRIES"
+  | "MOBILE_CODE_RATE";
 
 export class DomainError extends Error {
   constructor(public readonly code: DomainErrorCode, message: string) {

@@ -28,14 +28,24 @@ export function inviteUrl(publicUrl: string, token: string): string {
 export async function issueInvite(
   db: Db,
   config: InviteConfig,
-  args: { surveyId: string; role: InviteRole; sentTo?: string | null; displayName?: string | null; actorId?: string | null; actorRole?: string | null; now?: Date },
+  args: {
+    surveyId: string;
+    role: InviteRole;
+    sentTo?: string | null;
+    displayName?: string | null;
+    actorId?: string | null;
+    actorRole?: string | null;
+    now?: Date;
+    /** Live links of the role that stay valid beside the new one (a queue callback's waiting page). */
+    keepInviteIds?: string[];
+  },
 ): Promise<IssuedInvite> {
   const now = args.now ?? new Date();
   const token = newSecretToken();
   const expiresAt = new Date(now.getTime() + config.ttlHours * 3600_000);
   const invite = await db.$transaction(async (tx) => {
     await tx.invite.updateMany({
-      where: { surveyId: args.surveyId, role: args.role, revokedAt: null },
+      where: { surveyId: args.surveyId, role: args.role, revokedAt: null, ...(args.keepInviteIds?.length ? { id: { notIn: args.keepInviteIds } } : {}) },
       data: { revokedAt: now },
     });
     return tx.invite.create({

@@ -5,10 +5,10 @@ import type { Db } from "../db/client";
 import type { SmsSender } from "../sms/sms-sender";
 import type { SurveyRequestInput } from "./claim-input";
 import { DomainError } from "./errors";
-import { issueInvite, maskMobile, type InviteConfig, type IssuedInvite } from "./invites";
+import { issueInvite, type InviteConfig, type IssuedInvite } from "./invites";
 import { appendSurveyEvent } from "./survey-events";
 import { checklistFor } from "./checklists";
-import { inviteSmsText } from "./invite-sms-text";
+import { sendInviteSms } from "./send-invite-sms";
 
 export interface SurveyDeps {
   db: Db;
@@ -82,12 +82,7 @@ export async function createClaimAndSurvey(
     ];
     for (const { to, invite } of texts) {
       if (!to) continue;
-      const sent = await deps.sms.send({ to, surveyId: survey.id, body: inviteSmsText(locale, invite, survey.claim.claimNumber) });
-      await appendSurveyEvent(db, survey.id, {
-        type: "sms.queued",
-        ...actor,
-        payload: { to: maskMobile(to), role: invite.role, sender: deps.sms.name, messageId: sent.id },
-      });
+      await sendInviteSms(deps, { surveyId: survey.id, to, invite, locale, claimNumber: survey.claim.claimNumber, ...actor });
     }
   }
   return { surveyId: survey.id, claimId: survey.claimId, claimNumber: survey.claim.claimNumber, invites: { policyholder, adjuster } };

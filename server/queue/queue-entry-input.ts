@@ -43,6 +43,12 @@ export const queueEntryInput = withPolicyOrPlate({
 });
 export type QueueEntryInput = z.infer<typeof queueEntryInput>;
 
-/** The driver's own start form: the shared fields only. */
-export const driverReportInput = withPolicyOrPlate(driverFields);
+/** The 6 digits of the one-time code the driver got by SMS (server/queue/mobile-codes.ts). */
+export const mobileCodeInput = z.string({ error: "error.field.required" }).regex(/^\d{6}$/, "error.field.mobileCode");
+
+/** The driver's own start form: the shared fields and the code confirming the mobile number (the insurer's app vouches for its own drivers). */
+export const driverReportInput = withPolicyOrPlate({ ...driverFields, mobileCode: mobileCodeInput });
+
+/** The start form asks for a code for the number. */
+export const mobileCodeRequestInput = z.object({ policyholderMobile: mobile, language: driverFields.language }, { error: "error.field.type" });
 export type DriverReportInput = z.infer<typeof driverReportInput>;

@@ -26,6 +26,11 @@ export const queueRules = z.object({
   offerTimeoutSec: z.number().int().min(3).max(600).default(20),
   /** After a survey the agent is in wrap-up this long, then ready again. */
   wrapUpSec: z.number().int().min(0).max(3600).default(30),
+  /**
+   * A driver's waiting page reports on every poll; one not heard from for this long
+   * (the phone dropped, the browser was closed) gives up its place: abandoned, "dropped".
+   */
+  droppedGraceSec: z.number().int().min(5).max(3600).default(60),
   /** Service level: answered within this many seconds. */
   serviceLevelSec: z.number().int().min(1).max(3600).default(20),
 });

@@ -16,6 +16,10 @@ import { decideOffers, queuePosition, reservationEndsAtMs, type AgentFacts, type
 import { averageHandlingSec, estimateWaitSec } from "./wait-estimate";
 import { createSurveyForEntry } from "./queue-survey";
 import { retryOnDeadlock } from "./retry-on-deadlock";
+import { linkAlreadySent, smsCallbackLink } from "./callback-link-sms";
+import { OutboxSmsSender } from "../sms/outbox-sms-sender";
+import { MobileCodes } from "./mobile-codes";
+import type { SmsSender } from "../sms/sms-sender";
 
 export interface QueueServiceDeps {
   db: Db;
@@ -23,7 +27,14 @@ export interface QueueServiceDeps {
   clock?: () => Date;
   /** Builds the survey when an offer is accepted; the default makes claim, survey and the driver's link. */
   surveys?: { publicUrl: string; ttlHours: number };
+  /** Sends an answered callback's link to the driver; the outbox on `db` unless the product configures one. */
+  sms?: SmsSender;
+  /** Where a failed SMS is told (it is retried by a timer); silent without. */
+  log?: { warn: (obj: object, msg: string) => void };
 }
+
+/** A callback's SMS the sender refused is tried again this much later, until it goes. */
+const CALLBACK_SMS_RETRY_SEC = 30;
 
 export interface EnterInput {
   queueId: string;
@@ -38,6 +49,12 @@ export interface EnterInput {
   vip?: boolean;
   preferredAgentId?: string | null;
   mode?: "live" | "callback";
+  /**
+   * The driver waits on the waiting page, which reports on every poll: the entry is
+   * dropped after the queue's grace period without a report. Entries from the
+   * insurer's app (no waiting page) and callbacks (nobody needs to wait) are not.
+   */
+  watched?: boolean;
 }
 
 export interface AgentProfile {
@@ -47,6 +64,8 @@ export interface AgentProfile {
 }
 
 const OPEN_STATUSES = ["waiting", "offered"];
+/** The timers an entry carries while it waits; all end when it is answered or abandoned. */
+const ENTRY_TIMERS = ["overflow", "max-wait", "reroute", "dropped"] as const;
 
 function jsonList(text: string): string[] {
   try {
@@ -90,6 +109,10 @@ export class QueueService {
   readonly provider: Provider;
   private readonly clock: () => Date;
   private readonly surveys: { publicUrl: string; ttlHours: number };
+  private readonly sms: SmsSender;
+  private readonly log: QueueServiceDeps["log"];
+  /** The start form's one-time codes, on the same database, sender and clock. */
+  readonly mobileCodes: MobileCodes;
   /** Routing rounds in this process run one after another; other processes are kept apart by the database. */
   private routing: Promise<unknown> = Promise.resolve();
 
@@ -103,6 +126,9 @@ export class QueueService {
     this.provider = deps.provider;
     this.clock = deps.clock ?? (() => new Date());
     this.surveys = deps.surveys ?? { publicUrl: "http://localhost:3000", ttlHours: 24 };
+    this.sms = deps.sms ?? new OutboxSmsSender(deps.db);
+    this.log = deps.log;
+    this.mobileCodes = new MobileCodes({ db: deps.db, sms: this.sms, clock: this.clock });
   }
 
   now(): Date {
@@ -177,6 +203,7 @@ export class QueueService {
         payload: { vip: e.vip, claimType: e.claimType, language: e.language, region: e.region, preferredAgentId: e.preferredAgentId, stickyAgentId },
       });
       await this.scheduleEntryTimers(tx, entryFacts(e), rules);
+      if (input.watched && e.mode === "live") await scheduleTimer(tx, "dropped", e.id, new Date(now.getTime() + rules.droppedGraceSec * 1000));
       return e;
     });
     const offers = await this.dispatch();
@@ -275,9 +302,9 @@ export class QueueService {
         return null;
       }
       await cancelTimers(tx, offerId, ["offer-timeout"]);
-      await cancelTimers(tx, offer.entryId, ["overflow", "max-wait", "reroute"]);
-      const entry = await tx.queueEntry.findUniqueOrThrow({ where: { id: offer.entryId }, select: { queueId: true, enteredAt: true } });
-      await recordQueueEvent(tx, { type: "answered", at: now, entryId: offer.entryId, queueId: entry.queueId, agentId, payload: { offerId, waitedMs: now.getTime() - entry.enteredAt.getTime() } });
+      await cancelTimers(tx, offer.entryId, ENTRY_TIMERS);
+      const entry = await tx.queueEntry.findUniqueOrThrow({ where: { id: offer.entryId }, select: { queueId: true, enteredAt: true, mode: true } });
+      await recordQueueEvent(tx, { type: "answered", at: now, entryId: offer.entryId, queueId: entry.queueId, agentId, payload: { offerId, mode: entry.mode, waitedMs: now.getTime() - entry.enteredAt.getTime() } });
       return offer.entryId;
     });
     if (!entryId) throw new QueueError("OFFER_GONE", "This offer is no longer open.");
@@ -285,12 +312,34 @@ export class QueueService {
     return { entryId, surveyId };
   }
 
-  /** Makes the survey of an answered entry if it has none yet (also after a crash between answer and survey). */
+  /**
+   * Makes the survey of an answered entry if it has none yet (also after a crash
+   * between answer and survey), and for a callback sends the driver its link by SMS.
+   */
   async ensureSurvey(entryId: string): Promise<string> {
     const entry = await this.db.queueEntry.findUniqueOrThrow({ where: { id: entryId } });
     const surveyId = entry.surveyId ?? (await createSurveyForEntry(this.db, this.surveys, entry));
     await copyEventsToSurvey(this.db, entryId, surveyId);
+    try {
+      await smsCallbackLink({ db: this.db, sms: this.sms, invites: this.surveys }, entry, surveyId);
+    } catch (err) {
+      // The SMS provider failed: the agent still goes into the call (the waiting page, if
+      // open, joins it too); the text is tried again by a persistent timer until it goes.
+      this.log?.warn({ err, entryId, surveyId }, "sending the callback's link failed; retrying by timer");
+      await scheduleTimer(this.db, "callback-link", entryId, new Date(this.now().getTime() + CALLBACK_SMS_RETRY_SEC * 1000));
+    }
     return surveyId;
+  }
+
+  /**
+   * A callback's SMS to retry: the timer is taken in its own transaction, and the
+   * sending (which makes its own writes) runs after it. A crash in between leaves
+   * the SMS to the start-up repair (repairAnswered), which looks for exactly that.
+   */
+  private async retryCallbackLink(t: { id: string; refId: string }, now: Date): Promise<boolean> {
+    if (!(await this.transaction((tx) => takeTimer(tx, t.id, now)))) return false;
+    await this.ensureSurvey(t.refId);
+    return true;
   }
 
   /**
@@ -301,7 +350,12 @@ export class QueueService {
     const noSurvey = await this.db.queueEntry.findMany({ where: { status: "answered", surveyId: null }, select: { id: true } });
     const uncopied = await this.db.queueEvent.findMany({ where: { surveyId: null, entryId: { not: null }, type: { not: "agent.state" } }, select: { entryId: true }, distinct: ["entryId"] });
     const answered = await this.db.queueEntry.findMany({ where: { id: { in: uncopied.map((e) => e.entryId!) }, status: "answered", surveyId: { not: null } }, select: { id: true } });
-    const ids = [...new Set([...noSurvey, ...answered].map((r) => r.id))];
+    // Callbacks answered while their link could still be used, in case the SMS was not sent yet.
+    const linkLife = new Date(this.now().getTime() - this.surveys.ttlHours * 3600_000);
+    const callbacks = await this.db.queueEntry.findMany({ where: { status: "answered", mode: "callback", surveyId: { not: null }, answeredAt: { gte: linkLife } }, select: { id: true, surveyId: true } });
+    const unsent: { id: string }[] = [];
+    for (const c of callbacks) if (!(await linkAlreadySent(this.db, c.surveyId!))) unsent.push(c);
+    const ids = [...new Set([...noSurvey, ...answered, ...unsent].map((r) => r.id))];
     for (const id of ids) await this.ensureSurvey(id);
     return ids.length;
   }
@@ -337,36 +391,71 @@ export class QueueService {
     return tx0 ? work(tx0) : this.transaction(work);
   }
 
-  /** The driver leaves (or the phone is gone past the grace period). */
+  /** The driver leaves (or the phone is gone past the grace period, see "dropped" in fire()). */
   async abandon(entryId: string, reason = "left"): Promise<boolean> {
     const now = this.now();
     const entry = await this.db.queueEntry.findUnique({ where: { id: entryId } });
     if (!entry) throw new QueueError("ENTRY_NOT_FOUND", "No such entry.");
-    return this.transaction(async (tx) => {
-      const res = await tx.queueEntry.updateMany({ where: { id: entryId, status: { in: OPEN_STATUSES } }, data: { status: "abandoned", endedAt: now } });
-      if (res.count !== 1) return false;
-      // An offer ringing for this driver stops; the agent is ready again.
-      const pending = await tx.queueOffer.findMany({ where: { entryId, status: "pending" } });
-      for (const o of pending) {
-        await tx.queueOffer.updateMany({ where: { id: o.id, status: "pending" }, data: { status: "withdrawn", answeredAt: now } });
-        await tx.queueAgent.updateMany({ where: { userId: o.agentId, state: "offered" }, data: { state: "ready", stateSince: now } });
-        await cancelTimers(tx, o.id, ["offer-timeout"]);
-      }
-      await cancelTimers(tx, entryId, ["overflow", "max-wait", "reroute"]);
-      await recordQueueEvent(tx, { type: "abandoned", at: now, entryId, queueId: entry.queueId, payload: { reason, waitedMs: now.getTime() - entry.enteredAt.getTime() } });
-      return true;
-    });
+    return this.transaction((tx) => this.abandonIn(tx, entry, reason, now));
+  }
+
+  private async abandonIn(tx: Tx, entry: { id: string; queueId: string; enteredAt: Date }, reason: string, now: Date): Promise<boolean> {
+    const entryId = entry.id;
+    const res = await tx.queueEntry.updateMany({ where: { id: entryId, status: { in: OPEN_STATUSES } }, data: { status: "abandoned", endedAt: now } });
+    if (res.count !== 1) return false;
+    // An offer ringing for this driver stops; the agent is ready again.
+    const pending = await tx.queueOffer.findMany({ where: { entryId, status: "pending" } });
+    for (const o of pending) {
+      await tx.queueOffer.updateMany({ where: { id: o.id, status: "pending" }, data: { status: "withdrawn", answeredAt: now } });
+      await tx.queueAgent.updateMany({ where: { userId: o.agentId, state: "offered" }, data: { state: "ready", stateSince: now } });
+      await cancelTimers(tx, o.id, ["offer-timeout"]);
+    }
+    await cancelTimers(tx, entryId, ENTRY_TIMERS);
+    await recordQueueEvent(tx, { type: "abandoned", at: now, entryId, queueId: entry.queueId, payload: { reason, waitedMs: now.getTime() - entry.enteredAt.getTime() } });
+    return true;
+  }
+
+  /**
+   * The waiting page polled: the driver is still there, so the "dropped" timer moves
+   * to a full grace period from now. Only a live entry still in the queue is watched.
+   */
+  async heartbeat(entryId: string): Promise<void> {
+    const now = this.now();
+    const entry = await this.db.queueEntry.findUnique({ where: { id: entryId }, select: { queueId: true, status: true, mode: true } });
+    if (!entry || entry.mode !== "live" || !OPEN_STATUSES.includes(entry.status)) return;
+    const rules = await this.rulesOf(entry.queueId);
+    // Answered or ended meanwhile: the timer written here fires into a closed entry and does nothing.
+    await scheduleTimer(this.db, "dropped", entryId, new Date(now.getTime() + rules.droppedGraceSec * 1000));
+  }
+
+  /**
+   * After this server starts, every waiting page gets a full grace period to reach
+   * it again: the time the server was down is not the phone's fault, and a restart
+   * loses nobody. (A second server starting only delays a drop by one grace period.)
+   */
+  async graceAfterStart(): Promise<number> {
+    const now = this.now();
+    const timers = await this.db.queueTimer.findMany({ where: { kind: "dropped" }, select: { refId: true } });
+    if (timers.length === 0) return 0;
+    const entries = await this.db.queueEntry.findMany({ where: { id: { in: timers.map((t) => t.refId) } }, select: { id: true, queueId: true } });
+    const rules = await this.rulesByQueue();
+    for (const e of entries) {
+      const graceSec = (rules.get(e.queueId) ?? parseQueueRules("{}")).droppedGraceSec;
+      await this.db.queueTimer.updateMany({ where: { kind: "dropped", refId: e.id }, data: { dueAt: new Date(now.getTime() + graceSec * 1000) } });
+    }
+    return entries.length;
   }
 
   /**
    * "Call me back": the live entry ends as abandoned-with-callback and a callback
    * entry with the same facts takes the queue (after the live drivers), for the next free agent.
    */
-  async requestCallback(entryId: string): Promise<{ callbackEntryId: string }> {
+  async requestCallback(entryId: string): Promise<{ callbackEntryId: string; token: string }> {
     const entry = await this.db.queueEntry.findUnique({ where: { id: entryId } });
     if (!entry) throw new QueueError("ENTRY_NOT_FOUND", "No such entry.");
     if (!(await this.abandon(entryId, "callback"))) throw new QueueError("ENTRY_CLOSED", "This entry is no longer waiting.");
-    const { entryId: callbackEntryId } = await this.enter({
+    // The token goes back to the waiting page, which then watches the callback entry and joins its call.
+    const { entryId: callbackEntryId, token } = await this.enter({
       queueId: entry.queueId,
       claimType: entry.claimType,
       language: entry.language,
@@ -380,7 +469,7 @@ export class QueueService {
       preferredAgentId: entry.preferredAgentId,
       mode: "callback",
     });
-    return { callbackEntryId };
+    return { callbackEntryId, token };
   }
 
   /** The agent's survey ended: wrap-up for the queue's time, then ready by timer. */
@@ -421,7 +510,7 @@ export class QueueService {
     for (;;) {
       const due = await dueTimers(this.db, now);
       if (due.length === 0) break;
-      for (const t of due) if (await this.fire(t, now)) fired++;
+      for (const t of due) if (await (t.kind === "callback-link" ? this.retryCallbackLink(t, now) : this.fire(t, now))) fired++;
       if (due.length < 200) break;
     }
     const offers = await this.dispatch();
@@ -430,7 +519,7 @@ export class QueueService {
 
   private async fire(t: { id: string; kind: string; refId: string }, now: Date): Promise<boolean> {
     return this.transaction(async (tx) => {
-      if (!(await takeTimer(tx, t.id))) return false;
+      if (!(await takeTimer(tx, t.id, now))) return false;
       switch (t.kind) {
         case "offer-timeout":
           await this.passOn(t.refId, "timedout", null, tx);
@@ -454,6 +543,12 @@ export class QueueService {
         case "wrap-up": {
           const res = await tx.queueAgent.updateMany({ where: { userId: t.refId, state: "wrapup" }, data: { state: "ready", stateSince: now, readySince: now } });
           if (res.count === 1) await recordQueueEvent(tx, { type: "agent.state", at: now, agentId: t.refId, payload: { state: "ready", reason: "wrap-up-over" } });
+          break;
+        }
+        case "dropped": {
+          // The waiting page has not polled for the grace period: the driver's place is given up.
+          const e = await tx.queueEntry.findUnique({ where: { id: t.refId }, select: { id: true, queueId: true, enteredAt: true, mode: true } });
+          if (e?.mode === "live") await this.abandonIn(tx, e, "dropped", now);
           break;
         }
         default:

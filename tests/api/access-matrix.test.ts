@@ -20,6 +20,7 @@ import { claimRequest } from "../support/claim-fixtures";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
 import { createSurveyViaApi, startProductProcess, type RunningProduct } from "../support/product-process";
 import { photoCookie } from "../support/photo-cookie";
+import { codeSentTo } from "../queue/queue-fixtures";
 import { signallingProtocols } from "../../server/signalling/ws-credentials";
 
 const identities = [
@@ -121,7 +122,9 @@ const procedures: Record<string, Spec<ProcInput>> = {
   // The driver's side of the video-report queue: the start form is open to anyone; the
   // waiting screen's calls are opened by the entry's own token, whoever else the caller is.
   // (Leave and call-me-back on the entry already left are a conflict, 409, after the check.)
-  "queue.enter": { allow: ALL, input: () => ({ queue: MATRIX_QUEUE, plate: "沪Q·00001", claimType: "motor_collision", policyholderMobile: "13800138000", language: "en" }) },
+  // (Sending codes to one number is rate-limited, 429, and no code was sent for the entry's: 410; both after the check.)
+  "queue.sendCode": { allow: ALL, input: () => ({ policyholderMobile: "13700137000", language: "en" }) },
+  "queue.enter": { allow: ALL, input: () => ({ queue: MATRIX_QUEUE, plate: "沪Q·00001", claimType: "motor_collision", policyholderMobile: "13800138000", language: "en", mobileCode: "000000" }) },
   "queue.status": { allow: ALL, input: () => ({ entryToken: queueEntryToken }) },
   "queue.leave": { allow: ALL, input: () => ({ entryToken: queueEntryToken }) },
   "queue.callMeBack": { allow: ALL, input: () => ({ entryToken: queueEntryToken }) },
@@ -315,10 +318,17 @@ for (const kind of databaseKinds) {
         const u = await t.db.user.findUniqueOrThrow({ where: { email } });
         await t.db.queueAgent.create({ data: { userId: u.id, queueIds: JSON.stringify([queue.id]), state: "away", stateSince: new Date() } });
       }
+      // The driver confirms the number with the code from the SMS, then reports.
+      const codeSent = await send(`${product.url}/api/trpc/queue.sendCode`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Origin: product.url },
+        body: JSON.stringify(superjson.serialize({ policyholderMobile: "13900139000", language: "zh-CN" })),
+      });
+      assert.equal(codeSent.status, 200, await codeSent.clone().text());
       const entered = await send(`${product.url}/api/trpc/queue.enter`, {
         method: "POST",
         headers: { "Content-Type": "application/json", Origin: product.url },
-        body: JSON.stringify(superjson.serialize({ queue: MATRIX_QUEUE, policyNumber: "PD-MATRIX-1", claimType: "motor_collision", policyholderMobile: "13900139000", language: "zh-CN" })),
+        body: JSON.stringify(superjson.serialize({ queue: MATRIX_QUEUE, policyNumber: "PD-MATRIX-1", claimType: "motor_collision", policyholderMobile: "13900139000", language: "zh-CN", mobileCode: await codeSentTo(t.db, "13900139000") })),
       });
       assert.equal(entered.status, 200, await entered.clone().text());
       queueEntryToken = (superjson.deserialize((await entered.json()).result.data) as { entryToken: string }).entryToken;

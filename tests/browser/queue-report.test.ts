@@ -4,8 +4,10 @@
 // console, the offer rings with the driver's facts and a countdown, the agent
 // accepts; the first driver's page moves by itself into the survey's call and
 // both see each other; the second driver moves up to place 1, then asks to be
-// called back; the survey's end puts the agent into wrap-up, then ready, and the
-// callback rings for them. The queue and its agents are set up through the queue service on
+// called back, and their page shows the booked call back; the survey's end puts
+// the agent into wrap-up, then ready, and the callback rings for them; the agent
+// accepts, the page the driver kept open goes into the call, and the outbox
+// holds the SMS whose link opens the same survey. The queue and its agents are set up through the queue service on
 // the product's own database, as an admin would (there is no admin page yet).
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -18,6 +20,8 @@ import { untranslated } from "../support/untranslated";
 import { createDb } from "../../server/db/client";
 import { databaseTarget } from "../../server/db/database-target";
 import { QueueService } from "../../server/queue/queue-service";
+import type { Db } from "../../server/db/client";
+import { codeSentTo } from "../queue/queue-fixtures";
 
 const session = browserSession();
 const QUEUE = "roadside";
@@ -32,12 +36,21 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
   }
 }
 
-/** The driver's start form on the phone; returns the waiting page's token. */
-async function reportByVideo(page: Page, baseUrl: string, facts: { mobile: string; plate: string }): Promise<string> {
+/**
+ * The driver's start form on the phone: the number, the code from the SMS (read from the
+ * product's outbox, as the phone would receive it), the facts; returns the waiting page's token.
+ * `firstTry`: a code typed before the right one, whose refusal the page shows.
+ */
+async function reportByVideo(page: Page, baseUrl: string, db: Db, facts: { mobile: string; plate: string }, firstTry?: (code: string) => Promise<void>): Promise<string> {
   await page.goto(`${baseUrl}/report/${QUEUE}`);
   await page.getByTestId("report-mobile").fill(facts.mobile);
+  await page.getByTestId("report-send-code").click();
+  await page.getByTestId("report-code-sent").waitFor();
+  const code = await until("the code's SMS", () => codeSentTo(db, facts.mobile).catch(() => null));
   await page.getByTestId("report-plate").fill(facts.plate);
   await page.getByTestId("report-claim-type").selectOption("motor_collision");
+  if (firstTry) await firstTry(code);
+  await page.getByTestId("report-code").fill(code);
   await page.getByTestId("report-submit").click();
   await page.waitForURL(/\/report\/wait\/[A-Za-z0-9_-]+$/);
   return page.url().split("/").pop()!;
@@ -85,7 +98,15 @@ test("a driver reports by video, waits with place and estimate, the agent accept
     await driver.goto(`${product.url}/report/${QUEUE}`);
     await driver.getByTestId("report-form").waitFor();
     assertChinese(await driver.locator("main").innerText(), "the start form");
-    const token = await reportByVideo(driver, product.url, { mobile: "13800138000", plate: "沪A·Q0001" });
+    const token = await reportByVideo(driver, product.url, db, { mobile: "13800138000", plate: "沪A·Q0001" }, async (code) => {
+      // The send button counts down to the next code it may ask for.
+      assert.match(await driver.getByTestId("report-send-code").innerText(), /\d+ 秒后可重新发送/);
+      // A wrong code is refused in the page's language, and the form stays.
+      await driver.getByTestId("report-code").fill(String((Number(code) + 1) % 1_000_000).padStart(6, "0"));
+      await driver.getByTestId("report-submit").click();
+      assert.match(await driver.getByTestId("report-problems").innerText(), /验证码不正确/);
+      assertChinese(await driver.locator("main").innerText(), "the refused code");
+    });
     await waitingAt(driver, 1);
     const estimate = Number(await driver.getByTestId("queue-waiting").getAttribute("data-estimate"));
     assert.ok(estimate > 0, `an estimated wait is shown (${estimate} s)`);
@@ -95,7 +116,7 @@ test("a driver reports by video, waits with place and estimate, the agent accept
 
     // Driver 2 enters while no agent is ready: place 2.
     const second = await session.newPage(phoneContext);
-    await reportByVideo(second, product.url, { mobile: "13900139000", plate: "沪A·Q0002" });
+    await reportByVideo(second, product.url, db, { mobile: "13900139000", plate: "沪A·Q0002" });
     await waitingAt(second, 2);
 
     // The agent goes ready on the console; the offer rings with driver 1's facts and a countdown.
@@ -134,13 +155,19 @@ test("a driver reports by video, waits with place and estimate, the agent accept
     // Driver 2 moves up to place 1 (both agents now in surveys), then asks to be called back.
     await waitingAt(second, 1);
     assert.ok(Number(await second.getByTestId("queue-waiting").getAttribute("data-estimate")) > 0);
+    const secondToken = second.url().split("/").pop()!;
     await second.getByTestId("queue-callback").click();
-    const ended = second.locator('[data-testid="queue-ended"][data-reason="callback"]');
-    await ended.waitFor();
-    assert.match(await ended.innerText(), /139\*\*\*\*9000/);
+    // The page now watches the callback entry: its own address, a booked call back with the driver's number.
+    await second.waitForURL((u) => /\/report\/wait\/[A-Za-z0-9_-]+$/.test(u.pathname) && !u.pathname.endsWith(secondToken));
+    const callbackToken = second.url().split("/").pop()!;
+    const booked = second.locator('[data-testid="queue-waiting"][data-mode="callback"][data-status="waiting"]');
+    await booked.waitFor();
+    assert.match(await second.getByTestId("queue-callback-booked").innerText(), /139\*\*\*\*9000/);
     assertChinese(await second.locator("main").innerText(), "the callback confirmation");
     const callback = await db.queueEntry.findFirstOrThrow({ where: { plate: "沪A·Q0002", mode: "callback" } });
     assert.equal(callback.status, "waiting", "the callback waits for the next free agent");
+    const earlierEntry = await db.queueEntry.findFirstOrThrow({ where: { plate: "沪A·Q0002", mode: "live" }, select: { status: true } });
+    assert.equal(earlierEntry.status, "abandoned", "the live entry ended with the callback");
 
     // The agent ends the survey: wrap-up, then ready again by the queue's timer, and the callback rings for them.
     await agent.getByTestId("end-survey").click();
@@ -153,6 +180,40 @@ test("a driver reports by video, waits with place and estimate, the agent accept
     await agent.locator('[data-testid="queue-offer"]').waitFor();
     assert.equal(await agent.getByTestId("queue-offer-plate").innerText(), "沪A·Q0002");
     assert.match(await agent.getByTestId("queue-offer").innerText(), /Callback request/);
+
+    // The agent accepts the callback: the page the driver kept open goes into the call by itself.
+    await agent.getByTestId("queue-accept").click();
+    await agent.waitForURL((u) => /\/console\/surveys\/[^/]+$/.test(u.pathname) && !u.pathname.endsWith(surveyId));
+    const callbackSurveyId = agent.url().split("/").pop()!;
+    await agent.getByTestId("join-button").click();
+    await second.waitForURL(new RegExp(`/join/${callbackToken}$`));
+    await second.getByTestId("join-button").click();
+    await waitForRemoteRoles(agent, ["policyholder"]);
+    await waitForRemoteRoles(second, ["agent"]);
+    await seesVideoFrom(agent, "policyholder");
+    await seesVideoFrom(second, "agent");
+
+    // The outbox holds the driver's SMS, in Chinese, with a link that opens this survey's call.
+    const texts = await db.outboxMessage.findMany({ where: { surveyId: callbackSurveyId } });
+    assert.equal(texts.length, 1, "one SMS for the called-back driver");
+    assert.equal(texts[0]!.to, "13900139000");
+    assert.match(texts[0]!.body, /您好，您的理赔案件 CLM-\d{8}-[0-9A-F]{8} 需要进行视频查勘/);
+    const link = /https?:\/\/[^\s（]+\/join\/[A-Za-z0-9_-]+/.exec(texts[0]!.body)?.[0];
+    assert.ok(link?.startsWith(`${product.url}/join/`), `the SMS holds a link to this product: ${texts[0]!.body}`);
+    assert.ok(!link!.endsWith(callbackToken), "the SMS carries its own link");
+    const callbackSurvey = await db.survey.findUniqueOrThrow({ where: { id: callbackSurveyId }, include: { claim: true, events: { orderBy: { seq: "asc" } } } });
+    assert.equal(callbackSurvey.claim.plate, "沪A·Q0002");
+    // The link checks out on the join page: this survey's claim, no link problem.
+    const fromSms = await session.newPage(phoneContext);
+    await fromSms.goto(link!);
+    await fromSms.getByText(`${callbackSurvey.claim.claimNumber} · 沪A·Q0002`).waitFor();
+    assert.equal(await fromSms.getByTestId("invite-problem").count(), 0);
+    assertChinese(await fromSms.locator("main").innerText(), "the SMS link's join page");
+    await fromSms.close();
+    assert.deepEqual(
+      callbackSurvey.events.map((e) => e.type).filter((x) => x.startsWith("queue.") || x === "sms.queued"),
+      ["queue.callback", "queue.offered", "queue.answered", "sms.queued"],
+    );
   } finally {
     await db.$disconnect();
   }

@@ -33,3 +33,11 @@ export function driver(queueId: string, over: Record<string, unknown> = {}) {
   mobileSeq++;
   return { queueId, claimType: "motor_collision", language: "zh-CN", mobile: `139${String(10_000_000 + mobileSeq).slice(-8)}`, policyNumber: `PD${100000 + mobileSeq}`, ...over };
 }
+
+/** The one-time code in the latest SMS to `mobile`, as the driver reads it from the outbox. */
+export async function codeSentTo(db: Db, mobile: string): Promise<string> {
+  const sms = await db.outboxMessage.findFirst({ where: { to: mobile }, orderBy: { createdAt: "desc" } });
+  const code = sms && /(?<!\d)(\d{6})(?!\d)/.exec(sms.body)?.[1];
+  if (!code) throw new Error(`no code was sent to ${mobile}`);
+  return code;
+}

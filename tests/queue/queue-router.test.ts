@@ -14,6 +14,7 @@ import { hashToken } from "../../server/auth/secret-token";
 import { DomainError } from "../../server/domain/errors";
 import { QueueService } from "../../server/queue/queue-service";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
+import { DrivenClock, codeSentTo } from "./queue-fixtures";
 
 const log = pino({ level: "silent" });
 
@@ -41,7 +42,12 @@ for (const kind of databaseKinds) {
     }
     const refused = (code: TRPCError["code"], domain?: string) => (e: unknown) =>
       e instanceof TRPCError && e.code === code && (!domain || (e.cause instanceof DomainError && e.cause.code === domain));
-    const report = (over: Record<string, unknown> = {}) => ({ queue: "roadside", plate: "沪A·R0001", claimType: "motor_collision" as const, policyholderMobile: "13800138000", language: "zh-CN" as const, ...over });
+    const report = (over: Record<string, unknown> = {}) => ({ queue: "roadside", plate: "沪A·R0001", claimType: "motor_collision" as const, policyholderMobile: "13800138000", language: "zh-CN" as const, mobileCode: "000000", ...over });
+    /** The start form as a driver fills it: a code for the number, read from the SMS, then the report. */
+    async function enterConfirmed(anon: Awaited<ReturnType<typeof callerFor>>, input: ReturnType<typeof report>) {
+      await anon.queue.sendCode({ policyholderMobile: input.policyholderMobile, language: input.language });
+      return anon.queue.enter({ ...input, mobileCode: await codeSentTo(t.db, input.policyholderMobile) });
+    }
 
     test("the start form's input is checked field by field; an unknown queue is not found", async () => {
       const anon = await callerFor(null);
@@ -49,13 +55,15 @@ for (const kind of databaseKinds) {
       await assert.rejects(anon.queue.enter(report({ policyholderMobile: "12" })), refused("BAD_REQUEST"));
       await assert.rejects(anon.queue.enter(report({ claimType: "boat" })), refused("BAD_REQUEST"));
       await assert.rejects(anon.queue.enter(report({ queue: "nowhere" })), refused("NOT_FOUND", "NOT_FOUND"));
+      await assert.rejects(anon.queue.enter(report({ mobileCode: "12345" })), (e: unknown) => e instanceof TRPCError && e.code === "BAD_REQUEST" && JSON.stringify((e.cause as { issues?: unknown }).issues).includes("error.field.mobileCode"));
+      await assert.rejects(anon.queue.enter(report()), refused("PRECONDITION_FAILED", "MOBILE_CODE_EXPIRED"), "no code was sent to this number");
     });
 
     test("a driver waits with place and estimate, an agent is offered them with the facts, accepts, and the driver's token joins the survey", async () => {
       const anon = await callerFor(null);
       const agent = await callerFor("agent1@example.com");
-      const first = await anon.queue.enter(report());
-      const second = await anon.queue.enter(report({ plate: undefined, policyNumber: "PD-ROUTER-2", policyholderMobile: "13900139000" }));
+      const first = await enterConfirmed(anon, report());
+      const second = await enterConfirmed(anon, report({ plate: undefined, policyNumber: "PD-ROUTER-2", policyholderMobile: "13900139000" }));
       const s1 = await anon.queue.status({ entryToken: first.entryToken });
       assert.deepEqual([s1.status, s1.position, s1.estimatedWaitSec, s1.mobile], ["waiting", 1, null, "138****8000"], "nobody on duty: no number");
       assert.equal((await anon.queue.status({ entryToken: second.entryToken })).position, 2);
@@ -98,19 +106,43 @@ for (const kind of databaseKinds) {
       assert.equal((await anon.queue.status({ entryToken: second.entryToken })).status, "waiting", "declined: waiting for another agent");
     });
 
+    test("the waiting page's poll keeps the driver's place; a page quiet past the grace period is dropped and says so", async () => {
+      // Its own service and queue with a driven clock, so the grace period passes without waiting.
+      const clock = new DrivenClock();
+      const queue = new QueueService({ db: t.db, provider: kind, clock: clock.now, surveys: { publicUrl: "https://survey.example.com", ttlHours: 24 } });
+      await queue.createQueue("roadside-grace", { droppedGraceSec: 60 });
+      const driven = { ...app, queue } as AppContext;
+      const anon = appRouter.createCaller({ app: driven, user: null, sessionToken: undefined, inviteToken: undefined, locale: "en", setSessionCookie: () => undefined } as TrpcContext);
+      const polling = await enterConfirmed(anon, report({ queue: "roadside-grace", plate: "沪A·G0001", policyholderMobile: "13700137001" }));
+      const quiet = await enterConfirmed(anon, report({ queue: "roadside-grace", plate: "沪A·G0002", policyholderMobile: "13700137002" }));
+      for (let sec = 0; sec < 120; sec += 10) {
+        clock.advance(10);
+        await anon.queue.status({ entryToken: polling.entryToken });
+        await queue.runDueTimers();
+      }
+      const kept = await anon.queue.status({ entryToken: polling.entryToken });
+      assert.deepEqual([kept.status, kept.position], ["waiting", 1], "polled every 10 s for 2 minutes: still in the queue, now first");
+      const dropped = await anon.queue.status({ entryToken: quiet.entryToken });
+      assert.deepEqual([dropped.status, dropped.endReason], ["abandoned", "dropped"]);
+      await anon.queue.leave({ entryToken: polling.entryToken });
+    });
+
     test("leave and call me back end the entry, each saying why; the agent side is for queue agents only", async () => {
       const anon = await callerFor(null);
-      const leaving = await anon.queue.enter(report({ plate: "沪A·R0003" }));
+      const leaving = await enterConfirmed(anon, report({ plate: "沪A·R0003", policyholderMobile: "13600136003" }));
       assert.deepEqual(await anon.queue.leave({ entryToken: leaving.entryToken }), { ok: true });
       const left = await anon.queue.status({ entryToken: leaving.entryToken });
       assert.deepEqual([left.status, left.endReason], ["abandoned", "left"]);
       await assert.rejects(anon.queue.leave({ entryToken: leaving.entryToken }), refused("CONFLICT", "CONFLICT"));
       await assert.rejects(anon.queue.callMeBack({ entryToken: leaving.entryToken }), refused("CONFLICT", "CONFLICT"));
 
-      const back = await anon.queue.enter(report({ plate: "沪A·R0004" }));
-      await anon.queue.callMeBack({ entryToken: back.entryToken });
+      const back = await enterConfirmed(anon, report({ plate: "沪A·R0004", policyholderMobile: "13600136004" }));
+      const { entryToken: callbackToken } = await anon.queue.callMeBack({ entryToken: back.entryToken });
       const cb = await anon.queue.status({ entryToken: back.entryToken });
       assert.deepEqual([cb.status, cb.endReason], ["abandoned", "callback"]);
+      // The waiting page gets the callback entry's token and watches it from then on.
+      const watching = await anon.queue.status({ entryToken: callbackToken });
+      assert.deepEqual([watching.mode, watching.status], ["callback", "offered"]);
       // agent1 is still ready (they declined above): the callback entry rings at once, marked as a callback.
       const callback = await t.db.queueEntry.findFirstOrThrow({ where: { plate: "沪A·R0004", mode: "callback" } });
       assert.equal(callback.status, "offered", "the next free agent is offered the callback");

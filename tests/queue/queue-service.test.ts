@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
-import type { QueueService } from "../../server/queue/queue-service";
+import { QueueService } from "../../server/queue/queue-service";
 import { createSurveyForEntry } from "../../server/queue/queue-survey";
 import { DrivenClock, driver, makeAgents, queueService } from "./queue-fixtures";
 
@@ -112,11 +112,110 @@ for (const kind of databaseKinds) {
       clock.advance(240);
       await svc.runDueTimers();
       assert.equal((await svc.entryStatus(e.entryId)).callbackOffered, true);
-      const { callbackEntryId } = await svc.requestCallback(e.entryId);
+      const { callbackEntryId, token } = await svc.requestCallback(e.entryId);
       const [cb] = await svc.setReady(other!);
       assert.equal(cb!.entryId, callbackEntryId);
       assert.deepEqual(await eventsOf(e.entryId), ["entered", "offered", "timedout", "overflowed", "offered", "declined", "callback.offered", "abandoned"]);
       assert.deepEqual(await eventsOf(callbackEntryId), ["callback", "offered"]);
+      // The token the waiting page now holds is the callback entry's own.
+      const { hashToken } = await import("../../server/auth/secret-token");
+      assert.equal((await t.db.queueEntry.findUniqueOrThrow({ where: { tokenHash: hashToken(token) } })).id, callbackEntryId);
+
+      // Accepting the callback texts the driver the survey's link; both that link and the page's token open the call.
+      const before = await t.db.outboxMessage.count();
+      const { surveyId } = await svc.accept(cb!.offerId, other!);
+      const texts = await t.db.outboxMessage.findMany({ where: { surveyId } });
+      assert.equal(texts.length, 1, "one SMS for the driver");
+      assert.equal(await t.db.outboxMessage.count(), before + 1);
+      const entry = await t.db.queueEntry.findUniqueOrThrow({ where: { id: callbackEntryId } });
+      assert.equal(texts[0]!.to, entry.mobile);
+      assert.match(texts[0]!.body, /理赔案件 CLM-\d{8}-[0-9A-F]{8} 需要进行视频查勘/, "in the driver's language (zh-CN)");
+      const link = /http:\/\/localhost:3000\/join\/([A-Za-z0-9_-]+)/.exec(texts[0]!.body);
+      assert.ok(link, `the SMS holds the link: ${texts[0]!.body}`);
+      const { resolveInvite } = await import("../../server/domain/invites");
+      const byText = await resolveInvite(t.db, link[1]!);
+      const byPage = await resolveInvite(t.db, token);
+      for (const inv of [byText, byPage]) {
+        assert.equal(inv.surveyId, surveyId);
+        assert.equal(inv.role, "policyholder");
+      }
+      assert.notEqual(byText.id, byPage.id);
+      const timeline = (await t.db.surveyEvent.findMany({ where: { surveyId }, orderBy: { seq: "asc" } })).map((x) => ({ type: x.type, payload: JSON.parse(x.payload) as Record<string, unknown> }));
+      assert.deepEqual(
+        timeline.map((x) => x.type).filter((x) => x.startsWith("queue.") || x === "sms.queued"),
+        ["queue.callback", "queue.offered", "queue.answered", "sms.queued"],
+      );
+      assert.equal(timeline.find((x) => x.type === "queue.answered")!.payload.mode, "callback", "the timeline says a callback was answered");
+      const sms = timeline.find((x) => x.type === "sms.queued")!.payload;
+      assert.equal(sms.role, "policyholder");
+      assert.equal(sms.sender, "outbox");
+      assert.equal(sms.messageId, texts[0]!.id);
+
+      // Repairing after a restart sends no second SMS; a live answer sends none at all.
+      await svc.repairAnswered();
+      assert.equal(await t.db.outboxMessage.count({ where: { surveyId } }), 1);
+      assert.equal(before, 0, "live answers sent no SMS");
+      await svc.finishWork(other!, main);
+      await svc.setAway(other!);
+    });
+
+    it("a callback whose SMS the provider refused still goes into the call; a persistent timer sends the SMS later, once, in English for an English driver", async () => {
+      const [r] = await makeAgents(t.db, svc, `repair-${kind}-`, 1, [main]);
+      const e = await svc.enter(driver(main, { language: "en" }));
+      const { callbackEntryId, token: pageToken } = await svc.requestCallback(e.entryId);
+      const [o] = await svc.setReady(r!);
+      assert.equal(o!.entryId, callbackEntryId);
+      // The SMS provider is down as the agent accepts: the answer and the survey stand, the text is missing.
+      const down = new QueueService({ db: t.db, provider: kind, clock: clock.now, sms: { name: "down", send: () => Promise.reject(new Error("provider unreachable")) } });
+      const { surveyId } = await down.accept(o!.offerId, r!);
+      const entry = await t.db.queueEntry.findUniqueOrThrow({ where: { id: callbackEntryId } });
+      assert.deepEqual([entry.status, entry.surveyId], ["answered", surveyId]);
+      const { resolveInvite } = await import("../../server/domain/invites");
+      assert.equal((await resolveInvite(t.db, pageToken)).surveyId, surveyId, "the waiting page's token joins the call meanwhile");
+      assert.equal(await t.db.outboxMessage.count({ where: { surveyId } }), 0);
+      // Still down at the first retry: tried again later.
+      clock.advance(30);
+      assert.equal((await down.runDueTimers()).fired, 1);
+      assert.equal(await t.db.outboxMessage.count({ where: { surveyId } }), 0);
+      // Back up (here: a server with a working sender runs the timers): sent once, and never again.
+      clock.advance(29);
+      assert.equal((await svc.runDueTimers()).fired, 0, "not before the retry is due");
+      clock.advance(1);
+      assert.equal((await svc.runDueTimers()).fired, 1);
+      await svc.runDueTimers();
+      await svc.repairAnswered();
+      const texts = await t.db.outboxMessage.findMany({ where: { surveyId } });
+      assert.equal(texts.length, 1);
+      assert.match(texts[0]!.body, /^Your claim CLM-\d{8}-[0-9A-F]{8} needs a video survey\. Open this link in your phone's browser to join: http:\/\/localhost:3000\/join\//);
+      const token = /\/join\/([A-Za-z0-9_-]+)/.exec(texts[0]!.body)![1]!;
+      assert.equal((await resolveInvite(t.db, token)).surveyId, surveyId);
+      assert.equal((await resolveInvite(t.db, pageToken)).surveyId, surveyId, "the SMS link does not revoke the page's");
+      assert.equal(await t.db.queueTimer.count({ where: { kind: "callback-link" } }), 0);
+      await svc.finishWork(r!, main);
+      await svc.setAway(r!);
+    });
+
+    it("a callback answered whose SMS never went out (the server stopped before it) is texted by the start-up repair", async () => {
+      const [r] = await makeAgents(t.db, svc, `restart-${kind}-`, 1, [main]);
+      const e = await svc.enter(driver(main));
+      const { callbackEntryId } = await svc.requestCallback(e.entryId);
+      const [o] = await svc.setReady(r!);
+      // The server stops inside the SMS step: simulated by a sender that never returns an answer the service sees.
+      const stopping = new QueueService({ db: t.db, provider: kind, clock: clock.now, sms: { name: "stopping", send: () => new Promise(() => undefined) } });
+      void stopping.accept(o!.offerId, r!);
+      const survey = await (async () => {
+        for (let i = 0; i < 400; i++) {
+          const s = (await t.db.queueEntry.findUniqueOrThrow({ where: { id: callbackEntryId } })).surveyId;
+          if (s && (await t.db.surveyEvent.count({ where: { surveyId: s, type: "queue.answered" } })) === 1 && (await t.db.invite.count({ where: { surveyId: s, role: "policyholder" } })) === 2) return s;
+          await new Promise((res) => setTimeout(res, 50));
+        }
+        throw new Error("the accept did not reach the SMS step");
+      })();
+      assert.equal(await t.db.outboxMessage.count({ where: { surveyId: survey } }), 0);
+      await svc.repairAnswered();
+      assert.equal(await t.db.outboxMessage.count({ where: { surveyId: survey } }), 1);
+      await svc.finishWork(r!, main);
+      await svc.setAway(r!);
     });
 
     it("a queue survey's end puts its agent into wrap-up, then ready by the timer; other surveys are not the queue's", async () => {
@@ -133,6 +232,81 @@ for (const kind of databaseKinds) {
       assert.equal((await t.db.queueAgent.findUniqueOrThrow({ where: { userId: w! } })).state, "ready");
       assert.equal(await svc.surveyEnded("not-a-queue-survey"), false);
       await svc.setAway(w!);
+    });
+
+    it("a waiting page not heard from for the grace period gives up its place ('dropped'); one that comes back in time keeps it; a restart gives every page a fresh grace", async () => {
+      const q = (await svc.createQueue(`watched-${kind}`, { droppedGraceSec: 60 })).id;
+      const timerOf = async (entryId: string) => (await t.db.queueTimer.findUnique({ where: { kind_refId: { kind: "dropped", refId: entryId } } }))?.dueAt.getTime() ?? null;
+      const start = clock.ms;
+      const back = await svc.enter(driver(q, { watched: true }));
+      const gone = await svc.enter(driver(q, { watched: true }));
+      // From the insurer's app: no waiting page, so never dropped.
+      const app = await svc.enter(driver(q));
+      assert.equal(await timerOf(back.entryId), start + 60_000);
+      assert.equal(await timerOf(app.entryId), null);
+
+      // The first page is quiet for 40 s, then polls; the second never polls again.
+      clock.advance(40);
+      await svc.heartbeat(back.entryId);
+      assert.equal(await timerOf(back.entryId), start + 100_000, "each poll moves the timer to a full grace from now");
+      clock.advance(30);
+      await svc.runDueTimers();
+      assert.equal((await svc.entryStatus(gone.entryId)).status, "abandoned");
+      const dropped = await t.db.queueEvent.findMany({ where: { entryId: gone.entryId }, orderBy: [{ at: "asc" }, { id: "asc" }] });
+      assert.deepEqual(dropped.map((e) => e.type), ["entered", "abandoned"], "counted as an abandonment");
+      assert.equal(JSON.parse(dropped[1]!.payload).reason, "dropped");
+      assert.equal(JSON.parse(dropped[1]!.payload).waitedMs, 70_000);
+      assert.equal(dropped[1]!.at.getTime(), start + 70_000, "dropped by the timer loop when its timer was due");
+      assert.equal((await svc.entryStatus(back.entryId)).status, "waiting");
+      assert.equal((await svc.entryStatus(back.entryId)).position, 1);
+      assert.equal((await svc.entryStatus(app.entryId)).position, 2);
+      // A page that comes back after it was dropped does not take its place again.
+      await svc.heartbeat(gone.entryId);
+      assert.equal(await timerOf(gone.entryId), null);
+      assert.equal((await svc.entryStatus(gone.entryId)).status, "abandoned");
+
+      // Just within the grace each time: the place is kept.
+      clock.advance(25);
+      await svc.heartbeat(back.entryId);
+      clock.advance(59);
+      await svc.runDueTimers();
+      assert.equal((await svc.entryStatus(back.entryId)).position, 1);
+
+      // The server is down for 5 minutes: at start every page gets a full grace to reach it again.
+      clock.advance(300);
+      await queueService(t.db, kind, clock).graceAfterStart();
+      await svc.runDueTimers();
+      assert.equal((await svc.entryStatus(back.entryId)).status, "waiting", "the downtime does not count against the phone");
+      clock.advance(61);
+      await svc.runDueTimers();
+      assert.equal((await svc.entryStatus(back.entryId)).status, "abandoned", "but a phone that does not come back is dropped");
+      assert.equal((await svc.entryStatus(app.entryId)).status, "waiting", "an entry without a waiting page is never dropped");
+      await svc.abandon(app.entryId);
+    });
+
+    it("a dropped phone's ringing offer stops and frees the agent; an answered entry is never dropped", async () => {
+      const q = (await svc.createQueue(`watched-offer-${kind}`, { droppedGraceSec: 30, offerTimeoutSec: 300 })).id;
+      const [x] = await makeAgents(t.db, svc, `watch-${kind}-`, 1, [q]);
+      const ringing = await svc.enter(driver(q, { watched: true }));
+      const [o] = await svc.setReady(x!);
+      assert.equal(o!.entryId, ringing.entryId);
+      clock.advance(31);
+      await svc.runDueTimers();
+      assert.equal((await svc.entryStatus(ringing.entryId)).status, "abandoned");
+      assert.equal((await t.db.queueOffer.findUniqueOrThrow({ where: { id: o!.offerId } })).status, "withdrawn");
+      assert.equal((await t.db.queueAgent.findUniqueOrThrow({ where: { userId: x! } })).state, "ready");
+
+      const answered = await svc.enter(driver(q, { watched: true }));
+      const [o2] = answered.offers;
+      assert.equal(o2!.entryId, answered.entryId, "the ready agent is offered the entry at once");
+      await svc.accept(o2!.offerId, x!);
+      await svc.heartbeat(answered.entryId);
+      clock.advance(31);
+      await svc.runDueTimers();
+      assert.equal((await svc.entryStatus(answered.entryId)).status, "answered");
+      assert.equal(await t.db.queueTimer.count({ where: { kind: "dropped", refId: answered.entryId } }), 0);
+      await svc.finishWork(x!, q);
+      await svc.setAway(x!);
     });
 
     it("a driver who leaves while an offer rings frees the agent", async () => {

@@ -1,15 +1,26 @@
 "use client";
 // The link an insurer publishes (app, WeChat page, QR code, SMS): the driver
-// says who they are and joins the video queue, then waits on /report/wait/<token>.
-// No mobile one-time code yet: the queue core has none (see the report of branch queueui).
-import { use, useState } from "react";
+// says who they are, confirms the mobile number with the one-time code sent to it
+// by SMS, and joins the video queue, then waits on /report/wait/<token>.
+import { use, useEffect, useRef, useState } from "react";
 import { useRouter } from "next/navigation";
 import { errorCode, trpc } from "../../_lib/trpc-client";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { LanguageSwitch } from "../../_components/language-switch";
+import { fill } from "../../_i18n/fill";
 
 const claimTypes = ["motor_collision", "motor_theft", "motor_glass", "motor_other", "property"] as const;
+const codeRefusals = ["MOBILE_CODE_WRONG", "MOBILE_CODE_EXPIRED", "MOBILE_CODE_TRIES", "MOBILE_CODE_RATE"] as const;
+
+/** What a refused call says on this page: each field's problem, a code refusal, or the generic sentence. */
+function problemsOf(err: unknown, t: (k: MessageKey) => string): string[] {
+  const fields = (err as { data?: { fieldErrors?: Record<string, string[]> | null } }).data?.fieldErrors;
+  if (fields) return Object.values(fields).flat();
+  const code = errorCode(err);
+  if (codeRefusals.includes(code as (typeof codeRefusals)[number])) return [t(`report.code.${code}` as MessageKey)];
+  return [code === "NOT_FOUND" ? t("report.noQueue") : t("common.error")];
+}
 
 export default function ReportPage({ params }: { params: Promise<{ queue: string }> }) {
   const { queue } = use(params);
@@ -17,6 +28,32 @@ export default function ReportPage({ params }: { params: Promise<{ queue: string
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [problems, setProblems] = useState<string[]>([]);
+  const form = useRef<HTMLFormElement>(null);
+  const [codeSent, setCodeSent] = useState<{ mobile: string; minutes: number } | null>(null);
+  const [resendAt, setResendAt] = useState(0);
+  const [now, setNow] = useState(() => Date.now());
+  const resendIn = Math.max(0, Math.ceil((resendAt - now) / 1000));
+  useEffect(() => {
+    if (resendIn === 0) return;
+    const timer = setTimeout(() => setNow(Date.now()), 1000);
+    return () => clearTimeout(timer);
+  }, [resendIn, now]);
+
+  async function sendCode() {
+    const f = new FormData(form.current!);
+    const mobile = String(f.get("mobile") ?? "").trim();
+    setBusy(true);
+    setProblems([]);
+    try {
+      const sent = await trpc.queue.sendCode.mutate({ policyholderMobile: mobile, language: String(f.get("language")) === "en" ? "en" : "zh-CN" });
+      setCodeSent({ mobile, minutes: Math.round(sent.expiresInSec / 60) });
+      setNow(Date.now());
+      setResendAt(Date.now() + sent.resendAfterSec * 1000);
+    } catch (err) {
+      setProblems(problemsOf(err, t));
+    }
+    setBusy(false);
+  }
 
   async function submit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -32,12 +69,12 @@ export default function ReportPage({ params }: { params: Promise<{ queue: string
         plate: s("plate") || undefined,
         claimType: s("claimType") as (typeof claimTypes)[number],
         language: s("language") === "en" ? "en" : "zh-CN",
+        mobileCode: s("mobileCode"),
       });
       router.push(`/report/wait/${entryToken}`);
     } catch (err) {
-      // The server names each field in the page's language.
-      const fields = (err as { data?: { fieldErrors?: Record<string, string[]> | null } }).data?.fieldErrors;
-      setProblems(fields ? Object.values(fields).flat() : [errorCode(err) === "NOT_FOUND" ? t("report.noQueue") : t("common.error")]);
+      // The server names each field in the page's language; a refused code comes as its code.
+      setProblems(problemsOf(err, t));
       setBusy(false);
     }
   }
@@ -50,10 +87,22 @@ export default function ReportPage({ params }: { params: Promise<{ queue: string
       </div>
       <section className="card">
         <p>{t("report.intro")}</p>
-        <form onSubmit={submit} data-testid="report-form">
+        <form onSubmit={submit} ref={form} data-testid="report-form">
           <label>
             {t("claim.policyholderMobile")}
             <input name="mobile" required inputMode="tel" autoComplete="tel" placeholder="13800138000" data-testid="report-mobile" />
+          </label>
+          <button type="button" disabled={busy || resendIn > 0} onClick={() => void sendCode()} data-testid="report-send-code">
+            {resendIn > 0 ? fill(t("report.resendIn"), { sec: resendIn }) : t("report.sendCode")}
+          </button>
+          {codeSent && (
+            <p className="muted" data-testid="report-code-sent">
+              {fill(t("report.codeSent"), { mobile: codeSent.mobile, min: codeSent.minutes })}
+            </p>
+          )}
+          <label>
+            {t("field.mobileCode")}
+            <input name="mobileCode" required inputMode="numeric" autoComplete="one-time-code" maxLength={6} pattern="[0-9]{6}" data-testid="report-code" />
           </label>
           <p className="muted">{t("report.policyOrPlate")}</p>
           <label>

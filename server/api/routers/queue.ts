@@ -6,12 +6,12 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import { DomainError } from "../../domain/errors";
 import { maskMobile } from "../../domain/invites";
-import { driverReportInput } from "../../queue/queue-entry-input";
+import { driverReportInput, mobileCodeRequestInput } from "../../queue/queue-entry-input";
 import { allowedFor, publicProcedure, queueEntryProcedure, router } from "../trpc";
 
 const agentProcedure = allowedFor("queue.agent");
 
-/** Why a closed entry ended, from its stored "abandoned" event: left, callback, or gone. */
+/** Why a closed entry ended, from its stored "abandoned" event: left, callback, or dropped (the page went quiet). */
 async function endReasonOf(db: Db, entryId: string): Promise<string | null> {
   const ev = await db.queueEvent.findFirst({ where: { entryId, type: "abandoned" }, orderBy: { at: "desc" }, select: { payload: true } });
   if (!ev) return null;
@@ -24,10 +24,14 @@ async function endReasonOf(db: Db, entryId: string): Promise<string | null> {
 }
 
 export const queueRouter = router({
-  /** The driver's start form: enters the named queue; the token is shown once and opens the waiting screen. */
+  /** The start form asks for a one-time code confirming the driver's mobile number (sent by SMS, rate-limited per number). */
+  sendCode: publicProcedure.input(mobileCodeRequestInput).mutation(({ ctx, input }) => ctx.app.queue.mobileCodes.send(input.policyholderMobile, input.language)),
+
+  /** The driver's start form: enters the named queue once the code confirms the number; the token is shown once and opens the waiting screen. */
   enter: publicProcedure.input(driverReportInput).mutation(async ({ ctx, input }) => {
     const queue = await ctx.app.db.queue.findUnique({ where: { name: input.queue }, select: { id: true } });
     if (!queue) throw new DomainError("NOT_FOUND", "There is no queue with this name.");
+    await ctx.app.queue.mobileCodes.confirm(input.policyholderMobile, input.mobileCode);
     const entered = await ctx.app.queue.enter({
       queueId: queue.id,
       claimType: input.claimType,
@@ -35,12 +39,14 @@ export const queueRouter = router({
       mobile: input.policyholderMobile,
       policyNumber: input.policyNumber ?? null,
       plate: input.plate ?? null,
+      watched: true,
     });
     return { entryToken: entered.token };
   }),
 
-  /** The waiting screen's poll: place, estimated wait, and once answered that the call is ready. */
+  /** The waiting screen's poll: place, estimated wait, and once answered that the call is ready. Each poll says the page is alive. */
   status: queueEntryProcedure.query(async ({ ctx }) => {
+    await ctx.app.queue.heartbeat(ctx.entry.id);
     const s = await ctx.app.queue.entryStatus(ctx.entry.id);
     return {
       status: s.status as "waiting" | "offered" | "answered" | "abandoned",
@@ -58,10 +64,13 @@ export const queueRouter = router({
     return { ok: true };
   }),
 
-  /** The driver stops waiting; the next free agent calls them back on the number they gave. */
+  /**
+   * The driver stops waiting; the next free agent calls them back on the number they gave.
+   * The callback entry's token comes back so the waiting page, if still open, watches it and joins the call.
+   */
   callMeBack: queueEntryProcedure.mutation(async ({ ctx }) => {
-    await ctx.app.queue.requestCallback(ctx.entry.id);
-    return { ok: true };
+    const { token } = await ctx.app.queue.requestCallback(ctx.entry.id);
+    return { entryToken: token };
   }),
 
   /** The agent's queue state and the offer ringing for them, with the driver's facts and its deadline. */
