@@ -185,7 +185,9 @@ for (const kind of databaseKinds) {
     test("the rules editor stores what the engine reads, and refuses bad input field by field", async () => {
       const admin = await callerFor("admin@example.com");
       const listed = await admin.queueAdmin.queues();
-      const roadside = listed.find((q) => q.id === main)!;
+      const roadside = listed.queues.find((q) => q.id === main)!;
+      assert.deepEqual(listed.bounds.offerTimeoutSec, { min: 3, max: 600 }, "the page words its messages with the schema's own bounds");
+      assert.deepEqual(listed.bounds.overflowAfterSec, { min: 1, max: 86_400 });
       assert.equal(roadside.rules.offerTimeoutSec, 15);
       const next = { ...roadside.rules, vipFirst: false, strategy: "least-busy" as const, stickyDays: 3, stickyWaitSec: 45, overflowQueueId: second, overflowAfterSec: 90, maxWaitSec: 600 };
       await admin.queueAdmin.saveRules({ queueId: main, rules: next });

@@ -7,7 +7,8 @@ import { TRPCError } from "@trpc/server";
 import { isTimeZone } from "../../queue/day-window";
 import { queueEventsCsv } from "../../queue/queue-events-csv";
 import { parseQueueRules, queueRules } from "../../queue/queue-rules";
-import { loadDayEvents, loadWallboard } from "../../queue/wallboard";
+import { queueRuleNumberBounds } from "../../queue/queue-rules-bounds";
+import { loadDayEvents, loadWallboard, wallboardQueues } from "../../queue/wallboard";
 import { dayWindow } from "../../queue/day-window";
 import { DomainError } from "../../domain/errors";
 import { allowedFor, router } from "../trpc";
@@ -57,7 +58,12 @@ export const queueAdminRouter = router({
   /** Every queue with its rules as the engine reads them (defaults filled in). */
   queues: rulesProcedure.query(async ({ ctx }) => {
     const rows = await ctx.app.db.queue.findMany({ orderBy: { name: "asc" } });
-    return rows.map((q) => ({ id: q.id, name: q.name, rules: parseQueueRules(q.rules), updatedAt: q.updatedAt }));
+    const labels = new Map((await wallboardQueues(ctx.app.db)).map((q) => [q.id, q.label]));
+    return {
+      queues: rows.map((q) => ({ id: q.id, name: q.name, label: labels.get(q.id) ?? {}, rules: parseQueueRules(q.rules), updatedAt: q.updatedAt })),
+      /** Each number's allowed range, from the same schema, for the page's messages. */
+      bounds: queueRuleNumberBounds,
+    };
   }),
 
   saveRules: rulesProcedure.input(z.object({ queueId: z.string().min(1).max(64), rules: editableRules })).mutation(async ({ ctx, input }) => {
