@@ -3,9 +3,9 @@
 // enters the queue through the insurer's REST API and the waiting count goes up
 // on the open page without a reload; the agent answers on the console and the
 // answered figure changes; the export downloads the day's events; the admin
-// changes the queue's rules on the rules page (a bad value refused beside its
-// field in Chinese first) and the change is stored, read back through the API
-// and by the routing engine.
+// changes the queue's rules on the rules page (first a bad value, refused beside
+// its field in Chinese and reworded in English on switching) and the change is
+// stored, read back through the API and by the routing engine.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
@@ -114,6 +114,10 @@ test("the wallboard follows the queue live, and the rules page stores a queue's 
     assert.equal(await board.getByTestId("rules-offerTimeoutSec-error").innerText(), "请输入 3 到 600 之间的整数。");
     assert.equal(await board.getByTestId("rules-offerTimeoutSec").getAttribute("aria-invalid"), "true");
     assert.equal((await svc.rulesOf(roadside.id)).offerTimeoutSec, 300, "the refused value is not stored");
+    // Switched to English, the mark already shown is reworded.
+    await board.getByTestId("language-switch").click();
+    await until("the mark in English", async () => (await board.getByTestId("rules-offerTimeoutSec-error").innerText()) === "Enter a whole number from 3 to 600.");
+    await board.getByTestId("language-switch").click();
 
     // Corrected, with overflow to the glass queue, a callback offer after 10 minutes and least-busy routing.
     await board.getByTestId("rules-offerTimeoutSec").fill("45");

@@ -39,10 +39,14 @@ function draftOf(r: Rules): Draft {
   return { matchSkills: { ...r.matchSkills }, vipFirst: r.vipFirst, strategy: r.strategy, overflowQueueId: r.overflowQueueId ?? "", numbers };
 }
 
-/** Sent as typed: an empty optional field is "none", anything else a number the server judges. */
-function rulesOf(d: Draft): Rules {
+/**
+ * Sent as typed: an empty optional field is "none", anything else a number the
+ * server judges. On top of the rules as loaded, so a rule this page does not
+ * show (added to the schema later) keeps its stored value instead of its default.
+ */
+function rulesOf(d: Draft, loaded: Rules): Rules {
   const numbers = Object.fromEntries(numberFields.map((f) => [f, d.numbers[f].trim() === "" ? null : Number(d.numbers[f])]));
-  return { ...(numbers as unknown as Pick<Rules, NumberField>), matchSkills: d.matchSkills, vipFirst: d.vipFirst, strategy: d.strategy, overflowQueueId: d.overflowQueueId || null };
+  return { ...loaded, ...(numbers as unknown as Pick<Rules, NumberField>), matchSkills: d.matchSkills, vipFirst: d.vipFirst, strategy: d.strategy, overflowQueueId: d.overflowQueueId || null };
 }
 
 const labels: Record<NumberField, MessageKey> = {
@@ -116,11 +120,12 @@ export default function QueueRulesPage() {
   }
 
   async function save() {
-    if (!draft) return;
+    const loaded = queues?.find((q) => q.id === queueId);
+    if (!draft || !loaded) return;
     setBusy(true);
     setStatus(null);
     try {
-      const saved = await trpc.queueAdmin.saveRules.mutate({ queueId, rules: rulesOf(draft) });
+      const saved = await trpc.queueAdmin.saveRules.mutate({ queueId, rules: rulesOf(draft, loaded.rules) });
       setQueues((list) => list?.map((q) => (q.id === saved.id ? { ...q, rules: saved.rules, updatedAt: saved.updatedAt } : q)) ?? list);
       setDraft(draftOf(saved.rules));
       setErrors({});
