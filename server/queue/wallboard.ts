@@ -44,8 +44,13 @@ export async function loadDayEvents(db: Db, window: DayWindow): Promise<EventRow
   for (let i = 0; i < entryIds.length; i += 500) {
     earlier.push(...(await db.queueEvent.findMany({ where: { entryId: { in: entryIds.slice(i, i + 500) }, at: { lt: new Date(window.fromMs) } } })));
   }
-  const wrappingAgents = [...new Set(day.filter((e) => e.type === "agent.state" && e.agentId && jsonObject(e.payload).state === "wrapup").map((e) => e.agentId!))];
-  for (const agentId of wrappingAgents) {
+  // Only an agent whose first wrap-up of the day follows no answer of the day was in a survey at
+  // midnight (the wallboard polls: not a query per agent who wrapped up today).
+  const firstWrapUp = new Map<string, number>();
+  for (const e of day) if (e.type === "agent.state" && e.agentId && !firstWrapUp.has(e.agentId) && jsonObject(e.payload).state === "wrapup") firstWrapUp.set(e.agentId, e.at.getTime());
+  const answeredBefore = (agentId: string, ms: number) => day.some((e) => e.type === "answered" && e.agentId === agentId && e.at.getTime() <= ms);
+  const spanningMidnight = [...firstWrapUp].filter(([agentId, ms]) => !answeredBefore(agentId, ms)).map(([agentId]) => agentId);
+  for (const agentId of spanningMidnight) {
     const last = await db.queueEvent.findFirst({ where: { type: "answered", agentId, at: { lt: new Date(window.fromMs) } }, orderBy: [{ at: "desc" }, { id: "desc" }] });
     if (last) earlier.push(last);
   }
