@@ -211,5 +211,27 @@ for (const kind of databaseKinds) {
       const agent = await callerFor("agent1@example.com");
       await assert.rejects(agent.queueAdmin.saveRules({ queueId: main, rules: next }), (e: unknown) => e instanceof TRPCError && e.code === "FORBIDDEN");
     });
+
+    test("a driver already waiting follows the changed rules: the maximum wait and the overflow move, a removed one is gone", async () => {
+      const admin = await callerFor("admin@example.com");
+      const rules = (await admin.queueAdmin.queues()).queues.find((q) => q.id === main)!.rules;
+      await admin.queueAdmin.saveRules({ queueId: main, rules: { ...rules, maxWaitSec: 600, overflowQueueId: second, overflowAfterSec: 90 } });
+      at("2026-12-02T08:00:00");
+      // Both agents are busy (from the first test): the driver waits.
+      const waiting = await svc.enter(driver(main));
+      const timer = (kind: string) => t.db.queueTimer.findUnique({ where: { kind_refId: { kind, refId: waiting.entryId } } });
+      assert.equal((await timer("max-wait"))?.dueAt.getTime(), local("2026-12-02T08:10:00"));
+      assert.equal((await timer("overflow"))?.dueAt.getTime(), local("2026-12-02T08:01:30"));
+
+      at("2026-12-02T08:00:30");
+      await admin.queueAdmin.saveRules({ queueId: main, rules: { ...rules, maxWaitSec: 60, overflowQueueId: null, overflowAfterSec: null } });
+      assert.equal((await timer("max-wait"))?.dueAt.getTime(), local("2026-12-02T08:01:00"), "the shorter maximum wait counts from when the driver entered");
+      assert.equal(await timer("overflow"), null, "no overflow any more");
+      at("2026-12-02T08:01:00");
+      await svc.runDueTimers();
+      const entry = await t.db.queueEntry.findUniqueOrThrow({ where: { id: waiting.entryId } });
+      assert.deepEqual([entry.status, entry.callbackOffered, entry.overflowed], ["waiting", true, false], "offered a callback at the new maximum wait; never overflowed");
+      await svc.abandon(waiting.entryId);
+    });
   });
 }

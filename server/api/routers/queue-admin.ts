@@ -8,6 +8,7 @@ import { isTimeZone } from "../../queue/day-window";
 import { queueEventsCsv } from "../../queue/queue-events-csv";
 import { parseQueueRules, queueRules } from "../../queue/queue-rules";
 import { queueRuleNumberBounds } from "../../queue/queue-rules-bounds";
+import { retimeOpenEntries } from "../../queue/rules-change-timers";
 import { loadDayEvents, loadWallboard, wallboardQueues } from "../../queue/wallboard";
 import { dayWindow } from "../../queue/day-window";
 import { DomainError } from "../../domain/errors";
@@ -75,6 +76,10 @@ export const queueAdminRouter = router({
       checkOverflowTarget(input.queueId, input.rules, new Set(ids.map((q) => q.id)));
     }
     const saved = await db.queue.update({ where: { id: input.queueId }, data: { rules: JSON.stringify(input.rules) } });
-    return { id: saved.id, rules: parseQueueRules(saved.rules), updatedAt: saved.updatedAt };
+    const rules = parseQueueRules(saved.rules);
+    // Drivers already waiting follow the new rules too; a relaxed rule may let someone be offered now.
+    await retimeOpenEntries(db, saved.id, rules);
+    await ctx.app.queue.dispatch();
+    return { id: saved.id, rules, updatedAt: saved.updatedAt };
   }),
 });
