@@ -19,6 +19,7 @@ export function StaffTopbar({ me }: { me: Staff | null }) {
         {(me?.role === "agent" || me?.role === "admin") && <Link href="/outbox">{t("console.outbox")}</Link>}
         {(me?.role === "auditor" || me?.role === "admin") && <Link href="/audit" data-testid="nav-archive">{t("audit.title")}</Link>}
         {me?.role === "admin" && <Link href="/admin/checklists" data-testid="nav-checklists">{t("checklists.nav")}</Link>}
+        {me?.role === "admin" && <Link href="/admin/queues/wallboard" data-testid="nav-wallboard">{t("wallboard.nav")}</Link>}
         {me && <span className="muted" data-testid="staff-name">{me.name} · {t(`role.${me.role}` as MessageKey)}</span>}
         <LanguageSwitch />
         <button

@@ -9,6 +9,7 @@ import { evidenceRouter } from "./routers/evidence";
 import { joinRouter } from "./routers/join";
 import { outboxRouter } from "./routers/outbox";
 import { queueRouter } from "./routers/queue";
+import { queueAdminRouter } from "./routers/queue-admin";
 import { surveysRouter } from "./routers/surveys";
 import { router } from "./trpc";
 
@@ -25,6 +26,7 @@ export const appRouter = router({
   audit: auditRouter,
   composite: compositeRouter,
   queue: queueRouter,
+  queueAdmin: queueAdminRouter,
 });
 
 export type AppRouter = typeof appRouter;

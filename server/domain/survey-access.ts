@@ -104,6 +104,10 @@ const globalRules = {
   "archive.search":       [_,   _,    L,    L,    _,      _],
   /** The video-report queue's agent side: ready/away, the offer ringing, accept or decline. */
   "queue.agent":          [A,   _,    _,    A,    _,      _],
+  /** The supervisor wallboard and the export of the queue events it counts (no personal data in them). */
+  "queue.wallboard":      [_,   _,    _,    A,    _,      _],
+  /** Each queue's routing rules: read and changed by admins. */
+  "queue.rules":          [_,   _,    _,    A,    _,      _],
 } as const satisfies Record<string, ClassRow>;
 
 export type GlobalAction = keyof typeof globalRules;

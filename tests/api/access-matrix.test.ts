@@ -133,6 +133,11 @@ const procedures: Record<string, Spec<ProcInput>> = {
   "queue.setMyState": { allow: AGENTS_AND_ADMIN, refuse: LINKS_UNAUTHENTICATED, input: () => ({ state: "away" }) },
   "queue.accept": { allow: AGENTS_AND_ADMIN, refuse: LINKS_UNAUTHENTICATED, input: () => ({ offerId: "no-such-offer" }) },
   "queue.decline": { allow: AGENTS_AND_ADMIN, refuse: LINKS_UNAUTHENTICATED, input: () => ({ offerId: "no-such-offer" }) },
+  // The supervisor's wallboard, its export and the routing rules: admins only (a queue that does not exist is 404 after the check).
+  "queueAdmin.wallboard": { allow: ["admin"], refuse: LINKS_UNAUTHENTICATED, input: () => ({ timeZone: "Asia/Shanghai" }) },
+  "queueAdmin.exportEvents": { allow: ["admin"], refuse: LINKS_UNAUTHENTICATED, input: () => ({ timeZone: "Asia/Shanghai" }) },
+  "queueAdmin.queues": { allow: ["admin"], refuse: LINKS_UNAUTHENTICATED, input: () => undefined },
+  "queueAdmin.saveRules": { allow: ["admin"], refuse: LINKS_UNAUTHENTICATED, input: () => ({ queueId: "no-such-queue", rules: {} }) },
 };
 
 /** How a route is called: the request for a target, with the caller's headers added by the test. */

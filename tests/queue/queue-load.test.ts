@@ -10,13 +10,15 @@
 // after a restart: the entries, offers, agent states and timers are all rows.
 // Checked from the stored rows and events: nobody is offered to two agents or
 // answered twice, no agent holds two, nobody is lost, VIPs go first, returning
-// policyholders are kept for their previous agent within the sticky window.
+// policyholders are kept for their previous agent within the sticky window, and
+// the wallboard's figures (from the events) equal a recount from the entries.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { createDb, type Db } from "../../server/db/client";
 import { databaseTarget } from "../../server/db/database-target";
 import { QueueError } from "../../server/queue/queue-errors";
+import { loadWallboard } from "../../server/queue/wallboard";
 import type { QueueService } from "../../server/queue/queue-service";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
 import { DrivenClock, T0, makeAgents, queueService } from "./queue-fixtures";
@@ -292,11 +294,27 @@ for (const kind of databaseKinds) {
         assert.ok(types.includes("queue.entered") && types.includes("queue.answered"), `survey of ${e.id} carries its queue events: ${JSON.stringify({ types, own })}`);
       }
 
+      // The wallboard's figures for the day (from the events) equal a recount from the entries' own rows.
+      const board = await loadWallboard(t.db, clock.now(), "Asia/Shanghai");
+      const inDay = (d: Date | null) => d !== null && d.getTime() >= board.fromMs && d.getTime() < board.toMs;
+      const liveAnswered = entries.filter((e) => e.mode === "live" && e.status === "answered" && inDay(e.answeredAt));
+      const liveAbandoned = entries.filter((e) => e.mode === "live" && e.status === "abandoned" && inDay(e.endedAt));
+      const waits = liveAnswered.map((e) => e.answeredAt!.getTime() - e.enteredAt.getTime());
+      const today = board.total.today;
+      assert.deepEqual(
+        [today.answered, today.abandoned, today.answeredWithinServiceLevel],
+        [liveAnswered.length, liveAbandoned.length, waits.filter((w) => w <= 20_000).length],
+        "the wallboard counts what the rows say",
+      );
+      assert.ok(Math.abs(today.averageSpeedOfAnswerSec! - waits.reduce((s, w) => s + w, 0) / waits.length / 1000) < 1e-9, "average speed of answer");
+      assert.equal(today.abandonmentRate, liveAbandoned.length / (liveAnswered.length + liveAbandoned.length));
+
       console.log(JSON.stringify({
         kind, drainedAtSec: sec, entries: entries.length, answered: answered.length, abandoned: entries.length - answered.length,
         offers: offers.length, accepted: offers.filter((o) => o.status === "accepted").length, declined: offers.filter((o) => o.status === "declined").length,
         timedout: offers.filter((o) => o.status === "timedout").length, vipChecks, vipMeanWaitSec: vipWait / 1000, plainMeanWaitSec: plainWait / 1000,
         returning: returning.length, keptPreviousAgent: keptAgent, restartErrors, repairedAfterRestart: repaired, reenteredAfterRestart: unresolved.length,
+        wallboard: { serviceLevel: today.serviceLevel, asaSec: today.averageSpeedOfAnswerSec, abandonmentRate: today.abandonmentRate, ahtSec: today.averageHandlingSec },
       }));
       assert.ok(vipWait < plainWait, "VIPs wait less on average");
       assert.ok(offers.some((o) => o.status === "timedout") && offers.some((o) => o.status === "declined"), "the load had declines and lapses");
