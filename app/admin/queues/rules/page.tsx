@@ -20,7 +20,7 @@ type Queues = Loaded["queues"];
 type Rules = Queues[number]["rules"];
 type Issue = NonNullable<NonNullable<TRPCClientError<AppRouter>["data"]>["issues"]>[number];
 
-const numberFields = ["stickyDays", "stickyWaitSec", "designatedWaitSec", "overflowAfterSec", "maxWaitSec", "offerTimeoutSec", "wrapUpSec", "serviceLevelSec"] as const;
+const numberFields = ["stickyDays", "stickyWaitSec", "designatedWaitSec", "overflowAfterSec", "maxWaitSec", "offerTimeoutSec", "wrapUpSec", "serviceLevelSec", "droppedGraceSec"] as const;
 type NumberField = (typeof numberFields)[number];
 const emptyMeansNone: ReadonlySet<NumberField> = new Set(["overflowAfterSec", "maxWaitSec"]);
 type Field = NumberField | "overflowQueueId" | "strategy" | "vipFirst" | "matchSkills";
@@ -58,6 +58,7 @@ const labels: Record<NumberField, MessageKey> = {
   offerTimeoutSec: "rules.offerTimeoutSec",
   wrapUpSec: "rules.wrapUpSec",
   serviceLevelSec: "rules.serviceLevelSec",
+  droppedGraceSec: "rules.droppedGraceSec",
 };
 
 type Status = { kind: "saved" } | { kind: "invalid" } | { kind: "failed" } | null;
@@ -289,6 +290,7 @@ export default function QueueRulesPage() {
                 {numberInput("offerTimeoutSec")}
                 {numberInput("wrapUpSec")}
                 {numberInput("serviceLevelSec")}
+                {numberInput("droppedGraceSec")}
               </div>
             </section>
             <div className="card" style={{ position: "sticky", bottom: 0 }}>
