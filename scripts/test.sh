@@ -16,15 +16,16 @@ echo "==> type check" >&2
 npx --no-install tsc --noEmit -p tsconfig.json
 
 echo "==> tests" >&2
-# Two lanes side by side: the files that drive Chromium (tests/browser,
-# tests/network) one at a time, and the rest one at a time. A browser test
-# spends most of its time waiting on the network and the page, so the other
-# lane uses what it leaves; both lanes then also run on a busy machine, as the
-# product must. TEST_LANES=1 runs everything in one lane.
+# Two lanes side by side: the browser tests (tests/browser) one at a time, and
+# the rest one at a time, with the impaired-network calls (tests/network, which
+# drive Chromium too) in that second lane so the two lanes take about as long.
+# A browser test spends most of its time waiting on the network and the page,
+# so the other lane uses what it leaves; both lanes then also run on a busy
+# machine, as the product must. TEST_LANES=1 runs everything in one lane.
 reporter=(--test-reporter=spec)
 run_lane() { node --import tsx --test --test-concurrency=1 "${reporter[@]}" "$@"; }
-mapfile -t browser_files < <(find tests/browser tests/network -name '*.test.ts' | sort)
-mapfile -t other_files < <(find tests -name '*.test.ts' -not -path '*/node_modules/*' -not -path 'tests/browser/*' -not -path 'tests/network/*' | sort)
+mapfile -t browser_files < <(find tests/browser -name '*.test.ts' | sort)
+mapfile -t other_files < <(find tests -name '*.test.ts' -not -path '*/node_modules/*' -not -path 'tests/browser/*' | sort)
 if [[ "${TEST_LANES:-2}" == "1" ]]; then
   run_lane "$@" "${browser_files[@]}" "${other_files[@]}"
   exit
