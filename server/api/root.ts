@@ -10,6 +10,7 @@ import { joinRouter } from "./routers/join";
 import { outboxRouter } from "./routers/outbox";
 import { queueRouter } from "./routers/queue";
 import { surveysRouter } from "./routers/surveys";
+import { statementRouter } from "./routers/statement";
 import { router } from "./trpc";
 
 export const appRouter = router({
@@ -25,6 +26,7 @@ export const appRouter = router({
   audit: auditRouter,
   composite: compositeRouter,
   queue: queueRouter,
+  statement: statementRouter,
 });
 
 export type AppRouter = typeof appRouter;

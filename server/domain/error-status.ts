@@ -27,6 +27,11 @@ export const domainErrorStatus: Record<DomainErrorCode, ErrorStatus> = {
   INVITE_REVOKED: { http: 410, trpc: "PRECONDITION_FAILED", close: closeCodes.gone, signal: "FORBIDDEN" },
   SURVEY_CLOSED: { http: 410, trpc: "PRECONDITION_FAILED", close: closeCodes.surveyEnded, signal: "FAILED" },
   BAD_REQUEST: { http: 400, trpc: "BAD_REQUEST", close: closeCodes.gone, signal: "BAD_REQUEST" },
+  // The driver's statement (server/domain/statement.ts): out of turn, or read before the facts changed.
+  STATEMENT_NOT_REQUESTED: { http: 409, trpc: "CONFLICT", close: closeCodes.gone, signal: "FAILED" },
+  STATEMENT_CHANGED: { http: 409, trpc: "CONFLICT", close: closeCodes.gone, signal: "FAILED" },
+  STATEMENT_NOT_SIGNED: { http: 409, trpc: "CONFLICT", close: closeCodes.gone, signal: "FAILED" },
+  SIGNATURE_INVALID: { http: 400, trpc: "BAD_REQUEST", close: closeCodes.gone, signal: "BAD_REQUEST" },
 };
 
 export function statusOf(code: DomainErrorCode): ErrorStatus {

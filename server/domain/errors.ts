@@ -11,7 +11,11 @@ export type DomainErrorCode =
   | "INVITE_EXPIRED"
   | "INVITE_REVOKED"
   | "SURVEY_CLOSED"
-  | "BAD_REQUEST";
+  | "BAD_REQUEST"
+  | "STATEMENT_NOT_REQUESTED"
+  | "STATEMENT_CHANGED"
+  | "STATEMENT_NOT_SIGNED"
+  | "SIGNATURE_INVALID";
 
 export class DomainError extends Error {
   constructor(public readonly code: DomainErrorCode, message: string) {
