@@ -131,11 +131,6 @@ export function statementSha256(text: string): string {
   return createHash("sha256").update(Buffer.from(text, "utf8")).digest("hex");
 }
 
-/** The short form shown beside the signature pad and in the consoles. */
-export function shortHash(sha256: string): string {
-  return `${sha256.slice(0, 8)}…${sha256.slice(-8)}`;
-}
-
 // Times without Intl (its output varies with the ICU build): China Standard
 // Time has had no daylight saving since 1991, so a fixed +08:00 is exact.
 function fixedTime(iso: string, locale: StatementLocale): string {
