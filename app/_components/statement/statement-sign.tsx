@@ -36,7 +36,7 @@ export function StatementSign() {
   if (!data?.requested) return null;
   if (signedCurrent) {
     return (
-      <section className="card statement" data-testid="statement-signed" data-sha256={data.signature!.statementSha256}>
+      <section className="card statement statement-done" data-testid="statement-signed" data-sha256={data.signature!.statementSha256}>
         <h2>{t("statement.title")}</h2>
         <p className="banner ok">{t("statement.signedThanks")}</p>
         <p className="muted">
@@ -65,7 +65,7 @@ export function StatementSign() {
   };
 
   return (
-    <section className="card statement" data-testid="statement-sign" data-sha256={data.statement.sha256} data-locale={data.statement.locale}>
+    <section className="card statement statement-sheet" role="dialog" aria-modal="true" data-testid="statement-sign" data-sha256={data.statement.sha256} data-locale={data.statement.locale}>
       <h2>{t("statement.title")}</h2>
       <p>{t("statement.phoneIntro")}</p>
       <pre className="statement-text" data-testid="statement-text" lang={data.statement.locale}>

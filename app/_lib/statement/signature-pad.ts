@@ -74,7 +74,12 @@ export class SignaturePad {
 
   private down(e: PointerEvent) {
     e.preventDefault();
-    this.canvas.setPointerCapture?.(e.pointerId);
+    // Keeps a stroke that leaves the pad; a pointer the browser no longer tracks cannot be captured, and need not be.
+    try {
+      this.canvas.setPointerCapture(e.pointerId);
+    } catch {
+      /* the stroke still records while over the pad */
+    }
     this.current = { pointerType: kindOf(e.pointerType), points: [] };
     this.strokes.push(this.current);
     this.add(e);

@@ -117,7 +117,8 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
       )}
       {started && !problem && !["error", "ended", "left"].includes(state.phase) && (
         <CallView call={call} canEnd={false} capturing={capturing}>
-          {invite?.role === "policyholder" && !capturing && <StatementSign />}
+          {/* Over everything, the camera step included: the driver reads and signs before going on. */}
+          {invite?.role === "policyholder" && <StatementSign />}
           {invite?.role === "adjuster" && (
             <StatementStatus
               role="adjuster"
