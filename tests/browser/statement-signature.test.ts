@@ -1,6 +1,8 @@
 // The driver's statement and hand signature end to end in real Chromium
 // against the real product: consent, one photo, the agent asks for the
-// statement, the phone shows it (with the photo's hash) and the driver signs
+// statement, the phone shows it (with the photo's hash); a second photo taken
+// while the driver reads changes it (the phone says so and empties the pad);
+// the driver signs
 // with real touch input (CDP touch events, so the page sees trusted
 // pointerType "touch" events); agent and field adjuster confirm; the survey
 // ends; the evidence package is built, the offline verifier (scripts/cli.mjs
@@ -83,8 +85,8 @@ test("statement: asked, read on the phone, signed by touch, confirmed by agent a
   const sheet = phone.getByTestId("statement-sign");
   await sheet.waitFor();
   assert.equal(await sheet.getAttribute("data-locale"), "zh-CN");
-  const text = (await phone.getByTestId("statement-text").textContent())!;
-  const statementSha = (await sheet.getAttribute("data-sha256"))!;
+  let text = (await phone.getByTestId("statement-text").textContent())!;
+  let statementSha = (await sheet.getAttribute("data-sha256"))!;
   assert.equal(sha256(Buffer.from(text, "utf8")), statementSha, "the hash shown is the hash of the text shown");
   assert.equal((await phone.getByTestId("statement-hash").textContent())!.trim(), `${statementSha.slice(0, 8)}…${statementSha.slice(-8)}`);
   assert.ok(text.includes("被保险驾驶人声明") && text.includes("上海市浦东新区世纪大道100号"), text);
@@ -100,6 +102,22 @@ test("statement: asked, read on the phone, signed by touch, confirmed by agent a
   await phone.waitForFunction(() => !(document.querySelector('[data-testid="signature-sign"]') as HTMLButtonElement).disabled);
   await phone.getByTestId("signature-clear").click();
   assert.equal(await phone.getByTestId("signature-sign").isDisabled(), true, "clear empties the pad");
+
+  // A photo taken while the driver reads changes the statement: the phone says so, shows the new text and empties the pad.
+  await signWithFinger(phone);
+  await agent.locator('[data-testid="checklist-item"][data-key="vin_plate"] [data-testid="push-guide"]').click();
+  await agent.locator('[data-testid="checklist-item"][data-key="vin_plate"] [data-testid="remote-capture"]').click();
+  await agent.locator('[data-testid="gallery-photo"][data-item="vin_plate"]').waitFor({ timeout: 180_000 });
+  await phone.waitForFunction((old) => document.querySelector('[data-testid="statement-sign"]')?.getAttribute("data-sha256") !== old, statementSha);
+  await phone.getByTestId("statement-error").waitFor();
+  assert.equal((await phone.getByTestId("statement-error").textContent())!.trim(), "声明内容已变更，请重新阅读。");
+  assert.equal(await phone.getByTestId("signature-sign").isDisabled(), true, "the pad was emptied");
+  const oldSha = statementSha;
+  text = (await phone.getByTestId("statement-text").textContent())!;
+  statementSha = (await sheet.getAttribute("data-sha256"))!;
+  assert.notEqual(statementSha, oldSha);
+  assert.equal(sha256(Buffer.from(text, "utf8")), statementSha);
+  assert.equal(text.match(/SHA-256 [0-9a-f]{64}/g)?.length, 2, "the new text lists both photos");
   await signWithFinger(phone);
   const signRequest = phone.waitForRequest((r) => r.url().includes("statement.sign") && r.method() === "POST");
   await phone.getByTestId("signature-sign").click();

@@ -22,6 +22,20 @@ export function StatementSign() {
 
   const signedCurrent = Boolean(data?.signature?.current);
   const asking = Boolean(data?.requested) && !signedCurrent;
+  // A fact recorded while the driver reads (a photo, an override) changes the text:
+  // say so and empty the pad, so a signature never covers a text the driver did not see.
+  // (The same facts in the other language after a language switch are not a change.)
+  const read = useRef<{ locale: string; sha256: string } | null>(null);
+  const shown = data ? { locale: data.statement.locale, sha256: data.statement.sha256 } : null;
+  useEffect(() => {
+    if (!asking || !shown) return;
+    if (read.current && read.current.locale === shown.locale && read.current.sha256 !== shown.sha256) {
+      setError("statement.error.STATEMENT_CHANGED");
+      pad.current?.clear();
+    }
+    read.current = shown;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [asking, shown?.locale, shown?.sha256]);
   useEffect(() => {
     if (!asking || !canvas.current) return;
     const p = new SignaturePad(canvas.current, () => setEmpty(p.isEmpty()));
@@ -56,8 +70,10 @@ export function StatementSign() {
       await trpc.statement.sign.mutate({ locale: data.statement.locale, statementSha256: data.statement.sha256, imagePngBase64: p.pngBase64(), width, height, strokes: p.strokes });
       refresh();
     } catch (err) {
-      setError(statementErrorKey(errorCode(err)));
-      // A changed statement: read the new one (the pad stays, the driver signs again once read).
+      const code = errorCode(err);
+      setError(statementErrorKey(code));
+      // A changed statement: the new text is fetched and the pad emptied (above); the driver reads and signs again.
+      if (code === "STATEMENT_CHANGED") p.clear();
       refresh();
     } finally {
       setSending(false);
