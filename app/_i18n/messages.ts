@@ -500,6 +500,11 @@ export const en = {
   "statement.error.SIGNATURE_INVALID": "The signature could not be read. Please clear it and sign again.",
   "statement.error.SURVEY_CLOSED": "This survey has ended.",
   "audit.checkName.statement": "Driver's statement matches the signed hash",
+  "field.imagePngBase64": "Signature image",
+  "field.strokes": "Signature strokes",
+  "field.pointerType": "Pointer type",
+  "field.points": "Stroke points",
+  "field.statementSha256": "Statement hash",
 };
 
 export type MessageKey = keyof typeof en;
@@ -1003,6 +1008,11 @@ export const zhCN: Record<MessageKey, string> = {
   "statement.error.SIGNATURE_INVALID": "无法读取签名，请清除后重新签名。",
   "statement.error.SURVEY_CLOSED": "本次查勘已结束。",
   "audit.checkName.statement": "驾驶人声明与所签哈希一致",
+  "field.imagePngBase64": "签名图像",
+  "field.strokes": "签名笔迹",
+  "field.pointerType": "输入方式",
+  "field.points": "笔迹点",
+  "field.statementSha256": "声明哈希",
 };
 
 export type Locale = "zh-CN" | "en";

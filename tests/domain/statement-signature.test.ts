@@ -17,6 +17,8 @@ import { DomainError } from "../../server/domain/errors";
 import { createClaimAndSurvey } from "../../server/domain/surveys";
 import { OutboxSmsSender } from "../../server/sms/outbox-sms-sender";
 import { statementSha256 } from "../../server/evidence/statement-text";
+import { signatureSubmissionSchema } from "../../server/domain/statement-input";
+import { describeIssues } from "../../server/i18n/validation-messages";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
 import { claimRequest } from "../support/claim-fixtures";
 
@@ -31,6 +33,20 @@ const strokes = [
   { pointerType: "touch" as const, points: [{ x: 20, y: 120, t: 0 }, { x: 80, y: 60, t: 16 }, { x: 140, y: 50, t: 33 }, { x: 300, y: 120, t: 50 }] },
   { pointerType: "touch" as const, points: [{ x: 40, y: 140, t: 400 }, { x: 200, y: 140, t: 450 }] },
 ];
+
+test("a bad signature submission is described field by field in the caller's language", () => {
+  const bad = signatureSubmissionSchema.safeParse({ locale: "zh-CN", statementSha256: "x", imagePngBase64: "A".repeat(800_000), width: 320, height: 160, strokes: [] });
+  assert.equal(bad.success, false);
+  const zh = describeIssues(bad.error!.issues, "zh-CN");
+  const byField = Object.fromEntries(zh.fields.map((f) => [f.field, f.message]));
+  assert.deepEqual(Object.keys(byField).sort(), ["imagePngBase64", "statementSha256", "strokes"]);
+  assert.match(byField.imagePngBase64!, /^签名图像：/);
+  assert.match(byField.strokes!, /^签名笔迹：/);
+  assert.match(byField.statementSha256!, /^声明哈希：/);
+  assert.ok(!/[A-Za-z]{4,}/.test(Object.values(byField).join(" ")), `no English in the zh-CN messages: ${Object.values(byField).join(" | ")}`);
+  const en = describeIssues(bad.error!.issues, "en");
+  assert.match(en.fields.find((f) => f.field === "imagePngBase64")!.message, /^Signature image: /);
+});
 
 for (const kind of databaseKinds) {
   describe(`statement and signature on ${kind}`, () => {
