@@ -505,6 +505,9 @@ export const en = {
   "field.pointerType": "Pointer type",
   "field.points": "Stroke points",
   "field.statementSha256": "Statement hash",
+  "playback.event.statement.requested": "statement requested",
+  "playback.event.statement.signed": "statement signed",
+  "playback.event.statement.confirmed": "statement confirmed",
 };
 
 export type MessageKey = keyof typeof en;
@@ -1013,6 +1016,9 @@ export const zhCN: Record<MessageKey, string> = {
   "field.pointerType": "输入方式",
   "field.points": "笔迹点",
   "field.statementSha256": "声明哈希",
+  "playback.event.statement.requested": "请求签署声明",
+  "playback.event.statement.signed": "签署声明",
+  "playback.event.statement.confirmed": "确认声明",
 };
 
 export type Locale = "zh-CN" | "en";

@@ -172,5 +172,12 @@ test("statement: asked, read on the phone, signed by touch, confirmed by agent a
   // The report is in the survey's language; the statement in the language the driver read it in.
   assert.match(pdfText, /驾驶人声明与签名|Driver's statement and signature/, "the PDF's statement section");
   assert.ok(pdfText.includes("被保险驾驶人声明"), "the PDF prints the statement as the driver read it");
+  // The playback timeline shows the three steps, each named by person.
+  await agent.goto(`${session.product.url}/surveys/${surveyId}/playback`);
+  await agent.locator('[data-testid="playback-marker"][data-type="statement.signed"]').waitFor();
+  assert.equal(await agent.locator('[data-testid="playback-marker"][data-type="statement.requested"]').count(), 1);
+  const confirmedBy = await agent.locator('[data-testid="playback-marker"][data-type="statement.confirmed"] [data-testid="marker-actor"]').allTextContents();
+  assert.equal(confirmedBy.length, 2);
+  assert.ok(confirmedBy.some((a) => a.includes(agent1.name)) && confirmedBy.some((a) => a.includes("王强")), confirmedBy.join(" | "));
   assert.deepEqual(cspViolations, []);
 });
