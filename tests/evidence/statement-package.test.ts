@@ -74,7 +74,7 @@ describe("statement in the evidence package", () => {
   /** The fixture survey with a signed statement: the three statement events appended to its timeline. */
   function withStatement(base: PackageInputRaw, statement: { text: string; signedSha: string }): PackageInputRaw {
     const events = [...(base.events as { seq: number }[])] as PackageInputRaw["events"];
-    const next = (type: string, actorId: string, actorRole: string, payload: Record<string, unknown>) =>
+    const next = (type: string, actorId: string, actorRole: string, payload: Record<string, string>) =>
       events.push({ seq: events.length + 1, at: "2026-05-10T03:30:00Z", type, actorId, actorRole, payload });
     next("statement.requested", "p-agent", "agent", { statementSha256: statement.signedSha, locale: "zh-CN" });
     next("statement.signed", "p-holder", "policyholder", { statementSha256: statement.signedSha, imageSha256: sha(png), locale: "zh-CN", signedAt: "2026-05-10T03:31:00.000Z" });
