@@ -11,6 +11,7 @@ import { outboxRouter } from "./routers/outbox";
 import { queueRouter } from "./routers/queue";
 import { queueAdminRouter } from "./routers/queue-admin";
 import { surveysRouter } from "./routers/surveys";
+import { statementRouter } from "./routers/statement";
 import { router } from "./trpc";
 
 export const appRouter = router({
@@ -27,6 +28,7 @@ export const appRouter = router({
   composite: compositeRouter,
   queue: queueRouter,
   queueAdmin: queueAdminRouter,
+  statement: statementRouter,
 });
 
 export type AppRouter = typeof appRouter;

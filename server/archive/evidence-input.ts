@@ -10,6 +10,7 @@ import { parseEventPayload } from "../domain/survey-events";
 import { recordingNotice } from "../domain/recording-notice";
 import { maskMobile } from "../domain/invites";
 import { surveyChecklist } from "../domain/checklists";
+import { latestSignature } from "../domain/statement";
 import { reportStrings, type ReportLocale } from "../evidence/report-strings";
 import type { PackageInputRaw } from "../evidence/package-input";
 import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
@@ -169,6 +170,8 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
     });
   }
 
+  const statement = await statementForPackage(db, survey.id, survey.events, participantIds, staffParticipant);
+
   return {
     surveyId: survey.id,
     claimId: survey.claim.claimNumber,
@@ -195,6 +198,41 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
     retention: retentionFacts(survey.claim, closedAt, survey.evidence),
     softwareVersion: opts.softwareVersion,
     qualityModelSha256: survey.captures[0]?.modelSha256 ?? opts.qualityModelSha256,
+    ...(statement ? { statement } : {}),
+  };
+}
+
+/**
+ * The driver's latest signature with the exact text signed, and the staff and
+ * adjuster confirmations of that text that came after it (server/domain/statement.ts).
+ */
+async function statementForPackage(
+  db: Db,
+  surveyId: string,
+  events: { seq: number; type: string; actorId: string | null; actorRole: string | null; at: Date; payload: string }[],
+  participantIds: Set<string>,
+  staffParticipant: (userId: string) => Promise<string>,
+): Promise<PackageInputRaw["statement"]> {
+  const signature = await latestSignature(db, surveyId);
+  if (!signature || !participantIds.has(signature.participantId)) return undefined;
+  const signedSeq = events.filter((e) => e.type === "statement.signed" && parseEventPayload(e.payload).statementSha256 === signature.statementSha256).at(-1)?.seq ?? 0;
+  const confirmations: NonNullable<PackageInputRaw["statement"]>["confirmations"] = [];
+  for (const e of events) {
+    const p = parseEventPayload(e.payload);
+    if (e.type !== "statement.confirmed" || e.seq < signedSeq || p.statementSha256 !== signature.statementSha256 || !e.actorId) continue;
+    if (p.role !== "agent" && p.role !== "adjuster") continue;
+    const by = participantIds.has(e.actorId) ? e.actorId : await staffParticipant(e.actorId);
+    confirmations.push({ role: p.role, by, at: e.at, statementSha256: signature.statementSha256 });
+  }
+  return {
+    text: signature.statementText,
+    sha256: signature.statementSha256,
+    locale: signature.locale === "en" ? "en" : "zh-CN",
+    signedAt: signature.signedAt,
+    signedBy: signature.participantId,
+    imagePngBase64: Buffer.from(signature.imagePng).toString("base64"),
+    strokesJson: signature.strokes,
+    confirmations,
   };
 }
 

@@ -47,6 +47,9 @@ export function dbPackageStore(db: Db, storage: Pick<RecordingStorage, "list" | 
       if (row.storagePath) await fs.rm(row.storagePath, { recursive: true, force: true });
       if (row.zipPath) await fs.rm(row.zipPath, { force: true });
       for (const obj of await storage.list(`${surveyId}/`)) await storage.delete(obj.key);
+      // The driver's hand signature, its strokes and the statement text are personal data of the
+      // same retention as the photos; the timeline keeps only their hashes.
+      await db.statementSignature.deleteMany({ where: { surveyId } });
       const purgedAt = clock();
       await db.evidencePackage.update({ where: { surveyId }, data: { status: "purged", purgedAt, stage: "purged" } });
       await appendSurveyEvent(db, surveyId, { type: "evidence.purged", payload: { packageId, manifestSha256: row.manifestSha256, purgedAt: purgedAt.toISOString() } });

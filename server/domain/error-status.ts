@@ -33,6 +33,11 @@ export const domainErrorStatus: Record<DomainErrorCode, ErrorStatus> = {
   MOBILE_CODE_EXPIRED: { http: 410, trpc: "PRECONDITION_FAILED", close: closeCodes.gone, signal: "FAILED" },
   MOBILE_CODE_TRIES: { http: 429, trpc: "TOO_MANY_REQUESTS", close: closeCodes.gone, signal: "FAILED" },
   MOBILE_CODE_RATE: { http: 429, trpc: "TOO_MANY_REQUESTS", close: closeCodes.gone, signal: "FAILED" },
+  // The driver's statement (server/domain/statement.ts): out of turn, or read before the facts changed.
+  STATEMENT_NOT_REQUESTED: { http: 409, trpc: "CONFLICT", close: closeCodes.gone, signal: "FAILED" },
+  STATEMENT_CHANGED: { http: 409, trpc: "CONFLICT", close: closeCodes.gone, signal: "FAILED" },
+  STATEMENT_NOT_SIGNED: { http: 409, trpc: "CONFLICT", close: closeCodes.gone, signal: "FAILED" },
+  SIGNATURE_INVALID: { http: 400, trpc: "BAD_REQUEST", close: closeCodes.gone, signal: "BAD_REQUEST" },
 };
 
 export function statusOf(code: DomainErrorCode): ErrorStatus {

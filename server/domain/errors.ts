@@ -16,7 +16,12 @@ export type DomainErrorCode =
   | "MOBILE_CODE_WRONG"
   | "MOBILE_CODE_EXPIRED"
   | "MOBILE_CODE_TRIES"
-  | "MOBILE_CODE_RATE";
+  | "MOBILE_CODE_RATE"
+  // The driver's statement and signature (server/domain/statement.ts).
+  | "STATEMENT_NOT_REQUESTED"
+  | "STATEMENT_CHANGED"
+  | "STATEMENT_NOT_SIGNED"
+  | "SIGNATURE_INVALID";
 
 export class DomainError extends Error {
   constructor(public readonly code: DomainErrorCode, message: string) {

@@ -80,6 +80,11 @@ const surveyRules = {
   /** Guides and remote shutter: staff and the field adjuster direct the policyholder's phone. */
   "call.guide":           [A,   A,    _,    _,    _,    A,     _,    A,    _,    _],
   "call.end":             [A,   A,    _,    _,    _,    A,     _,    _,    _,    _],
+  // The driver's statement: the agent asks for it, the driver signs, the agent and the field adjuster confirm.
+  "statement.request":    [A,   A,    _,    _,    _,    A,     _,    _,    _,    _],
+  "statement.read":       [A,   A,    _,    _,    _,    A,     A,    A,    _,    _],
+  "statement.sign":       [_,   _,    _,    _,    _,    _,     A,    _,    _,    _],
+  "statement.confirm":    [A,   A,    _,    _,    _,    A,     _,    A,    _,    _],
 } as const satisfies Record<string, Row>;
 
 export type SurveyAction = keyof typeof surveyRules;

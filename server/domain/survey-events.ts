@@ -45,6 +45,10 @@ export const surveyEventTypes = [
   "queue.overflowed",
   "queue.callback.offered",
   "queue.callback",
+  // The driver's statement and signature (server/domain/statement.ts).
+  "statement.requested",
+  "statement.signed",
+  "statement.confirmed",
 ] as const;
 export type SurveyEventType = (typeof surveyEventTypes)[number];
 

@@ -16,7 +16,8 @@ import { evidenceId, type PackageInput, parsePackageInput } from "./package-inpu
 import { FILES, type FileRole, PACKAGE_FORMAT, photoPath, recordingPath, thumbnailPath } from "./package-layout";
 import { PackageWriter, type WrittenFile } from "./package-writer";
 import { signPdfDocument } from "./pdf-signature";
-import { composeReport, type StoredFile } from "./report-pdf";
+import { composeReport, type ReportStatement, type StatementRecord, type StoredFile } from "./report-pdf";
+import { STATEMENT_FORMAT } from "./statement-text";
 import { reportStrings } from "./report-strings";
 import { decideRetention, DEFAULT_RETENTION_RULES, type RetentionDecision, retentionRulesSchema } from "./retention";
 import { pemBlocks } from "./signer/pem";
@@ -141,11 +142,12 @@ export async function buildEvidencePackage(rawInput: unknown, options: BuildOpti
     add(await writer.addBuffer(FILES.events, Buffer.concat(leaves.flatMap((l) => [l, Buffer.from("\n")]))), "events", "application/jsonl");
     add(await writer.addBuffer(FILES.treeHead, jsonBytes(treeHead)), "event-tree-head", "application/json");
     add(await writer.addBuffer(FILES.chat, jsonBytes({ surveyId: input.surveyId, messages: input.chat })), "chat", "application/json");
+    const statement = input.statement ? await writeStatement(writer, input, add) : undefined;
 
     const retention = decideRetention(input.retention, opts.retentionRules);
     const completeness = computeCompleteness(input);
     add(
-      await writer.addBuffer(FILES.survey, jsonBytes(surveyRecord(input, captureFiles, thumbnailFiles, recordingFiles, retention, completeness))),
+      await writer.addBuffer(FILES.survey, jsonBytes(surveyRecord(input, captureFiles, thumbnailFiles, recordingFiles, retention, completeness, statement?.record))),
       "survey",
       "application/json",
     );
@@ -168,6 +170,7 @@ export async function buildEvidencePackage(rawInput: unknown, options: BuildOpti
         captureFiles,
         recordingFiles,
         thumbnails,
+        statement,
       },
       opts.reportFonts as ReportFonts,
     );
@@ -264,6 +267,7 @@ function surveyRecord(
   recordings: Record<string, StoredFile>,
   retention: RetentionDecision,
   completeness: CompletenessReport,
+  statement: StatementRecord | undefined,
 ) {
   return {
     surveyId: input.surveyId,
@@ -288,7 +292,42 @@ function surveyRecord(
     completeness,
     softwareVersion: input.softwareVersion,
     qualityModelSha256: input.qualityModelSha256,
+    ...(statement ? { statement } : {}),
   };
+}
+
+/**
+ * statement/: the text exactly as signed, the pad's PNG, the strokes as the
+ * phone sent them, and statement.json tying them to the hash the driver signed
+ * and to the confirmations. The verifier recomputes the text's hash from the
+ * file and compares it with statement.json and the signed timeline.
+ */
+async function writeStatement(
+  writer: PackageWriter,
+  input: PackageInput,
+  add: (f: WrittenFile, role: FileRole, mediaType: string, ref?: string) => void,
+): Promise<ReportStatement> {
+  const st = input.statement!;
+  const text = await writer.addBuffer(FILES.statement, Buffer.from(st.text, "utf8"));
+  add(text, "statement", "text/plain; charset=utf-8");
+  const image = await writer.addBuffer(FILES.signatureImage, Buffer.from(st.imagePngBase64, "base64"));
+  add(image, "signature-image", "image/png");
+  const strokes = await writer.addBuffer(FILES.signatureStrokes, Buffer.from(st.strokesJson, "utf8"));
+  add(strokes, "signature-strokes", "application/json");
+  const record: StatementRecord = {
+    format: STATEMENT_FORMAT,
+    surveyId: input.surveyId,
+    locale: st.locale,
+    signedStatementSha256: st.sha256,
+    signedAt: st.signedAt,
+    signedBy: st.signedBy,
+    text: stored(text),
+    image: stored(image),
+    strokes: stored(strokes),
+    confirmations: st.confirmations,
+  };
+  add(await writer.addBuffer(FILES.statementRecord, jsonBytes(record)), "statement-record", "application/json");
+  return { record, text: st.text, imageBytes: Buffer.from(st.imagePngBase64, "base64") };
 }
 
 const stored = ({ path, size, sha256 }: WrittenFile): StoredFile => ({ path, size, sha256 });

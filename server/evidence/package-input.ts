@@ -147,6 +147,30 @@ export const recordingSchema = z
     });
   });
 
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "must be a lowercase hex SHA-256");
+
+/**
+ * The driver's statement and hand signature (see statement-text.ts): the exact
+ * text signed, the pad's PNG, the strokes with their timing, and the
+ * confirmations. `sha256` is the hash the driver signed, as the signed timeline
+ * records it; the builder writes the text as is, so a text that no longer
+ * hashes to it shows in the verifier, not hidden by the builder.
+ */
+export const statementSignatureSchema = z.object({
+  text: z.string().min(1).max(200_000),
+  sha256: sha256Hex,
+  locale: z.enum(["zh-CN", "en"]),
+  signedAt: instant,
+  signedBy: evidenceId,
+  imagePngBase64: z.string().min(1).max(1_000_000).regex(/^[A-Za-z0-9+/]+={0,2}$/, "must be base64"),
+  /** The strokes as the phone sent them (JSON), kept byte for byte. */
+  strokesJson: z.string().min(2).max(5_000_000),
+  /** The agent's and the field adjuster's confirmations of this text. */
+  confirmations: z
+    .array(z.object({ role: z.enum(["agent", "adjuster"]), by: evidenceId, at: instant, statementSha256: sha256Hex }))
+    .max(20),
+});
+
 export const retentionFactsSchema = z
   .object({
     /** Both or neither: a claim may be opened before the policy period is known. */
@@ -198,6 +222,8 @@ export const packageInputSchema = z
     retention: retentionFactsSchema,
     softwareVersion: z.string().min(1).max(100),
     qualityModelSha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a lowercase hex SHA-256"),
+    /** Absent when the driver never signed a statement (the report says so). */
+    statement: statementSignatureSchema.optional(),
   })
   .superRefine((input, ctx) => {
     if (input.closedAt < input.openedAt) ctx.addIssue({ code: "custom", path: ["closedAt"], message: "survey closes before it opens" });
@@ -219,6 +245,8 @@ export const packageInputSchema = z
     });
     input.chat.forEach((m, i) => needParticipant(m.from, ["chat", i, "from"]));
     input.recordings.forEach((r, i) => needParticipant(r.participantId, ["recordings", i, "participantId"]));
+    needParticipant(input.statement?.signedBy, ["statement", "signedBy"]);
+    input.statement?.confirmations.forEach((c, i) => needParticipant(c.by, ["statement", "confirmations", i, "by"]));
     // The timeline is append-only with a dense per-survey sequence starting at 1;
     // a hole or a swap here means the source data is already damaged.
     input.events.forEach((e, i) => {
@@ -246,6 +274,7 @@ export type Recording = z.output<typeof recordingSchema>;
 export type TimelineEvent = z.output<typeof timelineEventSchema>;
 export type ChatMessage = z.output<typeof chatMessageSchema>;
 export type RetentionFacts = z.output<typeof retentionFactsSchema>;
+export type StatementSignature = z.output<typeof statementSignatureSchema>;
 
 export class PackageInputError extends Error {
   constructor(readonly issues: { path: string; message: string }[]) {

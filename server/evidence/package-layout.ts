@@ -13,12 +13,31 @@ export const FILES = {
   chat: "chat.json",
   events: "events.jsonl",
   treeHead: "event-tree-head.json",
+  // The driver's statement and signature (absent when none was signed).
+  statement: "statement/statement.txt",
+  statementRecord: "statement/statement.json",
+  signatureImage: "statement/signature.png",
+  signatureStrokes: "statement/strokes.json",
 } as const;
 
 /** Files not listed in the manifest, because they are the manifest and its signature. */
 export const UNLISTED = new Set<string>([FILES.manifest, FILES.manifestSignature]);
 
-export const FILE_ROLES = ["report", "photo", "thumbnail", "recording", "chat", "events", "event-tree-head", "survey", "certificate"] as const;
+export const FILE_ROLES = [
+  "report",
+  "photo",
+  "thumbnail",
+  "recording",
+  "chat",
+  "events",
+  "event-tree-head",
+  "survey",
+  "certificate",
+  "statement",
+  "statement-record",
+  "signature-image",
+  "signature-strokes",
+] as const;
 export type FileRole = (typeof FILE_ROLES)[number];
 
 const EXTENSIONS: Record<string, string> = {

@@ -52,6 +52,13 @@ export function eventDetails(e: TimelineEvent, ctx: EventTextContext): string {
     case "participant.joined":
       if (p.rejoin === true) parts.push(d.rejoined);
       break;
+    case "statement.requested":
+    case "statement.signed":
+    case "statement.confirmed":
+      if (str(p.role)) parts.push(d.confirmedAs(s.roles[str(p.role)] ?? ""));
+      if (str(p.statementSha256)) parts.push(d.statementHash(str(p.statementSha256)));
+      if (str(p.imageSha256)) parts.push(d.signatureHash(str(p.imageSha256)));
+      break;
     case "participant.left":
       parts.push(d.leftBecause[str(p.reason)] ?? d.otherReason);
       break;

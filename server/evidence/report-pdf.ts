@@ -39,6 +39,29 @@ export interface ReportModel {
   recordingFiles: Record<string, StoredFile>;
   /** Thumbnail bytes by capture id, as stored in the package. */
   thumbnails: Record<string, Buffer>;
+  /** The driver's signed statement, as written into the package. */
+  statement?: ReportStatement;
+}
+
+/** statement/statement.json: what was signed, by whom and when, and who confirmed it. */
+export interface StatementRecord {
+  format: string;
+  surveyId: string;
+  locale: "zh-CN" | "en";
+  /** The hash the driver signed (from the signed timeline); the text file must hash to it. */
+  signedStatementSha256: string;
+  signedAt: string;
+  signedBy: string;
+  text: StoredFile;
+  image: StoredFile;
+  strokes: StoredFile;
+  confirmations: { role: "agent" | "adjuster"; by: string; at: string; statementSha256: string }[];
+}
+
+export interface ReportStatement {
+  record: StatementRecord;
+  text: string;
+  imageBytes: Buffer;
 }
 
 const PAYLOAD_CHARS = 240;
@@ -193,6 +216,8 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
     );
   }
 
+  await writeStatementSection(doc, flow, s, model.statement, { when, who });
+
   writeCompletenessSection(flow, model.completeness, input.locale, { when, who });
 
   flow.heading(s.sectionContinuity);
@@ -233,6 +258,48 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
 
   flow.footer(s.page, `${input.surveyId} · ${model.packageId}`);
   return doc;
+}
+
+/**
+ * The driver's statement: the signature image beside who signed, when, and the
+ * hashes (the statement as signed, the image, the strokes), each confirmation,
+ * then the full text as signed.
+ */
+async function writeStatementSection(
+  doc: PDFDocument,
+  flow: PdfFlow,
+  s: ReturnType<typeof reportStrings>,
+  statement: ReportStatement | undefined,
+  fmt: { when: (iso: string) => string; who: (id: string | null | undefined) => string },
+) {
+  flow.heading(s.sectionStatement);
+  if (!statement) return flow.paragraph(s.noStatement);
+  const r = statement.record;
+  let image: PDFImage | null = null;
+  try {
+    image = await doc.embedPng(statement.imageBytes);
+  } catch {
+    image = null;
+  }
+  const confirmation = (role: "agent" | "adjuster") => {
+    const c = r.confirmations.filter((x) => x.role === role).at(-1);
+    return c ? `${fmt.who(c.by)} · ${fmt.when(c.at)}` : s.statementNotConfirmed;
+  };
+  flow.figure(image, s.signatureUnavailable, 170, [
+    [s.statementSignedBy, fmt.who(r.signedBy)],
+    [s.statementSignedAt, fmt.when(r.signedAt)],
+    [s.statementConfirmedBy(s.roles.agent!), confirmation("agent")],
+    [s.statementConfirmedBy(s.roles.adjuster!), confirmation("adjuster")],
+    [s.statementFile, [r.text.path, r.image.path, r.strokes.path].join("\n")],
+  ]);
+  // Full width, in the mono font, so each hash stays on one line and can be searched for.
+  flow.keyValues([
+    [s.statementSha256, r.signedStatementSha256, "mono"],
+    [s.signatureImageSha256, r.image.sha256, "mono"],
+    [s.signatureStrokes, r.strokes.sha256, "mono"],
+  ]);
+  flow.paragraph(s.statementText, { font: flow.fonts.bold });
+  for (const line of statement.text.replace(/\n$/, "").split("\n")) flow.paragraph(line || " ", { size: 8, indent: 12 });
 }
 
 /**

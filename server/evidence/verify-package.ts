@@ -17,6 +17,7 @@ import { pemBlocks } from "./signer/pem";
 import type { TimestampCheckOptions } from "./signer/timestamp-verify";
 import type { StampedSignature } from "./trusted-time";
 import { assessTrustedTime, timestampCheckOptions, type TrustedTimeResult } from "./verify-trusted-time";
+import { type StatementVerification, verifyStatement } from "./verify-statement";
 
 export const CHECKS = [
   "package-readable",
@@ -36,6 +37,7 @@ export const CHECKS = [
   "survey-binding",
   "consistency",
   "trusted-time",
+  "statement",
 ] as const;
 export type CheckId = (typeof CHECKS)[number];
 
@@ -68,6 +70,8 @@ export interface VerifyResult {
   completeness: CompletenessReport;
   /** Which signatures carry an RFC 3161 timestamp and the time each proves; otherwise the times are the server's own. */
   trustedTime?: TrustedTimeResult;
+  /** The driver's signed statement: its text's hash against the one signed on the timeline. */
+  statement?: StatementVerification;
 }
 
 export interface VerifyOptions {
@@ -85,7 +89,19 @@ export interface VerifyOptions {
 }
 
 /** Files the verifier parses as well as hashes; read whole, once. */
-const PARSED = new Set<string>([FILES.manifest, FILES.manifestSignature, FILES.certificate, FILES.report, FILES.survey, FILES.chat, FILES.events, FILES.treeHead]);
+const PARSED = new Set<string>([
+  FILES.manifest,
+  FILES.manifestSignature,
+  FILES.certificate,
+  FILES.report,
+  FILES.survey,
+  FILES.chat,
+  FILES.events,
+  FILES.treeHead,
+  FILES.statement,
+  FILES.statementRecord,
+  FILES.signatureImage,
+]);
 
 export async function verifyEvidencePackage(location: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   const result: VerifyResult = {
@@ -317,6 +333,10 @@ async function verifyContents(
     if (manifest) checkSurveyRecord(survey, manifest, fail);
   }
   result.completeness = recomputeCompleteness(whole, survey, result, fail);
+  if (manifest) {
+    result.statement = verifyStatement(whole, new Set(manifest.files.map((f) => f.path)), (p) => fail({ ...p, check: "statement" }));
+    ran("statement");
+  }
   if (survey) ran("consistency");
   ran("survey-binding");
 

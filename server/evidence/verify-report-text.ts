@@ -5,6 +5,7 @@
 import type { CompletenessReport } from "./completeness-report";
 import { CHECKS, type VerifyResult } from "./verify-package";
 import { formatTrustedTime } from "./verify-time-text";
+import type { StatementVerification } from "./verify-statement";
 
 export function formatVerifyResult(r: VerifyResult): string {
   const lines: string[] = [];
@@ -20,6 +21,7 @@ export function formatVerifyResult(r: VerifyResult): string {
   lines.push("");
   for (const c of CHECKS) lines.push(`  ${r.checks[c] === "pass" ? "ok  " : r.checks[c] === "fail" ? "FAIL" : "--  "} ${c}`);
   if (r.trustedTime) lines.push("", ...formatTrustedTime(r.trustedTime));
+  if (r.statement) lines.push("", ...formatStatement(r.statement));
   lines.push("", ...formatCompleteness(r.completeness));
   if (r.failures.length) {
     lines.push("", `${r.failures.length} problem(s):`);
@@ -47,3 +49,15 @@ export function formatCompleteness(c: CompletenessReport): string[] {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** "STATEMENT signed …": the text's hash against the one signed, the image, each confirmation. */
+export function formatStatement(st: StatementVerification): string[] {
+  if (!st.present) return ["STATEMENT none signed in this survey"];
+  const lines = [`STATEMENT ${st.matches ? "matches the signed hash" : "DOES NOT match the signed hash"}${st.signedAt ? `, signed ${st.signedAt}` : ""}${st.locale ? ` (${st.locale})` : ""}`];
+  lines.push(`  text      SHA-256 ${st.statementSha256 ?? "(missing)"}`);
+  lines.push(`  signed    SHA-256 ${st.signedStatementSha256 ?? "(no statement.signed event)"}`);
+  lines.push(`  signature SHA-256 ${st.imageSha256 ?? "(missing)"}${st.imageMatches ? " (the image the timeline records)" : " (NOT the image the timeline records)"}`);
+  for (const c of st.confirmations) lines.push(`  confirmed by the ${c.role} at ${c.at}${c.matches ? "" : " (of ANOTHER text)"}`);
+  if (st.confirmations.length === 0) lines.push("  no confirmations");
+  return lines;
+}

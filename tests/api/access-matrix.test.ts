@@ -138,6 +138,18 @@ const procedures: Record<string, Spec<ProcInput>> = {
   "queueAdmin.exportEvents": { allow: ["admin"], refuse: LINKS_UNAUTHENTICATED, input: () => ({ timeZone: "Asia/Shanghai" }) },
   "queueAdmin.queues": { allow: ["admin"], refuse: LINKS_UNAUTHENTICATED, input: () => undefined },
   "queueAdmin.saveRules": { allow: ["admin"], refuse: LINKS_UNAUTHENTICATED, input: () => ({ queueId: "no-such-queue", rules: {} }) },
+  // The driver's statement: the agent asks and confirms; the driver's link signs (its own survey's: the
+  // other survey's driver link too); the adjuster's link confirms. Not asked or not signed is a conflict (409) after the check.
+  "statement.status": { allow: STAFF_SIDE, input: (t) => ({ surveyId: t.surveyId, locale: "en" }) },
+  "statement.request": { allow: STAFF_SIDE, input: survey },
+  "statement.confirm": { allow: STAFF_SIDE, input: (t) => ({ surveyId: t.surveyId, statementSha256: "0".repeat(64) }) },
+  "statement.mine": { allow: LINKS, refuse: STAFF_UNAUTHENTICATED, input: () => ({ locale: "en" }) },
+  "statement.sign": {
+    allow: ["policyholderLink", "otherSurveyLink"],
+    refuse: STAFF_UNAUTHENTICATED,
+    input: () => ({ locale: "en", statementSha256: "0".repeat(64), imagePngBase64: "iVBORw0KGgo=", width: 300, height: 150, strokes: [{ pointerType: "touch", points: [{ x: 1, y: 1, t: 0 }] }] }),
+  },
+  "statement.confirmAsAdjuster": { allow: ["adjusterLink"], refuse: STAFF_UNAUTHENTICATED, input: () => ({ statementSha256: "0".repeat(64) }) },
 };
 
 /** How a route is called: the request for a target, with the caller's headers added by the test. */

@@ -43,6 +43,8 @@ export interface ClosedSurveyOptions {
   noticeLocale?: "zh-CN" | "en";
   policyPeriod?: { start: string; end: string } | null;
   withMedia?: boolean;
+  /** Runs while the survey is still open, just before it is closed (e.g. the driver signs the statement). */
+  beforeClose?: (s: { surveyId: string; policyholderToken: string; adjusterToken: string }) => Promise<void>;
 }
 
 export async function ensureAccounts(db: Db) {
@@ -145,6 +147,7 @@ export async function closedSurvey(db: Db, storage: RecordingStorage, o: ClosedS
     });
     recordingId = r.id;
   }
+  await o.beforeClose?.({ surveyId, policyholderToken: created.invites.policyholder.token, adjusterToken: created.invites.adjuster.token });
   await closeSurvey(db, { surveyId, actor: { id: agent.id, role: "agent" } });
   return { surveyId, claimNumber: created.claimNumber, agent, holderId: holder.participantId, agentParticipantId: staff.participantId, captureId, recordingId };
 }

@@ -34,6 +34,12 @@ for (const kind of databaseKinds) {
       // Both: policy 2026, one-year term → retained until 2031-12-31.
       expiring = await closedSurvey(t.db, ws.storage);
       held = await closedSurvey(t.db, ws.storage);
+      // A driver's signature on each (the row as the statement procedures store it).
+      for (const s of [expiring, held]) {
+        await t.db.statementSignature.create({
+          data: { surveyId: s.surveyId, participantId: s.holderId, locale: "zh-CN", statementText: "声明\n", statementSha256: "e".repeat(64), imagePng: Buffer.from("png"), imageSha256: "f".repeat(64), strokes: "{}" },
+        });
+      }
       await service.build(expiring.surveyId);
       await service.build(held.surveyId);
       await t.db.evidencePackage.update({ where: { surveyId: held.surveyId }, data: { legalHold: true } });
@@ -71,6 +77,8 @@ for (const kind of databaseKinds) {
 
       await assert.rejects(fs.access(before.storagePath!), "package folder deleted");
       assert.deepEqual(await media(expiring.surveyId), [], "photos and recordings deleted");
+      assert.equal(await t.db.statementSignature.count({ where: { surveyId: expiring.surveyId } }), 0, "the hand signature and statement deleted");
+      assert.equal(await t.db.statementSignature.count({ where: { surveyId: held.surveyId } }), 1, "the held survey's signature stays");
       const row = await t.db.evidencePackage.findUniqueOrThrow({ where: { surveyId: expiring.surveyId } });
       assert.equal(row.status, "purged");
       assert.equal(row.purgedAt?.toISOString(), "2032-01-01T00:00:00.000Z");

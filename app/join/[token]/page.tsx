@@ -13,6 +13,8 @@ import { CapturePanel } from "../../_components/capture/capture-panel";
 import { ChecklistPanel } from "../../_components/capture/checklist-panel";
 import { Gallery } from "../../_components/capture/gallery";
 import { outboxFor } from "../../_lib/capture/photo-outbox";
+import { StatementSign } from "../../_components/statement/statement-sign";
+import { StatementStatus } from "../../_components/statement/statement-status";
 
 type Invite = Awaited<ReturnType<typeof trpc.join.resolve.query>>;
 
@@ -115,6 +117,15 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
       )}
       {started && !problem && !["error", "ended", "left"].includes(state.phase) && (
         <CallView call={call} canEnd={false} capturing={capturing}>
+          {/* Over everything, the camera step included: the driver reads and signs before going on. */}
+          {invite?.role === "policyholder" && <StatementSign />}
+          {invite?.role === "adjuster" && (
+            <StatementStatus
+              role="adjuster"
+              load={(locale) => trpc.statement.mine.query({ locale })}
+              onConfirm={(statementSha256) => trpc.statement.confirmAsAdjuster.mutate({ statementSha256 })}
+            />
+          )}
           {invite?.role === "policyholder" && (
             <CapturePanel
               call={call}

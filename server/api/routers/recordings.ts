@@ -42,7 +42,7 @@ export const recordingsRouter = router({
     const full = await ctx.app.db.survey.findUniqueOrThrow({ where: { id: input.surveyId }, select: { checklist: true, claim: { select: { claimType: true } } } });
     const labels = new Map((await surveyChecklist(ctx.app.db, full)).map((i) => [i.key, i.label]));
     return events
-      .filter((e) => ["participant.joined", "participant.left", "recording.consent", "guide.pushed", "capture.assessed", "capture.overridden", "chat.message", "survey.closed"].includes(e.type))
+      .filter((e) => ["participant.joined", "participant.left", "recording.consent", "guide.pushed", "capture.assessed", "capture.overridden", "chat.message", "statement.requested", "statement.signed", "statement.confirmed", "survey.closed"].includes(e.type))
       .map((e) => {
         const payload = parseEventPayload(e.payload);
         const itemLabel = typeof payload.itemKey === "string" ? (labels.get(payload.itemKey) ?? null) : null;

@@ -15,6 +15,7 @@ import { Gallery } from "../../../_components/capture/gallery";
 import { EvidenceProgress } from "../../../_components/evidence/evidence-progress";
 import { EvidenceCompleteness } from "../../../_components/evidence/evidence-completeness";
 import { RecordingsList } from "../../../_components/recording/recordings-list";
+import { StatementStatus } from "../../../_components/statement/statement-status";
 
 type Survey = Awaited<ReturnType<typeof trpc.surveys.get.query>>;
 
@@ -86,6 +87,12 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
                   onOverride={async (captureId, reason) => {
                     call.addCapture(await trpc.captures.override.mutate({ surveyId: id, captureId, reason }));
                   }}
+                />
+                <StatementStatus
+                  role="agent"
+                  load={(locale) => trpc.statement.status.query({ surveyId: id, locale })}
+                  onRequest={() => trpc.statement.request.mutate({ surveyId: id })}
+                  onConfirm={(statementSha256) => trpc.statement.confirm.mutate({ surveyId: id, statementSha256 })}
                 />
                 <Gallery call={call} load={() => trpc.captures.list.query({ surveyId: id })} />
               </CallView>

@@ -1,0 +1,17 @@
+-- CreateTable
+CREATE TABLE "StatementSignature" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "surveyId" TEXT NOT NULL,
+    "participantId" TEXT NOT NULL,
+    "locale" TEXT NOT NULL,
+    "statementText" TEXT NOT NULL,
+    "statementSha256" TEXT NOT NULL,
+    "imagePng" BLOB NOT NULL,
+    "imageSha256" TEXT NOT NULL,
+    "strokes" TEXT NOT NULL,
+    "signedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "StatementSignature_surveyId_fkey" FOREIGN KEY ("surveyId") REFERENCES "Survey" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE INDEX "StatementSignature_surveyId_idx" ON "StatementSignature"("surveyId");

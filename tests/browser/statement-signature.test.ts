@@ -1,0 +1,183 @@
+// The driver's statement and hand signature end to end in real Chromium
+// against the real product: consent, one photo, the agent asks for the
+// statement, the phone shows it (with the photo's hash); a second photo taken
+// while the driver reads changes it (the phone says so and empties the pad);
+// the driver signs
+// with real touch input (CDP touch events, so the page sees trusted
+// pointerType "touch" events); agent and field adjuster confirm; the survey
+// ends; the evidence package is built, the offline verifier (scripts/cli.mjs
+// verify <package folder> --json) reports the statement's hash matching the signed one with the
+// signature image's hash, and the PDF prints the signature's hash.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { desktopContext, launchBrowser, phoneContext } from "../support/browser";
+import { browserSession, cspViolations } from "../support/browser-session";
+import { y4mFromPhoto } from "../support/fake-camera";
+import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const session = browserSession({
+  launch: () => launchBrowser({ fakeVideoFile: y4mFromPhoto(path.join(root, "tests/fixtures/photos/city-sharp.jpg")) }),
+});
+const sha256 = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
+
+/** Draws strokes on the pad with the touchscreen (Chrome DevTools Protocol), as a finger would. */
+async function signWithFinger(phone: Page) {
+  const pad = phone.getByTestId("signature-pad");
+  await pad.scrollIntoViewIfNeeded();
+  const box = (await pad.boundingBox())!;
+  const cdp = await phone.context().newCDPSession(phone);
+  const strokes = [
+    Array.from({ length: 24 }, (_, i) => ({ x: box.x + 20 + i * 10, y: box.y + box.height / 2 + Math.sin(i / 3) * 40 })),
+    Array.from({ length: 10 }, (_, i) => ({ x: box.x + 60 + i * 15, y: box.y + box.height - 30 })),
+  ];
+  for (const points of strokes) {
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [{ x: points[0]!.x, y: points[0]!.y }] });
+    for (const p of points.slice(1)) {
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [{ x: p.x, y: p.y }] });
+      await phone.waitForTimeout(16);
+    }
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+  }
+  await cdp.detach();
+}
+
+/** The package folder the server built (the archive serves it as a zip on download). */
+function packageDir(dataDir: string, surveyId: string): string | null {
+  const dir = path.join(dataDir, "evidence", "packages");
+  if (!existsSync(dir)) return null;
+  const found = readdirSync(dir).find((f) => f.startsWith(`${surveyId}.`) && !f.endsWith(".zip"));
+  return found ? path.join(dir, found) : null;
+}
+
+test("statement: asked, read on the phone, signed by touch, confirmed by agent and adjuster; the package and the offline verifier carry it", { timeout: 420_000 }, async () => {
+  const agent = await session.newPage(desktopContext);
+  await loginAs(agent, session.product.url, agent1);
+  const { surveyId, policyholderLink, adjusterLink } = await createSurveyInConsole(agent, { plate: `沪S·${String(Date.now()).slice(-5)}` });
+  await agentJoins(agent, session.product.url, surveyId);
+  const phone = await session.newPage(phoneContext);
+  await inviteeJoins(phone, policyholderLink);
+  const adjuster = await session.newPage(desktopContext);
+  await inviteeJoins(adjuster, adjusterLink);
+  await waitForRemoteRoles(agent, ["policyholder", "adjuster"]);
+
+  await phone.getByTestId("consent-accept").click();
+  await agent.getByTestId("rec-indicator").waitFor();
+  await agent.locator('[data-testid="checklist-item"][data-key="licence_plate"] [data-testid="push-guide"]').click();
+  await phone.getByTestId("shutter").click();
+  // The statement lists stored photos: wait for the original to be on record.
+  await agent.locator('[data-testid="gallery-photo"][data-item="licence_plate"]').waitFor({ timeout: 180_000 });
+
+  // Nothing to sign before the agent asks; the consoles say so.
+  const agentStatus = agent.getByTestId("statement-status");
+  assert.equal(await agentStatus.getAttribute("data-state"), "not-requested");
+  assert.equal(await phone.getByTestId("statement-sign").count(), 0);
+  await agent.getByTestId("statement-request").click();
+  await agent.locator('[data-testid="statement-status"][data-state="waiting"]').waitFor();
+  await adjuster.locator('[data-testid="statement-status"][data-state="waiting"]').waitFor();
+
+  // The phone shows the statement in its language (zh-CN), with the photo's stored hash and the consent.
+  const sheet = phone.getByTestId("statement-sign");
+  await sheet.waitFor();
+  assert.equal(await sheet.getAttribute("data-locale"), "zh-CN");
+  let text = (await phone.getByTestId("statement-text").textContent())!;
+  let statementSha = (await sheet.getAttribute("data-sha256"))!;
+  assert.equal(sha256(Buffer.from(text, "utf8")), statementSha, "the hash shown is the hash of the text shown");
+  assert.equal((await phone.getByTestId("statement-hash").textContent())!.trim(), `${statementSha.slice(0, 8)}…${statementSha.slice(-8)}`);
+  assert.ok(text.includes("被保险驾驶人声明") && text.includes("上海市浦东新区世纪大道100号"), text);
+  assert.ok(text.includes("同意对本次查勘进行录音录像"), "the consent is stated");
+  const photoDir = path.join(session.product.dataDir, "media", surveyId, "photos");
+  const stored = readdirSync(photoDir).filter((n) => !n.includes(".thumb-") && !n.includes(".provisional."));
+  assert.equal(stored.length, 1, stored.join(", "));
+  assert.ok(text.includes(`SHA-256 ${sha256(readFileSync(path.join(photoDir, stored[0]!)))}`), `the photo's stored hash is in the statement:\n${text}`);
+
+  // Sign is disabled until something is drawn; clear empties the pad.
+  assert.equal(await phone.getByTestId("signature-sign").isDisabled(), true);
+  await signWithFinger(phone);
+  await phone.waitForFunction(() => !(document.querySelector('[data-testid="signature-sign"]') as HTMLButtonElement).disabled);
+  await phone.getByTestId("signature-clear").click();
+  assert.equal(await phone.getByTestId("signature-sign").isDisabled(), true, "clear empties the pad");
+
+  // A photo taken while the driver reads changes the statement: the phone says so, shows the new text and empties the pad.
+  await signWithFinger(phone);
+  await agent.locator('[data-testid="checklist-item"][data-key="vin_plate"] [data-testid="push-guide"]').click();
+  await agent.locator('[data-testid="checklist-item"][data-key="vin_plate"] [data-testid="remote-capture"]').click();
+  await agent.locator('[data-testid="gallery-photo"][data-item="vin_plate"]').waitFor({ timeout: 180_000 });
+  await phone.waitForFunction((old) => document.querySelector('[data-testid="statement-sign"]')?.getAttribute("data-sha256") !== old, statementSha);
+  await phone.getByTestId("statement-error").waitFor();
+  assert.equal((await phone.getByTestId("statement-error").textContent())!.trim(), "声明内容已变更，请重新阅读。");
+  assert.equal(await phone.getByTestId("signature-sign").isDisabled(), true, "the pad was emptied");
+  const oldSha = statementSha;
+  text = (await phone.getByTestId("statement-text").textContent())!;
+  statementSha = (await sheet.getAttribute("data-sha256"))!;
+  assert.notEqual(statementSha, oldSha);
+  assert.equal(sha256(Buffer.from(text, "utf8")), statementSha);
+  assert.equal(text.match(/SHA-256 [0-9a-f]{64}/g)?.length, 2, "the new text lists both photos");
+  await signWithFinger(phone);
+  const signRequest = phone.waitForRequest((r) => r.url().includes("statement.sign") && r.method() === "POST");
+  await phone.getByTestId("signature-sign").click();
+  const sent = JSON.parse((await signRequest).postData()!) as Record<string, { json: { imagePngBase64: string; strokes: { pointerType: string; points: { t: number }[] }[] } }>;
+  const submission = Object.values(sent)[0]!.json;
+  assert.equal(submission.strokes.length, 2, "two strokes after the clear");
+  assert.ok(submission.strokes.every((s) => s.pointerType === "touch" && s.points.length >= 5), "touch strokes with their points");
+  const times = submission.strokes.flatMap((s) => s.points.map((p) => p.t));
+  assert.ok(times.every((t, i) => i === 0 || t >= times[i - 1]!) && times.at(-1)! > times[0]!, "points carry increasing times");
+  const imageSha = sha256(Buffer.from(submission.imagePngBase64, "base64"));
+  await phone.locator(`[data-testid="statement-signed"][data-sha256="${statementSha}"]`).waitFor();
+
+  // Both consoles see it signed and confirm.
+  await agent.locator('[data-testid="statement-status"][data-state="signed"]').waitFor();
+  assert.equal((await agent.getByTestId("statement-hash").textContent())!.trim(), `${statementSha.slice(0, 8)}…${statementSha.slice(-8)}`);
+  await agent.getByTestId("statement-confirm").click();
+  await agent.locator('[data-testid="statement-confirmed-agent"][data-done="1"]').waitFor();
+  await adjuster.locator('[data-testid="statement-status"][data-state="signed"]').waitFor();
+  await adjuster.getByTestId("statement-confirm").click();
+  await agent.locator('[data-testid="statement-status"][data-state="confirmed"]').waitFor();
+  await adjuster.locator('[data-testid="statement-status"][data-state="confirmed"]').waitFor();
+
+  await agent.getByTestId("end-survey").click();
+  await phone.getByTestId("call-ended").waitFor();
+  await agent.locator('[data-testid="evidence-progress"][data-status="ready"]').waitFor({ timeout: 240_000 });
+
+  const pkg = packageDir(session.product.dataDir, surveyId);
+  assert.ok(pkg, "the package is in the data folder");
+  const cli = spawnSync(process.execPath, [path.join(root, "scripts/cli.mjs"), "verify", pkg, "--survey", surveyId, "--json"], { encoding: "utf8" });
+  assert.equal(cli.status, 0, `${cli.stdout}\n${cli.stderr}`);
+  const verified = JSON.parse(cli.stdout) as {
+    ok: boolean;
+    checks: Record<string, string>;
+    statement: { present: boolean; matches: boolean; statementSha256: string; signedStatementSha256: string; imageSha256: string; imageMatches: boolean; confirmations: { role: string; matches: boolean }[] };
+  };
+  assert.equal(verified.ok, true);
+  assert.equal(verified.checks.statement, "pass");
+  assert.equal(verified.statement.present, true);
+  assert.equal(verified.statement.matches, true);
+  assert.equal(verified.statement.statementSha256, statementSha);
+  assert.equal(verified.statement.signedStatementSha256, statementSha);
+  assert.equal(verified.statement.imageSha256, imageSha, "the signature image in the package is the one the phone sent");
+  assert.equal(verified.statement.imageMatches, true);
+  assert.deepEqual(verified.statement.confirmations.map((c) => [c.role, c.matches]), [["agent", true], ["adjuster", true]]);
+
+  // The package's text is the one the phone showed, byte for byte; the PDF prints the signature's hash.
+  assert.equal(readFileSync(path.join(pkg, "statement/statement.txt"), "utf8"), text);
+  const pdfPath = path.join(pkg, "report.pdf");
+  const pdfText = execFileSync("pdftotext", ["-layout", pdfPath, "-"], { maxBuffer: 64 * 1024 * 1024 }).toString();
+  assert.ok(pdfText.includes(imageSha), "the PDF shows the signature image's SHA-256");
+  assert.ok(pdfText.includes(statementSha), "the PDF shows the statement's SHA-256");
+  // The report is in the survey's language; the statement in the language the driver read it in.
+  assert.match(pdfText, /驾驶人声明与签名|Driver's statement and signature/, "the PDF's statement section");
+  assert.ok(pdfText.includes("被保险驾驶人声明"), "the PDF prints the statement as the driver read it");
+  // The playback timeline shows the three steps, each named by person.
+  await agent.goto(`${session.product.url}/surveys/${surveyId}/playback`);
+  await agent.locator('[data-testid="playback-marker"][data-type="statement.signed"]').waitFor();
+  assert.equal(await agent.locator('[data-testid="playback-marker"][data-type="statement.requested"]').count(), 1);
+  const confirmedBy = await agent.locator('[data-testid="playback-marker"][data-type="statement.confirmed"] [data-testid="marker-actor"]').allTextContents();
+  assert.equal(confirmedBy.length, 2);
+  assert.ok(confirmedBy.some((a) => a.includes(agent1.name)) && confirmedBy.some((a) => a.includes("王强")), confirmedBy.join(" | "));
+  assert.deepEqual(cspViolations, []);
+});
