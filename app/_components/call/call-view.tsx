@@ -100,7 +100,9 @@ export function CallView({
       {s.phase === "connecting" && <p className="banner">{t("call.connecting")}</p>}
       {s.phase === "reconnecting" && <p className="banner warn">{t("call.reconnecting")}</p>}
       {s.phase === "in-call" && s.mediaRecovering && <p className="banner warn" data-testid="media-recovering">{t("call.mediaRecovering")}</p>}
-      {inCall && <NetworkNotices call={call} names={Object.fromEntries(s.remotes.map((r) => [r.participantId, r.displayName]))} />}
+      {/* The driver is told about their own link only: the others' links show on their tiles' marks, and on a phone's
+          small screen a banner per person would push the camera off during a capture step. Staff see everyone's. */}
+      {inCall && <NetworkNotices call={call} names={Object.fromEntries(s.remotes.map((r) => [r.participantId, r.displayName]))} showPeers={s.self?.role !== "policyholder"} />}
       <div className="stage">
         <div className="remotes" data-count={s.remotes.length}>
           {s.remotes.length === 0 && inCall && <p className="waiting">{t("call.waiting")}</p>}

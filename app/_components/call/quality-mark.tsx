@@ -62,8 +62,8 @@ function worstLoss(a: number | null, b: number | null): number | null {
   return a == null ? b : b == null ? a : Math.max(a, b);
 }
 
-/** Banners when video gives way to a weak uplink: ours (to us) and the others' (naming them). */
-export function NetworkNotices({ call, names }: { call: SurveyCall; names: Record<string, string> }) {
+/** Banners when video gives way to a weak uplink: ours (to us) and, with `showPeers`, the others' (naming them). */
+export function NetworkNotices({ call, names, showPeers = true }: { call: SurveyCall; names: Record<string, string>; showPeers?: boolean }) {
   const { t } = useI18n();
   const n = useSyncExternalStore(call.network.subscribe, call.network.snapshot, call.network.snapshot);
   return (
@@ -74,7 +74,7 @@ export function NetworkNotices({ call, names }: { call: SurveyCall; names: Recor
         </p>
       )}
       {Object.entries(n.peers).map(([pid, q]) =>
-        q.reported && q.reported.videoMode !== "full" && names[pid] !== undefined ? (
+        showPeers && q.reported && q.reported.videoMode !== "full" && names[pid] !== undefined ? (
           <p key={pid} className="banner warn" data-testid="net-peer-notice" data-participant={pid} data-mode={q.reported.videoMode} role="status">
             {fill(t(q.reported.videoMode === "low" ? "net.peer.low" : "net.peer.audioOnly"), { name: names[pid]! })}
           </p>
