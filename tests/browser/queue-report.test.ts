@@ -16,25 +16,17 @@ import type { Page } from "playwright-core";
 import { desktopContext, phoneContext } from "../support/browser";
 import { browserSession } from "../support/browser-session";
 import { agent1, byRoleKind, inboundStats, loginAs, waitForRemoteRoles } from "../support/survey-flow";
-import { untranslated } from "../support/untranslated";
+import { assertChinese } from "../support/untranslated";
 import { createDb } from "../../server/db/client";
 import { databaseTarget } from "../../server/db/database-target";
 import { QueueService } from "../../server/queue/queue-service";
 import type { Db } from "../../server/db/client";
 import { codeSentTo } from "../queue/queue-fixtures";
+import { until } from "../support/until";
 
 const session = browserSession();
 const QUEUE = "roadside";
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /**
  * The driver's start form on the phone: the number, the code from the SMS (read from the
@@ -64,9 +56,6 @@ async function seesVideoFrom(page: Page, role: string, deadlineMs = 90_000) {
   await until(`video frames from ${role}`, async () => (byRoleKind(await inboundStats(page), "framesDecoded")[`${role}/video`] ?? 0) > first, deadlineMs);
 }
 
-function assertChinese(text: string, where: string) {
-  assert.deepEqual(untranslated(text), [], `${where} shows untranslated text: ${text}`);
-}
 
 test("a driver reports by video, waits with place and estimate, the agent accepts the ringing offer, and both are in the call; the next driver moves up", { timeout: 360_000 }, async () => {
   const { product } = session;

@@ -23,21 +23,13 @@ import { createDb, type Db } from "../../server/db/client";
 import { databaseTarget } from "../../server/db/database-target";
 import { hashPassword } from "../../server/auth/password";
 import { QueueService } from "../../server/queue/queue-service";
+import { until } from "../support/until";
 
 const session = browserSession();
 const admin = demoAccounts.find((a) => a.email === "admin@example.com")!;
 const agent2 = demoAccounts.find((a) => a.email === "agent2@example.com")!;
 const PASSWORD = "routing-agent-2026";
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 let db: Db;
 let svc: QueueService;

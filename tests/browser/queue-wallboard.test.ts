@@ -15,30 +15,19 @@ import type { Page } from "playwright-core";
 import { desktopContext, laptopContext } from "../support/browser";
 import { browserSession } from "../support/browser-session";
 import { agent1, loginAs } from "../support/survey-flow";
-import { untranslated } from "../support/untranslated";
+import { assertChinese } from "../support/untranslated";
 import { demoAccounts } from "../../server/db/seed-demo";
 import { createDb } from "../../server/db/client";
 import { databaseTarget } from "../../server/db/database-target";
 import { QueueService } from "../../server/queue/queue-service";
+import { until } from "../support/until";
 
 const session = browserSession();
 const admin = demoAccounts.find((a) => a.email === "admin@example.com")!;
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const figure = async (page: Page, testId: string) => (await page.getByTestId(testId).innerText()).trim();
 
-function assertChinese(text: string, where: string) {
-  assert.deepEqual(untranslated(text), [], `${where} shows untranslated text: ${text}`);
-}
 
 test("the wallboard follows the queue live, and the rules page stores a queue's rules", { timeout: 360_000 }, async () => {
   const { product } = session;

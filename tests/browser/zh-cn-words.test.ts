@@ -18,7 +18,7 @@ import { zhCN } from "../../app/_i18n/messages";
 import { reportStrings } from "../../server/evidence/report-strings";
 import { trustedTimeStrings } from "../../server/evidence/report-trusted-time";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
-import { untranslated, type Finding } from "../support/untranslated";
+import { assertChinese, untranslated } from "../support/untranslated";
 
 const session = browserSession();
 // The machine running the tests may be loaded: navigations and waits get room, never a short deadline.
@@ -41,14 +41,6 @@ async function visibleText(page: Page): Promise<string> {
   });
 }
 
-function assertChinese(text: string, where: string) {
-  const found = untranslated(text);
-  assert.deepEqual(
-    found.map((f: Finding) => `${f.kind}: "${f.token}" in …${f.context}…`),
-    [],
-    `${where} shows untranslated text`,
-  );
-}
 
 async function checkPage(page: Page, where: string) {
   // Let late data (lists, verdicts) arrive before reading.

@@ -98,3 +98,9 @@ export function untranslated(text: string): Finding[] {
   }
   return findings;
 }
+
+/** Fails naming every untranslated word found on a zh-CN screen or report, with where it was seen. */
+export function assertChinese(text: string, where: string) {
+  const found = untranslated(text);
+  if (found.length) throw new Error(`${where} shows untranslated text: ${found.map((f) => `${f.kind}: "${f.token}" in …${f.context}…`).join("; ")}`);
+}

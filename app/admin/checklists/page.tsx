@@ -9,6 +9,7 @@ import { useStaff } from "../../_lib/use-staff";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { StaffTopbar } from "../../_components/staff-topbar";
+import { AdminOnlyNotice } from "../../_components/admin-only-notice";
 import { ChecklistItemEditor, type ChecklistItem } from "./checklist-item-editor";
 import { listMessage, placeIssues, type FieldIssues, type ItemField, type SaveIssue } from "./save-issues";
 
@@ -122,19 +123,7 @@ export default function ChecklistsAdminPage() {
   };
 
   if (me && me.role !== "admin") {
-    return (
-      <>
-        <StaffTopbar me={me} />
-        <main className="page">
-          <section className="card">
-            <h2>{t("checklists.title")}</h2>
-            <p className="banner warn" role="alert" data-testid="checklist-forbidden">
-              {t("checklists.forbidden")}
-            </p>
-          </section>
-        </main>
-      </>
-    );
+    return <AdminOnlyNotice me={me} title="checklists.title" reason="checklists.forbidden" testId="checklist-forbidden" />;
   }
 
   return (

@@ -13,6 +13,7 @@ import { useStaff } from "../../../_lib/use-staff";
 import { useI18n } from "../../../_i18n/i18n-provider";
 import type { MessageKey } from "../../../_i18n/messages";
 import { StaffTopbar } from "../../../_components/staff-topbar";
+import { AdminOnlyNotice } from "../../../_components/admin-only-notice";
 import { queueTitle } from "../queue-figures-format";
 
 type Loaded = Awaited<ReturnType<typeof trpc.queueAdmin.queues.query>>;
@@ -151,19 +152,7 @@ export default function QueueRulesPage() {
   }
 
   if (me && !admin) {
-    return (
-      <>
-        <StaffTopbar me={me} />
-        <main className="page">
-          <section className="card">
-            <h2>{t("rules.title")}</h2>
-            <p className="banner warn" role="alert" data-testid="rules-forbidden">
-              {t("rules.forbidden")}
-            </p>
-          </section>
-        </main>
-      </>
-    );
+    return <AdminOnlyNotice me={me} title="rules.title" reason="rules.forbidden" testId="rules-forbidden" />;
   }
 
   const numberInput = (f: NumberField) => {

@@ -12,6 +12,7 @@ import { useStaff } from "../../../_lib/use-staff";
 import { useI18n } from "../../../_i18n/i18n-provider";
 import type { MessageKey } from "../../../_i18n/messages";
 import { StaffTopbar } from "../../../_components/staff-topbar";
+import { AdminOnlyNotice } from "../../../_components/admin-only-notice";
 import { duration, percent, queueTitle } from "../queue-figures-format";
 
 const POLL_MS = 2000;
@@ -53,19 +54,7 @@ export default function WallboardPage() {
   }
 
   if (me && !admin) {
-    return (
-      <>
-        <StaffTopbar me={me} />
-        <main className="page">
-          <section className="card">
-            <h2>{t("wallboard.title")}</h2>
-            <p className="banner warn" role="alert" data-testid="wallboard-forbidden">
-              {t("wallboard.forbidden")}
-            </p>
-          </section>
-        </main>
-      </>
-    );
+    return <AdminOnlyNotice me={me} title="wallboard.title" reason="wallboard.forbidden" testId="wallboard-forbidden" />;
   }
 
   const rows: Row[] = data
