@@ -4,9 +4,12 @@
 //
 // Budget: a three-party survey must cost the phone at most 8 MB of mobile data
 // a minute (≈ 1,070 kbit/s up + down). The phone sends all three layers
-// (≈ 730 kbit/s of video) and receives the two others' smallest layer for its
-// small tiles (≈ 2 × 80 kbit/s); Opus adds ≈ 30 kbit/s a stream.
-// docs/BENCHMARKS.md has the measured figures.
+// (≈ 660 kbit/s of video) and receives the two others' smallest layer for its
+// small tiles (≈ 2 × 80 kbit/s); Opus adds ≈ 30 kbit/s a stream, and RTP/RTCP
+// overhead the rest. With the top layer at 450 kbit/s the measured total was
+// 8.09 MB/min (2026-12-03): the top layer was lowered to 380 kbit/s, still a
+// clear 1280×720 at 15 fps of a mostly still scene (the photos, not the video,
+// carry the fine detail). docs/BENCHMARKS.md has the measured figures.
 
 export interface CameraLayer {
   /** Divides the captured resolution (1280×720 asked for) in each dimension. */
@@ -19,7 +22,7 @@ export interface CameraLayer {
 export const CAMERA_LAYERS: readonly CameraLayer[] = [
   { scaleResolutionDownBy: 4, maxBitrate: 80_000, maxFramerate: 15 },
   { scaleResolutionDownBy: 2, maxBitrate: 200_000 },
-  { scaleResolutionDownBy: 1, maxBitrate: 450_000 },
+  { scaleResolutionDownBy: 1, maxBitrate: 380_000 },
 ];
 
 /** The capture size the camera is asked for; the top layer's size. */

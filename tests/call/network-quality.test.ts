@@ -17,7 +17,8 @@ test("link levels from RTT, loss and the uplink estimate", () => {
   // A 400 kbit/s uplink cannot carry the two lower layers and sound with room to spare: poor.
   assert.equal(assessUplink({ rttMs: 20, loss: 0, kbps: 380, limitedBy: "bandwidth", queueMs: 60 }).level, "poor");
   assert.ok(THRESHOLDS.uplinkKbps.poor > 400 && THRESHOLDS.uplinkKbps.fair > THRESHOLDS.uplinkKbps.poor);
-  assert.equal(assessUplink({ rttMs: 20, loss: 0, kbps: 600, limitedBy: "bandwidth", queueMs: 60 }).level, "fair");
+  // Between the two: enough for the lower layers, not for all three.
+  assert.equal(assessUplink({ rttMs: 20, loss: 0, kbps: (THRESHOLDS.uplinkKbps.poor + THRESHOLDS.uplinkKbps.fair) / 2, limitedBy: "bandwidth", queueMs: 60 }).level, "fair");
   // Unknown figures do not make a link look bad.
   assert.equal(assessUplink({ rttMs: null, loss: null, kbps: null }).level, "good");
   // The downlink is not judged on bitrate: a thumbnail needs little.
