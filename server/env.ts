@@ -95,6 +95,10 @@ const schema = z.object({
   /** First lock-out; each further failure doubles it, up to LOGIN_LOCKOUT_MAX_SECONDS. */
   LOGIN_LOCKOUT_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),
   LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().positive().max(86400).default(900),
+  /** The evidence report flags a photo whose EXIF time differs from its capture's by more than this (minutes)… */
+  PLACE_CHECK_TIME_MARGIN_MINUTES: z.coerce.number().positive().max(43_200).default(10),
+  /** …or whose EXIF GPS position is farther than this from the phone's fix (metres). */
+  PLACE_CHECK_DISTANCE_METRES: z.coerce.number().positive().max(20_000_000).default(500),
 });
 
 function load() {

@@ -17,7 +17,7 @@ import { participantForInvite } from "../domain/participants";
 import { auditUserId, authorize, authorizeGlobal, authorizeOnSurvey, principalFrom, type GlobalAction, type SurveyAction } from "../domain/survey-access";
 import { auditActionOf, writeAuditLog, type AuditAction, type AuditTarget } from "../archive/evidence-audit-log";
 import { findMalformedInput, malformedInputError } from "../domain/safe-input";
-import { requestLocale, translate, type Locale } from "../i18n/translate";
+import { isMessageKey, requestLocale, translate, type Locale, type MessageKey } from "../i18n/translate";
 import { clientAddress } from "../http/client-address";
 import { describeIssues } from "../i18n/validation-messages";
 import { errorIdOf } from "./error-id";
@@ -71,7 +71,14 @@ const t = initTRPC.context<TrpcContext>().create({
     for (const f of described?.fields ?? []) (fieldErrors[f.field.split(".")[0] || "(input)"] ??= []).push(f.message);
     return {
       ...shape,
-      message: described ? described.summary : error.message === "Batch call exceeds maximum size" ? translate(locale, "error.batchTooLarge") : shape.message,
+      message: described
+        ? described.summary
+        : error.message === "Batch call exceeds maximum size"
+          ? translate(locale, "error.batchTooLarge")
+          : // A domain refusal with a sentence in the catalogue (error.<CODE>) is said in the caller's language.
+            cause instanceof DomainError && isMessageKey(`error.${cause.code}`)
+            ? translate(locale, `error.${cause.code}` as MessageKey)
+            : shape.message,
       data: {
         ...base,
         domainCode: cause instanceof DomainError ? cause.code : null,

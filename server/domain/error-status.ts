@@ -38,6 +38,14 @@ export const domainErrorStatus: Record<DomainErrorCode, ErrorStatus> = {
   STATEMENT_CHANGED: { http: 409, trpc: "CONFLICT", close: closeCodes.gone, signal: "FAILED" },
   STATEMENT_NOT_SIGNED: { http: 409, trpc: "CONFLICT", close: closeCodes.gone, signal: "FAILED" },
   SIGNATURE_INVALID: { http: 400, trpc: "BAD_REQUEST", close: closeCodes.gone, signal: "BAD_REQUEST" },
+  // A transfer to nobody valid (no such agent or queue, oneself), to an agent not ready, or while one is under way.
+  TRANSFER_TARGET: { http: 400, trpc: "BAD_REQUEST", close: closeCodes.gone, signal: "BAD_REQUEST" },
+  TRANSFER_NOT_READY: { http: 409, trpc: "CONFLICT", close: closeCodes.gone, signal: "FAILED" },
+  TRANSFER_PENDING: { http: 409, trpc: "CONFLICT", close: closeCodes.gone, signal: "FAILED" },
+  STATEMENT_REQUIRED: { http: 409, trpc: "CONFLICT", close: closeCodes.gone, signal: "FAILED" },
+  // The identity step: attested before it was started, or before the card and face photos are in.
+  IDENTITY_NOT_STARTED: { http: 409, trpc: "CONFLICT", close: closeCodes.gone, signal: "FAILED" },
+  IDENTITY_INCOMPLETE: { http: 409, trpc: "CONFLICT", close: closeCodes.gone, signal: "FAILED" },
 };
 
 export function statusOf(code: DomainErrorCode): ErrorStatus {

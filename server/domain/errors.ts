@@ -21,7 +21,16 @@ export type DomainErrorCode =
   | "STATEMENT_NOT_REQUESTED"
   | "STATEMENT_CHANGED"
   | "STATEMENT_NOT_SIGNED"
-  | "SIGNATURE_INVALID";
+  | "SIGNATURE_INVALID"
+  // Passing a survey to another agent or group (server/queue/survey-transfer.ts).
+  | "TRANSFER_TARGET"
+  | "TRANSFER_NOT_READY"
+  | "TRANSFER_PENDING"
+  // Ending a survey without the driver's signed statement and without a reason (server/domain/statement-end-rule.ts).
+  | "STATEMENT_REQUIRED"
+  // The identity step (server/identity/identity-step.ts).
+  | "IDENTITY_NOT_STARTED"
+  | "IDENTITY_INCOMPLETE";
 
 export class DomainError extends Error {
   constructor(public readonly code: DomainErrorCode, message: string) {

@@ -44,6 +44,8 @@ const surveyRules = {
   "survey.read":          [A,   A,    _,    _,    _,    A,     _,    _,    _,    _],
   "survey.invites":       [A,   A,    _,    _,    _,    A,     _,    _,    _,    _],
   "survey.end":           [A,   A,    _,    _,    _,    A,     _,    _,    _,    _],
+  /** Passing a survey on to another agent or group: its agent (or an admin); an unassigned survey has nobody to pass it. */
+  "survey.transfer":      [A,   _,    _,    _,    _,    A,     _,    _,    _,    _],
   "evidence.status":      [A,   A,    _,    _,    _,    A,     _,    _,    _,    _],
   /** A failed package build or owed upload, retried now rather than at the next automatic retry. */
   "evidence.retry":       [A,   A,    _,    _,    _,    A,     _,    _,    _,    _],
@@ -85,6 +87,10 @@ const surveyRules = {
   "statement.read":       [A,   A,    _,    _,    _,    A,     A,    A,    _,    _],
   "statement.sign":       [_,   _,    _,    _,    _,    _,     A,    _,    _,    _],
   "statement.confirm":    [A,   A,    _,    _,    _,    A,     _,    A,    _,    _],
+  // The identity step (server/identity/identity-step.ts): the agent starts it, sees the card read and attests.
+  "identity.start":       [A,   A,    _,    _,    _,    A,     _,    _,    _,    _],
+  "identity.read":        [A,   A,    _,    _,    _,    A,     _,    _,    _,    _],
+  "identity.attest":      [A,   A,    _,    _,    _,    A,     _,    _,    _,    _],
 } as const satisfies Record<string, Row>;
 
 export type SurveyAction = keyof typeof surveyRules;

@@ -45,10 +45,17 @@ export const surveyEventTypes = [
   "queue.overflowed",
   "queue.callback.offered",
   "queue.callback",
+  "queue.transfer.returned",
   // The driver's statement and signature (server/domain/statement.ts).
   "statement.requested",
   "statement.signed",
   "statement.confirmed",
+  // Ended without a signed statement, with the agent's reason (server/domain/statement-end-rule.ts).
+  "statement.waived",
+  // The identity step (server/identity/identity-step.ts).
+  "identity.requested",
+  "identity.read",
+  "identity.attested",
 ] as const;
 export type SurveyEventType = (typeof surveyEventTypes)[number];
 

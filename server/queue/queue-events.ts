@@ -14,6 +14,8 @@ export const queueEventTypes = [
   "answered",
   "abandoned",
   "transferred",
+  /** A transfer that ended without a new agent (declined, lapsed, withdrawn): the survey stayed. */
+  "transfer.returned",
   "overflowed",
   "callback.offered",
   "callback",
