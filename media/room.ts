@@ -48,6 +48,10 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.closedFlag;
   }
 
+  hasPeer(participantId: string): boolean {
+    return this.peers.has(participantId);
+  }
+
   /** Drops a participant now (their link was withdrawn); the others see them leave. */
   removePeer(participantId: string, reason: string) {
     this.peers.get(participantId)?.close(reason);

@@ -27,7 +27,7 @@ export class WorkerPool extends EventEmitter<{ workerdied: [PooledWorker]; close
     try {
       for (let i = 0; i < config.workers; i++) pool.workers.push(await pool.spawn(i));
     } catch (err) {
-      pool.close();
+      await pool.close();
       throw err;
     }
     return pool;
@@ -80,11 +80,20 @@ export class WorkerPool extends EventEmitter<{ workerdied: [PooledWorker]; close
     return this.workers.length;
   }
 
-  close() {
+  /**
+   * Closes every worker and resolves once their processes have exited: a
+   * worker still alive holds its WebRtcServer port, and a product restarted
+   * straight away (systemd, a deploy) would fail with "address already in use".
+   */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const exited = this.workers.map(({ worker }) =>
+      worker.subprocessClosed ? Promise.resolve() : new Promise<void>((resolve) => worker.once("subprocessclose", () => resolve())),
+    );
     for (const w of this.workers) w.worker.close();
     this.workers.length = 0;
     this.emit("close");
+    await Promise.all(exited);
   }
 }

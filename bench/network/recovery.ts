@@ -101,7 +101,7 @@ writeSection(
     row("agent: phone's video plays again", a),
     "",
     `Target: median ≤ 3 s — ${met ? "met" : "NOT met"}.`,
-    "What happens: the signalling socket died during the blackout (server heartbeat), the server holds the phone's media session (RESUME_GRACE_MS); the phone reopens a socket (short attempts, app/_lib/call/signalling-resume.ts), resumes the session and restarts ICE on both transports (app/_lib/call/ice-recovery.ts). No new join.",
+    "What happens: the signalling socket died during the blackout (server heartbeat), the server holds the phone's media session (RESUME_GRACE_MS); the phone probes the server over plain HTTP several times a second and opens a socket once a probe answers (app/_lib/call/signalling-resume.ts), resumes the session and restarts ICE on both transports (app/_lib/call/ice-recovery.ts). No new join.",
   ].join("\n"),
 );
 console.log(JSON.stringify({ phone: p, agent: a }, null, 2));

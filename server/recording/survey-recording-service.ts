@@ -10,6 +10,7 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
 import type { ParticipantIdentity } from "../domain/participants";
+import { placeToColumns, type PlaceReport } from "../domain/place-report";
 import { appendSurveyEvent } from "../domain/survey-events";
 import type { RecordingStateWire, RecordingTrackWire } from "../signalling/protocol";
 import type { RecordingControl } from "./recording-control";
@@ -81,16 +82,20 @@ export class SurveyRecordingService implements RecordingControl {
     return { ...session.state, tracks, complete };
   }
 
-  async consent(who: ParticipantIdentity, accepted: boolean, noticeVersion: string, noticeLocale?: "zh-CN" | "en"): Promise<RecordingStateWire> {
+  async consent(who: ParticipantIdentity, accepted: boolean, noticeVersion: string, noticeLocale?: "zh-CN" | "en", place?: PlaceReport): Promise<RecordingStateWire> {
     const session = this.sessions.get(who.surveyId);
     if (!session) throw new Error("the survey's room is not running");
     const at = new Date();
-    await this.db.survey.update({ where: { id: who.surveyId }, data: { recordingConsent: accepted ? "granted" : "refused", recordingConsentAt: at } });
+    const p = placeToColumns(place);
+    await this.db.survey.update({
+      where: { id: who.surveyId },
+      data: { recordingConsent: accepted ? "granted" : "refused", recordingConsentAt: at, consentPlaceStatus: p.status, consentLat: p.lat, consentLon: p.lon, consentAccuracy: p.accuracy, consentPlaceAt: p.at },
+    });
     await appendSurveyEvent(this.db, who.surveyId, {
       type: "recording.consent",
       actorId: who.participantId,
       actorRole: who.role,
-      payload: { accepted, noticeVersion, ...(noticeLocale ? { noticeLocale } : {}), at: at.toISOString() },
+      payload: { accepted, noticeVersion, ...(noticeLocale ? { noticeLocale } : {}), at: at.toISOString(), ...(place ? { place } : {}) },
     });
     if (accepted) this.start(session, "consent");
     else if (!session.recorder) this.setState(session, { state: "refused", since: at.toISOString(), reason: "CONSENT_REFUSED" });

@@ -155,9 +155,9 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       room.broadcast(peer, "chat", { message });
       return { message };
     },
-    recordingConsent: async ({ accepted, noticeVersion, noticeLocale }) => {
+    recordingConsent: async ({ accepted, noticeVersion, noticeLocale, place }) => {
       if (!peer.joined) throw new RequestError("NOT_READY", "join before answering");
-      return { recording: await app.recording.consent(identity, accepted, noticeVersion, noticeLocale) };
+      return { recording: await app.recording.consent(identity, accepted, noticeVersion, noticeLocale, place) };
     },
     pushGuide: async ({ itemKey }) => {
       const target = staffToPolicyholder();
@@ -196,8 +196,8 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       room.relayLinkQuality(peer, report);
       return {};
     },
-    endSurvey: async () => {
-      await app.hub.endSurvey(identity.surveyId, { id: identity.participantId, role: identity.role });
+    endSurvey: async ({ withoutStatement }) => {
+      await app.hub.endSurvey(identity.surveyId, { id: identity.participantId, role: identity.role }, "ended_by_agent", withoutStatement);
       return {};
     },
   };

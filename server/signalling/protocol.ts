@@ -5,6 +5,8 @@
 //                    { id, ok: false, error }      (error response)
 //                    { notification, data }        (push)
 import { z } from "zod";
+import { endWithoutStatementSchema } from "../domain/statement-end-reason";
+import { placeReportSchema } from "../domain/place-report";
 
 const objectId = z.string().min(1).max(64);
 // mediasoup validates the inner structure of RTP/DTLS objects itself; here we
@@ -37,10 +39,17 @@ export const requestSchemas = {
   resumeConsumer: z.object({ consumerId: objectId }),
   restartIce: z.object({ transportId: objectId }),
   chat: z.object({ text: z.string().trim().min(1).max(2000) }),
-  endSurvey: z.object({}),
+  // Without the driver's signed statement only with a reason (server/domain/statement-end-rule.ts).
+  endSurvey: z.object({ withoutStatement: endWithoutStatementSchema.optional() }),
   /** The policyholder's answer to the recording notice (双录 consent). */
   // The language the notice was shown in: the evidence must quote what this person read.
-  recordingConsent: z.object({ accepted: z.boolean(), noticeVersion: z.string().min(1).max(40), noticeLocale: z.enum(["zh-CN", "en"]).optional() }),
+  recordingConsent: z.object({
+    accepted: z.boolean(),
+    noticeVersion: z.string().min(1).max(40),
+    noticeLocale: z.enum(["zh-CN", "en"]).optional(),
+    // Where the phone was when the driver answered, or why that is unknown (server/domain/place-report.ts).
+    place: placeReportSchema.optional(),
+  }),
   /** Agent or adjuster: show a checklist item's guide on the policyholder's phone. */
   pushGuide: z.object({ itemKey: z.string().min(1).max(64) }),
   /** Agent or adjuster: ask the policyholder's phone to take the photo now. */
@@ -160,6 +169,8 @@ export interface GuideWire {
   label: { "zh-CN": string; en: string };
   instruction: { "zh-CN": string; en: string };
   overlay: string | null;
+  /** The camera this shot needs (the identity step's face: the front camera; everything else the rear one); absent: whichever is on. */
+  facing?: "user" | "environment";
 }
 
 export interface CaptureWire {

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import type { Db } from "../db/client";
 import { closeSurvey, type Actor } from "../domain/surveys";
+import type { EndWithoutStatement } from "../domain/statement-end-rule";
 import type { RoomRegistry } from "../../media/room-registry";
 import { closeCodes, LINK_EXPIRED, LINK_WITHDRAWN } from "../signalling/close-codes";
 
@@ -41,8 +42,8 @@ export class SurveyHub {
   }
 
   /** Ends the survey: the record first (links stop working), then media and connections. */
-  async endSurvey(surveyId: string, actor: Actor, reason = "ended_by_agent") {
-    await closeSurvey(this.db, { surveyId, actor, reason });
+  async endSurvey(surveyId: string, actor: Actor, reason = "ended_by_agent", withoutStatement?: EndWithoutStatement) {
+    await closeSurvey(this.db, { surveyId, actor, reason, withoutStatement });
     if (this.options.beforeTeardown) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -64,6 +65,9 @@ export class SurveyHub {
     const room = this.rooms.get(surveyId);
     if (!room || inviteIds.length === 0) return;
     const holders = await this.db.participant.findMany({ where: { surveyId, inviteId: { in: inviteIds } }, select: { id: true } });
+    const inCall = holders.filter((p) => room.hasPeer(p.id)).map((p) => p.id);
+    // Logged because a holder who stays in the call after a withdrawal is a security fault worth tracing.
+    this.log.info({ surveyId, inviteIds, holders: holders.length, inCall }, "invite link withdrawn; dropping its holders");
     for (const p of holders) room.removePeer(p.id, LINK_WITHDRAWN);
   }
 

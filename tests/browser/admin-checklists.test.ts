@@ -40,7 +40,7 @@ async function surveyChecklist(page: Page, surveyId: string): Promise<{ key: str
 let adminPage: Page;
 let agentPage: Page;
 
-test("the admin edits the car checklist; the next survey uses it, a running survey keeps its own", { timeout: 120_000 }, async () => {
+test("the admin edits the car checklist; the next survey uses it, a running survey keeps its own", { timeout: 600_000 }, async () => {
   agentPage = await newPage();
   await loginAs(agentPage, session.product.url, agent1);
   const running = await createSurveyInConsole(agentPage, { plate: "沪A·10001" });
@@ -95,7 +95,7 @@ test("the admin edits the car checklist; the next survey uses it, a running surv
   assert.equal(kept[0]!.label.en, "Front-left corner");
 });
 
-test("a rejected save marks the fields, keeps everything typed and saves nothing", { timeout: 60_000 }, async () => {
+test("a rejected save marks the fields, keeps everything typed and saves nothing", { timeout: 600_000 }, async () => {
   await openEditor(adminPage);
   await row(adminPage, "corner_front_right").getByTestId("checklist-label-en").fill("");
   await row(adminPage, "corner_rear_left").getByTestId("checklist-label-zh").fill("左后角（已改）");
@@ -136,7 +136,7 @@ test("a rejected save marks the fields, keeps everything typed and saves nothing
   assert.equal(await row(adminPage, "corner_rear_left").getByTestId("checklist-label-zh").inputValue(), "左后角");
 });
 
-test("reset to defaults brings back the built-in list once saved; other claim types are separate", { timeout: 60_000 }, async () => {
+test("reset to defaults brings back the built-in list once saved; other claim types are separate", { timeout: 600_000 }, async () => {
   await openEditor(adminPage);
   await adminPage.getByTestId("checklist-claim-type").selectOption("property");
   await adminPage.locator('[data-testid="checklist-editor"][data-claim-type="property"]').waitFor();
@@ -154,7 +154,7 @@ test("reset to defaults brings back the built-in list once saved; other claim ty
   assert.deepEqual(await rowKeys(adminPage), defaultKeys);
 });
 
-test("an agent who opens the editor's address gets no editor, and the server refuses a save", { timeout: 60_000 }, async () => {
+test("an agent who opens the editor's address gets no editor, and the server refuses a save", { timeout: 600_000 }, async () => {
   await agentPage.goto(`${session.product.url}/admin/checklists`);
   await agentPage.getByTestId("checklist-forbidden").waitFor();
   assert.equal(await agentPage.getByTestId("checklist-editor").count(), 0);

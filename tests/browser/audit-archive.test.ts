@@ -10,7 +10,7 @@ import path from "node:path";
 import { desktopContext, launchBrowser, phoneContext } from "../support/browser";
 import { browserSession } from "../support/browser-session";
 import { y4mFromPhoto } from "../support/fake-camera";
-import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
+import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles, endSurveyWithoutStatement } from "../support/survey-flow";
 import { demoAccounts } from "../../server/db/seed-demo";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -21,7 +21,7 @@ const session = browserSession({
 });
 const newPage = (options: Parameters<typeof session.newPage>[0]) => session.newPage({ ...options, acceptDownloads: true });
 
-test("survey → package built → auditor finds, opens, verifies and downloads it; the zip verifies offline", { timeout: 150_000 }, async () => {
+test("survey → package built → auditor finds, opens, verifies and downloads it; the zip verifies offline", { timeout: 600_000 }, async () => {
   const plate = `沪E·${String(Date.now()).slice(-5)}`;
   const agent = await newPage(desktopContext);
   await loginAs(agent, session.product.url, agent1);
@@ -38,7 +38,7 @@ test("survey → package built → auditor finds, opens, verifies and downloads 
   // Whatever the verdict, the photo is evidence; the capture tests judge the model.
   await agent.locator('[data-testid="capture-verdict"][data-item="licence_plate"]').waitFor({ timeout: 20_000 });
   await agent.waitForTimeout(1500);
-  await agent.getByTestId("end-survey").click();
+  await endSurveyWithoutStatement(agent);
   await phone.getByTestId("call-ended").waitFor();
 
   // The agent follows the build on the survey page until it is ready.

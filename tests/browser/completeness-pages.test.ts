@@ -57,7 +57,7 @@ async function loginAuditor(page: Page, baseUrl: string) {
   await page.waitForURL((u) => u.pathname === "/audit");
 }
 
-test("the auditor's survey page and its verification show the holes, apart from integrity (en)", { timeout: 180_000 }, async () => {
+test("the auditor's survey page and its verification show the holes, apart from integrity (en)", { timeout: 600_000 }, async () => {
   const page = await session.newPage(desktopContext);
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -90,7 +90,7 @@ test("the auditor's survey page and its verification show the holes, apart from 
   assert.deepEqual(await items(page, '[data-testid="verify-completeness"]'), EXPECTED);
 });
 
-test("the agent's closed survey page shows the holes in Chinese", { timeout: 120_000 }, async () => {
+test("the agent's closed survey page shows the holes in Chinese", { timeout: 600_000 }, async () => {
   const page = await session.newPage(laptopContext);
   await page.context().addCookies([{ name: "lang", value: "zh-CN", url: session.product.url }]);
   await loginAs(page, session.product.url, agent1);

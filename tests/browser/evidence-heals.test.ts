@@ -16,7 +16,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { desktopContext, phoneContext } from "../support/browser";
 import { browserSession } from "../support/browser-session";
-import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
+import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles, endSurveyWithoutStatement } from "../support/survey-flow";
 import { demoAccounts } from "../../server/db/seed-demo";
 import { en, zhCN } from "../../app/_i18n/messages";
 
@@ -51,7 +51,7 @@ async function failureShown(page: Page, dataDir: string) {
   return id!;
 }
 
-test("ending a survey raises no page error; a failed package build shows reason + id and heals by retry; the auditor pins the signing certificate", { timeout: 300_000 }, async () => {
+test("ending a survey raises no page error; a failed package build shows reason + id and heals by retry; the auditor pins the signing certificate", { timeout: 600_000 }, async () => {
   const { product } = session;
   const agent = await watched(desktopContext);
   await loginAs(agent, product.url, agent1);
@@ -67,7 +67,7 @@ test("ending a survey raises no page error; a failed package build shows reason 
   rmSync(packages, { recursive: true, force: true });
   writeFileSync(packages, "not a folder");
 
-  await agent.getByTestId("end-survey").click();
+  await endSurveyWithoutStatement(agent);
   await phone.getByTestId("call-ended").waitFor();
   await agent.getByTestId("survey-status").filter({ hasText: /Ended|已结束/ }).waitFor();
 

@@ -50,7 +50,7 @@ function storedOriginals(surveyId: string): Map<string, string> {
   return out;
 }
 
-test("a sharp photo is accepted and a blurred one rejected with the blur reason, on both screens; the agent can accept it anyway", { timeout: 240_000 }, async () => {
+test("a sharp photo is accepted and a blurred one rejected with the blur reason, on both screens; the agent can accept it anyway", { timeout: 600_000 }, async () => {
   const agentBrowser = await launchBrowser();
   session.browsers.push(agentBrowser);
   const agentContext = await agentBrowser.newContext(desktopContext);

@@ -11,7 +11,7 @@ import { agent1, agentJoins, createSurveyInConsole, loginAs, waitForRemoteRoles 
 const session = browserSession({ launch: () => launchBrowser({ askForMedia: true }) });
 const media = ["camera", "microphone"];
 
-test("a refused camera shows why, leaves nobody behind on the agent's screen, and a retry joins", { timeout: 120_000 }, async () => {
+test("a refused camera shows why, leaves nobody behind on the agent's screen, and a retry joins", { timeout: 600_000 }, async () => {
   const agent = await session.newPage({ ...desktopContext, permissions: media });
   await loginAs(agent, session.product.url, agent1);
   const { surveyId, policyholderLink } = await createSurveyInConsole(agent);

@@ -9,7 +9,7 @@ import { startProductProcess } from "../support/product-process";
 
 const session = browserSession({ start: () => startProductProcess({ env: { LOGIN_FREE_FAILURES_PER_ACCOUNT: "2", LOGIN_LOCKOUT_BASE_SECONDS: "300" } }) });
 
-test("after two wrong passwords the login page shows the lock-out notice in both languages", { timeout: 240_000 }, async () => {
+test("after two wrong passwords the login page shows the lock-out notice in both languages", { timeout: 600_000 }, async () => {
   const page = await session.newPage({ locale: "zh-CN" });
   await page.goto(`${session.product.url}/login`);
   const attempt = async (password: string, expected: RegExp) => {

@@ -9,6 +9,7 @@ import path from "node:path";
 import { LOADED_MACHINE_WAIT_MS } from "../support/browser-session";
 import { callNetwork, pollUntil, recordingsOf } from "../support/call-network";
 import { audioFrom, callPhase, decodeWhole, startImpairedSurvey } from "../support/impaired-survey";
+import { endSurveyWithoutStatement } from "../support/survey-flow";
 
 const step = (s: string) => console.log(`# ${new Date().toISOString().slice(11, 19)} ${s}`);
 const IMPAIRED_S = 40;
@@ -61,7 +62,7 @@ test("10 % loss and 200 ms RTT: the call stays up, audio flows with loss conceal
   phases = new Set();
 
   await network.setLoss(0);
-  await agent.getByTestId("end-survey").click();
+  await endSurveyWithoutStatement(agent);
   await agent.getByTestId("survey-status").filter({ hasText: /Ended|已结束/ }).waitFor();
   const rows = await pollUntil("the recordings are finalised", () => recordingsOf(agent, s.surveyId), (r) => r.length >= 6 && r.every((x) => x.status !== "recording"), LOADED_MACHINE_WAIT_MS);
   for (const kind of ["audio", "video"] as const) {

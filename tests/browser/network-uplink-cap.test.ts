@@ -5,24 +5,11 @@
 // switch in one decodable file with the switch in its continuity log.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { LOADED_MACHINE_WAIT_MS } from "../support/browser-session";
-import { callNetwork, pollUntil, recordingsOf, sentLayers } from "../support/call-network";
+import { callNetwork, pollUntil, recordingsOf, sentLayers, settledOnTopLayer } from "../support/call-network";
 import { audioFrom, callPhase, decodeWhole, frameSizes, startImpairedSurvey } from "../support/impaired-survey";
-
-/** The layer entries the recorder has written so far for the participant's camera (its continuity log file, while it records). */
-function liveLayerEntries(dataDir: string, surveyId: string, participantId: string): { spatialLayer?: number | null }[] {
-  const dir = path.join(dataDir, "media", surveyId);
-  const logs = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(`${participantId}-video`) && f.endsWith(".continuity.jsonl")) : [];
-  return logs.flatMap((f) =>
-    readFileSync(path.join(dir, f), "utf8")
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { type: string; spatialLayer?: number | null })
-      .filter((e) => e.type === "layers"),
-  );
-}
+import { endSurveyWithoutStatement } from "../support/survey-flow";
 
 const step = (s: string) => console.log(`# ${new Date().toISOString().slice(11, 19)} ${s}`);
 
@@ -37,21 +24,7 @@ test("uplink capped at 400 kbit/s: the phone's layer drops, the agent's tile say
   // the top one), and the SFU moves the recorder's consumer up once a layer is steady. So the cap waits for
   // a settled call: the guard at full video, at least two layers leaving the phone, and the recording (its
   // continuity log on disk) on the highest layer that leaves it. The switch down is then the cap's doing.
-  const settled = await pollUntil(
-    "a settled call: full video, two or more layers sent, the recording on the highest",
-    async () => {
-      const a = await sentLayers(phone);
-      await phone.waitForTimeout(3000);
-      const b = await sentLayers(phone);
-      const flowing = b.filter((l) => l.bytesSent - (a.find((x) => x.rid === l.rid)?.bytesSent ?? 0) > 3000).map((l) => Number(l.rid.slice(1)));
-      const top = flowing.length ? Math.max(...flowing) : -1;
-      const recorded = liveLayerEntries(s.product.dataDir, s.surveyId, phoneId).at(-1)?.spatialLayer ?? -1;
-      const mode = (await callNetwork(phone, (n) => n.snapshot())).videoMode;
-      return { top, flowing, recorded, mode, layers: b };
-    },
-    (v) => v.mode === "full" && v.flowing.length >= 2 && v.top >= 1 && v.recorded === v.top,
-    LOADED_MACHINE_WAIT_MS * 2,
-  );
+  const settled = await settledOnTopLayer(phone, s.product.dataDir, s.surveyId, phoneId, LOADED_MACHINE_WAIT_MS * 2);
   const topLayer = settled.top;
   const topSize = `${1280 >> (2 - topLayer)}×${720 >> (2 - topLayer)}`;
   step(`before the cap: recording on layer ${topLayer} (${topSize}); sent ${JSON.stringify(settled.layers)}`);
@@ -102,7 +75,7 @@ test("uplink capped at 400 kbit/s: the phone's layer drops, the agent's tile say
 
   // Let the capped stretch be recorded for a while, then end.
   await phone.waitForTimeout(Math.max(0, 20_000 - (Date.now() - capAt)));
-  await agent.getByTestId("end-survey").click();
+  await endSurveyWithoutStatement(agent);
   await agent.getByTestId("survey-status").filter({ hasText: /Ended|已结束/ }).waitFor();
   const rows = await pollUntil("the recordings are finalised", () => recordingsOf(agent, s.surveyId), (r) => r.length >= 6 && r.every((x) => x.status !== "recording"), LOADED_MACHINE_WAIT_MS);
   const video = rows.filter((r) => r.role === "policyholder" && r.kind === "video");

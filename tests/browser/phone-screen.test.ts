@@ -94,7 +94,7 @@ async function waitForLayout(page: Page) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
-test("a capture step fills the phone screen at every size, the guide follows a remote capture, the verdict names the item and retakes in one tap", { timeout: 300_000 }, async () => {
+test("a capture step fills the phone screen at every size, the guide follows a remote capture, the verdict names the item and retakes in one tap", { timeout: 600_000 }, async () => {
   const agent = await newPage({ viewport: { width: 1280, height: 800 }, locale: "zh-CN" });
   await loginAs(agent, session.product.url, agent1);
   const { surveyId, policyholderLink, adjusterLink } = await createSurveyInConsole(agent);

@@ -43,7 +43,7 @@ after(async () => {
 
 const newPage = (options: Parameters<Browser["newContext"]>[0]) => openPage(browser, contexts, options);
 
-test("a full media disk stops recording with an alert to the agent; the call goes on", { timeout: 180_000 }, async () => {
+test("a full media disk stops recording with an alert to the agent; the call goes on", { timeout: 600_000 }, async () => {
   const agent = await newPage(desktopContext);
   await loginAs(agent, product!.url, agent1);
   const { surveyId, policyholderLink } = await createSurveyInConsole(agent);

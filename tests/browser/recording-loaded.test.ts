@@ -21,7 +21,7 @@ import { browserSession } from "../support/browser-session";
 import { startProductProcess } from "../support/product-process";
 import { startCpuHog, type CpuHog } from "../support/cpu-hog";
 import { muxerProcesses } from "../support/muxer-processes";
-import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
+import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles, endSurveyWithoutStatement } from "../support/survey-flow";
 import { framesInFirstSecond, probe } from "../support/media-probe";
 
 const DELAY_MS = 20_000;
@@ -140,7 +140,7 @@ test("on saturated cores with muxers 20 s slow to start, every track is recorded
     hog = undefined;
   }
 
-  await agent.getByTestId("end-survey").click();
+  await endSurveyWithoutStatement(agent);
   await agent.getByTestId("survey-status").filter({ hasText: /Ended|已结束/ }).waitFor(LONG);
   let rows: RecordingRow[] = [];
   for (let i = 0; i < 240; i++) {

@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { desktopContext, laptopContext, phoneContext } from "../support/browser";
 import { browserSession } from "../support/browser-session";
-import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
+import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles, endSurveyWithoutStatement } from "../support/survey-flow";
 import { framesInFirstSecond, probe } from "../support/media-probe";
 
 const session = browserSession();
@@ -23,7 +23,7 @@ async function recordings(agent: Page, surveyId: string): Promise<RecordingRow[]
   }, surveyId);
 }
 
-test("after consent every track of the three participants is recorded, playable from its first second, with pauses logged", { timeout: 300_000 }, async () => {
+test("after consent every track of the three participants is recorded, playable from its first second, with pauses logged", { timeout: 600_000 }, async () => {
   const agent = await newPage(desktopContext);
   await loginAs(agent, session.product.url, agent1);
   const { surveyId, policyholderLink, adjusterLink } = await createSurveyInConsole(agent);
@@ -52,7 +52,7 @@ test("after consent every track of the three participants is recorded, playable 
   await phone.getByTestId("toggle-cam").click();
   await phone.waitForTimeout(Math.max(0, 24_000 - (Date.now() - recordStart)));
 
-  await agent.getByTestId("end-survey").click();
+  await endSurveyWithoutStatement(agent);
   await agent.getByTestId("survey-status").filter({ hasText: /Ended|已结束/ }).waitFor();
   let rows: RecordingRow[] = [];
   for (let i = 0; i < 60; i++) {

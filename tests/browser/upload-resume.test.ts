@@ -26,7 +26,7 @@ async function timeline(agent: import("playwright-core").Page, surveyId: string)
   }, surveyId);
 }
 
-test("a photo taken while the server is unreachable for 60 s is kept on the phone and arrives afterwards with the right SHA-256", { timeout: 420_000 }, async () => {
+test("a photo taken while the server is unreachable for 60 s is kept on the phone and arrives afterwards with the right SHA-256", { timeout: 600_000 }, async () => {
   const step = await captureStep(session.product, y4mFromPhoto(path.join(photos, "city-sharp.jpg")));
   session.browsers.push(...step.browsers);
   const { agent, phone, surveyId } = step;
@@ -60,7 +60,7 @@ test("a photo taken while the server is unreachable for 60 s is kept on the phon
   assert.equal(assessed[0]!.payload.sha256, still.sha256);
 });
 
-test("slow uplink: the quick verdict shows before the original is acknowledged; a reload mid-upload resumes from IndexedDB and the photo arrives once", { timeout: 420_000 }, async () => {
+test("slow uplink: the quick verdict shows before the original is acknowledged; a reload mid-upload resumes from IndexedDB and the photo arrives once", { timeout: 600_000 }, async () => {
   const step = await captureStep(session.product, y4mFromPhoto(path.join(photos, "mountain-sharp.jpg")));
   session.browsers.push(...step.browsers);
   const { agent, phone, surveyId } = step;

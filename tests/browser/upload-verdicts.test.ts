@@ -33,7 +33,7 @@ async function disagreeingPair(): Promise<{ original: Buffer; compact: Buffer }>
   throw new Error("no grain level where the full photo and its compact copy disagree: the model changed; pick another pair");
 }
 
-test("the original's verdict differs from the quick check: the agent sees both, and the disagreement", { timeout: 300_000 }, async () => {
+test("the original's verdict differs from the quick check: the agent sees both, and the disagreement", { timeout: 600_000 }, async () => {
   const { original, compact } = await disagreeingPair();
   const agentBrowser = await launchBrowser();
   session.browsers.push(agentBrowser);

@@ -17,7 +17,7 @@ import { demoAccounts } from "../../server/db/seed-demo";
 import { zhCN } from "../../app/_i18n/messages";
 import { reportStrings } from "../../server/evidence/report-strings";
 import { trustedTimeStrings } from "../../server/evidence/report-trusted-time";
-import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
+import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles, endSurveyWithoutStatement } from "../support/survey-flow";
 import { assertChinese, untranslated } from "../support/untranslated";
 
 const session = browserSession();
@@ -115,7 +115,7 @@ test("a whole survey in zh-CN: every page and the PDF report read in Chinese", {
   await checkPage(agent, "agent's survey page in the call, invite links open");
 
   await agent.waitForTimeout(1500);
-  await agent.getByTestId("end-survey").click();
+  await endSurveyWithoutStatement(agent);
   await phone.getByTestId("call-ended").waitFor({ timeout: 240_000 });
   await checkPage(phone, "phone: survey ended");
   await agent.locator('[data-testid="evidence-progress"][data-status="ready"]').waitFor({ timeout: 120_000 });

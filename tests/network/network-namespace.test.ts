@@ -30,7 +30,7 @@ const udpTry = (host: string, port: number, count = 1, timeoutMs = 2000) => `
   for (let i = 0; i < ${count}; i++) s.send(Buffer.from("x" + i), ${port}, "${host}");
   setTimeout(() => { console.log("got " + got); process.exit(0); }, ${timeoutMs});`;
 
-test("phone namespace: link, blackout, UDP block, loss, rate cap, address change, delay relay, Chromium inside", { timeout: 300_000 }, async (t) => {
+test("phone namespace: link, blackout, UDP block, loss, rate cap, address change, delay relay, Chromium inside", { timeout: 600_000 }, async (t) => {
   const network = await createPhoneNetwork({ tag: "selftest" });
   t.after(() => network.remove());
 

@@ -21,6 +21,7 @@ import { loadRuntimeNeeds, runtimeDebianPackages, type RuntimeNeed } from "../..
 import { checkRuntimeNeeds, mediasoupWorkerPath } from "../../server/runtime-needs/self-check";
 import { DEFAULT_REPORT_FONTS } from "../../server/evidence/cjk-font";
 import { freePort } from "../support/product-process";
+import { RTC_BLOCK_SIZE, reserveRtcBase } from "../support/rtc-ports";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const needs = loadRuntimeNeeds();
@@ -164,6 +165,7 @@ describe("the start-up self-check", () => {
 
   test("with only an optional part missing the product starts, warns what will not work, and /api/health shows it", async () => {
     const port = await freePort();
+    const rtcBase = await reserveRtcBase();
     Object.assign(process.env, {
       PORT: String(port),
       HOST: "127.0.0.1",
@@ -171,8 +173,8 @@ describe("the start-up self-check", () => {
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       MEDIASOUP_WORKERS: "1",
       MEDIASOUP_LISTEN_IP: "127.0.0.1",
-      RTC_MIN_PORT: "47100",
-      RTC_MAX_PORT: "47199",
+      RTC_MIN_PORT: String(rtcBase),
+      RTC_MAX_PORT: String(rtcBase + RTC_BLOCK_SIZE - 1),
       SEED_DEMO: "0",
       CLAIMS_SURVEY_SKIP_ENV_FILE: "1",
     });

@@ -11,7 +11,7 @@ import { LOADED_MACHINE_WAIT_MS, recordCspViolations } from "./browser-session";
 import { y4mFromPhoto } from "./fake-camera";
 import { createPhoneNetwork, launchBrowserInNamespace, productEnvFor, type PhoneNetwork } from "./network-namespace";
 import { freePort, startProductProcess, type RunningProduct } from "./product-process";
-import { agent1, agentJoins, createSurveyInConsole, inboundStats, inviteeJoins, loginAs, waitForRemoteRoles } from "./survey-flow";
+import { agent1, agentJoins, createSurveyInConsole, inboundStats, inviteeJoins, loginAs, waitForRemoteRoles, endSurveyWithoutStatement } from "./survey-flow";
 
 export interface ImpairedCall {
   network: PhoneNetwork;
@@ -196,7 +196,7 @@ async function waitForAllTracksRecording(agent: Page, surveyId: string): Promise
 
 /** The agent ends the survey; resolves with the finalised recordings. */
 export async function endAndCollectRecordings(call: ImpairedCall): Promise<RecordingRow[]> {
-  await call.agent.getByTestId("end-survey").click();
+  await endSurveyWithoutStatement(call.agent);
   await call.agent.getByTestId("survey-status").filter({ hasText: /Ended|已结束/ }).waitFor();
   const deadline = Date.now() + LOADED_MACHINE_WAIT_MS;
   for (;;) {

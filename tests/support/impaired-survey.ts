@@ -8,6 +8,7 @@ import { desktopContext, laptopContext, launchBrowser, phoneContext } from "./br
 import { openPage } from "./browser-session";
 import { createPhoneNetwork, launchBrowserInNamespace, productEnvFor, startDelayRelay, type DelayRelay, type PhoneNetwork } from "./network-namespace";
 import { freePort, startProductProcess, type RunningProduct } from "./product-process";
+import { reserveRtcBase } from "./rtc-ports";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "./survey-flow";
 
 export interface ImpairedSurvey {
@@ -42,7 +43,7 @@ export async function startImpairedSurvey(opts: { tag: string; delayMs?: number 
   };
   try {
     const port = await freePort();
-    const rtcBase = 20000 + Math.floor(Math.random() * 200) * 100;
+    const rtcBase = await reserveRtcBase();
     const announce = opts.delayMs ? network.relayAddress : undefined;
     product = await startProductProcess({ port, rtcBase, env: productEnvFor(network, port, announce) });
     if (opts.delayMs) {

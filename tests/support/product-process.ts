@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { RTC_BLOCK_SIZE, reserveRtcBase, waitUntilRtcBaseFree } from "./rtc-ports";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -40,8 +41,10 @@ export async function startProductProcess(
   opts: { env?: Record<string, string>; pages?: "production" | "none"; keepData?: boolean; dataDir?: string; port?: number; apiKey?: string; rtcBase?: number; root?: string } = {},
 ): Promise<RunningProduct> {
   const port = opts.port ?? (await freePort());
-  // RTC ports per run, so parallel test files never collide.
-  const rtcBase = opts.rtcBase ?? 20000 + Math.floor(Math.random() * 200) * 100;
+  // RTC ports per run, reserved so parallel test files never collide; a
+  // restart on the same block waits for the old worker to let go of it.
+  const rtcBase = opts.rtcBase ?? (await reserveRtcBase());
+  if (opts.rtcBase !== undefined) await waitUntilRtcBaseFree(rtcBase);
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "cs-test-"));
   const apiKey = opts.apiKey ?? `test-key-${Math.random().toString(36).slice(2)}`;
   const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
@@ -60,7 +63,7 @@ export async function startProductProcess(
       MEDIASOUP_LISTEN_IP: "127.0.0.1",
       MEDIASOUP_ANNOUNCED_ADDRESS: "127.0.0.1",
       RTC_MIN_PORT: String(rtcBase),
-      RTC_MAX_PORT: String(rtcBase + 99),
+      RTC_MAX_PORT: String(rtcBase + RTC_BLOCK_SIZE - 1),
       CLAIMS_SURVEY_SKIP_ENV_FILE: "1",
       LOG_LEVEL: "info",
       ...opts.env,

@@ -17,6 +17,7 @@ export function CallView({
   call,
   canEnd,
   capturing = false,
+  onEndRequest,
   onEnded,
   onJoined,
   children,
@@ -24,6 +25,8 @@ export function CallView({
   call: SurveyCall;
   canEnd: boolean;
   capturing?: boolean;
+  /** The page decides how the survey ends (the console asks for the driver's statement first); default: confirm and end. */
+  onEndRequest?: () => void;
   onEnded?: () => void;
   onJoined?: () => void;
   children?: React.ReactNode;
@@ -82,7 +85,8 @@ export function CallView({
           data-testid="end-survey"
           disabled={!inCall}
           onClick={() => {
-            if (window.confirm(t("survey.endConfirm"))) void call.endSurvey();
+            if (onEndRequest) onEndRequest();
+            else if (window.confirm(t("survey.endConfirm"))) void call.endSurvey();
           }}
         >
           {t("survey.end")}

@@ -10,6 +10,7 @@ import type { SurveyCall } from "../../_lib/call/survey-call";
 import type { RecordingTrackWire } from "../../../server/signalling/protocol";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
+import { phonePlace } from "../../_lib/place/phone-place";
 // The notice text lives with the server so the evidence package quotes exactly what this screen shows.
 import { RECORDING_NOTICE_VERSION, recordingNotice } from "../../../server/domain/recording-notice";
 
@@ -104,7 +105,11 @@ export function RecordingStatus({ call, role }: { call: SurveyCall; role: "polic
                 disabled={answering}
                 onClick={() => {
                   setAnswering(true);
-                  void call.answerRecordingNotice(accepted, RECORDING_NOTICE_VERSION, locale).finally(() => setAnswering(false));
+                  // The position goes with the answer (or why there is none); it waits a few seconds at most.
+                  void phonePlace
+                    .now()
+                    .then((place) => call.answerRecordingNotice(accepted, RECORDING_NOTICE_VERSION, locale, place))
+                    .finally(() => setAnswering(false));
                 }}
               >
                 {t(accepted ? "consent.accept" : "consent.refuse")}

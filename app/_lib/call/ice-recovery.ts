@@ -82,7 +82,9 @@ export class IceRecovery {
     transport.on("connectionstatechange", (state) => {
       this.deps.trace?.(`${transport.direction} ${state}`);
       if (state === "disconnected" || state === "failed") void this.recover(entry);
-      if (state === "connected") entry.wake?.();
+      // A stalled path that says "connected" again is not back until bytes arrive (flowing wakes it then):
+      // waking it now would restart ICE a second time on a path that is just coming up.
+      if (state === "connected" && !entry.stalled) entry.wake?.();
     });
     transport.observer.on("close", () => {
       this.entries.delete(transport.id);

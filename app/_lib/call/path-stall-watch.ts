@@ -9,7 +9,11 @@
 //
 // A false alarm costs one ICE restart on a healthy path, which the browser
 // makes without interrupting media; a missed one costs the person seconds of
-// a frozen call. That decides the balance.
+// a frozen call. That decides the balance. One false alarm is certain and is
+// left out: when another party's network dies, everyone else's receiving side
+// goes quiet too; while the SFU's feedback on our own video still arrives, our
+// path is fine and that silence is theirs (the agent's page restarted ICE over
+// and over through a driver's 20 s blackout before).
 import type { types } from "mediasoup-client";
 
 /** Reading interval: a dead path is seen within STALL_MS plus one reading. */
@@ -59,13 +63,22 @@ export class PathStallWatch {
   }
 
   private async read() {
+    const now = () => performance.now();
+    // Read every transport first: whether a receiving transport's silence counts depends on the sending one.
+    const grewNow = new Map<Watched, boolean>();
     for (const w of [...this.watched.values()]) {
       if (w.transport.closed) continue;
       const bytes = await received(w.transport).catch(() => null);
       if (bytes === null || this.stopped) continue;
-      const now = performance.now();
-      const grew = bytes > w.bytes;
+      grewNow.set(w, bytes > w.bytes);
       w.bytes = Math.max(w.bytes, bytes);
+    }
+    // The SFU's feedback on our own video still arrives: the path to the SFU works. A receiving
+    // transport that hears nothing then waits for another party whose own network failed (their
+    // media stopped at the SFU); restarting our ICE would not bring it back, and repeated
+    // restarts on a healthy path only disturb it.
+    const pathVouchedFor = [...grewNow].some(([w, grew]) => grew && w.transport.direction === "send" && this.deps.expectsTraffic(w.transport));
+    for (const [w, grew] of grewNow) {
       if (grew) {
         w.quietSince = null;
         if (w.stalled) {
@@ -75,12 +88,21 @@ export class PathStallWatch {
         continue;
       }
       // Only a silence while traffic was expected and ICE looked fine counts; ICE's own "disconnected" is handled by ice-recovery.
+      if (w.transport.direction === "recv" && pathVouchedFor) {
+        w.quietSince = null;
+        // Declared stalled before the feedback was seen again: the path is fine, end its recovery.
+        if (w.stalled) {
+          w.stalled = false;
+          this.deps.onFlowing(w.transport);
+        }
+        continue;
+      }
       if (!this.deps.expectsTraffic(w.transport) || w.transport.connectionState !== "connected") {
         w.quietSince = null;
         continue;
       }
-      w.quietSince ??= now;
-      if (!w.stalled && now - w.quietSince >= STALL_MS) {
+      w.quietSince ??= now();
+      if (!w.stalled && now() - w.quietSince >= STALL_MS) {
         w.stalled = true;
         this.deps.onStall(w.transport);
       }

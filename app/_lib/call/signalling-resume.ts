@@ -4,15 +4,18 @@
 // session for a while (RESUME_GRACE_MS in server/signalling/peer-session.ts),
 // so the person is not joined again and the others never see them leave.
 //
-// While the network is dead, attempts follow each other closely with a short
-// limit each: a connection started into a dead network waits for the OS's SYN
-// retries (1 s, 3 s, 7 s…) and a browser lets only one WebSocket connect to a
-// server at a time, so a stuck attempt is dropped and a fresh one started, and
-// the socket comes back within about a second of the network. A short limit
-// would also cut off a server that is reachable but slow to answer (a loaded
-// machine): so beside the attempts a plain HTTP probe asks whether the server
-// answers at all, and once it has, attempts get a long limit. The browser's
-// "online" event starts a fresh attempt at once.
+// While the network is dead no socket is attempted: a plain HTTP probe asks,
+// several times a second, whether the server answers at all, and the socket is
+// opened once it has. A WebSocket started into a dead network waits out the OS's
+// SYN retries (1 s, 3 s, 7 s…), and Chromium lets only one WebSocket connect to a
+// server at a time, closing it from the page does not free that turn: in the
+// recovery benchmark, sockets attempted every 0.7 s through a 20 s blackout held
+// the new one back for 4–6 s after the link returned (the probes had answered
+// 2.5 s after it). The first attempt is made at once (the socket may have died
+// for another reason than the network), and without an answer from the probe a
+// blind attempt is made now and then, in case the probe itself cannot get
+// through. An attempt made after a probe answered gets a long limit: the server
+// may just be slow. The browser's "online" event starts a fresh attempt at once.
 import type { SignalResponses } from "../../../server/signalling/protocol";
 import { SignalError, SignallingClient } from "./signalling-client";
 
@@ -22,12 +25,18 @@ const SHORT_ATTEMPT_MS = 700;
 const LONG_ATTEMPT_MS = 15_000;
 /** An attempt that failed at once (no route, refused) is not repeated sooner than this. */
 const MIN_ATTEMPT_SPACING_MS = 300;
+/** Without any answer from the probe, a blind attempt this often. */
+const BLIND_ATTEMPT_EVERY_MS = 10_000;
 /** The probe: any answer of the server's shows the network reaches it. */
 const PROBE_PATH = "/api/health";
-/** A probe may wait long (a loaded server); a new one starts every PROBE_EVERY_MS while fewer than PROBES_IN_FLIGHT are out. */
-const PROBE_LIMIT_MS = 20_000;
-const PROBE_EVERY_MS = 1000;
-const PROBES_IN_FLIGHT = 2;
+/**
+ * A probe started into a dead network answers only at its next SYN retry, so
+ * probes overlap: a new one every PROBE_EVERY_MS while fewer than PROBES_IN_FLIGHT
+ * are out, each given up after PROBE_LIMIT_MS (long enough for a loaded server).
+ */
+const PROBE_LIMIT_MS = 6000;
+const PROBE_EVERY_MS = 400;
+const PROBES_IN_FLIGHT = 3;
 /** A probe's answer counts as "reachable" for this long. */
 const PROBE_FRESH_MS = 10_000;
 
@@ -124,25 +133,53 @@ async function openFirst(req: ResumeRequest): Promise<SignallingClient> {
   let online: (() => void) | null = null;
   const onOnline = () => online?.();
   if (typeof window !== "undefined") window.addEventListener("online", onOnline);
+  let lastBlindAttempt = 0;
   try {
     for (;;) {
       if (req.stopped()) throw new SignalError("STOPPED", "the call was left");
       if (Date.now() > req.giveUpAt) throw new SignalError("DISCONNECTED", "lost the connection to the survey");
       const reachable = probe.tick();
+      if (!reachable && Date.now() - lastBlindAttempt < BLIND_ATTEMPT_EVERY_MS) {
+        // Wait for the probe (or "online", or the next probe's turn) instead of a socket into the void.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, PROBE_EVERY_MS);
+          function done() {
+            clearTimeout(timer);
+            online = null;
+            probe.onAnswer = null;
+            resolve();
+          }
+          online = () => {
+            lastBlindAttempt = 0;
+            done();
+          };
+          probe.onAnswer = () => {
+            req.trace?.("probe answered");
+            done();
+          };
+        });
+        continue;
+      }
+      if (!reachable) lastBlindAttempt = Date.now();
       const startedAt = Date.now();
       const signal = new SignallingClient();
       req.wire(signal);
       let timer: ReturnType<typeof setTimeout> | undefined;
+      req.trace?.(`socket attempt (${reachable ? "long" : "short"} limit)`);
       const opened = await Promise.race([
         signal.connect(req.url, req.protocols).then(
           () => true,
-          () => false,
+          (err: unknown) => {
+            req.trace?.(`socket attempt failed after ${Date.now() - startedAt} ms (${(err as { code?: string })?.code ?? "error"})`);
+            return false;
+          },
         ),
         new Promise<false>((resolve) => {
           timer = setTimeout(() => resolve(false), reachable ? LONG_ATTEMPT_MS : SHORT_ATTEMPT_MS);
           online = () => resolve(false);
           // The server answered meanwhile: this attempt may just be slow, give it the long limit.
           probe.onAnswer = () => {
+            req.trace?.("probe answered");
             clearTimeout(timer);
             timer = setTimeout(() => resolve(false), Math.max(0, LONG_ATTEMPT_MS - (Date.now() - startedAt)));
           };

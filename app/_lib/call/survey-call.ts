@@ -2,6 +2,7 @@
 // mediasoup-client Device with one send and one recv transport, local camera
 // and microphone, remote participants and chat. React reads it through
 // subscribe()/snapshot() (useSyncExternalStore).
+import type { PlaceReport } from "../../../server/domain/place-report";
 import { Device } from "mediasoup-client";
 import type { types } from "mediasoup-client";
 import type { CaptureWire, ChatMessageWire, GuideWire, NewConsumerNotification, PeerInfo, RecordingStateWire, SignalResponses } from "../../../server/signalling/protocol";
@@ -367,18 +368,25 @@ export class SurveyCall {
     this.stallWatch.watch(transport);
   }
 
+  /**
+   * `stopTracks: false`: the camera and microphone belong to the page, not to a
+   * producer. A rejoin after the server lost the session (a restart) closes the
+   * producers and makes new ones from the same tracks; mediasoup-client's
+   * default would have stopped them ("track ended", and no way back without a
+   * reload). The page stops them itself when it leaves (finish).
+   */
   private async produceLocal() {
     const stream = this.state.localStream;
     if (!stream || !this.sendTransport) return;
     const audio = stream.getAudioTracks()[0];
     const video = stream.getVideoTracks()[0];
     if (audio) {
-      const p = await this.sendTransport.produce({ track: audio, codecOptions: MICROPHONE_CODEC_OPTIONS, encodings: microphoneEncodings(), appData: { source: "mic" } });
+      const p = await this.sendTransport.produce({ track: audio, stopTracks: false, codecOptions: MICROPHONE_CODEC_OPTIONS, encodings: microphoneEncodings(), appData: { source: "mic" } });
       this.producers.set("mic", p);
       if (!this.state.micOn) await this.setPaused("mic", true);
     }
     if (video) {
-      const p = await this.sendTransport.produce({ track: video, encodings: cameraEncodings(), appData: { source: "cam" } });
+      const p = await this.sendTransport.produce({ track: video, stopTracks: false, encodings: cameraEncodings(), appData: { source: "cam" } });
       this.producers.set("cam", p);
       if (!this.state.camOn) await this.setPaused("cam", true);
     }
@@ -504,9 +512,9 @@ export class SurveyCall {
     this.update({ captureRequest: null });
   }
 
-  async answerRecordingNotice(accepted: boolean, noticeVersion: string, noticeLocale: "zh-CN" | "en") {
+  async answerRecordingNotice(accepted: boolean, noticeVersion: string, noticeLocale: "zh-CN" | "en", place?: PlaceReport) {
     if (!this.signal) return;
-    const { recording } = await this.signal.request("recordingConsent", { accepted, noticeVersion, noticeLocale });
+    const { recording } = await this.signal.request("recordingConsent", { accepted, noticeVersion, noticeLocale, ...(place ? { place } : {}) });
     this.update({ recording });
   }
 
@@ -582,9 +590,11 @@ export class SurveyCall {
       this.cancelReconnect?.();
       if (this.stopped) return;
       this.prepared = null;
+      this.trace(`rejoin attempt ${this.reconnectAttempt}`);
       this.prepare()
-        .then(() => (this.joinRequested ? this.joinRoom() : undefined))
+        .then(() => (this.trace("rejoin: connected"), this.joinRequested ? this.joinRoom() : undefined))
         .catch(async (err) => {
+          this.trace(`rejoin failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200));
           const joinable = await (this.options.stillJoinable?.() ?? Promise.resolve(true)).catch(() => true);
           if (this.stopped) return;
           if (!joinable) return this.finish("ended");

@@ -2,6 +2,7 @@
 // duration, size, SHA-256 and the continuity log of each.
 import { parseEventPayload } from "../../domain/survey-events";
 import { surveyChecklist } from "../../domain/checklists";
+import { IDENTITY_ITEMS } from "../../identity/identity-items";
 import type { Db } from "../../db/client";
 import { router, staffSurveyProcedure } from "../trpc";
 
@@ -40,7 +41,7 @@ export const recordingsRouter = router({
     const accountIds = [...new Set(events.map((e) => e.actorId).filter((id): id is string => Boolean(id) && !names.has(id!)))];
     for (const u of await ctx.app.db.user.findMany({ where: { id: { in: accountIds } }, select: { id: true, name: true } })) names.set(u.id, u.name);
     const full = await ctx.app.db.survey.findUniqueOrThrow({ where: { id: input.surveyId }, select: { checklist: true, claim: { select: { claimType: true } } } });
-    const labels = new Map((await surveyChecklist(ctx.app.db, full)).map((i) => [i.key, i.label]));
+    const labels = new Map([...(await surveyChecklist(ctx.app.db, full)), ...IDENTITY_ITEMS].map((i) => [i.key, i.label]));
     return events
       .filter((e) => ["participant.joined", "participant.left", "recording.consent", "guide.pushed", "capture.assessed", "capture.overridden", "chat.message", "statement.requested", "statement.signed", "statement.confirmed", "survey.closed"].includes(e.type))
       .map((e) => {
