@@ -10,6 +10,7 @@ import { combineWindowScores, overallFromScores } from "./combine-window-scores"
 import { DEFECT_CODES, type DefectCode } from "./model-manifest";
 import { PhotoAssessmentSchema, type PhotoAssessment, type QualityReason } from "./photo-assessment";
 import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH } from "./prepare-model-input";
+import { orderReasons } from "./order-reasons";
 import { prepareModelWindows } from "./prepare-model-windows";
 import { REASON_TEXT } from "./quality-messages";
 
@@ -57,8 +58,7 @@ export async function assessPhoto(bytes: Uint8Array, options: AssessOptions = {}
   const scores = combineWindowScores(perWindow);
   const overallScore = overallFromScores(scores, manifest.thresholds as Record<DefectCode, number>);
 
-  const reasons: QualityReason[] = DEFECT_CODES.filter((d) => scores[d] >= manifest.thresholds[d])
-    .sort((a, b) => scores[b] / manifest.thresholds[b] - scores[a] / manifest.thresholds[a])
+  const reasons: QualityReason[] = orderReasons(scores, manifest.thresholds as Record<DefectCode, number>, DEFECT_CODES)
     .map((d) => ({ code: d, score: scores[d], threshold: manifest.thresholds[d], ...REASON_TEXT[d] }));
   if (reasons.length === 0 && overallScore >= manifest.thresholds.overall) {
     reasons.push({ code: "low_quality", score: overallScore, threshold: manifest.thresholds.overall, ...REASON_TEXT.low_quality });

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { ModelManifestSchema, type ModelManifest } from "./model-manifest";
+import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH } from "./prepare-model-input";
 
 export const DEFAULT_MODEL_DIR = path.resolve(import.meta.dirname, "../../models/quality");
 
@@ -56,6 +57,17 @@ async function load(dir: string): Promise<QualityModel> {
   });
   for (const name of ["scores"]) {
     if (!session.outputNames.includes(name)) throw new ModelIntegrityError(`Quality model has no "${name}" output`);
+  }
+  // Two runs on a blank picture at load: a fresh session's first two runs took 150–340 ms
+  // each on the test machine, the next ones 12–55 ms (onnxruntime sets up its kernels and
+  // memory on the first runs), and the first driver's photos (their quick verdicts) waited
+  // for that. A model that cannot judge a picture of the input size is refused here rather
+  // than at the first photo.
+  try {
+    const blank = new ort.Tensor("uint8", new Uint8Array(MODEL_INPUT_HEIGHT * MODEL_INPUT_WIDTH * 3), [1, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, 3]);
+    for (let i = 0; i < 2; i++) await session.run({ [manifest.input.name]: blank });
+  } catch (err) {
+    throw new ModelIntegrityError(`Quality model ${modelPath} does not run on a ${MODEL_INPUT_WIDTH}×${MODEL_INPUT_HEIGHT} picture: ${(err as Error).message}`);
   }
   return { session, manifest, sha256: actual };
 }
