@@ -1,7 +1,11 @@
 // bench/capture: shutter → provisional verdict shown on the phone, and
 // shutter → original acknowledged (the server's SHA-256 back on the phone and
 // its verdict shown), for a 12-MP still on a slow uplink.
-//   node --import tsx bench/capture/run.ts [runs=10] [uplinkKbit=2000] [rttMs=80]
+//   node --import tsx bench/capture/run.ts [runs=10] [uplinkKbit=2000] [rttMs=80] [--before=DIR]
+// --before=DIR: first the same runs against another checkout of the product
+// (e.g. a worktree of the commit before a change, prepared with its page
+// build), then this one, one after the other on the same machine; the section
+// then shows both side by side with their ratio.
 // The phone's Chromium runs in its own Linux network namespace
 // (tests/capture/photo-call-in-namespace.ts): its uplink is capped with tc tbf
 // (everything it sends: the call's video and audio, signalling, photos), and
@@ -22,9 +26,14 @@ import sharp from "sharp";
 import { startPhotoCallInNamespace } from "../../tests/capture/photo-call-in-namespace";
 import { summarize, writeSection } from "../lib/report";
 
-const runs = Number(process.argv[2] ?? 10);
-const uplinkKbit = Number(process.argv[3] ?? 2000);
-const rttMs = Number(process.argv[4] ?? 80);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const runs = Number(positional[0] ?? 10);
+const uplinkKbit = Number(positional[1] ?? 2000);
+const rttMs = Number(positional[2] ?? 80);
+const beforeRoot = process.argv.find((a) => a.startsWith("--before="))?.slice("--before=".length);
+/** What this section said before the faster compact copy (kept as the "before" when no --before run is made). */
+const PREVIOUS =
+  "Recorded here before the faster compact copy (the whole 12-MP photo decoded, copy 1280×960 at JPEG 0.8, 162 KB; 6 photos, 2026-12-03T08:02Z, load 2.8–3.7): shutter → provisional verdict p50 1.585 s, p95 2.503 s (max 2.645 s); the compact copy took 484–1070 ms after the tap and the quick answer came 0.8–1.5 s after it.";
 
 // A 12-MP (4000×3000) scene with a camera's fine grain, as a JPEG a phone would write, then a two-frame y4m camera.
 const dir = mkdtempSync(path.join(os.tmpdir(), "cs-bench-cap-"));
@@ -73,82 +82,138 @@ const cameraPhoto = `
   })();
 `;
 const sceneBytes = readFileSync(scene);
-const call = await startPhotoCallInNamespace({
-  tag: "bench-cap",
-  camera,
-  rttMs,
-  phoneInitScript: probe + cameraPhoto,
-  preparePhone: async (ctx) => {
-    await ctx.route("**/__bench/camera-photo.jpg", (r) => r.fulfill({ status: 200, contentType: "image/jpeg", body: sceneBytes }));
-  },
-});
-const { phone, network, product, surveyId } = call;
-const load: [number, number][] = [];
-try {
-  await network.capRate({ upKbit: uplinkKbit });
-  // The relays' added round trip, seen from the phone's page (a small request, TCP through the relay).
-  const pingMs = await phone.evaluate(async () => {
-    const t: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const t0 = performance.now();
-      await fetch("/api/health", { cache: "no-store" });
-      t.push(performance.now() - t0);
-    }
-    return t.sort((a, b) => a - b)[2]!;
-  });
-  console.log(`phone → /api/health median of 5: ${pingMs.toFixed(0)} ms`);
-  const quick: number[] = [];
-  const steps: Record<string, number>[] = [];
-  const acknowledged: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    await phone.locator('[data-testid="shutter"]:enabled').waitFor({ timeout: 120_000 });
-    const loadBefore = os.loadavg()[0]!;
-    await phone.getByTestId("shutter").click();
-    await phone.waitForFunction((n) => {
-      const s = (window as unknown as { __cap: { shots: { acknowledged?: number }[] } }).__cap.shots[n];
-      return s?.acknowledged !== undefined;
-    }, i, { timeout: 300_000 });
-    const shot = await phone.evaluate((n) => (window as unknown as { __cap: { shots: { shutter: number; provisional?: number; acknowledged: number }[] } }).__cap.shots[n]!, i);
-    // Where the time went: the page's own marks (capture-panel.tsx, photo-outbox.ts) after this tap.
-    const marks = await phone.evaluate((t0) => performance.getEntriesByType("mark").filter((m) => m.name.startsWith("capture:") && m.startTime >= t0).map((m) => [m.name.slice(8), Math.round(m.startTime - t0)] as const), shot.shutter);
-    steps.push(Object.fromEntries(marks.filter(([name], k) => marks.findIndex(([other]) => other === name) === k)));
-    if (shot.provisional === undefined) throw new Error(`run ${i + 1}: the final verdict came without a quick verdict before it`);
-    load.push([loadBefore, os.loadavg()[0]!]);
-    quick.push(shot.provisional - shot.shutter);
-    acknowledged.push(shot.acknowledged - shot.shutter);
-    console.log(`run ${i + 1}: shutter → quick verdict ${(shot.provisional - shot.shutter).toFixed(0)} ms, → original acknowledged ${(shot.acknowledged - shot.shutter).toFixed(0)} ms (load ${load[i]![0].toFixed(1)} → ${load[i]![1].toFixed(1)}); steps ${JSON.stringify(steps[i])}`);
-  }
-  // What the phone actually sent: the stored originals and compact copies.
-  const photosDir = path.join(product.dataDir, "media", surveyId, "photos");
-  const files = readdirSync(photosDir);
-  const originals = files.filter((f) => !f.includes(".thumb-") && !f.includes(".provisional."));
-  const compacts = files.filter((f) => f.includes(".provisional."));
-  const om = await sharp(path.join(photosDir, originals[0]!)).metadata();
-  const cm = await sharp(path.join(photosDir, compacts[0]!)).metadata();
-  const avg = (fs: string[]) => fs.reduce((a, f) => a + readFileSync(path.join(photosDir, f)).length, 0) / fs.length;
-  const q = summarize(quick);
-  const a = summarize(acknowledged);
-  const fmt = (n: number) => `${(n / 1000).toFixed(3)} s`;
-  const body = [
-    `Impairment: the phone's Chromium in its own Linux network namespace behind a veth pair (tests/capture/photo-call-in-namespace.ts); its uplink capped at ${uplinkKbit / 1000} Mbit/s by \`tc tbf\` on the phone's interface (everything it sends shares the cap: the call's video and audio, signalling and the photos); ${rttMs} ms added round trip by userspace delay relays (tests/support/network-namespace.ts \`startDelayRelay\`, ${rttMs / 2} ms each way, TCP for pages and uploads, UDP and TCP for media) — a small request from the phone's page took ${pingMs.toFixed(0)} ms (median of 5). Downlink uncapped. Agent's Chromium in the call on the machine, production build, recording declined, ${runs} photos in a row (each waits for the previous original's acknowledgement).`,
-    `Camera: the call's video from a 4000×3000 scene (Chromium's file-backed fake camera); the still, as a phone's camera hands it over, is that scene as a 12-MP JPEG (${(base.size / 1e6).toFixed(1)} MB), returned by ImageCapture.takePhoto() at once (Chromium's fake camera would PNG-encode the frame in software instead: 8.9 MB, 40 s on this machine; a real camera's own shutter latency comes on top of these figures). Sent per photo: the original ${om.width}×${om.height}, ${(avg(originals) / 1e6).toFixed(2)} MB (tus, 1 MB chunks); the compact copy ${cm.width}×${cm.height}, ${(avg(compacts) / 1024).toFixed(0)} KB.`,
-    `Machine load (1-minute load average on ${os.cpus().length} cores, before → after each run): ${load.map(([b, e]) => `${b.toFixed(1)}→${e.toFixed(1)}`).join(", ")}.`,
-    "",
-    "Steps after the tap, from the phone page's own marks (ms): still taken (ImageCapture.takePhoto), compact copy made and SHA-256 of the original, still saved in IndexedDB, the server's answer to the compact copy.",
-    "",
-    "| run | shutter → provisional verdict shown on the phone | shutter → original acknowledged | still taken | compact made | saved | quick answer |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
-    ...quick.map((qv, i) => `| ${i + 1} | ${fmt(qv)} | ${fmt(acknowledged[i]!)} | ${steps[i]!["still-taken"] ?? "–"} | ${steps[i]!["compact-made"] ?? "–"} | ${steps[i]!["still-saved"] ?? "–"} | ${steps[i]!["provisional-answered"] ?? "–"} |`),
-    "",
-    "| measure | p50 | p95 | min | max |",
-    "| --- | --- | --- | --- | --- |",
-    `| shutter → provisional verdict shown on the phone | ${fmt(q.median)} | ${fmt(q.p95)} | ${fmt(q.min)} | ${fmt(q.max)} |`,
-    `| shutter → original acknowledged (SHA-256 back, final verdict shown) | ${fmt(a.median)} | ${fmt(a.p95)} | ${fmt(a.min)} | ${fmt(a.max)} |`,
-    "",
-    `Target: p95 ≤ 1.5 s for the first row — ${q.p95 <= 1500 ? "met" : "NOT met"}.`,
-  ].join("\n");
-  writeSection("capture", "Photo: shutter → provisional verdict, and → original acknowledged", `node --import tsx bench/capture/run.ts ${runs} ${uplinkKbit} ${rttMs}`, body);
-  console.log(body);
-} finally {
-  await call.close();
+
+interface Measured {
+  quick: number[];
+  acknowledged: number[];
+  steps: Record<string, number>[];
+  load: [number, number][];
+  pingMs: number;
+  original: { width: number; height: number; mb: number };
+  compact: { width: number; height: number; kb: number };
 }
+
+/** `runs` photos in a row in a fresh survey of the product at `root` (default: this checkout). */
+async function measure(label: string, root?: string): Promise<Measured> {
+  const call = await startPhotoCallInNamespace({
+    tag: "bench-cap",
+    camera,
+    rttMs,
+    root,
+    phoneInitScript: probe + cameraPhoto,
+    preparePhone: async (ctx) => {
+      await ctx.route("**/__bench/camera-photo.jpg", (r) => r.fulfill({ status: 200, contentType: "image/jpeg", body: sceneBytes }));
+    },
+  });
+  const { phone, network, product, surveyId } = call;
+  try {
+    await network.capRate({ upKbit: uplinkKbit });
+    // The relays' added round trip, seen from the phone's page (a small request, TCP through the relay).
+    const pingMs = await phone.evaluate(async () => {
+      const t: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        await fetch("/api/health", { cache: "no-store" });
+        t.push(performance.now() - t0);
+      }
+      return t.sort((a, b) => a - b)[2]!;
+    });
+    console.log(`[${label}] phone → /api/health median of 5: ${pingMs.toFixed(0)} ms`);
+    const m: Measured = { quick: [], acknowledged: [], steps: [], load: [], pingMs, original: { width: 0, height: 0, mb: 0 }, compact: { width: 0, height: 0, kb: 0 } };
+    for (let i = 0; i < runs; i++) {
+      await phone.locator('[data-testid="shutter"]:enabled').waitFor({ timeout: 120_000 });
+      const loadBefore = os.loadavg()[0]!;
+      await phone.getByTestId("shutter").click();
+      await phone.waitForFunction((n) => {
+        const s = (window as unknown as { __cap: { shots: { acknowledged?: number }[] } }).__cap.shots[n];
+        return s?.acknowledged !== undefined;
+      }, i, { timeout: 300_000 });
+      const shot = await phone.evaluate((n) => (window as unknown as { __cap: { shots: { shutter: number; provisional?: number; acknowledged: number }[] } }).__cap.shots[n]!, i);
+      // Where the time went: the page's own marks (capture-panel.tsx, photo-outbox.ts) after this tap.
+      const marks = await phone.evaluate((t0) => performance.getEntriesByType("mark").filter((mk) => mk.name.startsWith("capture:") && mk.startTime >= t0).map((mk) => [mk.name.slice(8), Math.round(mk.startTime - t0)] as const), shot.shutter);
+      m.steps.push(Object.fromEntries(marks.filter(([name], k) => marks.findIndex(([other]) => other === name) === k)));
+      if (shot.provisional === undefined) throw new Error(`[${label}] run ${i + 1}: the final verdict came without a quick verdict before it`);
+      m.load.push([loadBefore, os.loadavg()[0]!]);
+      m.quick.push(shot.provisional - shot.shutter);
+      m.acknowledged.push(shot.acknowledged - shot.shutter);
+      console.log(`[${label}] run ${i + 1}: shutter → quick verdict ${(shot.provisional - shot.shutter).toFixed(0)} ms, → original acknowledged ${(shot.acknowledged - shot.shutter).toFixed(0)} ms (load ${m.load[i]![0].toFixed(1)} → ${m.load[i]![1].toFixed(1)}); steps ${JSON.stringify(m.steps[i])}`);
+    }
+    // What the phone actually sent: the stored originals and compact copies.
+    const photosDir = path.join(product.dataDir, "media", surveyId, "photos");
+    const files = readdirSync(photosDir);
+    const originals = files.filter((f) => !f.includes(".thumb-") && !f.includes(".provisional."));
+    const compacts = files.filter((f) => f.includes(".provisional."));
+    const om = await sharp(path.join(photosDir, originals[0]!)).metadata();
+    const cm = await sharp(path.join(photosDir, compacts[0]!)).metadata();
+    const avg = (fs: string[]) => fs.reduce((a, f) => a + readFileSync(path.join(photosDir, f)).length, 0) / fs.length;
+    m.original = { width: om.width!, height: om.height!, mb: avg(originals) / 1e6 };
+    m.compact = { width: cm.width!, height: cm.height!, kb: avg(compacts) / 1024 };
+    return m;
+  } finally {
+    await call.close();
+  }
+}
+
+const before = beforeRoot ? await measure("before", path.resolve(beforeRoot)) : null;
+const after = await measure("after");
+
+const fmt = (n: number) => `${(n / 1000).toFixed(3)} s`;
+const loadLine = (m: Measured) => m.load.map(([b, e]) => `${b.toFixed(1)}→${e.toFixed(1)}`).join(", ");
+const runTable = (m: Measured) => [
+  "| run | shutter → provisional verdict shown on the phone | shutter → original acknowledged | still taken | compact made | saved | quick answer |",
+  "| --- | --- | --- | --- | --- | --- | --- |",
+  ...m.quick.map((qv, i) => `| ${i + 1} | ${fmt(qv)} | ${fmt(m.acknowledged[i]!)} | ${m.steps[i]!["still-taken"] ?? "–"} | ${m.steps[i]!["compact-made"] ?? "–"} | ${m.steps[i]!["still-saved"] ?? "–"} | ${m.steps[i]!["provisional-answered"] ?? "–"} |`),
+];
+/** Median of a step's mark (ms after the tap) over the runs, and of the wait from one mark to the next. */
+const stepMedian = (m: Measured, to: string, from?: string) => {
+  const v = m.steps.filter((s) => s[to] !== undefined && (from === undefined || s[from] !== undefined)).map((s) => s[to]! - (from ? s[from]! : 0));
+  return v.length ? Math.round(summarize(v).median) : NaN;
+};
+const q = summarize(after.quick);
+const summaryRows = (m: Measured, label: string) => {
+  const sq = summarize(m.quick);
+  const sa = summarize(m.acknowledged);
+  return [
+    `| ${label}shutter → provisional verdict shown on the phone | ${fmt(sq.median)} | ${fmt(sq.p95)} | ${fmt(sq.min)} | ${fmt(sq.max)} |`,
+    `| ${label}shutter → original acknowledged (SHA-256 back, final verdict shown) | ${fmt(sa.median)} | ${fmt(sa.p95)} | ${fmt(sa.min)} | ${fmt(sa.max)} |`,
+  ];
+};
+const sentLine = (m: Measured) => `the original ${m.original.width}×${m.original.height}, ${m.original.mb.toFixed(2)} MB (tus, 1 MB chunks); the compact copy ${m.compact.width}×${m.compact.height}, ${m.compact.kb.toFixed(0)} KB`;
+const body = [
+  `Impairment: the phone's Chromium in its own Linux network namespace behind a veth pair (tests/capture/photo-call-in-namespace.ts); its uplink capped at ${uplinkKbit / 1000} Mbit/s by \`tc tbf\` on the phone's interface (everything it sends shares the cap: the call's video and audio, signalling and the photos); ${rttMs} ms added round trip by userspace delay relays (tests/support/network-namespace.ts \`startDelayRelay\`, ${rttMs / 2} ms each way, TCP for pages and uploads, UDP and TCP for media) — a small request from the phone's page took ${after.pingMs.toFixed(0)} ms (median of 5). Downlink uncapped. Agent's Chromium in the call on the machine, production build, recording declined, ${runs} photos in a row (each waits for the previous original's acknowledgement).`,
+  `Camera: the call's video from a 4000×3000 scene (Chromium's file-backed fake camera); the still, as a phone's camera hands it over, is that scene as a 12-MP JPEG (${(base.size / 1e6).toFixed(1)} MB), returned by ImageCapture.takePhoto() at once (Chromium's fake camera would PNG-encode the frame in software instead: 8.9 MB, 40 s on this machine; a real camera's own shutter latency comes on top of these figures). Sent per photo: ${sentLine(after)}.`,
+  `Machine load (1-minute load average on ${os.cpus().length} cores, before → after each run): ${loadLine(after)}.`,
+  "",
+  "Steps after the tap, from the phone page's own marks (ms): still taken (ImageCapture.takePhoto), compact copy made and SHA-256 of the original, still saved in IndexedDB, the server's answer to the compact copy.",
+  "",
+  ...runTable(after),
+  "",
+  "| measure | p50 | p95 | min | max |",
+  "| --- | --- | --- | --- | --- |",
+  ...summaryRows(after, ""),
+  "",
+  `Where the time goes (medians, ms): compact copy made ${stepMedian(after, "compact-made")} after the tap; saved on the phone +${stepMedian(after, "still-saved", "compact-made")}; the copy's upload and the server's quick verdict +${stepMedian(after, "provisional-answered", "still-saved")}.`,
+  "",
+  `Target: p95 ≤ 1.5 s for the first row — ${q.p95 <= 1500 ? "met" : "NOT met"}.`,
+  "",
+  ...(before
+    ? [
+        `**Before and after, one after the other on this machine** (before: the checkout at \`${path.resolve(beforeRoot!)}\`, commit ${execFileSync("git", ["-C", path.resolve(beforeRoot!), "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim()}, ${sentLine(before)}; load ${loadLine(before)}):`,
+        "",
+        "| measure | p50 | p95 | min | max |",
+        "| --- | --- | --- | --- | --- |",
+        ...summaryRows(before, "before: "),
+        ...summaryRows(after, "after: "),
+        "",
+        `Ratio after/before, shutter → provisional verdict: p50 ${(q.median / summarize(before.quick).median).toFixed(2)}, p95 ${(q.p95 / summarize(before.quick).p95).toFixed(2)}; compact copy made (median) ${stepMedian(before, "compact-made")} → ${stepMedian(after, "compact-made")} ms; upload and quick verdict (median) ${stepMedian(before, "provisional-answered", "still-saved")} → ${stepMedian(after, "provisional-answered", "still-saved")} ms.`,
+        "",
+        "Before, per run:",
+        "",
+        ...runTable(before),
+        "",
+      ]
+    : []),
+  PREVIOUS,
+].join("\n");
+writeSection("capture", "Photo: shutter → provisional verdict, and → original acknowledged", `node --import tsx bench/capture/run.ts ${runs} ${uplinkKbit} ${rttMs}${beforeRoot ? " --before=<checkout of the commit before>" : ""}`, body);
+console.log(body);

@@ -11,6 +11,8 @@ import { DomainError } from "../domain/errors";
 import type { ParticipantIdentity } from "../domain/participants";
 import type { CaptureWire, GuideWire, PendingPhotoWire, ProvisionalCaptureWire } from "../signalling/protocol";
 import { OriginalUploads } from "./original-uploads";
+import type { PlaceRecord } from "../domain/place-report";
+import { identityItem } from "../identity/identity-items";
 import type { PhotoGate } from "./photo-gate";
 import type { RoomRegistry } from "../../media/room-registry";
 import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
@@ -20,7 +22,8 @@ export interface CaptureUpload {
   itemKey: string;
   idempotencyKey: string;
   capturedAt: Date | null;
-  gps: { lat: number; lon: number; accuracy: number | null } | null;
+  /** The phone's own position when the photo was taken (not the EXIF's), or why there is none; null when not reported. */
+  place: PlaceRecord | null;
   bytes: Buffer;
 }
 
@@ -69,10 +72,13 @@ export class CaptureService {
 
   async guideFor(surveyId: string, itemKey: string): Promise<GuideWire> {
     const survey = await this.db.survey.findUniqueOrThrow({ where: { id: surveyId }, include: { claim: { select: { claimType: true } } } });
-    const item = (await surveyChecklist(this.db, survey)).find((i) => i.key === itemKey);
+    // The identity step's shots stand beside every checklist, with the camera each needs.
+    const identity = identityItem(itemKey);
+    const item = identity ?? (await surveyChecklist(this.db, survey)).find((i) => i.key === itemKey);
     if (!item) throw new DomainError("NOT_FOUND", `no checklist item "${itemKey}" for this claim type`);
     await appendSurveyEvent(this.db, surveyId, { type: "guide.pushed", payload: { itemKey } });
-    return { itemKey, label: item.label, instruction: item.instruction, overlay: item.overlay };
+    // Checklist shots are of the car or the scene: the rear camera (back to it after the identity step's face).
+    return { itemKey, label: item.label, instruction: item.instruction, overlay: item.overlay, facing: identity?.facing ?? "environment" };
   }
 
   /** Stores and judges one upload; the same idempotency key yields the same capture. */
@@ -167,7 +173,7 @@ export class CaptureService {
     const survey = await this.db.survey.findUniqueOrThrow({ where: { id: surveyId }, include: { claim: { select: { claimType: true } } } });
     if (survey.status === "closed") throw new DomainError("SURVEY_CLOSED", "This survey has ended.");
     const items = await surveyChecklist(this.db, survey);
-    if (!items.some((i) => i.key === itemKey)) throw new DomainError("BAD_REQUEST", `no checklist item "${itemKey}" for this claim type`);
+    if (!identityItem(itemKey) && !items.some((i) => i.key === itemKey)) throw new DomainError("BAD_REQUEST", `no checklist item "${itemKey}" for this claim type`);
   }
 
   private async process(u: CaptureUpload): Promise<CaptureRow> {
@@ -184,7 +190,8 @@ export class CaptureService {
     const small = await this.put(`${base}.thumb-320.jpg`, thumbs.small);
     const large = await this.put(`${base}.thumb-1024.jpg`, thumbs.large);
 
-    const gps = u.gps ?? meta.gps;
+    // The phone's fix only: the EXIF's own GPS stays in `exif`, so the report can set one against the other.
+    const gps = u.place?.status === "fix" ? u.place : null;
     const row = await this.db.capture.create({
       data: {
         surveyId: u.who.surveyId,
@@ -203,7 +210,9 @@ export class CaptureService {
         exif: JSON.stringify(meta.exif),
         gpsLat: gps?.lat ?? null,
         gpsLon: gps?.lon ?? null,
-        gpsAccuracy: gps?.accuracy ?? null,
+        gpsAccuracy: gps?.accuracyM ?? null,
+        gpsAt: gps?.at ? new Date(gps.at) : null,
+        placeStatus: u.place?.status ?? null,
         scores: JSON.stringify(assessment.scores),
         verdict: assessment.verdict,
         reasons: JSON.stringify(assessment.reasons),
@@ -223,6 +232,7 @@ export class CaptureService {
         scores: assessment.scores,
         reasons: assessment.reasons.map((r) => r.code),
         modelSha256: row.modelSha256,
+        ...(u.place ? { place: u.place } : {}),
         // The compact copy judged first, linked on the timeline the evidence signs.
         ...(provisional ? { provisional: { sha256: provisional.sha256, verdict: provisional.verdict }, disagrees: provisional.verdict !== row.verdict } : {}),
       },

@@ -31,6 +31,10 @@ export const originalMetadata = z.object({
     .string()
     .regex(/^-?\d{1,3}(\.\d+)?,-?\d{1,3}(\.\d+)?(,\d+(\.\d+)?)?$/)
     .optional(),
+  /** The fix's own time (the phone's clock), with `gps`. */
+  gpsAt: z.iso.datetime({ offset: true }).optional(),
+  /** Without `gps`: why the phone has no position for this photo (server/domain/place-report.ts). */
+  place: z.enum(["refused", "unavailable", "unanswered"]).optional(),
 });
 export type OriginalMetadata = z.infer<typeof originalMetadata>;
 

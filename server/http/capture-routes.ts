@@ -1,10 +1,12 @@
 // Photo upload from the phone and photo delivery to the call's pages.
 //   POST /api/captures             raw image body; headers: X-Invite-Token,
-//        Idempotency-Key, X-Capture-Item, X-Captured-At?, X-Capture-Gps? (lat,lon,accuracy)
+//        Idempotency-Key, X-Capture-Item, X-Captured-At?, X-Capture-Gps? (lat,lon,accuracy),
+//        X-Capture-Gps-At? (the fix's own time)
 //   POST /api/captures/provisional  the compact copy (≤ 200 KB) first, same headers: a quick
 //        provisional verdict while the original is still on its way
 //   POST /api/captures/uploads        tus: create a resumable upload of the original
-//        (Upload-Length, Upload-Metadata: key, item, sha256, capturedAt?, gps?)
+//        (Upload-Length, Upload-Metadata: key, item, sha256, capturedAt?, gps?, gpsAt?,
+//        place? = refused | unavailable | unanswered when the phone has no position)
 //   HEAD|PATCH /api/captures/uploads/:id   tus: how far it got / the next chunk
 //   POST /api/captures/uploads/:id/commit  the complete original is hash-checked and judged
 //   POST /api/captures/viewer      header X-Invite-Token: sets the survey's photo cookie
@@ -30,6 +32,7 @@ import { requestLocale } from "../i18n/translate";
 import { describeIssues } from "../i18n/validation-messages";
 import { readCapped } from "./read-capped-body";
 import { OriginalUploadError } from "../capture/original-upload-error";
+import type { PlaceRecord } from "../domain/place-report";
 import { MAX_CHUNK_BYTES, MAX_ORIGINAL_BYTES, parseDeclaredMetadata, type OriginalUpload } from "../capture/original-uploads";
 
 const MAX_UPLOAD_BYTES = MAX_ORIGINAL_BYTES;
@@ -48,7 +51,19 @@ const uploadHeaders = z.object({
     .string()
     .regex(/^-?\d{1,3}(\.\d+)?,-?\d{1,3}(\.\d+)?(,\d+(\.\d+)?)?$/, "X-Capture-Gps must be lat,lon[,accuracy]")
     .optional(),
+  "x-capture-gps-at": z.iso.datetime({ offset: true }).optional(),
 });
+
+/**
+ * The phone's position as declared with a photo ("lat,lon[,accuracy]" and the
+ * fix's time), or why it has none; null when the uploader said nothing. A
+ * position outside the globe is no position.
+ */
+function declaredPlace(gps: string | undefined, gpsAt: string | undefined, status: "refused" | "unavailable" | "unanswered" | undefined): PlaceRecord | null {
+  const n = gps?.split(",").map(Number);
+  if (n && Math.abs(n[0]!) <= 90 && Math.abs(n[1]!) <= 180) return { status: "fix", lat: n[0]!, lon: n[1]!, accuracyM: n[2] ?? null, at: gpsAt ?? null };
+  return status ? { status } : null;
+}
 
 function json(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
@@ -82,13 +97,12 @@ export function createCaptureRoutes(app: AppContext, captures: CaptureService) {
       return json(res, 413, { error: { code: "file_too_large", message: { "zh-CN": "照片文件超过 25 MB，请降低相机分辨率后重拍。", en: "The photo is larger than 25 MB. Lower the camera resolution and try again." } } });
     }
     const h = headers.data;
-    const gps = h["x-capture-gps"]?.split(",").map(Number);
     const result = await captures.ingest({
       who,
       itemKey: h["x-capture-item"],
       idempotencyKey: h["idempotency-key"],
       capturedAt: h["x-captured-at"] ? new Date(h["x-captured-at"]) : null,
-      gps: gps && Math.abs(gps[0]!) <= 90 && Math.abs(gps[1]!) <= 180 ? { lat: gps[0]!, lon: gps[1]!, accuracy: gps[2] ?? null } : null,
+      place: declaredPlace(h["x-capture-gps"], h["x-capture-gps-at"], undefined),
       bytes,
     });
     return json(res, result.duplicate ? 200 : 201, result);
@@ -108,7 +122,7 @@ export function createCaptureRoutes(app: AppContext, captures: CaptureService) {
       throw new OriginalUploadError("compact_too_large");
     }
     const h = headers.data;
-    const result = await captures.judgeProvisional({ who, itemKey: h["x-capture-item"], idempotencyKey: h["idempotency-key"], capturedAt: null, gps: null, bytes });
+    const result = await captures.judgeProvisional({ who, itemKey: h["x-capture-item"], idempotencyKey: h["idempotency-key"], capturedAt: null, place: null, bytes });
     return json(res, result.duplicate ? 200 : 201, result);
   }
 
@@ -162,13 +176,12 @@ export function createCaptureRoutes(app: AppContext, captures: CaptureService) {
     const { upload } = await ownUpload(req, id);
     const bytes = await originals.completeBytes(upload);
     const m = upload.meta;
-    const gps = m.gps?.split(",").map(Number);
     const result = await captures.ingest({
       who,
       itemKey: m.item,
       idempotencyKey: m.key,
       capturedAt: m.capturedAt ? new Date(m.capturedAt) : null,
-      gps: gps && Math.abs(gps[0]!) <= 90 && Math.abs(gps[1]!) <= 180 ? { lat: gps[0]!, lon: gps[1]!, accuracy: gps[2] ?? null } : null,
+      place: declaredPlace(m.gps, m.gpsAt, m.place),
       bytes,
     });
     await originals.remove(upload.id);

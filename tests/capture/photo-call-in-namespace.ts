@@ -43,6 +43,8 @@ export async function startPhotoCallInNamespace(opts: {
   phoneInitScript?: string;
   /** Called with the phone's context before its first page opens (routes, more scripts). */
   preparePhone?: (ctx: BrowserContext) => Promise<void>;
+  /** Another checkout of the product to run (a benchmark's "before"); default this one. */
+  root?: string;
 }): Promise<PhotoCallInNamespace> {
   const network = await createPhoneNetwork({ tag: opts.tag });
   const browsers: Browser[] = [];
@@ -60,6 +62,7 @@ export async function startPhotoCallInNamespace(opts: {
     const relayOrigin = `http://${network.relayAddress}:${port}`;
     product = await startProductProcess({
       port,
+      root: opts.root,
       env: { ...productEnvFor(network, port, rtt ? network.relayAddress : undefined), ...(rtt ? { ALLOWED_ORIGINS: relayOrigin } : {}) },
     });
     if (rtt) {

@@ -11,7 +11,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import type { SurveyCall } from "../../_lib/call/survey-call";
 import { takeStill, setTorch, torchSupported } from "../../_lib/capture/take-still";
-import { currentPosition } from "../../_lib/capture/current-position";
+import { phonePlace } from "../../_lib/place/phone-place";
 import { outboxFor, type OutboxStill } from "../../_lib/capture/photo-outbox";
 import { useI18n } from "../../_i18n/i18n-provider";
 import { StreamVideo } from "../call/media-element";
@@ -61,13 +61,13 @@ export function CapturePanel({ call, inviteToken, loadLabels }: { call: SurveyCa
     setStatus({ kind: "saving" });
     try {
       const capturedAt = new Date();
-      // The position can take seconds to come: it goes with the original, and never holds up the quick verdict.
-      const gps = currentPosition();
+      // Asked at the shutter, stored beside the photo when it comes: it goes with the original, never holding up the quick verdict.
+      const place = phonePlace.now();
       const { blob } = await takeStill(track);
       // Marks (performance.mark) let a benchmark see where the time between the tap and the verdict goes.
       performance.mark("capture:still-taken");
       // Saved on the phone before anything is sent: from here on a drop or a reload loses nothing.
-      const key = await outbox.add({ original: blob, itemKey, capturedAt, gps });
+      const key = await outbox.add({ original: blob, itemKey, capturedAt, place });
       setStatus({ kind: "sent", key });
     } catch {
       setStatus({ kind: "failed", message: t("capture.failed") });
@@ -87,6 +87,13 @@ export function CapturePanel({ call, inviteToken, loadLabels }: { call: SurveyCa
     void shoot(s.captureRequest.itemKey);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [s.captureRequest, track, saving]);
+
+  // A shot that needs the other camera (the identity step's face: the front one; the card after it: the rear) switches to it.
+  const wantFacing = guide?.facing;
+  useEffect(() => {
+    if (wantFacing && track && wantFacing !== s.facing) void call.switchCamera().catch(() => undefined);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [guide?.itemKey, wantFacing, Boolean(track)]);
 
   // A new guide starts a new step: the last verdict belonged to another item.
   useEffect(() => {

@@ -14,8 +14,9 @@
 // naming the problem) ends a still's journey, with the server's words.
 import { Upload, type DetailedError } from "tus-js-client";
 import type { CaptureWire, ProvisionalCaptureWire } from "../../../server/signalling/protocol";
-import { compactCopy, sha256Hex } from "./compact-copy";
+import { compactCopy, sha256Hex, warmUpCompactCopy } from "./compact-copy";
 import { deleteStill, putStill, stillsFor, updateStill, type StoredStill } from "./photo-store";
+import type { PlaceReport } from "../../../server/domain/place-report";
 
 type Words = { "zh-CN": string; en: string };
 
@@ -87,7 +88,11 @@ export class PhotoOutbox {
   private readonly stalls = new Map<string, number>();
 
   constructor(private readonly inviteToken: string) {
-    if (typeof window !== "undefined") window.addEventListener("online", () => [...this.wakers].forEach((w) => w()));
+    if (typeof window !== "undefined") {
+      window.addEventListener("online", () => [...this.wakers].forEach((w) => w()));
+      // While the driver frames the first shot, not after the shutter.
+      void warmUpCompactCopy().catch(() => undefined);
+    }
   }
 
   subscribe = (fn: () => void) => {
@@ -115,7 +120,7 @@ export class PhotoOutbox {
   }
 
   /** Saves a new still on the phone, then starts its journey. Resolves once it is saved. */
-  async add(args: { original: Blob; itemKey: string; capturedAt: Date; gps: Promise<StoredStill["gps"]> }): Promise<string> {
+  async add(args: { original: Blob; itemKey: string; capturedAt: Date; place: Promise<PlaceReport> }): Promise<string> {
     const [sha256, compact, scope] = await Promise.all([sha256Hex(args.original), compactCopy(args.original).catch(() => null), this.scope()]);
     performance.mark("capture:compact-made");
     const still: StoredStill = {
@@ -123,8 +128,8 @@ export class PhotoOutbox {
       scope,
       itemKey: args.itemKey,
       capturedAt: args.capturedAt.toISOString(),
-      // Filled in when the position comes (below); the original waits for it, the quick check does not.
-      gps: null,
+      // Filled in when the position comes (below), stored with the photo on the phone; the original waits for it, the quick check does not.
+      place: null,
       original: args.original,
       sha256,
       compact,
@@ -135,15 +140,34 @@ export class PhotoOutbox {
     };
     await putStill(still);
     performance.mark("capture:still-saved");
-    const located = args.gps
-      .then(async (gps) => {
-        if (!gps) return;
-        still.gps = gps;
-        await updateStill(still.key, { gps });
+    const located = args.place
+      .then(async (place) => {
+        still.place = place;
+        await updateStill(still.key, { place });
       })
       .catch(() => undefined);
     this.start(still, located);
     return still.key;
+  }
+
+  /**
+   * Keeps a still on the phone without sending it: the video-report queue's
+   * waiting screen, whose token becomes this link once an agent answers. The
+   * join page of that link then finds it (resume below) and sends it through the
+   * same quick check, upload and quality gate as a photo taken in the call.
+   */
+  async hold(args: { original: Blob; itemKey: string; capturedAt: Date; place: Promise<PlaceReport> }): Promise<string> {
+    const [sha256, compact, scope] = await Promise.all([sha256Hex(args.original), compactCopy(args.original).catch(() => null), this.scope()]);
+    const key = `ph-${crypto.randomUUID()}`;
+    await putStill({ key, scope, itemKey: args.itemKey, capturedAt: args.capturedAt.toISOString(), place: null, original: args.original, sha256, compact, uploadUrl: null, provisional: null, provisionalFailed: compact === null, createdAt: Date.now() });
+    // The position, when it comes, goes beside the photo: it is sent long after (once an agent answers).
+    void args.place.then((place) => updateStill(key, { place })).catch(() => undefined);
+    return key;
+  }
+
+  /** The stills this link keeps on the phone, not yet acknowledged by the server. */
+  async kept(): Promise<{ key: string; itemKey: string }[]> {
+    return (await stillsFor(await this.scope())).map((s) => ({ key: s.key, itemKey: s.itemKey }));
   }
 
   /** Finds the stills a previous page of this link left unacknowledged and continues them. */
@@ -271,7 +295,11 @@ export class PhotoOutbox {
         rejectUpload(err);
       };
       const metadata: Record<string, string> = { key: still.key, item: still.itemKey, sha256: still.sha256, capturedAt: still.capturedAt };
-      if (still.gps) metadata.gps = `${still.gps.lat.toFixed(6)},${still.gps.lon.toFixed(6)},${Math.round(still.gps.accuracy)}`;
+      const place: PlaceReport | null = still.place ?? (still.gps ? { status: "fix", lat: still.gps.lat, lon: still.gps.lon, accuracyM: still.gps.accuracy, at: still.capturedAt } : null);
+      if (place?.status === "fix") {
+        metadata.gps = `${place.lat.toFixed(6)},${place.lon.toFixed(6)},${Math.round(place.accuracyM)}`;
+        metadata.gpsAt = place.at;
+      } else if (place) metadata.place = place.status;
       const upload: Upload = new Upload(still.original, {
         endpoint: new URL(ORIGINALS_ENDPOINT, location.href).href,
         uploadUrl: still.uploadUrl ?? undefined,

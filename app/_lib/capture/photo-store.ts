@@ -3,6 +3,7 @@
 // nothing, and the page finds them again when it opens. One object store,
 // keyed by the photo's key (its idempotency key on the server).
 import type { ProvisionalCaptureWire } from "../../../server/signalling/protocol";
+import type { PlaceReport } from "../../../server/domain/place-report";
 
 export interface StoredStill {
   key: string;
@@ -10,7 +11,10 @@ export interface StoredStill {
   scope: string;
   itemKey: string;
   capturedAt: string;
-  gps: { lat: number; lon: number; accuracy: number } | null;
+  /** The phone's position when the photo was taken, or why there is none; null until it comes. */
+  place: PlaceReport | null;
+  /** What a page from before `place` stored (position only). */
+  gps?: { lat: number; lon: number; accuracy: number } | null;
   original: Blob;
   sha256: string;
   compact: Blob | null;
