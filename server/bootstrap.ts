@@ -74,7 +74,9 @@ export async function startProduct(opts: StartOptions) {
   // Evidence: built in the background once a survey closes; packages a crash left half-built are rebuilt now.
   const evidenceSigner = evidenceSignerFactory(env.DATA_DIR, env.tsa);
   const softwareVersion = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../package.json"), "utf8")) as { version: string }).version;
-  const evidence = new EvidenceService({ db, log, storage, recording, packagesDir: evidencePackagesDir(env.DATA_DIR), signer: evidenceSigner, softwareVersion, qualityModelSha256: model.sha256 });
+  const evidence = new EvidenceService({ db, log, storage, recording, packagesDir: evidencePackagesDir(env.DATA_DIR), signer: evidenceSigner, softwareVersion, qualityModelSha256: model.sha256,
+    placeCheck: { timeMarginS: Math.round(env.PLACE_CHECK_TIME_MARGIN_MINUTES * 60), distanceMarginM: env.PLACE_CHECK_DISTANCE_METRES },
+  });
   const hub = new SurveyHub(db, rooms, log, {
     beforeTeardown: (surveyId) => recording.finalise(surveyId),
     onClosed: (surveyId) => {
@@ -123,7 +125,7 @@ export async function startProduct(opts: StartOptions) {
       await recording.close();
       storage.close?.();
       await http.close();
-      pool.close();
+      await pool.close();
       await db.$disconnect();
     })());
 

@@ -30,6 +30,7 @@ export function NewSurveyForm({ onCreated }: { onCreated: () => void }) {
           plate: s("plate"),
           policyholderName: s("policyholderName"),
           policyholderMobile: s("policyholderMobile"),
+          policyholderIdNumber: s("policyholderIdNumber") || undefined,
           incidentAt: new Date(s("incidentAt")),
           incidentPlace: s("incidentPlace"),
           claimType: s("claimType") as (typeof claimTypes)[number],
@@ -62,6 +63,7 @@ export function NewSurveyForm({ onCreated }: { onCreated: () => void }) {
           <label>{t("claim.plate")}<input name="plate" required data-testid="claim-plate" /></label>
           <label>{t("claim.policyholderName")}<input name="policyholderName" required data-testid="claim-name" /></label>
           <label>{t("claim.policyholderMobile")}<input name="policyholderMobile" required inputMode="tel" placeholder="13800138000" data-testid="claim-mobile" /></label>
+          <label>{t("claim.policyholderIdNumber")}<input name="policyholderIdNumber" minLength={18} maxLength={18} pattern="[0-9]{17}[0-9Xx]" autoComplete="off" data-testid="claim-id-number" /></label>
           <label>{t("claim.incidentAt")}<input name="incidentAt" type="datetime-local" required defaultValue={now} data-testid="claim-time" /></label>
           <label>{t("claim.incidentPlace")}<input name="incidentPlace" required data-testid="claim-place" /></label>
           <label>

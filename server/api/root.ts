@@ -12,6 +12,7 @@ import { queueRouter } from "./routers/queue";
 import { queueAdminRouter } from "./routers/queue-admin";
 import { surveysRouter } from "./routers/surveys";
 import { statementRouter } from "./routers/statement";
+import { identityRouter } from "./routers/identity";
 import { router } from "./trpc";
 
 export const appRouter = router({
@@ -29,6 +30,7 @@ export const appRouter = router({
   queue: queueRouter,
   queueAdmin: queueAdminRouter,
   statement: statementRouter,
+  identity: identityRouter,
 });
 
 export type AppRouter = typeof appRouter;

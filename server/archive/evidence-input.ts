@@ -10,9 +10,12 @@ import { parseEventPayload } from "../domain/survey-events";
 import { recordingNotice } from "../domain/recording-notice";
 import { maskMobile } from "../domain/invites";
 import { surveyChecklist } from "../domain/checklists";
+import { IDENTITY_ITEMS } from "../identity/identity-items";
+import { identityForPackage } from "../identity/identity-evidence";
 import { latestSignature } from "../domain/statement";
 import { reportStrings, type ReportLocale } from "../evidence/report-strings";
-import type { PackageInputRaw } from "../evidence/package-input";
+import { placeSchema, type PackageInputRaw } from "../evidence/package-input";
+import { placeFromColumns } from "../domain/place-report";
 import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
 import { continuityEntrySchema } from "../../media/recording/continuity-log";
 
@@ -27,6 +30,8 @@ export interface EvidenceInputOptions {
   /** The model loaded by this server; used when the survey has no photo naming one. */
   qualityModelSha256: string;
   now?: () => Date;
+  /** How far a photo's EXIF may differ from its capture before the report flags it (PLACE_CHECK_* settings). */
+  placeCheck?: { timeMarginS: number; distanceMarginM: number };
 }
 
 type PackageParticipant = PackageInputRaw["participants"][number];
@@ -109,6 +114,7 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
         participantId: e.actorId,
         // The agent reads the notice out; without an agent the consenting person read it alone.
         readBy: agentParticipant ?? e.actorId,
+        ...placeOf(payload.place),
       });
     }
     if (e.type === "chat.message" && e.actorId && participantIds.has(e.actorId) && typeof payload.text === "string") {
@@ -130,6 +136,8 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
       capturedAt: c.capturedAt ?? c.receivedAt,
       capturedBy: participantIds.has(c.participantId) ? c.participantId : undefined,
       gps: c.gpsLat != null && c.gpsLon != null ? { lat: c.gpsLat, lon: c.gpsLon, ...(c.gpsAccuracy != null ? { accuracyM: c.gpsAccuracy } : {}) } : undefined,
+      ...placeOf(placeFromColumns({ status: c.placeStatus, lat: c.gpsLat, lon: c.gpsLon, accuracy: c.gpsAccuracy, at: c.gpsAt })),
+      exif: exifFacts(c.exif),
       qualityScores: Object.fromEntries(Object.entries(scores).filter((kv): kv is [string, number] => typeof kv[1] === "number")),
       verdict: c.verdict === "accepted" ? "pass" : "fail",
       override:
@@ -171,6 +179,7 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
   }
 
   const statement = await statementForPackage(db, survey.id, survey.events, participantIds, staffParticipant);
+  const identity = await identityForPackage(db, survey.id, survey.events, opts.storage, staffParticipant, participantIds);
 
   return {
     surveyId: survey.id,
@@ -194,11 +203,13 @@ export async function evidenceInputForSurvey(db: Db, surveyId: string, opts: Evi
     captures,
     chat,
     recordings,
-    checklistLabels: Object.fromEntries((await surveyChecklist(db, survey)).map((i) => [i.key, i.label[locale]])),
+    checklistLabels: Object.fromEntries([...(await surveyChecklist(db, survey)), ...IDENTITY_ITEMS].map((i) => [i.key, i.label[locale]])),
     retention: retentionFacts(survey.claim, closedAt, survey.evidence),
+    ...(opts.placeCheck ? { placeCheck: opts.placeCheck } : {}),
     softwareVersion: opts.softwareVersion,
     qualityModelSha256: survey.captures[0]?.modelSha256 ?? opts.qualityModelSha256,
     ...(statement ? { statement } : {}),
+    ...(identity ? { identity } : {}),
   };
 }
 
@@ -233,7 +244,26 @@ async function statementForPackage(
     imagePngBase64: Buffer.from(signature.imagePng).toString("base64"),
     strokesJson: signature.strokes,
     confirmations,
+    ...placeOf(placeFromColumns({ status: signature.placeStatus, lat: signature.placeLat, lon: signature.placeLon, accuracy: signature.placeAccuracy, at: signature.placeAt })),
   };
+}
+
+/** A stored or reported place in the package's shape; nothing when none was reported or it does not parse. */
+function placeOf(raw: unknown): { place?: z.input<typeof placeSchema> } {
+  if (!raw || typeof raw !== "object") return {};
+  const r = raw as Record<string, unknown>;
+  const candidate = r.status === "fix" ? { status: "fix", lat: r.lat, lon: r.lon, ...(r.accuracyM != null ? { accuracyM: r.accuracyM } : {}), ...(r.at != null ? { at: r.at } : {}) } : { status: r.status };
+  const parsed = placeSchema.safeParse(candidate);
+  return parsed.success ? { place: candidate as z.input<typeof placeSchema> } : {};
+}
+
+/** The camera's own time and position as read at upload (server/capture/quality-photo-gate.ts keeps them in exif). */
+function exifFacts(json: string): { takenAt?: string; gps?: { lat: number; lon: number } } | undefined {
+  const e = parseEventPayload(json);
+  const takenAt = typeof e.cameraTime === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}([+-]\d{2}:\d{2})?$/.test(e.cameraTime) ? e.cameraTime : undefined;
+  const g = e.gps as { latitude?: unknown; longitude?: unknown } | null | undefined;
+  const gps = g && typeof g.latitude === "number" && typeof g.longitude === "number" ? { lat: g.latitude, lon: g.longitude } : undefined;
+  return takenAt || gps ? { ...(takenAt ? { takenAt } : {}), ...(gps ? { gps } : {}) } : undefined;
 }
 
 /** The facts the retention rules need, from the claim and the package row (hold, dispute). */
@@ -296,8 +326,22 @@ export function mapContinuity(json: string, startedAt: Date, endedAt: Date | nul
         continue;
       }
       const until = Date.parse(e.at);
-      const from = Math.max(until - (e.gapMs ?? 0), Date.parse(out[out.length - 1]!.at as string));
-      out.push({ type: "gap", at: new Date(from).toISOString(), until: new Date(Math.max(from, until)).toISOString(), reason, ...(e.cause ? { cause: e.cause } : {}), ...(e.lostPackets != null ? { lostPackets: Math.max(0, Math.round(e.lostPackets)) } : {}) });
+      const holeFrom = until - (e.gapMs ?? 0);
+      // A network hole is logged when media flows again, after the packet loss it caused
+      // was noted (RTP sequence numbers jump when the path is back): such loss entries lie
+      // inside the hole and are the hole itself. They are taken into it, so the hole keeps
+      // its true start and its cause; cutting it at them would count the silence before
+      // them as recorded and name the hole "packet-loss".
+      let absorbedLoss = 0;
+      while (out.length > 1) {
+        const last = out[out.length - 1]!;
+        if (last.type !== "gap" || last.cause !== "packet-loss" || Date.parse(last.at as string) < holeFrom) break;
+        absorbedLoss += last.lostPackets ?? 0;
+        out.pop();
+      }
+      const from = Math.max(holeFrom, Date.parse(out[out.length - 1]!.at as string));
+      const lost = (e.lostPackets ?? 0) + absorbedLoss;
+      out.push({ type: "gap", at: new Date(from).toISOString(), until: new Date(Math.max(from, until)).toISOString(), reason, ...(e.cause ? { cause: e.cause } : {}), ...(e.lostPackets != null || absorbedLoss > 0 ? { lostPackets: Math.max(0, Math.round(lost)) } : {}) });
       continue;
     }
     const at = out.length ? new Date(Math.max(Date.parse(e.at), Date.parse(out[out.length - 1]!.at as string))).toISOString() : e.at;

@@ -37,6 +37,8 @@ export interface EvidenceServiceOptions {
   reportFonts?: ReportFonts;
   /** Waits before the automatic retries of a failed build, in order; the last one repeats. */
   retryDelaysMs?: number[];
+  /** Margins of the report's EXIF-against-capture check (server/evidence/photo-place-check.ts); default 10 min, 500 m. */
+  placeCheck?: { timeMarginS: number; distanceMarginM: number };
 }
 
 /** 30 s, 2 min, 10 min, 1 h, then every 6 h: quick for a passing hiccup, quiet for a cause someone must fix. */

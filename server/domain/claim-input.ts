@@ -4,6 +4,7 @@
 // messages are keys of app/_i18n/messages.ts.
 import { z } from "zod";
 import { isoDateTime, safeText } from "./safe-input";
+import { idNumberValid, normaliseIdNumber } from "../identity/id-number";
 
 export const claimType = z.enum(["motor_collision", "motor_theft", "motor_glass", "motor_other", "property"], { error: "error.field.choice" });
 
@@ -16,6 +17,8 @@ export const claimInput = z
     plate: safeText({ min: 2, max: 16 }),
     policyholderName: safeText({ min: 1, max: 100 }),
     policyholderMobile: mobile,
+    /** 18 characters with a valid GB 11643 check character; a final x is taken as X. */
+    policyholderIdNumber: safeText({ min: 18, max: 18 }).transform(normaliseIdNumber).refine(idNumberValid, "error.field.idNumber").optional(),
     incidentAt: isoDateTime().refine((d) => d.getTime() <= Date.now() + 5 * 60_000, "error.field.future"),
     incidentPlace: safeText({ min: 2, max: 300 }),
     claimType,

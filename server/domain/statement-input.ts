@@ -2,6 +2,7 @@
 // pad's PNG and the strokes with their timing. Bounded so a submission stays
 // well under the tRPC body limit (2 MiB) and the database row stays small.
 import { z } from "zod";
+import { placeReportSchema } from "./place-report";
 
 export const SIGNATURE_PNG_MAX_BYTES = 512 * 1024;
 const MAX_POINTS = 20_000;
@@ -32,6 +33,8 @@ export const signatureSubmissionSchema = z
     width: z.number().int().min(50).max(4096),
     height: z.number().int().min(50).max(4096),
     strokes: z.array(strokeSchema).min(1, "sign before sending").max(500),
+    /** Where the phone was when the driver signed, or why that is unknown (place-report.ts). */
+    place: placeReportSchema.optional(),
   })
   .refine((s) => s.strokes.reduce((n, st) => n + st.points.length, 0) <= MAX_POINTS, { path: ["strokes"], message: `at most ${MAX_POINTS} points` });
 

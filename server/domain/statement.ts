@@ -8,10 +8,12 @@ import sharp from "sharp";
 import type { Db } from "../db/client";
 import { statementFactsSchema, statementSha256, statementText, type StatementFacts, type StatementLocale } from "../evidence/statement-text";
 import { surveyChecklist } from "./checklists";
+import { IDENTITY_ITEMS } from "../identity/identity-items";
 import { DomainError } from "./errors";
 import type { ParticipantIdentity } from "./participants";
 import { appendSurveyEvent, parseEventPayload } from "./survey-events";
 import type { SignatureSubmission } from "./statement-input";
+import { placeToColumns } from "./place-report";
 
 export interface CurrentStatement {
   locale: StatementLocale;
@@ -25,7 +27,7 @@ export async function statementFacts(db: Db, surveyId: string, locale: Statement
     where: { id: surveyId },
     include: { claim: true, captures: { orderBy: [{ receivedAt: "asc" }, { id: "asc" }] } },
   });
-  const labels = new Map((await surveyChecklist(db, survey)).map((i) => [i.key, i.label[locale]]));
+  const labels = new Map([...(await surveyChecklist(db, survey)), ...IDENTITY_ITEMS].map((i) => [i.key, i.label[locale]]));
   const consentEvent = await db.surveyEvent.findFirst({ where: { surveyId, type: "recording.consent" }, orderBy: { seq: "desc" } });
   const consentPayload = consentEvent ? parseEventPayload(consentEvent.payload) : null;
   return statementFactsSchema.parse({
@@ -115,8 +117,23 @@ export async function signStatement(db: Db, who: ParticipantIdentity, input: Sig
   await checkSignatureImage(image);
   const imageSha256 = createHash("sha256").update(image).digest("hex");
   const strokes = JSON.stringify({ format: "claims-survey-strokes/1", width: input.width, height: input.height, strokes: input.strokes });
+  const place = placeToColumns(input.place);
   const row = await db.statementSignature.create({
-    data: { surveyId: who.surveyId, participantId: who.participantId, locale: input.locale, statementText: statement.text, statementSha256: statement.sha256, imagePng: image, imageSha256, strokes },
+    data: {
+      surveyId: who.surveyId,
+      participantId: who.participantId,
+      locale: input.locale,
+      statementText: statement.text,
+      statementSha256: statement.sha256,
+      imagePng: image,
+      imageSha256,
+      strokes,
+      placeStatus: place.status,
+      placeLat: place.lat,
+      placeLon: place.lon,
+      placeAccuracy: place.accuracy,
+      placeAt: place.at,
+    },
   });
   await appendSurveyEvent(db, who.surveyId, {
     type: "statement.signed",
@@ -130,6 +147,7 @@ export async function signStatement(db: Db, who: ParticipantIdentity, input: Sig
       signedAt: row.signedAt.toISOString(),
       strokeCount: input.strokes.length,
       pointerTypes: [...new Set(input.strokes.map((s) => s.pointerType))].sort(),
+      ...(input.place ? { place: input.place } : {}),
     },
   });
   return { statementSha256: statement.sha256, imageSha256, signedAt: row.signedAt };

@@ -9,6 +9,7 @@ import { issueInvite, type InviteConfig, type IssuedInvite } from "./invites";
 import { appendSurveyEvent } from "./survey-events";
 import { checklistFor } from "./checklists";
 import { sendInviteSms } from "./send-invite-sms";
+import { statementAtEnd, type EndWithoutStatement } from "./statement-end-rule";
 
 export interface SurveyDeps {
   db: Db;
@@ -47,6 +48,7 @@ export async function createClaimAndSurvey(
           plate: c.plate,
           policyholderName: c.policyholderName,
           policyholderMobile: c.policyholderMobile,
+          policyholderIdNumber: c.policyholderIdNumber ?? null,
           incidentAt: c.incidentAt,
           incidentPlace: c.incidentPlace,
           claimType: c.claimType,
@@ -102,22 +104,35 @@ export async function markSurveyOpen(db: Db, surveyId: string) {
   if (res.count > 0) await appendSurveyEvent(db, surveyId, { type: "survey.opened" });
 }
 
-export async function closeSurvey(db: Db, args: { surveyId: string; actor: Actor; reason?: string }) {
+/**
+ * Ends the survey. Only with the driver's signed statement, or with the
+ * agent's reason to end without it (statement-end-rule.ts): this is the one
+ * path every way of ending takes.
+ */
+export async function closeSurvey(db: Db, args: { surveyId: string; actor: Actor; reason?: string; withoutStatement?: EndWithoutStatement }) {
+  const current = await db.survey.findUnique({ where: { id: args.surveyId }, select: { status: true } });
+  if (!current) throw new DomainError("NOT_FOUND", "No such survey.");
+  if (current.status === "closed") throw new DomainError("SURVEY_CLOSED", "This survey has already ended.");
+  const statement = await statementAtEnd(db, args.surveyId, args.withoutStatement);
   const now = new Date();
   const res = await db.survey.updateMany({
     where: { id: args.surveyId, status: { not: "closed" } },
     data: { status: "closed", closedAt: now },
   });
-  if (res.count === 0) {
-    const exists = await db.survey.findUnique({ where: { id: args.surveyId }, select: { id: true } });
-    if (!exists) throw new DomainError("NOT_FOUND", "No such survey.");
-    throw new DomainError("SURVEY_CLOSED", "This survey has already ended.");
-  }
+  if (res.count === 0) throw new DomainError("SURVEY_CLOSED", "This survey has already ended.");
   await db.invite.updateMany({ where: { surveyId: args.surveyId, revokedAt: null }, data: { revokedAt: now } });
+  if (!statement.signed) {
+    await appendSurveyEvent(db, args.surveyId, {
+      type: "statement.waived",
+      actorId: args.actor.id,
+      actorRole: args.actor.role,
+      payload: { reason: statement.without.reason, ...(statement.without.note ? { note: statement.without.note } : {}) },
+    });
+  }
   await appendSurveyEvent(db, args.surveyId, {
     type: "survey.closed",
     actorId: args.actor.id,
     actorRole: args.actor.role,
-    payload: { reason: args.reason ?? "ended_by_agent" },
+    payload: { reason: args.reason ?? "ended_by_agent", ...(statement.signed ? {} : { withoutStatement: statement.without.reason }) },
   });
 }

@@ -12,12 +12,13 @@ import { computeCompleteness, type CompletenessReport } from "./completeness-rep
 import { summariseContinuity } from "./continuity-report";
 import { eventLeaf, signTreeHead, type SignedTreeHead } from "./event-log-merkle";
 import { type Manifest, type ManifestEntry, serialiseManifest } from "./manifest";
-import { evidenceId, type PackageInput, parsePackageInput } from "./package-input";
+import { evidenceId, type PackageInput, type Place, parsePackageInput } from "./package-input";
 import { FILES, type FileRole, PACKAGE_FORMAT, photoPath, recordingPath, thumbnailPath } from "./package-layout";
 import { PackageWriter, type WrittenFile } from "./package-writer";
 import { signPdfDocument } from "./pdf-signature";
 import { composeReport, type ReportStatement, type StatementRecord, type StoredFile } from "./report-pdf";
 import { STATEMENT_FORMAT } from "./statement-text";
+import { IDENTITY_FORMAT, type IdentityRecord, type ReportIdentity } from "./report-identity";
 import { reportStrings } from "./report-strings";
 import { decideRetention, DEFAULT_RETENTION_RULES, type RetentionDecision, retentionRulesSchema } from "./retention";
 import { pemBlocks } from "./signer/pem";
@@ -112,15 +113,15 @@ export async function buildEvidencePackage(rawInput: unknown, options: BuildOpti
 
   try {
     const entries: ManifestEntry[] = [];
-    const add = (f: WrittenFile, role: FileRole, mediaType: string, ref?: string) =>
-      entries.push({ path: f.path, size: f.size, sha256: f.sha256, mediaType, role, surveyId: input.surveyId, ...(ref ? { ref } : {}) });
+    const add = (f: WrittenFile, role: FileRole, mediaType: string, ref?: string, place?: Place) =>
+      entries.push({ path: f.path, size: f.size, sha256: f.sha256, mediaType, role, surveyId: input.surveyId, ...(ref ? { ref } : {}), ...(place ? { place } : {}) });
 
     const captureFiles: Record<string, StoredFile> = {};
     const thumbnailFiles: Record<string, StoredFile> = {};
     const thumbnails: Record<string, Buffer> = {};
     for (const c of input.captures) {
       const photo = await writer.addFile(photoPath(c.id, c.mediaType, c.originalPath), c.originalPath);
-      add(photo, "photo", c.mediaType, c.id);
+      add(photo, "photo", c.mediaType, c.id, c.place);
       captureFiles[c.id] = stored(photo);
       const thumb = await writer.addFile(thumbnailPath(c.id, c.thumbnailMediaType, c.thumbnailPath), c.thumbnailPath, true);
       add(thumb, "thumbnail", c.thumbnailMediaType, c.id);
@@ -143,6 +144,7 @@ export async function buildEvidencePackage(rawInput: unknown, options: BuildOpti
     add(await writer.addBuffer(FILES.treeHead, jsonBytes(treeHead)), "event-tree-head", "application/json");
     add(await writer.addBuffer(FILES.chat, jsonBytes({ surveyId: input.surveyId, messages: input.chat })), "chat", "application/json");
     const statement = input.statement ? await writeStatement(writer, input, add) : undefined;
+    const identity = input.identity ? await writeIdentity(writer, input, add) : undefined;
 
     const retention = decideRetention(input.retention, opts.retentionRules);
     const completeness = computeCompleteness(input);
@@ -171,6 +173,7 @@ export async function buildEvidencePackage(rawInput: unknown, options: BuildOpti
         recordingFiles,
         thumbnails,
         statement,
+        identity,
       },
       opts.reportFonts as ReportFonts,
     );
@@ -305,13 +308,13 @@ function surveyRecord(
 async function writeStatement(
   writer: PackageWriter,
   input: PackageInput,
-  add: (f: WrittenFile, role: FileRole, mediaType: string, ref?: string) => void,
+  add: (f: WrittenFile, role: FileRole, mediaType: string, ref?: string, place?: Place) => void,
 ): Promise<ReportStatement> {
   const st = input.statement!;
   const text = await writer.addBuffer(FILES.statement, Buffer.from(st.text, "utf8"));
   add(text, "statement", "text/plain; charset=utf-8");
   const image = await writer.addBuffer(FILES.signatureImage, Buffer.from(st.imagePngBase64, "base64"));
-  add(image, "signature-image", "image/png");
+  add(image, "signature-image", "image/png", undefined, st.place);
   const strokes = await writer.addBuffer(FILES.signatureStrokes, Buffer.from(st.strokesJson, "utf8"));
   add(strokes, "signature-strokes", "application/json");
   const record: StatementRecord = {
@@ -325,9 +328,33 @@ async function writeStatement(
     image: stored(image),
     strokes: stored(strokes),
     confirmations: st.confirmations,
+    ...(st.place ? { place: st.place } : {}),
   };
   add(await writer.addBuffer(FILES.statementRecord, jsonBytes(record)), "statement-record", "application/json");
   return { record, text: st.text, imageBytes: Buffer.from(st.imagePngBase64, "base64") };
+}
+
+/**
+ * identity/: the portrait cut from the card front (its hash is the one the
+ * identity.read event records) and identity.json tying the card, face and
+ * portrait files to what was read and attested.
+ */
+async function writeIdentity(
+  writer: PackageWriter,
+  input: PackageInput,
+  add: (f: WrittenFile, role: FileRole, mediaType: string, ref?: string) => void,
+): Promise<ReportIdentity> {
+  const id = input.identity!;
+  const portraitBytes = id.portraitJpegBase64 ? Buffer.from(id.portraitJpegBase64, "base64") : null;
+  let portrait: StoredFile | null = null;
+  if (portraitBytes) {
+    const f = await writer.addBuffer(FILES.identityPortrait, portraitBytes);
+    add(f, "identity-portrait", "image/jpeg");
+    portrait = stored(f);
+  }
+  const record: IdentityRecord = { format: IDENTITY_FORMAT, surveyId: input.surveyId, shots: id.shots, reading: id.reading, portrait, attestation: id.attestation };
+  add(await writer.addBuffer(FILES.identityRecord, jsonBytes(record)), "identity-record", "application/json");
+  return { record, portraitBytes };
 }
 
 const stored = ({ path, size, sha256 }: WrittenFile): StoredFile => ({ path, size, sha256 });

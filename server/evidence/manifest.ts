@@ -17,6 +17,13 @@ export const manifestEntrySchema = z.object({
   surveyId: z.string(),
   /** The capture or recording id this file belongs to, if any. */
   ref: z.string().optional(),
+  /** A photo or the signature: where the driver's phone was when it was made, or why that is unknown (package-input.ts placeSchema). */
+  place: z
+    .union([
+      z.object({ status: z.literal("fix"), lat: z.number(), lon: z.number(), accuracyM: z.number().optional(), at: z.string().optional() }),
+      z.object({ status: z.enum(["refused", "unavailable", "unanswered"]) }),
+    ])
+    .optional(),
 });
 
 export const manifestSchema = z.object({

@@ -41,6 +41,22 @@ export const participantSchema = z.object({
   accountId: z.string().max(128).optional(),
 });
 
+/**
+ * Where the driver's phone was at a step (the consent, a photo, the
+ * signature): its fix, with accuracy and the fix's own time, or why there is
+ * none (refused, unavailable, not asked yet).
+ */
+export const placeSchema = z.discriminatedUnion("status", [
+  z.object({
+    status: z.literal("fix"),
+    lat: z.number().min(-90).max(90),
+    lon: z.number().min(-180).max(180),
+    accuracyM: z.number().nonnegative().optional(),
+    at: instant.optional(),
+  }),
+  z.object({ status: z.enum(["refused", "unavailable", "unanswered"]) }),
+]);
+
 export const consentSchema = z.object({
   statementText: z.string().min(1).max(20_000),
   at: instant,
@@ -49,6 +65,8 @@ export const consentSchema = z.object({
   participantId: evidenceId,
   /** Participant who read the statement out, usually the agent. */
   readBy: evidenceId,
+  /** Where the phone was when the answer was given (absent: not reported). */
+  place: placeSchema.optional(),
 });
 
 export const timelineEventSchema = z.object({
@@ -74,6 +92,15 @@ export const captureSchema = z.object({
   capturedAt: instant,
   capturedBy: evidenceId.optional(),
   gps: gpsSchema.optional(),
+  /** The phone's own position when the photo was taken, or why there is none (absent: not reported). */
+  place: placeSchema.optional(),
+  /** What the camera wrote into the file: its time as written (offset when it wrote one) and its GPS position. */
+  exif: z
+    .object({
+      takenAt: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}([+-]\d{2}:\d{2})?$/).optional(),
+      gps: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
+    })
+    .optional(),
   /** Quality-model score per defect (blur, glare, dark, …), 0 = clean, 1 = certainly defective. */
   qualityScores: z.record(z.string().min(1).max(64), z.number().min(0).max(1)),
   verdict: z.enum(["pass", "fail"]),
@@ -169,6 +196,36 @@ export const statementSignatureSchema = z.object({
   confirmations: z
     .array(z.object({ role: z.enum(["agent", "adjuster"]), by: evidenceId, at: instant, statementSha256: sha256Hex }))
     .max(20),
+  /** Where the phone was when the driver signed (absent: not reported). */
+  place: placeSchema.optional(),
+});
+
+/**
+ * The identity step (server/identity/): which photos are the card's front and
+ * back and the face (capture ids in this package), what the OCR read from the
+ * front and how it compared with the claim, the portrait cut from the card,
+ * and the agent's attestation. The timeline's identity.read and
+ * identity.attested events carry the same facts under the signed tree head.
+ */
+export const identityStepSchema = z.object({
+  shots: z.object({ front: evidenceId.nullable(), back: evidenceId.nullable(), face: evidenceId.nullable() }),
+  reading: z
+    .object({
+      captureId: evidenceId,
+      cardSha256: sha256Hex,
+      name: z.string().max(100).nullable(),
+      idNumber: z.string().max(18).nullable(),
+      idNumberValid: z.boolean(),
+      expected: z.object({ name: z.string().max(100), idNumber: z.string().max(18).nullable() }),
+      nameMatches: z.boolean(),
+      numberMatches: z.boolean().nullable(),
+      portraitSha256: sha256Hex.nullable(),
+      lines: z.array(z.string().max(200)).max(100),
+      model: z.object({ detectionSha256: sha256Hex, recognitionSha256: sha256Hex, dictionarySha256: sha256Hex }),
+    })
+    .nullable(),
+  portraitJpegBase64: z.string().min(1).max(2_000_000).regex(/^[A-Za-z0-9+/]+={0,2}$/, "must be base64").optional(),
+  attestation: z.object({ decision: z.enum(["confirmed", "not_confirmed"]), reason: z.string().min(1).max(500), by: evidenceId, at: instant }).nullable(),
 });
 
 export const retentionFactsSchema = z
@@ -224,6 +281,10 @@ export const packageInputSchema = z
     qualityModelSha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a lowercase hex SHA-256"),
     /** Absent when the driver never signed a statement (the report says so). */
     statement: statementSignatureSchema.optional(),
+    /** How far a photo's EXIF time and position may differ from its capture's before the report flags it (photo-place-check.ts). */
+    placeCheck: z.object({ timeMarginS: z.number().int().positive().max(30 * 86_400), distanceMarginM: z.number().positive().max(20_000_000) }).optional(),
+    /** Absent when no identity step was started. */
+    identity: identityStepSchema.optional(),
   })
   .superRefine((input, ctx) => {
     if (input.closedAt < input.openedAt) ctx.addIssue({ code: "custom", path: ["closedAt"], message: "survey closes before it opens" });
@@ -247,6 +308,7 @@ export const packageInputSchema = z
     input.recordings.forEach((r, i) => needParticipant(r.participantId, ["recordings", i, "participantId"]));
     needParticipant(input.statement?.signedBy, ["statement", "signedBy"]);
     input.statement?.confirmations.forEach((c, i) => needParticipant(c.by, ["statement", "confirmations", i, "by"]));
+    needParticipant(input.identity?.attestation?.by, ["identity", "attestation", "by"]);
     // The timeline is append-only with a dense per-survey sequence starting at 1;
     // a hole or a swap here means the source data is already damaged.
     input.events.forEach((e, i) => {
@@ -275,6 +337,8 @@ export type TimelineEvent = z.output<typeof timelineEventSchema>;
 export type ChatMessage = z.output<typeof chatMessageSchema>;
 export type RetentionFacts = z.output<typeof retentionFactsSchema>;
 export type StatementSignature = z.output<typeof statementSignatureSchema>;
+export type Place = z.output<typeof placeSchema>;
+export type IdentityStep = z.output<typeof identityStepSchema>;
 
 export class PackageInputError extends Error {
   constructor(readonly issues: { path: string; message: string }[]) {

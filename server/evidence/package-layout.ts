@@ -18,6 +18,9 @@ export const FILES = {
   statementRecord: "statement/statement.json",
   signatureImage: "statement/signature.png",
   signatureStrokes: "statement/strokes.json",
+  // The identity step (absent when none was started): the portrait cut from the card and what was read and attested.
+  identityRecord: "identity/identity.json",
+  identityPortrait: "identity/portrait.jpg",
 } as const;
 
 /** Files not listed in the manifest, because they are the manifest and its signature. */
@@ -37,6 +40,8 @@ export const FILE_ROLES = [
   "statement-record",
   "signature-image",
   "signature-strokes",
+  "identity-record",
+  "identity-portrait",
 ] as const;
 export type FileRole = (typeof FILE_ROLES)[number];
 

@@ -4,6 +4,7 @@
 // never prints a key, a code or JSON.
 import type { PackageInput, TimelineEvent } from "./package-input";
 import type { ReportStrings } from "./report-strings";
+import { waivedText } from "./report-place";
 
 export interface EventTextContext {
   s: ReportStrings;
@@ -11,6 +12,8 @@ export interface EventTextContext {
   who: (id: string | null | undefined) => string;
   when: (iso: string) => string;
   item: (key: unknown) => string;
+  /** The report's language, for details worded outside report-strings.ts (report-place.ts). */
+  locale?: "zh-CN" | "en";
 }
 
 export function eventName(type: string, s: ReportStrings): string {
@@ -59,6 +62,9 @@ export function eventDetails(e: TimelineEvent, ctx: EventTextContext): string {
       if (str(p.statementSha256)) parts.push(d.statementHash(str(p.statementSha256)));
       if (str(p.imageSha256)) parts.push(d.signatureHash(str(p.imageSha256)));
       break;
+    case "statement.waived":
+      parts.push(waivedText(p, ctx.locale ?? "en"));
+      break;
     case "participant.left":
       parts.push(d.leftBecause[str(p.reason)] ?? d.otherReason);
       break;
@@ -105,6 +111,13 @@ export function eventDetails(e: TimelineEvent, ctx: EventTextContext): string {
     }
     case "capture.overridden":
       parts.push(ctx.item(p.itemKey));
+      if (str(p.reason)) parts.push(`“${str(p.reason)}”`);
+      break;
+    case "identity.read":
+      parts.push(`${s.identityNameRead} ${str(p.name) || s.identityNotRead}`, `${s.identityNumberRead} ${str(p.idNumber) || s.identityNotRead}`);
+      break;
+    case "identity.attested":
+      parts.push(s.identityDecisions[str(p.decision)] ?? "");
       if (str(p.reason)) parts.push(`“${str(p.reason)}”`);
       break;
     case "evidence.building":

@@ -6,7 +6,9 @@ import sharp from "sharp";
 import { DEFAULT_REPORT_FONTS, embedReportFont, type ReportFonts } from "./cjk-font";
 import type { CompletenessReport } from "./completeness-report";
 import { summariseContinuity } from "./continuity-report";
-import type { PackageInput } from "./package-input";
+import type { Capture, PackageInput, Place } from "./package-input";
+import { exifText, findingText, placeText, placeWords, waivedText } from "./report-place";
+import { DEFAULT_PLACE_CHECK_MARGINS, photoPlaceFindings, type PlaceCheckMargins } from "./photo-place-check";
 import { PdfFlow } from "./pdf-flow-layout";
 import { writeCompletenessSection } from "./report-completeness";
 import { reportStrings } from "./report-strings";
@@ -14,6 +16,7 @@ import { checklistItemName, eventActor, eventDetails, eventName } from "./report
 import type { RetentionDecision } from "./retention";
 import { writeTrustedTimeSection } from "./report-trusted-time";
 import type { TrustedTimeRecord } from "./trusted-time";
+import { type ReportIdentity, writeIdentitySection } from "./report-identity";
 
 export interface StoredFile {
   /** Path inside the package. */
@@ -41,6 +44,8 @@ export interface ReportModel {
   thumbnails: Record<string, Buffer>;
   /** The driver's signed statement, as written into the package. */
   statement?: ReportStatement;
+  /** The identity step, as written into the package. */
+  identity?: ReportIdentity;
 }
 
 /** statement/statement.json: what was signed, by whom and when, and who confirmed it. */
@@ -56,6 +61,8 @@ export interface StatementRecord {
   image: StoredFile;
   strokes: StoredFile;
   confirmations: { role: "agent" | "adjuster"; by: string; at: string; statementSha256: string }[];
+  /** Where the phone was when the driver signed (absent: not reported). */
+  place?: Place;
 }
 
 export interface ReportStatement {
@@ -80,7 +87,9 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
     const p = people.get(id);
     return p ? `${p.displayName} (${s.roles[p.role] ?? p.role})` : id;
   };
-  const eventText = { s, who, when, item: (key: unknown) => checklistItemName(input, key) };
+  const eventText = { s, who, when, item: (key: unknown) => checklistItemName(input, key), locale: input.locale };
+  const pw = placeWords(input.locale);
+  const margins: PlaceCheckMargins = input.placeCheck ? { timeS: input.placeCheck.timeMarginS, distanceM: input.placeCheck.distanceMarginM } : DEFAULT_PLACE_CHECK_MARGINS;
 
   const doc = await PDFDocument.create();
   doc.setTitle(`${s.title} — ${input.surveyId}`);
@@ -146,6 +155,7 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
       [s.consentBy, who(c.participantId)],
       [s.consentReadBy, who(c.readBy)],
       [s.consentStatement, c.statementText],
+      [pw.place, placeText(c.place, input.locale, when)],
     ]);
   }
 
@@ -176,7 +186,10 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
       [s.captureId, c.id],
       [s.capturedAt, when(c.capturedAt)],
       [s.capturedBy, who(c.capturedBy)],
-      [s.gps, c.gps ? `${c.gps.lat.toFixed(6)}, ${c.gps.lon.toFixed(6)}${c.gps.accuracyM !== undefined ? ` (${s.accuracy} ±${c.gps.accuracyM} m)` : ""}` : s.gpsNone],
+      c.place
+        ? [pw.place, placeText(c.place, input.locale, when)]
+        : [s.gps, c.gps ? `${c.gps.lat.toFixed(6)}, ${c.gps.lon.toFixed(6)}${c.gps.accuracyM !== undefined ? ` (${s.accuracy} ±${c.gps.accuracyM} m)` : ""}` : s.gpsNone],
+      ...placeCheckRows(c, input.locale, zone, margins),
       [s.verdict, s.verdicts[c.verdict] ?? c.verdict],
       [s.scores, scores || "—"],
     ];
@@ -216,7 +229,9 @@ export async function composeReport(model: ReportModel, fonts: ReportFonts = DEF
     );
   }
 
-  await writeStatementSection(doc, flow, s, model.statement, { when, who });
+  await writeStatementSection(doc, flow, s, model.statement, { when, who }, { locale: input.locale, events: input.events, place: input.statement?.place });
+
+  await writeIdentitySection(doc, flow, s, model.identity, model, { when, who });
 
   writeCompletenessSection(flow, model.completeness, input.locale, { when, who });
 
@@ -271,9 +286,16 @@ async function writeStatementSection(
   s: ReturnType<typeof reportStrings>,
   statement: ReportStatement | undefined,
   fmt: { when: (iso: string) => string; who: (id: string | null | undefined) => string },
+  place: { locale: "zh-CN" | "en"; events: PackageInput["events"]; place: Place | undefined },
 ) {
   flow.heading(s.sectionStatement);
-  if (!statement) return flow.paragraph(s.noStatement);
+  // Ended without it: the agent's reason, as the signed timeline records it.
+  const waived = place.events.filter((e) => e.type === "statement.waived").at(-1);
+  if (!statement) {
+    flow.paragraph(s.noStatement);
+    if (waived) flow.paragraph(waivedText(waived.payload, place.locale), { font: flow.fonts.bold });
+    return;
+  }
   const r = statement.record;
   let image: PDFImage | null = null;
   try {
@@ -288,6 +310,7 @@ async function writeStatementSection(
   flow.figure(image, s.signatureUnavailable, 170, [
     [s.statementSignedBy, fmt.who(r.signedBy)],
     [s.statementSignedAt, fmt.when(r.signedAt)],
+    [placeWords(place.locale).place, placeText(place.place, place.locale, fmt.when)],
     [s.statementConfirmedBy(s.roles.agent!), confirmation("agent")],
     [s.statementConfirmedBy(s.roles.adjuster!), confirmation("adjuster")],
     [s.statementFile, [r.text.path, r.image.path, r.strokes.path].join("\n")],
@@ -300,6 +323,20 @@ async function writeStatementSection(
   ]);
   flow.paragraph(s.statementText, { font: flow.fonts.bold });
   for (const line of statement.text.replace(/\n$/, "").split("\n")) flow.paragraph(line || " ", { size: 8, indent: 12 });
+}
+
+/**
+ * The camera's own record of a photo and whether it agrees with the capture:
+ * a row with the EXIF time and position, then a flagged row for each
+ * disagreement beyond the margins (or the check's all-clear).
+ */
+function placeCheckRows(c: Capture, locale: "zh-CN" | "en", zone: string, margins: PlaceCheckMargins): [string, string][] {
+  const w = placeWords(locale);
+  const exif = exifText(c.exif, locale, zone);
+  if (!exif) return [[w.check, w.checkNone]];
+  const fix = c.place?.status === "fix" ? c.place : c.gps ?? null;
+  const findings = photoPlaceFindings({ capturedAt: c.capturedAt, fix, exif: c.exif }, margins, zone);
+  return [[w.exif, exif], ...(findings.length ? findings.map((f): [string, string] => [w.check, findingText(f, locale, margins)]) : [[w.check, w.checkOk(margins)] as [string, string]])];
 }
 
 /**

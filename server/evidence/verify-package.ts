@@ -18,6 +18,7 @@ import type { TimestampCheckOptions } from "./signer/timestamp-verify";
 import type { StampedSignature } from "./trusted-time";
 import { assessTrustedTime, timestampCheckOptions, type TrustedTimeResult } from "./verify-trusted-time";
 import { type StatementVerification, verifyStatement } from "./verify-statement";
+import { type IdentityVerification, verifyIdentity } from "./verify-identity";
 
 export const CHECKS = [
   "package-readable",
@@ -38,6 +39,7 @@ export const CHECKS = [
   "consistency",
   "trusted-time",
   "statement",
+  "identity",
 ] as const;
 export type CheckId = (typeof CHECKS)[number];
 
@@ -72,6 +74,8 @@ export interface VerifyResult {
   trustedTime?: TrustedTimeResult;
   /** The driver's signed statement: its text's hash against the one signed on the timeline. */
   statement?: StatementVerification;
+  /** The identity check: what was read and attested, against the signed timeline and the photo files. */
+  identity?: IdentityVerification;
 }
 
 export interface VerifyOptions {
@@ -101,6 +105,8 @@ const PARSED = new Set<string>([
   FILES.statement,
   FILES.statementRecord,
   FILES.signatureImage,
+  FILES.identityRecord,
+  FILES.identityPortrait,
 ]);
 
 export async function verifyEvidencePackage(location: string, options: VerifyOptions = {}): Promise<VerifyResult> {
@@ -336,6 +342,8 @@ async function verifyContents(
   if (manifest) {
     result.statement = verifyStatement(whole, new Set(manifest.files.map((f) => f.path)), (p) => fail({ ...p, check: "statement" }));
     ran("statement");
+    result.identity = verifyIdentity(whole, manifest.files, (p) => fail({ ...p, check: "identity" }));
+    ran("identity");
   }
   if (survey) ran("consistency");
   ran("survey-binding");

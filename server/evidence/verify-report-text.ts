@@ -6,6 +6,7 @@ import type { CompletenessReport } from "./completeness-report";
 import { CHECKS, type VerifyResult } from "./verify-package";
 import { formatTrustedTime } from "./verify-time-text";
 import type { StatementVerification } from "./verify-statement";
+import type { IdentityVerification } from "./verify-identity";
 
 export function formatVerifyResult(r: VerifyResult): string {
   const lines: string[] = [];
@@ -22,6 +23,7 @@ export function formatVerifyResult(r: VerifyResult): string {
   for (const c of CHECKS) lines.push(`  ${r.checks[c] === "pass" ? "ok  " : r.checks[c] === "fail" ? "FAIL" : "--  "} ${c}`);
   if (r.trustedTime) lines.push("", ...formatTrustedTime(r.trustedTime));
   if (r.statement) lines.push("", ...formatStatement(r.statement));
+  if (r.identity) lines.push("", ...formatIdentity(r.identity));
   lines.push("", ...formatCompleteness(r.completeness));
   if (r.failures.length) {
     lines.push("", `${r.failures.length} problem(s):`);
@@ -60,4 +62,17 @@ export function formatStatement(st: StatementVerification): string[] {
   for (const c of st.confirmations) lines.push(`  confirmed by the ${c.role} at ${c.at}${c.matches ? "" : " (of ANOTHER text)"}`);
   if (st.confirmations.length === 0) lines.push("  no confirmations");
   return lines;
+}
+
+/** "IDENTITY …": what was read from the card, how it compared, the agent's attestation. */
+export function formatIdentity(id: IdentityVerification): string[] {
+  if (!id.present) return ["IDENTITY no identity check in this survey"];
+  const mark = (ok: boolean | null | undefined) => (ok === null || ok === undefined ? "not compared" : ok ? "matches the claim" : "DOES NOT match the claim");
+  return [
+    `IDENTITY ${id.decision === "confirmed" ? "confirmed by the agent" : id.decision === "not_confirmed" ? "NOT confirmed by the agent" : "not attested"}${id.attestedAt ? ` at ${id.attestedAt}` : ""}${id.reason ? `: ${id.reason}` : ""}`,
+    `  name read   ${id.name ?? "(none)"} (${mark(id.nameMatches)})`,
+    `  number read ${id.idNumber ?? "(none)"} (check digit ${id.idNumberValid ? "valid" : "WRONG"}; ${mark(id.numberMatches)})`,
+    `  card photo  ${id.cardMatches ? "the photo read is in the package" : "the photo read is MISSING or altered"}`,
+    `  portrait    ${id.portraitMatches === null ? "none cut" : id.portraitMatches ? "hashes to the timeline's record" : "does NOT hash to the timeline's record"}`,
+  ];
 }

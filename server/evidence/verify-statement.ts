@@ -5,6 +5,7 @@
 // must be the one that event names. Confirmations are read from the timeline.
 import { createHash } from "node:crypto";
 import { FILES } from "./package-layout";
+import { parseEventLines, type EventLine } from "./event-lines";
 
 export interface StatementVerification {
   /** Whether the package holds a signed statement. */
@@ -30,16 +31,9 @@ export interface StatementProblem {
   actual?: string;
 }
 
-interface EventLine {
-  seq?: unknown;
-  at?: unknown;
-  type?: unknown;
-  actorId?: unknown;
-  payload?: Record<string, unknown> | null;
-}
 
 export function verifyStatement(whole: Map<string, Buffer>, listed: Set<string>, problem: (p: StatementProblem) => void): StatementVerification {
-  const events = parseEvents(whole.get(FILES.events));
+  const events = parseEventLines(whole.get(FILES.events));
   const signedEvents = events.filter((e) => e.type === "statement.signed");
   const signed = signedEvents.at(-1);
   const hasFiles = listed.has(FILES.statementRecord) || listed.has(FILES.statement);
@@ -88,20 +82,6 @@ export function verifyStatement(whole: Map<string, Buffer>, listed: Set<string>,
   };
 }
 
-function parseEvents(bytes: Buffer | undefined): EventLine[] {
-  if (!bytes) return [];
-  const out: EventLine[] = [];
-  for (const line of bytes.toString("utf8").split("\n")) {
-    if (!line) continue;
-    try {
-      const e = JSON.parse(line) as EventLine;
-      if (e && typeof e === "object") out.push(e);
-    } catch {
-      // The event-log check reports a broken line; here it simply says nothing.
-    }
-  }
-  return out;
-}
 
 function parseRecord(bytes: Buffer | undefined): { signedStatementSha256?: unknown } | undefined {
   if (!bytes) return undefined;

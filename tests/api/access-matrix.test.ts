@@ -88,7 +88,8 @@ const procedures: Record<string, Spec<ProcInput>> = {
   "surveys.timeline": { allow: STAFF_SIDE, input: survey },
   "surveys.reissueInvite": { allow: STAFF_SIDE, fresh: true, input: (t) => ({ surveyId: t.surveyId, role: "adjuster" }) },
   "surveys.revokeInvite": { allow: STAFF_SIDE, input: (t) => ({ surveyId: t.surveyId, inviteId: "no-such-invite" }) },
-  "surveys.end": { allow: STAFF_SIDE, fresh: true, input: survey },
+  // Without a signed statement, ending needs a reason (server/domain/statement-end-rule.ts).
+  "surveys.end": { allow: STAFF_SIDE, fresh: true, input: (t) => ({ surveyId: t.surveyId, withoutStatement: { reason: "driver_left" } }) },
   "join.resolve": { allow: ALL, input: (t) => ({ token: t.policyholderToken }) },
   "join.chatHistory": { allow: LINKS, refuse: STAFF_UNAUTHENTICATED, input: () => undefined },
   "join.captures": { allow: LINKS, refuse: STAFF_UNAUTHENTICATED, input: () => undefined },
@@ -133,6 +134,13 @@ const procedures: Record<string, Spec<ProcInput>> = {
   "queue.setMyState": { allow: AGENTS_AND_ADMIN, refuse: LINKS_UNAUTHENTICATED, input: () => ({ state: "away" }) },
   "queue.accept": { allow: AGENTS_AND_ADMIN, refuse: LINKS_UNAUTHENTICATED, input: () => ({ offerId: "no-such-offer" }) },
   "queue.decline": { allow: AGENTS_AND_ADMIN, refuse: LINKS_UNAUTHENTICATED, input: () => ({ offerId: "no-such-offer" }) },
+  // Passing a survey on: its agent or an admin (survey.transfer). The matrix's agents are not ready in any queue,
+  // so a transfer to one is refused (409) and an unknown queue is a 400, both after the access check; nothing is pending to withdraw (409).
+  "queue.transferTargets": { allow: ["agentOwner", "admin"], input: survey },
+  "queue.transfer": { allow: ["agentOwner", "admin"], input: (t) => ({ surveyId: t.surveyId, toQueueId: "no-such-queue" }) },
+  "queue.withdrawTransfer": { allow: ["agentOwner", "admin"], input: survey },
+  // The caller's own transfer's outcome (also after the hand-over): any agent or admin; it tells nothing of the survey but that.
+  "queue.transferStatus": { allow: AGENTS_AND_ADMIN, refuse: LINKS_UNAUTHENTICATED, input: survey },
   // The supervisor's wallboard, its export and the routing rules: admins only (a queue that does not exist is 404 after the check).
   "queueAdmin.wallboard": { allow: ["admin"], refuse: LINKS_UNAUTHENTICATED, input: () => ({ timeZone: "Asia/Shanghai" }) },
   "queueAdmin.exportEvents": { allow: ["admin"], refuse: LINKS_UNAUTHENTICATED, input: () => ({ timeZone: "Asia/Shanghai" }) },
@@ -150,6 +158,11 @@ const procedures: Record<string, Spec<ProcInput>> = {
     input: () => ({ locale: "en", statementSha256: "0".repeat(64), imagePngBase64: "iVBORw0KGgo=", width: 300, height: 150, strokes: [{ pointerType: "touch", points: [{ x: 1, y: 1, t: 0 }] }] }),
   },
   "statement.confirmAsAdjuster": { allow: ["adjusterLink"], refuse: STAFF_UNAUTHENTICATED, input: () => ({ statementSha256: "0".repeat(64) }) },
+  // The identity step: staff of the survey only (the phone takes the photos through guided capture).
+  // Attesting before the step is started or before the photos are in is a conflict (409) after the check.
+  "identity.status": { allow: STAFF_SIDE, input: survey },
+  "identity.start": { allow: STAFF_SIDE, input: survey },
+  "identity.attest": { allow: STAFF_SIDE, input: (t) => ({ surveyId: t.surveyId, decision: "confirmed", reason: "seen" }) },
 };
 
 /** How a route is called: the request for a target, with the caller's headers added by the test. */
@@ -207,7 +220,7 @@ const methods: Record<SignalMethod, Spec<Record<string, unknown>>> = {
   setConsumerTileSize: { allow: MEDIA, input: { consumerId: "no-such-consumer", width: 320, height: 180 } },
   reportLinkQuality: { allow: MEDIA, input: { level: "good", videoMode: "full", rttMs: 20, lossPct: 0, kbps: 900 } },
   // Last on each connection: it ends the survey.
-  endSurvey: { allow: ["agentOwner", "agentUnassigned", "admin"], input: {} },
+  endSurvey: { allow: ["agentOwner", "agentUnassigned", "admin"], input: { withoutStatement: { reason: "driver_left" } } },
 };
 
 /**

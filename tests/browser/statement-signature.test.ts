@@ -8,6 +8,13 @@
 // ends; the evidence package is built, the offline verifier (scripts/cli.mjs
 // verify <package folder> --json) reports the statement's hash matching the signed one with the
 // signature image's hash, and the PDF prints the signature's hash.
+// Place: the driver first answers on a phone that shares no position (asked
+// once, with the reason, before the browser's prompt, which refuses): the
+// consent and the first photo are recorded without a position and the survey
+// goes on. The driver continues on a phone that shares its position: the
+// second photo and the signature carry it, and the PDF prints each next to
+// its item. Ending: "End survey" before the statement explains why it is
+// wanted and asks for it; with the statement signed it just ends.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -25,6 +32,8 @@ const session = browserSession({
   launch: () => launchBrowser({ fakeVideoFile: y4mFromPhoto(path.join(root, "tests/fixtures/photos/city-sharp.jpg")) }),
 });
 const sha256 = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
+/** Where the sharing phone is (Playwright's emulated position). */
+const PLACE = { latitude: 31.2304, longitude: 121.4737, accuracy: 12 };
 
 /** Draws strokes on the pad with the touchscreen (Chrome DevTools Protocol), as a finger would. */
 async function signWithFinger(phone: Page) {
@@ -55,29 +64,52 @@ function packageDir(dataDir: string, surveyId: string): string | null {
   return found ? path.join(dir, found) : null;
 }
 
-test("statement: asked, read on the phone, signed by touch, confirmed by agent and adjuster; the package and the offline verifier carry it", { timeout: 420_000 }, async () => {
+test("statement: asked, read on the phone, signed by touch, confirmed by agent and adjuster; the package and the offline verifier carry it", { timeout: 600_000 }, async () => {
   const agent = await session.newPage(desktopContext);
   await loginAs(agent, session.product.url, agent1);
   const { surveyId, policyholderLink, adjusterLink } = await createSurveyInConsole(agent, { plate: `沪S·${String(Date.now()).slice(-5)}` });
   await agentJoins(agent, session.product.url, surveyId);
-  const phone = await session.newPage(phoneContext);
-  await inviteeJoins(phone, policyholderLink);
+  // A phone that shares no position: our question (with the reason, in the driver's language) comes before the browser's, which refuses.
+  const refusing = await session.newPage(phoneContext);
+  await inviteeJoins(refusing, policyholderLink);
   const adjuster = await session.newPage(desktopContext);
   await inviteeJoins(adjuster, adjusterLink);
   await waitForRemoteRoles(agent, ["policyholder", "adjuster"]);
+  const ask = refusing.getByTestId("place-ask");
+  await ask.waitFor();
+  assert.match((await ask.textContent())!, /是否共享您的位置？.*仅在这些时刻读取位置/);
+  await refusing.getByTestId("place-allow").click();
+  await refusing.getByTestId("place-refused").waitFor();
+  assert.equal(await ask.count(), 0, "asked once");
 
-  await phone.getByTestId("consent-accept").click();
+  // The survey goes on: consent and a photo, recorded without a position.
+  await refusing.getByTestId("consent-accept").click();
   await agent.getByTestId("rec-indicator").waitFor();
   await agent.locator('[data-testid="checklist-item"][data-key="licence_plate"] [data-testid="push-guide"]').click();
-  await phone.getByTestId("shutter").click();
+  await refusing.getByTestId("shutter").click();
   // The statement lists stored photos: wait for the original to be on record.
   await agent.locator('[data-testid="gallery-photo"][data-item="licence_plate"]').waitFor({ timeout: 180_000 });
+  await refusing.context().close();
+
+  // The driver goes on with a phone that shares its position (the same link): no question, the browser already allows it.
+  const phone = await session.newPage({ ...phoneContext, geolocation: PLACE, permissions: ["geolocation"] });
+  await inviteeJoins(phone, policyholderLink);
+  await agent.locator('[data-testid="remote-tile"][data-role="policyholder"]').waitFor();
+  await phone.getByTestId("capture-panel").waitFor();
+  assert.equal(await phone.getByTestId("place-ask").count(), 0);
 
   // Nothing to sign before the agent asks; the consoles say so.
   const agentStatus = agent.getByTestId("statement-status");
   assert.equal(await agentStatus.getAttribute("data-state"), "not-requested");
   assert.equal(await phone.getByTestId("statement-sign").count(), 0);
-  await agent.getByTestId("statement-request").click();
+  // "End survey" before the statement: the console says why it is wanted and asks for it first.
+  await agent.getByTestId("end-survey").click();
+  const endDialog = agent.getByTestId("end-survey-dialog");
+  await endDialog.waitFor();
+  assert.match((await agent.getByTestId("end-dialog-why").textContent())!, /^(驾驶人尚未签署声明。签署的声明是驾驶人本人|The driver has not signed the statement yet\. The signed statement is the driver's own)/);
+  assert.equal(await agent.getByTestId("end-without-statement").isDisabled(), true, "ending without it needs a reason");
+  await agent.getByTestId("end-dialog-request").click();
+  await endDialog.waitFor({ state: "detached" });
   await agent.locator('[data-testid="statement-status"][data-state="waiting"]').waitFor();
   await adjuster.locator('[data-testid="statement-status"][data-state="waiting"]').waitFor();
 
@@ -172,6 +204,14 @@ test("statement: asked, read on the phone, signed by touch, confirmed by agent a
   // The report is in the survey's language; the statement in the language the driver read it in.
   assert.match(pdfText, /驾驶人声明与签名|Driver's statement and signature/, "the PDF's statement section");
   assert.ok(pdfText.includes("被保险驾驶人声明"), "the PDF prints the statement as the driver read it");
+  // Places: the refused phone's consent and photo say so; the sharing phone's photo and the signature show its position.
+  const flat = pdfText.replace(/\s+/g, " ");
+  const [beforeStatement, statementPart] = flat.split(/驾驶人声明与签名|Driver's statement and signature/).slice(-2) as [string, string];
+  const at = /31\.230400, 121\.473700 \((误差 ±12 米|±12 m), (定位时间|fix at) /g;
+  assert.equal(beforeStatement.match(at)?.length, 1, `the second photo's position:\n${beforeStatement}`);
+  assert.equal(statementPart.match(at)?.length, 1, `the signature's position:\n${statementPart}`);
+  assert.equal(flat.match(/未共享：驾驶人拒绝|not shared: the driver declined/g)?.length, 2, "the consent and the first photo: refused");
+  assert.ok(!/未签署声明即结束|Ended without a signed statement/.test(flat), "ended with the statement");
   // The playback timeline shows the three steps, each named by person.
   await agent.goto(`${session.product.url}/surveys/${surveyId}/playback`);
   await agent.locator('[data-testid="playback-marker"][data-type="statement.signed"]').waitFor();

@@ -93,7 +93,7 @@ for (const kind of databaseKinds) {
       assert.equal(resolvedA.plate, "沪A·AAAAA");
       const participantB = await (await callerFor(null, tokenB)).join.chatHistory();
       assert.deepEqual(participantB, []);
-      await agent1.surveys.end({ surveyId: a.surveyId });
+      await agent1.surveys.end({ surveyId: a.surveyId, withoutStatement: { reason: "driver_left" } });
       await assert.rejects(invA.join.chatHistory(), code("PRECONDITION_FAILED"));
       await assert.rejects(invA.join.resolve({ token: tokenA }), code("PRECONDITION_FAILED"));
       await assert.rejects((await callerFor(null, "x".repeat(32))).join.chatHistory(), code("NOT_FOUND"));

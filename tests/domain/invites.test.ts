@@ -63,7 +63,7 @@ for (const kind of databaseKinds) {
 
     test("a closed survey's links stop working", async () => {
       const inv = await issueInvite(t.db, config, { surveyId, role: "policyholder" });
-      await closeSurvey(t.db, { surveyId, actor: { id: null, role: "agent" } });
+      await closeSurvey(t.db, { surveyId, actor: { id: null, role: "agent" }, withoutStatement: { reason: "driver_left" } });
       await expectCode(resolveInvite(t.db, inv.token), "SURVEY_CLOSED");
     });
   });

@@ -20,7 +20,7 @@ import { statementSha256 } from "../../server/evidence/statement-text";
 import { signatureSubmissionSchema } from "../../server/domain/statement-input";
 import { describeIssues } from "../../server/i18n/validation-messages";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
-import { claimRequest } from "../support/claim-fixtures";
+import { acceptedCaptureRow, claimRequest } from "../support/claim-fixtures";
 
 const log = pino({ level: "silent" });
 const config = { publicUrl: "https://survey.example.com", ttlHours: 48 };
@@ -72,13 +72,7 @@ for (const kind of databaseKinds) {
       const s = await createClaimAndSurvey({ db: t.db, sms: new OutboxSmsSender(t.db), invites: config }, { request: claimRequest(), agentId: agent.id, actor: { id: agent.id, role: "agent" } });
       await t.db.survey.update({ where: { id: s.surveyId }, data: { status: "open", recordingConsent: "granted", recordingConsentAt: new Date("2026-12-03T02:00:00Z") } });
       await t.db.surveyEvent.create({ data: { surveyId: s.surveyId, seq: 100, type: "recording.consent", payload: JSON.stringify({ accepted: true, noticeVersion: "2026-11" }) } });
-      const photo = (itemKey: string, sha: string) =>
-        t.db.capture.create({
-          data: {
-            surveyId: s.surveyId, participantId: "p", itemKey, idempotencyKey: `k-${sha.slice(0, 6)}`, mediaType: "image/jpeg", byteSize: 1, sha256: sha, width: 1, height: 1,
-            storageKey: "x", thumbSmallKey: "x", thumbLargeKey: "x", capturedAt: new Date("2026-12-03T02:05:00Z"), scores: "{}", verdict: "accepted", modelSha256: "0".repeat(64),
-          },
-        });
+      const photo = (itemKey: string, sha: string) => acceptedCaptureRow(t.db, s.surveyId, itemKey, sha);
       await photo("plate", "a".repeat(64));
       return {
         ...s,

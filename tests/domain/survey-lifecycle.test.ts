@@ -44,7 +44,8 @@ for (const kind of databaseKinds) {
       await markSurveyOpen(t.db, s.surveyId);
       const opened = await t.db.surveyEvent.count({ where: { surveyId: s.surveyId, type: "survey.opened" } });
       assert.equal(opened, 1);
-      await closeSurvey(t.db, { surveyId: s.surveyId, actor: { id: "agent-1", role: "agent" } });
+      // Nobody signed a statement here: ending needs the agent's reason (statement-end-rule.test.ts has the rule itself).
+      await closeSurvey(t.db, { surveyId: s.surveyId, actor: { id: "agent-1", role: "agent" }, withoutStatement: { reason: "driver_left" } });
       const survey = await t.db.survey.findUniqueOrThrow({ where: { id: s.surveyId }, include: { invites: true } });
       assert.equal(survey.status, "closed");
       assert.ok(survey.closedAt);

@@ -199,3 +199,22 @@ test("continuity: a log that opens with a rejoin gap starts at 'start' with the 
   const empty = mapContinuity("[]", new Date(at(0)), new Date(at(5)));
   assert.deepEqual(empty.map((x) => x.type), ["start", "stop"]);
 });
+
+test("continuity: a network hole logged after the packet loss it caused keeps its start and its cause", () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 10, 22, 3, 0, s)).toISOString();
+  const e = (type: string, s: number, extra: object = {}) => ({ v: 1, type, at: at(s), trackId: "t", rtpTimestamp: null, mediaTimeMs: null, ...extra });
+  // Media stopped at 12 s; when it came back at 40 s the loss counter noted the jump (at 40)
+  // and the network watch logged the whole hole (28 s) at 41.
+  const out = mapContinuity(
+    JSON.stringify([e("start", 0), e("gap", 5, { cause: "packet-loss", lostPackets: 30, gapMs: 1000 }), e("gap", 40, { cause: "packet-loss", lostPackets: 1400, gapMs: 1000 }), e("gap", 41, { cause: "network", gapMs: 29_000 }), e("stop", 60)]),
+    new Date(at(0)),
+    null,
+  );
+  assert.deepEqual(out.map((x) => [x.type, x.cause ?? null, x.at, x.until ?? null]), [
+    ["start", null, at(0), null],
+    ["gap", "packet-loss", at(4), at(5)],
+    ["gap", "network", at(12), at(41)],
+    ["stop", null, at(60), null],
+  ]);
+  assert.equal(out[2]!.lostPackets, 1400, "the loss it caused stays told");
+});

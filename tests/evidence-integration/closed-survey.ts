@@ -148,7 +148,8 @@ export async function closedSurvey(db: Db, storage: RecordingStorage, o: ClosedS
     recordingId = r.id;
   }
   await o.beforeClose?.({ surveyId, policyholderToken: created.invites.policyholder.token, adjusterToken: created.invites.adjuster.token });
-  await closeSurvey(db, { surveyId, actor: { id: agent.id, role: "agent" } });
+  // A survey signed in beforeClose ends on its signature; otherwise the agent's reason stands in (statement-end-rule.ts).
+  await closeSurvey(db, { surveyId, actor: { id: agent.id, role: "agent" }, withoutStatement: { reason: "driver_left" } });
   return { surveyId, claimNumber: created.claimNumber, agent, holderId: holder.participantId, agentParticipantId: staff.participantId, captureId, recordingId };
 }
 

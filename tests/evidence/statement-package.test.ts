@@ -61,6 +61,13 @@ describe("statement text", () => {
     assert.ok(statementText(facts).includes("案件类型: 车险 – 碰撞"));
     assert.ok(!/[\u4e00-\u9fff]/.test(en.replace(/沪A·D12345|张伟|上海市浦东新区世纪大道100号|车牌/g, "")), "no Chinese words of its own in the English statement");
   });
+
+  it("is made for a driver who reported by video with only a plate (no policy number, no name): a dash stands for what was not given", () => {
+    const text = statementText({ ...facts, policyNumber: "", policyholderName: "" });
+    assert.ok(text.includes("车牌号: 沪A·D12345"), text);
+    assert.match(text, /: —\n/);
+    assert.equal((text.match(/: —\n/g) ?? []).length, 2, "the policy number and the name show a dash");
+  });
 });
 
 describe("statement in the evidence package", () => {

@@ -13,7 +13,7 @@ import { desktopContext, phoneContext } from "../support/browser";
 import { browserSession } from "../support/browser-session";
 import { type CertificateAuthority, createCertificateAuthority, type LocalTsa, startLocalTsa } from "../support/local-tsa";
 import { startProductProcess } from "../support/product-process";
-import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
+import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles, endSurveyWithoutStatement } from "../support/survey-flow";
 import { demoAccounts } from "../../server/db/seed-demo";
 import { copyPackage } from "../fixtures/evidence/package-tree";
 
@@ -46,7 +46,7 @@ test("a survey ended in the browser gives a TSA-stamped package: the page names 
   const phone = await session.newPage(phoneContext);
   await inviteeJoins(phone, policyholderLink);
   await waitForRemoteRoles(agent, ["policyholder"]);
-  await agent.getByTestId("end-survey").click();
+  await endSurveyWithoutStatement(agent);
   await phone.getByTestId("call-ended").waitFor();
   await agent.locator('[data-testid="evidence-progress"][data-status="ready"]').waitFor({ timeout: 300_000 });
   assert.ok(tsa!.granted >= 3, `the TSA granted ${tsa!.granted} tokens`);

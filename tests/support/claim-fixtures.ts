@@ -1,3 +1,4 @@
+import type { Db } from "../../server/db/client";
 import { surveyRequestInput, type SurveyRequestInput } from "../../server/domain/claim-input";
 
 export function claimRequest(overrides: Partial<SurveyRequestInput["claim"]> = {}): SurveyRequestInput {
@@ -14,5 +15,18 @@ export function claimRequest(overrides: Partial<SurveyRequestInput["claim"]> = {
       ...overrides,
     },
     adjuster: { name: "王强", mobile: "+8613900139000" },
+  });
+}
+
+/**
+ * An accepted photo's row, for domain tests that need a survey with photos but
+ * not their bytes (the statement lists each photo's item, time and hash).
+ */
+export function acceptedCaptureRow(db: Db, surveyId: string, itemKey: string, sha256: string) {
+  return db.capture.create({
+    data: {
+      surveyId, participantId: "p", itemKey, idempotencyKey: `k-${sha256.slice(0, 6)}`, mediaType: "image/jpeg", byteSize: 1, sha256, width: 1, height: 1,
+      storageKey: "x", thumbSmallKey: "x", thumbLargeKey: "x", capturedAt: new Date("2026-12-03T02:05:00Z"), scores: "{}", verdict: "accepted", modelSha256: "0".repeat(64),
+    },
   });
 }

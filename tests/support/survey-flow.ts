@@ -14,11 +14,12 @@ export async function loginAs(page: Page, baseUrl: string, account: { email: str
 }
 
 /** Fills the console's new-survey form; returns the survey id and both invite links. */
-export async function createSurveyInConsole(page: Page, claim: { plate?: string; name?: string; adjusterName?: string } = {}) {
+export async function createSurveyInConsole(page: Page, claim: { plate?: string; name?: string; adjusterName?: string; idNumber?: string } = {}) {
   await page.getByTestId("claim-policy").fill("PDAA202611220001");
   await page.getByTestId("claim-plate").fill(claim.plate ?? "沪A·12345");
   await page.getByTestId("claim-name").fill(claim.name ?? "张伟");
   await page.getByTestId("claim-mobile").fill("13800138000");
+  if (claim.idNumber) await page.getByTestId("claim-id-number").fill(claim.idNumber);
   await page.getByTestId("claim-place").fill("上海市浦东新区世纪大道100号");
   await page.getByTestId("policy-start").fill("2026-01-01");
   await page.getByTestId("policy-end").fill("2026-12-31");
@@ -78,4 +79,15 @@ export function byRoleKind(stats: InboundStat[], key: "framesDecoded" | "packets
   const out: Record<string, number> = {};
   for (const s of stats) out[`${s.role}/${s.kind}`] = (out[`${s.role}/${s.kind}`] ?? 0) + s[key];
   return out;
+}
+
+/**
+ * The agent ends a survey the driver signed no statement in: "End survey"
+ * explains why the statement is wanted (end-survey-dialog.tsx); ending anyway
+ * takes a reason, which the server records (server/domain/statement-end-rule.ts).
+ */
+export async function endSurveyWithoutStatement(agent: Page, reason: "driver_left" | "driver_refused" | "driver_unable" = "driver_left") {
+  await agent.getByTestId("end-survey").click();
+  await agent.locator(`[data-testid="end-reason"][data-reason="${reason}"]`).check();
+  await agent.getByTestId("end-without-statement").click();
 }

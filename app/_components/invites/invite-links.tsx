@@ -3,6 +3,7 @@
 // SMS, another adjuster) and withdrawing one (sent to the wrong number). A
 // withdrawn link stops working at once, also for whoever is in the call with it.
 import { useState } from "react";
+import { useAction } from "../../_lib/use-action";
 import { trpc } from "../../_lib/trpc-client";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
@@ -18,23 +19,13 @@ function inviteState(i: Invite, now: number): "active" | "expired" | "withdrawn"
 export function InviteLinks({ surveyId, invites, onChange }: { surveyId: string; invites: Invite[]; onChange: () => void }) {
   const { t } = useI18n();
   const [fresh, setFresh] = useState<Record<string, string>>({});
-  const [problem, setProblem] = useState<string | null>(null);
+  const { busy, error, run: act } = useAction(() => "common.error", onChange);
   const now = Date.now();
-
-  async function act(work: () => Promise<unknown>) {
-    setProblem(null);
-    try {
-      await work();
-    } catch (err) {
-      setProblem(t("common.error"));
-    }
-    onChange();
-  }
 
   return (
     <details>
       <summary data-testid="invite-links">{t("survey.links")}</summary>
-      {problem && <p className="error" role="alert">{problem}</p>}
+      {error && <p className="error" role="alert">{t(error)}</p>}
       {(["policyholder", "adjuster"] as const).map((role) => (
         <div key={role}>
           <p className="muted">{t(`survey.link.${role}` as MessageKey)}</p>
@@ -52,6 +43,7 @@ export function InviteLinks({ surveyId, invites, onChange }: { surveyId: string;
                       <button
                         type="button"
                         data-testid="invite-withdraw"
+                        disabled={busy}
                         data-role={role}
                         onClick={() => {
                           if (!window.confirm(t("survey.invite.confirm"))) return;
@@ -68,6 +60,7 @@ export function InviteLinks({ surveyId, invites, onChange }: { surveyId: string;
           <button
             type="button"
             data-testid="invite-reissue"
+            disabled={busy}
             data-role={role}
             onClick={() =>
               void act(async () => {

@@ -9,6 +9,7 @@ import { usePolled } from "../../_lib/use-polled";
 import { useI18n } from "../../_i18n/i18n-provider";
 import { SignaturePad, shortHash } from "../../_lib/statement/signature-pad";
 import { statementErrorKey } from "./statement-errors";
+import { phonePlace } from "../../_lib/place/phone-place";
 import type { MessageKey } from "../../_i18n/messages";
 
 export function StatementSign() {
@@ -67,7 +68,11 @@ export function StatementSign() {
     setError(null);
     const { width, height } = p.size();
     try {
-      await trpc.statement.sign.mutate({ locale: data.statement.locale, statementSha256: data.statement.sha256, imagePngBase64: p.pngBase64(), width, height, strokes: p.strokes });
+      const image = p.pngBase64();
+      const strokes = p.strokes;
+      // Where the phone is as the driver signs (a refusal or no fix is said so; a few seconds at most).
+      const place = await phonePlace.now();
+      await trpc.statement.sign.mutate({ locale: data.statement.locale, statementSha256: data.statement.sha256, imagePngBase64: image, width, height, strokes, place });
       refresh();
     } catch (err) {
       const code = errorCode(err);

@@ -2,9 +2,9 @@
 // The statement in the agent's console and on the field adjuster's page: where
 // it stands (not asked, waiting for the driver, signed, confirmed by whom), its
 // text and hash, "ask for the statement" (agent) and "confirm statement".
-import { useState } from "react";
 import { errorCode } from "../../_lib/trpc-client";
 import { usePolled } from "../../_lib/use-polled";
+import { useAction } from "../../_lib/use-action";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { shortHash } from "../../_lib/statement/signature-pad";
@@ -31,20 +31,8 @@ export function StatementStatus({
 }) {
   const { t, locale } = useI18n();
   const { data, refresh } = usePolled(() => load(locale), 2000);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<MessageKey | null>(null);
-  const act = async (p: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await p();
-    } catch (err) {
-      setError(statementErrorKey(errorCode(err)));
-    } finally {
-      setBusy(false);
-      refresh();
-    }
-  };
+  const { busy, error, run: act } = useAction((err) => statementErrorKey(errorCode(err)), refresh);
+
   if (!data) return null;
   const signed = data.signature?.current ? data.signature : null;
   const state = !data.requested ? "not-requested" : !data.signature ? "waiting" : !signed ? "changed" : data.confirmations.agent && data.confirmations.adjuster ? "confirmed" : "signed";

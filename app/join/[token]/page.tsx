@@ -15,6 +15,7 @@ import { Gallery } from "../../_components/capture/gallery";
 import { outboxFor } from "../../_lib/capture/photo-outbox";
 import { StatementSign } from "../../_components/statement/statement-sign";
 import { StatementStatus } from "../../_components/statement/statement-status";
+import { PlaceAsk } from "../../_components/place/place-ask";
 
 type Invite = Awaited<ReturnType<typeof trpc.join.resolve.query>>;
 
@@ -115,6 +116,9 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
           <button type="button" onClick={() => void call.start()}>{t("call.rejoin")}</button>
         </section>
       )}
+      {/* Asked once, with the reason, before the browser's own prompt, and above the recording notice so the
+          consent can carry the position; a no never stops the survey. */}
+      {started && !problem && invite?.role === "policyholder" && !["error", "ended", "left"].includes(state.phase) && <PlaceAsk />}
       {started && !problem && !["error", "ended", "left"].includes(state.phase) && (
         <CallView call={call} canEnd={false} capturing={capturing}>
           {/* Over everything, the camera step included: the driver reads and signs before going on. */}

@@ -1,6 +1,7 @@
 // The claims agent's side of surveys: open a claim with its survey, follow it,
 // reissue or withdraw links, end it.
 import { z } from "zod";
+import { endWithoutStatementSchema } from "../../domain/statement-end-rule";
 import type { Db } from "../../db/client";
 import { surveyRequestInput } from "../../domain/claim-input";
 import { DomainError } from "../../domain/errors";
@@ -105,8 +106,9 @@ export const surveysRouter = router({
     return { ok: true };
   }),
 
-  end: staffSurveyProcedure("survey.end").mutation(async ({ ctx, input }) => {
-    await ctx.app.hub.endSurvey(input.surveyId, { id: ctx.user.id, role: ctx.user.role });
+  // Without the driver's signed statement only with a reason (server/domain/statement-end-rule.ts).
+  end: staffSurveyProcedure("survey.end").input(z.object({ withoutStatement: endWithoutStatementSchema.optional() })).mutation(async ({ ctx, input }) => {
+    await ctx.app.hub.endSurvey(input.surveyId, { id: ctx.user.id, role: ctx.user.role }, "ended_by_agent", input.withoutStatement);
     return { ok: true };
   }),
 });

@@ -16,6 +16,9 @@ import { EvidenceProgress } from "../../../_components/evidence/evidence-progres
 import { EvidenceCompleteness } from "../../../_components/evidence/evidence-completeness";
 import { RecordingsList } from "../../../_components/recording/recordings-list";
 import { StatementStatus } from "../../../_components/statement/statement-status";
+import { TransferPanel } from "../../../_components/queue/transfer-panel";
+import { EndSurveyDialog } from "../../../_components/statement/end-survey-dialog";
+import { IdentityPanel } from "../../../_components/identity/identity-panel";
 
 type Survey = Awaited<ReturnType<typeof trpc.surveys.get.query>>;
 
@@ -26,6 +29,10 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
   const [survey, setSurvey] = useState<Survey | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [joined, setJoined] = useState(false);
+  // Passed on to another agent: the survey is theirs now; this page may stay in the call but not end it.
+  const [handedOver, setHandedOver] = useState(false);
+  const onHandedOver = useCallback(() => setHandedOver(true), []);
+  const [ending, setEnding] = useState(false);
 
   const load = useCallback(() => {
     trpc.surveys.get.query({ surveyId: id }).then(setSurvey, () => setError(t("common.error")));
@@ -80,23 +87,31 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
               </button>
             )}
             {joined && (
-              <CallView call={call} canEnd onEnded={load} onJoined={load}>
-                <ChecklistPanel
-                  call={call}
-                  load={() => trpc.captures.checklist.query({ surveyId: id })}
-                  onOverride={async (captureId, reason) => {
-                    call.addCapture(await trpc.captures.override.mutate({ surveyId: id, captureId, reason }));
-                  }}
-                />
-                <StatementStatus
-                  role="agent"
-                  load={(locale) => trpc.statement.status.query({ surveyId: id, locale })}
-                  onRequest={() => trpc.statement.request.mutate({ surveyId: id })}
-                  onConfirm={(statementSha256) => trpc.statement.confirm.mutate({ surveyId: id, statementSha256 })}
-                />
-                <Gallery call={call} load={() => trpc.captures.list.query({ surveyId: id })} />
+              <CallView call={call} canEnd={!handedOver} onEndRequest={() => setEnding(true)} onEnded={load} onJoined={() => !handedOver && load()}>
+                {ending && !handedOver && <EndSurveyDialog surveyId={id} onClose={() => setEnding(false)} />}
+                {/* Handed over, the survey's photos and statement are the new agent's to read; the call goes on here. */}
+                {!handedOver && (
+                  <>
+                    <ChecklistPanel
+                      call={call}
+                      load={() => trpc.captures.checklist.query({ surveyId: id })}
+                      onOverride={async (captureId, reason) => {
+                        call.addCapture(await trpc.captures.override.mutate({ surveyId: id, captureId, reason }));
+                      }}
+                    />
+                    <IdentityPanel surveyId={id} call={call} />
+                    <StatementStatus
+                      role="agent"
+                      load={(locale) => trpc.statement.status.query({ surveyId: id, locale })}
+                      onRequest={() => trpc.statement.request.mutate({ surveyId: id })}
+                      onConfirm={(statementSha256) => trpc.statement.confirm.mutate({ surveyId: id, statementSha256 })}
+                    />
+                    <Gallery call={call} load={() => trpc.captures.list.query({ surveyId: id })} />
+                  </>
+                )}
               </CallView>
             )}
+            {survey.status !== "closed" && (me?.role === "agent" || me?.role === "admin") && <TransferPanel surveyId={id} call={call} onHandedOver={onHandedOver} />}
             {survey.status === "closed" && <p className="banner">{t("call.ended")}</p>}
             {survey.status === "closed" && <EvidenceProgress surveyId={id} />}
             {survey.status === "closed" && <EvidenceCompleteness surveyId={id} />}
