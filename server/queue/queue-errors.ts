@@ -1,7 +1,17 @@
 // Why a queue action was refused, as a code the REST layer and the pages translate.
 import { DomainError, type DomainErrorCode } from "../domain/errors";
 
-export type QueueErrorCode = "QUEUE_NOT_FOUND" | "ENTRY_NOT_FOUND" | "OFFER_GONE" | "ENTRY_CLOSED" | "AGENT_UNKNOWN" | "AGENT_BUSY";
+export type QueueErrorCode =
+  | "QUEUE_NOT_FOUND"
+  | "ENTRY_NOT_FOUND"
+  | "OFFER_GONE"
+  | "ENTRY_CLOSED"
+  | "AGENT_UNKNOWN"
+  | "AGENT_BUSY"
+  | "TRANSFER_TARGET"
+  | "TRANSFER_NOT_READY"
+  | "TRANSFER_PENDING"
+  | "TRANSFER_CLOSED";
 
 export class QueueError extends Error {
   constructor(public readonly code: QueueErrorCode, message: string) {
@@ -23,6 +33,10 @@ const asDomainCode: Record<QueueErrorCode, DomainErrorCode> = {
   ENTRY_CLOSED: "CONFLICT",
   AGENT_UNKNOWN: "FORBIDDEN",
   AGENT_BUSY: "CONFLICT",
+  TRANSFER_TARGET: "TRANSFER_TARGET",
+  TRANSFER_NOT_READY: "TRANSFER_NOT_READY",
+  TRANSFER_PENDING: "TRANSFER_PENDING",
+  TRANSFER_CLOSED: "SURVEY_CLOSED",
 };
 
 export function queueDomainError(err: QueueError): DomainError {

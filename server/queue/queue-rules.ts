@@ -3,6 +3,20 @@
 // stored rule set from an older version still reads.
 import { z } from "zod";
 
+/**
+ * A waiting video is a file this product serves itself (from public/, e.g.
+ * /media/waiting.mp4): a path on this site, never another site's address, so
+ * the phone downloads nothing from elsewhere and the page's policy holds.
+ */
+const ownVideoPath = z
+  .string()
+  .max(200)
+  .regex(/^\/[A-Za-z0-9_-][A-Za-z0-9/_.-]*\.(mp4|webm)$/, { message: "error.field.invalid" })
+  .refine((p) => !p.includes("..") && !p.includes("//"), { message: "error.field.invalid" });
+
+/** The built-in guide's photos: the scene, the damage, the plate (motor checklists have all three; others keep theirs). */
+export const DEFAULT_WAITING_PHOTO_ITEMS = ["corner_front_left", "damage_closeup", "licence_plate"];
+
 export const queueRules = z.object({
   /** Which of the entry's facts an agent's skills must cover. */
   matchSkills: z
@@ -33,6 +47,16 @@ export const queueRules = z.object({
   droppedGraceSec: z.number().int().min(5).max(3600).default(60),
   /** Service level: answered within this many seconds. */
   serviceLevelSec: z.number().int().min(1).max(3600).default(20),
+  /**
+   * The waiting screen: a video played while waiting (null: the built-in guide,
+   * safety steps with pictures), and the checklist items the driver may already
+   * photograph (kept on the phone, sent and judged once an agent answers).
+   */
+  waitingVideoUrl: ownVideoPath.nullable().default(null),
+  waitingPhotoItems: z
+    .array(z.string().regex(/^[a-z0-9_]{1,64}$/, { message: "error.field.invalid" }))
+    .max(10)
+    .default(DEFAULT_WAITING_PHOTO_ITEMS),
 });
 export type QueueRules = z.infer<typeof queueRules>;
 

@@ -6,7 +6,7 @@
 // entries, offers, agent states and timers are all rows.
 // Time comes from `clock`, so the load test drives it instead of sleeping.
 import { hashToken, newSecretToken } from "../auth/secret-token";
-import type { Db } from "../db/client";
+import type { Db, Prisma } from "../db/client";
 import { tryOffer, type OfferMade, type Provider } from "./atomic-assignment";
 import { QueueError } from "./queue-errors";
 import { copyEventsToSurvey, recordQueueEvent, type Tx } from "./queue-events";
@@ -20,6 +20,7 @@ import { linkAlreadySent, smsCallbackLink } from "./callback-link-sms";
 import { OutboxSmsSender } from "../sms/outbox-sms-sender";
 import { MobileCodes } from "./mobile-codes";
 import type { SmsSender } from "../sms/sms-sender";
+import { currentQueueWork, handOver, OPEN_TRANSFER, returnTransfer, transferFacts, writeTransfer, type TransferTarget } from "./survey-transfer";
 
 export interface QueueServiceDeps {
   db: Db;
@@ -86,14 +87,33 @@ function skillsOf(text: string): AgentFacts["skills"] {
   }
 }
 
-type EntryRow = Awaited<ReturnType<Db["queueEntry"]["findMany"]>>[number];
+/**
+ * The columns routing reads. A routing round loads every waiting entry (a thousand
+ * at a busy hour), so it loads only these: the whole rows (mobile, token hash,
+ * policy facts) took about three times as long to read on SQLite.
+ */
+export const entryFactsColumns = {
+  id: true,
+  queueId: true,
+  vip: true,
+  mode: true,
+  claimType: true,
+  language: true,
+  region: true,
+  enteredAt: true,
+  preferredAgentId: true,
+  stickyAgentId: true,
+  passedBy: true,
+} satisfies Prisma.QueueEntrySelect;
+
+type EntryRow = Prisma.QueueEntryGetPayload<{ select: typeof entryFactsColumns }>;
 
 export function entryFacts(e: EntryRow): EntryFacts {
   return {
     id: e.id,
     queueId: e.queueId,
     vip: e.vip,
-    mode: e.mode === "callback" ? "callback" : "live",
+    mode: e.mode === "callback" ? "callback" : e.mode === "transfer" ? "transfer" : "live",
     claimType: e.claimType,
     language: e.language,
     region: e.region,
@@ -115,6 +135,8 @@ export class QueueService {
   readonly mobileCodes: MobileCodes;
   /** Routing rounds in this process run one after another; other processes are kept apart by the database. */
   private routing: Promise<unknown> = Promise.resolve();
+  /** The round queued behind the running one, not yet started (see dispatch). */
+  private nextRound: Promise<OfferMade[]> | null = null;
 
   /** One transaction on the queue's tables, run again if PostgreSQL picks it as a deadlock's victim. */
   private transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -248,9 +270,22 @@ export class QueueService {
     });
   }
 
-  /** One routing round: load the facts, decide, and offer each pair atomically. */
+  /**
+   * A routing round that sees every change committed before this call: load the
+   * facts, decide, and offer each pair atomically. Rounds in this process run one
+   * after another, and callers who arrive while a round is still waiting to start
+   * share that round: it reads the facts after all their changes, so it serves them
+   * all. (One round per caller made ten agents coming ready together wait for ten
+   * full rounds, each reading every waiting entry.) A round returns every offer it
+   * made; each caller picks its own.
+   */
   dispatch(): Promise<OfferMade[]> {
-    const round = this.routing.catch(() => undefined).then(() => this.routeOnce());
+    if (this.nextRound) return this.nextRound;
+    const round = this.routing.catch(() => undefined).then(() => {
+      this.nextRound = null;
+      return this.routeOnce();
+    });
+    this.nextRound = round;
     this.routing = round;
     return round;
   }
@@ -259,8 +294,8 @@ export class QueueService {
     const now = this.now();
     const [rules, waitingRows, readyRows] = await Promise.all([
       this.rulesByQueue(),
-      this.db.queueEntry.findMany({ where: { status: "waiting" } }),
-      this.db.queueAgent.findMany({ where: { state: "ready" } }),
+      this.db.queueEntry.findMany({ where: { status: "waiting" }, select: entryFactsColumns }),
+      this.db.queueAgent.findMany({ where: { state: "ready" }, select: { userId: true, queueIds: true, skills: true, readySince: true, stateSince: true, answeredCount: true } }),
     ]);
     if (waitingRows.length === 0 || readyRows.length === 0) return [];
     const ready: AgentFacts[] = readyRows.map((a) => ({
@@ -277,6 +312,13 @@ export class QueueService {
       const queueId = queueOf.get(d.entryId)!;
       const offer = await tryOffer(this.db, this.provider, { ...d, queueId, now, offerTimeoutSec: rules.get(queueId)!.offerTimeoutSec });
       if (offer) made.push(offer);
+    }
+    // A transfer's offer goes into its running survey's timeline at once (a round without transfers asks nothing more).
+    const transferIds = new Set(waitingRows.filter((e) => e.mode === "transfer").map((e) => e.id));
+    const offeredTransfers = made.filter((o) => transferIds.has(o.entryId)).map((o) => o.entryId);
+    if (offeredTransfers.length > 0) {
+      const rows = await this.db.queueEntry.findMany({ where: { id: { in: offeredTransfers } }, select: { id: true, transferSurveyId: true } });
+      for (const r of rows) if (r.transferSurveyId) await copyEventsToSurvey(this.db, r.id, r.transferSurveyId);
     }
     return made;
   }
@@ -318,6 +360,8 @@ export class QueueService {
    */
   async ensureSurvey(entryId: string): Promise<string> {
     const entry = await this.db.queueEntry.findUniqueOrThrow({ where: { id: entryId } });
+    // A transfer brings a running survey: it is handed over, not made.
+    if (entry.mode === "transfer") return handOver(this.db, entry, (agentId, queueId) => this.finishWork(agentId, queueId));
     const surveyId = entry.surveyId ?? (await createSurveyForEntry(this.db, this.surveys, entry));
     await copyEventsToSurvey(this.db, entryId, surveyId);
     try {
@@ -347,9 +391,16 @@ export class QueueService {
    * its timeline (the server stopped between the answer and those steps): finished at start.
    */
   async repairAnswered(): Promise<number> {
-    const noSurvey = await this.db.queueEntry.findMany({ where: { status: "answered", surveyId: null }, select: { id: true } });
+    // A transfer never has a survey of its own (it carries one): it is repaired below, by its events, or never.
+    const noSurvey = await this.db.queueEntry.findMany({ where: { status: "answered", surveyId: null, mode: { not: "transfer" } }, select: { id: true } });
     const uncopied = await this.db.queueEvent.findMany({ where: { surveyId: null, entryId: { not: null }, type: { not: "agent.state" } }, select: { entryId: true }, distinct: ["entryId"] });
     const answered = await this.db.queueEntry.findMany({ where: { id: { in: uncopied.map((e) => e.entryId!) }, status: "answered", surveyId: { not: null } }, select: { id: true } });
+    // Transfers: an accepted one not handed over yet is handed over; any other's events reach its survey.
+    const transfers = await this.db.queueEntry.findMany({ where: { id: { in: uncopied.map((e) => e.entryId!) }, mode: "transfer" }, select: { id: true, status: true, transferSurveyId: true } });
+    for (const t of transfers) {
+      if (t.status === "answered") answered.push({ id: t.id });
+      else await copyEventsToSurvey(this.db, t.id, t.transferSurveyId!);
+    }
     // Callbacks answered while their link could still be used, in case the SMS was not sent yet.
     const linkLife = new Date(this.now().getTime() - this.surveys.ttlHours * 3600_000);
     const callbacks = await this.db.queueEntry.findMany({ where: { status: "answered", mode: "callback", surveyId: { not: null }, answeredAt: { gte: linkLife } }, select: { id: true, surveyId: true } });
@@ -362,12 +413,27 @@ export class QueueService {
 
   /** The agent declines: the entry waits again (first in line as before) for another agent; the agent stays ready. */
   async decline(offerId: string, agentId: string): Promise<OfferMade[]> {
-    if (!(await this.passOn(offerId, "declined", agentId))) throw new QueueError("OFFER_GONE", "This offer is no longer open.");
+    const passed = await this.passOn(offerId, "declined", agentId);
+    if (!passed) throw new QueueError("OFFER_GONE", "This offer is no longer open.");
+    await this.copyTransferEvents(passed);
     return this.dispatch();
   }
 
-  /** Declined or lapsed: offer closed, entry back to waiting with the agent in passedBy. */
-  private async passOn(offerId: string, outcome: "declined" | "timedout", agentId: string | null, tx0?: Tx): Promise<boolean> {
+  /** A transfer's events, written in a queue transaction, into its survey's timeline (after that transaction). */
+  private async copyTransferEvents(entry: { entryId: string; transferSurveyId: string | null }) {
+    if (entry.transferSurveyId) await copyEventsToSurvey(this.db, entry.entryId, entry.transferSurveyId);
+  }
+
+  /**
+   * Declined or lapsed: offer closed, entry back to waiting with the agent in passedBy.
+   * A transfer to a named agent instead ends "returned": the survey stays with its agent.
+   */
+  private async passOn(
+    offerId: string,
+    outcome: "declined" | "timedout",
+    agentId: string | null,
+    tx0?: Tx,
+  ): Promise<false | { entryId: string; transferSurveyId: string | null }> {
     const now = this.now();
     const work = async (tx: Tx) => {
       const offer = await tx.queueOffer.findUnique({ where: { id: offerId } });
@@ -376,7 +442,8 @@ export class QueueService {
       if (o.count !== 1) return false;
       const entry = await tx.queueEntry.findUniqueOrThrow({ where: { id: offer.entryId } });
       const passedBy = [...new Set([...jsonList(entry.passedBy), offer.agentId])];
-      await tx.queueEntry.updateMany({ where: { id: entry.id, status: "offered" }, data: { status: "waiting", passedBy: JSON.stringify(passedBy) } });
+      const named = entry.mode === "transfer" && entry.transferToAgentId !== null;
+      if (!named) await tx.queueEntry.updateMany({ where: { id: entry.id, status: "offered" }, data: { status: "waiting", passedBy: JSON.stringify(passedBy) } });
       // A non-responding agent is marked away, so drivers are not offered to an empty desk.
       const nextState = outcome === "timedout" ? "away" : "ready";
       await tx.queueAgent.updateMany({
@@ -386,7 +453,8 @@ export class QueueService {
       await cancelTimers(tx, offerId, ["offer-timeout"]);
       await recordQueueEvent(tx, { type: outcome, at: now, entryId: entry.id, queueId: entry.queueId, agentId: offer.agentId, payload: { offerId } });
       if (outcome === "timedout") await recordQueueEvent(tx, { type: "agent.state", at: now, agentId: offer.agentId, payload: { state: "away", reason: "no-answer" } });
-      return true;
+      if (named) await returnTransfer(tx, entry, outcome, now);
+      return { entryId: entry.id, transferSurveyId: entry.transferSurveyId };
     };
     return tx0 ? work(tx0) : this.transaction(work);
   }
@@ -491,7 +559,13 @@ export class QueueService {
    * ready again by the wrap-up timer). Anything else is not the queue's business.
    */
   async surveyEnded(surveyId: string): Promise<boolean> {
-    const entry = await this.db.queueEntry.findFirst({ where: { surveyId, status: "answered" }, select: { assignedAgentId: true, queueId: true } });
+    // A transfer still under way ends with the survey: nobody is to be offered a closed survey.
+    const open = await this.db.queueEntry.findMany({ where: { transferSurveyId: surveyId, status: { in: OPEN_TRANSFER } } });
+    for (const t of open) {
+      const now = this.now();
+      if (await this.transaction((tx) => returnTransfer(tx, t, "survey-ended", now))) await copyEventsToSurvey(this.db, t.id, surveyId);
+    }
+    const entry = await currentQueueWork(this.db, surveyId);
     if (!entry?.assignedAgentId) return false;
     try {
       await this.finishWork(entry.assignedAgentId, entry.queueId);
@@ -510,26 +584,32 @@ export class QueueService {
     for (;;) {
       const due = await dueTimers(this.db, now);
       if (due.length === 0) break;
-      for (const t of due) if (await (t.kind === "callback-link" ? this.retryCallbackLink(t, now) : this.fire(t, now))) fired++;
+      const touched: { entryId: string; transferSurveyId: string | null }[] = [];
+      for (const t of due) if (await (t.kind === "callback-link" ? this.retryCallbackLink(t, now) : this.fire(t, now, touched))) fired++;
+      for (const e of touched) await this.copyTransferEvents(e);
       if (due.length < 200) break;
     }
     const offers = await this.dispatch();
     return { fired, offers };
   }
 
-  private async fire(t: { id: string; kind: string; refId: string }, now: Date): Promise<boolean> {
+  /** `touched`: transfers whose events must then reach their survey's timeline. */
+  private async fire(t: { id: string; kind: string; refId: string }, now: Date, touched: { entryId: string; transferSurveyId: string | null }[]): Promise<boolean> {
     return this.transaction(async (tx) => {
       if (!(await takeTimer(tx, t.id, now))) return false;
       switch (t.kind) {
-        case "offer-timeout":
-          await this.passOn(t.refId, "timedout", null, tx);
+        case "offer-timeout": {
+          const passed = await this.passOn(t.refId, "timedout", null, tx);
+          if (passed && passed.transferSurveyId) touched.push(passed);
           break;
+        }
         case "overflow": {
           const e = await tx.queueEntry.findUnique({ where: { id: t.refId } });
           if (!e || !OPEN_STATUSES.includes(e.status) || e.overflowed) break;
           const rules = parseQueueRules((await tx.queue.findUniqueOrThrow({ where: { id: e.queueId } })).rules);
           await tx.queueEntry.update({ where: { id: e.id }, data: { overflowed: true } });
           await recordQueueEvent(tx, { type: "overflowed", at: now, entryId: e.id, queueId: e.queueId, payload: { to: rules.overflowQueueId } });
+          if (e.transferSurveyId) touched.push({ entryId: e.id, transferSurveyId: e.transferSurveyId });
           break;
         }
         case "max-wait": {
@@ -559,6 +639,57 @@ export class QueueService {
     });
   }
 
+  /**
+   * The survey's agent passes it on (server/queue/survey-transfer.ts): to a named,
+   * ready agent the offer rings at once; to a group, routing offers it ahead of the drivers.
+   */
+  async transfer(surveyId: string, target: TransferTarget): Promise<{ entryId: string; offerId: string | null }> {
+    const survey = await this.db.survey.findUnique({ where: { id: surveyId }, select: { agentId: true } });
+    if (!survey?.agentId) throw new QueueError("TRANSFER_TARGET", "Only a survey with an agent can be passed on.");
+    const facts = await transferFacts(this.db, surveyId, survey.agentId, target);
+    const now = this.now();
+    const written = await this.transaction(async (tx) => {
+      // One transfer of a survey at a time: on PostgreSQL two requests at once queue on the survey's row
+      // (the second then sees the first's entry); on SQLite the process's transactions run one by one.
+      if (this.provider === "postgresql") await tx.$queryRawUnsafe(`SELECT "id" FROM "Survey" WHERE "id" = $1 FOR UPDATE`, surveyId);
+      return writeTransfer(tx, facts, target, now);
+    });
+    if (written === "pending") throw new QueueError("TRANSFER_PENDING", "A transfer of this survey is already under way.");
+    if (written === "not-ready") throw new QueueError("TRANSFER_NOT_READY", "That agent is not ready.");
+    await copyEventsToSurvey(this.db, written.entryId, surveyId);
+    if (!written.offerId) await this.dispatch();
+    return written;
+  }
+
+  /** The agent takes back a transfer nobody has accepted yet; false when there was none under way. */
+  async withdrawTransfer(surveyId: string, fromAgentId: string): Promise<boolean> {
+    const t = await this.db.queueEntry.findFirst({ where: { transferSurveyId: surveyId, transferFromAgentId: fromAgentId, status: { in: OPEN_TRANSFER } } });
+    if (!t) return false;
+    const now = this.now();
+    const done = await this.transaction((tx) => returnTransfer(tx, t, "withdrawn", now));
+    if (done) await copyEventsToSurvey(this.db, t.id, surveyId);
+    return done;
+  }
+
+  /** The latest transfer of this survey by this agent, for the notice on their console (null: none). */
+  async transferStatus(surveyId: string, fromAgentId: string) {
+    const t = await this.db.queueEntry.findFirst({ where: { transferSurveyId: surveyId, transferFromAgentId: fromAgentId }, orderBy: [{ enteredAt: "desc" }, { id: "desc" }] });
+    if (!t) return null;
+    const returned = t.status === "returned" ? await this.db.queueEvent.findFirst({ where: { entryId: t.id, type: "transfer.returned" }, select: { payload: true } }) : null;
+    const reason = returned ? (JSON.parse(returned.payload) as { reason?: string }).reason ?? null : null;
+    const agentId = t.assignedAgentId ?? t.transferToAgentId;
+    const agent = agentId ? await this.db.user.findUnique({ where: { id: agentId }, select: { name: true } }) : null;
+    const queue = await this.db.queue.findUnique({ where: { id: t.queueId }, select: { name: true, label: true } });
+    return {
+      entryId: t.id,
+      status: t.status as "waiting" | "offered" | "answered" | "returned",
+      reason,
+      toAgentName: agent?.name ?? null,
+      toQueue: t.transferToAgentId ? null : { name: queue?.name ?? "", label: queue ? (JSON.parse(queue.label) as Record<string, string>) : {} },
+      at: t.enteredAt,
+    };
+  }
+
   /** What the waiting screen and the REST poll show. */
   async entryStatus(entryId: string) {
     const entry = await this.db.queueEntry.findUnique({ where: { id: entryId } });
@@ -579,7 +710,7 @@ export class QueueService {
     };
     if (!OPEN_STATUSES.includes(entry.status)) return base;
     const rules = await this.rulesByQueue();
-    const waiting = await this.db.queueEntry.findMany({ where: { queueId: entry.queueId, status: { in: OPEN_STATUSES } } });
+    const waiting = await this.db.queueEntry.findMany({ where: { queueId: entry.queueId, status: { in: OPEN_STATUSES } }, select: entryFactsColumns });
     const position = queuePosition(entryFacts(entry), waiting.map(entryFacts), rules);
     const onDuty = (await this.db.queueAgent.findMany({ where: { state: { not: "away" } }, select: { queueIds: true, state: true } })).filter((a) => jsonList(a.queueIds).includes(entry.queueId));
     const readyAgents = onDuty.filter((a) => a.state === "ready").length;

@@ -7,7 +7,8 @@ export interface EntryFacts {
   id: string;
   queueId: string;
   vip: boolean;
-  mode: "live" | "callback";
+  /** transfer: a running survey passed on to a group (server/queue/survey-transfer.ts). */
+  mode: "live" | "callback" | "transfer";
   claimType: string;
   language: string;
   region: string | null;
@@ -49,9 +50,16 @@ export interface OfferDecision {
   reason: OfferReason;
 }
 
-/** The order entries are served in: VIP first (where the queue says so), live before callbacks, then longest waiting. */
+/**
+ * The order entries are served in: transfers first (a driver already in a call,
+ * an agent held by it), then VIP (where the queue says so), live before
+ * callbacks, then longest waiting.
+ */
 export function compareEntries(rules: ReadonlyMap<string, QueueRules>) {
   return (a: EntryFacts, b: EntryFacts): number => {
+    const ta = a.mode === "transfer" ? 1 : 0;
+    const tb = b.mode === "transfer" ? 1 : 0;
+    if (ta !== tb) return tb - ta;
     const va = a.vip && (rules.get(a.queueId)?.vipFirst ?? true) ? 1 : 0;
     const vb = b.vip && (rules.get(b.queueId)?.vipFirst ?? true) ? 1 : 0;
     if (va !== vb) return vb - va;

@@ -15,7 +15,11 @@
 // - average speed of answer: mean wait (entered → answered) of the answered.
 // - abandonment rate: abandoned / (answered + abandoned).
 // - average handling time: answer → the same agent's next wrap-up, for surveys
-//   whose wrap-up began today (callback entries included: it is the agent's work).
+//   whose wrap-up began today (callback entries included: it is the agent's work;
+//   a transferred survey counts for each agent's part, answer or hand-over to wrap-up).
+// - transfers: surveys passed on to another agent or group today ("transferred"
+//   events). A transfer's entry is an agent's survey changing hands, not a driver
+//   waiting: never in entered, answered, abandoned or the rates, nor in "waiting".
 import type { QueueEventType } from "./queue-events";
 
 export interface WallboardEvent {
@@ -39,7 +43,7 @@ export interface WallboardQueue {
 export interface OpenEntry {
   id: string;
   queueId: string;
-  mode: "live" | "callback";
+  mode: "live" | "callback" | "transfer";
   enteredAtMs: number;
 }
 
@@ -80,6 +84,8 @@ export interface DayFigures {
   averageHandlingSec: number | null;
   /** How many surveys the average handling time is over. */
   handled: number;
+  /** Surveys passed on to another agent or group. */
+  transfers: number;
 }
 
 export type AgentCounts = Record<AgentState, number>;
@@ -114,9 +120,10 @@ interface Tally {
   waitSumMs: number;
   handled: number;
   handlingSumMs: number;
+  transfers: number;
 }
 
-const emptyTally = (): Tally => ({ entered: 0, answered: 0, withinSl: 0, abandoned: 0, abandonedBeforeOffer: 0, callbacksRequested: 0, callbacksAnswered: 0, waitSumMs: 0, handled: 0, handlingSumMs: 0 });
+const emptyTally = (): Tally => ({ entered: 0, answered: 0, withinSl: 0, abandoned: 0, abandonedBeforeOffer: 0, callbacksRequested: 0, callbacksAnswered: 0, waitSumMs: 0, handled: 0, handlingSumMs: 0, transfers: 0 });
 
 function figuresOf(t: Tally): DayFigures {
   const ended = t.answered + t.abandoned;
@@ -133,6 +140,7 @@ function figuresOf(t: Tally): DayFigures {
     abandonmentRate: ended === 0 ? null : t.abandoned / ended,
     averageHandlingSec: t.handled === 0 ? null : t.handlingSumMs / t.handled / 1000,
     handled: t.handled,
+    transfers: t.transfers,
   };
 }
 
@@ -166,6 +174,11 @@ export function computeWallboard(f: WallboardFacts): Wallboard {
   for (const e of events) if (e.entryId) (byEntry.get(e.entryId) ?? byEntry.set(e.entryId, []).get(e.entryId)!).push(e);
 
   for (const list of byEntry.values()) {
+    const transferred = list.find((e) => e.type === "transferred");
+    if (transferred) {
+      if (inDay(transferred.atMs)) tallyOf(transferred.queueId).transfers++;
+      continue;
+    }
     const start = list.find((e) => e.type === "entered" || e.type === "callback");
     const isCallback = list.some((e) => e.type === "callback");
     const queueId = start?.queueId ?? list.find((e) => e.queueId)?.queueId ?? null;
@@ -205,6 +218,7 @@ export function computeWallboard(f: WallboardFacts): Wallboard {
   const queues: QueueBoard[] = f.queues.map((q) => {
     const open = f.open.filter((e) => e.queueId === q.id);
     const live = open.filter((e) => e.mode === "live");
+    const callbacks = open.filter((e) => e.mode === "callback");
     const agents = noAgents();
     for (const a of f.agents) if (a.queueIds.includes(q.id)) agents[a.state]++;
     return {
@@ -213,7 +227,7 @@ export function computeWallboard(f: WallboardFacts): Wallboard {
       label: q.label,
       serviceLevelSec: q.serviceLevelSec,
       waiting: live.length,
-      callbacksWaiting: open.length - live.length,
+      callbacksWaiting: callbacks.length,
       longestWaitSec: live.length === 0 ? null : Math.max(0, Math.floor((f.nowMs - Math.min(...live.map((e) => e.enteredAtMs))) / 1000)),
       agents,
       today: figuresOf(tallies.get(q.id)!),
@@ -229,7 +243,7 @@ export function computeWallboard(f: WallboardFacts): Wallboard {
     queues,
     total: {
       waiting: live.length,
-      callbacksWaiting: f.open.length - live.length,
+      callbacksWaiting: f.open.filter((e) => e.mode === "callback").length,
       longestWaitSec: live.length === 0 ? null : Math.max(0, Math.floor((f.nowMs - Math.min(...live.map((e) => e.enteredAtMs))) / 1000)),
       agents,
       today: figuresOf(all),

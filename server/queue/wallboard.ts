@@ -76,7 +76,7 @@ export async function loadNow(db: Db): Promise<Pick<WallboardFacts, "open" | "ag
     db.queueAgent.findMany({ select: { userId: true, state: true, queueIds: true } }),
   ]);
   return {
-    open: entries.map((e) => ({ id: e.id, queueId: e.queueId, mode: e.mode === "callback" ? "callback" : "live", enteredAtMs: e.enteredAt.getTime() })),
+    open: entries.map((e) => ({ id: e.id, queueId: e.queueId, mode: e.mode === "callback" ? "callback" : e.mode === "transfer" ? "transfer" : "live", enteredAtMs: e.enteredAt.getTime() })),
     agents: agents.map((a) => ({ id: a.userId, state: (agentStates as readonly string[]).includes(a.state) ? (a.state as AgentState) : "away", queueIds: jsonStrings(a.queueIds) })),
   };
 }

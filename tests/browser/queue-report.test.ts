@@ -7,15 +7,21 @@
 // called back, and their page shows the booked call back; the survey's end puts
 // the agent into wrap-up, then ready, and the callback rings for them; the agent
 // accepts, the page the driver kept open goes into the call, and the outbox
-// holds the SMS whose link opens the same survey. The queue and its agents are set up through the queue service on
-// the product's own database, as an admin would (there is no admin page yet).
+// holds the SMS whose link opens the same survey. While waiting, the first driver sees the built-in guide and
+// takes a photo, kept on the phone until the agent answers; it then reaches the survey through the quality gate.
+// At the end the agent transfers the called-back driver's survey to the colleague, who accepts the ringing
+// offer and joins: the driver never left the call, the survey is the colleague's, its timeline says so.
+// The queue and its agents are set up through the queue service on the product's own database.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
+import { statSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { desktopContext, phoneContext } from "../support/browser";
 import { browserSession } from "../support/browser-session";
-import { agent1, byRoleKind, inboundStats, loginAs, waitForRemoteRoles } from "../support/survey-flow";
+import { agent1, byRoleKind, inboundStats, loginAs, waitForRemoteRoles, endSurveyWithoutStatement } from "../support/survey-flow";
+import { demoAccounts } from "../../server/db/seed-demo";
+import { closeSurvey } from "../../server/domain/surveys";
 import { assertChinese } from "../support/untranslated";
 import { createDb } from "../../server/db/client";
 import { databaseTarget } from "../../server/db/database-target";
@@ -25,6 +31,8 @@ import { codeSentTo } from "../queue/queue-fixtures";
 import { until } from "../support/until";
 
 const session = browserSession();
+const agent2 = demoAccounts.find((a) => a.email === "agent2@example.com")!;
+const photo = path.resolve(import.meta.dirname, "../fixtures/photos/city-sharp.jpg");
 const QUEUE = "roadside";
 
 
@@ -57,7 +65,7 @@ async function seesVideoFrom(page: Page, role: string, deadlineMs = 90_000) {
 }
 
 
-test("a driver reports by video, waits with place and estimate, the agent accepts the ringing offer, and both are in the call; the next driver moves up", { timeout: 360_000 }, async () => {
+test("a driver reports by video, waits with place and estimate, the agent accepts the ringing offer, and both are in the call; the next driver moves up", { timeout: 600_000 }, async (t) => {
   const { product } = session;
   const db = createDb(databaseTarget(`file:${path.join(product.dataDir, "claims-survey.db")}`));
   try {
@@ -101,7 +109,15 @@ test("a driver reports by video, waits with place and estimate, the agent accept
     assert.ok(estimate > 0, `an estimated wait is shown (${estimate} s)`);
     assert.match(await driver.getByTestId("queue-estimate").innerText(), /约 \d+ 分钟/);
     await driver.getByTestId("queue-safety").waitFor();
+    // The built-in guide: safety first, then the photos the driver can already take, each with its picture.
+    const guideStart = performance.now();
+    await driver.getByTestId("queue-photos-now").waitFor();
+    assert.match(await driver.getByTestId("queue-safety").innerText(), /危险报警闪光灯[\s\S]*现在就可以先拍这些照片[\s\S]*损伤近照/);
+    await driver.getByTestId("queue-photo-input-damage_closeup").setInputFiles(photo);
+    await driver.locator('[data-testid="queue-photo-item-damage_closeup"][data-kept="1"]').waitFor();
+    assert.match(await driver.getByTestId("queue-photos-kept").innerText(), /已在本机保存 1 张照片/);
     assertChinese(await driver.locator("main").innerText(), "the waiting screen");
+    let guideMs = performance.now() - guideStart;
 
     // Driver 2 enters while no agent is ready: place 2.
     const second = await session.newPage(phoneContext);
@@ -140,6 +156,12 @@ test("a driver reports by video, waits with place and estimate, the agent accept
     assert.equal(survey.agentId, agentId);
     assert.equal(survey.claim.plate, "沪A·Q0001");
     assert.deepEqual(survey.events.map((e) => e.type).filter((x) => x.startsWith("queue.")), ["queue.entered", "queue.offered", "queue.answered"]);
+    // The photo taken while waiting went through the quality gate into this survey, under its checklist item.
+    const photoStart = performance.now();
+    const waitingPhoto = await until("the photo taken while waiting", () => db.capture.findFirst({ where: { surveyId, itemKey: "damage_closeup" } }));
+    assert.equal(waitingPhoto.verdict, "accepted", `the sharp photo passes the quality gate (${waitingPhoto.reasons})`);
+    assert.equal(waitingPhoto.byteSize, statSync(photo).size, "the original, byte for byte");
+    guideMs += performance.now() - photoStart;
 
     // Driver 2 moves up to place 1 (both agents now in surveys), then asks to be called back.
     await waitingAt(second, 1);
@@ -159,7 +181,7 @@ test("a driver reports by video, waits with place and estimate, the agent accept
     assert.equal(earlierEntry.status, "abandoned", "the live entry ended with the callback");
 
     // The agent ends the survey: wrap-up, then ready again by the queue's timer, and the callback rings for them.
-    await agent.getByTestId("end-survey").click();
+    await endSurveyWithoutStatement(agent);
     await driver.getByTestId("call-ended").waitFor();
     await agent.goto(`${product.url}/console`);
     await agent.locator('[data-testid="queue-panel"][data-state="wrapup"], [data-testid="queue-panel"][data-state="ready"], [data-testid="queue-panel"][data-state="offered"]').first().waitFor();
@@ -203,6 +225,48 @@ test("a driver reports by video, waits with place and estimate, the agent accept
       callbackSurvey.events.map((e) => e.type).filter((x) => x.startsWith("queue.") || x === "sms.queued"),
       ["queue.callback", "queue.offered", "queue.answered", "sms.queued"],
     );
+
+    // Transfer. The colleague's earlier survey ends and they go ready; agent 1 passes the called-back
+    // driver's survey to them from the survey page, while the driver stays in the call.
+    const transferStart = performance.now();
+    const earlierSurveyId = (await db.queueEntry.findFirstOrThrow({ where: { plate: "沪B·E0001" }, select: { surveyId: true } })).surveyId!;
+    await closeSurvey(db, { surveyId: earlierSurveyId, actor: { id: colleague, role: "agent" }, withoutStatement: { reason: "driver_left" } });
+    await svc.surveyEnded(earlierSurveyId);
+    await svc.setReady(colleague);
+    const other = await session.newPage(desktopContext);
+    await loginAs(other, product.url, agent2);
+    await other.locator('[data-testid="queue-panel"][data-state="ready"]').waitFor();
+    await agent.locator(`[data-testid="transfer-target"] option[value="agent:${colleague}"]`).waitFor({ state: "attached" });
+    await agent.getByTestId("transfer-target").selectOption(`agent:${colleague}`);
+    await agent.getByTestId("transfer-send").click();
+    await agent.getByTestId("transfer-pending").waitFor();
+    // The offer rings on the colleague's console with the claim's facts and a countdown.
+    await other.locator('[data-testid="queue-offer"][data-transfer="yes"]').waitFor();
+    assert.equal(await other.getByTestId("queue-offer-plate").innerText(), "沪A·Q0002");
+    assert.ok(Number(await other.getByTestId("queue-offer-countdown").getAttribute("data-seconds")) > 0);
+    await other.getByTestId("queue-accept").click();
+    await other.waitForURL(new RegExp(`/console/surveys/${callbackSurveyId}$`));
+    // The colleague sees the survey and joins its call: the driver is there already.
+    assert.match(await other.getByTestId("survey-status").innerText(), /\S/);
+    await other.getByTestId("join-button").click();
+    await waitForRemoteRoles(other, ["agent", "policyholder"]);
+    // Agent 1 saw the hand-over and the new agent arrive, then leaves; the driver stays with the colleague.
+    await agent.getByTestId("transfer-new-agent-in").waitFor();
+    await agent.getByTestId("transfer-leave").click();
+    await agent.waitForURL(/\/console$/);
+    // (Frames from the colleague on the driver's phone, the one media check this part pays for.)
+    await waitForRemoteRoles(second, ["agent"]);
+    await seesVideoFrom(second, "agent");
+    const handed = await db.survey.findUniqueOrThrow({ where: { id: callbackSurveyId }, include: { events: { orderBy: { seq: "asc" } } } });
+    assert.equal(handed.agentId, colleague, "the survey is the colleague's");
+    assert.equal(handed.status, "open", "the call goes on");
+    assert.deepEqual(
+      handed.events.map((e) => e.type).filter((x) => x.startsWith("queue.")),
+      ["queue.callback", "queue.offered", "queue.answered", "queue.transferred", "queue.offered", "queue.answered"],
+    );
+    assert.equal(await db.outboxMessage.count({ where: { surveyId: callbackSurveyId } }), 1, "no second SMS");
+    // The browser time these two parts add to the lane (the photo's upload after accept overlaps the call's start).
+    t.diagnostic(`waiting guide and photo: ${Math.round(guideMs)} ms; transfer: ${Math.round(performance.now() - transferStart)} ms`);
   } finally {
     await db.$disconnect();
   }

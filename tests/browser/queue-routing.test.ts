@@ -102,7 +102,7 @@ after(async () => {
   await db?.$disconnect();
 });
 
-test("a VIP entry overtakes a driver who entered first", { timeout: 240_000 }, async () => {
+test("a VIP entry overtakes a driver who entered first", { timeout: 600_000 }, async () => {
   setUp();
   const queue = await svc.createQueue("route-vip", { offerTimeoutSec: 300 });
   const agentId = await userId(agent1.email);
@@ -125,7 +125,7 @@ test("a VIP entry overtakes a driver who entered first", { timeout: 240_000 }, a
   assert.equal((await db.queueEntry.findUniqueOrThrow({ where: { id: normal.entryId } })).status, "waiting", "the first driver still waits");
 });
 
-test("an unanswered offer passes on to a second ready agent and the silent agent is shown away", { timeout: 240_000 }, async () => {
+test("an unanswered offer passes on to a second ready agent and the silent agent is shown away", { timeout: 600_000 }, async () => {
   setUp();
   const queue = await svc.createQueue("route-timeout", { offerTimeoutSec: 300 });
   // A short ring, set as an admin would (the offer's countdown is a persistent timer).
@@ -154,7 +154,7 @@ test("an unanswered offer passes on to a second ready agent and the silent agent
   assert.equal((await db.survey.findUniqueOrThrow({ where: { id: surveyId } })).agentId, second.id);
 });
 
-test("a returning policyholder reaches their previous agent although another agent is idle longer", { timeout: 240_000 }, async () => {
+test("a returning policyholder reaches their previous agent although another agent is idle longer", { timeout: 600_000 }, async () => {
   setUp();
   const queue = await svc.createQueue("route-sticky", { offerTimeoutSec: 300, stickyDays: 7 });
   const previous = await newAgent("agent-route-x@example.com", "Previous Agent");
@@ -192,7 +192,7 @@ test("a returning policyholder reaches their previous agent although another age
   assert.equal((await db.survey.findUniqueOrThrow({ where: { id: surveyId } })).agentId, previous.id);
 });
 
-test("overflow: with nobody of its group ready, the queue hands its driver to the overflow queue's agent after overflowAfterSec", { timeout: 240_000 }, async () => {
+test("overflow: with nobody of its group ready, the queue hands its driver to the overflow queue's agent after overflowAfterSec", { timeout: 600_000 }, async () => {
   setUp();
   const main = await svc.createQueue("route-main", { offerTimeoutSec: 300 });
   const spill = await svc.createQueue("route-spill", { offerTimeoutSec: 300 });
@@ -219,7 +219,7 @@ test("overflow: with nobody of its group ready, the queue hands its driver to th
   assert.equal((await db.survey.findUniqueOrThrow({ where: { id: surveyId } })).agentId, spillAgent.id);
 });
 
-test("a driver who leaves and one who asks for a callback are counted on the wallboard", { timeout: 240_000 }, async () => {
+test("a driver who leaves and one who asks for a callback are counted on the wallboard", { timeout: 600_000 }, async () => {
   setUp();
   const queue = await svc.createQueue("route-leave", {});
   const wallboard = async () => {

@@ -29,7 +29,7 @@ const admin = demoAccounts.find((a) => a.email === "admin@example.com")!;
 const figure = async (page: Page, testId: string) => (await page.getByTestId(testId).innerText()).trim();
 
 
-test("the wallboard follows the queue live, and the rules page stores a queue's rules", { timeout: 360_000 }, async () => {
+test("the wallboard follows the queue live, and the rules page stores a queue's rules", { timeout: 600_000 }, async () => {
   const { product } = session;
   const db = createDb(databaseTarget(`file:${path.join(product.dataDir, "claims-survey.db")}`));
   try {

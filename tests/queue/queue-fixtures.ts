@@ -18,7 +18,7 @@ export function queueService(db: Db, provider: Provider, clock: DrivenClock) {
   return new QueueService({ db, provider, clock: clock.now, surveys: { publicUrl: "http://localhost:3000", ttlHours: 24 } });
 }
 
-export async function makeAgents(db: Db, svc: QueueService, prefix: string, n: number, queueIds: string[], skills = {}): Promise<string[]> {
+export async function makeAgents(db: Db, svc: { upsertAgent(p: Parameters<QueueService["upsertAgent"]>[0]): Promise<unknown> }, prefix: string, n: number, queueIds: string[], skills = {}): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const u = await db.user.create({ data: { email: `${prefix}${i}@example.com`, name: `Agent ${prefix}${i}`, role: "agent", passwordHash: "x" } });

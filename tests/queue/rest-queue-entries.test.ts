@@ -157,4 +157,12 @@ test("an entry waits with its position, an unanswered offer passes on by the ser
   assert.equal((await survey.json()).claim.policyNumber, "PDAA202612020001");
   const timeline = (await db.surveyEvent.findMany({ where: { surveyId }, orderBy: { seq: "asc" } })).map((e) => e.type).filter((x) => x.startsWith("queue."));
   assert.deepEqual(timeline, ["queue.entered", "queue.offered", "queue.timedout", "queue.offered", "queue.answered"]);
+
+  // Transferred to the first agent (ready again): the claims system sees who has the survey now, and who answered.
+  const transfer = await svc.transfer(surveyId, { agentId });
+  assert.ok(transfer.offerId, "the transfer rings at the ready agent");
+  await svc.accept(transfer.offerId, agentId);
+  const handedOver = await (await get(created.entryId)).json();
+  assert.equal(handedOver.agent.email, "agent2@example.com");
+  assert.equal(handedOver.answeredBy.email, "agent1@example.com");
 });

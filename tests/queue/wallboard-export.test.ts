@@ -144,6 +144,7 @@ for (const kind of databaseKinds) {
         // Y: 23:59:05 → 00:05:05; X: 00:00:23 → 00:10:23.
         averageHandlingSec: (360 + 600) / 2,
         handled: 2,
+        transfers: 0,
       });
       assert.deepEqual(board.total.today, roadside.today, "the glass queue had no traffic");
 

@@ -51,9 +51,9 @@ export function OfferCard({ offer, clockOffsetMs, ringer, onAnswered }: { offer:
 
   const d = offer.driver;
   return (
-    <div className="card consent" role="alert" data-testid="queue-offer" data-offer-id={offer.offerId}>
+    <div className="card consent" role="alert" data-testid="queue-offer" data-offer-id={offer.offerId} data-transfer={offer.transfer ? "yes" : "no"}>
       <h3>
-        {t(d.mode === "callback" ? "queue.agent.callbackOffer" : "queue.agent.offer")}
+        {offer.transfer ? fill(t("queue.agent.transferOffer"), { name: offer.transfer.fromAgentName }) : t(d.mode === "callback" ? "queue.agent.callbackOffer" : "queue.agent.offer")}
         {d.vip && <span className="badge" data-testid="queue-offer-vip">{t("queue.agent.vip")}</span>}
       </h3>
       <dl className="grid2" data-testid="queue-offer-facts">

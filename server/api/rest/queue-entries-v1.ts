@@ -18,10 +18,14 @@ function noSuchQueue(locale: Locale): RestProblem {
 
 async function entryState(app: AppContext, id: string) {
   const status = await app.queue.entryStatus(id);
-  const entry = await app.db.queueEntry.findUniqueOrThrow({ where: { id }, select: { assignedAgentId: true } });
+  const entry = await app.db.queueEntry.findUniqueOrThrow({ where: { id }, select: { assignedAgentId: true, surveyId: true } });
+  const survey = entry.surveyId ? await app.db.survey.findUnique({ where: { id: entry.surveyId }, select: { agentId: true } }) : null;
   const queue = await app.db.queue.findUnique({ where: { id: status.queueId }, select: { name: true } });
-  const agent = entry.assignedAgentId ? await app.db.user.findUnique({ where: { id: entry.assignedAgentId }, select: { email: true, name: true } }) : null;
-  return { ...status, queue: queue?.name ?? null, agent };
+  const person = (userId: string | null | undefined) => (userId ? app.db.user.findUnique({ where: { id: userId }, select: { email: true, name: true } }) : null);
+  // `agent` is who has the survey now (a transfer passes it on); `answeredBy` who took the call from the queue.
+  const agentId = survey?.agentId ?? entry.assignedAgentId;
+  const [agent, answeredBy] = await Promise.all([person(agentId), person(entry.assignedAgentId)]);
+  return { ...status, queue: queue?.name ?? null, agent, answeredBy };
 }
 
 export function handleQueueEntriesV1(app: AppContext, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {

@@ -7,9 +7,17 @@ import type { Db } from "../../db/client";
 import { DomainError } from "../../domain/errors";
 import { maskMobile } from "../../domain/invites";
 import { driverReportInput, mobileCodeRequestInput } from "../../queue/queue-entry-input";
-import { allowedFor, publicProcedure, queueEntryProcedure, router } from "../trpc";
+import { currentSurveyOf } from "../../queue/survey-transfer";
+import { waitingGuideFor } from "../../queue/waiting-guide";
+import { allowedFor, publicProcedure, queueEntryProcedure, router, staffSurveyProcedure } from "../trpc";
 
 const agentProcedure = allowedFor("queue.agent");
+const transferProcedure = staffSurveyProcedure("survey.transfer");
+
+/** A transfer goes to one named agent or one queue (a skill group), never both or neither. */
+const transferInput = z
+  .object({ toAgentId: z.string().min(1).max(64).optional(), toQueueId: z.string().min(1).max(64).optional() })
+  .refine((t) => (t.toAgentId === undefined) !== (t.toQueueId === undefined), { message: "error.field.required", path: ["toAgentId"] });
 
 /** Why a closed entry ended, from its stored "abandoned" event: left, callback, or dropped (the page went quiet). */
 async function endReasonOf(db: Db, entryId: string): Promise<string | null> {
@@ -56,6 +64,7 @@ export const queueRouter = router({
       callbackOffered: s.callbackOffered,
       endReason: s.status === "abandoned" ? await endReasonOf(ctx.app.db, ctx.entry.id) : null,
       mobile: maskMobile(ctx.entry.mobile),
+      guide: s.status === "waiting" || s.status === "offered" ? await waitingGuideFor(ctx.app.db, ctx.entry.id) : null,
     };
   }),
 
@@ -80,9 +89,10 @@ export const queueRouter = router({
     const agent = await db.queueAgent.findUnique({ where: { userId: ctx.user.id }, select: { state: true } });
     // Not a queue agent: the console shows no queue panel.
     if (!agent) return { state: null, offer: null, currentSurveyId: null, serverNow };
-    const current = agent.state === "busy" ? await db.queueEntry.findFirst({ where: { assignedAgentId: ctx.user.id, status: "answered" }, orderBy: { answeredAt: "desc" }, select: { surveyId: true } }) : null;
+    const current = agent.state === "busy" ? await currentSurveyOf(db, ctx.user.id) : null;
     const offer = agent.state === "offered" ? await db.queueOffer.findFirst({ where: { agentId: ctx.user.id, status: "pending" }, orderBy: { offeredAt: "desc" } }) : null;
     const entry = offer ? await db.queueEntry.findUnique({ where: { id: offer.entryId } }) : null;
+    const from = entry?.transferFromAgentId ? await db.user.findUnique({ where: { id: entry.transferFromAgentId }, select: { name: true } }) : null;
     return {
       state: agent.state as "ready" | "offered" | "busy" | "wrapup" | "away",
       currentSurveyId: current?.surveyId ?? null,
@@ -104,6 +114,8 @@ export const queueRouter = router({
                 mobile: maskMobile(entry.mobile),
                 enteredAt: entry.enteredAt,
               },
+              /** A running survey another agent passes on: who passes it (the facts above are its claim's). */
+              transfer: entry.mode === "transfer" ? { fromAgentName: from?.name ?? "" } : null,
             }
           : null,
     };
@@ -122,7 +134,7 @@ export const queueRouter = router({
     if (input.state === "ready") {
       const agent = await db.queueAgent.findUnique({ where: { userId: agentId }, select: { state: true } });
       if (agent?.state === "busy") {
-        const current = await db.queueEntry.findFirst({ where: { assignedAgentId: agentId, status: "answered" }, orderBy: { answeredAt: "desc" }, select: { queueId: true, surveyId: true } });
+        const current = await currentSurveyOf(db, agentId);
         const survey = current?.surveyId ? await db.survey.findUnique({ where: { id: current.surveyId }, select: { status: true } }) : null;
         if (!current || survey?.status !== "closed") throw new DomainError("CONFLICT", "Finish the current survey first.");
         await queue.finishWork(agentId, current.queueId);
@@ -146,5 +158,40 @@ export const queueRouter = router({
   decline: agentProcedure.input(z.object({ offerId: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
     await ctx.app.queue.decline(input.offerId, ctx.user.id);
     return { ok: true };
+  }),
+
+  /** Whom the survey's agent may pass it to: agents ready now (not themselves), and every queue as a group. */
+  transferTargets: transferProcedure.query(async ({ ctx }) => {
+    const db = ctx.app.db;
+    const ready = await db.queueAgent.findMany({ where: { state: "ready", userId: { not: ctx.survey.agentId ?? "" } }, select: { userId: true } });
+    const users = await db.user.findMany({ where: { id: { in: ready.map((a) => a.userId) } }, select: { id: true, name: true }, orderBy: { name: "asc" } });
+    const queues = await db.queue.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, label: true } });
+    return {
+      agents: users,
+      queues: queues.map((q) => ({ id: q.id, name: q.name, label: JSON.parse(q.label) as Record<string, string> })),
+    };
+  }),
+
+  /** The survey's agent passes it on; the call goes on meanwhile (server/queue/survey-transfer.ts). */
+  transfer: transferProcedure.input(transferInput).mutation(async ({ ctx, input }) => {
+    const target = input.toAgentId !== undefined ? { agentId: input.toAgentId } : { queueId: input.toQueueId! };
+    const { entryId } = await ctx.app.queue.transfer(input.surveyId, target);
+    return { entryId };
+  }),
+
+  /** Takes back a transfer nobody has accepted yet. */
+  withdrawTransfer: transferProcedure.mutation(async ({ ctx, input }) => {
+    if (!(await ctx.app.queue.withdrawTransfer(input.surveyId, ctx.survey.agentId ?? ""))) throw new DomainError("CONFLICT", "No transfer of this survey is under way.");
+    return { ok: true };
+  }),
+
+  /**
+   * Where the caller's own latest transfer of this survey stands: ringing, waiting
+   * in a group, taken over (by whom), or returned (why). Asked by the agent who
+   * passed it on, also after the hand-over, when the survey itself is no longer
+   * theirs to read: it says nothing of the survey but its transfer's outcome.
+   */
+  transferStatus: agentProcedure.input(z.object({ surveyId: z.string().min(1).max(64) })).query(async ({ ctx, input }) => {
+    return { transfer: await ctx.app.queue.transferStatus(input.surveyId, ctx.user.id) };
   }),
 });

@@ -24,7 +24,7 @@ type Issue = NonNullable<NonNullable<TRPCClientError<AppRouter>["data"]>["issues
 const numberFields = ["stickyDays", "stickyWaitSec", "designatedWaitSec", "overflowAfterSec", "maxWaitSec", "offerTimeoutSec", "wrapUpSec", "serviceLevelSec", "droppedGraceSec"] as const;
 type NumberField = (typeof numberFields)[number];
 const emptyMeansNone: ReadonlySet<NumberField> = new Set(["overflowAfterSec", "maxWaitSec"]);
-type Field = NumberField | "overflowQueueId" | "strategy" | "vipFirst" | "matchSkills";
+type Field = NumberField | "overflowQueueId" | "strategy" | "vipFirst" | "matchSkills" | "waitingVideoUrl" | "waitingPhotoItems";
 
 /** What the form holds: numbers as typed (so a half-typed value is not lost), the rest as the rules have them. */
 interface Draft {
@@ -33,11 +33,22 @@ interface Draft {
   strategy: Rules["strategy"];
   overflowQueueId: string;
   numbers: Record<NumberField, string>;
+  /** The waiting screen: a video path on this site (empty: the built-in guide), and item keys as typed. */
+  waitingVideoUrl: string;
+  waitingPhotoItems: string;
 }
 
 function draftOf(r: Rules): Draft {
   const numbers = Object.fromEntries(numberFields.map((f) => [f, r[f] === null ? "" : String(r[f])])) as Record<NumberField, string>;
-  return { matchSkills: { ...r.matchSkills }, vipFirst: r.vipFirst, strategy: r.strategy, overflowQueueId: r.overflowQueueId ?? "", numbers };
+  return {
+    matchSkills: { ...r.matchSkills },
+    vipFirst: r.vipFirst,
+    strategy: r.strategy,
+    overflowQueueId: r.overflowQueueId ?? "",
+    numbers,
+    waitingVideoUrl: r.waitingVideoUrl ?? "",
+    waitingPhotoItems: r.waitingPhotoItems.join(", "),
+  };
 }
 
 /**
@@ -47,7 +58,16 @@ function draftOf(r: Rules): Draft {
  */
 function rulesOf(d: Draft, loaded: Rules): Rules {
   const numbers = Object.fromEntries(numberFields.map((f) => [f, d.numbers[f].trim() === "" ? null : Number(d.numbers[f])]));
-  return { ...loaded, ...(numbers as unknown as Pick<Rules, NumberField>), matchSkills: d.matchSkills, vipFirst: d.vipFirst, strategy: d.strategy, overflowQueueId: d.overflowQueueId || null };
+  return {
+    ...loaded,
+    ...(numbers as unknown as Pick<Rules, NumberField>),
+    matchSkills: d.matchSkills,
+    vipFirst: d.vipFirst,
+    strategy: d.strategy,
+    overflowQueueId: d.overflowQueueId || null,
+    waitingVideoUrl: d.waitingVideoUrl.trim() || null,
+    waitingPhotoItems: d.waitingPhotoItems.split(",").map((k) => k.trim()).filter((k) => k !== ""),
+  };
 }
 
 const labels: Record<NumberField, MessageKey> = {
@@ -281,6 +301,26 @@ export default function QueueRulesPage() {
                 {numberInput("serviceLevelSec")}
                 {numberInput("droppedGraceSec")}
               </div>
+            </section>
+            <section className="card">
+              <h3>{t("rules.waiting")}</h3>
+              {(["waitingVideoUrl", "waitingPhotoItems"] as const).map((f) => (
+                <label key={f}>
+                  {t(`rules.${f}` as MessageKey)}
+                  <input
+                    type="text"
+                    data-testid={`rules-${f}`}
+                    value={draft[f]}
+                    aria-invalid={errors[f] ? true : undefined}
+                    onChange={(e) => change(f, (d) => ({ ...d, [f]: e.target.value }))}
+                  />
+                  {errors[f] && (
+                    <span className="error" data-testid={`rules-${f}-error`}>
+                      {messageFor(f, errors[f])}
+                    </span>
+                  )}
+                </label>
+              ))}
             </section>
             <div className="card" style={{ position: "sticky", bottom: 0 }}>
               {status?.kind === "invalid" && (

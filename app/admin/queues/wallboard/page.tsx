@@ -116,6 +116,7 @@ export default function WallboardPage() {
               <Tile label={t("wallboard.answered")} value={String(total.today.answered)} testId="wallboard-answered" />
               <Tile label={t("wallboard.abandoned")} value={String(total.today.abandoned)} testId="wallboard-abandoned" />
               <Tile label={t("wallboard.callbacksRequested")} value={String(total.today.callbacksRequested)} testId="wallboard-callbacks-requested" />
+              <Tile label={t("wallboard.transfers")} value={String(total.today.transfers)} testId="wallboard-transfers" />
             </div>
           </section>
         )}

@@ -13,9 +13,9 @@ import { usePolled } from "../../../_lib/use-polled";
 import { useI18n } from "../../../_i18n/i18n-provider";
 import { fill } from "../../../_i18n/fill";
 import { LanguageSwitch } from "../../../_components/language-switch";
+import { WaitingGuide } from "./waiting-guide";
 
 const POLL_MS = 2000;
-const safetyKeys = ["queue.safety.hazard", "queue.safety.triangle", "queue.safety.people", "queue.safety.injury"] as const;
 
 export default function WaitingPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = use(params);
@@ -110,17 +110,7 @@ export default function WaitingPage({ params }: { params: Promise<{ token: strin
           <p>{s.endReason === "callback" ? fill(t("queue.callbackRequested"), { mobile: s.mobile ?? "" }) : s.endReason === "dropped" ? t("queue.dropped") : t("queue.left")}</p>
         </section>
       )}
-      {s && !closed && (
-        <section className="card" data-testid="queue-safety">
-          <h2>{t("queue.safety.title")}</h2>
-          <ol>
-            {safetyKeys.map((k) => (
-              <li key={k}>{t(k)}</li>
-            ))}
-          </ol>
-          <p className="muted">{t("queue.photos.hint")}</p>
-        </section>
-      )}
+      {s && !closed && s.guide && <WaitingGuide token={token} guide={s.guide} />}
     </main>
   );
 }
