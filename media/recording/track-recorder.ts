@@ -109,6 +109,13 @@ const WRITE_NUDGE_MS = 4000;
  * ffmpeg's 5 s probe plus a 1 s cluster.
  */
 const WRITE_STALL_MS = 15_000;
+/**
+ * Stopping a flowing track: how long ffmpeg is given for the packet on which
+ * it finishes cleanly (a keyframe after a layer switch, on starved cores), and
+ * when it is killed. Only a backstop: a flowing track ends on its next packet.
+ */
+const STOP_PACKET_WAIT_MS = 6000;
+const STOP_KILL_AFTER_MS = 15_000;
 /** Packets lost (after NACK repair) within one stats interval that count as a gap. */
 const LOSS_BURST_PACKETS = 25;
 
@@ -480,8 +487,15 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     // Tracing is on before the muxer is asked to stop, so the packet that ends it is seen.
     const tail = await this.traceTail();
     // ffmpeg finishes cleanly on the next packet after SIGTERM, so RTP keeps
-    // flowing until it has exited; only then is the transport closed.
-    const exit = await this.muxer?.stop();
+    // flowing until it has exited; only then is the transport closed. A video
+    // consumer that has just switched simulcast layers forwards nothing until
+    // a keyframe: ask for one. On starved cores a packet can take seconds, so
+    // a flowing track is given STOP_PACKET_WAIT_MS for it (the file then ends
+    // with its trailer and the log names the last packet); a paused one has
+    // nothing coming and stops at once.
+    const flowing = this.pausedAtMs === undefined && this.consumer !== undefined && !this.consumer.closed && !this.consumer.producerPaused;
+    if (flowing && this.kind === "video") this.consumer?.requestKeyFrame().catch(() => {});
+    const exit = await this.muxer?.stop(STOP_KILL_AFTER_MS, flowing ? STOP_PACKET_WAIT_MS : 1000);
     const lastRtp = await tail.settle();
     this.transport?.close();
     // Where the media ends: the last packet forwarded to the muxer, on the

@@ -90,6 +90,13 @@ test("simulcast on loopback: three layers out, tile-sized layers in, best layer 
   // The recording of the phone's camera takes the best layer the phone sends, and says so in its continuity log.
   const settled = await settledOnTopLayer(phone, session.product.dataDir, surveyId, phoneId, LOADED_MACHINE_WAIT_MS * 2);
   step(`recording on layer ${settled.top}, the highest sent (${settled.flowing.join(",")})`);
+  // What the phone sends in the last seconds before the end: on starved cores its
+  // encoder may drop the top layer after the call settled, and the recording
+  // then rightly follows the best layer still there.
+  const beforeEnd = await sentLayers(phone);
+  await phone.waitForTimeout(2000);
+  const atEnd = await sentLayers(phone);
+  const topBytesAtEnd = (atEnd.find((l) => l.rid === `r${settled.top}`)?.bytesSent ?? 0) - (beforeEnd.find((l) => l.rid === `r${settled.top}`)?.bytesSent ?? 0);
   await endSurveyWithoutStatement(agent);
   await agent.getByTestId("survey-status").filter({ hasText: /Ended|已结束/ }).waitFor();
   // The adjuster left a second after joining: their video may have ended before its first keyframe reached the
@@ -101,5 +108,11 @@ test("simulcast on loopback: three layers out, tile-sized layers in, best layer 
   const layerEntries = phoneVideo.continuity.filter((e) => e.type === "layers");
   assert.ok(layerEntries.length >= 1, `layer entries in the continuity log (${phoneVideo.continuity.map((e) => e.type).join(", ")})`);
   assert.equal(phoneVideo.continuity[0]!.type, "start", "the log still opens with 'start'");
-  assert.equal(layerEntries[layerEntries.length - 1]!.spatialLayer, settled.top, "the recording ends on the highest layer the phone sent");
+  const lastLayer = layerEntries[layerEntries.length - 1]!.spatialLayer;
+  if (lastLayer !== settled.top) {
+    // Only a layer the phone stopped sending may be left: then the log must say so with a lower one.
+    assert.ok(topBytesAtEnd < 3000 && lastLayer !== null && lastLayer !== undefined && lastLayer < settled.top,
+      `the recording ends on the highest layer the phone sent (${settled.top}; the log ends on ${lastLayer}, the phone sent ${topBytesAtEnd} bytes of it in its last 2 s)`);
+    step(`the phone stopped sending layer ${settled.top} before the end; the recording ended on layer ${lastLayer}`);
+  }
 });
