@@ -12,7 +12,9 @@ import { QueueError } from "./queue-errors";
 import { copyEventsToSurvey, recordQueueEvent, type Tx } from "./queue-events";
 import { parseQueueRules, type QueueRules } from "./queue-rules";
 import { cancelTimers, dueTimers, scheduleTimer, takeTimer } from "./queue-timers";
-import { decideOffers, queuePosition, reservationEndsAtMs, type AgentFacts, type EntryFacts } from "./route-decision";
+import { decideOffers, queuePosition, type AgentFacts } from "./route-decision";
+import { entryFacts, entryFactsColumns, jsonList } from "./entry-facts";
+import { entryTimerPlan } from "./entry-timer-plan";
 import { averageHandlingSec, estimateWaitSec } from "./wait-estimate";
 import { createSurveyForEntry } from "./queue-survey";
 import { retryOnDeadlock } from "./retry-on-deadlock";
@@ -68,15 +70,6 @@ const OPEN_STATUSES = ["waiting", "offered"];
 /** The timers an entry carries while it waits; all end when it is answered or abandoned. */
 const ENTRY_TIMERS = ["overflow", "max-wait", "reroute", "dropped"] as const;
 
-function jsonList(text: string): string[] {
-  try {
-    const v: unknown = JSON.parse(text);
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
-  } catch {
-    return [];
-  }
-}
-
 function skillsOf(text: string): AgentFacts["skills"] {
   try {
     const v = JSON.parse(text) as Record<string, unknown>;
@@ -85,43 +78,6 @@ function skillsOf(text: string): AgentFacts["skills"] {
   } catch {
     return { claimTypes: [], languages: [], regions: [] };
   }
-}
-
-/**
- * The columns routing reads. A routing round loads every waiting entry (a thousand
- * at a busy hour), so it loads only these: the whole rows (mobile, token hash,
- * policy facts) took about three times as long to read on SQLite.
- */
-export const entryFactsColumns = {
-  id: true,
-  queueId: true,
-  vip: true,
-  mode: true,
-  claimType: true,
-  language: true,
-  region: true,
-  enteredAt: true,
-  preferredAgentId: true,
-  stickyAgentId: true,
-  passedBy: true,
-} satisfies Prisma.QueueEntrySelect;
-
-type EntryRow = Prisma.QueueEntryGetPayload<{ select: typeof entryFactsColumns }>;
-
-export function entryFacts(e: EntryRow): EntryFacts {
-  return {
-    id: e.id,
-    queueId: e.queueId,
-    vip: e.vip,
-    mode: e.mode === "callback" ? "callback" : e.mode === "transfer" ? "transfer" : "live",
-    claimType: e.claimType,
-    language: e.language,
-    region: e.region,
-    enteredAtMs: e.enteredAt.getTime(),
-    preferredAgentId: e.preferredAgentId,
-    stickyAgentId: e.stickyAgentId,
-    passedBy: jsonList(e.passedBy),
-  };
 }
 
 export class QueueService {
@@ -224,7 +180,7 @@ export class QueueService {
         queueId: e.queueId,
         payload: { vip: e.vip, claimType: e.claimType, language: e.language, region: e.region, preferredAgentId: e.preferredAgentId, stickyAgentId },
       });
-      await this.scheduleEntryTimers(tx, entryFacts(e), rules);
+      for (const { kind, dueAt } of entryTimerPlan(e, rules)) if (dueAt) await scheduleTimer(tx, kind, e.id, dueAt);
       if (input.watched && e.mode === "live") await scheduleTimer(tx, "dropped", e.id, new Date(now.getTime() + rules.droppedGraceSec * 1000));
       return e;
     });
@@ -232,12 +188,7 @@ export class QueueService {
     return { entryId: entry.id, token, offers };
   }
 
-  private async scheduleEntryTimers(tx: Tx, e: EntryFacts, rules: QueueRules) {
-    if (rules.overflowAfterSec !== null && rules.overflowQueueId) await scheduleTimer(tx, "overflow", e.id, new Date(e.enteredAtMs + rules.overflowAfterSec * 1000));
-    if (rules.maxWaitSec !== null && e.mode === "live") await scheduleTimer(tx, "max-wait", e.id, new Date(e.enteredAtMs + rules.maxWaitSec * 1000));
-    const reservationEnd = reservationEndsAtMs(e, rules);
-    if (reservationEnd !== null) await scheduleTimer(tx, "reroute", e.id, new Date(reservationEnd));
-  }
+
 
   /** Agent ready (from away, or early from wrap-up). */
   async setReady(agentId: string): Promise<OfferMade[]> {

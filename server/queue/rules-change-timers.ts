@@ -4,26 +4,10 @@
 // give, or removed where the new rules have none. Routing itself reads the rules
 // afresh every round; only these timers were fixed at entry.
 import type { Db } from "../db/client";
-import { entryFacts } from "./queue-service";
 import type { QueueRules } from "./queue-rules";
-import { cancelTimers, scheduleTimer, type TimerKind } from "./queue-timers";
-import { reservationEndsAtMs } from "./route-decision";
+import { cancelTimers, scheduleTimer } from "./queue-timers";
+import { entryTimerPlan } from "./entry-timer-plan";
 import { retryOnDeadlock } from "./retry-on-deadlock";
-
-type EntryRow = Awaited<ReturnType<Db["queueEntry"]["findMany"]>>[number];
-
-/** Each entry timer the rules give this open entry: when it is due, or null for none. */
-export function entryTimerPlan(e: EntryRow, rules: QueueRules): { kind: TimerKind; dueAt: Date | null }[] {
-  const enteredMs = e.enteredAt.getTime();
-  const overflow = rules.overflowQueueId !== null && rules.overflowAfterSec !== null && !e.overflowed ? new Date(enteredMs + rules.overflowAfterSec * 1000) : null;
-  const maxWait = rules.maxWaitSec !== null && e.mode === "live" && !e.callbackOffered ? new Date(enteredMs + rules.maxWaitSec * 1000) : null;
-  const reservationEnd = reservationEndsAtMs(entryFacts(e), rules);
-  return [
-    { kind: "overflow", dueAt: overflow },
-    { kind: "max-wait", dueAt: maxWait },
-    { kind: "reroute", dueAt: reservationEnd === null ? null : new Date(reservationEnd) },
-  ];
-}
 
 /** Moves the timers of every entry still open in the queue to the new rules; returns how many entries. */
 export async function retimeOpenEntries(db: Db, queueId: string, rules: QueueRules): Promise<number> {
