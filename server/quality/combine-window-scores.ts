@@ -3,7 +3,7 @@
 // they take the worst window. Blur, exposure and noise are properties of the whole frame (a
 // camera shake blurs everything; exposure is judged on the picture as a whole, so a dark sky on
 // one side of a bright scene is not "too dark"), so they take the mean over windows.
-import { DEFECT_CODES, type DefectCode } from "./model-manifest";
+import { DEFECT_CODES, type DefectCode } from "./defect-codes";
 
 export const WORST_WINDOW_DEFECTS: ReadonlySet<DefectCode> = new Set<DefectCode>(["obstruction", "glare"]);
 

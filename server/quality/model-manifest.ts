@@ -2,17 +2,10 @@
 // belong to one exact model file (bound by its SHA-256). Training writes it, the server reads it.
 import { z } from "zod";
 
-export const DEFECT_CODES = [
-  "motion_blur",
-  "defocus",
-  "underexposure",
-  "overexposure",
-  "glare",
-  "noise",
-  "obstruction",
-] as const;
+import { DEFECT_CODES, type DefectCode } from "./defect-codes";
+
+export { DEFECT_CODES, type DefectCode };
 export const DefectCodeSchema = z.enum(DEFECT_CODES);
-export type DefectCode = z.infer<typeof DefectCodeSchema>;
 
 export const MODEL_OUTPUTS = [...DEFECT_CODES, "overall"] as const;
 export const ModelOutputSchema = z.enum(MODEL_OUTPUTS);

@@ -2,9 +2,10 @@
 // Training runs every synthetic sample through this same function, so the model never sees
 // a preprocessing the server does not do.
 import sharp from "sharp";
+import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH } from "./model-window-layout";
 
-export const MODEL_INPUT_WIDTH = 640;
-export const MODEL_INPUT_HEIGHT = 480;
+export { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH };
+
 /** Same cap as the upload validator: sharp refuses to decode anything larger. */
 export const MAX_INPUT_PIXELS = 50_000_000;
 

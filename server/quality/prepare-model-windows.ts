@@ -6,7 +6,10 @@
 // 16:9 gives two, 2:1 two, 3:1 three. Before, only the centre 4:3 crop was judged, so a finger
 // or a glare blob on the side of a 16:9 photo was never seen.
 import sharp from "sharp";
-import { MAX_INPUT_PIXELS, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, decodeToLandscape } from "./prepare-model-input";
+import { MAX_INPUT_PIXELS, decodeToLandscape } from "./prepare-model-input";
+import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, landscapeFrame, windowOrigins } from "./model-window-layout";
+
+export { windowOffsets } from "./model-window-layout";
 
 export interface ModelWindows {
   /** Interleaved RGB windows, each MODEL_INPUT_HEIGHT x MODEL_INPUT_WIDTH x 3, left to right (or top to bottom). */
@@ -15,25 +18,14 @@ export interface ModelWindows {
   rotatedToLandscape: boolean;
 }
 
-/** Offsets of `count` windows of length `win` spread evenly over `total` (first at 0, last at the end). */
-export function windowOffsets(total: number, win: number): number[] {
-  if (total <= win) return [0];
-  const count = Math.ceil(total / win);
-  return Array.from({ length: count }, (_, i) => Math.round(((total - win) * i) / (count - 1)));
-}
-
 export async function prepareModelWindows(bytes: Uint8Array): Promise<ModelWindows> {
   const m = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
   if (!m.width || !m.height) throw new Error("image has no dimensions");
   const orientation = m.orientation && m.orientation >= 1 && m.orientation <= 8 ? m.orientation : 1;
   // Work in landscape terms: L = long side, S = short side of the stored image.
   const storedLandscape = m.width >= m.height;
-  const long = Math.max(m.width, m.height);
-  const short = Math.min(m.width, m.height);
   // Scale so that the landscape frame is at least 640 wide and 480 high, keeping the aspect.
-  const scale = Math.max(MODEL_INPUT_WIDTH / long, MODEL_INPUT_HEIGHT / short);
-  const L = Math.max(MODEL_INPUT_WIDTH, Math.round(long * scale));
-  const S = Math.max(MODEL_INPUT_HEIGHT, Math.round(short * scale));
+  const { L, S } = landscapeFrame(m.width, m.height);
   const w = storedLandscape ? L : S;
   const h = storedLandscape ? S : L;
   // The STORED pixels are shrunk first (JPEG shrink-on-load) and the small result is oriented
@@ -42,19 +34,17 @@ export async function prepareModelWindows(bytes: Uint8Array): Promise<ModelWindo
   // After orientation and turning, the frame is L wide and S high.
   const windows: Uint8Array[] = [];
   const rowBytes = MODEL_INPUT_WIDTH * 3;
-  for (const y0 of windowOffsets(S, MODEL_INPUT_HEIGHT)) {
-    for (const x0 of windowOffsets(L, MODEL_INPUT_WIDTH)) {
-      if (L === MODEL_INPUT_WIDTH && S === MODEL_INPUT_HEIGHT) {
-        windows.push(landscape);
-        continue;
-      }
-      const win = new Uint8Array(MODEL_INPUT_HEIGHT * rowBytes);
-      for (let y = 0; y < MODEL_INPUT_HEIGHT; y++) {
-        const from = ((y0 + y) * L + x0) * 3;
-        win.set(landscape.subarray(from, from + rowBytes), y * rowBytes);
-      }
-      windows.push(win);
+  for (const { x0, y0 } of windowOrigins(L, S)) {
+    if (L === MODEL_INPUT_WIDTH && S === MODEL_INPUT_HEIGHT) {
+      windows.push(landscape);
+      continue;
     }
+    const win = new Uint8Array(MODEL_INPUT_HEIGHT * rowBytes);
+    for (let y = 0; y < MODEL_INPUT_HEIGHT; y++) {
+      const from = ((y0 + y) * L + x0) * 3;
+      win.set(landscape.subarray(from, from + rowBytes), y * rowBytes);
+    }
+    windows.push(win);
   }
   return { windows, rotatedToLandscape };
 }
