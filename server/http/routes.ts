@@ -17,6 +17,7 @@ import { resourceCounts } from "../../media/resource-census";
 import { createCaptureRoutes } from "./capture-routes";
 import { handleRecordingMedia } from "./recording-media-route";
 import { EVIDENCE_ROUTE, handleEvidenceRoute } from "./evidence-routes";
+import { serveLiveQualityManifest, serveLiveQualityModel, serveLiveQualityRuntime } from "./live-quality-routes";
 import { SIGNALLING_PATH } from "../signalling/signalling-server";
 
 export type RouteAccess =
@@ -113,6 +114,17 @@ export const httpRoutes: readonly HttpRoute[] = [
     pattern: EVIDENCE_ROUTE,
     access: { kind: "survey", action: "archive.download" },
     handle: async ({ app }, req, res, _p, url) => void (await handleEvidenceRoute(app, req, res, url.pathname)),
+  },
+  // The phone's live hints before the shutter run the gate's own model in the browser: the
+  // model, its thresholds and the WebAssembly runtime are public parts of the product.
+  { method: "GET", path: "/api/live-quality/model", pattern: /^\/api\/live-quality\/model$/, access: { kind: "public" }, handle: ({ app }, req, res) => serveLiveQualityModel(app, req, res) },
+  { method: "GET", path: "/api/live-quality/manifest", pattern: /^\/api\/live-quality\/manifest$/, access: { kind: "public" }, handle: ({ app }, req, res) => serveLiveQualityManifest(app, req, res) },
+  {
+    method: "GET",
+    path: "/api/live-quality/runtime/:file",
+    pattern: /^\/api\/live-quality\/runtime\/([A-Za-z0-9._-]{1,64})$/,
+    access: { kind: "public" },
+    handle: (_deps, req, res, [file]) => serveLiveQualityRuntime(req, res, file!),
   },
   {
     method: "GET",

@@ -21,7 +21,9 @@ export function pageCsp(nonce: string, host: string | undefined, cfg: SecurityHe
   const ws = host && HOST.test(host) ? ` ws://${host} wss://${host}` : "";
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${cfg.development ? " 'unsafe-eval'" : ""}`,
+    // 'wasm-unsafe-eval' lets WebAssembly compile (the phone's live photo hints run the quality
+    // model in onnxruntime-web), and nothing else: JavaScript eval stays refused.
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic' 'wasm-unsafe-eval'${cfg.development ? " 'unsafe-eval'" : ""}`,
     // React renders style="" attributes; a nonce cannot cover attributes.
     "style-src 'self' 'unsafe-inline'",
     // Photos and thumbnails come from the server; captured stills are previewed as blob:.

@@ -21,6 +21,8 @@ export interface QualityModel {
   session: ort.InferenceSession;
   manifest: ModelManifest;
   sha256: string;
+  /** The verified model file (150 KB): the phone's live hints run these same bytes. */
+  bytes: Uint8Array;
 }
 
 const loaded = new Map<string, Promise<QualityModel>>();
@@ -69,7 +71,7 @@ async function load(dir: string): Promise<QualityModel> {
   } catch (err) {
     throw new ModelIntegrityError(`Quality model ${modelPath} does not run on a ${MODEL_INPUT_WIDTH}×${MODEL_INPUT_HEIGHT} picture: ${(err as Error).message}`);
   }
-  return { session, manifest, sha256: actual };
+  return { session, manifest, sha256: actual, bytes };
 }
 
 /** The shared, verified model for `dir` (default: the committed model). */

@@ -194,6 +194,10 @@ const routes: Record<string, Spec<RouteCall> | "the tRPC procedures above"> = {
   "GET /api/recordings/:id/media": { allow: [...STAFF_SIDE, "auditor"], audit: ["auditor"], refuse: SESSION_ONLY, input: (t) => ({ path: `/api/recordings/${t.recordingId}/media`, init: { headers: { Range: "bytes=1-" } } }) },
   "GET /api/evidence/:surveyId/package.zip": { allow: ["auditor", "admin"], refuse: SESSION_ONLY, input: (t) => ({ path: `/api/evidence/${t.surveyId}/package.zip` }) },
   "GET /api/health": { allow: ALL, input: () => ({ path: "/api/health" }) },
+  // The live hints' model, thresholds and runtime: public parts of the product, the same for everyone.
+  "GET /api/live-quality/model": { allow: ALL, input: () => ({ path: "/api/live-quality/model" }) },
+  "GET /api/live-quality/manifest": { allow: ALL, input: () => ({ path: "/api/live-quality/manifest" }) },
+  "GET /api/live-quality/runtime/:file": { allow: ALL, input: () => ({ path: "/api/live-quality/runtime/ort-wasm-simd-threaded.mjs" }) },
   // Joining an unassigned survey makes it the agent's: a fresh one each time.
   "UPGRADE /ws/survey": { allow: [...STAFF_SIDE, ...LINKS], fresh: true, input: () => ({ path: "/ws/survey" }) },
 };

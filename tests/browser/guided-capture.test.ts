@@ -1,7 +1,9 @@
 // Guided capture in real Chromium: the policyholder's camera is fed a real
 // (held-out) photograph; a sharp shot is accepted, a motion-blurred one is
 // rejected with the blur reason, both pages show the verdict, the stored bytes
-// hash to what the phone sent, and the agent's override is on record.
+// hash to what the phone sent, and the agent's override is on record. Before the
+// shutter, the phone's live hint (the gate's model run in the browser) stays quiet
+// on the sharp scene and says "hold still" on the blurred one.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -43,6 +45,17 @@ async function phoneWithCamera(photo: string): Promise<{ page: Page; uploadHashe
   return { page, uploadHashes: async () => hashes };
 }
 
+type LiveHintsHandle = { frameMs: number[]; snapshot(): { kind: string; defect?: string } };
+
+/** The live hint once the phone has judged `frames` preview frames with the gate's model (app/_lib/capture/live-hints.ts). */
+async function liveHintAfterFrames(page: Page, frames: number) {
+  await page.waitForFunction((n) => ((window as unknown as { __liveHints?: LiveHintsHandle }).__liveHints?.frameMs.length ?? 0) >= n, frames, { timeout: 120_000 });
+  return page.evaluate(() => {
+    const h = (window as unknown as { __liveHints: LiveHintsHandle }).__liveHints;
+    return { state: h.snapshot(), frames: h.frameMs.length };
+  });
+}
+
 function storedOriginals(surveyId: string): Map<string, string> {
   const dir = path.join(session.product.dataDir, "media", surveyId, "photos");
   const out = new Map<string, string>();
@@ -72,6 +85,9 @@ test("a sharp photo is accepted and a blurred one rejected with the blur reason,
   await agent.locator('[data-testid="checklist-item"][data-key="licence_plate"] [data-testid="push-guide"]').click();
   await sharp.page.locator('[data-testid="guide-instruction"][data-item="licence_plate"]').waitFor();
   assert.equal(await sharp.page.getByTestId("guide-overlay").getAttribute("src"), "/guides/plate.svg");
+  // Before the shutter the phone runs the gate's model on its preview: a sharp scene gets no hint.
+  const sharpHint = await liveHintAfterFrames(sharp.page, 4);
+  assert.equal(sharpHint.state.kind, "clear", `no live hint on a sharp scene (${JSON.stringify(sharpHint)})`);
   await sharp.page.getByTestId("shutter").click();
   await sharp.page.locator('[data-testid="capture-verdict"][data-item="licence_plate"][data-verdict="accepted"]').waitFor({ timeout: 90_000 });
   await agent.locator('[data-testid="capture-verdict"][data-item="licence_plate"][data-verdict="accepted"]').waitFor();
@@ -93,6 +109,11 @@ test("a sharp photo is accepted and a blurred one rejected with the blur reason,
   await waitForRemoteRoles(agent, ["policyholder"]);
   await agent.locator('[data-testid="checklist-item"][data-key="vin_plate"] [data-testid="push-guide"]').click();
   await blurred.page.locator('[data-testid="guide-instruction"][data-item="vin_plate"]').waitFor();
+  // The live hint tells the driver before the shot, in the page's language.
+  const hint = blurred.page.locator('[data-testid="live-hint"][data-state="hint"]');
+  await hint.waitFor({ timeout: 120_000 });
+  assert.match((await hint.getAttribute("data-defect")) ?? "", /^(motion_blur|defocus)$/, "the live hint names the blur");
+  assert.match((await hint.textContent()) ?? "", /拿稳|Hold still/);
   await agent.locator('[data-testid="checklist-item"][data-key="vin_plate"] [data-testid="remote-capture"]').click();
   const phoneVerdict = blurred.page.locator('[data-testid="capture-verdict"][data-item="vin_plate"][data-verdict="rejected"]');
   await phoneVerdict.waitFor({ timeout: 90_000 });

@@ -15,6 +15,7 @@ import { phonePlace } from "../../_lib/place/phone-place";
 import { outboxFor, type OutboxStill } from "../../_lib/capture/photo-outbox";
 import { useI18n } from "../../_i18n/i18n-provider";
 import { StreamVideo } from "../call/media-element";
+import { LiveHint } from "./live-hint";
 import type { CaptureWire, ProvisionalCaptureWire } from "../../../server/signalling/protocol";
 
 type Status = { kind: "idle" } | { kind: "saving" } | { kind: "sent"; key: string } | { kind: "done"; capture: CaptureWire } | { kind: "failed"; message: string };
@@ -27,6 +28,7 @@ export function CapturePanel({ call, inviteToken, loadLabels }: { call: SurveyCa
   const [torch, setTorchOn] = useState(false);
   const [labels, setLabels] = useState<ItemLabels>({});
   const busy = useRef(false);
+  const viewRef = useRef<HTMLDivElement>(null);
   const track = s.localStream?.getVideoTracks()[0] ?? null;
   const guide = s.guide;
   const outbox = outboxFor(inviteToken);
@@ -116,9 +118,10 @@ export function CapturePanel({ call, inviteToken, loadLabels }: { call: SurveyCa
   const uploading = status.kind === "saving";
   return (
     <section className="capture" data-testid="capture-panel" data-active="1">
-      <div className="capture-view">
+      <div className="capture-view" ref={viewRef}>
         <StreamVideo stream={s.localStream} muted data-testid="capture-preview" />
         {guide.overlay && <img className="capture-overlay" src={guide.overlay} alt="" data-testid="guide-overlay" data-item={guide.itemKey} />}
+        <LiveHint viewRef={viewRef} />
       </div>
       <p className="capture-guide" data-testid="guide-instruction" data-item={guide.itemKey}>
         <strong data-testid="guide-label">{guide.label[locale]}</strong> {guide.instruction[locale]}

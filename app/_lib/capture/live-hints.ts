@@ -1,0 +1,154 @@
+// Hints before the shutter: a few times a second the camera preview is cut into the
+// quality model's windows exactly as the server cuts a photo (model-window-layout.ts),
+// judged in the browser by the gate's own model (live-quality-model.ts), and the worst
+// defect becomes one short hint ("hold still", "too dark", "glare — tilt the phone").
+// Only a hint: the server's verdict on the original is the one that counts. A hint shows
+// after two frames of three agree and goes after two clean frames, so it does not flicker.
+import { combineWindowScores } from "../../../server/quality/combine-window-scores";
+import { DEFECT_CODES, type DefectCode } from "../../../server/quality/defect-codes";
+import { landscapeFrame, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, windowOrigins } from "../../../server/quality/model-window-layout";
+import { orderReasons } from "../../../server/quality/order-reasons";
+import { loadLiveQualityModel, type LiveQualityModel } from "./live-quality-model";
+
+export type LiveHintState =
+  | { kind: "off" }
+  /** The model is loading, or could not be loaded (the shutter works as ever). */
+  | { kind: "unavailable" }
+  | { kind: "clear" }
+  | { kind: "hint"; defect: DefectCode };
+
+/**
+ * Time between the end of one judgement and the start of the next: at least 250 ms (three
+ * to four a second), and twice the last frame's time, so that on a slow phone the hints
+ * take at most a third of one core from the call's video.
+ */
+const FRAME_GAP_MS = 250;
+const FRAME_GAP_PER_FRAME = 2;
+
+/**
+ * Draws the video's current frame as the server would see the photo (turned to landscape,
+ * scaled) and cuts out window `index` of the windows covering it (wrapped to their count).
+ */
+export function previewWindow(video: HTMLVideoElement, canvas: HTMLCanvasElement, index: number): { rgb: Uint8Array; index: number; count: number } | null {
+  const vw = video.videoWidth;
+  const vh = video.videoHeight;
+  if (!vw || !vh) return null;
+  const { L, S } = landscapeFrame(vw, vh);
+  const portrait = vh > vw;
+  canvas.width = L;
+  canvas.height = S;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  if (!ctx) return null;
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = "high";
+  // A portrait frame is turned 90° clockwise, as prepare-model-input.ts turns a portrait photo.
+  if (portrait) ctx.setTransform(0, 1, -1, 0, L, 0);
+  else ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.drawImage(video, 0, 0, portrait ? S : L, portrait ? L : S);
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  const origins = windowOrigins(L, S);
+  const i = index % origins.length;
+  const { x0, y0 } = origins[i]!;
+  const rgba = ctx.getImageData(x0, y0, MODEL_INPUT_WIDTH, MODEL_INPUT_HEIGHT).data;
+  const rgb = new Uint8Array(MODEL_INPUT_WIDTH * MODEL_INPUT_HEIGHT * 3);
+  for (let p = 0, q = 0; p < rgba.length; p += 4, q += 3) {
+    rgb[q] = rgba[p]!;
+    rgb[q + 1] = rgba[p + 1]!;
+    rgb[q + 2] = rgba[p + 2]!;
+  }
+  return { rgb, index: i, count: origins.length };
+}
+
+export class LiveHints {
+  private state: LiveHintState = { kind: "unavailable" };
+  private readonly listeners = new Set<() => void>();
+  private running = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly canvas = document.createElement("canvas");
+  /** The first reason of the last three frames (null: clean). */
+  private recent: (DefectCode | null)[] = [];
+  /**
+   * The latest scores of each window of the frame. A 16:9 preview has two windows; one is
+   * judged per frame, in turn, which halves a frame's cost on a slow phone: a finger on one
+   * side is seen within two frames.
+   */
+  private windowScores: (Record<DefectCode, number> | undefined)[] = [];
+  private nextWindow = 0;
+  /** Milliseconds each judged frame took, grab to scores (newest last; for the benchmark and tests). */
+  readonly frameMs: number[] = [];
+  /** Of each, the part before the model: drawing the preview and cutting it into windows. */
+  readonly grabMs: number[] = [];
+
+  constructor(private readonly video: () => HTMLVideoElement | null) {}
+
+  subscribe = (l: () => void) => {
+    this.listeners.add(l);
+    return () => void this.listeners.delete(l);
+  };
+  snapshot = () => this.state;
+
+  start() {
+    if (this.running) return;
+    this.running = true;
+    void loadLiveQualityModel().then(
+      (model) => this.running && this.loop(model),
+      () => this.set({ kind: "unavailable" }),
+    );
+  }
+
+  stop() {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.recent = [];
+    this.windowScores = [];
+    this.set({ kind: "off" });
+  }
+
+  private set(next: LiveHintState) {
+    const same = next.kind === this.state.kind && (next.kind !== "hint" || (this.state.kind === "hint" && this.state.defect === next.defect));
+    if (same) return;
+    this.state = next;
+    for (const l of this.listeners) l();
+  }
+
+  private loop(model: LiveQualityModel) {
+    if (!this.running) return;
+    const last = this.frameMs.at(-1) ?? 0;
+    this.timer = setTimeout(() => {
+      void this.judgeOnce(model).finally(() => this.loop(model));
+    }, Math.max(FRAME_GAP_MS, FRAME_GAP_PER_FRAME * last));
+  }
+
+  private async judgeOnce(model: LiveQualityModel) {
+    const video = this.video();
+    // A hidden page's camera is not being aimed; its frames are not worth the battery.
+    if (!video || document.hidden || video.readyState < 2) return;
+    const t0 = performance.now();
+    const cut = previewWindow(video, this.canvas, this.nextWindow);
+    if (!cut) return;
+    const t1 = performance.now();
+    let first: DefectCode | null;
+    try {
+      const [scores] = await model.judge([cut.rgb]);
+      if (this.windowScores.length !== cut.count) this.windowScores = new Array<Record<DefectCode, number> | undefined>(cut.count);
+      this.windowScores[cut.index] = scores;
+      this.nextWindow = cut.index + 1;
+      const judged = this.windowScores.filter((w): w is Record<DefectCode, number> => w !== undefined);
+      first = orderReasons(combineWindowScores(judged), model.manifest.thresholds as Record<DefectCode, number>, DEFECT_CODES)[0] ?? null;
+    } catch {
+      return this.set({ kind: "unavailable" });
+    }
+    this.frameMs.push(performance.now() - t0);
+    this.grabMs.push(t1 - t0);
+    if (this.frameMs.length > 200) this.frameMs.shift();
+    if (this.grabMs.length > 200) this.grabMs.shift();
+    this.recent = [...this.recent, first].slice(-3);
+    const counts = new Map<DefectCode, number>();
+    for (const d of this.recent) if (d) counts.set(d, (counts.get(d) ?? 0) + 1);
+    const agreed = [...counts].find(([, n]) => n >= 2)?.[0];
+    const lastTwoClean = this.recent.length >= 2 && this.recent.slice(-2).every((d) => d === null);
+    if (agreed && first !== null) this.set({ kind: "hint", defect: first === agreed ? first : agreed });
+    else if (lastTwoClean || (this.state.kind !== "hint" && this.recent.length >= 2)) this.set({ kind: "clear" });
+  }
+}
