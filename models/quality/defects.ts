@@ -1,15 +1,10 @@
-// The order here is the order of the model's "scores" output; thresholds.json repeats it so
-// the server can check it at load time instead of trusting an import.
-export const DEFECTS = [
-  "motion_blur",
-  "defocus",
-  "underexposure",
-  "overexposure",
-  "glare",
-  "noise",
-  "obstruction",
-] as const;
-export type Defect = (typeof DEFECTS)[number];
+// The order of the model's "scores" output is the gate's list of defects (one list for the
+// server, the phone's hints and training); thresholds.json repeats it so the server can check
+// a model file at load time instead of trusting an import.
+import { DEFECT_CODES, type DefectCode } from "../../server/quality/defect-codes";
+
+export const DEFECTS = DEFECT_CODES;
+export type Defect = DefectCode;
 
 export const OUTPUTS = [...DEFECTS, "overall"] as const;
 export type Output = (typeof OUTPUTS)[number];
