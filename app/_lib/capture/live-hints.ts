@@ -2,12 +2,13 @@
 // quality model's windows exactly as the server cuts a photo (model-window-layout.ts),
 // judged in the browser by the gate's own model (live-quality-model.ts), and the worst
 // defect becomes one short hint ("hold still", "too dark", "glare — tilt the phone").
-// Only a hint: the server's verdict on the original is the one that counts. A hint shows
-// after two frames of three agree and goes after two clean frames, so it does not flicker.
+// Only a hint: the server's verdict on the original is the one that counts. When a hint
+// shows and goes: hint-debounce.ts.
 import { combineWindowScores } from "../../../server/quality/combine-window-scores";
 import { DEFECT_CODES, type DefectCode } from "../../../server/quality/defect-codes";
 import { landscapeFrame, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, windowOrigins } from "../../../server/quality/model-window-layout";
 import { orderReasons } from "../../../server/quality/order-reasons";
+import { hintDecision } from "./hint-debounce";
 import { loadLiveQualityModel, type LiveQualityModel } from "./live-quality-model";
 
 export type LiveHintState =
@@ -144,11 +145,8 @@ export class LiveHints {
     if (this.frameMs.length > 200) this.frameMs.shift();
     if (this.grabMs.length > 200) this.grabMs.shift();
     this.recent = [...this.recent, first].slice(-3);
-    const counts = new Map<DefectCode, number>();
-    for (const d of this.recent) if (d) counts.set(d, (counts.get(d) ?? 0) + 1);
-    const agreed = [...counts].find(([, n]) => n >= 2)?.[0];
-    const lastTwoClean = this.recent.length >= 2 && this.recent.slice(-2).every((d) => d === null);
-    if (agreed && first !== null) this.set({ kind: "hint", defect: first === agreed ? first : agreed });
-    else if (lastTwoClean || (this.state.kind !== "hint" && this.recent.length >= 2)) this.set({ kind: "clear" });
+    const decision = hintDecision(this.recent, this.state.kind === "hint");
+    if (decision === "clear") this.set({ kind: "clear" });
+    else if (decision !== "keep") this.set({ kind: "hint", defect: decision.show });
   }
 }
