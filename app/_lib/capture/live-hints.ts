@@ -25,6 +25,8 @@ export type LiveHintState =
  */
 const FRAME_GAP_MS = 250;
 const FRAME_GAP_PER_FRAME = 2;
+/** A model that could not be loaded (a weak link at the roadside) is tried again this much later. */
+const RELOAD_MS = 30_000;
 
 /**
  * Draws the video's current frame as the server would see the photo (turned to landscape,
@@ -64,6 +66,7 @@ export class LiveHints {
   private state: LiveHintState = { kind: "unavailable" };
   private readonly listeners = new Set<() => void>();
   private running = false;
+  private generation = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly canvas = document.createElement("canvas");
   /** The first reason of the last three frames (null: clean). */
@@ -91,14 +94,23 @@ export class LiveHints {
   start() {
     if (this.running) return;
     this.running = true;
+    this.begin(++this.generation);
+  }
+
+  /** Loads the model (again, after a failed load on a weak link: every RELOAD_MS) and starts judging. */
+  private begin(generation: number) {
     void loadLiveQualityModel().then(
-      (model) => this.running && this.loop(model),
-      () => this.set({ kind: "unavailable" }),
+      (model) => this.loop(model, generation),
+      () => {
+        this.set({ kind: "unavailable" });
+        if (generation === this.generation && this.running) this.timer = setTimeout(() => this.begin(generation), RELOAD_MS);
+      },
     );
   }
 
   stop() {
     this.running = false;
+    this.generation++;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.recent = [];
@@ -113,11 +125,12 @@ export class LiveHints {
     for (const l of this.listeners) l();
   }
 
-  private loop(model: LiveQualityModel) {
-    if (!this.running) return;
+  /** One chain of judgements per start(): a judgement still running when the panel closed ends its chain. */
+  private loop(model: LiveQualityModel, generation: number) {
+    if (!this.running || generation !== this.generation) return;
     const last = this.frameMs.at(-1) ?? 0;
     this.timer = setTimeout(() => {
-      void this.judgeOnce(model).finally(() => this.loop(model));
+      void this.judgeOnce(model).finally(() => this.loop(model, generation));
     }, Math.max(FRAME_GAP_MS, FRAME_GAP_PER_FRAME * last));
   }
 
