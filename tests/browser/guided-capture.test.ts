@@ -45,7 +45,24 @@ async function phoneWithCamera(photo: string): Promise<{ page: Page; uploadHashe
   return { page, uploadHashes: async () => hashes };
 }
 
-type LiveHintsHandle = { frameMs: number[]; snapshot(): { kind: string; defect?: string } };
+type LiveHintsHandle = { frameMs: number[]; startedAt: number[]; snapshot(): { kind: string; defect?: string } };
+
+/**
+ * Evidence first: between the compact copy being made and the server's quick answer to it, the
+ * phone judged no preview frame (the hold), and once the answer is in it judges frames again.
+ */
+async function hintsHeldForTheQuickVerdict(page: Page) {
+  // No function declared inside the page's code: tsx would wrap it in a helper the page does not have.
+  const span = await page.evaluate(() => ({
+    made: performance.getEntriesByName("capture:compact-made", "mark").at(-1)?.startTime ?? null,
+    answered: performance.getEntriesByName("capture:provisional-answered", "mark").at(-1)?.startTime ?? null,
+    started: (window as unknown as { __liveHints: LiveHintsHandle }).__liveHints.startedAt,
+  }));
+  assert.ok(span.made !== null && span.answered !== null, `the page marked the compact copy and the quick answer (${JSON.stringify(span)})`);
+  const during = span.started.filter((t) => t > span.made! && t < span.answered!);
+  assert.deepEqual(during, [], "no preview frame judged while the quick verdict was on its way");
+  await page.waitForFunction((after) => (window as unknown as { __liveHints: LiveHintsHandle }).__liveHints.startedAt.some((t) => t > after), span.answered!, { timeout: 120_000 });
+}
 
 /** The live hint once the phone has judged `frames` preview frames with the gate's model (app/_lib/capture/live-hints.ts). */
 async function liveHintAfterFrames(page: Page, frames: number) {
@@ -90,6 +107,7 @@ test("a sharp photo is accepted and a blurred one rejected with the blur reason,
   assert.equal(sharpHint.state.kind, "clear", `no live hint on a sharp scene (${JSON.stringify(sharpHint)})`);
   await sharp.page.getByTestId("shutter").click();
   await sharp.page.locator('[data-testid="capture-verdict"][data-item="licence_plate"][data-verdict="accepted"]').waitFor({ timeout: 90_000 });
+  await hintsHeldForTheQuickVerdict(sharp.page);
   await agent.locator('[data-testid="capture-verdict"][data-item="licence_plate"][data-verdict="accepted"]').waitFor();
   await agent.locator('[data-testid="checklist-item"][data-key="licence_plate"][data-state="accepted"]').waitFor();
   await agent.locator('[data-testid="gallery-photo"][data-item="licence_plate"]').waitFor();

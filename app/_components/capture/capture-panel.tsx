@@ -116,12 +116,14 @@ export function CapturePanel({ call, inviteToken, loadLabels }: { call: SurveyCa
     );
   }
   const uploading = status.kind === "saving";
+  // Evidence first: from the shutter until the quick verdict is back (not while it waits for the signal), the phone's processor is the photo's.
+  const hintsHeld = uploading || box.stills.some((st) => st.quickPending && !st.waiting);
   return (
     <section className="capture" data-testid="capture-panel" data-active="1">
       <div className="capture-view" ref={viewRef}>
         <StreamVideo stream={s.localStream} muted data-testid="capture-preview" />
         {guide.overlay && <img className="capture-overlay" src={guide.overlay} alt="" data-testid="guide-overlay" data-item={guide.itemKey} />}
-        <LiveHint viewRef={viewRef} />
+        <LiveHint viewRef={viewRef} held={hintsHeld} />
       </div>
       <p className="capture-guide" data-testid="guide-instruction" data-item={guide.itemKey}>
         <strong data-testid="guide-label">{guide.label[locale]}</strong> {guide.instruction[locale]}

@@ -7,7 +7,8 @@ import { useEffect, useState, useSyncExternalStore, type RefObject } from "react
 import { LiveHints } from "../../_lib/capture/live-hints";
 import { useI18n } from "../../_i18n/i18n-provider";
 
-export function LiveHint({ viewRef }: { viewRef: RefObject<HTMLDivElement | null> }) {
+/** `held`: a still was just taken and its quick verdict is on its way (see LiveHints.hold). */
+export function LiveHint({ viewRef, held }: { viewRef: RefObject<HTMLDivElement | null>; held: boolean }) {
   const { t } = useI18n();
   const [hints] = useState(() => new LiveHints(() => viewRef.current?.querySelector("video") ?? null));
   useEffect(() => {
@@ -16,6 +17,7 @@ export function LiveHint({ viewRef }: { viewRef: RefObject<HTMLDivElement | null
     (window as unknown as { __liveHints?: LiveHints }).__liveHints = hints;
     return () => hints.stop();
   }, [hints]);
+  useEffect(() => hints.hold(held), [hints, held]);
   const s = useSyncExternalStore(hints.subscribe, hints.snapshot, hints.snapshot);
   if (s.kind !== "hint") return <span hidden data-testid="live-hint" data-state={s.kind} />;
   return (

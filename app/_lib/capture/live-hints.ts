@@ -15,6 +15,8 @@ export type LiveHintState =
   | { kind: "off" }
   /** The model is loading, or could not be loaded (the shutter works as ever). */
   | { kind: "unavailable" }
+  /** A still was just taken and its quick verdict is on its way: the phone's processor is the photo's. */
+  | { kind: "held" }
   | { kind: "clear" }
   | { kind: "hint"; defect: DefectCode };
 
@@ -66,6 +68,8 @@ export class LiveHints {
   private state: LiveHintState = { kind: "unavailable" };
   private readonly listeners = new Set<() => void>();
   private running = false;
+  private held = false;
+  private loaded = false;
   private generation = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly canvas = document.createElement("canvas");
@@ -82,6 +86,8 @@ export class LiveHints {
   readonly frameMs: number[] = [];
   /** Of each, the part before the model: drawing the preview and cutting it into windows. */
   readonly grabMs: number[] = [];
+  /** When each judged frame started (performance.now(), newest last; the tests check none starts while held). */
+  readonly startedAt: number[] = [];
 
   constructor(private readonly video: () => HTMLVideoElement | null) {}
 
@@ -100,7 +106,10 @@ export class LiveHints {
   /** Loads the model (again, after a failed load on a weak link: every RELOAD_MS) and starts judging. */
   private begin(generation: number) {
     void loadLiveQualityModel().then(
-      (model) => this.loop(model, generation),
+      (model) => {
+        this.loaded = true;
+        this.loop(model, generation);
+      },
       () => {
         this.set({ kind: "unavailable" });
         if (generation === this.generation && this.running) this.timer = setTimeout(() => this.begin(generation), RELOAD_MS);
@@ -116,6 +125,20 @@ export class LiveHints {
     this.recent = [];
     this.windowScores = [];
     this.set({ kind: "off" });
+  }
+
+  /**
+   * Evidence first: from the shutter until the still's quick verdict has come back, no
+   * preview frame is judged. On a slow phone one frame is a tenth of a second of the only
+   * thread that also makes the compact copy and sends it; and the hint was about the shot
+   * just taken. Judging starts afresh (no old frames' votes) when the hold ends.
+   */
+  hold(on: boolean) {
+    if (on === this.held) return;
+    this.held = on;
+    this.recent = [];
+    this.windowScores = [];
+    if (this.running) this.set(on ? { kind: "held" } : this.loaded ? { kind: "clear" } : { kind: "unavailable" });
   }
 
   private set(next: LiveHintState) {
@@ -137,20 +160,25 @@ export class LiveHints {
   private async judgeOnce(model: LiveQualityModel) {
     const video = this.video();
     // A hidden page's camera is not being aimed; its frames are not worth the battery.
-    if (!video || document.hidden || video.readyState < 2) return;
+    if (this.held || !video || document.hidden || video.readyState < 2) return;
     const t0 = performance.now();
+    this.startedAt.push(t0);
+    if (this.startedAt.length > 200) this.startedAt.shift();
     const cut = previewWindow(video, this.canvas, this.nextWindow);
     if (!cut) return;
     const t1 = performance.now();
     let first: DefectCode | null;
     try {
       const [scores] = await model.judge([cut.rgb]);
+      // A frame from before the shutter, finished after it: the hold has cleared its votes; it adds none.
+      if (this.held) return;
       if (this.windowScores.length !== cut.count) this.windowScores = new Array<Record<DefectCode, number> | undefined>(cut.count);
       this.windowScores[cut.index] = scores;
       this.nextWindow = cut.index + 1;
       const judged = this.windowScores.filter((w): w is Record<DefectCode, number> => w !== undefined);
       first = orderReasons(combineWindowScores(judged), model.manifest.thresholds as Record<DefectCode, number>, DEFECT_CODES)[0] ?? null;
     } catch {
+      if (this.held) return;
       return this.set({ kind: "unavailable" });
     }
     this.frameMs.push(performance.now() - t0);

@@ -24,6 +24,8 @@ export interface OutboxStill {
   key: string;
   itemKey: string;
   provisional: ProvisionalCaptureWire | null;
+  /** Its compact copy is on its way to the quick check (the live hints hold meanwhile). */
+  quickPending: boolean;
   /** Bytes of the original the server holds, as far as the phone knows. */
   sent: number;
   total: number;
@@ -180,7 +182,7 @@ export class PhotoOutbox {
   private start(still: StoredStill, located: Promise<void> = Promise.resolve()) {
     if (this.active.has(still.key)) return;
     this.active.add(still.key);
-    this.set({ stills: [...this.state.stills, { key: still.key, itemKey: still.itemKey, provisional: still.provisional, sent: 0, total: still.original.size, waiting: false }] });
+    this.set({ stills: [...this.state.stills, { key: still.key, itemKey: still.itemKey, provisional: still.provisional, quickPending: !still.provisional && !still.provisionalFailed && still.compact !== null, sent: 0, total: still.original.size, waiting: false }] });
     void this.journey(still, located).finally(() => this.active.delete(still.key));
   }
 
@@ -243,11 +245,12 @@ export class PhotoOutbox {
         throw await refusal(res);
       });
       still.provisional = provisional;
+      this.setStill(still.key, { provisional, quickPending: false });
       await updateStill(still.key, { provisional });
-      this.setStill(still.key, { provisional });
     } catch {
       // The quick check is a courtesy: a refused copy does not stop the original, whose verdict counts.
       still.provisionalFailed = true;
+      this.setStill(still.key, { quickPending: false });
       await updateStill(still.key, { provisionalFailed: true });
     }
   }
