@@ -3,6 +3,7 @@
 // with, its thresholds, and onnxruntime-web's WebAssembly runtime, all served
 // by this server so that nothing is downloaded from elsewhere. The model and
 // runtime are public parts of an open-source product; no secret is served.
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -25,11 +26,23 @@ function onnxRuntimeWebDist(): string {
   return runtimeDir;
 }
 
+let runtimeVersion: string | undefined;
+/**
+ * The installed onnxruntime-web's version. It is part of the runtime files' URL, so that
+ * they can be cached for good: after an upgrade a phone never pairs yesterday's script
+ * with today's WebAssembly, it asks for new URLs.
+ */
+export function liveQualityRuntimeVersion(): string {
+  runtimeVersion ??= (JSON.parse(readFileSync(path.join(onnxRuntimeWebDist(), "..", "package.json"), "utf8")) as { version: string }).version;
+  return runtimeVersion;
+}
+
 const runtimeCache = new Map<string, Promise<Buffer>>();
 
-export async function serveLiveQualityRuntime(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
+export async function serveLiveQualityRuntime(req: IncomingMessage, res: ServerResponse, version: string, file: string): Promise<void> {
   const type = Object.hasOwn(LIVE_QUALITY_RUNTIME_FILES, file) ? LIVE_QUALITY_RUNTIME_FILES[file] : undefined;
-  if (!type) return sendTranslatedError(req, res, 404, "NOT_FOUND", "error.notFound");
+  // Another version than the one installed: a page from before an upgrade, which reloads the manifest and asks again.
+  if (!type || version !== liveQualityRuntimeVersion()) return sendTranslatedError(req, res, 404, "NOT_FOUND", "error.notFound");
   let pending = runtimeCache.get(file);
   if (!pending) {
     pending = readFile(path.join(onnxRuntimeWebDist(), file));
@@ -37,8 +50,8 @@ export async function serveLiveQualityRuntime(req: IncomingMessage, res: ServerR
     pending.catch(() => runtimeCache.delete(file));
   }
   const bytes = await pending;
-  // The files change only with the package version, which a new build of the pages names anew.
-  res.writeHead(200, { "Content-Type": type, "Content-Length": bytes.length, "Cache-Control": "public, max-age=86400" });
+  // The URL names the version, and a version's files never change.
+  res.writeHead(200, { "Content-Type": type, "Content-Length": bytes.length, "Cache-Control": "public, max-age=31536000, immutable" });
   res.end(req.method === "HEAD" ? undefined : bytes);
 }
 
@@ -58,5 +71,5 @@ export async function serveLiveQualityModel(app: AppContext, req: IncomingMessag
 export async function serveLiveQualityManifest(app: AppContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { manifest, sha256 } = await loadQualityModel(app.env.QUALITY_MODEL_DIR);
   res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-cache" });
-  res.end(JSON.stringify({ modelSha256: sha256, inputName: manifest.input.name, width: manifest.input.width, height: manifest.input.height, outputs: manifest.outputs, thresholds: manifest.thresholds }));
+  res.end(JSON.stringify({ modelSha256: sha256, runtimeVersion: liveQualityRuntimeVersion(), inputName: manifest.input.name, width: manifest.input.width, height: manifest.input.height, outputs: manifest.outputs, thresholds: manifest.thresholds }));
 }

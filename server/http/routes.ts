@@ -121,10 +121,10 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: "GET", path: "/api/live-quality/manifest", pattern: /^\/api\/live-quality\/manifest$/, access: { kind: "public" }, handle: ({ app }, req, res) => serveLiveQualityManifest(app, req, res) },
   {
     method: "GET",
-    path: "/api/live-quality/runtime/:file",
-    pattern: /^\/api\/live-quality\/runtime\/([A-Za-z0-9._-]{1,64})$/,
+    path: "/api/live-quality/runtime/:version/:file",
+    pattern: /^\/api\/live-quality\/runtime\/([A-Za-z0-9.+-]{1,40})\/([A-Za-z0-9._-]{1,64})$/,
     access: { kind: "public" },
-    handle: (_deps, req, res, [file]) => serveLiveQualityRuntime(req, res, file!),
+    handle: (_deps, req, res, [version, file]) => serveLiveQualityRuntime(req, res, version!, file!),
   },
   {
     method: "GET",

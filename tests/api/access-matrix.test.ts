@@ -22,6 +22,7 @@ import { createSurveyViaApi, startProductProcess, type RunningProduct } from "..
 import { photoCookie } from "../support/photo-cookie";
 import { codeSentTo } from "../queue/queue-fixtures";
 import { signallingProtocols } from "../../server/signalling/ws-credentials";
+import { liveQualityRuntimeVersion } from "../../server/http/live-quality-routes";
 
 const identities = [
   "agentOwner",
@@ -197,7 +198,7 @@ const routes: Record<string, Spec<RouteCall> | "the tRPC procedures above"> = {
   // The live hints' model, thresholds and runtime: public parts of the product, the same for everyone.
   "GET /api/live-quality/model": { allow: ALL, input: () => ({ path: "/api/live-quality/model" }) },
   "GET /api/live-quality/manifest": { allow: ALL, input: () => ({ path: "/api/live-quality/manifest" }) },
-  "GET /api/live-quality/runtime/:file": { allow: ALL, input: () => ({ path: "/api/live-quality/runtime/ort-wasm-simd-threaded.mjs" }) },
+  "GET /api/live-quality/runtime/:version/:file": { allow: ALL, input: () => ({ path: `/api/live-quality/runtime/${liveQualityRuntimeVersion()}/ort-wasm-simd-threaded.mjs` }) },
   // Joining an unassigned survey makes it the agent's: a fresh one each time.
   "UPGRADE /ws/survey": { allow: [...STAFF_SIDE, ...LINKS], fresh: true, input: () => ({ path: "/ws/survey" }) },
 };

@@ -17,6 +17,8 @@ const BASE = "/api/live-quality";
 
 export interface LiveQualityManifest {
   modelSha256: string;
+  /** onnxruntime-web's version: the runtime files' URLs carry it (cached for good, never mixed across upgrades). */
+  runtimeVersion: string;
   inputName: string;
   width: number;
   height: number;
@@ -30,11 +32,13 @@ export interface LiveQualityModel {
   judge(windows: Uint8Array[]): Promise<Record<DefectCode, number>[]>;
 }
 
-function loadRuntimeScript(): Promise<Ort> {
+const runtimeBase = (manifest: LiveQualityManifest) => `${BASE}/runtime/${encodeURIComponent(manifest.runtimeVersion)}/`;
+
+function loadRuntimeScript(manifest: LiveQualityManifest): Promise<Ort> {
   if (window.ort) return Promise.resolve(window.ort);
   return new Promise((resolve, reject) => {
     const script = document.createElement("script");
-    script.src = `${BASE}/runtime/ort.wasm.min.js`;
+    script.src = `${runtimeBase(manifest)}ort.wasm.min.js`;
     script.async = true;
     script.onload = () => (window.ort ? resolve(window.ort) : reject(new Error("onnxruntime-web did not load")));
     script.onerror = () => reject(new Error("onnxruntime-web could not be fetched"));
@@ -48,14 +52,16 @@ async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
 }
 
 async function load(): Promise<LiveQualityModel> {
+  const manifestLoaded = fetch(`${BASE}/manifest`).then((r) => (r.ok ? (r.json() as Promise<LiveQualityManifest>) : Promise.reject(new Error(`manifest ${r.status}`))));
+  // The manifest names the runtime's version, which the script's URL carries; the model comes meanwhile.
   const [ort, manifest, modelBytes] = await Promise.all([
-    loadRuntimeScript(),
-    fetch(`${BASE}/manifest`).then((r) => (r.ok ? (r.json() as Promise<LiveQualityManifest>) : Promise.reject(new Error(`manifest ${r.status}`)))),
+    manifestLoaded.then(loadRuntimeScript),
+    manifestLoaded,
     fetch(`${BASE}/model`).then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`model ${r.status}`)))),
   ]);
   // The hints must come from the gate's own model, not from a stale or altered copy.
   if ((await sha256Hex(modelBytes)) !== manifest.modelSha256) throw new Error("the model file does not match its manifest");
-  ort.env.wasm.wasmPaths = `${BASE}/runtime/`;
+  ort.env.wasm.wasmPaths = runtimeBase(manifest);
   // One thread: threads need a cross-origin isolated page (COEP), and tried on the join page
   // they were no faster on the test machine (bench/quality/live-hints.ts: p95 254 vs 261 ms at 4×).
   ort.env.wasm.numThreads = 1;
