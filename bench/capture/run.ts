@@ -120,9 +120,18 @@ async function measure(label: string, root?: string): Promise<Measured> {
     });
     console.log(`[${label}] phone → /api/health median of 5: ${pingMs.toFixed(0)} ms`);
     const m: Measured = { quick: [], acknowledged: [], steps: [], load: [], pingMs, original: { width: 0, height: 0, mb: 0 }, compact: { width: 0, height: 0, kb: 0 } };
+    // The phone's requests about photos in each run (method, path, outcome): a slow acknowledgement says here whether an upload was given up and made again.
+    let requests: string[] = [];
+    const note = (r: import("playwright-core").Request, outcome: string) => {
+      const p = new URL(r.url()).pathname;
+      if (p.startsWith("/api/captures/")) requests.push(`${r.method()} ${p.replace(/^\/api\/captures\//, "").replace(/[0-9a-f-]{20,}/g, "…")} ${outcome}`);
+    };
+    phone.on("requestfinished", (r) => void r.response().then((res) => note(r, String(res?.status() ?? "?")), () => note(r, "?")));
+    phone.on("requestfailed", (r) => note(r, `failed (${r.failure()?.errorText ?? "?"})`));
     for (let i = 0; i < runs; i++) {
       await phone.locator('[data-testid="shutter"]:enabled').waitFor({ timeout: 120_000 });
       const loadBefore = os.loadavg()[0]!;
+      requests = [];
       await phone.getByTestId("shutter").click();
       await phone.waitForFunction((n) => {
         const s = (window as unknown as { __cap: { shots: { acknowledged?: number }[] } }).__cap.shots[n];
@@ -136,7 +145,7 @@ async function measure(label: string, root?: string): Promise<Measured> {
       m.load.push([loadBefore, os.loadavg()[0]!]);
       m.quick.push(shot.provisional - shot.shutter);
       m.acknowledged.push(shot.acknowledged - shot.shutter);
-      console.log(`[${label}] run ${i + 1}: shutter → quick verdict ${(shot.provisional - shot.shutter).toFixed(0)} ms, → original acknowledged ${(shot.acknowledged - shot.shutter).toFixed(0)} ms (load ${m.load[i]![0].toFixed(1)} → ${m.load[i]![1].toFixed(1)}); steps ${JSON.stringify(m.steps[i])}`);
+      console.log(`[${label}] run ${i + 1}: shutter → quick verdict ${(shot.provisional - shot.shutter).toFixed(0)} ms, → original acknowledged ${(shot.acknowledged - shot.shutter).toFixed(0)} ms (load ${m.load[i]![0].toFixed(1)} → ${m.load[i]![1].toFixed(1)}); steps ${JSON.stringify(m.steps[i])}; requests: ${requests.join(", ")}`);
     }
     // What the phone actually sent: the stored originals and compact copies.
     const photosDir = path.join(product.dataDir, "media", surveyId, "photos");

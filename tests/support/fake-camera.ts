@@ -1,12 +1,21 @@
 // Makes a y4m "camera" from a still photo, for Chromium's
 // --use-file-for-fake-video-capture: the page's camera then shows that scene.
+// A y4m of a large photo weighs tens of megabytes; each is removed when the test
+// process exits, so that runs on a developer's machine do not fill its /tmp.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
+const made: string[] = [];
+process.once("exit", () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 export function y4mFromPhoto(photo: string, seconds = 4, fps = 15): string {
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), "cs-cam-")), `${path.basename(photo, path.extname(photo))}.y4m`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "cs-cam-"));
+  made.push(dir);
+  const out = path.join(dir, `${path.basename(photo, path.extname(photo))}.y4m`);
   execFileSync("ffmpeg", ["-v", "error", "-y", "-loop", "1", "-i", photo, "-t", String(seconds), "-r", String(fps), "-pix_fmt", "yuv420p", out]);
   return out;
 }
