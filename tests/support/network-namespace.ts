@@ -311,13 +311,28 @@ export async function startDelayRelay(opts: {
   let delayMs = opts.delayMs;
   let jitterMs = opts.jitterMs ?? 0;
   const counts = { toTarget: 0, toClient: 0 };
-  // Keeps order per direction: each packet leaves no earlier than the previous one.
+  // Keeps order per direction: each packet leaves no earlier than the previous one, and
+  // never before it. One timer per direction, for the head of a FIFO, so order holds by
+  // construction: with a timer per packet it rested on how Node orders timers whose due
+  // times, computed from Date.now(), differ by a rounding of a millisecond. (In the capture
+  // bench of 2026-12-03, 3 of 30 photo uploads through the old relay were refused by their
+  // SHA-256 and sent again, and one of 15 later never finished; 15 of 15 were clean through
+  // this one. That the old relay caused them is likely, not proven.)
   const queue = () => {
     let last = 0;
+    const waiting: { due: number; send: () => void }[] = [];
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const flush = () => {
+      timer = null;
+      const now = Date.now();
+      while (waiting.length > 0 && waiting[0]!.due <= now) waiting.shift()!.send();
+      if (waiting.length > 0) timer = setTimeout(flush, Math.max(1, waiting[0]!.due - now));
+    };
     return (send: () => void) => {
       const due = Math.max(Date.now() + delayMs + (jitterMs ? (Math.random() * 2 - 1) * jitterMs : 0), last);
       last = due;
-      setTimeout(send, Math.max(0, due - Date.now()));
+      waiting.push({ due, send });
+      if (timer === null) timer = setTimeout(flush, Math.max(1, due - Date.now()));
     };
   };
 
