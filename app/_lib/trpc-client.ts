@@ -28,3 +28,12 @@ export function errorCode(err: unknown): string | null {
   const data = (err as { data?: { domainCode?: string | null; code?: string } })?.data;
   return data?.domainCode ?? data?.code ?? null;
 }
+
+/**
+ * A refusal by one of the product's rules (a withdrawn link, a closed survey), not a fault of
+ * the network or the server (a 500, "too many requests"), which may pass: only the first may
+ * end a reconnecting call for good.
+ */
+export function ruleRefusal(err: unknown): string | null {
+  return (err as { data?: { domainCode?: string | null } })?.data?.domainCode ?? null;
+}

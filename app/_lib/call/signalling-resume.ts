@@ -56,7 +56,23 @@ export interface ResumeRequest {
   giveUpAt: number;
   /** A step, for diagnostics. */
   trace?: (step: string) => void;
+  /**
+   * Why the server will not take this page back, asked when it answers plain HTTP but refuses
+   * the socket (a refused upgrade hides its status from the page): the error code that ends the
+   * call for good (a withdrawn or expired link, a closed survey), or null to keep trying.
+   */
+  whyRefused?: () => Promise<string | null>;
 }
+
+/** The server refuses this page for good (see ResumeRequest.whyRefused): `reason` is its error code. */
+export class JoinRefused extends SignalError {
+  constructor(readonly reason: string) {
+    super("JOIN_REFUSED", reason);
+  }
+}
+
+/** A refused socket is asked about at most this often (each asking is a request to the server). */
+const ASK_WHY_EVERY_MS = 2000;
 
 /** Resolves with the open socket and the server's answer to `resume`; rejects when stopped or past giveUpAt. */
 export async function resumeSignalling(req: ResumeRequest): Promise<{ signal: SignallingClient; answer: SignalResponses["resume"] }> {
@@ -134,6 +150,7 @@ async function openFirst(req: ResumeRequest): Promise<SignallingClient> {
   const onOnline = () => online?.();
   if (typeof window !== "undefined") window.addEventListener("online", onOnline);
   let lastBlindAttempt = 0;
+  let lastAsked = 0;
   try {
     for (;;) {
       if (req.stopped()) throw new SignalError("STOPPED", "the call was left");
@@ -166,10 +183,12 @@ async function openFirst(req: ResumeRequest): Promise<SignallingClient> {
       req.wire(signal);
       let timer: ReturnType<typeof setTimeout> | undefined;
       req.trace?.(`socket attempt (${reachable ? "long" : "short"} limit)`);
+      let refused = false;
       const opened = await Promise.race([
         signal.connect(req.url, req.protocols).then(
           () => true,
           (err: unknown) => {
+            refused = true;
             req.trace?.(`socket attempt failed after ${Date.now() - startedAt} ms (${(err as { code?: string })?.code ?? "error"})`);
             return false;
           },
@@ -190,6 +209,12 @@ async function openFirst(req: ResumeRequest): Promise<SignallingClient> {
       probe.onAnswer = null;
       if (opened) return signal;
       signal.close();
+      // The server answers HTTP but turned the socket away: a withdrawn link, not the network.
+      if (refused && reachable && req.whyRefused && Date.now() - lastAsked >= ASK_WHY_EVERY_MS) {
+        lastAsked = Date.now();
+        const reason = await req.whyRefused().catch(() => null);
+        if (reason) throw new JoinRefused(reason);
+      }
       // A long attempt that failed all the same: the network may have gone again; the next probe tells.
       if (reachable) probe.forget();
       const spent = Date.now() - startedAt;

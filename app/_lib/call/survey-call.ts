@@ -11,7 +11,7 @@ import { closeCodes, LINK_EXPIRED } from "../../../server/signalling/close-codes
 import { SignalError, SignallingClient } from "./signalling-client";
 import { IceRecovery } from "./ice-recovery";
 import { PathStallWatch } from "./path-stall-watch";
-import { resumeSignalling } from "./signalling-resume";
+import { JoinRefused, resumeSignalling } from "./signalling-resume";
 import { cameraEncodings, MICROPHONE_CODEC_OPTIONS, microphoneEncodings } from "./simulcast-encodings";
 import { NetworkQualityMonitor } from "./network-quality-monitor";
 import { SimulcastTileLayers } from "./simulcast-tile-layers";
@@ -62,11 +62,12 @@ export interface SurveyCallOptions {
   initialFacing: "user" | "environment";
   loadChatHistory: () => Promise<ChatMessageWire[]>;
   /**
-   * Asked between reconnect attempts: false when the link or survey has ended
-   * for good (a refused WebSocket upgrade hides its HTTP status from the page).
-   * A network error should resolve true, so a phone in a dead spot keeps trying.
+   * Asked when the server turns a reconnecting page away (a refused WebSocket upgrade
+   * hides its HTTP status from the page): the error code that ends the call for good
+   * (INVITE_REVOKED, INVITE_EXPIRED, SURVEY_CLOSED…), or null while it may still join.
+   * A network error should resolve null, so a phone in a dead spot keeps trying.
    */
-  stillJoinable?: () => Promise<boolean>;
+  whyNotJoinable?: () => Promise<string | null>;
 }
 
 // A phone walking round a car on weak 4G can lose the network for a minute;
@@ -595,9 +596,9 @@ export class SurveyCall {
         .then(() => (this.trace("rejoin: connected"), this.joinRequested ? this.joinRoom() : undefined))
         .catch(async (err) => {
           this.trace(`rejoin failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200));
-          const joinable = await (this.options.stillJoinable?.() ?? Promise.resolve(true)).catch(() => true);
+          const refusal = await (this.options.whyNotJoinable?.() ?? Promise.resolve(null)).catch(() => null);
           if (this.stopped) return;
-          if (!joinable) return this.finish("ended");
+          if (refusal) return this.endRefused(refusal);
           this.onSignalClosed(1006, err instanceof Error ? err.message : String(err));
         });
     };
@@ -642,6 +643,7 @@ export class SurveyCall {
       stopped: () => this.stopped,
       giveUpAt: this.reconnectSince + RECONNECT_GIVE_UP_MS,
       trace: (step) => this.trace(step),
+      whyRefused: this.options.whyNotJoinable,
     }).then(
       ({ signal, answer }) => {
         this.resuming = false;
@@ -670,7 +672,10 @@ export class SurveyCall {
       },
       (err) => {
         this.resuming = false;
-        if (!this.stopped) this.fail(err);
+        if (this.stopped) return;
+        // The link was withdrawn (or the survey closed) while this page was away: say so, as a live socket's close would.
+        if (err instanceof JoinRefused) return this.endRefused(err.reason);
+        this.fail(err);
       },
     );
   }
@@ -698,6 +703,14 @@ export class SurveyCall {
     this.signal = null;
     this.device = null;
     this.prepared = null;
+  }
+
+  /** The server will not take this page back, for the reason its error code names. */
+  private endRefused(code: string) {
+    this.trace(`refused for good: ${code}`);
+    if (code === "INVITE_REVOKED") return this.finish("left", { code, message: "the link was withdrawn" });
+    if (code === "INVITE_EXPIRED") return this.finish("left", { code, message: "the link has expired" });
+    this.finish("ended");
   }
 
   private finish(phase: "ended" | "left", error: CallSnapshot["error"] = null) {

@@ -2,7 +2,7 @@
 // What the policyholder (or the invited field adjuster) opens from the SMS:
 // a phone-first page that checks the link, asks for the camera, and joins.
 import { use, useEffect, useMemo, useState, useSyncExternalStore } from "react";
-import { errorCode, trpc, useInviteToken } from "../../_lib/trpc-client";
+import { errorCode, ruleRefusal, trpc, useInviteToken } from "../../_lib/trpc-client";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { LanguageSwitch } from "../../_components/language-switch";
@@ -45,7 +45,7 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
         initialFacing: "environment",
         loadChatHistory: async () => (await trpc.join.chatHistory.query()).map((m) => ({ ...m, at: m.at.toISOString() })),
         // Only an answer from the server ends the retries; no answer means no network yet.
-        stillJoinable: () => trpc.join.resolve.query({ token }).then(() => true, (err) => errorCode(err) === null),
+        whyNotJoinable: () => trpc.join.resolve.query({ token }).then(() => null, (err) => ruleRefusal(err)),
       }),
     [token],
   );

@@ -1,7 +1,7 @@
 "use client";
 // The agent's survey room: claim summary, invite links, the call and chat.
 import { use, useCallback, useEffect, useMemo, useState } from "react";
-import { errorCode, trpc } from "../../../_lib/trpc-client";
+import { ruleRefusal, trpc } from "../../../_lib/trpc-client";
 import { useStaff } from "../../../_lib/use-staff";
 import { useI18n } from "../../../_i18n/i18n-provider";
 import type { MessageKey } from "../../../_i18n/messages";
@@ -47,7 +47,7 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
         signalling: typeof window === "undefined" ? { url: "", protocols: [] } : signallingTarget({ surveyId: id }),
         initialFacing: "user",
         loadChatHistory: async () => (await trpc.chat.history.query({ surveyId: id })).map((m) => ({ ...m, at: m.at.toISOString() })),
-        stillJoinable: () => trpc.surveys.get.query({ surveyId: id }).then((s) => s.status !== "closed", (err) => errorCode(err) === null),
+        whyNotJoinable: () => trpc.surveys.get.query({ surveyId: id }).then((s) => (s.status === "closed" ? "SURVEY_CLOSED" : null), (err) => ruleRefusal(err)),
       }),
     [id],
   );
