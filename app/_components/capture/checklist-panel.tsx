@@ -9,6 +9,7 @@ import type { MessageKey } from "../../_i18n/messages";
 import { StillOnItsWay, Verdict } from "./capture-panel";
 import { unrecordedTracks, useTrackLine } from "../recording/recording-status";
 import { SignalError } from "../../_lib/call/signalling-client";
+import { ShotActions } from "./shot-actions";
 
 export interface ChecklistRow {
   key: string;
@@ -66,14 +67,7 @@ export function ChecklistPanel({
             <tr key={r.key} data-testid="checklist-item" data-key={r.key} data-state={r.state}>
               <td>{r.label[locale]}</td>
               <td className={`state-${r.state}`}>{t(`capture.state.${r.state}` as MessageKey)}</td>
-              <td style={{ whiteSpace: "nowrap" }}>
-                <button type="button" data-testid="push-guide" disabled={!canAct} onClick={() => act(call.pushGuide(r.key))}>
-                  {t("capture.guide")}
-                </button>{" "}
-                <button type="button" data-testid="remote-capture" disabled={!canAct} onClick={() => act(call.requestCapture(r.key))}>
-                  {t("capture.capture")}
-                </button>
-              </td>
+              <ShotActions disabled={!canAct} onGuide={() => void act(call.pushGuide(r.key))} onCapture={() => void act(call.requestCapture(r.key))} />
             </tr>
           ))}
         </tbody>

@@ -12,6 +12,7 @@ import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import type { SurveyCall } from "../../_lib/call/survey-call";
 import { SignalError } from "../../_lib/call/signalling-client";
+import { ShotActions } from "../capture/shot-actions";
 
 type Status = Awaited<ReturnType<typeof trpc.identity.status.query>>;
 type ShotName = "front" | "back" | "face";
@@ -91,14 +92,12 @@ export function IdentityPanel({ surveyId, call }: { surveyId: string; call: Surv
                   <tr key={shot} data-testid="identity-shot" data-shot={shot} data-state={c ? c.verdict : "missing"}>
                     <td>{label(shot)}</td>
                     <td>{c ? (c.verdict === "accepted" ? t(c.overridden ? "capture.overridden" : "capture.accepted") : t("identity.rejectedPhoto")) : t("identity.waitingPhoto")}</td>
-                    <td style={{ whiteSpace: "nowrap" }}>
-                      <button type="button" data-testid="identity-guide" disabled={busy} onClick={() => act(() => call.pushGuide(itemKey(shot)))}>
-                        {t("capture.guide")}
-                      </button>{" "}
-                      <button type="button" data-testid="identity-capture" disabled={busy} onClick={() => act(() => call.requestCapture(itemKey(shot)))}>
-                        {t("capture.capture")}
-                      </button>
-                    </td>
+                    <ShotActions
+                      disabled={busy}
+                      testIds={{ guide: "identity-guide", capture: "identity-capture" }}
+                      onGuide={() => void act(() => call.pushGuide(itemKey(shot)))}
+                      onCapture={() => void act(() => call.requestCapture(itemKey(shot)))}
+                    />
                   </tr>
                 );
               })}
