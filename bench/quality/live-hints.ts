@@ -5,12 +5,10 @@
 // grab → windows → model → hint, is read from the page; first at full speed, then with
 // Chromium's CPU throttled 4× (DevTools' Emulation.setCPUThrottlingRate), as on a slow phone.
 //   node --import tsx bench/quality/live-hints.ts [framesPerRun=40] [cameraWidth=1280] [cameraHeight=720]
-import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { desktopContext, launchBrowser, phoneContext } from "../../tests/support/browser";
+import { y4mFromPhoto } from "../../tests/support/fake-camera";
 import { startProductProcess } from "../../tests/support/product-process";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../../tests/support/survey-flow";
 import { summarize, writeSection } from "../lib/report";
@@ -40,8 +38,7 @@ async function framesJudged(page: Page, n: number): Promise<{ frame: number[]; g
 const product = await startProductProcess();
 const agentBrowser = await launchBrowser();
 // The phone's camera: the photograph at the preview size asked for (a phone's usual 720p unless told otherwise).
-const camera = path.join(mkdtempSync(path.join(os.tmpdir(), "cs-cam-")), "camera.y4m");
-execFileSync("ffmpeg", ["-v", "error", "-y", "-loop", "1", "-i", photo, "-t", "4", "-r", "15", "-vf", `scale=${WIDTH}:${HEIGHT}`, "-pix_fmt", "yuv420p", camera]);
+const camera = y4mFromPhoto(photo, 4, 15, { width: WIDTH, height: HEIGHT });
 const phoneBrowser = await launchBrowser({ fakeVideoFile: camera });
 try {
   const agent = await (await agentBrowser.newContext(desktopContext)).newPage();

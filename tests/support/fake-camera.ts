@@ -12,10 +12,12 @@ process.once("exit", () => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
-export function y4mFromPhoto(photo: string, seconds = 4, fps = 15): string {
+/** `size`: the camera's frame size (a phone's preview is smaller than its photos); the photo's own size if omitted. */
+export function y4mFromPhoto(photo: string, seconds = 4, fps = 15, size?: { width: number; height: number }): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "cs-cam-"));
   made.push(dir);
   const out = path.join(dir, `${path.basename(photo, path.extname(photo))}.y4m`);
-  execFileSync("ffmpeg", ["-v", "error", "-y", "-loop", "1", "-i", photo, "-t", String(seconds), "-r", String(fps), "-pix_fmt", "yuv420p", out]);
+  const scale = size ? ["-vf", `scale=${size.width}:${size.height}`] : [];
+  execFileSync("ffmpeg", ["-v", "error", "-y", "-loop", "1", "-i", photo, "-t", String(seconds), "-r", String(fps), ...scale, "-pix_fmt", "yuv420p", out]);
   return out;
 }
