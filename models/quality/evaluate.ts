@@ -20,6 +20,12 @@ import { cachedSampleRows } from "./sample-cache";
 const ArgsSchema = z.object({
   perSource: z.coerce.number().int().min(4).max(1000).default(100),
   seed: z.coerce.number().int().default(777),
+  /**
+   * Forms of each defect in the held-out samples (render-sample.ts): "more" by default, the
+   * broader set (more than the committed model was trained on), so these figures also say how
+   * it does on forms it never saw.
+   */
+  forms: z.enum(["base", "more"]).default("more"),
 });
 
 const BASELINES: Partial<Record<Output, { name: string; score: (b: BaselineScores) => number }>> = {
@@ -38,7 +44,7 @@ function parseArgs() {
   const raw: Record<string, string> = {};
   for (const a of process.argv.slice(2)) {
     const m = /^--([\w-]+)=(.*)$/.exec(a);
-    if (!m) throw new Error(`unrecognised argument ${a} (expected --per-source=N, --seed=N)`);
+    if (!m) throw new Error(`unrecognised argument ${a} (expected --per-source=N, --seed=N, --forms=base|more)`);
     raw[m[1]!.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())] = m[2]!;
   }
   return ArgsSchema.parse(raw);
@@ -57,7 +63,7 @@ async function main() {
 
   const rows: Row[] = await cachedSampleRows("heldout", test, args.perSource, args.seed, model.session, (done, total) => {
     if (done % 200 === 0 || done === total) console.log(`rendered ${done}/${total}`);
-  });
+  }, args.forms);
   const score = (r: Row, o: Output) => r.scores![OUTPUTS.indexOf(o)]!;
 
   const lines: string[] = [];
@@ -110,7 +116,7 @@ async function main() {
 Written by \`npx tsx models/quality/evaluate.ts\` on ${new Date().toISOString().slice(0, 10)} (${((performance.now() - t0) / 1000).toFixed(0)} s). Do not edit by hand.
 
 - Model: \`models/quality/model.onnx\`, SHA-256 \`${model.sha256}\` (checked at load), ${manifest.training.samples as number} training samples from ${trainIds.size} photographs.
-- Held-out set: ${rows.length} samples rendered (seed ${args.seed}, ${args.perSource} per photograph) from the ${test.length} **test** photographs listed in \`models/quality/sources.json\`, none of which was used for training or for choosing thresholds (those came from out-of-fold predictions on the training photographs). Splits are by source photograph.
+- Held-out set: ${rows.length} samples rendered (seed ${args.seed}, ${args.perSource} per photograph, ${args.forms === "more" ? "the renderer's broader forms of each defect (\`--forms=more\`, DATA.md), more than the committed model was trained on" : "the forms the committed model was trained on (\`--forms=base\`)"}) from the ${test.length} **test** photographs listed in \`models/quality/sources.json\`, none of which was used for training or for choosing thresholds (those came from out-of-fold predictions on the training photographs). Splits are by source photograph.
 - Each sample goes through the same path as an upload: JPEG bytes → \`prepareModelInput\` (sharp, auto-orient, 640×480) → the model; baselines use the same 640×480 pixels.
 - Labels follow the severities drawn (units at 640×480): a defect is **present** when motion blur ≥ ${sev.motion_blur.defectMinPx} px, defocus disc radius ≥ ${sev.defocus.defectMinRadiusPx} px, exposure ≤ ${sev.underexposure.defectMaxEv} EV or ≥ +${sev.overexposure.defectMinEv} EV, glare washes out ≥ ${sev.glare.defectMinWashedFraction * 100}% of the frame, noise σ ≥ ${sev.noise.defectMinSigma} (sRGB, mid-grey), or a finger covers ≥ ${sev.obstruction.defectMinFingerFraction * 100}% / the lens is covered / the frame is empty; **absent** when motion ≤ ${sev.motion_blur.acceptableMaxPx} px, defocus ≤ ${sev.defocus.acceptableMaxRadiusPx} px, exposure within ${sev.underexposure.acceptableMinEv}…+${sev.overexposure.acceptableMaxEv} EV, glare ≤ ${sev.glare.acceptableMaxWashedFraction * 100}%, noise σ ≤ ${sev.noise.acceptableMaxSigma}. Underexposure is also judged on the rendered frame, because "too dark" is absolute: **present** only if its mean linear luminance is also ≤ ${sev.underexposure.defectMaxMeanEv} EV from middle grey, **absent** only if it is also ≥ ${sev.underexposure.acceptableMinMeanEv} EV (a dark-mood original at its own exposure, or a bright one slightly darkened, is left unlabelled). The range in between is not generated (or, for measured glare, not labelled), so these numbers say how well the model separates clearly good from clearly bad photos, not how it behaves on borderline ones.
 

@@ -24,10 +24,14 @@ export interface GlareSpec {
   profile?: GlareProfile;
 }
 
-export function randomGlare(rng: Rng, width: number, height: number, strong: boolean): GlareSpec {
-  const profile = rng.weighted({ flat: 0.4, gaussian: 0.3, screen: 0.3 }) as GlareProfile;
+/**
+ * `moreForms` false draws only the flat-topped form, with exactly the random draws of the
+ * renderer before 2026-12-03 (which the committed model was trained on).
+ */
+export function randomGlare(rng: Rng, width: number, height: number, strong: boolean, moreForms = true): GlareSpec {
+  const profile: GlareProfile = moreForms ? (rng.weighted({ flat: 0.4, gaussian: 0.3, screen: 0.3 }) as GlareProfile) : "flat";
   // A veil-dominated flare: a weak, wide source (often just outside the frame) and a strong veil.
-  const veiled = strong && rng.chance(0.2);
+  const veiled = moreForms && strong && rng.chance(0.2);
   const n = strong ? rng.int(1, 2) : rng.int(1, 3);
   const blobs = Array.from({ length: n }, (_, i) => {
     const main = strong && i === 0;
@@ -63,11 +67,13 @@ export function addGlare(img: RgbImage, spec: GlareSpec): number {
   const veil = new Float32Array(width * height);
   // How far a blob's own light reaches, in radii (d2 is the squared normalised distance).
   const spotReach2 = profile === "flat" ? 5 : 16;
+  // Bounding box of a lone spot, in radii (2.2 for the flat form, as before 2026-12-03).
+  const boxRadii = profile === "flat" ? 2.2 : 4;
   for (const b of spec.blobs) {
     const cos = Math.cos(b.angle), sin = Math.sin(b.angle);
     // Only the veil (when present) and the streak reach far; the spot itself is negligible
     // beyond its reach, so small highlights only touch their bounding box.
-    const reach = spec.veil > 0 || spec.streak > 0 ? Infinity : Math.sqrt(spotReach2) * Math.max(b.rx, b.ry);
+    const reach = spec.veil > 0 || spec.streak > 0 ? Infinity : boxRadii * Math.max(b.rx, b.ry);
     const x0 = Math.max(0, Math.floor(b.cx - reach)), x1 = Math.min(width - 1, Math.ceil(b.cx + reach));
     const y0 = Math.max(0, Math.floor(b.cy - reach)), y1 = Math.min(height - 1, Math.ceil(b.cy + reach));
     const vs2 = spec.veilScale * spec.veilScale;

@@ -27,8 +27,9 @@ export interface NoiseSpec {
 // sRGB value of middle grey (18% linear): where `sigma` is measured for signal-dependent noise.
 const MID_GREY_SRGB = 0.46;
 
-export function randomNoise(rng: Rng, sigma: number): NoiseSpec {
-  const kind = rng.weighted({ correlated: 0.45, gaussian: 0.3, poisson: 0.25 }) as NoiseKind;
+/** `moreForms` false: only the correlated form, with the random draws used before 2026-12-03. */
+export function randomNoise(rng: Rng, sigma: number, moreForms = true): NoiseSpec {
+  const kind: NoiseKind = moreForms ? (rng.weighted({ correlated: 0.45, gaussian: 0.3, poisson: 0.25 }) as NoiseKind) : "correlated";
   return {
     kind,
     sigma,
