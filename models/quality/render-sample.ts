@@ -199,7 +199,7 @@ export async function renderSample(src: SourceImage, rng: Rng, forms: RenderForm
     // Hand shake traces a slightly curved path; a steady pan or a swing of the arm a straight
     // streak, at constant speed (box) or speeding up (ramp).
     const straight = more && rng.chance(0.4);
-    const profile = more && rng.chance(0.5) ? "ramp" : "uniform";
+    const profile = more ? (rng.chance(0.5) ? "uniform" : "ramp") : "uniform";
     kernel = motionKernel(rng, L * OVERSAMPLE, rng.uniform(0, Math.PI), straight ? 0 : rng.uniform(0, 1.2), profile);
     labels.motion_blur = 1;
     notes.push(more ? `motion ${L.toFixed(1)}px ${straight ? "straight" : "shake"} ${profile}` : `motion ${L.toFixed(1)}px`);
@@ -212,8 +212,10 @@ export async function renderSample(src: SourceImage, rng: Rng, forms: RenderForm
     // Acceptable softness: slight hand movement or focus a touch off.
     if (rng.chance(0.5)) {
       const L = rng.uniform(0.5, SEVERITY.motion_blur.acceptableMaxPx);
+      // Draws in the order of the renderer that trained the 2026-12-03 trial (angle, curvature, ramp).
+      const angle = rng.uniform(0, Math.PI), curvature = rng.uniform(0, 1);
       const ramp = more && rng.chance(0.3);
-      kernel = motionKernel(rng, L * OVERSAMPLE, rng.uniform(0, Math.PI), rng.uniform(0, 1), ramp ? "ramp" : "uniform");
+      kernel = motionKernel(rng, L * OVERSAMPLE, angle, curvature, ramp ? "ramp" : "uniform");
       notes.push(`slight motion ${L.toFixed(1)}px`);
     } else {
       const r = rng.uniform(0.3, SEVERITY.defocus.acceptableMaxRadiusPx);

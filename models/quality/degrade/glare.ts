@@ -55,7 +55,7 @@ export function randomGlare(rng: Rng, width: number, height: number, strong: boo
     veilScale: veiled ? rng.uniform(3, 6) : rng.uniform(2, 4),
     streak: strong && rng.chance(0.3) ? rng.uniform(0.3, 1.2) : 0,
     tint: [1 + warm, 1, 1 - warm],
-    profile,
+    ...(moreForms ? { profile } : {}),
   };
 }
 
@@ -67,8 +67,9 @@ export function addGlare(img: RgbImage, spec: GlareSpec): number {
   const veil = new Float32Array(width * height);
   // How far a blob's own light reaches, in radii (d2 is the squared normalised distance).
   const spotReach2 = profile === "flat" ? 5 : 16;
-  // Bounding box of a lone spot, in radii (2.2 for the flat form, as before 2026-12-03).
-  const boxRadii = profile === "flat" ? 2.2 : 4;
+  // Bounding box of a lone spot, in radii: 2.2 when no profile is given (as before 2026-12-03,
+  // so the committed model's samples and the fixtures keep their bytes), else its full reach.
+  const boxRadii = spec.profile === undefined ? 2.2 : Math.sqrt(spotReach2);
   for (const b of spec.blobs) {
     const cos = Math.cos(b.angle), sin = Math.sin(b.angle);
     // Only the veil (when present) and the streak reach far; the spot itself is negligible
