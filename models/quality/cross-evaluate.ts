@@ -1,6 +1,9 @@
 // Cross-generator evaluation: the full server verdict (assessPhoto) on held-out photographs
-// with defects drawn by the SECOND generator (cross-eval/second-generator.ts), never by the
-// training renderer, at 1600x1200, 1920x1080 and 4000x3000 (portrait photographs stay portrait).
+// with defects drawn by the SECOND generator (cross-eval/second-generator.ts) and by the THIRD
+// (cross-eval/third-generator.ts, ImageMagick), never by the training renderer, at 1600x1200,
+// 1920x1080 and 4000x3000 (portrait photographs stay portrait). Both generators' defects are
+// judged against the same clean, mildly changed and hard good images. The second generator's
+// forms informed the training renderer on 2026-12-03, so the third's figures are the independent ones.
 //   npx tsx models/quality/cross-evaluate.ts [--model-dir=DIR] [--out=FILE.json]
 // Writes the figures with 95% bootstrap intervals over photographs (resampling whole
 // photographs, since the copies of one photograph are not independent) into models/EVAL.md,
@@ -17,6 +20,7 @@ import { DEFAULT_MODEL_DIR } from "../../server/quality/load-quality-model";
 import { ALSO_RIGHT, CROSS_DEFECTS, EXPECTED_REASON, MILD_CHANGES, baseFrame, cleanCopy, drawDefect, mildCopy } from "./cross-eval/second-generator";
 import { CROSS_MARKER_END, CROSS_MARKER_START } from "./cross-eval/markers";
 import { HARD_GOOD_SCENES, drawHardGoodScene } from "./cross-eval/hard-good-scenes";
+import { THIRD_ALSO_RIGHT, THIRD_DEFECTS, THIRD_EXPECTED_REASON, drawThirdDefect } from "./cross-eval/third-generator";
 import { fetchSources } from "./fetch-sources";
 import { rocAuc } from "./metrics";
 import { Rng } from "./random";
@@ -29,6 +33,12 @@ const ArgsSchema = z.object({
   write: z.enum(["yes", "no"]).default("yes"),
   /** Photograph order: "reverse" lets a second process fill the image cache from the other end. */
   order: z.enum(["forward", "reverse"]).default("forward"),
+  /**
+   * Largest frame width judged: 4000 (default) includes the 12-MP frames; 1920 leaves them out
+   * when there is no time to generate them (minutes per image on a loaded 2-core machine). The
+   * section written to EVAL.md names the frames that were judged.
+   */
+  maxWidth: z.coerce.number().int().default(4000),
 });
 
 const SIZES = [
@@ -98,15 +108,30 @@ function bootstrap(results: CrossResult[], stat: (rs: CrossResult[]) => number, 
 const share = (rs: CrossResult[], pred: (r: CrossResult) => boolean) => (rs.length ? rs.filter(pred).length / rs.length : NaN);
 const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : "n/a");
 const ci = (c: { point: number; lo: number; hi: number }) => `${pct(c.point)} (${pct(c.lo)}–${pct(c.hi)})`;
-const firstRight = (r: CrossResult) => {
-  const want = [EXPECTED_REASON[r.variant as keyof typeof EXPECTED_REASON], ...(ALSO_RIGHT[r.variant as keyof typeof ALSO_RIGHT] ?? [])];
+
+/** A defect generator as the summary sees it: its defects, and the reasons counted right for each. */
+export interface Generator {
+  name: string;
+  defects: readonly string[];
+  expected: Record<string, string>;
+  alsoRight: Record<string, string[] | undefined>;
+}
+export const SECOND: Generator = { name: "second generator", defects: CROSS_DEFECTS, expected: EXPECTED_REASON, alsoRight: ALSO_RIGHT };
+export const THIRD: Generator = { name: "third generator", defects: THIRD_DEFECTS, expected: THIRD_EXPECTED_REASON, alsoRight: THIRD_ALSO_RIGHT };
+
+const firstRightFor = (g: Generator) => (r: CrossResult) => {
+  const want = [g.expected[r.variant], ...(g.alsoRight[r.variant] ?? [])];
   return r.reasons.length > 0 && want.includes(r.reasons[0]!);
 };
 
-export function summarise(results: CrossResult[], nBoot: number, seed: number) {
+/** The figures for one generator's defects against the shared good images (clean, mild, hard). */
+export function summarise(results: CrossResult[], nBoot: number, seed: number, gen: Generator = SECOND) {
+  const firstRight = firstRightFor(gen);
+  const EXPECTED_REASON = gen.expected;
+  const CROSS_DEFECTS = gen.defects;
   const good = results.filter((r) => r.kind === "clean" || r.kind === "mild");
   const hard = results.filter((r) => r.kind === "hard");
-  const bad = results.filter((r) => r.kind === "defect");
+  const bad = results.filter((r) => r.kind === "defect" && gen.defects.includes(r.variant));
   const photos = new Set(results.map((r) => r.photo)).size;
   const lines: string[] = [];
   const fr = bootstrap(good, (rs) => share(rs, (r) => r.verdict === "rejected"), nBoot, seed);
@@ -122,19 +147,20 @@ export function summarise(results: CrossResult[], nBoot: number, seed: number) {
   lines.push(`| Detection, all defects | ${bad.length} | ${ci(det)} | ≥ 90% each |`);
   lines.push(`| First reason right, all defects | ${bad.length} | ${ci(first)} | ≥ 90% |`);
   lines.push("");
-  lines.push(`| Defect drawn (second generator) | Expected reason | Images | Detected (95% CI) | First reason right (95% CI) | ROC-AUC of its score vs clean + mild |`);
+  lines.push(`| Defect drawn (${gen.name}) | Expected reason | Images | Detected (95% CI) | First reason right (95% CI) | ROC-AUC of its score vs clean + mild |`);
   lines.push(`|---|---|---:|---|---|---:|`);
   for (const d of CROSS_DEFECTS) {
     const rs = bad.filter((r) => r.variant === d);
-    const out = EXPECTED_REASON[d];
+    const out = EXPECTED_REASON[d]!;
     const auc = rocAuc([...rs.map((r) => ({ score: r.scores[out]!, label: 1 as const })), ...good.map((r) => ({ score: r.scores[out]!, label: 0 as const }))]);
     lines.push(
       `| ${d} | ${out} | ${rs.length} | ${ci(bootstrap(rs, (x) => share(x, (r) => r.verdict === "rejected"), nBoot, seed + hash(d)))} | ${ci(bootstrap(rs, (x) => share(x, firstRight), nBoot, seed + hash(d) + 1))} | ${auc.toFixed(3)} |`,
     );
   }
   lines.push("");
-  lines.push(`| Variant (good photographs) | Images | Rejected | Share rejected (95% CI) | First reason given | Heads over threshold (any position) |`);
-  lines.push(`|---|---:|---:|---|---|---|`);
+  const variantLines: string[] = [];
+  variantLines.push(`| Variant (good photographs) | Images | Rejected | Share rejected (95% CI) | First reason given | Heads over threshold (any position) |`);
+  variantLines.push(`|---|---:|---:|---|---|---|`);
   for (const v of ["original", ...MILD_CHANGES, ...HARD_GOOD_SCENES]) {
     const rs = [...good, ...hard].filter((r) => r.variant === v);
     if (rs.length === 0) continue;
@@ -145,17 +171,17 @@ export function summarise(results: CrossResult[], nBoot: number, seed: number) {
     }
     const list = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ") || "—";
     const rej = bootstrap(rs, (x) => share(x, (r) => r.verdict === "rejected"), nBoot, seed + hash(v));
-    lines.push(`| ${v} | ${rs.length} | ${rs.filter((r) => r.verdict === "rejected").length} | ${ci(rej)} | ${list(first)} | ${list(any)} |`);
+    variantLines.push(`| ${v} | ${rs.length} | ${rs.filter((r) => r.verdict === "rejected").length} | ${ci(rej)} | ${list(first)} | ${list(any)} |`);
   }
-  lines.push("");
-  lines.push(`| Frame | Good images rejected | Defects detected | Obstructions detected |`);
+  lines.push(`| Frame (${gen.name}) | Good images rejected | Defects detected | Obstructions detected |`);
   lines.push(`|---|---:|---:|---:|`);
   for (const [w, h] of SIZES) {
     const inSize = (r: CrossResult) => r.size === `${w}×${h}` || r.size === `${h}×${w}`;
-    const g = good.filter(inSize), b = bad.filter(inSize), o = b.filter((r) => EXPECTED_REASON[r.variant as keyof typeof EXPECTED_REASON] === "obstruction");
+    const g = good.filter(inSize), b = bad.filter(inSize), o = b.filter((r) => EXPECTED_REASON[r.variant] === "obstruction");
+    if (g.length === 0 && b.length === 0) continue;
     lines.push(`| ${w}×${h} (or portrait) | ${g.filter((r) => r.verdict === "rejected").length} / ${g.length} | ${b.filter((r) => r.verdict === "rejected").length} / ${b.length} | ${o.filter((r) => r.verdict === "rejected").length} / ${o.length} |`);
   }
-  return { lines, photos, fr, frHard, det, first };
+  return { lines, variantLines, photos, fr, frHard, det, first };
 }
 
 async function main() {
@@ -176,7 +202,7 @@ async function main() {
   for (const p of args.order === "reverse" ? [...photos].reverse() : photos) {
     const meta = await sharp(p.file).rotate().toBuffer({ resolveWithObject: true }).then((r) => r.info);
     const portrait = meta.height > meta.width;
-    for (const [W, H] of SIZES) {
+    for (const [W, H] of SIZES.filter(([w]) => w <= args.maxWidth)) {
       // 4000x3000 only where the original has that many pixels: enlarging a 2560-px wallpaper
       // to 4000 px adds nothing but time (each 12-MP image takes minutes on this loaded machine).
       if (W >= 4000 && Math.max(meta.width, meta.height) < W) continue;
@@ -206,6 +232,38 @@ async function main() {
         results.push({ photo: p.id, size, ...img, verdict: a.verdict, reasons: a.reasons.map((r) => r.code), scores: a.scores, totalMs: a.timings.totalMs });
       }
       console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${p.id} ${size}: ${results.filter((r) => r.photo === p.id && r.size === size).map((r) => `${r.variant}=${r.verdict === "rejected" ? r.reasons[0] : "ok"}`).join(" ")}`);
+    }
+  }
+  // The third generator's defects (ImageMagick), in their own cache, on the same base frames.
+  const thirdHash = createHash("sha256").update(readFileSync(path.resolve(import.meta.dirname, "cross-eval/third-generator.ts"))).digest("hex").slice(0, 12);
+  const thirdDir = path.resolve(import.meta.dirname, `../.cache/cross-eval-third-${args.seed}-${thirdHash}`);
+  console.log(`third generator's images in ${path.relative(process.cwd(), thirdDir)}`);
+  for (const p of args.order === "reverse" ? [...photos].reverse() : photos) {
+    const meta = await sharp(p.file).rotate().toBuffer({ resolveWithObject: true }).then((r) => r.info);
+    const portrait = meta.height > meta.width;
+    for (const [W, H] of SIZES.filter(([w]) => w <= args.maxWidth)) {
+      if (W >= 4000 && Math.max(meta.width, meta.height) < W) continue;
+      const [w, h] = portrait ? [H, W] : [W, H];
+      const size = `${w}×${h}`;
+      const dir = path.join(thirdDir, `${p.id}_${w}x${h}`);
+      const listFile = path.join(dir, "images.json");
+      if (!existsSync(listFile)) {
+        mkdirSync(dir, { recursive: true });
+        const base = await baseFrame(p.file, w, h);
+        const list: CachedImage[] = [];
+        for (const d of THIRD_DEFECTS) {
+          const drawn = await drawThirdDefect(base, d, new Rng(hash(`third|${p.id}|${size}|${d}`) ^ args.seed, 0));
+          writeFileSync(path.join(dir, `${d}.jpg`), drawn.jpeg);
+          list.push({ kind: "defect", variant: d, expected: THIRD_EXPECTED_REASON[d], description: drawn.description });
+        }
+        writeFileSync(listFile, JSON.stringify(list, null, 1));
+      }
+      const list = z.array(CachedImageSchema).parse(JSON.parse(readFileSync(listFile, "utf8")));
+      for (const img of list) {
+        const a = await assessPhoto(readFileSync(path.join(dir, `${img.variant}.jpg`)), { modelDir: args.modelDir });
+        results.push({ photo: p.id, size, ...img, verdict: a.verdict, reasons: a.reasons.map((r) => r.code), scores: a.scores, totalMs: a.timings.totalMs });
+      }
+      console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${p.id} ${size} third generator: ${results.filter((r) => r.photo === p.id && r.size === size && THIRD_DEFECTS.includes(r.variant as never)).map((r) => `${r.variant}=${r.verdict === "rejected" ? r.reasons[0] : "ok"}`).join(" ")}`);
     }
   }
   // Hard good scenes (hard-good-scenes.ts), in their own cache so that the defect images above
@@ -241,19 +299,31 @@ async function main() {
     }
   }
   if (args.out) writeFileSync(args.out, JSON.stringify(results, null, 1));
-  const { lines, photos: nPhotos } = summarise(results, args.bootstrap, args.seed);
+  const second = summarise(results, args.bootstrap, args.seed, SECOND);
+  const third = summarise(results, args.bootstrap, args.seed, THIRD);
+  const nPhotos = second.photos;
   const section = `${markerStart}
-## Cross-generator evaluation (second generator, full server verdict)
+## Cross-generator evaluation (second and third generators, full server verdict)
 
 Written by \`npx tsx models/quality/cross-evaluate.ts\` on ${new Date().toISOString().slice(0, 10)} (${((performance.now() - t0) / 1000).toFixed(0)} s), model SHA-256 \`${model.sha256}\`. Do not edit by hand.
 
-- ${nPhotos} held-out photographs (the \`test\` split of \`sources.json\`; none used for training or for choosing thresholds), each at 1600×1200 and 1920×1080, and at 4000×3000 where the original is at least 4000 px wide (portrait photographs as 1200×1600, 1080×1920, 3000×4000), cropped from the original. Per photograph and size: the clean copy, four mildly changed copies (JPEG quality 75, +10% and −10% brightness, resized to 60%) and nine defects drawn by \`cross-eval/second-generator.ts\`, a generator written apart from the training renderer (straight box/ramp motion streaks of 1.5–2.5% of the long side; Gaussian defocus σ 0.5–0.8% and hard disc defocus r 0.6–1%; +1.7…+2.3 EV and −2.3…−3 EV in linear light with a hard clip; 1–3 screened SVG glare blobs with a veil; independent Gaussian sensor noise σ 0.06–0.1; dark and skin-coloured blobs entering from an edge over 20–40% of the frame). Every defect is clearly visible at this severity.
+- ${nPhotos} held-out photographs (the \`test\` split of \`sources.json\`; none used for training or for choosing thresholds), each at 1600×1200 and 1920×1080${args.maxWidth >= 4000 ? ", and at 4000×3000 where the original is at least 4000 px wide" : " (**4000×3000 frames left out of this run**, \`--max-width=" + args.maxWidth + "\`)"} (portrait photographs as 1200×1600, 1080×1920${args.maxWidth >= 4000 ? ", 3000×4000" : ""}), cropped from the original. Per photograph and size: the clean copy, four mildly changed copies (JPEG quality 75, +10% and −10% brightness, resized to 60%), nine defects drawn by the second generator and ten by the third. Every defect is clearly visible at its severity. Both generators' defects are judged against the same clean, mildly changed and hard good images, so the false-reject figures are the same in both tables.
+- **Second generator** (\`cross-eval/second-generator.ts\`, sharp and TypeScript, written apart from the training renderer): straight box/ramp motion streaks of 1.5–2.5% of the long side; Gaussian defocus σ 0.5–0.8% and hard disc defocus r 0.6–1%; +1.7…+2.3 EV and −2.3…−3 EV in linear light with a hard clip; 1–3 screened SVG glare blobs with a veil; independent Gaussian sensor noise σ 0.06–0.1; dark and skin-coloured blobs entering from an edge over 20–40% of the frame. **Its figures are no longer independent of training:** on 2026-12-03 the training renderer was given more forms of each defect (independent per-pixel noise, bell-shaped and screened glare, dark and neutral objects from an edge, straight box/ramp streaks, hard clipping; DATA.md) after its misses here were read. The renderer's code was written from physics and phones, not copied, but the choice of forms was informed by this generator.
+- **Third generator** (\`cross-eval/third-generator.ts\`, written after that change and used for nothing else; every defect drawn by ImageMagick 6, an outside implementation): IM \`-motion-blur\` (one-sided Gaussian-weighted streak, σ 0.8–1.3% of the width); IM \`-blur\` (Gaussian, σ 0.4–0.7%); ×2^EV in IM's linear RGB with the quantum's clip, +1.6…+2.6 EV and −2.3…−3.3 EV; one or two blurred white/tinted ellipses (radius 8–16% of the width) or a wide radial-gradient flare with a saturated core, both screened on; IM \`+noise Gaussian\` or \`+noise Poisson\` (σ 0.08–0.12 at mid-grey) drawn on a grid 720 px high and enlarged to the frame; a dark or neutral band with a straight edge from one side, or a disc from a corner (skin, fabric, grey or black), 20–35% of the frame, edge blurred. **These are the independent figures.**
 - Hard good scenes (\`cross-eval/hard-good-scenes.ts\`, 1600×1200 and 1920×1080 only): clean photographs of the kinds an outside evaluation saw refused (issue 12), made from the same held-out photographs — fog/haze (I = J·t + A·(1−t) in linear light, bright airlight, t falling towards the top), a correctly exposed low-key night scene (darker, deeper shadows, a cool cast, a few lamps with a glow), a high-key bright rendering (raised with a soft shoulder, little clipped), a backlit subject (bright surroundings, darker centre) and a smooth close-up (the least textured half-size crop holding an edge, enlarged 2×). Every one is a usable photograph, so every rejection is a false reject; they have their own line and rows, apart from the clean + mildly changed figure. The smooth close-up of a photograph with no sharp low-texture region (LadyBird's out-of-focus background) is a crop of bokeh, which a gate may fairly call blurred.
 - Each image goes through \`assessPhoto\` (validation, SHA-256, decode, the windows covering the whole frame, the model, the thresholds): this is the verdict a user gets. Intervals: 95% percentile bootstrap over photographs (${args.bootstrap} resamples of whole photographs).
 - "First reason right": the first reason names the defect drawn (a motion streak called defocus, or a defocus called motion blur, also counts: both ask for a steadier, focused retake).
-- Limits: the photographs come from the same Debian packages as the training photographs (wallpapers and one phone's snapshots; see DATA.md for the search for other sources), so "unseen" here means unseen photographs and an unseen generator, not unseen kinds of source.
+- Limits: the photographs come from the same Debian packages as the training photographs (wallpapers and one phone's snapshots; see DATA.md for the search for other sources), so "unseen" here means unseen photographs and unseen generators, not unseen kinds of source. The gate judges a frame reduced to 480 px high, so independent per-pixel noise drawn at full resolution is averaged down there (σ divided by about 2.5 at 1600×1200 and 6 at 4000×3000); the third generator draws its noise on a 720-px grid for that reason, the second at full resolution.
 
-${lines.join("\n")}
+### Third generator (independent)
+
+${third.lines.join("\n")}
+### Second generator (informed the training renderer's forms)
+
+${second.lines.join("\n")}
+### Good photographs, per variant (shared by both generators)
+
+${second.variantLines.join("\n")}
 ${markerEnd}`;
   if (args.write === "yes") {
     const evalPath = path.resolve(import.meta.dirname, "../EVAL.md");

@@ -6,7 +6,7 @@ import { baselineScores, type BaselineScores } from "./baselines";
 import type { Labels } from "./defects";
 import type { PhotoSource } from "./fetch-sources";
 import { Rng } from "./random";
-import { loadSource, renderSample } from "./render-sample";
+import { loadSource, renderSample, type RenderForms } from "./render-sample";
 
 export interface Row {
   sourceId: string;
@@ -43,6 +43,7 @@ export async function buildRows(
   seed: number,
   session: ort.InferenceSession,
   onProgress?: (done: number, total: number) => void,
+  forms: RenderForms = "base",
 ): Promise<Row[]> {
   const rows: Row[] = [];
   const total = sources.length * perSource;
@@ -50,7 +51,7 @@ export async function buildRows(
     const image = await loadSource(src.id, src.file);
     const sourceSeed = hashString(src.id) ^ seed;
     for (let k = 0; k < perSource; k++) {
-      const sample = await renderSample(image, new Rng(sourceSeed, k));
+      const sample = await renderSample(image, new Rng(sourceSeed, k), forms);
       const { rgb } = await prepareModelInput(sample.jpeg);
       const { features, scores } = await runModel(session, rgb);
       rows.push({

@@ -15,7 +15,7 @@ export const isClean = (r: Row) => r.labels.overall === 0;
  * and the clean hard scenes: the training analogue of "a clean or mildly changed photo" that the
  * false-reject target is about. The other clean samples sit next to the defect boundary by design.
  */
-export const isPristine = (r: Row) => isClean(r) && /^clean/.test(r.description) && !/slight|highlights|finger tip/.test(r.description);
+export const isPristine = (r: Row) => isClean(r) && /^clean/.test(r.description) && !/slight|highlights|finger tip|edge object/.test(r.description);
 
 /** Good samples whose clipped white pixels cover as much of the frame as the smallest glare defect. */
 export const hasClippedWhites = (r: Row) => r.baselines.clipped >= SEVERITY.glare.defectMinWashedFraction;

@@ -11,6 +11,7 @@ import { applyExposure, applyLook, applyWhiteBalance } from "./degrade/exposure"
 import { gaussianBlurField } from "./degrade/field";
 import { addGlare, randomGlare } from "./degrade/glare";
 import { addNoise, randomNoise } from "./degrade/noise";
+import { addEdgeObject } from "./degrade/edge-object";
 import { addFinger, coverLens, featureless } from "./degrade/obstruction";
 import { linearToSrgbInPlace, srgbToU8, u8ToLinear, type RgbImage } from "./degrade/rgb-image";
 import type { Rng } from "./random";
@@ -38,7 +39,30 @@ export interface SourceImage {
   rgb: Uint8Array;
 }
 
-type Primary = "clean" | Exclude<Defect, "obstruction"> | "finger" | "cover" | "featureless";
+type Primary = "clean" | Exclude<Defect, "obstruction"> | "finger" | "object" | "cover" | "featureless";
+
+/**
+ * Which forms of each defect are drawn. "base": the forms the committed model was trained on
+ * (before 2026-12-03), with exactly the same random draws, so `train.ts` still rebuilds it byte
+ * for byte. "more": also independent per-pixel noise, bell-shaped and screened glare and
+ * veiled flare, dark or neutral objects from an edge, straight box/ramp streaks and a variable
+ * highlight knee (DATA.md); tried on 2026-12-03 and not adopted for training (models/EVAL.md),
+ * used for the held-out samples of evaluate.ts.
+ */
+export type RenderForms = "base" | "more";
+
+const BASE_PRIMARY_WEIGHTS: Record<Exclude<Primary, "object">, number> = {
+  clean: 0.28,
+  motion_blur: 0.1,
+  defocus: 0.1,
+  underexposure: 0.1,
+  overexposure: 0.09,
+  glare: 0.1,
+  noise: 0.1,
+  finger: 0.07,
+  cover: 0.025,
+  featureless: 0.035,
+};
 
 const PRIMARY_WEIGHTS: Record<Primary, number> = {
   clean: 0.28,
@@ -48,7 +72,9 @@ const PRIMARY_WEIGHTS: Record<Primary, number> = {
   overexposure: 0.09,
   glare: 0.1,
   noise: 0.1,
-  finger: 0.07,
+  finger: 0.06,
+  // A case edge, strap or sleeve: dark or neutral, not lit through like a finger.
+  object: 0.05,
   cover: 0.025,
   featureless: 0.035,
 };
@@ -152,11 +178,12 @@ function unsharp(img: RgbImage, amount: number): void {
   }
 }
 
-export async function renderSample(src: SourceImage, rng: Rng): Promise<RenderedSample> {
+export async function renderSample(src: SourceImage, rng: Rng, forms: RenderForms = "base"): Promise<RenderedSample> {
   const W = SAMPLE_WIDTH, H = SAMPLE_HEIGHT;
-  const primary = rng.weighted(PRIMARY_WEIGHTS);
+  const more = forms === "more";
+  const primary: Primary = more ? rng.weighted(PRIMARY_WEIGHTS) : rng.weighted(BASE_PRIMARY_WEIGHTS);
   const active = new Set<Defect>();
-  if (primary !== "clean" && primary !== "finger" && primary !== "cover" && primary !== "featureless") active.add(primary);
+  if (primary !== "clean" && primary !== "finger" && primary !== "object" && primary !== "cover" && primary !== "featureless") active.add(primary);
   const secondaries = SECONDARY[primary];
   if (secondaries && rng.chance(0.25)) active.add(rng.pick(secondaries));
   if (active.has("motion_blur") && active.has("defocus")) active.delete("defocus");
@@ -169,9 +196,13 @@ export async function renderSample(src: SourceImage, rng: Rng): Promise<Rendered
   let kernel: Kernel | null = null;
   if (active.has("motion_blur")) {
     const L = Math.exp(rng.uniform(Math.log(SEVERITY.motion_blur.defectMinPx), Math.log(SEVERITY.motion_blur.defectMaxPx)));
-    kernel = motionKernel(rng, L * OVERSAMPLE, rng.uniform(0, Math.PI), rng.uniform(0, 1.2));
+    // Hand shake traces a slightly curved path; a steady pan or a swing of the arm a straight
+    // streak, at constant speed (box) or speeding up (ramp).
+    const straight = more && rng.chance(0.4);
+    const profile = more ? (rng.chance(0.5) ? "uniform" : "ramp") : "uniform";
+    kernel = motionKernel(rng, L * OVERSAMPLE, rng.uniform(0, Math.PI), straight ? 0 : rng.uniform(0, 1.2), profile);
     labels.motion_blur = 1;
-    notes.push(`motion ${L.toFixed(1)}px`);
+    notes.push(more ? `motion ${L.toFixed(1)}px ${straight ? "straight" : "shake"} ${profile}` : `motion ${L.toFixed(1)}px`);
   } else if (active.has("defocus")) {
     const r = Math.exp(rng.uniform(Math.log(SEVERITY.defocus.defectMinRadiusPx), Math.log(SEVERITY.defocus.defectMaxRadiusPx)));
     kernel = defocusKernel(r * OVERSAMPLE, rng.uniform(0, 1) * OVERSAMPLE);
@@ -181,7 +212,10 @@ export async function renderSample(src: SourceImage, rng: Rng): Promise<Rendered
     // Acceptable softness: slight hand movement or focus a touch off.
     if (rng.chance(0.5)) {
       const L = rng.uniform(0.5, SEVERITY.motion_blur.acceptableMaxPx);
-      kernel = motionKernel(rng, L * OVERSAMPLE, rng.uniform(0, Math.PI), rng.uniform(0, 1));
+      // Draws in the order of the renderer that trained the 2026-12-03 trial (angle, curvature, ramp).
+      const angle = rng.uniform(0, Math.PI), curvature = rng.uniform(0, 1);
+      const ramp = more && rng.chance(0.3);
+      kernel = motionKernel(rng, L * OVERSAMPLE, angle, curvature, ramp ? "ramp" : "uniform");
       notes.push(`slight motion ${L.toFixed(1)}px`);
     } else {
       const r = rng.uniform(0.3, SEVERITY.defocus.acceptableMaxRadiusPx);
@@ -203,6 +237,10 @@ export async function renderSample(src: SourceImage, rng: Rng): Promise<Rendered
     const f = addFinger(img, rng, [SEVERITY.obstruction.defectMinFingerFraction, SEVERITY.obstruction.defectMaxFingerFraction]);
     labels.obstruction = f > 0 ? 1 : 0;
     notes.push(`finger ${(f * 100).toFixed(0)}%`);
+  } else if (primary === "object") {
+    const f = addEdgeObject(img, rng, [SEVERITY.obstruction.defectMinFingerFraction, SEVERITY.obstruction.defectMaxFingerFraction]);
+    labels.obstruction = f > 0 ? 1 : 0;
+    notes.push(`object ${(f * 100).toFixed(0)}%`);
   } else if (primary === "cover") {
     coverLens(img, rng);
     labels.obstruction = 1;
@@ -212,6 +250,10 @@ export async function renderSample(src: SourceImage, rng: Rng): Promise<Rendered
   } else if (rng.chance(0.04)) {
     const f = addFinger(img, rng, [0.003, SEVERITY.obstruction.acceptableMaxFingerFraction]);
     notes.push(`finger tip ${(f * 100).toFixed(1)}%`);
+  } else if (more && rng.chance(0.03)) {
+    // A strap or the case's edge just touching the frame is still an acceptable photo.
+    const f = addEdgeObject(img, rng, [0.003, SEVERITY.obstruction.acceptableMaxFingerFraction]);
+    notes.push(`edge object ${(f * 100).toFixed(1)}%`);
   }
   const sceneGone = primary === "cover" || primary === "featureless";
   if (sceneGone) {
@@ -224,11 +266,11 @@ export async function renderSample(src: SourceImage, rng: Rng): Promise<Rendered
 
   // Optics: glare.
   if (primary === "glare") {
-    const washed = addGlare(img, randomGlare(rng, W, H, true));
+    const washed = addGlare(img, randomGlare(rng, W, H, true, more));
     labels.glare = washed >= SEVERITY.glare.defectMinWashedFraction ? 1 : null;
     notes.push(`glare ${(washed * 100).toFixed(1)}%`);
   } else if (!sceneGone && rng.chance(0.25)) {
-    const washed = addGlare(img, randomGlare(rng, W, H, false));
+    const washed = addGlare(img, randomGlare(rng, W, H, false, more));
     labels.glare = washed <= SEVERITY.glare.acceptableMaxWashedFraction ? 0 : null;
     notes.push(`small highlights ${(washed * 100).toFixed(2)}%`);
   }
@@ -247,7 +289,15 @@ export async function renderSample(src: SourceImage, rng: Rng): Promise<Rendered
   }
   notes.push(`ev ${ev.toFixed(2)}`);
   applyWhiteBalance(img, [rng.uniform(0.9, 1.1), 1, rng.uniform(0.9, 1.1)]);
-  applyExposure(img, ev, rng.chance(0.6));
+  if (more) {
+    // Half the phones roll highlights off (knee where the shoulder starts), half clip hard.
+    const shoulder = rng.chance(0.5);
+    const knee = rng.uniform(0.6, 0.9);
+    applyExposure(img, ev, shoulder, knee);
+    notes.push(shoulder ? `shoulder ${knee.toFixed(2)}` : "hard clip");
+  } else {
+    applyExposure(img, ev, rng.chance(0.6));
+  }
   // A dark-mood original at a normal exposure is not a clearly good photo for a claim, and a
   // bright one (snow, white walls) a little under is not clearly a bad one: both are left
   // unlabelled rather than taught as the opposite of what the frame shows.
@@ -270,8 +320,9 @@ export async function renderSample(src: SourceImage, rng: Rng): Promise<Rendered
   } else {
     sigma = rng.uniform(0, SEVERITY.noise.acceptableMaxSigma);
   }
-  addNoise(img, rng, randomNoise(rng, sigma));
-  notes.push(`noise ${sigma.toFixed(3)}`);
+  const noise = randomNoise(rng, sigma, more);
+  addNoise(img, rng, noise);
+  notes.push(more ? `noise ${sigma.toFixed(3)} ${noise.kind ?? "correlated"}` : `noise ${sigma.toFixed(3)}`);
 
   // ISP sharpening, then JPEG as the phone would save it.
   if (rng.chance(0.5)) unsharp(img, rng.uniform(0.2, 0.8));

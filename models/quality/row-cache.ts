@@ -9,6 +9,7 @@ import path from "node:path";
 import type * as ort from "onnxruntime-node";
 import { buildRows, type Row } from "./dataset";
 import type { PhotoSource } from "./fetch-sources";
+import type { RenderForms } from "./render-sample";
 
 const HERE = import.meta.dirname;
 const CACHE = path.resolve(HERE, "../.cache");
@@ -55,8 +56,11 @@ export async function cachedTrainingRows(
   seed: number,
   session: ort.InferenceSession,
   onProgress?: (done: number, total: number) => void,
+  forms: RenderForms = "base",
 ) {
-  return cachedRows("train", rowCacheKey(sources, perSource, seed), () => buildRows(sources, perSource, seed, session, onProgress));
+  // "base" keeps the key it had before the forms existed, so existing caches stay valid.
+  const key = rowCacheKey(sources, perSource, seed, forms === "base" ? "" : `forms=${forms}`);
+  return cachedRows("train", key, () => buildRows(sources, perSource, seed, session, onProgress, forms));
 }
 
 /** Clean hard scenes (hard-good-samples.ts) from the training photographs, cached like the rest. */

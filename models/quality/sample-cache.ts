@@ -11,7 +11,7 @@ import { runModel, type Row } from "./dataset";
 import type { Labels } from "./defects";
 import type { PhotoSource } from "./fetch-sources";
 import { Rng } from "./random";
-import { loadSource, renderSample } from "./render-sample";
+import { loadSource, renderSample, type RenderForms } from "./render-sample";
 import { rowCacheKey } from "./row-cache";
 
 interface StoredSample {
@@ -38,8 +38,10 @@ export async function cachedSampleRows(
   seed: number,
   session: ort.InferenceSession,
   onProgress?: (done: number, total: number) => void,
+  forms: RenderForms = "base",
 ): Promise<Row[]> {
-  const dir = path.resolve(import.meta.dirname, `../.cache/samples-${name}-${rowCacheKey(sources, perSource, seed)}`);
+  const key = rowCacheKey(sources, perSource, seed, forms === "base" ? "" : `forms=${forms}`);
+  const dir = path.resolve(import.meta.dirname, `../.cache/samples-${name}-${key}`);
   const index = path.join(dir, "samples.json");
   if (!existsSync(index)) {
     mkdirSync(dir, { recursive: true });
@@ -47,7 +49,7 @@ export async function cachedSampleRows(
     for (const src of sources) {
       const image = await loadSource(src.id, src.file);
       for (let k = 0; k < perSource; k++) {
-        const sample = await renderSample(image, new Rng(sourceSeed(src.id, seed), k));
+        const sample = await renderSample(image, new Rng(sourceSeed(src.id, seed), k), forms);
         const file = `${src.id}_${k}.jpg`;
         writeFileSync(path.join(dir, file), sample.jpeg);
         stored.push({ sourceId: src.id, file, labels: sample.labels, description: sample.description });

@@ -34,6 +34,12 @@ const ArgsSchema = z.object({
    * is built without them.
    */
   hardGood: z.coerce.number().int().min(0).max(50).default(0),
+  /**
+   * Which forms of each defect the renderer draws (render-sample.ts). "base" by default: with
+   * "more" (2026-12-03) detection did not improve on the third generator and hard good scenes
+   * were refused more (models/EVAL.md), so the committed model is built without them.
+   */
+  forms: z.enum(["base", "more"]).default("base"),
 });
 
 // Seven detectors each wrong on a few percent of good photos add up to many needless retakes,
@@ -45,7 +51,7 @@ function parseArgs() {
   const raw: Record<string, string> = {};
   for (const a of process.argv.slice(2)) {
     const m = /^--([\w-]+)=(.*)$/.exec(a);
-    if (!m) throw new Error(`unrecognised argument ${a} (expected --per-source=N, --out=DIR, --seed=N, --hard-good=N)`);
+    if (!m) throw new Error(`unrecognised argument ${a} (expected --per-source=N, --out=DIR, --seed=N, --hard-good=N, --forms=base|more)`);
     raw[m[1]!.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())] = m[2]!;
   }
   return ArgsSchema.parse(raw);
@@ -67,7 +73,7 @@ async function main() {
     const pct = Math.floor((100 * done) / total);
     if (pct % 10 === 0 && pct !== lastPct) log(`rendered ${done}/${total} samples`);
     lastPct = pct;
-  });
+  }, args.forms);
   log(`${rendered.rows.length} samples ${rendered.fromCache ? "read from" : "rendered and kept in"} ${path.relative(process.cwd(), rendered.file)}`);
   const hard = args.hardGood > 0 ? await cachedHardGoodRows(train, args.hardGood, HARD_GOOD_SEED, session) : null;
   if (hard) log(`${hard.rows.length} clean hard scenes (haze, night) ${hard.fromCache ? "read from" : "rendered and kept in"} ${path.relative(process.cwd(), hard.file)}`);
@@ -133,6 +139,7 @@ async function main() {
       features: featureNames,
       heads: Object.fromEntries(DEFECTS.map((d) => [d, { ...HEADS[d], features: HEADS[d].features.source, featureCount: indices[d].length }])),
       optimiser: { ...COMMON, algorithm: "Adam, cosine learning-rate decay, masked weighted binary cross-entropy" },
+      ...(args.forms !== "base" ? { renderForms: args.forms } : {}),
       ...(hard ? { hardGoodScenes: { perKindAndPhotograph: args.hardGood, seed: HARD_GOOD_SEED, samples: hard.rows.length } } : {}),
       thresholdRule: `max F1 on out-of-fold predictions (${FOLDS} folds grouped by photograph), raised where needed so that at most ${MAX_FPR * 100}% of good samples are flagged (for glare, also at most ${MAX_FPR * 100}% of the good samples whose clipped white pixels cover >= ${SEVERITY.glare.defectMinWashedFraction * 100}% of the frame). Reasons are ordered by margin over threshold in logit units (server/quality/order-reasons.ts)`,
       outOfFoldRocAuc: cvAuc,

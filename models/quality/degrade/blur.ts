@@ -9,10 +9,19 @@ export interface Kernel {
 }
 
 /**
- * A hand-shake trajectory of total length `length` px: mostly straight along `angle`, with a
- * little random curvature, rasterised with bilinear splatting so sub-pixel lengths are exact.
+ * How the exposure is spread along the path. "uniform": the phone moves at a steady speed
+ * during the exposure (a box streak when the path is straight); "ramp": it speeds up or slows
+ * down (the start of a swing, a hand coming to rest), so one end of the streak holds more of
+ * the light than the other.
  */
-export function motionKernel(rng: Rng, length: number, angle: number, curvature: number): Kernel {
+export type MotionProfile = "uniform" | "ramp";
+
+/**
+ * A hand-shake trajectory of total length `length` px: mostly straight along `angle`, with a
+ * little random curvature (0 gives a straight streak), rasterised with bilinear splatting so
+ * sub-pixel lengths are exact.
+ */
+export function motionKernel(rng: Rng, length: number, angle: number, curvature: number, profile: MotionProfile = "uniform"): Kernel {
   const half = Math.ceil(length / 2) + 2;
   const size = 2 * half + 1;
   const w = new Float64Array(size * size);
@@ -29,16 +38,20 @@ export function motionKernel(rng: Rng, length: number, angle: number, curvature:
   }
   const cx = pts.reduce((s, p) => s + p[0], 0) / pts.length;
   const cy = pts.reduce((s, p) => s + p[1], 0) / pts.length;
-  for (const [x0, y0] of pts) {
+  // Time spent near each point: equal steps in distance at constant speed; for a ramp the
+  // speed grows linearly, so the time per step (the weight) falls from one end to the other.
+  const weightAt = (k: number) => (profile === "ramp" ? 1 / (0.25 + (k / steps) * 1.75) : 1);
+  for (const [k, [x0, y0]] of pts.entries()) {
     const x = x0 - cx + half, y = y0 - cy + half;
+    const wk = weightAt(k);
     const ix = Math.floor(x), iy = Math.floor(y), fx = x - ix, fy = y - iy;
     const splat = (xx: number, yy: number, v: number) => {
       if (xx >= 0 && yy >= 0 && xx < size && yy < size) w[yy * size + xx]! += v;
     };
-    splat(ix, iy, (1 - fx) * (1 - fy));
-    splat(ix + 1, iy, fx * (1 - fy));
-    splat(ix, iy + 1, (1 - fx) * fy);
-    splat(ix + 1, iy + 1, fx * fy);
+    splat(ix, iy, wk * (1 - fx) * (1 - fy));
+    splat(ix + 1, iy, wk * fx * (1 - fy));
+    splat(ix, iy + 1, wk * (1 - fx) * fy);
+    splat(ix + 1, iy + 1, wk * fx * fy);
   }
   return normalise({ size, weights: Array.from(w) });
 }

@@ -1,11 +1,12 @@
-// Exposure error in linear light: scale by 2^ev, then either hard-clip (cheap phones) or roll
-// highlights off with a shoulder (most phone ISPs), both of which lose highlight detail.
+// Exposure error in linear light: scale by 2^ev, then either hard-clip (cheap phones, and any
+// phone whose sensor itself saturated) or roll highlights off with a shoulder (most phone
+// ISPs), both of which lose highlight detail. Where the shoulder starts (the knee) differs
+// between phones: a low knee compresses much of the upper range, a high one is nearly a clip.
 import type { RgbImage } from "./rgb-image";
 
-export function applyExposure(img: RgbImage, ev: number, shoulder: boolean): void {
+export function applyExposure(img: RgbImage, ev: number, shoulder: boolean, knee = 0.75): void {
   const gain = 2 ** ev;
   const d = img.data;
-  const knee = 0.75;
   for (let i = 0; i < d.length; i++) {
     let v = d[i]! * gain;
     if (shoulder && v > knee) v = knee + (1 - knee) * (1 - Math.exp(-(v - knee) / (1 - knee)));
