@@ -21,7 +21,7 @@ import { ALSO_RIGHT, CROSS_DEFECTS, EXPECTED_REASON, MILD_CHANGES, baseFrame, cl
 import { CROSS_MARKER_END, CROSS_MARKER_START } from "./cross-eval/markers";
 import { HARD_GOOD_SCENES, drawHardGoodScene } from "./cross-eval/hard-good-scenes";
 import { THIRD_ALSO_RIGHT, THIRD_DEFECTS, THIRD_EXPECTED_REASON, drawThirdDefect } from "./cross-eval/third-generator";
-import { fetchSources } from "./fetch-sources";
+import { fetchSources, type PhotoSource } from "./fetch-sources";
 import { rocAuc } from "./metrics";
 import { Rng } from "./random";
 
@@ -184,6 +184,57 @@ export function summarise(results: CrossResult[], nBoot: number, seed: number, g
   return { lines, variantLines, photos, fr, frHard, det, first };
 }
 
+/** A set of images made from the held-out photographs by one generator, cached under models/.cache. */
+interface ImageSet {
+  name: string;
+  /** Its generator's source file (relative to this folder): the cache is named by its hash. */
+  generator: string;
+  cachePrefix: string;
+  /** Whether frames W px wide are made of a photograph whose long side is `longSide` px. */
+  keepSize: (W: number, longSide: number) => boolean;
+  /** The images of one frame size, in a fixed order (the bytes must not depend on timing). */
+  draw: (photo: PhotoSource, base: Awaited<ReturnType<typeof baseFrame>>, size: string) => Promise<(CachedImage & { jpeg: Buffer })[]>;
+}
+
+/** One after another, in order: the generators' random streams and the cache's bytes stay the same run after run. */
+async function sequential<T, R>(items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await f(item));
+  return out;
+}
+
+/** Makes the set's images where the cache has none, then judges each through the server's whole path. */
+async function judgeImageSet(set: ImageSet, photos: PhotoSource[], args: { seed: number; modelDir?: string }, results: CrossResult[], t0: number) {
+  const genHash = createHash("sha256").update(readFileSync(path.resolve(import.meta.dirname, set.generator))).digest("hex").slice(0, 12);
+  const root = path.resolve(import.meta.dirname, `../.cache/${set.cachePrefix}-${args.seed}-${genHash}`);
+  console.log(`${set.name}: images in ${path.relative(process.cwd(), root)}`);
+  for (const p of photos) {
+    const meta = await sharp(p.file).rotate().toBuffer({ resolveWithObject: true }).then((r) => r.info);
+    const portrait = meta.height > meta.width;
+    for (const [W, H] of SIZES) {
+      if (!set.keepSize(W, Math.max(meta.width, meta.height))) continue;
+      const [w, h] = portrait ? [H, W] : [W, H];
+      const size = `${w}×${h}`;
+      const dir = path.join(root, `${p.id}_${w}x${h}`);
+      const listFile = path.join(dir, "images.json");
+      if (!existsSync(listFile)) {
+        mkdirSync(dir, { recursive: true });
+        const drawn = await set.draw(p, await baseFrame(p.file, w, h), size);
+        for (const d of drawn) writeFileSync(path.join(dir, `${d.variant}.jpg`), d.jpeg);
+        const list: CachedImage[] = drawn.map((d) => ({ kind: d.kind, variant: d.variant, expected: d.expected, description: d.description }));
+        writeFileSync(listFile, JSON.stringify(list, null, 1));
+      }
+      const list = z.array(CachedImageSchema).parse(JSON.parse(readFileSync(listFile, "utf8")));
+      const before = results.length;
+      for (const img of list) {
+        const a = await assessPhoto(readFileSync(path.join(dir, `${img.variant}.jpg`)), { modelDir: args.modelDir });
+        results.push({ photo: p.id, size, ...img, verdict: a.verdict, reasons: a.reasons.map((r) => r.code), scores: a.scores, totalMs: a.timings.totalMs });
+      }
+      console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${p.id} ${size} ${set.name}: ${results.slice(before).map((r) => `${r.variant}=${r.verdict === "rejected" ? r.reasons[0] : "ok"}`).join(" ")}`);
+    }
+  }
+}
+
 async function main() {
   const args = parseArgs();
   const t0 = performance.now();
@@ -194,110 +245,61 @@ async function main() {
   if (leaked.length > 0) throw new Error(`evaluation photographs were used in training: ${leaked.map((s) => s.id).join(", ")}`);
 
   // The images are generated once per generator version and seed (deterministic) and kept in
-  // models/.cache, so that several models can be judged on exactly the same bytes.
-  const genHash = createHash("sha256").update(readFileSync(path.resolve(import.meta.dirname, "cross-eval/second-generator.ts"))).digest("hex").slice(0, 12);
-  console.log(`images in models/.cache/cross-eval-${args.seed}-${genHash}`);
-  const cacheDir = path.resolve(import.meta.dirname, `../.cache/cross-eval-${args.seed}-${genHash}`);
+  // models/.cache, so that several models can be judged on exactly the same bytes. Each set has
+  // its own cache (named by its generator's source), so adding one never changes another's bytes.
   const results: CrossResult[] = [];
-  for (const p of args.order === "reverse" ? [...photos].reverse() : photos) {
-    const meta = await sharp(p.file).rotate().toBuffer({ resolveWithObject: true }).then((r) => r.info);
-    const portrait = meta.height > meta.width;
-    for (const [W, H] of SIZES.filter(([w]) => w <= args.maxWidth)) {
-      // 4000x3000 only where the original has that many pixels: enlarging a 2560-px wallpaper
-      // to 4000 px adds nothing but time (each 12-MP image takes minutes on this loaded machine).
-      if (W >= 4000 && Math.max(meta.width, meta.height) < W) continue;
-      const [w, h] = portrait ? [H, W] : [W, H];
-      const size = `${w}×${h}`;
-      const dir = path.join(cacheDir, `${p.id}_${w}x${h}`);
-      const listFile = path.join(dir, "images.json");
-      if (!existsSync(listFile)) {
-        mkdirSync(dir, { recursive: true });
-        const base = await baseFrame(p.file, w, h);
-        const list: CachedImage[] = [];
-        const keep = (kind: CrossResult["kind"], variant: string, jpeg: Buffer, description: string, expected: string | null) => {
-          writeFileSync(path.join(dir, `${variant}.jpg`), jpeg);
-          list.push({ kind, variant, expected, description });
-        };
-        keep("clean", "original", await cleanCopy(base), "unmodified (JPEG q92)", null);
-        for (const m of MILD_CHANGES) keep("mild", m, await mildCopy(base, m), m, null);
-        for (const d of CROSS_DEFECTS) {
+  const judge = (set: ImageSet, order: typeof photos) => judgeImageSet(set, order, args, results, t0);
+  const inOrder = args.order === "reverse" ? [...photos].reverse() : photos;
+  // 4000x3000 only where the original has that many pixels: enlarging a 2560-px wallpaper
+  // to 4000 px adds nothing but time (each 12-MP image takes minutes on this loaded machine).
+  const fullSizes = (W: number, longSide: number) => W <= args.maxWidth && !(W >= 4000 && longSide < W);
+  await judge(
+    {
+      name: "second generator",
+      generator: "cross-eval/second-generator.ts",
+      cachePrefix: "cross-eval",
+      keepSize: fullSizes,
+      draw: async (p, base, size) => [
+        { kind: "clean", variant: "original", jpeg: await cleanCopy(base), description: "unmodified (JPEG q92)", expected: null },
+        ...(await sequential(MILD_CHANGES, async (m) => ({ kind: "mild" as const, variant: m, jpeg: await mildCopy(base, m), description: m, expected: null }))),
+        ...(await sequential(CROSS_DEFECTS, async (d) => {
           const drawn = await drawDefect(base, d, new Rng(hash(`${p.id}|${size}|${d}`) ^ args.seed, 0));
-          keep("defect", d, drawn.jpeg, drawn.description, EXPECTED_REASON[d]);
-        }
-        writeFileSync(listFile, JSON.stringify(list, null, 1));
-      }
-      const list = z.array(CachedImageSchema).parse(JSON.parse(readFileSync(listFile, "utf8")));
-      for (const img of list) {
-        const a = await assessPhoto(readFileSync(path.join(dir, `${img.variant}.jpg`)), { modelDir: args.modelDir });
-        results.push({ photo: p.id, size, ...img, verdict: a.verdict, reasons: a.reasons.map((r) => r.code), scores: a.scores, totalMs: a.timings.totalMs });
-      }
-      console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${p.id} ${size}: ${results.filter((r) => r.photo === p.id && r.size === size).map((r) => `${r.variant}=${r.verdict === "rejected" ? r.reasons[0] : "ok"}`).join(" ")}`);
-    }
-  }
-  // The third generator's defects (ImageMagick), in their own cache, on the same base frames.
-  const thirdHash = createHash("sha256").update(readFileSync(path.resolve(import.meta.dirname, "cross-eval/third-generator.ts"))).digest("hex").slice(0, 12);
-  const thirdDir = path.resolve(import.meta.dirname, `../.cache/cross-eval-third-${args.seed}-${thirdHash}`);
-  console.log(`third generator's images in ${path.relative(process.cwd(), thirdDir)}`);
-  for (const p of args.order === "reverse" ? [...photos].reverse() : photos) {
-    const meta = await sharp(p.file).rotate().toBuffer({ resolveWithObject: true }).then((r) => r.info);
-    const portrait = meta.height > meta.width;
-    for (const [W, H] of SIZES.filter(([w]) => w <= args.maxWidth)) {
-      if (W >= 4000 && Math.max(meta.width, meta.height) < W) continue;
-      const [w, h] = portrait ? [H, W] : [W, H];
-      const size = `${w}×${h}`;
-      const dir = path.join(thirdDir, `${p.id}_${w}x${h}`);
-      const listFile = path.join(dir, "images.json");
-      if (!existsSync(listFile)) {
-        mkdirSync(dir, { recursive: true });
-        const base = await baseFrame(p.file, w, h);
-        const list: CachedImage[] = [];
-        for (const d of THIRD_DEFECTS) {
+          return { kind: "defect" as const, variant: d, jpeg: drawn.jpeg, description: drawn.description, expected: EXPECTED_REASON[d] ?? null };
+        })),
+      ],
+    },
+    inOrder,
+  );
+  // The third generator's defects (ImageMagick), on the same base frames.
+  await judge(
+    {
+      name: "third generator",
+      generator: "cross-eval/third-generator.ts",
+      cachePrefix: "cross-eval-third",
+      keepSize: fullSizes,
+      draw: (p, base, size) =>
+        sequential(THIRD_DEFECTS, async (d) => {
           const drawn = await drawThirdDefect(base, d, new Rng(hash(`third|${p.id}|${size}|${d}`) ^ args.seed, 0));
-          writeFileSync(path.join(dir, `${d}.jpg`), drawn.jpeg);
-          list.push({ kind: "defect", variant: d, expected: THIRD_EXPECTED_REASON[d], description: drawn.description });
-        }
-        writeFileSync(listFile, JSON.stringify(list, null, 1));
-      }
-      const list = z.array(CachedImageSchema).parse(JSON.parse(readFileSync(listFile, "utf8")));
-      for (const img of list) {
-        const a = await assessPhoto(readFileSync(path.join(dir, `${img.variant}.jpg`)), { modelDir: args.modelDir });
-        results.push({ photo: p.id, size, ...img, verdict: a.verdict, reasons: a.reasons.map((r) => r.code), scores: a.scores, totalMs: a.timings.totalMs });
-      }
-      console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${p.id} ${size} third generator: ${results.filter((r) => r.photo === p.id && r.size === size && THIRD_DEFECTS.includes(r.variant as never)).map((r) => `${r.variant}=${r.verdict === "rejected" ? r.reasons[0] : "ok"}`).join(" ")}`);
-    }
-  }
-  // Hard good scenes (hard-good-scenes.ts), in their own cache so that the defect images above
-  // stay byte for byte the same; 1600x1200 and 1920x1080 only (time).
-  const hardHash = createHash("sha256").update(readFileSync(path.resolve(import.meta.dirname, "cross-eval/hard-good-scenes.ts"))).digest("hex").slice(0, 12);
-  const hardDir = path.resolve(import.meta.dirname, `../.cache/cross-eval-hard-${args.seed}-${hardHash}`);
-  console.log(`hard good scenes in ${path.relative(process.cwd(), hardDir)}`);
-  for (const p of photos) {
-    const meta = await sharp(p.file).rotate().toBuffer({ resolveWithObject: true }).then((r) => r.info);
-    const portrait = meta.height > meta.width;
-    for (const [W, H] of SIZES.filter(([w]) => w < 4000)) {
-      const [w, h] = portrait ? [H, W] : [W, H];
-      const size = `${w}×${h}`;
-      const dir = path.join(hardDir, `${p.id}_${w}x${h}`);
-      const listFile = path.join(dir, "images.json");
-      if (!existsSync(listFile)) {
-        mkdirSync(dir, { recursive: true });
-        const base = await baseFrame(p.file, w, h);
-        const list: CachedImage[] = [];
-        for (const scene of HARD_GOOD_SCENES) {
+          return { kind: "defect" as const, variant: d, jpeg: drawn.jpeg, description: drawn.description, expected: THIRD_EXPECTED_REASON[d] };
+        }),
+    },
+    inOrder,
+  );
+  // Hard good scenes (hard-good-scenes.ts); 1600x1200 and 1920x1080 only (time).
+  await judge(
+    {
+      name: "hard scenes",
+      generator: "cross-eval/hard-good-scenes.ts",
+      cachePrefix: "cross-eval-hard",
+      keepSize: (W) => W < 4000,
+      draw: (p, base, size) =>
+        sequential(HARD_GOOD_SCENES, async (scene) => {
           const drawn = await drawHardGoodScene(p.file, base, scene, new Rng(hash(`${p.id}|${size}|${scene}`) ^ args.seed, 0));
-          writeFileSync(path.join(dir, `${scene}.jpg`), drawn.jpeg);
-          list.push({ kind: "hard", variant: scene, expected: null, description: drawn.description });
-        }
-        writeFileSync(listFile, JSON.stringify(list, null, 1));
-      }
-      const list = z.array(CachedImageSchema).parse(JSON.parse(readFileSync(listFile, "utf8")));
-      for (const img of list) {
-        const a = await assessPhoto(readFileSync(path.join(dir, `${img.variant}.jpg`)), { modelDir: args.modelDir });
-        results.push({ photo: p.id, size, ...img, verdict: a.verdict, reasons: a.reasons.map((r) => r.code), scores: a.scores, totalMs: a.timings.totalMs });
-      }
-      console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${p.id} ${size} hard scenes: ${results.filter((r) => r.photo === p.id && r.size === size && r.kind === "hard").map((r) => `${r.variant}=${r.verdict === "rejected" ? r.reasons[0] : "ok"}`).join(" ")}`);
-    }
-  }
+          return { kind: "hard" as const, variant: scene, jpeg: drawn.jpeg, description: drawn.description, expected: null };
+        }),
+    },
+    photos,
+  );
   if (args.out) writeFileSync(args.out, JSON.stringify(results, null, 1));
   const second = summarise(results, args.bootstrap, args.seed, SECOND);
   const third = summarise(results, args.bootstrap, args.seed, THIRD);

@@ -152,6 +152,9 @@ function defectArgs(defect: ThirdDefect, W: number, H: number, rng: Rng, dir: st
     case "im_gaussian_noise":
     case "im_poisson_noise": {
       const sigma = rng.uniform(0.08, 0.12);
+      // ImageMagick draws noise from its own generator, seeded from the clock unless told: the
+      // same image must come out of the same seed, run after run.
+      const seed = ["-seed", String(rng.int(1, 2 ** 31 - 1))];
       const g = Math.min(1, 720 / S);
       const gW = Math.round(W * g), gH = Math.round(H * g);
       if (defect === "im_gaussian_noise") {
@@ -159,6 +162,7 @@ function defectArgs(defect: ThirdDefect, W: number, H: number, rng: Rng, dir: st
         const att = sigma / 0.078;
         return {
           args: [
+            ...seed,
             input,
             "(", "-size", `${gW}x${gH}`, "xc:gray50", "-attenuate", fmt(att), "+noise", "Gaussian", "-resize", `${W}x${H}!`, ")",
             "-compose", "Mathematics", "-define", "compose:args=0,1,1,-0.5", "-composite",
@@ -171,6 +175,7 @@ function defectArgs(defect: ThirdDefect, W: number, H: number, rng: Rng, dir: st
       const att = sigma / 0.196; // IM 6's Poisson noise on mid-grey: sigma 0.196 at -attenuate 1
       return {
         args: [
+          ...seed,
           input,
           "(", "+clone", "-resize", `${gW}x${gH}!`, "-write", "mpr:small", "-attenuate", fmt(att), "+noise", "Poisson",
           "mpr:small", "-compose", "Mathematics", "-define", "compose:args=0,-1,1,0.5", "-composite",
