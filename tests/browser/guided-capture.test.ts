@@ -26,11 +26,23 @@ function declaredHash(metadataHeader: string | undefined): string | null {
   return pair ? Buffer.from(pair.slice(7), "base64").toString() : null;
 }
 
-async function phoneWithCamera(photo: string): Promise<{ page: Page; uploadHashes: () => Promise<string[]> }> {
+/**
+ * `previousRuntime`: the page starts holding another version's onnxruntime-web script (a page
+ * left open across a server upgrade); a stand-in whose sessions cannot be made, so hints appear
+ * only if the page loads the version the server names instead of reusing it.
+ */
+async function phoneWithCamera(photo: string, options: { previousRuntime?: boolean } = {}): Promise<{ page: Page; uploadHashes: () => Promise<string[]> }> {
   const browser = await launchBrowser({ fakeVideoFile: y4mFromPhoto(path.join(photos, photo)) });
   session.browsers.push(browser);
   const context = await browser.newContext(phoneContext);
   await recordCspViolations(context);
+  if (options.previousRuntime) {
+    // A string, not a function: tsx would wrap the function's inner arrow in a helper the page lacks.
+    await context.addInitScript(`window.ort = {
+      env: { versions: { web: "0.0.0-previous" }, wasm: {} },
+      InferenceSession: { create: () => Promise.reject(new Error("the previous version's runtime was used")) },
+    };`);
+  }
   if (process.env.SHOW_PAGE_CONSOLE) {
     context.on("console", (m) => process.stderr.write(`[phone] ${m.text()}\n`));
     context.on("response", (r) => void (r.status() >= 400 && process.stderr.write(`[phone] ${r.status()} ${r.request().method()} ${r.url()}\n`)));
@@ -122,7 +134,9 @@ test("a sharp photo is accepted and a blurred one rejected with the blur reason,
   await waitForRemoteRoles(agent, []);
 
   // 2. The same link on a phone whose camera shows a motion-blurred scene; the agent triggers the shot.
-  const blurred = await phoneWithCamera("city-motion-blur.jpg");
+  // This page holds another version's runtime script, as after a server upgrade: the hint below
+  // shows only if it loads the version the server names.
+  const blurred = await phoneWithCamera("city-motion-blur.jpg", { previousRuntime: true });
   await inviteeJoins(blurred.page, policyholderLink);
   await waitForRemoteRoles(agent, ["policyholder"]);
   await agent.locator('[data-testid="checklist-item"][data-key="vin_plate"] [data-testid="push-guide"]').click();

@@ -35,7 +35,9 @@ export interface LiveQualityModel {
 const runtimeBase = (manifest: LiveQualityManifest) => `${BASE}/runtime/${encodeURIComponent(manifest.runtimeVersion)}/`;
 
 function loadRuntimeScript(manifest: LiveQualityManifest): Promise<Ort> {
-  if (window.ort) return Promise.resolve(window.ort);
+  // A page left open across a server upgrade may hold the previous version's script: its
+  // JavaScript would ask for the new version's WebAssembly, so the new script replaces it.
+  if (window.ort?.env.versions.web === manifest.runtimeVersion) return Promise.resolve(window.ort);
   return new Promise((resolve, reject) => {
     const script = document.createElement("script");
     script.src = `${runtimeBase(manifest)}ort.wasm.min.js`;
