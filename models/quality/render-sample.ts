@@ -93,8 +93,8 @@ export interface RenderedSample {
   description: string;
 }
 
-/** Mean linear luminance of the frame, in EV relative to middle grey. */
-function meanLuminanceEv(img: RgbImage): number {
+/** Mean linear luminance of the frame, in EV relative to middle grey (the underexposure labels' measure). */
+export function meanLuminanceEv(img: RgbImage): number {
   const d = img.data;
   let sum = 0;
   for (let i = 0; i < d.length; i += 3) sum += 0.2126 * d[i]! + 0.7152 * d[i + 1]! + 0.0722 * d[i + 2]!;
