@@ -1,8 +1,9 @@
 // The set-up every browser test file shares: one real product process and one
 // Chromium for the file, a fresh context per page, everything closed at the end.
-import { after, before } from "node:test";
+import { after, afterEach, before } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser } from "./browser";
+import { describePages, keepPageConsole } from "./page-state";
 import { startProductProcess, type RunningProduct } from "./product-process";
 
 type ContextOptions = Parameters<Browser["newContext"]>[0];
@@ -36,6 +37,7 @@ export async function openPage(browser: Browser, contexts: BrowserContext[], opt
   // busy) a verdict or a first frame can take tens of seconds and still be right.
   ctx.setDefaultTimeout(LOADED_MACHINE_WAIT_MS);
   await recordCspViolations(ctx);
+  keepPageConsole(ctx);
   const page = await ctx.newPage();
   page.on("dialog", (d) => void d.accept());
   return page;
@@ -54,6 +56,9 @@ export function browserSession(opts: { launch?: () => Promise<Browser>; start?: 
   before(async () => {
     product = await (opts.start ?? startProductProcess)();
     browser = await (opts.launch ?? launchBrowser)();
+  });
+  afterEach(async (t) => {
+    if (failed(t)) await reportPages(t.name, contexts);
   });
   after(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
@@ -88,6 +93,9 @@ export function productWithOwnBrowsers(opts: { start?: () => Promise<RunningProd
   before(async () => {
     product = await (opts.start ?? startProductProcess)();
   });
+  afterEach(async (t) => {
+    if (failed(t)) await reportPages(t.name, browsers.flatMap((b) => b.contexts()));
+  });
   after(async () => {
     for (const b of browsers) await b.close().catch(() => undefined);
     await product?.stop();
@@ -100,4 +108,15 @@ export function productWithOwnBrowsers(opts: { start?: () => Promise<RunningProd
     },
     browsers,
   };
+}
+
+/** A failed test's pages, as they were when it failed: written before anything is closed. */
+async function reportPages(test: string, contexts: readonly BrowserContext[]) {
+  const text = await describePages(contexts).catch((err: unknown) => `could not describe the pages: ${err instanceof Error ? err.message : String(err)}`);
+  process.stderr.write(`--- the pages when "${test}" failed ---\n${text}\n`);
+}
+
+/** node:test sets `passed` on a finished test's context (Node >= 20.12); the typings lag. */
+function failed(t: unknown): boolean {
+  return (t as { passed?: boolean }).passed === false;
 }

@@ -2,6 +2,7 @@
 // opens a survey in the console; invitees open their links and join.
 import type { Page } from "playwright-core";
 import { demoAccounts } from "../../server/db/seed-demo";
+import { describePage } from "./page-state";
 
 export const agent1 = demoAccounts.find((a) => a.email === "agent1@example.com")!;
 
@@ -47,15 +48,25 @@ export async function inviteeJoins(page: Page, link: string) {
 /** Waits until this page shows a remote video tile for each given role (and no others). */
 export async function waitForRemoteRoles(page: Page, roles: string[], timeout = 90_000) {
   const want = [...roles].sort().join(",");
-  await page.waitForFunction(
-    (w) =>
-      [...document.querySelectorAll('[data-testid="remote-video"]')]
-        .map((v) => v.getAttribute("data-role"))
-        .sort()
-        .join(",") === w,
-    want,
-    { timeout },
-  );
+  try {
+    await page.waitForFunction(
+      (w) =>
+        [...document.querySelectorAll('[data-testid="remote-video"]')]
+          .map((v) => v.getAttribute("data-role"))
+          .sort()
+          .join(",") === w,
+      want,
+      { timeout },
+    );
+  } catch (err) {
+    // Say what the page showed instead: which call phase, which error, whom it saw.
+    if (err instanceof Error) {
+      const frames = (err.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
+      err.message = `${err.message}\nwaited for remote tiles [${want}]; the page:\n${await describePage(page)}`;
+      err.stack = [`${err.name}: ${err.message}`, ...frames].join("\n");
+    }
+    throw err;
+  }
 }
 
 export interface InboundStat {

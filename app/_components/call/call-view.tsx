@@ -102,6 +102,18 @@ export function CallView({
     <div className={`call ${layout}`} data-phase={s.phase} data-capturing={capturing ? "1" : "0"} data-testid="call">
       {s.self && <RecordingStatus call={call} role={s.self.role} />}
       {s.phase === "connecting" && <p className="banner">{t("call.connecting")}</p>}
+      {/* A join that failed (camera refused, the server not answering in time): say so and offer the retry, rather
+          than leave an empty call on screen. The phone's page shows its own card and hides the call meanwhile. */}
+      {s.phase === "error" && (
+        <section className="card" data-testid="call-error" data-code={s.error?.code}>
+          <p className="error">
+            {s.error?.code === "PERMISSION_DENIED" ? t("join.permissionDenied") : s.error?.code === "NO_MEDIA" ? t("join.noMedia") : t("common.error")}
+          </p>
+          <button type="button" onClick={() => void call.start()}>
+            {t("common.retry")}
+          </button>
+        </section>
+      )}
       {s.phase === "reconnecting" && <p className="banner warn">{t("call.reconnecting")}</p>}
       {s.phase === "in-call" && s.mediaRecovering && <p className="banner warn" data-testid="media-recovering">{t("call.mediaRecovering")}</p>}
       {/* The driver is told about their own link only: the others' links show on their tiles' marks, and on a phone's

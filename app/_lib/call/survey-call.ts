@@ -75,7 +75,7 @@ export interface SurveyCallOptions {
 const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
 const RECONNECT_MAX_DELAY_MS = 10_000;
 const RECONNECT_GIVE_UP_MS = 120_000;
-/** Steps of the last recoveries kept for diagnostics (recoveryTrace). */
+/** Steps of the join and of the last recoveries kept for diagnostics (recoveryTrace). */
 const TRACE_STEPS = 200;
 
 export class SurveyCall {
@@ -95,7 +95,10 @@ export class SurveyCall {
   private reconnectSince: number | null = null;
   private cancelReconnect: (() => void) | null = null;
   private stopped = false;
-  /** What the call did to recover, with times (ms since the page opened): read by bench/network/recovery.ts. */
+  /**
+   * What the call did to join and to recover, with times (ms since the page opened): read by
+   * bench/network/recovery.ts, and shown by the browser tests when a page did not get where it should.
+   */
   readonly recoveryTrace: string[] = [];
   /** Quality marks, the uplink guard and the mobile data used: network-quality-monitor.ts. */
   readonly network = new NetworkQualityMonitor({
@@ -218,6 +221,7 @@ export class SurveyCall {
     this.stopped = false;
     this.prepared ??= this.connect().catch((err) => {
       this.prepared = null;
+      this.trace(`prepare failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200));
       throw err;
     });
     return this.prepared;
@@ -228,6 +232,7 @@ export class SurveyCall {
     this.stopped = false;
     this.joinRequested = true;
     this.update({ phase: "connecting", error: null });
+    this.trace("start: joining");
     try {
       const media = this.state.localStream ? Promise.resolve(this.state.localStream) : this.openLocalMedia(this.state.facing);
       // A failure is taken up by joinRoom; until then it must not count as unhandled.
@@ -259,7 +264,9 @@ export class SurveyCall {
     this.signal = signal;
     this.listen(signal);
 
+    this.trace("signalling: connecting");
     await signal.connect(this.options.signalling.url, this.options.signalling.protocols);
+    this.trace("signalling: open");
     // One round trip for all of them (none depends on another): on 4G each
     // round trip saved is ~100 ms before the person can be in the call.
     const recvInfo = signal.request("createTransport", { direction: "recv" });
@@ -285,7 +292,7 @@ export class SurveyCall {
         .request("produce", { transportId: this.sendTransport!.id, kind, rtpParameters: rtpParameters as never, source: (appData as { source: "mic" | "cam" }).source })
         .then(({ id }) => callback({ id }), errback);
     });
-
+    this.trace("prepared: transports made");
   }
 
   /** Notifications of one signalling socket (the first, or one that resumed the session). */
@@ -295,10 +302,14 @@ export class SurveyCall {
     signal.on("consumerPaused", ({ consumerId }) => this.setConsumerPaused(consumerId, true));
     signal.on("consumerResumed", ({ consumerId }) => this.setConsumerPaused(consumerId, false));
     signal.on("peerJoined", (p) => {
+      this.trace(`peer joined: ${p.role}`);
       this.departed.delete(p.participantId);
       this.addRemote(p);
     });
-    signal.on("peerLeft", ({ participantId }) => this.removeRemote(participantId));
+    signal.on("peerLeft", ({ participantId }) => {
+      this.trace("peer left");
+      this.removeRemote(participantId);
+    });
     signal.on("chat", ({ message }) => this.addChat(message));
     signal.on("surveyEnded", () => this.finish("ended"));
     signal.on("recordingState", (recording) => this.update({ recording }));
@@ -334,10 +345,12 @@ export class SurveyCall {
       (h) => this.update({ chat: mergeChat(this.state.chat, h) }),
       () => undefined,
     );
+    this.trace("join: asking");
     const { peers } = await signal.request("join", {
       rtpCapabilities: device.rtpCapabilities as never,
       device: { userAgent: navigator.userAgent.slice(0, 400), viewport: `${window.innerWidth}x${window.innerHeight}`, handler: device.handlerName },
     });
+    this.trace(`join: in, with [${peers.map((p) => p.role).join(", ")}]`);
     for (const p of peers) {
       this.departed.delete(p.participantId);
       this.addRemote(p);
@@ -349,12 +362,14 @@ export class SurveyCall {
       return;
     }
     if (stream !== this.state.localStream) this.update({ localStream: stream });
+    this.trace(`camera: ${stream ? stream.getTracks().map((t) => t.kind).join("+") : "none"}; producing`);
     await this.produceLocal();
     await history;
     this.reconnectAttempt = 0;
     this.reconnectSince = null;
     this.network.start();
     this.update({ phase: "in-call" });
+    this.trace("in call");
   }
 
   private wireTransport(transport: types.Transport) {
@@ -714,6 +729,7 @@ export class SurveyCall {
   }
 
   private finish(phase: "ended" | "left", error: CallSnapshot["error"] = null) {
+    this.trace(`finished: ${phase}${error ? ` (${error.code})` : ""}`);
     this.stopped = true;
     this.teardownMedia();
     for (const t of this.state.localStream?.getTracks() ?? []) t.stop();
@@ -727,6 +743,7 @@ export class SurveyCall {
     this.stopped = true;
     this.teardownMedia();
     const code = err instanceof SignalError ? err.code : "FAILED";
+    this.trace(`failed: ${code} ${err instanceof Error ? err.message : String(err)}`.slice(0, 200));
     this.update({ phase: "error", error: { code, message: err instanceof Error ? err.message : String(err) } });
   }
 }
