@@ -7,6 +7,7 @@
 import { useEffect, useState, useSyncExternalStore } from "react";
 import type { SurveyCall } from "../../_lib/call/survey-call";
 import { useI18n } from "../../_i18n/i18n-provider";
+import { CallErrorCard } from "./call-error-card";
 import { ChatPanel } from "./chat-panel";
 import { StreamAudio, StreamVideo } from "./media-element";
 import { RecordingStatus } from "../recording/recording-status";
@@ -102,18 +103,9 @@ export function CallView({
     <div className={`call ${layout}`} data-phase={s.phase} data-capturing={capturing ? "1" : "0"} data-testid="call">
       {s.self && <RecordingStatus call={call} role={s.self.role} />}
       {s.phase === "connecting" && <p className="banner">{t("call.connecting")}</p>}
-      {/* A join that failed (camera refused, the server not answering in time): say so and offer the retry, rather
-          than leave an empty call on screen. The phone's page shows its own card and hides the call meanwhile. */}
-      {s.phase === "error" && (
-        <section className="card" data-testid="call-error" data-code={s.error?.code}>
-          <p className="error">
-            {s.error?.code === "PERMISSION_DENIED" ? t("join.permissionDenied") : s.error?.code === "NO_MEDIA" ? t("join.noMedia") : t("common.error")}
-          </p>
-          <button type="button" onClick={() => void call.start()}>
-            {t("common.retry")}
-          </button>
-        </section>
-      )}
+      {/* A failed join says why and offers the retry, rather than leave an empty call on screen. The phone's page
+          shows the same card itself and hides the call meanwhile. */}
+      {s.phase === "error" && <CallErrorCard call={call} error={s.error} />}
       {s.phase === "reconnecting" && <p className="banner warn">{t("call.reconnecting")}</p>}
       {s.phase === "in-call" && s.mediaRecovering && <p className="banner warn" data-testid="media-recovering">{t("call.mediaRecovering")}</p>}
       {/* The driver is told about their own link only: the others' links show on their tiles' marks, and on a phone's

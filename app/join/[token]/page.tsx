@@ -7,6 +7,7 @@ import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { LanguageSwitch } from "../../_components/language-switch";
 import { CallView } from "../../_components/call/call-view";
+import { CallErrorCard } from "../../_components/call/call-error-card";
 import { SurveyCall } from "../../_lib/call/survey-call";
 import { signallingTarget } from "../../_lib/call/signalling-url";
 import { CapturePanel } from "../../_components/capture/capture-panel";
@@ -96,14 +97,7 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
           </button>
         </section>
       )}
-      {started && !problem && state.phase === "error" && (
-        <section className="card" data-testid="call-error" data-code={state.error?.code}>
-          <p className="error">
-            {state.error?.code === "PERMISSION_DENIED" ? t("join.permissionDenied") : state.error?.code === "NO_MEDIA" ? t("join.noMedia") : t("common.error")}
-          </p>
-          <button type="button" onClick={() => void call.start()}>{t("common.retry")}</button>
-        </section>
-      )}
+      {started && !problem && state.phase === "error" && <CallErrorCard call={call} error={state.error} />}
       {started && state.phase === "ended" && <p className="banner" data-testid="call-ended">{t("call.ended")}</p>}
       {started && state.phase === "left" && (state.error?.code === "INVITE_REVOKED" || state.error?.code === "INVITE_EXPIRED") && (
         <section className="card" data-testid="invite-problem" data-code={state.error.code}>
