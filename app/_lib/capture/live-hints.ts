@@ -1,15 +1,15 @@
 // Hints before the shutter: a few times a second the camera preview is cut into the
-// quality model's windows exactly as the server cuts a photo (model-window-layout.ts),
+// quality model's windows exactly as the server cuts a photo (preview-window.ts),
 // judged in the browser by the gate's own model (live-quality-model.ts), and the worst
 // defect becomes one short hint ("hold still", "too dark", "glare — tilt the phone").
 // Only a hint: the server's verdict on the original is the one that counts. When a hint
 // shows and goes: hint-debounce.ts.
 import { combineWindowScores } from "../../../server/quality/combine-window-scores";
 import { DEFECT_CODES, type DefectCode } from "../../../server/quality/defect-codes";
-import { landscapeFrame, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, windowOrigins } from "../../../server/quality/model-window-layout";
 import { orderReasons } from "../../../server/quality/order-reasons";
 import { hintDecision } from "./hint-debounce";
 import { loadLiveQualityModel, type LiveQualityModel } from "./live-quality-model";
+import { previewWindow } from "./preview-window";
 
 export type LiveHintState =
   | { kind: "off" }
@@ -29,40 +29,6 @@ const FRAME_GAP_MS = 250;
 const FRAME_GAP_PER_FRAME = 2;
 /** A model that could not be loaded (a weak link at the roadside) is tried again this much later. */
 const RELOAD_MS = 30_000;
-
-/**
- * Draws the video's current frame as the server would see the photo (turned to landscape,
- * scaled) and cuts out window `index` of the windows covering it (wrapped to their count).
- */
-export function previewWindow(video: HTMLVideoElement, canvas: HTMLCanvasElement, index: number): { rgb: Uint8Array; index: number; count: number } | null {
-  const vw = video.videoWidth;
-  const vh = video.videoHeight;
-  if (!vw || !vh) return null;
-  const { L, S } = landscapeFrame(vw, vh);
-  const portrait = vh > vw;
-  canvas.width = L;
-  canvas.height = S;
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  if (!ctx) return null;
-  ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = "high";
-  // A portrait frame is turned 90° clockwise, as prepare-model-input.ts turns a portrait photo.
-  if (portrait) ctx.setTransform(0, 1, -1, 0, L, 0);
-  else ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.drawImage(video, 0, 0, portrait ? S : L, portrait ? L : S);
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  const origins = windowOrigins(L, S);
-  const i = index % origins.length;
-  const { x0, y0 } = origins[i]!;
-  const rgba = ctx.getImageData(x0, y0, MODEL_INPUT_WIDTH, MODEL_INPUT_HEIGHT).data;
-  const rgb = new Uint8Array(MODEL_INPUT_WIDTH * MODEL_INPUT_HEIGHT * 3);
-  for (let p = 0, q = 0; p < rgba.length; p += 4, q += 3) {
-    rgb[q] = rgba[p]!;
-    rgb[q + 1] = rgba[p + 1]!;
-    rgb[q + 2] = rgba[p + 2]!;
-  }
-  return { rgb, index: i, count: origins.length };
-}
 
 export class LiveHints {
   private state: LiveHintState = { kind: "unavailable" };
