@@ -61,23 +61,40 @@ export function addFeatureNodes(g: GraphBuilder, rgb: string): FeatureGraph {
   const max1 = (x2d: string) => g.op("ReduceMax", [x2d], { axes: [1], keepdims: 1 });
   const min1 = (x2d: string) => g.op("ReduceMin", [x2d], { axes: [1], keepdims: 1 });
   const edgePad = (x: string) => g.op("Pad", [x, g.ints([0, 0, 1, 1, 0, 0, 1, 1])], { mode: "edge" });
-  const operators = (y: string) => {
-    const w = g.floats(KERNEL_NAMES.flatMap((k) => KERNELS[k]!), [KERNEL_NAMES.length, 1, 3, 3]);
-    return g.op("Conv", [edgePad(y), w], { kernel_shape: [3, 3] });
+  // The six operators, then grad_0 ± grad_90: the mean of Gx·Gy over a tile (the structure
+  // tensor's off-diagonal term) is (mean (Gx+Gy)² − mean (Gx−Gy)²) / 4, so every tile statistic
+  // of a scale comes from one pass of sums of squares and nothing is multiplied at full size.
+  const sumDiff = (sign: number) => KERNELS.grad_0!.map((v, i) => v + sign * KERNELS.grad_90![i]!);
+  const operatorWeights = g.floats([...KERNEL_NAMES.flatMap((k) => KERNELS[k]!), ...sumDiff(1), ...sumDiff(-1)], [KERNEL_NAMES.length + 2, 1, 3, 3]);
+  const operators = (y: string) => g.op("Conv", [edgePad(y), operatorWeights], { kernel_shape: [3, 3] }); // [1,8,h,w]
+  /** Sum over k×k tiles of x [1,C,h,w] (of squares or of absolute values), in two passes over rows then columns. */
+  const tileSum = (x: string, C: number, h: number, w: number, k: number, reduce: "ReduceSumSquare" | "ReduceL1") => {
+    const alongRows = g.op(reduce, [g.op("Reshape", [x, g.ints([1, C, h, w / k, k])])], { axes: [4], keepdims: 0 }); // [1,C,h,w/k]
+    return g.op("ReduceSum", [g.op("Reshape", [alongRows, g.ints([1, C, h / k, k, w / k])]), g.ints([3])], { keepdims: 0 }); // [1,C,h/k,w/k]
   };
+  /** A scale's operator energies per k×k tile (p, [1,6,·,·]) and the tiles' mean Gx·Gy. */
+  const tileEnergies = (d: string, h: number, w: number, k: number) => {
+    const sums = mul(tileSum(d, KERNEL_NAMES.length + 2, h, w, k, "ReduceSumSquare"), c(1 / (k * k)));
+    const n = KERNEL_NAMES.length;
+    return { p: slice(sums, 1, 0, n), cross: mul(sub(slice(sums, 1, n, n + 1), slice(sums, 1, n + 1, n + 2)), c(0.25)) };
+  };
+  const noiseTiles = (d: string, h: number, w: number, k: number) =>
+    mul(tileSum(slice(d, 1, CH.noise, CH.noise + 1), 1, h, w, k, "ReduceL1"), c(1 / (k * k))); // mean |N| per tile
 
   // ---- input ---------------------------------------------------------------------------
   // Scaling to [0,1] is folded into the next (smaller) operators instead of a full-size Mul.
   const H = INPUT_HEIGHT, W = INPUT_WIDTH;
+  const LUMA = [0.299, 0.587, 0.114];
   const xFull = g.op("Transpose", [g.op("Cast", [rgb], { to: 1 })], { perm: [0, 3, 1, 2] }); // [1,3,H,W] 0..255
-  const y = g.op("Conv", [xFull, g.floats([0.299, 0.587, 0.114].map((v) => v / 255), [1, 3, 1, 1])], { kernel_shape: [1, 1] });
+  const y = g.op("Conv", [xFull, g.floats(LUMA.map((v) => v / 255), [1, 3, 1, 1])], { kernel_shape: [1, 1] });
   // Half-resolution RGB for colour, clipping and chroma features.
   const x = mul(avgPool(xFull, 2), c(1 / 255)); // [1,3,H/2,W/2] sRGB in [0,1]
   const y2 = avgPool(y, 2);
   const y4 = avgPool(y2, 2);
   const y8 = avgPool(y4, 2);
-  const maxRgb = g.op("ReduceMax", [x], { axes: [1], keepdims: 1 });
-  const minRgb = g.op("ReduceMin", [x], { axes: [1], keepdims: 1 });
+  const [xr, xg, xb] = g.opMulti("Split", [x], { axis: 1 }, 3) as [string, string, string];
+  const maxRgb = g.op("Max", [xr, xg, xb]);
+  const minRgb = g.op("Min", [xr, xg, xb]);
 
   // ---- exposure: luminance moments, soft cumulative histogram, clipping ------------------
   const meanY = meanHW(y2);
@@ -99,20 +116,17 @@ export function addFeatureNodes(g: GraphBuilder, rgb: string): FeatureGraph {
   const d2 = operators(y2);
   const d4 = operators(y4);
   const d8 = operators(y8);
-  const e1 = sq(d1);
-  const e2 = sq(d2);
-  const e4 = sq(d4);
-  const e8 = sq(d8);
-  for (const [s, e] of [[1, e1], [2, e2], [4, e4], [8, e8]] as const) {
-    add(log(meanHW(e)), KERNEL_NAMES.map((k) => `log_energy_s${s}_${k}`));
-  }
-
   // Per-tile energies on a common 12x16 grid. Blur removes fine-scale energy relative to
   // coarse-scale energy of the same tile, which cancels most of the scene's own contrast.
-  const p1 = avgPool(e1, 40);
-  const p2 = avgPool(e2, 20);
-  const p4 = avgPool(e4, 10);
-  const p8 = avgPool(e8, 5);
+  const { p: p1, cross: cross1 } = tileEnergies(d1, H, W, 40);
+  const { p: p2, cross: cross2 } = tileEnergies(d2, H / 2, W / 2, 20);
+  const { p: p4, cross: cross4 } = tileEnergies(d4, H / 4, W / 4, 10);
+  const { p: p8, cross: cross8 } = tileEnergies(d8, H / 8, W / 8, 5);
+  // The tiles cover the frame exactly, so the frame's mean energy is the mean of its tiles'.
+  for (const [s, p] of [[1, p1], [2, p2], [4, p4], [8, p8]] as const) {
+    add(log(meanHW(p)), KERNEL_NAMES.map((k) => `log_energy_s${s}_${k}`));
+  }
+
   const [t1, t2, t4, t8] = [p1, p2, p4, p8].map(log) as [string, string, string, string];
   const tiles = (t: string) => g.op("Reshape", [t, g.ints([1, KERNEL_NAMES.length, -1])]); // [1,6,192]
   const coarseGrad = flat(g.op("ReduceSum", [slice(t4, 1, 1, 5), g.ints([1])], { keepdims: 0 }));
@@ -145,8 +159,7 @@ export function addFeatureNodes(g: GraphBuilder, rgb: string): FeatureGraph {
   // Sensor noise adds the same energy to every direction and hides the dip; subtracting the
   // noise energy (estimated in the flattest tiles) from the isotropic term restores it.
   // For white noise of std s, Immerkaer: s = sqrt(pi/2)/6 * mean|N|; Sobel/8 passes 12/64 s^2.
-  const absNoise1 = g.op("Abs", [slice(d1, 1, CH.noise, CH.noise + 1)]);
-  const nTiles1 = flat(avgPool(absNoise1, 16)); // 30x40
+  const nTiles1 = flat(noiseTiles(d1, H, W, 16)); // 30x40
   const noiseFloor1 = topkMean(nTiles1, 120, false); // [1,1]
   const sobelNoiseEnergy = mul(sq(noiseFloor1), c((Math.PI / 2 / 36) * (12 / 64)));
   const energyAtAngles = (pooled: string, pooledCross: string, noiseEnergy?: string) => {
@@ -158,13 +171,11 @@ export function addFeatureNodes(g: GraphBuilder, rgb: string): FeatureGraph {
     const perTile = g.op("Transpose", [g.op("Reshape", [abc, g.ints([1, 3, -1])])], { perm: [0, 2, 1] }); // [1,192,3]
     return log(g.op("Relu", [g.op("MatMul", [perTile, angleBasis])])); // [1,192,8]
   };
-  // Mean of Gx*Gy: the off-diagonal term of the structure tensor.
-  const cross = (d: string, k: number) => avgPool(mul(slice(d, 1, CH.g0, CH.g0 + 1), slice(d, 1, CH.g90, CH.g90 + 1)), k);
   const idx8 = g.op("Expand", [g.op("Unsqueeze", [idx, g.ints([2])]), g.ints([1, 48, ANGLES])]);
   const pairs = [
-    ["s1_s4", energyAtAngles(p1, cross(d1, 40)), energyAtAngles(p4, cross(d4, 10))],
-    ["s2_s8", energyAtAngles(p2, cross(d2, 20)), energyAtAngles(p8, cross(d8, 5))],
-    ["s1_s4_denoised", energyAtAngles(p1, cross(d1, 40), sobelNoiseEnergy), energyAtAngles(p4, cross(d4, 10))],
+    ["s1_s4", energyAtAngles(p1, cross1), energyAtAngles(p4, cross4)],
+    ["s2_s8", energyAtAngles(p2, cross2), energyAtAngles(p8, cross8)],
+    ["s1_s4_denoised", energyAtAngles(p1, cross1, sobelNoiseEnergy), energyAtAngles(p4, cross4)],
   ] as const;
   for (const [label, fine, coarse] of pairs) {
     const ratio = g.op("GatherElements", [sub(fine, coarse), idx8], { axis: 1 }); // [1,48,8]
@@ -187,8 +198,7 @@ export function addFeatureNodes(g: GraphBuilder, rgb: string): FeatureGraph {
   // ---- noise: Immerkaer response in the flattest tiles ------------------------------------
   add(log(noiseFloor1), ["noise_s1_flattest10"]);
   add(log(g.op("ReduceMax", [topk(nTiles1, 600, false)[0]!], { axes: [1], keepdims: 1 })), ["noise_s1_median_tile"]);
-  const absNoise2 = g.op("Abs", [slice(d2, 1, CH.noise, CH.noise + 1)]);
-  add(log(topkMean(flat(avgPool(absNoise2, 8)), 120, false)), ["noise_s2_flattest10"]);
+  add(log(topkMean(flat(noiseTiles(d2, H / 2, W / 2, 8)), 120, false)), ["noise_s2_flattest10"]);
   const n = KERNELS.noise!;
   const chromaW = g.floats(
     [
@@ -219,7 +229,8 @@ export function addFeatureNodes(g: GraphBuilder, rgb: string): FeatureGraph {
   add(topkMean(flat(tileStd16), 120, false), ["tile_std_bottom10"]);
 
   // ---- obstruction: flat tiles, their colour, and whether they hug an edge ----------------
-  const tex = log(avgPool(addT(slice(e2, 1, CH.g0, CH.g0 + 1), slice(e2, 1, CH.g90, CH.g90 + 1)), 8)); // 30x40
+  const gradEnergy2 = tileSum(slice(d2, 1, CH.g0, CH.g90 + 1), 2, H / 2, W / 2, 8, "ReduceSumSquare"); // [1,2,30,40]
+  const tex = log(mul(g.op("ReduceSum", [gradEnergy2, g.ints([1])], { keepdims: 1 }), c(1 / 64))); // 30x40
   const texT = [-10, -8.5, -7, -5.5];
   add(meanHW(g.op("Sigmoid", [mul(sub(g.floats(texT, [1, texT.length, 1, 1]), tex), c(2))])), texT.map((t) => `frac_flat_tiles_lt_${t}`));
   const flatMap = below(tex, -7, 2);
