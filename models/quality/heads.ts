@@ -63,18 +63,26 @@ export function fitAll(rows: Row[], indices: Record<Defect, number[]>, seed: num
   return DEFECTS.map((d, k) => fitHead(rows, d, indices[d], seed + 17 * k));
 }
 
-/** Out-of-fold scores (one per defect, in DEFECTS order): each photograph is scored by heads that never saw it. */
-export function outOfFoldScores(rows: Row[], indices: Record<Defect, number[]>, seed: number, onFold?: (f: number) => void): number[][] {
+/** Folds grouped by photograph: the fold of each photograph, in order of first appearance. */
+export function photographFolds(rows: Row[]): Map<string, number> {
   const ids = [...new Set(rows.map((r) => r.sourceId))];
-  const foldOf = new Map(ids.map((id, i) => [id, i % FOLDS]));
-  const oof: number[][] = new Array(rows.length);
-  const half = DEFECTS.map(() => 0.5);
-  for (let f = 0; f < FOLDS; f++) {
+  return new Map(ids.map((id, i) => [id, i % FOLDS]));
+}
+
+/** For each fold, the heads trained without its photographs. */
+export function foldHeads(rows: Row[], indices: Record<Defect, number[]>, seed: number, onFold?: (f: number) => void): DefectHead[][] {
+  const foldOf = photographFolds(rows);
+  return Array.from({ length: FOLDS }, (_, f) => {
     const heads = fitAll(rows.filter((r) => foldOf.get(r.sourceId) !== f), indices, seed + f);
-    rows.forEach((r, i) => {
-      if (foldOf.get(r.sourceId) === f) oof[i] = predictHeads(heads, half, r.features).slice(0, DEFECTS.length);
-    });
     onFold?.(f);
-  }
-  return oof;
+    return heads;
+  });
+}
+
+/** Out-of-fold scores (one per defect, in DEFECTS order): each photograph is scored by heads that never saw it. */
+export function outOfFoldScores(rows: Row[], indices: Record<Defect, number[]>, seed: number, onFold?: (f: number) => void, heads?: DefectHead[][]): number[][] {
+  const foldOf = photographFolds(rows);
+  const perFold = heads ?? foldHeads(rows, indices, seed, onFold);
+  const half = DEFECTS.map(() => 0.5);
+  return rows.map((r) => predictHeads(perFold[foldOf.get(r.sourceId)!]!, half, r.features).slice(0, DEFECTS.length));
 }
