@@ -12,11 +12,12 @@ import type * as ort from "onnxruntime-node";
 import { combineWindowScores } from "../../server/quality/combine-window-scores";
 import type { DefectCode } from "../../server/quality/defect-codes";
 import { prepareModelWindows } from "../../server/quality/prepare-model-windows";
-import { predictHeads, type DefectHead } from "./build-model";
+import type { DefectHead } from "./build-model";
 import { baseFrame, cleanCopy, MILD_CHANGES, mildCopy } from "./cross-eval/second-generator";
-import { runModel, type Row } from "./dataset";
+import { runModel } from "./dataset";
 import { DEFECTS, type Defect } from "./defects";
 import type { PhotoSource } from "./fetch-sources";
+import { defectScores } from "./heads";
 
 export const CALIBRATION_SIZES = [
   [1600, 1200],
@@ -29,8 +30,6 @@ export interface CopyScores {
   /** Combined over windows, in DEFECTS order. */
   scores: number[];
 }
-
-const HALF = DEFECTS.map(() => 0.5);
 
 /** Out-of-fold scores of each training photograph's clean and mildly changed copies. */
 export async function outOfFoldCopyScores(
@@ -53,7 +52,7 @@ export async function outOfFoldCopyScores(
         const perWindow: Record<DefectCode, number>[] = [];
         for (const rgb of windows) {
           const { features } = await runModel(session, rgb);
-          const s = predictHeads(foldHeads[fold]!, HALF, features);
+          const s = defectScores(foldHeads[fold]!, features);
           perWindow.push(Object.fromEntries(DEFECTS.map((d, k) => [d, s[k]!])) as Record<DefectCode, number>);
         }
         const combined = combineWindowScores(perWindow);
@@ -63,11 +62,6 @@ export async function outOfFoldCopyScores(
     onPhoto?.(p + 1, photos.length);
   }
   return out;
-}
-
-/** Out-of-fold scores of clean hard-scene rows (one 640×480 window each), in DEFECTS order. */
-export function outOfFoldRowScores(rows: Row[], foldOf: Map<string, number>, foldHeads: DefectHead[][]): number[][] {
-  return rows.map((r) => predictHeads(foldHeads[foldOf.get(r.sourceId)!]!, HALF, r.features).slice(0, DEFECTS.length));
 }
 
 export interface CalibrationBudget {

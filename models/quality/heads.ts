@@ -79,10 +79,23 @@ export function foldHeads(rows: Row[], indices: Record<Defect, number[]>, seed: 
   });
 }
 
+const HALF = DEFECTS.map(() => 0.5);
+
+/** The heads' score for each defect (in DEFECTS order) on one window's features. */
+export function defectScores(heads: DefectHead[], features: ArrayLike<number>): number[] {
+  return predictHeads(heads, HALF, features).slice(0, DEFECTS.length);
+}
+
+/** Each row scored by the heads of its photograph's fold, which never saw that photograph. */
+export function predictOutOfFold(rows: Row[], foldOf: Map<string, number>, perFold: DefectHead[][]): number[][] {
+  return rows.map((r) => {
+    const fold = foldOf.get(r.sourceId);
+    if (fold === undefined) throw new Error(`photograph ${r.sourceId} is in no fold`);
+    return defectScores(perFold[fold]!, r.features);
+  });
+}
+
 /** Out-of-fold scores (one per defect, in DEFECTS order): each photograph is scored by heads that never saw it. */
-export function outOfFoldScores(rows: Row[], indices: Record<Defect, number[]>, seed: number, onFold?: (f: number) => void, heads?: DefectHead[][]): number[][] {
-  const foldOf = photographFolds(rows);
-  const perFold = heads ?? foldHeads(rows, indices, seed, onFold);
-  const half = DEFECTS.map(() => 0.5);
-  return rows.map((r) => predictHeads(perFold[foldOf.get(r.sourceId)!]!, half, r.features).slice(0, DEFECTS.length));
+export function outOfFoldScores(rows: Row[], indices: Record<Defect, number[]>, seed: number, onFold?: (f: number) => void): number[][] {
+  return predictOutOfFold(rows, photographFolds(rows), foldHeads(rows, indices, seed, onFold));
 }

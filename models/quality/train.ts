@@ -17,8 +17,8 @@ import { INPUT_HEIGHT, INPUT_WIDTH } from "./feature-graph";
 import { fetchSources } from "./fetch-sources";
 import { rocAuc, type Scored } from "./metrics";
 import { cleanRejectRate, isPristine, maxF1CappedThresholds } from "./operating-points";
-import { calibratedThresholds, outOfFoldCopyScores, outOfFoldRowScores } from "./calibration";
-import { COMMON, FOLDS, HEADS, fitAll, foldHeads, headFeatureIndices, outOfFoldScores, photographFolds } from "./heads";
+import { calibratedThresholds, outOfFoldCopyScores } from "./calibration";
+import { COMMON, FOLDS, HEADS, fitAll, foldHeads, headFeatureIndices, photographFolds, predictOutOfFold } from "./heads";
 import { SEVERITY } from "./render-sample";
 import { cachedHardGoodRows, cachedTrainingRows } from "./row-cache";
 
@@ -91,8 +91,9 @@ async function main() {
   const rows = [...rendered.rows, ...(hard?.rows ?? [])];
 
   const indices = headFeatureIndices(featureNames);
+  const foldOf = photographFolds(rows);
   const perFold = foldHeads(rows, indices, args.seed, (f) => log(`fold ${f + 1}/${FOLDS} trained`));
-  const oof = outOfFoldScores(rows, indices, args.seed, undefined, perFold);
+  const oof = predictOutOfFold(rows, foldOf, perFold);
   // Operating points: max F1 on these out-of-fold predictions, raised so that each defect flags
   // at most MAX_FPR of its negatives (glare also of the good samples with large clipped whites);
   // see operating-points.ts. Budgets on the CLEAN samples alone were studied on the same
@@ -102,10 +103,9 @@ async function main() {
   let chosen = capped;
   let calibration: Record<string, unknown> | undefined;
   if (args.thresholds === "calibrated") {
-    const foldOf = photographFolds(rows);
     const copies = await outOfFoldCopyScores(train, foldOf, perFold, session, (done, total) => done % 5 === 0 && log(`calibration: ${done}/${total} photographs judged`));
     const hardRows = await cachedHardGoodRows(train, CALIBRATION_HARD_GOOD_PER_KIND, HARD_GOOD_SEED, session);
-    const hardScores = outOfFoldRowScores(hardRows.rows, foldOf, perFold);
+    const hardScores = predictOutOfFold(hardRows.rows, foldOf, perFold);
     chosen = calibratedThresholds(capped, copies, hardScores, CALIBRATION_BUDGET);
     const refused = (scores: number[][], t: Record<Defect, number>) => scores.filter((s) => DEFECTS.some((d, k) => s[k]! >= t[d])).length;
     const copyScores = copies.map((c) => c.scores);
@@ -177,7 +177,7 @@ async function main() {
       optimiser: { ...COMMON, algorithm: "Adam, cosine learning-rate decay, masked weighted binary cross-entropy" },
       ...(args.forms !== "base" ? { renderForms: args.forms } : {}),
       ...(hard ? { hardGoodScenes: { perKindAndPhotograph: args.hardGood, seed: HARD_GOOD_SEED, samples: hard.rows.length } } : {}),
-      thresholdRule: `max F1 on out-of-fold predictions (${FOLDS} folds grouped by photograph), raised where needed so that at most ${MAX_FPR * 100}% of good samples are flagged (for glare, also at most ${MAX_FPR * 100}% of the good samples whose clipped white pixels cover >= ${SEVERITY.glare.defectMinWashedFraction * 100}% of the frame). ${args.thresholds === "calibrated" ? `; then each lowered to the lowest value at which it refuses at most ${CALIBRATION_BUDGET.perDefectCopies * 100}% of the training photographs' clean and mildly changed copies at 1600×1200 and 1920×1080, judged out of fold window by window as the server does, and no more of the clean hard scenes (haze, night) than before (models/quality/calibration.ts)` : ""}. Reasons are ordered by margin over threshold in logit units (server/quality/order-reasons.ts)`,
+      thresholdRule: `max F1 on out-of-fold predictions (${FOLDS} folds grouped by photograph), raised where needed so that at most ${MAX_FPR * 100}% of good samples are flagged (for glare, also at most ${MAX_FPR * 100}% of the good samples whose clipped white pixels cover >= ${SEVERITY.glare.defectMinWashedFraction * 100}% of the frame)${args.thresholds === "calibrated" ? `; then each lowered to the lowest value at which it refuses at most ${CALIBRATION_BUDGET.perDefectCopies * 100}% of the training photographs' clean and mildly changed copies at 1600×1200 and 1920×1080, judged out of fold window by window as the server does, and no more of the clean hard scenes (haze, night) than before (models/quality/calibration.ts)` : ""}. Reasons are ordered by margin over threshold in logit units (server/quality/order-reasons.ts)`,
       outOfFoldRocAuc: cvAuc,
       ...(calibration ? { thresholdCalibration: calibration } : {}),
     },
