@@ -13,10 +13,17 @@
 //   lacks Cues/Duration but plays; repairRecording() adds them afterwards.
 // - `-listen_timeout -1` keeps ffmpeg waiting through a long producer pause
 //   instead of ending the file after 10 s of silence.
+//
+// Ending a file without losing its last seconds (see drain() and stop()): a
+// signal makes ffmpeg drop whatever it was sent and has not yet read, and on
+// a busy server that backlog is seconds. So the sender stops first, ffmpeg
+// reads its backlog, and only then is it told the stream is over, by the RTP
+// way: an RTCP BYE, on which it ends its input and writes the trailer.
 import { spawn, type ChildProcess } from "node:child_process";
+import dgram from "node:dgram";
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
-import { pickUdpPortPair, processOwnsUdpPort } from "./udp-ports";
+import { pickUdpPortPair, processOwnsUdpPort, udpReceiveQueueBytes } from "./udp-ports";
 
 export interface MuxerExit {
   code: number | null;
@@ -60,6 +67,22 @@ export class MuxerStartError extends Error {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * An RTCP BYE (RFC 3550 §6.6) with one source and the reason "end": 12 bytes,
+ * because ffmpeg's RTP demuxer ignores any packet shorter than an RTP header.
+ * ffmpeg ends its input once every stream of the SDP (here one) said BYE.
+ */
+const RTCP_BYE = Buffer.from([0x81, 203, 0x00, 0x02, 0, 0, 0, 0, 3, 0x65, 0x6e, 0x64]);
+
+export interface DrainResult {
+  /** ffmpeg read everything it had been sent. */
+  drained: boolean;
+  /** Bytes still unread when the wait ended (0 when drained). */
+  backlogBytes: number;
+  /** How long the wait took. */
+  waitedMs: number;
+}
 
 /** The ffmpeg arguments of one track muxer (exported for the measurements in bench/). */
 export function muxerArgs(sdpBase64: string, outputPath: string): string[] {
@@ -153,24 +176,63 @@ export class FfmpegTrackMuxer extends EventEmitter<{ exit: [MuxerExit] }> {
   }
 
   /**
-   * Asks ffmpeg to finish and waits. The first SIGTERM is acted on when the
-   * next packet arrives: ffmpeg then writes its trailer (Cues, Duration). If no
-   * packet comes within `packetWaitMs` (producer paused or gone), a second
-   * SIGTERM trips ffmpeg's I/O interrupt: it exits at once, without the
-   * trailer (see MuxerExit.trailerWritten). SIGKILL after `timeoutMs`. Every
-   * path leaves a playable file.
+   * Waits until ffmpeg has read everything waiting in its RTP socket. Call it
+   * once nothing more is being sent (the consumer paused or closed). There is
+   * no deadline while ffmpeg makes progress, however slowly a starved core
+   * lets it read; only a backlog that has not shrunk for `stalledAfterMs`
+   * (ffmpeg frozen) ends the wait undrained, and what it never read is then
+   * missing from the file (the recorder measures and logs it).
    */
-  async stop(timeoutMs = 10_000, packetWaitMs = 1000): Promise<MuxerExit> {
+  async drain(stalledAfterMs = 10_000): Promise<DrainResult> {
+    const began = Date.now();
+    let backlog = await udpReceiveQueueBytes(this.port);
+    let progressAt = Date.now();
+    let pollMs = 20;
+    while (backlog > 0 && this.running && Date.now() - progressAt < stalledAfterMs) {
+      await sleep(pollMs);
+      pollMs = Math.min(200, pollMs * 1.5);
+      const now = await udpReceiveQueueBytes(this.port);
+      if (now < backlog) progressAt = Date.now();
+      backlog = now;
+    }
+    if (!this.running) backlog = 0;
+    return { drained: backlog === 0, backlogBytes: backlog, waitedMs: Date.now() - began };
+  }
+
+  /**
+   * Asks ffmpeg to finish and waits. First the RTP way: an RTCP BYE ends its
+   * input and it writes the trailer (Cues, Duration), whether or not media is
+   * flowing. Drain first (see drain()): ffmpeg reads RTCP before RTP, so a BYE
+   * sent onto a backlog cuts it off. Backstops for a ffmpeg that does not
+   * react: SIGTERM after `termAfterMs`, a second one (its I/O interrupt: it
+   * exits at once, without the trailer, see MuxerExit.trailerWritten) after
+   * twice that, SIGKILL after `timeoutMs`. Every path leaves a playable file.
+   */
+  async stop(timeoutMs = 10_000, termAfterMs = Math.min(5000, timeoutMs / 3)): Promise<MuxerExit> {
     if (this.exitInfo) return this.exitInfo;
     this.stopRequested = true;
-    this.child.kill("SIGTERM");
-    const again = setTimeout(() => this.child.kill("SIGTERM"), packetWaitMs);
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), timeoutMs);
+    await this.sendBye().catch(() => {});
+    const term = setTimeout(() => this.child.kill("SIGTERM"), termAfterMs);
+    const again = setTimeout(() => this.child.kill("SIGTERM"), 2 * termAfterMs);
+    const kill = setTimeout(() => this.child.kill("SIGKILL"), timeoutMs);
     try {
       return await this.exited;
     } finally {
+      clearTimeout(term);
       clearTimeout(again);
-      clearTimeout(timer);
+      clearTimeout(kill);
+    }
+  }
+
+  private async sendBye(): Promise<void> {
+    const socket = dgram.createSocket("udp4");
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once("error", reject);
+        socket.send(RTCP_BYE, this.port + 1, "127.0.0.1", (err) => (err ? reject(err) : resolve()));
+      });
+    } finally {
+      socket.close();
     }
   }
 }

@@ -80,6 +80,8 @@ export interface SurveyRecorderOptions {
   logger: Logger;
   /** Test hook (RECORDING_MUXER_START_DELAY_MS): delays every real ffmpeg start by this much. */
   muxerStartDelayMs?: number;
+  /** How long a muxer may read none of its backlog at a stop before that backlog is logged as lost (default 10 s; tests shorten it). */
+  stopDrainStalledMs?: number;
   /** Retry backoff: first wait and cap (ms). */
   retryBackoffMs?: { first: number; max: number };
 }
@@ -343,6 +345,7 @@ export class SurveyRecorder extends EventEmitter<SurveyRecorderEvents> {
         gapFrom,
         requestedAtMs: askedAtMs,
         muxerStartDelayMs: this.options.muxerStartDelayMs,
+        stopDrainStalledMs: this.options.stopDrainStalledMs,
         signal: sup.abort.signal,
       });
       sup.current = track;

@@ -13,6 +13,7 @@ import { sdpForConsumer } from "./consumer-sdp";
 import { ContinuityLog, type ContinuityEntry } from "./continuity-log";
 import { FfmpegTrackMuxer, MuxerStartError, type MuxerExit } from "./ffmpeg-track-muxer";
 import { RecordingError, writeFailure } from "./recording-error";
+import { probeMedia } from "./probe-media";
 import { repairRecording } from "./repair-recording";
 import { RtpClock } from "./rtp-clock";
 import { workerEventWallMs } from "./worker-clock";
@@ -84,6 +85,8 @@ export interface TrackRecorderOptions {
   requestedAtMs?: number;
   /** Test hook passed to the muxer (RECORDING_MUXER_START_DELAY_MS). */
   muxerStartDelayMs?: number;
+  /** See STOP_DRAIN_STALLED_MS. */
+  stopDrainStalledMs?: number;
   /** Aborts a start in progress (producer closed, recorder closing). */
   signal?: AbortSignal;
 }
@@ -110,12 +113,22 @@ const WRITE_NUDGE_MS = 4000;
  */
 const WRITE_STALL_MS = 15_000;
 /**
- * Stopping a flowing track: how long ffmpeg is given for the packet on which
- * it finishes cleanly (a keyframe after a layer switch, on starved cores), and
- * when it is killed. Only a backstop: a flowing track ends on its next packet.
+ * Stopping: ffmpeg reads its backlog for as long as it makes progress; only a
+ * backlog that has not shrunk for this long (ffmpeg frozen) is given up on, and
+ * the media it held is logged as missing.
  */
-const STOP_PACKET_WAIT_MS = 6000;
-const STOP_KILL_AFTER_MS = 15_000;
+const STOP_DRAIN_STALLED_MS = 10_000;
+/** How long a flowing track's stop waits for a packet that tells where its media ends (see doStop). */
+const STOP_LAST_PACKET_WAIT_MS = 3000;
+/** Backstops once ffmpeg was told the stream ended (it normally exits at once): SIGTERM, then SIGKILL. */
+const STOP_TERM_AFTER_MS = 10_000;
+const STOP_KILL_AFTER_MS = 30_000;
+/**
+ * A file shorter than the media forwarded to it by more than this lost its
+ * end, and the loss is logged. Less is the file's own granularity: its length
+ * ends with the last whole frame, and a frame cut off by the stop is not one.
+ */
+const TAIL_SHORTFALL_MS = 500;
 /** Packets lost (after NACK repair) within one stats interval that count as a gap. */
 const LOSS_BURST_PACKETS = 25;
 
@@ -451,20 +464,32 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   }
 
   /**
-   * Traces the packets still forwarded to the muxer while it stops. settle()
-   * waits until every trace event sent before it has been handled (one round
-   * trip on the worker's ordered channel) and gives the last RTP timestamp.
+   * Traces the packets forwarded to the muxer while it stops. seen() resolves
+   * once one packet was traced (or after `waitMs`); settle() waits until every
+   * trace event sent before it has been handled (one round trip on the
+   * worker's ordered channel) and gives the last RTP timestamp.
    */
-  private async traceTail(): Promise<{ settle(): Promise<number | undefined> }> {
+  private async traceTail(): Promise<{ seen(waitMs: number): Promise<void>; settle(): Promise<number | undefined> }> {
     const consumer = this.consumer;
-    if (!consumer || consumer.closed || this.startedAtMs === undefined) return { settle: async () => undefined };
+    if (!consumer || consumer.closed || this.startedAtMs === undefined) return { seen: async () => {}, settle: async () => undefined };
     let last: number | undefined;
+    let onFirst: (() => void) | undefined;
     const onTrace = (t: ms.ConsumerTraceEventData) => {
       last = outgoingRtp(t)?.timestamp ?? last;
+      if (last !== undefined) onFirst?.();
     };
     consumer.on("trace", onTrace);
     await consumer.enableTraceEvent(["rtp"]).catch(() => {});
     return {
+      seen: (waitMs) =>
+        new Promise<void>((resolve) => {
+          if (last !== undefined) return resolve();
+          const timer = setTimeout(resolve, waitMs);
+          onFirst = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        }),
       settle: async () => {
         if (!consumer.closed) await consumer.getStats().catch(() => {});
         consumer.off("trace", onTrace);
@@ -484,19 +509,22 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     if (this.awaitingResumeAnchor) {
       this.note({ type: "resume", at: new Date(this.awaitingResumeAnchor.atMs).toISOString(), gapMs: this.awaitingResumeAnchor.gapMs });
     }
-    // Tracing is on before the muxer is asked to stop, so the packet that ends it is seen.
+    // Tracing is on before forwarding stops, so the last packet forwarded is seen.
     const tail = await this.traceTail();
-    // ffmpeg finishes cleanly on the next packet after SIGTERM, so RTP keeps
-    // flowing until it has exited; only then is the transport closed. A video
-    // consumer that has just switched simulcast layers forwards nothing until
-    // a keyframe: ask for one. On starved cores a packet can take seconds, so
-    // a flowing track is given STOP_PACKET_WAIT_MS for it (the file then ends
-    // with its trailer and the log names the last packet); a paused one has
-    // nothing coming and stops at once.
-    const flowing = this.pausedAtMs === undefined && this.consumer !== undefined && !this.consumer.closed && !this.consumer.producerPaused;
-    if (flowing && this.kind === "video") this.consumer?.requestKeyFrame().catch(() => {});
-    const exit = await this.muxer?.stop(STOP_KILL_AFTER_MS, flowing ? STOP_PACKET_WAIT_MS : 1000);
+    // The sender stops first: nothing more is forwarded to ffmpeg, so what it
+    // was sent is exactly what the file must hold. It then reads its backlog
+    // (seconds of media on a busy server) and only then is told to finish.
+    const consumer = this.consumer;
+    const flowing = this.pausedAtMs === undefined && consumer !== undefined && !consumer.closed && !consumer.producerPaused;
+    // Where the media ends is learnt from a packet: a flowing track is given
+    // STOP_LAST_PACKET_WAIT_MS for one (a video sender may send a frame a
+    // second); without one the end is estimated from the wall clock.
+    if (flowing) await tail.seen(STOP_LAST_PACKET_WAIT_MS);
+    if (consumer && !consumer.closed && !consumer.paused) await consumer.pause().catch(() => {});
     const lastRtp = await tail.settle();
+    const drain = await this.muxer?.drain(this.opts.stopDrainStalledMs ?? STOP_DRAIN_STALLED_MS);
+    if (drain && !drain.drained) this.logger.warn({ backlogBytes: drain.backlogBytes, waitedMs: drain.waitedMs }, "the muxer stopped reading; what it did not read is missing from the file");
+    const exit = await this.muxer?.stop(STOP_KILL_AFTER_MS, STOP_TERM_AFTER_MS);
     this.transport?.close();
     // Where the media ends: the last packet forwarded to the muxer, on the
     // sender's RTP clock. An estimate from the wall clock would be off by
@@ -508,7 +536,6 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
         : this.pausedAtMs !== undefined
           ? this.estimatedMediaMs(this.pausedAtMs)
           : this.estimatedMediaMs(endedAtMs);
-    this.note({ type: "stop", at: new Date(endedAtMs).toISOString(), cause, ...(lastRtp !== undefined ? { rtpTimestamp: lastRtp } : {}), mediaTimeMs });
     let cleanlyFinalised = exit?.trailerWritten === true && !exit.diskFull;
     if (exit && !exit.trailerWritten && !exit.diskFull && this.startedAtMs !== undefined) {
       cleanlyFinalised = await repairRecording(this.opts.storage.localPath(this.opts.keys.media)).then(
@@ -519,6 +546,18 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
         },
       );
     }
+    // The file is measured against what was forwarded to it: media that never
+    // reached the file is logged as a hole, never claimed as recorded.
+    if (lastRtp !== undefined && mediaTimeMs !== null && this.startedAtMs !== undefined) {
+      const probed = await probeMedia(this.opts.storage.localPath(this.opts.keys.media));
+      const fileMs = probed?.durationMs ?? 0;
+      const shortfallMs = mediaTimeMs - fileMs;
+      if (shortfallMs > TAIL_SHORTFALL_MS) {
+        this.logger.warn({ fileMs, forwardedMs: mediaTimeMs, shortfallMs, drain }, "the file ends before the media forwarded to it");
+        this.note({ type: "gap", cause: "tail-not-written", at: new Date(endedAtMs).toISOString(), gapMs: shortfallMs, mediaTimeMs: fileMs });
+      }
+    }
+    this.note({ type: "stop", at: new Date(endedAtMs).toISOString(), cause, ...(lastRtp !== undefined ? { rtpTimestamp: lastRtp } : {}), mediaTimeMs });
     const { storage, keys } = this.opts;
     let media: StoredObject | undefined;
     if (this.startedAtMs === undefined) {

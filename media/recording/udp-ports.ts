@@ -45,6 +45,21 @@ async function udpInodes(port: number): Promise<Set<string>> {
   return out;
 }
 
+/**
+ * Bytes waiting unread in the UDP sockets bound to `port` (the kernel's
+ * rx_queue in /proc/net/udp): what the muxer has been sent and not yet read.
+ */
+export async function udpReceiveQueueBytes(port: number): Promise<number> {
+  const text = await readFile("/proc/net/udp", "utf8");
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  let bytes = 0;
+  for (const line of text.split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length > 9 && f[1]!.endsWith(`:${hex}`)) bytes += parseInt(f[4]!.split(":")[1] ?? "0", 16) || 0;
+  }
+  return bytes;
+}
+
 /** True once process `pid` holds a UDP socket bound to `port`. */
 export async function processOwnsUdpPort(pid: number, port: number): Promise<boolean> {
   const inodes = await udpInodes(port);

@@ -31,6 +31,7 @@ export const GAP_CAUSES = [
   "not-recorded",
   "unknown",
   "network",
+  "tail-not-written",
 ] as const;
 export type GapCause = (typeof GAP_CAUSES)[number];
 
@@ -449,12 +450,16 @@ interface GapContext {
   neverRecorded: boolean;
 }
 
+// 'tail-not-written' is only ever in logs written since the recorder measured
+// its files at the stop; on every older log the result is what it was, so the
+// algorithm keeps its name.
 const CONTINUITY_CAUSES: Partial<Record<string, GapCause>> = {
   "muxer-restart": "muxer-restart",
   rejoin: "rejoin",
   replaced: "replaced",
   "packet-loss": "packet-loss",
   network: "network",
+  "tail-not-written": "tail-not-written",
 };
 
 /** The continuity log's cause of an entry: its own `cause`, or the first word of the reason older packages carry. */
@@ -535,6 +540,7 @@ const CAUSE_TEXT: Record<GapCause, string> = {
   "not-recorded": "never recorded, and no failure was logged",
   unknown: "no recording covers it and no failure was logged",
   network: "the participant's network connection broke; the call recovered by itself (ICE restart)",
+  "tail-not-written": "the recorder did not write the last media it received before the track stopped (it fell behind on a busy server)",
 };
 
 function offset(ms: number, round: (x: number) => number): string {

@@ -35,6 +35,7 @@ const en = {
     "not-recorded": "never recorded, and no failure was logged",
     unknown: "no recording covers it, and no failure was logged",
     network: "the participant's network connection broke; the call recovered by itself",
+    "tail-not-written": "the recorder fell behind on a busy server and did not write the last seconds it received",
   } satisfies Record<GapCause, string>,
   unknownReasons: {
     "no-media-events": "the timeline does not record when cameras and microphones were on (the survey was recorded before the server logged this).",
@@ -72,6 +73,7 @@ const zh: typeof en = {
     "not-recorded": "未录制，且没有失败记录",
     unknown: "没有录制文件覆盖该时段，且没有失败记录",
     network: "参与人的网络连接中断，通话随后自动恢复",
+    "tail-not-written": "服务器繁忙，录制进程落后，未写入收到的最后几秒",
   },
   unknownReasons: {
     "no-media-events": "时间线未记录摄像头和麦克风的开启时段（本次查勘录制时服务器尚未记录此项）。",

@@ -7,41 +7,14 @@
 // — or marked 'failed' when nothing playable is left. When the survey records
 // again, the recorder numbers its files after these and opens each new log
 // with a 'rejoin' gap pointing at the recovered file (see SurveyRecorder).
-import { execFile } from "node:child_process";
 import { appendFile, readFile, stat } from "node:fs/promises";
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
 import { appendSurveyEvent } from "../domain/survey-events";
 import { repairRecording } from "../../media/recording/repair-recording";
+import { probeMedia, type ProbedMedia } from "../../media/recording/probe-media";
 import { continuityEntrySchema, type ContinuityEntry } from "../../media/recording/continuity-log";
 import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
-
-interface Probed {
-  durationMs: number;
-  codec: string;
-}
-
-/** ffprobe's duration and codec, or null if ffprobe finds no decodable stream. */
-function probeFile(file: string): Promise<Probed | null> {
-  return new Promise((resolve) => {
-    execFile(
-      "ffprobe",
-      ["-v", "error", "-show_entries", "format=duration:stream=codec_name", "-of", "json", file],
-      { timeout: 60_000, killSignal: "SIGKILL" },
-      (err, stdout) => {
-        if (err) return resolve(null);
-        try {
-          const j = JSON.parse(stdout) as { format?: { duration?: string }; streams?: { codec_name?: string }[] };
-          const durationS = Number(j.format?.duration);
-          const codec = j.streams?.[0]?.codec_name;
-          resolve(codec && Number.isFinite(durationS) && durationS > 0 ? { durationMs: Math.round(durationS * 1000), codec } : null);
-        } catch {
-          resolve(null);
-        }
-      },
-    );
-  });
-}
 
 async function readLog(file: string): Promise<ContinuityEntry[]> {
   const text = await readFile(file, "utf8").catch(() => "");
@@ -113,7 +86,7 @@ async function recoverFiles(db: Db, storage: RecordingStorage, log: Logger, row:
 
   const st = await stat(mediaFile).catch(() => null);
   const lastWriteMs = st ? st.mtime.getTime() : Date.now();
-  let probed: Probed | null = null;
+  let probed: ProbedMedia | null = null;
   let repairError: string | undefined;
   if (st && st.size > 0) {
     try {
@@ -122,7 +95,7 @@ async function recoverFiles(db: Db, storage: RecordingStorage, log: Logger, row:
       repairError = (err as Error).message;
       log.warn({ err, key: mediaKey }, "repair of an interrupted recording failed; keeping the file as it is");
     }
-    probed = await probeFile(mediaFile);
+    probed = await probeMedia(mediaFile);
   }
 
   const entries = await readLog(logFile);

@@ -138,6 +138,27 @@ describe("recording completeness", () => {
     assert.equal(r.items.find((i) => i.participantId === "agent")!.gaps[0]!.cause, "packet-loss");
   });
 
+  it("a file that ends before the media forwarded to it: the unwritten end before the close is a 'tail-not-written' gap", () => {
+    // The survey closes at 300 s; the recorders stop at 301 s; the policyholder's
+    // video file was measured 6 s short of what it was sent (the muxer fell behind).
+    const r = computeCompleteness(
+      survey({
+        events: [...live, [300, "survey.closed", "agent"]],
+        recordings: [
+          rec("ph-v-1", "holder", "video", [["start", 10], ["gap", 295, { until: at(301), cause: "tail-not-written", reason: "tail-not-written" }], ["stop", 301, { cause: "recorder-closed" }]]),
+          rec("ph-a-1", "holder", "audio", [["start", 10], ["gap", 300.5, { until: at(301), cause: "tail-not-written", reason: "tail-not-written" }], ["stop", 301]]),
+          rec("ag-a-1", "agent", "audio", [["start", 10], ["stop", 301]]),
+        ],
+      }),
+    );
+    assert.equal(r.summary, "incomplete: policyholder video missing 00:04:45–00:04:50");
+    const video = r.items.find((i) => i.participantId === "holder" && i.kind === "video")!;
+    assert.deepEqual(video.gaps.map((g) => [g.from, g.to, g.cause, g.tolerated]), [[at(295), at(300), "tail-not-written", false]]);
+    assert.match(video.gaps[0]!.reason, /did not write the last media it received/);
+    // Half a second short, after the close: nothing expected was lost.
+    assert.deepEqual(r.items.find((i) => i.participantId === "holder" && i.kind === "audio")!.gaps, []);
+  });
+
   it("a camera turned off (producer paused) is not a gap; the recorder's matching pause is not either", () => {
     const r = computeCompleteness(
       survey({

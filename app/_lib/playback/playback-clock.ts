@@ -15,6 +15,8 @@ export function syncTracks(tracks: ClockedTrack[], master: number, playing: bool
     const local = master - t.offset;
     const inside = local >= 0 && local <= t.duration;
     t.el.dataset.active = inside ? "1" : "0";
+    // The track's place on the master clock, for anyone checking the sync (tests, devtools).
+    t.el.dataset.offset = t.offset.toFixed(3);
     if (!inside) {
       if (!t.el.paused) t.el.pause();
       continue;
