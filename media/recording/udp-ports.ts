@@ -33,36 +33,29 @@ export async function pickUdpPortPair(host = "127.0.0.1", attempts = 20): Promis
   throw new Error("no free UDP port pair");
 }
 
-/** Inodes of the UDP sockets bound to `port` (any local address), from /proc/net/udp. */
-async function udpInodes(port: number): Promise<Set<string>> {
+/** The UDP sockets bound to `port` (any local address), from /proc/net/udp: inode and unread bytes (rx_queue). */
+async function udpSockets(port: number): Promise<{ inode: string; rxQueueBytes: number }[]> {
   const text = await readFile("/proc/net/udp", "utf8");
   const hex = port.toString(16).toUpperCase().padStart(4, "0");
-  const out = new Set<string>();
+  const out: { inode: string; rxQueueBytes: number }[] = [];
   for (const line of text.split("\n").slice(1)) {
     const f = line.trim().split(/\s+/);
-    if (f.length > 9 && f[1]!.endsWith(`:${hex}`)) out.add(f[9]!);
+    if (f.length > 9 && f[1]!.endsWith(`:${hex}`)) out.push({ inode: f[9]!, rxQueueBytes: parseInt(f[4]!.split(":")[1] ?? "0", 16) || 0 });
   }
   return out;
 }
 
 /**
  * Bytes waiting unread in the UDP sockets bound to `port` (the kernel's
- * rx_queue in /proc/net/udp): what the muxer has been sent and not yet read.
+ * rx_queue): what the muxer has been sent and not yet read.
  */
 export async function udpReceiveQueueBytes(port: number): Promise<number> {
-  const text = await readFile("/proc/net/udp", "utf8");
-  const hex = port.toString(16).toUpperCase().padStart(4, "0");
-  let bytes = 0;
-  for (const line of text.split("\n").slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f.length > 9 && f[1]!.endsWith(`:${hex}`)) bytes += parseInt(f[4]!.split(":")[1] ?? "0", 16) || 0;
-  }
-  return bytes;
+  return (await udpSockets(port)).reduce((sum, s) => sum + s.rxQueueBytes, 0);
 }
 
 /** True once process `pid` holds a UDP socket bound to `port`. */
 export async function processOwnsUdpPort(pid: number, port: number): Promise<boolean> {
-  const inodes = await udpInodes(port);
+  const inodes = new Set((await udpSockets(port)).map((s) => s.inode));
   if (inodes.size === 0) return false;
   let fds: string[];
   try {

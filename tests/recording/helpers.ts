@@ -3,12 +3,14 @@
 // producers on a real mediasoup router, and ffprobe-based checks of the output.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
-import { writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import * as mediasoup from "mediasoup";
 import type { types as ms } from "mediasoup";
 import { pino } from "pino";
+import { LocalDiskStorage } from "../../media/recording/storage/local-disk-storage";
 
 const run = promisify(execFile);
 export const silentLogger = pino({ level: process.env.LOG_LEVEL ?? "silent" });
@@ -53,6 +55,30 @@ export async function createTestRouter(): Promise<{ worker: ms.Worker; router: m
   const worker = await mediasoup.createWorker({ logLevel: "warn" });
   const router = await worker.createRouter({ mediaCodecs });
   return { worker, router };
+}
+
+/** What a recorder test file works with: test media, a real router, storage in a temporary folder. */
+export interface RecorderTestBed {
+  dir: string;
+  media: TestMedia;
+  worker: ms.Worker;
+  router: ms.Router;
+  storage: LocalDiskStorage;
+}
+
+/** Sets up a test bed in a new temporary folder named from `prefix` (call it in before()). */
+export async function openRecorderTestBed(prefix: string): Promise<RecorderTestBed> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  const media = await makeTestMedia(dir);
+  const { worker, router } = await createTestRouter();
+  return { dir, media, worker, router, storage: new LocalDiskStorage(path.join(dir, "recordings")) };
+}
+
+/** Tears a test bed down (call it in after()): the file's producers, the worker, the folder. */
+export async function closeRecorderTestBed(bed: Partial<RecorderTestBed>, producers: SyntheticProducer[]): Promise<void> {
+  for (const p of producers) p.close();
+  bed.worker?.close();
+  if (bed.dir) await rm(bed.dir, { recursive: true, force: true });
 }
 
 let nextSsrc = 11110000;

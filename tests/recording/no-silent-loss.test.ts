@@ -5,13 +5,9 @@
 // first frame; a muxer killed mid-track is reported, and the producer goes on
 // in a new file whose continuity log opens with a 'muxer-restart' gap.
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
-import type { types as ms } from "mediasoup";
 import { continuityEntrySchema } from "../../media/recording/continuity-log";
-import { LocalDiskStorage } from "../../media/recording/storage/local-disk-storage";
 import {
   SurveyRecorder,
   type RecordingSummary,
@@ -22,28 +18,29 @@ import {
 } from "../../media/recording/survey-recorder";
 import { startCpuHog, type CpuHog } from "../support/cpu-hog";
 import { muxerProcesses } from "../support/muxer-processes";
-import { createSyntheticProducer, createTestRouter, decodesFirstSecond, makeTestMedia, probe, silentLogger, sleep, type SyntheticProducer, type TestMedia } from "./helpers";
+import {
+  closeRecorderTestBed,
+  createSyntheticProducer,
+  decodesFirstSecond,
+  openRecorderTestBed,
+  probe,
+  silentLogger,
+  sleep,
+  type RecorderTestBed,
+  type SyntheticProducer,
+} from "./helpers";
 
-let dir: string;
-let media: TestMedia;
-let worker: ms.Worker;
-let router: ms.Router;
-let storage: LocalDiskStorage;
+let { dir, media, worker, router, storage } = {} as RecorderTestBed;
 let hog: CpuHog | undefined;
 const producers: SyntheticProducer[] = [];
 
 before(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "rec-loss-"));
-  media = await makeTestMedia(dir);
-  ({ worker, router } = await createTestRouter());
-  storage = new LocalDiskStorage(path.join(dir, "recordings"));
+  ({ dir, media, worker, router, storage } = await openRecorderTestBed("rec-loss-"));
 });
 
 after(async () => {
   await hog?.stop();
-  for (const p of producers) p.close();
-  worker?.close();
-  await rm(dir, { recursive: true, force: true });
+  await closeRecorderTestBed({ dir, worker }, producers);
 });
 
 async function waitFor<T>(what: string, check: () => T | undefined, deadlineMs = 120_000): Promise<T> {

@@ -5,36 +5,34 @@
 // when ffmpeg never reads them, the file's missing end must be logged as a
 // hole rather than claimed as recorded.
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { types as ms } from "mediasoup";
 import { continuityEntrySchema, type ContinuityEntry } from "../../media/recording/continuity-log";
-import { LocalDiskStorage } from "../../media/recording/storage/local-disk-storage";
 import { SurveyRecorder, type RecordingSummary } from "../../media/recording/survey-recorder";
 import { mapContinuity } from "../../server/archive/evidence-input";
 import { muxerProcesses } from "../support/muxer-processes";
-import { createSyntheticProducer, createTestRouter, decodesFirstSecond, makeTestMedia, probe, silentLogger, sleep, type SyntheticProducer, type TestMedia } from "./helpers";
+import {
+  closeRecorderTestBed,
+  createSyntheticProducer,
+  decodesFirstSecond,
+  openRecorderTestBed,
+  probe,
+  silentLogger,
+  sleep,
+  type RecorderTestBed,
+  type SyntheticProducer,
+} from "./helpers";
 
-let dir: string;
-let media: TestMedia;
-let worker: ms.Worker;
-let router: ms.Router;
-let storage: LocalDiskStorage;
+let { dir, media, worker, router, storage } = {} as RecorderTestBed;
 const producers: SyntheticProducer[] = [];
 
 before(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "rec-drain-"));
-  media = await makeTestMedia(dir);
-  ({ worker, router } = await createTestRouter());
-  storage = new LocalDiskStorage(path.join(dir, "recordings"));
+  ({ dir, media, worker, router, storage } = await openRecorderTestBed("rec-drain-"));
 });
 
 after(async () => {
-  for (const p of producers) p.close();
-  worker?.close();
-  await rm(dir, { recursive: true, force: true });
+  await closeRecorderTestBed({ dir, worker }, producers);
 });
 
 async function readLog(s: RecordingSummary): Promise<ContinuityEntry[]> {

@@ -1,46 +1,34 @@
 // End-to-end tests of SurveyRecorder on a real mediasoup router with real
 // Opus/VP8 RTP (no browser). Every produced file is checked with ffprobe/ffmpeg.
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
-import type { types as ms } from "mediasoup";
 import { continuityEntrySchema, type ContinuityEntry } from "../../media/recording/continuity-log";
-import { sha256File, LocalDiskStorage } from "../../media/recording/storage/local-disk-storage";
+import { sha256File } from "../../media/recording/storage/local-disk-storage";
 import { SurveyRecorder, type RecordingSummary } from "../../media/recording/survey-recorder";
 import {
+  closeRecorderTestBed,
   createSyntheticProducer,
-  createTestRouter,
   decodedSizes,
   decodesFirstSecond,
-  makeTestMedia,
+  openRecorderTestBed,
   packetTimes,
   probe,
   silentLogger,
   sleep,
+  type RecorderTestBed,
   type SyntheticProducer,
-  type TestMedia,
 } from "./helpers";
 
-let dir: string;
-let media: TestMedia;
-let worker: ms.Worker;
-let router: ms.Router;
-let storage: LocalDiskStorage;
+let { dir, media, worker, router, storage } = {} as RecorderTestBed;
 const producers: SyntheticProducer[] = [];
 
 before(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "rec-test-"));
-  media = await makeTestMedia(dir);
-  ({ worker, router } = await createTestRouter());
-  storage = new LocalDiskStorage(path.join(dir, "recordings"));
+  ({ dir, media, worker, router, storage } = await openRecorderTestBed("rec-test-"));
 });
 
 after(async () => {
-  for (const p of producers) p.close();
-  worker?.close();
-  await rm(dir, { recursive: true, force: true });
+  await closeRecorderTestBed({ dir, worker }, producers);
 });
 
 async function produce(kind: "audio" | "video", file: string): Promise<SyntheticProducer> {
