@@ -16,7 +16,7 @@ import { RecordingError, writeFailure } from "./recording-error";
 import { probeMedia } from "./probe-media";
 import { repairRecording } from "./repair-recording";
 import { RtpClock } from "./rtp-clock";
-import { workerEventWallMs } from "./worker-clock";
+import { monotonicNowMs, workerEventMonotonicMs, workerEventWallMs } from "./worker-clock";
 import { layersOf } from "../simulcast-layers";
 import type { RecordingStorage, StoredObject } from "./storage/recording-storage";
 
@@ -51,7 +51,11 @@ export interface RecordingSummary {
   /** Wall-clock of the first recorded frame (first keyframe for video); null if none arrived. */
   startedAt: string | null;
   endedAt: string;
-  /** Wall-clock span from startedAt to endedAt (pauses included, as in the file's timeline). */
+  /**
+   * Time from the first frame to the stop (pauses included, as in the file's
+   * timeline), on the monotonic clock: equal to endedAt − startedAt unless the
+   * wall clock was stepped (NTP, a paused VM) while the track was recorded.
+   */
   durationMs: number;
   sizeBytes: number;
   /** SHA-256 of the media file, computed after it was finalised. */
@@ -150,6 +154,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private clock: RtpClock | undefined;
   private codec = "";
   private startedAtMs: number | undefined;
+  /** The first frame on the monotonic clock: the track's duration is measured on it, not on the wall clock. */
+  private startedMonotonicMs: number | undefined;
   /** Last point where wall-clock and media time were tied by an RTP timestamp. */
   private anchor: { wallMs: number; mediaMs: number; rtp: number } | undefined;
   private pausedAtMs: number | undefined;
@@ -252,6 +258,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     if (this.kind === "audio") void this.consumer?.enableTraceEvent([]).catch(() => {});
     if (this.startedAtMs === undefined) {
       this.startedAtMs = now;
+      this.startedMonotonicMs = workerEventMonotonicMs(t.timestamp);
       this.anchor = { wallMs: now, mediaMs, rtp: rtp.timestamp };
       const requestedAtMs = this.opts.requestedAtMs ?? now;
       this.note({
@@ -506,6 +513,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     clearInterval(this.statsTimer);
     clearInterval(this.writeTimer);
     const endedAtMs = Date.now();
+    const endedMonotonicMs = monotonicNowMs();
     if (this.awaitingResumeAnchor) {
       this.note({ type: "resume", at: new Date(this.awaitingResumeAnchor.atMs).toISOString(), gapMs: this.awaitingResumeAnchor.gapMs });
     }
@@ -590,7 +598,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       continuityLog: logObject,
       startedAt: this.startedAtMs ? new Date(this.startedAtMs).toISOString() : null,
       endedAt: new Date(endedAtMs).toISOString(),
-      durationMs: this.startedAtMs ? endedAtMs - this.startedAtMs : 0,
+      durationMs: this.startedMonotonicMs !== undefined ? endedMonotonicMs - this.startedMonotonicMs : 0,
       sizeBytes: media?.size ?? 0,
       sha256: media?.sha256,
       cleanlyFinalised,

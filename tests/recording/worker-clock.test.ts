@@ -2,7 +2,7 @@
 // reads; a start stamped 1.5 s before Node handled it must be placed 1.5 s back.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { workerEventWallMs } from "../../media/recording/worker-clock";
+import { workerEventMonotonicMs, workerEventWallMs } from "../../media/recording/worker-clock";
 import { createTestRouter } from "./helpers";
 
 test("a worker stamp is placed on the wall clock by its lag on the shared monotonic clock", () => {
@@ -14,6 +14,12 @@ test("a stamp that cannot be on our clock (in the future, or minutes old) falls 
   assert.equal(workerEventWallMs(100_050, 1_700_000_000_000, 100_000), 1_700_000_000_000);
   assert.equal(workerEventWallMs(100_000 - 6 * 60_000, 1_700_000_000_000, 100_000), 1_700_000_000_000);
   assert.equal(workerEventWallMs(Number.NaN, 1_700_000_000_000, 100_000), 1_700_000_000_000);
+});
+
+test("on the monotonic clock a stamp is kept as it is, and an implausible one becomes the handling time", () => {
+  assert.equal(workerEventMonotonicMs(98_500, 100_000), 98_500);
+  assert.equal(workerEventMonotonicMs(100_050, 100_000), 100_000);
+  assert.equal(workerEventMonotonicMs(100_000 - 6 * 60_000, 100_000), 100_000);
 });
 
 test("with the defaults, a stamp taken from this process's monotonic clock just now maps to about now", () => {
