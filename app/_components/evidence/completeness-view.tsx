@@ -7,6 +7,7 @@
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import type { CompletenessReport } from "../../../server/evidence/completeness-report";
+import { completenessStrings } from "../../../server/evidence/report-completeness";
 
 const fill = (text: string, vars: Record<string, string>) => text.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
 
@@ -16,7 +17,9 @@ function length(ms: number): string {
 }
 
 export function CompletenessView({ report, unverified = false }: { report: CompletenessReport; unverified?: boolean }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
+  // A gap's cause in the same words as the package's PDF report: one table (report-completeness.ts), typed by the cause itself.
+  const causes = completenessStrings(locale).causes;
   const verdict =
     report.status === "unknown"
       ? `${t("evidence.completeness.unknown")} ${t(`evidence.completeness.unknown.${report.unknownReason ?? "no-survey-record"}` as MessageKey)}`
@@ -72,8 +75,8 @@ export function CompletenessView({ report, unverified = false }: { report: Compl
                           <span className="mono">
                             {g.fromOffset}–{g.toOffset}
                           </span>{" "}
-                          · {t(`evidence.completeness.cause.${g.cause}` as MessageKey)}
-                          {g.resumedAfter && `; ${t(`evidence.completeness.cause.${g.resumedAfter}` as MessageKey)}`}
+                          · {causes[g.cause]}
+                          {g.resumedAfter && `; ${causes[g.resumedAfter]}`}
                           {g.codes.length > 0 && (
                             <span className="mono">
                               {" "}
