@@ -6,11 +6,11 @@ import * as ort from "onnxruntime-node";
 import { ImageUploadError } from "../uploads/upload-error";
 import { validateImage } from "../uploads/validate-image";
 import { loadQualityModel } from "./load-quality-model";
-import { combineWindowScores, overallFromScores } from "./combine-window-scores";
+import { judgeFrame, type WindowJudgement } from "./combine-window-scores";
+import { highlightLevel } from "./highlight-headroom";
 import { DEFECT_CODES, type DefectCode } from "./model-manifest";
 import { PhotoAssessmentSchema, type PhotoAssessment, type QualityReason } from "./photo-assessment";
 import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH } from "./prepare-model-input";
-import { orderReasons } from "./order-reasons";
 import { prepareModelWindows } from "./prepare-model-windows";
 import { REASON_TEXT } from "./quality-messages";
 
@@ -39,7 +39,7 @@ export async function assessPhoto(bytes: Uint8Array, options: AssessOptions = {}
   }
   const t3 = performance.now();
   const { manifest } = model;
-  const perWindow: Record<DefectCode, number>[] = [];
+  const perWindow: WindowJudgement[] = [];
   for (const rgb of windows) {
     const out = await model.session.run({
       [manifest.input.name]: new ort.Tensor("uint8", rgb, [1, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, 3]),
@@ -51,14 +51,16 @@ export async function assessPhoto(bytes: Uint8Array, options: AssessOptions = {}
       if (i < 0 || v === undefined || !Number.isFinite(v)) throw new Error(`quality model gave no score for ${name}`);
       return Math.min(1, Math.max(0, v));
     };
-    perWindow.push(Object.fromEntries(DEFECT_CODES.map((d) => [d, scoreOf(d)])) as Record<DefectCode, number>);
+    perWindow.push({ scores: Object.fromEntries(DEFECT_CODES.map((d) => [d, scoreOf(d)])) as Record<DefectCode, number>, highlight: highlightLevel(rgb) });
   }
   const t4 = performance.now();
 
-  const scores = combineWindowScores(perWindow);
-  const overallScore = overallFromScores(scores, manifest.thresholds as Record<DefectCode, number>);
+  // Window scores to reasons: the same rule as the live hints (combine-window-scores.ts), with
+  // underexposure only for frames whose highlights leave headroom (highlight-headroom.ts).
+  const frame = judgeFrame(perWindow, manifest.thresholds as Record<DefectCode, number>);
+  const { scores, overallScore } = frame;
 
-  const reasons: QualityReason[] = orderReasons(scores, manifest.thresholds as Record<DefectCode, number>, DEFECT_CODES)
+  const reasons: QualityReason[] = frame.reasons
     .map((d) => ({ code: d, score: scores[d], threshold: manifest.thresholds[d], ...REASON_TEXT[d] }));
   if (reasons.length === 0 && overallScore >= manifest.thresholds.overall) {
     reasons.push({ code: "low_quality", score: overallScore, threshold: manifest.thresholds.overall, ...REASON_TEXT.low_quality });

@@ -3,7 +3,12 @@
 // they take the worst window. Blur, exposure and noise are properties of the whole frame (a
 // camera shake blurs everything; exposure is judged on the picture as a whole, so a dark sky on
 // one side of a bright scene is not "too dark"), so they take the mean over windows.
+//
+// judgeFrame is the verdict's one rule from window scores to reasons, used by the server's gate
+// (assess-photo.ts) and the phone's live hints (app/_lib/capture/live-hints.ts) alike.
 import { DEFECT_CODES, type DefectCode } from "./defect-codes";
+import { frameHasHeadroom } from "./highlight-headroom";
+import { orderReasons } from "./order-reasons";
 
 export const WORST_WINDOW_DEFECTS: ReadonlySet<DefectCode> = new Set<DefectCode>(["obstruction", "glare"]);
 
@@ -25,6 +30,55 @@ export function combineWindowScores(perWindow: Record<DefectCode, number>[]): Re
  * The model's own rule for "overall" (see models/quality/build-model.ts), applied to the
  * combined scores: above 0.5 exactly when some defect is above its threshold.
  */
-export function overallFromScores(scores: Record<DefectCode, number>, thresholds: Record<DefectCode, number>): number {
-  return sigmoid(Math.max(...DEFECT_CODES.map((d) => logit(scores[d]) - logit(thresholds[d]))));
+export function overallFromScores(
+  scores: Record<DefectCode, number>,
+  thresholds: Record<DefectCode, number>,
+  defects: readonly DefectCode[] = DEFECT_CODES,
+): number {
+  if (defects.length === 0) return 0;
+  return sigmoid(Math.max(...defects.map((d) => logit(scores[d]) - logit(thresholds[d]))));
+}
+
+/** One window as the model and highlight-headroom.ts judged it. */
+export interface WindowJudgement {
+  scores: Record<DefectCode, number>;
+  /** highlightLevel() of the window's RGB. */
+  highlight: number;
+}
+
+export interface FrameJudgement {
+  /** Per-defect scores combined over windows (combineWindowScores). */
+  scores: Record<DefectCode, number>;
+  /** The frame's highlight level: the brightest window's. */
+  highlight: number;
+  /** False when some window's highlights reach the level: the frame could not have been exposed longer. */
+  hasHeadroom: boolean;
+  /** The defects the frame may be refused for: all of them, but underexposure only with headroom. */
+  judged: DefectCode[];
+  /** overallFromScores over the judged defects. */
+  overallScore: number;
+  /** Judged defects over their threshold, most severe first (order-reasons.ts). */
+  reasons: DefectCode[];
+}
+
+/**
+ * The verdict's rule. Underexposure is a reason only if the model's score is over its threshold
+ * AND the frame has highlight headroom (highlight-headroom.ts): a night or dark-mood scene whose
+ * lamps or windows already reach full scale is correctly exposed for its highlights, however dark
+ * on average; an underexposed frame (the whole scene scaled down) leaves its brightest parts far
+ * below full scale. The score itself is reported unchanged.
+ */
+export function judgeFrame(windows: readonly WindowJudgement[], thresholds: Record<DefectCode, number>): FrameJudgement {
+  const scores = combineWindowScores(windows.map((w) => w.scores));
+  const levels = windows.map((w) => w.highlight);
+  const hasHeadroom = frameHasHeadroom(levels);
+  const judged = DEFECT_CODES.filter((d) => d !== "underexposure" || hasHeadroom);
+  return {
+    scores,
+    highlight: Math.max(...levels),
+    hasHeadroom,
+    judged,
+    overallScore: overallFromScores(scores, thresholds, judged),
+    reasons: orderReasons(scores, thresholds, judged),
+  };
 }

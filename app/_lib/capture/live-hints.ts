@@ -4,9 +4,9 @@
 // defect becomes one short hint ("hold still", "too dark", "glare — tilt the phone").
 // Only a hint: the server's verdict on the original is the one that counts. When a hint
 // shows and goes: hint-debounce.ts.
-import { combineWindowScores } from "../../../server/quality/combine-window-scores";
-import { DEFECT_CODES, type DefectCode } from "../../../server/quality/defect-codes";
-import { orderReasons } from "../../../server/quality/order-reasons";
+import { judgeFrame, type WindowJudgement } from "../../../server/quality/combine-window-scores";
+import type { DefectCode } from "../../../server/quality/defect-codes";
+import { highlightLevel } from "../../../server/quality/highlight-headroom";
 import { hintDecision } from "./hint-debounce";
 import { loadLiveQualityModel, type LiveQualityModel } from "./live-quality-model";
 import { previewWindow } from "./preview-window";
@@ -42,11 +42,11 @@ export class LiveHints {
   /** The first reason of the last three frames (null: clean). */
   private recent: (DefectCode | null)[] = [];
   /**
-   * The latest scores of each window of the frame. A 16:9 preview has two windows; one is
-   * judged per frame, in turn, which halves a frame's cost on a slow phone: a finger on one
-   * side is seen within two frames.
+   * The latest scores (and highlight level) of each window of the frame. A 16:9 preview has
+   * two windows; one is judged per frame, in turn, which halves a frame's cost on a slow phone:
+   * a finger on one side is seen within two frames.
    */
-  private windowScores: (Record<DefectCode, number> | undefined)[] = [];
+  private windowScores: (WindowJudgement | undefined)[] = [];
   private nextWindow = 0;
   /** Milliseconds each judged frame took, grab to scores (newest last; for the benchmark and tests). */
   readonly frameMs: number[] = [];
@@ -138,11 +138,12 @@ export class LiveHints {
       const [scores] = await model.judge([cut.rgb]);
       // A frame from before the shutter, finished after it: the hold has cleared its votes; it adds none.
       if (this.held) return;
-      if (this.windowScores.length !== cut.count) this.windowScores = new Array<Record<DefectCode, number> | undefined>(cut.count);
-      this.windowScores[cut.index] = scores;
+      if (this.windowScores.length !== cut.count) this.windowScores = new Array<WindowJudgement | undefined>(cut.count);
+      this.windowScores[cut.index] = { scores, highlight: highlightLevel(cut.rgb) };
       this.nextWindow = cut.index + 1;
-      const judged = this.windowScores.filter((w): w is Record<DefectCode, number> => w !== undefined);
-      first = orderReasons(combineWindowScores(judged), model.manifest.thresholds as Record<DefectCode, number>, DEFECT_CODES)[0] ?? null;
+      const judged = this.windowScores.filter((w): w is WindowJudgement => w !== undefined);
+      // The server's own rule (combine-window-scores.ts): "too dark" only with highlight headroom.
+      first = judgeFrame(judged, model.manifest.thresholds as Record<DefectCode, number>).reasons[0] ?? null;
     } catch {
       if (this.held) return;
       return this.set({ kind: "unavailable" });
