@@ -52,6 +52,12 @@ export class LiveHints {
   readonly frameMs: number[] = [];
   /** Of each, the part before the model: drawing the preview and cutting it into windows. */
   readonly grabMs: number[] = [];
+  /**
+   * Of each, finer (the benchmark's breakdown): the grab's drawImage, getImageData and RGBA→RGB
+   * (preview-window.ts), and the model's session.run. What frameMs holds beyond these is the
+   * rest: tensor set-up, output handling, combining the windows, choosing the hint.
+   */
+  readonly stageMs: { draw: number; read: number; rgb: number; run: number }[] = [];
   /** When each judged frame started (performance.now(), newest last; the tests check none starts while held). */
   readonly startedAt: number[] = [];
 
@@ -149,8 +155,10 @@ export class LiveHints {
     }
     this.frameMs.push(performance.now() - t0);
     this.grabMs.push(t1 - t0);
+    this.stageMs.push({ ...cut.ms, run: model.lastRunMs });
     if (this.frameMs.length > 200) this.frameMs.shift();
     if (this.grabMs.length > 200) this.grabMs.shift();
+    if (this.stageMs.length > 200) this.stageMs.shift();
     this.recent = [...this.recent, first].slice(-3);
     const decision = hintDecision(this.recent, this.state.kind === "hint");
     if (decision === "clear") this.set({ kind: "clear" });

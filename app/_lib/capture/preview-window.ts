@@ -4,6 +4,17 @@
 // the server's windows of the same frame in tests/browser/preview-windows.test.ts.
 import { landscapeFrame, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, windowOrigins } from "../../../server/quality/model-window-layout";
 
+export interface PreviewWindow {
+  rgb: Uint8Array;
+  index: number;
+  count: number;
+  /**
+   * Milliseconds of each step, for the benchmark's breakdown of a frame: drawImage (the video
+   * frame turned and scaled; a canvas may defer the drawing to the read), getImageData, RGBA→RGB.
+   */
+  ms: { draw: number; read: number; rgb: number };
+}
+
 /**
  * Draws window `index` (wrapped to the windows' count) of the video's current frame as the
  * server would see the photo, turned to landscape and scaled, and returns its RGB pixels.
@@ -11,7 +22,7 @@ import { landscapeFrame, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, windowOrigins } 
  * 640×480 canvas and the rest is clipped away, which on a slow phone is a third less
  * resampling than drawing the whole frame and cutting the window out of it.
  */
-export function previewWindow(video: HTMLVideoElement, canvas: HTMLCanvasElement, index: number): { rgb: Uint8Array; index: number; count: number } | null {
+export function previewWindow(video: HTMLVideoElement, canvas: HTMLCanvasElement, index: number): PreviewWindow | null {
   const vw = video.videoWidth;
   const vh = video.videoHeight;
   if (!vw || !vh) return null;
@@ -31,9 +42,12 @@ export function previewWindow(video: HTMLVideoElement, canvas: HTMLCanvasElement
   // frame is turned 90° clockwise, as prepare-model-input.ts turns a portrait photo.
   if (portrait) ctx.setTransform(0, 1, -1, 0, L - x0, -y0);
   else ctx.setTransform(1, 0, 0, 1, -x0, -y0);
+  const t0 = performance.now();
   ctx.drawImage(video, 0, 0, portrait ? S : L, portrait ? L : S);
   ctx.setTransform(1, 0, 0, 1, 0, 0);
+  const t1 = performance.now();
   const rgba = ctx.getImageData(0, 0, MODEL_INPUT_WIDTH, MODEL_INPUT_HEIGHT).data;
+  const t2 = performance.now();
   // One 32-bit read per pixel (R in the low byte: ImageData is RGBA in memory and every phone
   // is little-endian); a byte store keeps the low 8 bits. Half the time of four byte reads at 4× throttling.
   const pixels = new Uint32Array(rgba.buffer, rgba.byteOffset, rgba.byteLength / 4);
@@ -44,5 +58,5 @@ export function previewWindow(video: HTMLVideoElement, canvas: HTMLCanvasElement
     rgb[q + 1] = v >>> 8;
     rgb[q + 2] = v >>> 16;
   }
-  return { rgb, index: i, count: origins.length };
+  return { rgb, index: i, count: origins.length, ms: { draw: t1 - t0, read: t2 - t1, rgb: performance.now() - t2 } };
 }
