@@ -6,6 +6,7 @@
 // shows and goes: hint-debounce.ts.
 import { combineWindowScores } from "../../../server/quality/combine-window-scores";
 import { DEFECT_CODES, type DefectCode } from "../../../server/quality/defect-codes";
+import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH } from "../../../server/quality/model-window-layout";
 import { orderReasons } from "../../../server/quality/order-reasons";
 import { hintDecision } from "./hint-debounce";
 import { loadLiveQualityModel, type LiveQualityModel } from "./live-quality-model";
@@ -39,6 +40,12 @@ export class LiveHints {
   private generation = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly canvas = document.createElement("canvas");
+  /**
+   * The window's RGB pixels, rewritten every frame: the model copies them into its own memory
+   * within judge(), and the next frame starts after it returns, so a 0.9 MB buffer per frame
+   * (and the garbage collector's work on a slow phone) is saved.
+   */
+  private readonly rgb = new Uint8Array(MODEL_INPUT_WIDTH * MODEL_INPUT_HEIGHT * 3);
   /** The first reason of the last three frames (null: clean). */
   private recent: (DefectCode | null)[] = [];
   /**
@@ -136,7 +143,7 @@ export class LiveHints {
     const t0 = performance.now();
     this.startedAt.push(t0);
     if (this.startedAt.length > 200) this.startedAt.shift();
-    const cut = previewWindow(video, this.canvas, this.nextWindow);
+    const cut = previewWindow(video, this.canvas, this.nextWindow, this.rgb);
     if (!cut) return;
     const t1 = performance.now();
     let first: DefectCode | null;
