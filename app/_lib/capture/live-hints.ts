@@ -7,6 +7,7 @@
 import { judgeFrame, type WindowJudgement } from "../../../server/quality/combine-window-scores";
 import type { DefectCode } from "../../../server/quality/defect-codes";
 import { highlightLevel } from "../../../server/quality/highlight-headroom";
+import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH } from "../../../server/quality/model-window-layout";
 import { hintDecision } from "./hint-debounce";
 import { loadLiveQualityModel, type LiveQualityModel } from "./live-quality-model";
 import { previewWindow } from "./preview-window";
@@ -39,6 +40,12 @@ export class LiveHints {
   private generation = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly canvas = document.createElement("canvas");
+  /**
+   * The window's RGB pixels, rewritten every frame: the model copies them into its own memory
+   * within judge(), and the next frame starts after it returns, so a 0.9 MB buffer per frame
+   * (and the garbage collector's work on a slow phone) is saved.
+   */
+  private readonly rgb = new Uint8Array(MODEL_INPUT_WIDTH * MODEL_INPUT_HEIGHT * 3);
   /** The first reason of the last three frames (null: clean). */
   private recent: (DefectCode | null)[] = [];
   /**
@@ -52,6 +59,12 @@ export class LiveHints {
   readonly frameMs: number[] = [];
   /** Of each, the part before the model: drawing the preview and cutting it into windows. */
   readonly grabMs: number[] = [];
+  /**
+   * Of each, finer (the benchmark's breakdown): the grab's drawImage, getImageData and RGBA→RGB
+   * (preview-window.ts), and the model's session.run. What frameMs holds beyond these is the
+   * rest: tensor set-up, output handling, combining the windows, choosing the hint.
+   */
+  readonly stageMs: { draw: number; read: number; rgb: number; run: number }[] = [];
   /** When each judged frame started (performance.now(), newest last; the tests check none starts while held). */
   readonly startedAt: number[] = [];
 
@@ -130,7 +143,7 @@ export class LiveHints {
     const t0 = performance.now();
     this.startedAt.push(t0);
     if (this.startedAt.length > 200) this.startedAt.shift();
-    const cut = previewWindow(video, this.canvas, this.nextWindow);
+    const cut = previewWindow(video, this.canvas, this.nextWindow, this.rgb);
     if (!cut) return;
     const t1 = performance.now();
     let first: DefectCode | null;
@@ -150,8 +163,10 @@ export class LiveHints {
     }
     this.frameMs.push(performance.now() - t0);
     this.grabMs.push(t1 - t0);
+    this.stageMs.push({ ...cut.ms, run: model.lastRunMs });
     if (this.frameMs.length > 200) this.frameMs.shift();
     if (this.grabMs.length > 200) this.grabMs.shift();
+    if (this.stageMs.length > 200) this.stageMs.shift();
     this.recent = [...this.recent, first].slice(-3);
     const decision = hintDecision(this.recent, this.state.kind === "hint");
     if (decision === "clear") this.set({ kind: "clear" });

@@ -30,6 +30,8 @@ export interface LiveQualityModel {
   manifest: LiveQualityManifest;
   /** Scores per defect for each interleaved RGB window (height × width × 3). */
   judge(windows: Uint8Array[]): Promise<Record<DefectCode, number>[]>;
+  /** Milliseconds the last judge() spent inside session.run (the benchmark's breakdown of a frame). */
+  readonly lastRunMs: number;
 }
 
 const runtimeBase = (manifest: LiveQualityManifest) => `${BASE}/runtime/${encodeURIComponent(manifest.runtimeVersion)}/`;
@@ -70,16 +72,25 @@ async function load(): Promise<LiveQualityModel> {
   ort.env.wasm.proxy = false;
   const session = await ort.InferenceSession.create(new Uint8Array(modelBytes), { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
   const order = manifest.outputs;
+  let lastRunMs = 0;
   return {
     manifest,
+    get lastRunMs() {
+      return lastRunMs;
+    },
     async judge(windows) {
       const out: Record<DefectCode, number>[] = [];
+      let runMs = 0;
       for (const rgb of windows) {
-        const result = await session.run({ [manifest.inputName]: new ort.Tensor("uint8", rgb, [1, manifest.height, manifest.width, 3]) });
+        const feeds = { [manifest.inputName]: new ort.Tensor("uint8", rgb, [1, manifest.height, manifest.width, 3]) };
+        const t = performance.now();
+        const result = await session.run(feeds);
+        runMs += performance.now() - t;
         const raw = result.scores?.data as Float32Array | undefined;
         if (!raw) throw new Error("the model gave no scores");
         out.push(Object.fromEntries(DEFECT_CODES.map((d) => [d, Math.min(1, Math.max(0, raw[order.indexOf(d)] ?? 0))])) as Record<DefectCode, number>);
       }
+      lastRunMs = runMs;
       return out;
     },
   };
