@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import { z } from "zod";
+import { parseCliArgs } from "./cli-args";
 import { assessPhoto } from "../../server/quality/assess-photo";
 import { loadQualityModel } from "../../server/quality/load-quality-model";
 import { DEFAULT_MODEL_DIR } from "../../server/quality/load-quality-model";
@@ -75,15 +76,6 @@ type CachedImage = z.infer<typeof CachedImageSchema>;
 const markerStart = CROSS_MARKER_START;
 const markerEnd = CROSS_MARKER_END;
 
-function parseArgs() {
-  const raw: Record<string, string> = {};
-  for (const a of process.argv.slice(2)) {
-    const m = /^--([\w-]+)=(.*)$/.exec(a);
-    if (!m) throw new Error(`unrecognised argument ${a}`);
-    raw[m[1]!.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())] = m[2]!;
-  }
-  return ArgsSchema.parse(raw);
-}
 
 function hash(s: string) {
   let h = 2166136261;
@@ -274,7 +266,7 @@ async function judgeImageSet(set: ImageSet, photos: PhotoSource[], args: { seed:
 }
 
 async function main() {
-  const args = parseArgs();
+  const args = parseCliArgs(ArgsSchema);
   const t0 = performance.now();
   const model = await loadQualityModel(args.modelDir);
   const trainIds = new Set(z.array(z.string()).parse(model.manifest.training.trainingPhotographs));

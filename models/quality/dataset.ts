@@ -68,7 +68,8 @@ export async function buildRows(
   return rows;
 }
 
-function hashString(s: string): number {
+/** FNV-1a of a string: a stable per-sample seed from its name. */
+export function hashString(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

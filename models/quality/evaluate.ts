@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { parseCliArgs } from "./cli-args";
 import { assessPhoto } from "../../server/quality/assess-photo";
 import { loadQualityModel } from "../../server/quality/load-quality-model";
 import type { BaselineScores } from "./baselines";
@@ -40,18 +41,9 @@ const BASELINES: Partial<Record<Output, { name: string; score: (b: BaselineScore
 
 const f = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : "n/a");
 
-function parseArgs() {
-  const raw: Record<string, string> = {};
-  for (const a of process.argv.slice(2)) {
-    const m = /^--([\w-]+)=(.*)$/.exec(a);
-    if (!m) throw new Error(`unrecognised argument ${a} (expected --per-source=N, --seed=N, --forms=base|more)`);
-    raw[m[1]!.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())] = m[2]!;
-  }
-  return ArgsSchema.parse(raw);
-}
 
 async function main() {
-  const args = parseArgs();
+  const args = parseCliArgs(ArgsSchema, "--per-source=N, --seed=N, --forms=base|more");
   const t0 = performance.now();
   const model = await loadQualityModel();
   const { manifest } = model;

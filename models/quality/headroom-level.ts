@@ -14,9 +14,11 @@
 import { writeFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
 import { z } from "zod";
+import { parseCliArgs } from "./cli-args";
 import { highlightLevel } from "../../server/quality/highlight-headroom";
 import { loadQualityModel } from "../../server/quality/load-quality-model";
 import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, prepareModelInput } from "../../server/quality/prepare-model-input";
+import { hashString } from "./dataset";
 import { fetchSources } from "./fetch-sources";
 import { renderHardGood } from "./hard-good-samples";
 import { Rng } from "./random";
@@ -33,15 +35,6 @@ const ArgsSchema = z.object({
 
 const PERCENTILES = [0.99, 0.995, 0.998, 0.999, 0.9995] as const;
 
-function hashString(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  return h >>> 0;
-}
-
 interface Item {
   kind: "sample" | "night";
   sourceId: string;
@@ -52,13 +45,7 @@ interface Item {
 }
 
 async function main() {
-  const raw: Record<string, string> = {};
-  for (const a of process.argv.slice(2)) {
-    const m = /^--([\w-]+)=(.*)$/.exec(a);
-    if (!m) throw new Error(`unrecognised argument ${a}`);
-    raw[m[1]!.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())] = m[2]!;
-  }
-  const args = ArgsSchema.parse(raw);
+  const args = parseCliArgs(ArgsSchema);
   const model = await loadQualityModel();
   const threshold = model.manifest.thresholds.underexposure;
   const uIndex = (model.manifest.outputs as readonly string[]).indexOf("underexposure");

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { parseCliArgs } from "./cli-args";
 import { DEFAULT_MODEL_DIR } from "../../server/quality/load-quality-model";
 import { reasonMargin } from "../../server/quality/order-reasons";
 import { buildFeatureModel } from "./build-model";
@@ -25,13 +26,7 @@ const ArgsSchema = z.object({
   /** Clean hard scenes per kind and photograph to add (0: none), as train.ts does. */
   hardGood: z.coerce.number().int().min(0).default(0),
 });
-const raw: Record<string, string> = {};
-for (const a of process.argv.slice(2)) {
-  const m = /^--([\w-]+)=(.*)$/.exec(a);
-  if (!m) throw new Error(`unrecognised argument ${a}`);
-  raw[m[1]!.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())] = m[2]!;
-}
-const args = ArgsSchema.parse(raw);
+const args = parseCliArgs(ArgsSchema);
 const HERE = import.meta.dirname;
 
 type Order = (scores: Record<Defect, number>, t: Record<Defect, number>) => Defect[];

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { parseCliArgs } from "./cli-args";
 import { ModelManifestSchema, type ModelManifest } from "../../server/quality/model-manifest";
 import { INPUT_NAME, buildFeatureModel, buildQualityModel, predictHeads } from "./build-model";
 import { featureSession, runModel, type Row } from "./dataset";
@@ -58,18 +59,9 @@ const CALIBRATION_BUDGET = { perDefectCopies: 0.005 };
 const CALIBRATION_HARD_GOOD_PER_KIND = 3;
 const HARD_GOOD_SEED = 20261203;
 
-function parseArgs() {
-  const raw: Record<string, string> = {};
-  for (const a of process.argv.slice(2)) {
-    const m = /^--([\w-]+)=(.*)$/.exec(a);
-    if (!m) throw new Error(`unrecognised argument ${a} (expected --per-source=N, --out=DIR, --seed=N, --hard-good=N, --forms=base|more)`);
-    raw[m[1]!.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())] = m[2]!;
-  }
-  return ArgsSchema.parse(raw);
-}
 
 async function main() {
-  const args = parseArgs();
+  const args = parseCliArgs(ArgsSchema, "--per-source=N, --out=DIR, --seed=N, --hard-good=N, --forms=base|more");
   const t0 = performance.now();
   const log = (msg: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${msg}`);
 
