@@ -24,7 +24,7 @@ import { HARD_GOOD_SCENES, drawHardGoodScene } from "./cross-eval/hard-good-scen
 import { THIRD_ALSO_RIGHT, THIRD_DEFECTS, THIRD_EXPECTED_REASON, drawThirdDefect } from "./cross-eval/third-generator";
 import { fetchSources, type PhotoSource } from "./fetch-sources";
 import { rocAuc } from "./metrics";
-import { Rng } from "./random";
+import { hashString, Rng } from "./random";
 import { u8ToLinear } from "./degrade/rgb-image";
 import { SEVERITY, meanLuminanceEv } from "./render-sample";
 
@@ -76,12 +76,6 @@ type CachedImage = z.infer<typeof CachedImageSchema>;
 const markerStart = CROSS_MARKER_START;
 const markerEnd = CROSS_MARKER_END;
 
-
-function hash(s: string) {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
 
 /** A statistic over photographs with a 95% percentile bootstrap interval (photographs resampled). */
 function bootstrap(results: CrossResult[], stat: (rs: CrossResult[]) => number, n: number, seed: number) {
@@ -150,7 +144,7 @@ export function summarise(results: CrossResult[], nBoot: number, seed: number, g
     const out = EXPECTED_REASON[d]!;
     const auc = rocAuc([...rs.map((r) => ({ score: r.scores[out]!, label: 1 as const })), ...good.map((r) => ({ score: r.scores[out]!, label: 0 as const }))]);
     lines.push(
-      `| ${d} | ${out} | ${rs.length} | ${ci(bootstrap(rs, (x) => share(x, (r) => r.verdict === "rejected"), nBoot, seed + hash(d)))} | ${ci(bootstrap(rs, (x) => share(x, firstRight), nBoot, seed + hash(d) + 1))} | ${auc.toFixed(3)} |`,
+      `| ${d} | ${out} | ${rs.length} | ${ci(bootstrap(rs, (x) => share(x, (r) => r.verdict === "rejected"), nBoot, seed + hashString(d)))} | ${ci(bootstrap(rs, (x) => share(x, firstRight), nBoot, seed + hashString(d) + 1))} | ${auc.toFixed(3)} |`,
     );
   }
   lines.push("");
@@ -166,7 +160,7 @@ export function summarise(results: CrossResult[], nBoot: number, seed: number, g
       for (const c of r.reasons) any.set(c, (any.get(c) ?? 0) + 1);
     }
     const list = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ") || "—";
-    const rej = bootstrap(rs, (x) => share(x, (r) => r.verdict === "rejected"), nBoot, seed + hash(v));
+    const rej = bootstrap(rs, (x) => share(x, (r) => r.verdict === "rejected"), nBoot, seed + hashString(v));
     variantLines.push(`| ${v} | ${rs.length} | ${rs.filter((r) => r.verdict === "rejected").length} | ${ci(rej)} | ${list(first)} | ${list(any)} |`);
   }
   // How dark the night scenes are, on the training labels' own scale: a frame whose mean is at
@@ -293,7 +287,7 @@ async function main() {
         { kind: "clean", variant: "original", jpeg: await cleanCopy(base), description: "unmodified (JPEG q92)", expected: null },
         ...(await sequential(MILD_CHANGES, async (m) => ({ kind: "mild" as const, variant: m, jpeg: await mildCopy(base, m), description: m, expected: null }))),
         ...(await sequential(CROSS_DEFECTS, async (d) => {
-          const drawn = await drawDefect(base, d, new Rng(hash(`${p.id}|${size}|${d}`) ^ args.seed, 0));
+          const drawn = await drawDefect(base, d, new Rng(hashString(`${p.id}|${size}|${d}`) ^ args.seed, 0));
           return { kind: "defect" as const, variant: d, jpeg: drawn.jpeg, description: drawn.description, expected: EXPECTED_REASON[d] ?? null };
         })),
       ],
@@ -309,7 +303,7 @@ async function main() {
       keepSize: fullSizes,
       draw: (p, base, size) =>
         sequential(THIRD_DEFECTS, async (d) => {
-          const drawn = await drawThirdDefect(base, d, new Rng(hash(`third|${p.id}|${size}|${d}`) ^ args.seed, 0));
+          const drawn = await drawThirdDefect(base, d, new Rng(hashString(`third|${p.id}|${size}|${d}`) ^ args.seed, 0));
           return { kind: "defect" as const, variant: d, jpeg: drawn.jpeg, description: drawn.description, expected: THIRD_EXPECTED_REASON[d] };
         }),
     },
@@ -324,7 +318,7 @@ async function main() {
       keepSize: (W) => W < 4000,
       draw: (p, base, size) =>
         sequential(HARD_GOOD_SCENES, async (scene) => {
-          const drawn = await drawHardGoodScene(p.file, base, scene, new Rng(hash(`${p.id}|${size}|${scene}`) ^ args.seed, 0));
+          const drawn = await drawHardGoodScene(p.file, base, scene, new Rng(hashString(`${p.id}|${size}|${scene}`) ^ args.seed, 0));
           return { kind: "hard" as const, variant: scene, jpeg: drawn.jpeg, description: drawn.description, expected: null };
         }),
     },

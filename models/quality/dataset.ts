@@ -5,7 +5,7 @@ import { prepareModelInput, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH } from "../../
 import { baselineScores, type BaselineScores } from "./baselines";
 import type { Labels } from "./defects";
 import type { PhotoSource } from "./fetch-sources";
-import { Rng } from "./random";
+import { hashString, Rng } from "./random";
 import { loadSource, renderSample, type RenderForms } from "./render-sample";
 
 export interface Row {
@@ -49,9 +49,8 @@ export async function buildRows(
   const total = sources.length * perSource;
   for (const src of sources) {
     const image = await loadSource(src.id, src.file);
-    const sourceSeed = hashString(src.id) ^ seed;
     for (let k = 0; k < perSource; k++) {
-      const sample = await renderSample(image, new Rng(sourceSeed, k), forms);
+      const sample = await renderSample(image, sampleRng(src.id, seed, k), forms);
       const { rgb } = await prepareModelInput(sample.jpeg);
       const { features, scores } = await runModel(session, rgb);
       rows.push({
@@ -68,12 +67,10 @@ export async function buildRows(
   return rows;
 }
 
-/** FNV-1a of a string: a stable per-sample seed from its name. */
-export function hashString(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  return h >>> 0;
+/**
+ * The random stream of rendered sample k of a source photograph: the same for every script that
+ * renders the training samples (buildRows, the row cache, headroom-level.ts), so they see the same samples.
+ */
+export function sampleRng(sourceId: string, seed: number, k: number): Rng {
+  return new Rng(hashString(sourceId) ^ seed, k);
 }

@@ -81,14 +81,19 @@ export async function renderHardGood(src: SourceImage, kind: HardGoodKind, rng: 
   return { jpeg, description: `clean ${kind}: ${description}, q${quality}` };
 }
 
+/** The random stream of clean hard scene j of `kind` from source photograph number s (buildHardGoodRows' seeding, shared with headroom-level.ts). */
+export function hardGoodRng(seed: number, s: number, kind: HardGoodKind, j: number): Rng {
+  return new Rng(seed ^ (s * 7919), HARD_GOOD_KINDS.indexOf(kind) * 1000 + j);
+}
+
 export async function buildHardGoodRows(sources: PhotoSource[], perKind: number, seed: number, session: ort.InferenceSession): Promise<Row[]> {
   const rows: Row[] = [];
   const labels = Object.fromEntries(OUTPUTS.map((o) => [o, 0])) as Labels;
   for (const [s, src] of sources.entries()) {
     const image = await loadSource(src.id, src.file);
-    for (const [k, kind] of HARD_GOOD_KINDS.entries()) {
+    for (const kind of HARD_GOOD_KINDS) {
       for (let j = 0; j < perKind; j++) {
-        const sample = await renderHardGood(image, kind, new Rng(seed ^ (s * 7919), k * 1000 + j));
+        const sample = await renderHardGood(image, kind, hardGoodRng(seed, s, kind, j));
         const { rgb } = await prepareModelInput(sample.jpeg);
         const { features } = await runModel(session, rgb);
         rows.push({ sourceId: src.id, features, labels: { ...labels }, baselines: baselineScores(rgb, MODEL_INPUT_WIDTH, MODEL_INPUT_HEIGHT), description: sample.description });

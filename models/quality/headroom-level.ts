@@ -18,10 +18,9 @@ import { parseCliArgs } from "./cli-args";
 import { highlightLevel } from "../../server/quality/highlight-headroom";
 import { loadQualityModel } from "../../server/quality/load-quality-model";
 import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, prepareModelInput } from "../../server/quality/prepare-model-input";
-import { hashString } from "./dataset";
+import { sampleRng } from "./dataset";
 import { fetchSources } from "./fetch-sources";
-import { renderHardGood } from "./hard-good-samples";
-import { Rng } from "./random";
+import { hardGoodRng, renderHardGood } from "./hard-good-samples";
 import { loadSource, renderSample } from "./render-sample";
 
 const ArgsSchema = z.object({
@@ -62,14 +61,12 @@ async function main() {
   for (const [s, src] of train.entries()) {
     const image = await loadSource(src.id, src.file);
     for (let j = 0; j < args.night; j++) {
-      // Seeded as hard-good-samples.ts's buildHardGoodRows (night is kind 1).
-      const hg = await renderHardGood(image, "night", new Rng(args.nightSeed ^ (s * 7919), 1 * 1000 + j));
+      const hg = await renderHardGood(image, "night", hardGoodRng(args.nightSeed, s, "night", j));
       const { score, levels } = await judge(hg.jpeg);
       items.push({ kind: "night", sourceId: src.id, underexposureLabel: 0, description: hg.description, underexposureScore: score, levels });
     }
-    const sourceSeed = hashString(src.id) ^ args.seed;
     for (let k = 0; k < args.perSource; k++) {
-      const sample = await renderSample(image, new Rng(sourceSeed, k), "base");
+      const sample = await renderSample(image, sampleRng(src.id, args.seed, k), "base");
       const { score, levels } = await judge(sample.jpeg);
       items.push({ kind: "sample", sourceId: src.id, underexposureLabel: sample.labels.underexposure, description: sample.description, underexposureScore: score, levels });
     }

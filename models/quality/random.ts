@@ -76,3 +76,10 @@ export class Rng {
     return items;
   }
 }
+
+/** FNV-1a of a string: a stable 32-bit seed from a name (a photograph's id, an image's recipe). */
+export function hashString(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}

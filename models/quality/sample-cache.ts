@@ -7,10 +7,9 @@ import path from "node:path";
 import type * as ort from "onnxruntime-node";
 import { prepareModelInput, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH } from "../../server/quality/prepare-model-input";
 import { baselineScores } from "./baselines";
-import { runModel, type Row } from "./dataset";
+import { runModel, sampleRng, type Row } from "./dataset";
 import type { Labels } from "./defects";
 import type { PhotoSource } from "./fetch-sources";
-import { Rng } from "./random";
 import { loadSource, renderSample, type RenderForms } from "./render-sample";
 import { rowCacheKey } from "./row-cache";
 
@@ -19,16 +18,6 @@ interface StoredSample {
   file: string;
   labels: Labels;
   description: string;
-}
-
-/** The same seeding as dataset.ts's buildRows: sample k of source s always gets the same stream. */
-function sourceSeed(id: string, seed: number): number {
-  let h = 2166136261;
-  for (let i = 0; i < id.length; i++) {
-    h ^= id.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  return (h >>> 0) ^ seed;
 }
 
 export async function cachedSampleRows(
@@ -49,7 +38,7 @@ export async function cachedSampleRows(
     for (const src of sources) {
       const image = await loadSource(src.id, src.file);
       for (let k = 0; k < perSource; k++) {
-        const sample = await renderSample(image, new Rng(sourceSeed(src.id, seed), k), forms);
+        const sample = await renderSample(image, sampleRng(src.id, seed, k), forms);
         const file = `${src.id}_${k}.jpg`;
         writeFileSync(path.join(dir, file), sample.jpeg);
         stored.push({ sourceId: src.id, file, labels: sample.labels, description: sample.description });
