@@ -114,9 +114,16 @@ test("phone namespace: link, blackout, UDP block, loss, rate cap, address change
   const relayPort = await freePort();
   const relay = await startDelayRelay({ protocol: "tcp", listen: { host: network.relayAddress, port: relayPort }, target: { host: network.serverAddress, port }, delayMs: 150, jitterMs: 20 });
   t.after(() => relay.close());
-  const direct = Number((await probe(network, tcpTry(network.serverAddress, port))).split(" ")[1]);
-  const delayed = Number((await probe(network, tcpTry(network.relayAddress, relayPort))).split(" ")[1]);
-  assert.ok(delayed >= 250 && delayed > direct + 200, `echo round trip: ${direct} ms direct, ${delayed} ms through the relay`);
+  // The fastest of a few alternating tries each: one try on a saturated machine can wait
+  // hundreds of ms for a core (a run at load 24 saw 394 ms direct), but the relay's delay is in every try.
+  const directTries: number[] = [];
+  const delayedTries: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    directTries.push(Number((await probe(network, tcpTry(network.serverAddress, port))).split(" ")[1]));
+    delayedTries.push(Number((await probe(network, tcpTry(network.relayAddress, relayPort))).split(" ")[1]));
+  }
+  const [direct, delayed] = [Math.min(...directTries), Math.min(...delayedTries)];
+  assert.ok(delayed >= 250 && delayed > direct + 200, `echo round trip: ${directTries.join("/")} ms direct, ${delayedTries.join("/")} ms through the relay`);
   const udpRelay = await startDelayRelay({ protocol: "udp", listen: { host: network.relayAddress, port: relayPort }, target: { host: network.serverAddress, port }, delayMs: 100 });
   t.after(() => udpRelay.close());
   assert.equal(await probe(network, udpTry(network.relayAddress, relayPort, 3, 1500)), "got 3");
