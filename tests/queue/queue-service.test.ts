@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
 import { QueueService } from "../../server/queue/queue-service";
 import { createSurveyForEntry } from "../../server/queue/queue-survey";
+import { tryOffer } from "../../server/queue/atomic-assignment";
 import { DrivenClock, driver, makeAgents, queueService } from "./queue-fixtures";
 
 for (const kind of databaseKinds) {
@@ -89,6 +90,29 @@ for (const kind of databaseKinds) {
       const sticky = await svc.setReady(previous);
       assert.deepEqual(sticky.map((o) => [o.entryId, o.agentId]), [[back.entryId, previous]]);
       for (const o of [...first, ...secondOffers, ...sticky]) await svc.accept(o.offerId, o.agentId);
+    });
+
+    it("an offer that fails (the agent was taken) never shows its entry as taken to another request meanwhile", async () => {
+      const q = (await svc.createQueue(`failed-offer-${kind}`)).id;
+      const [gone] = await makeAgents(t.db, svc, `failed-offer-${kind}-`, 1, [q]);
+      const vip = await svc.enter(driver(q, { vip: true }));
+      // `gone` is away: the round read it ready, and it went before the offer.
+      // What another request reads while the offer's transaction runs (on SQLite, on the same connection).
+      const seen: string[] = [];
+      const watched = t.db.$extends({
+        query: {
+          $allOperations: async ({ args, query }) => {
+            const result = await query(args);
+            seen.push((await t.db.queueEntry.findUniqueOrThrow({ where: { id: vip.entryId } })).status);
+            return result;
+          },
+        },
+      }) as unknown as typeof t.db;
+      const offer = await tryOffer(watched, kind, { entryId: vip.entryId, queueId: q, agentId: gone!, reason: "longest-idle", now: clock.now(), offerTimeoutSec: 15 });
+      assert.equal(offer, null);
+      assert.ok(seen.length > 0);
+      assert.deepEqual([...new Set(seen)], ["waiting"], "another router reading meanwhile sees the VIP waiting, and serves it first");
+      await svc.abandon(vip.entryId);
     });
 
     it("an unanswered offer passes on and the agent goes away; overflow to the second group; max wait offers a callback", async () => {
