@@ -2,7 +2,8 @@
 // inside one transaction the entry goes waiting→offered and the agent
 // ready→offered by conditional updates that count the rows they changed; if
 // either was taken meanwhile (another router, another server on the same
-// database) nothing happens.
+// database) nothing happens, and the caller's round decides again from fresh
+// facts (queue-service.ts, routeOnce).
 // Both rows are checked before anything is written, so a failed offer never shows
 // a passing state to anyone:
 // - PostgreSQL: the two rows are locked with FOR UPDATE (entry, then agent, the

@@ -92,6 +92,45 @@ for (const kind of databaseKinds) {
       for (const o of [...first, ...secondOffers, ...sticky]) await svc.accept(o.offerId, o.agentId);
     });
 
+    it("VIP first with another router at work: a round whose offer to the VIP fails (the agent was taken meanwhile) decides again, and does not give the next agent to a plain driver", async () => {
+      // Its own queue and agents, so nobody else's state takes part.
+      const q = (await svc.createQueue(`vip-race-${kind}`)).id;
+      const [first, next] = await makeAgents(t.db, svc, `vip-race-${kind}-`, 2, [q]);
+      const plain = await svc.enter(driver(q));
+      clock.advance(1);
+      const vip = await svc.enter(driver(q, { vip: true }));
+      clock.advance(1);
+      // Both ready without a round of their own; `first` idle longer, so the VIP's pick.
+      for (const [agent, idleSec] of [[first!, 2], [next!, 1]] as const) {
+        const since = new Date(clock.ms - idleSec * 1000);
+        await t.db.queueAgent.update({ where: { userId: agent }, data: { state: "ready", stateSince: since, readySince: since } });
+      }
+      // Another router's change lands between this round's read of the ready agents and its first offer:
+      // `first` is gone (here: away; under load, offered a driver by the other router).
+      let taken = false;
+      const racing = t.db.$extends({
+        query: {
+          queueAgent: {
+            findMany: async ({ args, query }) => {
+              const rows = await query(args);
+              if (!taken) {
+                taken = true;
+                assert.equal(await svc.setAway(first!), true);
+              }
+              return rows;
+            },
+          },
+        },
+      }) as unknown as typeof t.db;
+      const offers = await queueService(racing, kind, clock).dispatch();
+      assert.ok(taken);
+      assert.deepEqual(offers.map((o) => [o.entryId, o.agentId]), [[vip.entryId, next]], "the VIP gets the agent still free; the plain driver waits");
+      assert.equal((await t.db.queueEntry.findUniqueOrThrow({ where: { id: plain.entryId } })).status, "waiting");
+      await svc.abandon(plain.entryId);
+      await svc.abandon(vip.entryId);
+      await svc.setAway(next!);
+    });
+
     it("an offer that fails (the agent was taken) never shows its entry as taken to another request meanwhile", async () => {
       const q = (await svc.createQueue(`failed-offer-${kind}`)).id;
       const [gone] = await makeAgents(t.db, svc, `failed-offer-${kind}-`, 1, [q]);
