@@ -29,16 +29,21 @@ import type { OfferReason } from "./route-decision";
 
 export type Provider = "sqlite" | "postgresql";
 
-/** The entry still waiting and the agent still ready (on PostgreSQL, both now locked by this transaction). */
-async function bothStillFree(tx: Tx, provider: Provider, entryId: string, agentId: string): Promise<boolean> {
+/** Why an offer was not made: its entry no longer waits, or its agent is no longer ready (taken meanwhile). */
+export interface OfferLost {
+  lost: "entry" | "agent";
+}
+
+/** Which of the two was taken meanwhile, or null when the entry still waits and the agent is still ready (on PostgreSQL, both now locked by this transaction). */
+async function takenMeanwhile(tx: Tx, provider: Provider, entryId: string, agentId: string): Promise<OfferLost | null> {
   if (provider === "sqlite") {
-    const entry = await tx.queueEntry.count({ where: { id: entryId, status: "waiting" } });
-    return entry === 1 && (await tx.queueAgent.count({ where: { userId: agentId, state: "ready" } })) === 1;
+    if ((await tx.queueEntry.count({ where: { id: entryId, status: "waiting" } })) !== 1) return { lost: "entry" };
+    return (await tx.queueAgent.count({ where: { userId: agentId, state: "ready" } })) === 1 ? null : { lost: "agent" };
   }
   const entries = await tx.$queryRawUnsafe<{ id: string }[]>(`SELECT "id" FROM "QueueEntry" WHERE "id" = $1 AND "status" = 'waiting' FOR UPDATE`, entryId);
-  if (entries.length !== 1) return false;
+  if (entries.length !== 1) return { lost: "entry" };
   const agents = await tx.$queryRawUnsafe<{ userId: string }[]>(`SELECT "userId" FROM "QueueAgent" WHERE "userId" = $1 AND "state" = 'ready' FOR UPDATE`, agentId);
-  return agents.length === 1;
+  return agents.length === 1 ? null : { lost: "agent" };
 }
 
 export interface OfferMade {
@@ -52,17 +57,18 @@ export async function tryOffer(
   db: Db,
   provider: Provider,
   args: { entryId: string; queueId: string; agentId: string; reason: OfferReason; now: Date; offerTimeoutSec: number },
-): Promise<OfferMade | null> {
+): Promise<OfferMade | OfferLost> {
   const { entryId, agentId, now } = args;
   const expiresAt = new Date(now.getTime() + args.offerTimeoutSec * 1000);
-  return retryOnDeadlock(() => db.$transaction(async (tx) => {
-      if (!(await bothStillFree(tx, provider, entryId, agentId))) return null;
+  return retryOnDeadlock(() => db.$transaction(async (tx): Promise<OfferMade | OfferLost> => {
+      const taken = await takenMeanwhile(tx, provider, entryId, agentId);
+      if (taken) return taken;
       const entry = await tx.queueEntry.updateMany({ where: { id: entryId, status: "waiting" }, data: { status: "offered", offerCount: { increment: 1 } } });
-      if (entry.count !== 1) return null;
+      if (entry.count !== 1) return { lost: "entry" };
       const agent = await tx.queueAgent.updateMany({ where: { userId: agentId, state: "ready" }, data: { state: "offered", stateSince: now } });
       if (agent.count !== 1) {
         await tx.queueEntry.updateMany({ where: { id: entryId, status: "offered" }, data: { status: "waiting", offerCount: { decrement: 1 } } });
-        return null;
+        return { lost: "agent" };
       }
       const offer = await tx.queueOffer.create({ data: { entryId, agentId, offeredAt: now, expiresAt } });
       await scheduleTimer(tx, "offer-timeout", offer.id, expiresAt);

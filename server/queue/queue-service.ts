@@ -244,14 +244,19 @@ export class QueueService {
   /**
    * One round: read the facts, decide, and make the decided offers in the decided
    * order (reserved entries, then VIP first, ...: see decideOffers). The decisions
-   * are one matching of the facts as read; another router (or server) changes them
-   * meanwhile. Once an offer fails (its entry or its agent was taken meanwhile), the
-   * rest of the matching is stale: an entry served later would be given the agent an
-   * entry served earlier now needs (a VIP loses its agent to the other router, and the
-   * next agent, which it could have had, rang for a plain driver). So the round stops
-   * there and decides again from fresh facts; what it already offered stays made.
-   * Every failed offer means another transaction changed that entry or agent
-   * (tryOffer waits for one still open on them), so the round ends once the others do.
+   * are one matching of the facts as read, and another router (or server) changes
+   * them meanwhile:
+   * - An offer whose agent was taken: the rest of the matching is stale. Made anyway,
+   *   an entry served later is given an agent one served earlier now needs (the VIP
+   *   lost its agent to the other router, and the next agent, which it could have
+   *   had, rang for a plain driver). The pass stops there.
+   * - An offer whose entry was taken (offered by the other router, or the driver
+   *   left): everyone ranked before the entries still to come has had their agent or
+   *   is gone, so the rest still holds; only the entry's agent is left over.
+   * Either way the round then decides again from fresh facts, so no agent idles
+   * while someone it suits waits. A failed offer means another transaction changed
+   * that entry or agent (tryOffer waits for one still open on them), so the round
+   * ends once the others do.
    */
   private async routeOnce(): Promise<OfferMade[]> {
     const now = this.now();
@@ -278,11 +283,12 @@ export class QueueService {
       for (const d of decisions) {
         const queueId = queueOf.get(d.entryId)!;
         const offer = await tryOffer(this.db, this.provider, { ...d, queueId, now, offerTimeoutSec: rules.get(queueId)!.offerTimeoutSec });
-        if (!offer) {
-          stale = true;
-          break;
+        if ("offerId" in offer) {
+          made.push(offer);
+          continue;
         }
-        made.push(offer);
+        stale = true;
+        if (offer.lost === "agent") break;
       }
     }
     // A transfer's offer goes into its running survey's timeline at once (a round without transfers asks nothing more).
