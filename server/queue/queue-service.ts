@@ -241,31 +241,57 @@ export class QueueService {
     return round;
   }
 
+  /**
+   * One round: read the facts, decide, and make the decided offers in the decided
+   * order (reserved entries, then VIP first, ...: see decideOffers). The decisions
+   * are one matching of the facts as read, and another router (or server) changes
+   * them meanwhile:
+   * - An offer whose agent was taken: the rest of the matching is stale. Made anyway,
+   *   an entry served later is given an agent one served earlier now needs (the VIP
+   *   lost its agent to the other router, and the next agent, which it could have
+   *   had, rang for a plain driver). The pass stops there.
+   * - An offer whose entry was taken (offered by the other router, or the driver
+   *   left): everyone ranked before the entries still to come has had their agent or
+   *   is gone, so the rest still holds; only the entry's agent is left over.
+   * Either way the round then decides again from fresh facts, so no agent idles
+   * while someone it suits waits. A failed offer means another transaction changed
+   * that entry or agent (tryOffer waits for one still open on them), so the round
+   * ends once the others do.
+   */
   private async routeOnce(): Promise<OfferMade[]> {
     const now = this.now();
-    const [rules, waitingRows, readyRows] = await Promise.all([
-      this.rulesByQueue(),
-      this.db.queueEntry.findMany({ where: { status: "waiting" }, select: entryFactsColumns }),
-      this.db.queueAgent.findMany({ where: { state: "ready" }, select: { userId: true, queueIds: true, skills: true, readySince: true, stateSince: true, answeredCount: true } }),
-    ]);
-    if (waitingRows.length === 0 || readyRows.length === 0) return [];
-    const ready: AgentFacts[] = readyRows.map((a) => ({
-      id: a.userId,
-      queueIds: jsonList(a.queueIds),
-      skills: skillsOf(a.skills),
-      readySinceMs: (a.readySince ?? a.stateSince).getTime(),
-      answeredCount: a.answeredCount,
-    }));
-    const decisions = decideOffers({ nowMs: now.getTime(), rules, waiting: waitingRows.map(entryFacts), ready });
-    const queueOf = new Map(waitingRows.map((e) => [e.id, e.queueId]));
     const made: OfferMade[] = [];
-    for (const d of decisions) {
-      const queueId = queueOf.get(d.entryId)!;
-      const offer = await tryOffer(this.db, this.provider, { ...d, queueId, now, offerTimeoutSec: rules.get(queueId)!.offerTimeoutSec });
-      if (offer) made.push(offer);
+    const transferIds = new Set<string>();
+    for (let stale = true; stale; ) {
+      stale = false;
+      const [rules, waitingRows, readyRows] = await Promise.all([
+        this.rulesByQueue(),
+        this.db.queueEntry.findMany({ where: { status: "waiting" }, select: entryFactsColumns }),
+        this.db.queueAgent.findMany({ where: { state: "ready" }, select: { userId: true, queueIds: true, skills: true, readySince: true, stateSince: true, answeredCount: true } }),
+      ]);
+      if (waitingRows.length === 0 || readyRows.length === 0) break;
+      const ready: AgentFacts[] = readyRows.map((a) => ({
+        id: a.userId,
+        queueIds: jsonList(a.queueIds),
+        skills: skillsOf(a.skills),
+        readySinceMs: (a.readySince ?? a.stateSince).getTime(),
+        answeredCount: a.answeredCount,
+      }));
+      const decisions = decideOffers({ nowMs: now.getTime(), rules, waiting: waitingRows.map(entryFacts), ready });
+      const queueOf = new Map(waitingRows.map((e) => [e.id, e.queueId]));
+      for (const e of waitingRows) if (e.mode === "transfer") transferIds.add(e.id);
+      for (const d of decisions) {
+        const queueId = queueOf.get(d.entryId)!;
+        const offer = await tryOffer(this.db, this.provider, { ...d, queueId, now, offerTimeoutSec: rules.get(queueId)!.offerTimeoutSec });
+        if ("offerId" in offer) {
+          made.push(offer);
+          continue;
+        }
+        stale = true;
+        if (offer.lost === "agent") break;
+      }
     }
     // A transfer's offer goes into its running survey's timeline at once (a round without transfers asks nothing more).
-    const transferIds = new Set(waitingRows.filter((e) => e.mode === "transfer").map((e) => e.id));
     const offeredTransfers = made.filter((o) => transferIds.has(o.entryId)).map((o) => o.entryId);
     if (offeredTransfers.length > 0) {
       const rows = await this.db.queueEntry.findMany({ where: { id: { in: offeredTransfers } }, select: { id: true, transferSurveyId: true } });

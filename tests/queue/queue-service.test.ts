@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases";
 import { QueueService } from "../../server/queue/queue-service";
 import { createSurveyForEntry } from "../../server/queue/queue-survey";
+import { tryOffer } from "../../server/queue/atomic-assignment";
 import { DrivenClock, driver, makeAgents, queueService } from "./queue-fixtures";
 
 for (const kind of databaseKinds) {
@@ -89,6 +90,68 @@ for (const kind of databaseKinds) {
       const sticky = await svc.setReady(previous);
       assert.deepEqual(sticky.map((o) => [o.entryId, o.agentId]), [[back.entryId, previous]]);
       for (const o of [...first, ...secondOffers, ...sticky]) await svc.accept(o.offerId, o.agentId);
+    });
+
+    it("VIP first with another router at work: a round whose offer to the VIP fails (the agent was taken meanwhile) decides again, and does not give the next agent to a plain driver", async () => {
+      // Its own queue and agents, so nobody else's state takes part.
+      const q = (await svc.createQueue(`vip-race-${kind}`)).id;
+      const [first, next] = await makeAgents(t.db, svc, `vip-race-${kind}-`, 2, [q]);
+      const plain = await svc.enter(driver(q));
+      clock.advance(1);
+      const vip = await svc.enter(driver(q, { vip: true }));
+      clock.advance(1);
+      // Both ready without a round of their own; `first` idle longer, so the VIP's pick.
+      for (const [agent, idleSec] of [[first!, 2], [next!, 1]] as const) {
+        const since = new Date(clock.ms - idleSec * 1000);
+        await t.db.queueAgent.update({ where: { userId: agent }, data: { state: "ready", stateSince: since, readySince: since } });
+      }
+      // Another router's change lands between this round's read of the ready agents and its first offer:
+      // `first` is gone (here: away; under load, offered a driver by the other router).
+      let taken = false;
+      const racing = t.db.$extends({
+        query: {
+          queueAgent: {
+            findMany: async ({ args, query }) => {
+              const rows = await query(args);
+              if (!taken) {
+                taken = true;
+                assert.equal(await svc.setAway(first!), true);
+              }
+              return rows;
+            },
+          },
+        },
+      }) as unknown as typeof t.db;
+      const offers = await queueService(racing, kind, clock).dispatch();
+      assert.ok(taken);
+      assert.deepEqual(offers.map((o) => [o.entryId, o.agentId]), [[vip.entryId, next]], "the VIP gets the agent still free; the plain driver waits");
+      assert.equal((await t.db.queueEntry.findUniqueOrThrow({ where: { id: plain.entryId } })).status, "waiting");
+      await svc.abandon(plain.entryId);
+      await svc.abandon(vip.entryId);
+      await svc.setAway(next!);
+    });
+
+    it("an offer that fails (the agent was taken) never shows its entry as taken to another request meanwhile", async () => {
+      const q = (await svc.createQueue(`failed-offer-${kind}`)).id;
+      const [gone] = await makeAgents(t.db, svc, `failed-offer-${kind}-`, 1, [q]);
+      const vip = await svc.enter(driver(q, { vip: true }));
+      // `gone` is away: the round read it ready, and it went before the offer.
+      // What another request reads while the offer's transaction runs (on SQLite, on the same connection).
+      const seen: string[] = [];
+      const watched = t.db.$extends({
+        query: {
+          $allOperations: async ({ args, query }) => {
+            const result = await query(args);
+            seen.push((await t.db.queueEntry.findUniqueOrThrow({ where: { id: vip.entryId } })).status);
+            return result;
+          },
+        },
+      }) as unknown as typeof t.db;
+      const offer = await tryOffer(watched, kind, { entryId: vip.entryId, queueId: q, agentId: gone!, reason: "longest-idle", now: clock.now(), offerTimeoutSec: 15 });
+      assert.deepEqual(offer, { lost: "agent" });
+      assert.ok(seen.length > 0);
+      assert.deepEqual([...new Set(seen)], ["waiting"], "another router reading meanwhile sees the VIP waiting, and serves it first");
+      await svc.abandon(vip.entryId);
     });
 
     it("an unanswered offer passes on and the agent goes away; overflow to the second group; max wait offers a callback", async () => {
