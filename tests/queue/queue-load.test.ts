@@ -243,7 +243,10 @@ describe("queue under load", { concurrency: true }, () => {
         const waitingAt = (id: string, at: number) => {
           const before = (history.get(id) ?? []).filter((h) => h.at < at);
           const last = before.at(-1);
-          return last !== undefined && ["entered", "declined", "timedout"].includes(last.type) && !(history.get(id) ?? []).some((h) => h.at === at && h.type === "offered");
+          // Everything in one step carries the step's time, so an entry with an event of its own in
+          // the same step (offered, abandoned, declined, ...) may have changed before or after that
+          // step's routing read: only an entry that waited from an earlier step into this one, untouched, counts.
+          return last !== undefined && ["entered", "declined", "timedout"].includes(last.type) && !(history.get(id) ?? []).some((h) => h.at === at);
         };
         const passedAt = (id: string, agentId: string, at: number) => (history.get(id) ?? []).some((h) => h.at <= at && h.agentId === agentId && (h.type === "declined" || h.type === "timedout"));
         const reservedAt = (id: string, at: number) => {
