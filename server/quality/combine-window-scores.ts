@@ -49,15 +49,11 @@ export interface WindowJudgement {
 export interface FrameJudgement {
   /** Per-defect scores combined over windows (combineWindowScores). */
   scores: Record<DefectCode, number>;
-  /** The frame's highlight level: the brightest window's. */
-  highlight: number;
   /** False when some window's highlights reach the level: the frame could not have been exposed longer. */
   hasHeadroom: boolean;
-  /** The defects the frame may be refused for: all of them, but underexposure only with headroom. */
-  judged: DefectCode[];
-  /** overallFromScores over the judged defects. */
+  /** overallFromScores over the defects the frame may be refused for: all of them, but underexposure only with headroom. */
   overallScore: number;
-  /** Judged defects over their threshold, most severe first (order-reasons.ts). */
+  /** Those defects over their threshold, most severe first (order-reasons.ts). */
   reasons: DefectCode[];
 }
 
@@ -70,14 +66,11 @@ export interface FrameJudgement {
  */
 export function judgeFrame(windows: readonly WindowJudgement[], thresholds: Record<DefectCode, number>): FrameJudgement {
   const scores = combineWindowScores(windows.map((w) => w.scores));
-  const levels = windows.map((w) => w.highlight);
-  const hasHeadroom = frameHasHeadroom(levels);
+  const hasHeadroom = frameHasHeadroom(windows.map((w) => w.highlight));
   const judged = DEFECT_CODES.filter((d) => d !== "underexposure" || hasHeadroom);
   return {
     scores,
-    highlight: Math.max(...levels),
     hasHeadroom,
-    judged,
     overallScore: overallFromScores(scores, thresholds, judged),
     reasons: orderReasons(scores, thresholds, judged),
   };
