@@ -76,7 +76,6 @@ type CachedImage = z.infer<typeof CachedImageSchema>;
 const markerStart = CROSS_MARKER_START;
 const markerEnd = CROSS_MARKER_END;
 
-
 /** A statistic over photographs with a 95% percentile bootstrap interval (photographs resampled). */
 function bootstrap(results: CrossResult[], stat: (rs: CrossResult[]) => number, n: number, seed: number) {
   const byPhoto = new Map<string, CrossResult[]>();

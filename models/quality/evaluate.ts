@@ -41,7 +41,6 @@ const BASELINES: Partial<Record<Output, { name: string; score: (b: BaselineScore
 
 const f = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : "n/a");
 
-
 async function main() {
   const args = parseCliArgs(ArgsSchema, "--per-source=N, --seed=N, --forms=base|more");
   const t0 = performance.now();

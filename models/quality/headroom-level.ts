@@ -12,13 +12,12 @@
 // level); ties go to the HIGHER level (more cautious).
 //   npx tsx models/quality/headroom-level.ts [--night=10] [--out=FILE.json]
 import { writeFileSync } from "node:fs";
-import * as ort from "onnxruntime-node";
 import { z } from "zod";
 import { parseCliArgs } from "./cli-args";
 import { highlightLevel } from "../../server/quality/highlight-headroom";
 import { loadQualityModel } from "../../server/quality/load-quality-model";
-import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, prepareModelInput } from "../../server/quality/prepare-model-input";
-import { sampleRng } from "./dataset";
+import { prepareModelInput } from "../../server/quality/prepare-model-input";
+import { runModel, sampleRng } from "./dataset";
 import { fetchSources } from "./fetch-sources";
 import { hardGoodRng, renderHardGood } from "./hard-good-samples";
 import { loadSource, renderSample } from "./render-sample";
@@ -54,8 +53,8 @@ async function main() {
   const items: Item[] = [];
   const judge = async (jpeg: Buffer) => {
     const { rgb } = await prepareModelInput(jpeg);
-    const out = await model.session.run({ [model.manifest.input.name]: new ort.Tensor("uint8", rgb, [1, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH, 3]) });
-    return { score: (out.scores!.data as Float32Array)[uIndex]!, levels: PERCENTILES.map((p) => highlightLevel(rgb, p)) };
+    const { scores } = await runModel(model.session, rgb);
+    return { score: scores![uIndex]!, levels: PERCENTILES.map((p) => highlightLevel(rgb, p)) };
   };
   const t0 = performance.now();
   for (const [s, src] of train.entries()) {

@@ -59,7 +59,6 @@ const CALIBRATION_BUDGET = { perDefectCopies: 0.005 };
 const CALIBRATION_HARD_GOOD_PER_KIND = 3;
 const HARD_GOOD_SEED = 20261203;
 
-
 async function main() {
   const args = parseCliArgs(ArgsSchema, "--per-source=N, --out=DIR, --seed=N, --hard-good=N, --forms=base|more");
   const t0 = performance.now();
