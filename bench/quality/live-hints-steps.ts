@@ -24,7 +24,7 @@ const ortDir = path.dirname(createRequire(import.meta.url).resolve("onnxruntime-
 // The old preview-window.ts beside the new one (same folder depth, so its imports resolve), bundled for the page.
 const work = mkdtempSync(path.join(root, "app/_lib/capture/.steps-"));
 let bundles = "window.__grab = {};\n";
-const smoothingFiles: string[] = [];
+const editedFiles: string[] = [];
 try {
   const oldFile = path.join(work, "preview-window.ts");
   writeFileSync(oldFile, execFileSync("git", ["-C", root, "show", `${before}:app/_lib/capture/preview-window.ts`]).toString().replaceAll("../../../server/", "../../../../server/"));
@@ -40,7 +40,7 @@ try {
   for (const [name, from, to] of edited) {
     const f = path.join(root, `app/_lib/capture/.steps-${name}.ts`);
     writeFileSync(f, readFileSync(path.join(root, "app/_lib/capture/preview-window.ts"), "utf8").replace(from, to));
-    smoothingFiles.push(f);
+    editedFiles.push(f);
     variants.push([name, f]);
   }
   for (const [name, file] of variants) {
@@ -49,7 +49,7 @@ try {
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
-  for (const f of smoothingFiles) rmSync(f, { force: true });
+  for (const f of editedFiles) rmSync(f, { force: true });
 }
 
 const model = readFileSync(path.join(root, "models/quality/model.onnx"));
