@@ -23,6 +23,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
+import { voluntarySleeps } from "./process-wakeups";
 import { pickUdpPortPair, processOwnsUdpPort, udpReceiveQueueBytes } from "./udp-ports";
 
 export interface MuxerExit {
@@ -69,6 +70,17 @@ export class MuxerStartError extends Error {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * ffmpeg waits only 100 ms for a missing RTP packet by default. On a loaded
+ * machine the NACK-repaired packet of a VP8 keyframe often comes later; the
+ * frame is then dropped and with it every frame until the next keyframe, so
+ * ffmpeg never learns the picture size and writes nothing. It waits this long
+ * (-max_delay), holding the packets after the hole in its reorder queue.
+ */
+export const REORDER_MAX_DELAY_MS = 2000;
+/** Beyond REORDER_MAX_DELAY_MS: ffmpeg stamps a packet a moment after reading it. */
+const REORDER_MARGIN_MS = 500;
+
+/**
  * An RTCP BYE (RFC 3550 §6.6) with one source and the reason "end": 12 bytes,
  * because ffmpeg's RTP demuxer ignores any packet shorter than an RTP header.
  * ffmpeg ends its input once every stream of the SDP (here one) said BYE.
@@ -90,11 +102,8 @@ export function muxerArgs(sdpBase64: string, outputPath: string): string[] {
     "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
     "-protocol_whitelist", "data,udp,rtp",
     "-listen_timeout", "-1", "-localaddr", "127.0.0.1", "-buffer_size", String(1 << 20),
-    // ffmpeg waits only 100 ms for a missing RTP packet by default. On a loaded
-    // machine the NACK-repaired packet of a VP8 keyframe often comes later; the
-    // frame is then dropped and with it every frame until the next keyframe, so
-    // ffmpeg never learns the picture size and writes nothing. Wait up to 2 s.
-    "-max_delay", "2000000", "-reorder_queue_size", "4000",
+    // See REORDER_MAX_DELAY_MS.
+    "-max_delay", String(REORDER_MAX_DELAY_MS * 1000), "-reorder_queue_size", "4000",
     // The header (and so the first bytes of the file) is written once the stream is
     // probed; `-c copy` needs the codec parameters only, not a frame-rate estimate
     // over ~20 frames, so the probe ends at the first keyframe.
@@ -176,12 +185,13 @@ export class FfmpegTrackMuxer extends EventEmitter<{ exit: [MuxerExit] }> {
   }
 
   /**
-   * Waits until ffmpeg has read everything waiting in its RTP socket. Call it
-   * once nothing more is being sent (the consumer paused or closed). There is
-   * no deadline while ffmpeg makes progress, however slowly a starved core
-   * lets it read; only a backlog that has not shrunk for `stalledAfterMs`
-   * (ffmpeg frozen) ends the wait undrained, and what it never read is then
-   * missing from the file (the recorder measures and logs it).
+   * Waits until ffmpeg has read everything waiting in its RTP socket, and
+   * has let go of what it holds behind a lost packet (reorderQueueReleased).
+   * Call it once nothing more is being sent (the consumer paused or closed).
+   * There is no deadline while ffmpeg makes progress, however slowly a
+   * starved core lets it read; only a backlog that has not shrunk for
+   * `stalledAfterMs` (ffmpeg frozen) ends the wait undrained, and what it
+   * never read is then missing from the file (the recorder measures and logs it).
    */
   async drain(stalledAfterMs = 10_000): Promise<DrainResult> {
     const began = Date.now();
@@ -196,7 +206,32 @@ export class FfmpegTrackMuxer extends EventEmitter<{ exit: [MuxerExit] }> {
       backlog = now;
     }
     if (!this.running) backlog = 0;
+    else if (backlog === 0) await this.reorderQueueReleased(stalledAfterMs);
     return { drained: backlog === 0, backlogBytes: backlog, waitedMs: Date.now() - began };
+  }
+
+  /**
+   * ffmpeg holds the packets after a lost one until the oldest has waited
+   * REORDER_MAX_DELAY_MS, and an end of input (the BYE) before that drops
+   * them: the track's last second or two, seen on a loaded machine. Every
+   * packet was read by now, so all it holds is older than this moment: wait
+   * out the delay, then until ffmpeg has run since. It compares its clock
+   * with the delay only when it runs; going to sleep twice proves one whole
+   * pass of its read loop after the delay. Not a deadline: a frozen ffmpeg
+   * is waited for up to `stalledAfterMs`, like the backlog.
+   */
+  private async reorderQueueReleased(stalledAfterMs: number): Promise<void> {
+    await sleep(REORDER_MAX_DELAY_MS + REORDER_MARGIN_MS);
+    const before = await voluntarySleeps(this.pid);
+    if (before === undefined) return;
+    const since = Date.now();
+    let pollMs = 20;
+    while (this.running && Date.now() - since < stalledAfterMs) {
+      const now = await voluntarySleeps(this.pid);
+      if (now === undefined || now >= before + 2) return;
+      await sleep(pollMs);
+      pollMs = Math.min(200, pollMs * 1.5);
+    }
   }
 
   /**

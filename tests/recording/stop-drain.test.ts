@@ -111,3 +111,33 @@ describe("stopping a track whose muxer has fallen behind", () => {
     }
   });
 });
+
+describe("stopping a track just after a packet was lost", () => {
+  test("the packets ffmpeg holds behind the hole, waiting for the lost one, are written before the file is ended", { timeout: 120_000 }, async () => {
+    // ffmpeg keeps the packets after a missing one in its reorder queue for up
+    // to -max_delay (2 s), in case the lost one still comes. An end of input in
+    // that window would drop the queue: the last second or two of the track.
+    const rec = new SurveyRecorder({ router, surveyId: "survey-hole", storage, logger: silentLogger });
+    let dropNext = false;
+    const audio = await createSyntheticProducer(router, "audio", media.audio, {
+      drop: () => {
+        if (!dropNext) return false;
+        dropNext = false;
+        return true;
+      },
+    });
+    producers.push(audio);
+    await rec.addProducer(audio.producer, { participantId: "survey-hole-p", role: "policyholder" });
+    await sleep(4000);
+    dropNext = true;
+    await sleep(1500);
+    const [s] = await rec.close();
+    const log = await readLog(s!);
+    const stop = log.at(-1)!;
+    const info = await probe(storage.localPath(s!.files[0]!.key));
+    const forwardedS = stop.mediaTimeMs! / 1000;
+    assert.ok(forwardedS >= 4, `${forwardedS} s forwarded`);
+    assert.ok(Math.abs(info.durationS - forwardedS) <= 0.3, `file ${info.durationS.toFixed(2)} s holds the ${forwardedS.toFixed(2)} s forwarded`);
+    assert.ok(!log.some((e) => e.type === "gap" && e.cause === "tail-not-written"), `no tail missing (${JSON.stringify(log.filter((e) => e.type === "gap"))})`);
+  });
+});
