@@ -139,7 +139,14 @@ test("statement: asked, read on the phone, signed by touch, confirmed by agent a
   await signWithFinger(phone);
   await agent.locator('[data-testid="checklist-item"][data-key="vin_plate"] [data-testid="push-guide"]').click();
   await agent.locator('[data-testid="checklist-item"][data-key="vin_plate"] [data-testid="remote-capture"]').click();
-  await agent.locator('[data-testid="gallery-photo"][data-item="vin_plate"]').waitFor({ timeout: 180_000 });
+  // The gallery shows accepted photos only: if none comes, say what the server judged (seen once at load 14–24: refused, reasons not kept).
+  await agent.locator('[data-testid="gallery-photo"][data-item="vin_plate"]').waitFor({ timeout: 180_000 }).catch(async (err: Error) => {
+    const judged = await agent.evaluate(async (id) => {
+      const r = await fetch(`/api/trpc/captures.list?input=${encodeURIComponent(JSON.stringify({ json: { surveyId: id } }))}`);
+      return (await r.json()).result.data.json as { itemKey: string }[];
+    }, surveyId);
+    throw new Error(`${err.message}\nthe VIN photos as the server judged them: ${JSON.stringify(judged.filter((c) => c.itemKey === "vin_plate"))}`);
+  });
   await phone.waitForFunction((old) => document.querySelector('[data-testid="statement-sign"]')?.getAttribute("data-sha256") !== old, statementSha);
   await phone.getByTestId("statement-error").waitFor();
   assert.equal((await phone.getByTestId("statement-error").textContent())!.trim(), "声明内容已变更，请重新阅读。");
