@@ -93,6 +93,8 @@ test("after consent every track of the three participants is recorded, playable 
   assert.ok(types.indexOf("pause") < types.indexOf("resume"));
   await agent.getByTestId("recording-row").first().waitFor();
   assert.equal(await agent.getByTestId("recording-row").count(), 6, "the survey page lists the recordings");
+  // And shows each as finalised (listed while still being written, it asks again until none is).
+  await agent.waitForFunction(() => document.querySelectorAll('[data-testid="recording-row"][data-status="finalised"]').length === 6, undefined, { timeout: 60_000 });
 
   // Playback: every track on one clock, the timeline as markers, seekable media.
   await agent.getByTestId("playback-link").click();

@@ -13,7 +13,24 @@ export function RecordingsList({ surveyId, refreshKey }: { surveyId: string; ref
   const { t } = useI18n();
   const [rows, setRows] = useState<Row[]>([]);
   useEffect(() => {
-    trpc.recordings.list.query({ surveyId }).then(setRows, () => setRows([]));
+    // The tracks are finished a few seconds after the survey ends (each file
+    // is drained and hashed first): ask again until none is still being written.
+    let gone = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = () =>
+      trpc.recordings.list.query({ surveyId }).then(
+        (r) => {
+          if (gone) return;
+          setRows(r);
+          if (r.some((x) => x.status === "recording")) timer = setTimeout(load, 2000);
+        },
+        () => !gone && setRows([]),
+      );
+    void load();
+    return () => {
+      gone = true;
+      clearTimeout(timer);
+    };
   }, [surveyId, refreshKey]);
   if (rows.length === 0) return null;
   return (
@@ -31,7 +48,7 @@ export function RecordingsList({ surveyId, refreshKey }: { surveyId: string; ref
               <td>{t(`rec.kind.${r.kind}` as MessageKey)} · {r.codec.replace(/^(audio|video)\//, "")}</td>
               <td>{t("rec.duration")} {r.durationMs != null ? `${(r.durationMs / 1000).toFixed(1)} s` : "—"}</td>
               <td>{t("rec.size")} {r.byteSize != null ? `${(r.byteSize / 1024).toFixed(0)} KiB` : "—"}</td>
-              <td><code style={{ fontSize: "0.75rem", wordBreak: "break-all" }}>{r.sha256 ?? r.status}</code></td>
+              <td><code style={{ fontSize: "0.75rem", wordBreak: "break-all" }}>{r.sha256 ?? t(`rec.status.${r.status}`)}</code></td>
             </tr>
           ))}
         </tbody>

@@ -3,6 +3,7 @@
 import { parseEventPayload } from "../../domain/survey-events";
 import { surveyChecklist } from "../../domain/checklists";
 import { IDENTITY_ITEMS } from "../../identity/identity-items";
+import { recordingStatusSchema } from "../../domain/recording-status";
 import type { Db } from "../../db/client";
 import { router, staffSurveyProcedure } from "../trpc";
 
@@ -22,7 +23,7 @@ export const recordingsRouter = router({
         role: r.role,
         kind: r.kind,
         codec: r.codec,
-        status: r.status,
+        status: recordingStatusSchema.parse(r.status),
         startedAt: r.startedAt,
         endedAt: r.endedAt,
         durationMs: r.durationMs,
