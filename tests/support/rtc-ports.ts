@@ -4,14 +4,39 @@
 // with "address already in use"). A block is reserved with a lock file named
 // after it that holds the reserving process's pid: no other test process takes
 // it while that process lives, and a lock left by a dead process is taken over.
+// Blocks lie outside the kernel's ephemeral range: a TCP connection's local
+// port (a browser's, a database client's) can take any port there, and the
+// worker's ICE-TCP listen on that port then fails with "address already in use"
+// (seen in a fresh-clone run on port 47700).
 import dgram from "node:dgram";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-const FIRST = 20000;
-const BLOCKS = 400;
 export const RTC_BLOCK_SIZE = 100;
+const FIRST = 20000;
+
+/** The kernel's ephemeral port range (net.ipv4.ip_local_port_range). */
+function ephemeralRange(): [number, number] {
+  try {
+    const [lo, hi] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    if (Number.isInteger(lo) && Number.isInteger(hi)) return [lo!, hi!];
+  } catch {
+    /* not Linux: the Linux default */
+  }
+  return [32768, 60999];
+}
+
+/** Block bases from FIRST up, none overlapping the ephemeral range. */
+const BASES = (() => {
+  const [lo, hi] = ephemeralRange();
+  const bases: number[] = [];
+  for (let base = FIRST; base + RTC_BLOCK_SIZE - 1 <= 65535; base += RTC_BLOCK_SIZE) {
+    if (base + RTC_BLOCK_SIZE - 1 < lo || base > hi) bases.push(base);
+  }
+  return bases;
+})();
 const lockDir = path.join(os.tmpdir(), "claims-survey-test-rtc-ports");
 
 function alive(pid: number): boolean {
@@ -49,14 +74,25 @@ function udpFree(port: number): Promise<boolean> {
   });
 }
 
+/** Whether a TCP listen on the port (the worker's ICE-TCP) would succeed now. */
+function tcpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "0.0.0.0", () => server.close(() => resolve(true)));
+  });
+}
+
+const blockFree = async (base: number) => (await udpFree(base)) && (await tcpFree(base));
+
 /** A block of RTC_BLOCK_SIZE ports no other live test process has reserved. */
 export async function reserveRtcBase(): Promise<number> {
-  const start = Math.floor(Math.random() * BLOCKS);
-  for (let i = 0; i < BLOCKS; i++) {
-    const base = FIRST + ((start + i) % BLOCKS) * RTC_BLOCK_SIZE;
-    if (tryLock(base) && (await udpFree(base))) return base;
+  const start = Math.floor(Math.random() * BASES.length);
+  for (let i = 0; i < BASES.length; i++) {
+    const base = BASES[(start + i) % BASES.length]!;
+    if (tryLock(base) && (await blockFree(base))) return base;
   }
-  throw new Error(`no free RTC port block among ${BLOCKS} in ${lockDir}`);
+  throw new Error(`no free RTC port block among ${BASES.length} in ${lockDir}`);
 }
 
 /**
@@ -64,5 +100,5 @@ export async function reserveRtcBase(): Promise<number> {
  * (a restart reuses the same ports, as a real restart does).
  */
 export async function waitUntilRtcBaseFree(base: number): Promise<void> {
-  while (!(await udpFree(base))) await new Promise((r) => setTimeout(r, 200));
+  while (!(await blockFree(base))) await new Promise((r) => setTimeout(r, 200));
 }
