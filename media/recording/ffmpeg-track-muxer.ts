@@ -76,7 +76,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * ffmpeg never learns the picture size and writes nothing. It waits this long
  * (-max_delay), holding the packets after the hole in its reorder queue.
  */
-export const REORDER_MAX_DELAY_MS = 2000;
+const REORDER_MAX_DELAY_MS = 2000;
 /** Beyond REORDER_MAX_DELAY_MS: ffmpeg stamps a packet a moment after reading it. */
 const REORDER_MARGIN_MS = 500;
 

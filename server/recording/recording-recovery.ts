@@ -15,6 +15,7 @@ import { repairRecording } from "../../media/recording/repair-recording";
 import { probeMedia, type ProbedMedia } from "../../media/recording/probe-media";
 import { continuityEntrySchema, type ContinuityEntry } from "../../media/recording/continuity-log";
 import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
+import type { RecordingStatus } from "../domain/recording-status";
 
 async function readLog(file: string): Promise<ContinuityEntry[]> {
   const text = await readFile(file, "utf8").catch(() => "");
@@ -34,7 +35,7 @@ async function readLog(file: string): Promise<ContinuityEntry[]> {
 export interface RecoveredRecording {
   id: string;
   surveyId: string;
-  status: "finalised" | "failed";
+  status: Exclude<RecordingStatus, "recording">;
   storageKey: string;
 }
 

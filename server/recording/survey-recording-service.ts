@@ -20,6 +20,7 @@ import { SurveyRecorder, type RecordingSummary, type TrackStateEvent } from "../
 import { recordMediaTrackTimeline } from "./media-track-timeline";
 import type { RecordingStorage } from "../../media/recording/storage/recording-storage";
 import type { types } from "mediasoup";
+import type { RecordingStatus } from "../domain/recording-status";
 
 interface Session {
   room: Room;
@@ -233,7 +234,7 @@ export class SurveyRecordingService implements RecordingControl {
       sha256: s.sha256 ?? null,
       continuity: JSON.stringify(s.entries),
       // A file cut short by a dead muxer or a full disk still plays up to its end: it is evidence.
-      status: file && s.sha256 ? "finalised" : "failed",
+      status: (file && s.sha256 ? "finalised" : "failed") satisfies RecordingStatus,
     };
     try {
       await this.db.recording.upsert({
