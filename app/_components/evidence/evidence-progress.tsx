@@ -4,45 +4,29 @@
 // date; after a failure the translated reason, its error id, the next automatic
 // retry and a retry button. Polls while something can still change (a failed
 // build is retried by the server, so it is still followed, more slowly).
-import { useCallback, useEffect, useState } from "react";
+import { useCallback } from "react";
 import { trpc } from "../../_lib/trpc-client";
+import { usePolled } from "../../_lib/use-polled";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { JobFailureNotice } from "./job-failure-notice";
 import { PendingUploads } from "../recording/pending-uploads";
-
-type Status = Awaited<ReturnType<typeof trpc.evidence.status.query>>;
 
 const POLL_MS = 1500;
 const FAILED_POLL_MS = 10_000;
 
 export function EvidenceProgress({ surveyId }: { surveyId: string }) {
   const { t } = useI18n();
-  const [status, setStatus] = useState<Status | null>(null);
-  const [generation, setGeneration] = useState(0);
-  useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = () =>
-      trpc.evidence.status.query({ surveyId }).then(
-        (s) => {
-          if (stopped) return;
-          setStatus(s);
-          const settled = s.package && (s.package.status === "ready" || s.package.status === "purged");
-          if (!settled) timer = setTimeout(poll, s.package?.status === "failed" ? FAILED_POLL_MS : POLL_MS);
-        },
-        () => {
-          if (!stopped) timer = setTimeout(poll, POLL_MS * 4);
-        },
-      );
-    void poll();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [surveyId, generation]);
+  const { data: status, refresh } = usePolled(
+    () => trpc.evidence.status.query({ surveyId }),
+    (s) => {
+      const settled = s.package && (s.package.status === "ready" || s.package.status === "purged");
+      return settled ? null : s.package?.status === "failed" ? FAILED_POLL_MS : POLL_MS;
+    },
+    { retry: POLL_MS * 4 },
+  );
   // After a retry, follow the build closely again.
-  const retry = useCallback(() => trpc.evidence.retry.mutate({ surveyId }).then(() => setGeneration((g) => g + 1)), [surveyId]);
+  const retry = useCallback(() => trpc.evidence.retry.mutate({ surveyId }).then(() => refresh()), [surveyId, refresh]);
 
   const pkg = status?.package;
   const state = pkg?.status ?? "none";

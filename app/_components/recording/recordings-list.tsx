@@ -1,37 +1,30 @@
 "use client";
 // The finalised recordings of a survey with duration, size and SHA-256.
-import { useEffect, useState } from "react";
+import { useEffect, useRef } from "react";
 import Link from "next/link";
 import { trpc } from "../../_lib/trpc-client";
+import { usePolled } from "../../_lib/use-polled";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { CompositeButton } from "./composite-button";
 
-type Row = Awaited<ReturnType<typeof trpc.recordings.list.query>>[number];
-
 export function RecordingsList({ surveyId, refreshKey }: { surveyId: string; refreshKey?: unknown }) {
   const { t } = useI18n();
-  const [rows, setRows] = useState<Row[]>([]);
+  // The tracks are finished a few seconds after the survey ends (each file
+  // is drained and hashed first): ask again until none is still being written.
+  // A failed call hides the list and is not retried until the next refresh.
+  const { data, error, refresh } = usePolled(
+    () => trpc.recordings.list.query({ surveyId }),
+    (r) => (r.some((x) => x.status === "recording") ? 2000 : null),
+    { retry: null },
+  );
+  // Another survey, or the page's refreshKey changed: list again (not on mount: the hook has just asked).
+  const mounted = useRef(false);
   useEffect(() => {
-    // The tracks are finished a few seconds after the survey ends (each file
-    // is drained and hashed first): ask again until none is still being written.
-    let gone = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = () =>
-      trpc.recordings.list.query({ surveyId }).then(
-        (r) => {
-          if (gone) return;
-          setRows(r);
-          if (r.some((x) => x.status === "recording")) timer = setTimeout(load, 2000);
-        },
-        () => !gone && setRows([]),
-      );
-    void load();
-    return () => {
-      gone = true;
-      clearTimeout(timer);
-    };
-  }, [surveyId, refreshKey]);
+    if (mounted.current) refresh();
+    mounted.current = true;
+  }, [surveyId, refreshKey, refresh]);
+  const rows = error || !data ? [] : data;
   if (rows.length === 0) return null;
   return (
     <section className="card" data-testid="recordings">
