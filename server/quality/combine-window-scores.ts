@@ -9,7 +9,6 @@
 import { DEFECT_CODES, type DefectCode } from "./defect-codes";
 import { frameHasHeadroom } from "./highlight-headroom";
 import { orderReasons } from "./order-reasons";
-import { frameIsVeiled } from "./veiled-tiles";
 
 export const WORST_WINDOW_DEFECTS: ReadonlySet<DefectCode> = new Set<DefectCode>(["obstruction", "glare"]);
 
@@ -40,13 +39,11 @@ export function overallFromScores(
   return sigmoid(Math.max(...defects.map((d) => logit(scores[d]) - logit(thresholds[d]))));
 }
 
-/** One window as the model, highlight-headroom.ts and veiled-tiles.ts judged it. */
+/** One window as the model and highlight-headroom.ts judged it. */
 export interface WindowJudgement {
   scores: Record<DefectCode, number>;
   /** highlightLevel() of the window's RGB. */
   highlight: number;
-  /** windowVeiledShare() of the window's RGB. */
-  veil: number;
 }
 
 export interface FrameJudgement {
@@ -54,8 +51,6 @@ export interface FrameJudgement {
   scores: Record<DefectCode, number>;
   /** False when some window's highlights reach the level: the frame could not have been exposed longer. */
   hasHeadroom: boolean;
-  /** Part of the frame has its floor lifted over texture (veiled-tiles.ts): glare whatever the score. */
-  veiled: boolean;
   /** overallFromScores over the defects the frame may be refused for: all of them, but underexposure only with headroom. */
   overallScore: number;
   /** Those defects over their threshold, most severe first (order-reasons.ts). */
@@ -67,22 +62,16 @@ export interface FrameJudgement {
  * AND the frame has highlight headroom (highlight-headroom.ts): a night or dark-mood scene whose
  * lamps or windows already reach full scale is correctly exposed for its highlights, however dark
  * on average; an underexposed frame (the whole scene scaled down) leaves its brightest parts far
- * below full scale. Glare is a reason if the model's score is over its threshold OR part of the
- * frame is veiled (veiled-tiles.ts: its floor lifted over texture that is still there); a veiled
- * frame under the threshold is ranked at margin 0 (its score counts as the threshold), so a
- * defect the model is surer of is named first. The scores themselves are reported unchanged.
+ * below full scale. The score itself is reported unchanged.
  */
 export function judgeFrame(windows: readonly WindowJudgement[], thresholds: Record<DefectCode, number>): FrameJudgement {
   const scores = combineWindowScores(windows.map((w) => w.scores));
   const hasHeadroom = frameHasHeadroom(windows.map((w) => w.highlight));
-  const veiled = frameIsVeiled(windows.map((w) => w.veil));
-  const ranked = veiled ? { ...scores, glare: Math.max(scores.glare, thresholds.glare) } : scores;
   const judged = DEFECT_CODES.filter((d) => d !== "underexposure" || hasHeadroom);
   return {
     scores,
     hasHeadroom,
-    veiled,
-    overallScore: overallFromScores(ranked, thresholds, judged),
-    reasons: orderReasons(ranked, thresholds, judged),
+    overallScore: overallFromScores(scores, thresholds, judged),
+    reasons: orderReasons(scores, thresholds, judged),
   };
 }

@@ -8,8 +8,6 @@ import { DEFECT_CODES, type DefectCode } from "../../server/quality/defect-codes
 import { HEADROOM_LEVEL, HIGHLIGHT_PERCENTILE, frameHasHeadroom, highlightLevel } from "../../server/quality/highlight-headroom";
 
 const W = 640, H = 480;
-/** A window with no veiled tile (veiled-tiles.ts's rule does not fire). */
-const veil = 0;
 const all = (v: number) => Object.fromEntries(DEFECT_CODES.map((d) => [d, v])) as Record<DefectCode, number>;
 const THRESHOLDS = { ...all(0.9), underexposure: 0.7352 };
 const toLinear = (v: number) => { const c = v / 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
@@ -79,7 +77,7 @@ describe("verdict rule: underexposure only with headroom", () => {
   const dark = { ...all(0.05), underexposure: 0.95 };
 
   it("does not refuse a dark frame with lamps at full scale for underexposure, though its score is over threshold", () => {
-    const f = judgeFrame([{ scores: dark, highlight: highlightLevel(nightWithLamps()), veil }], THRESHOLDS);
+    const f = judgeFrame([{ scores: dark, highlight: highlightLevel(nightWithLamps()) }], THRESHOLDS);
     assert.equal(f.hasHeadroom, false);
     assert.deepEqual(f.reasons, []);
     assert.ok(f.overallScore < 0.5, `overall ${f.overallScore}`);
@@ -87,7 +85,7 @@ describe("verdict rule: underexposure only with headroom", () => {
   });
 
   it("refuses the same frame darkened 2.5 EV in linear light", () => {
-    const f = judgeFrame([{ scores: dark, highlight: highlightLevel(darken(nightWithLamps(), -2.5)), veil }], THRESHOLDS);
+    const f = judgeFrame([{ scores: dark, highlight: highlightLevel(darken(nightWithLamps(), -2.5)) }], THRESHOLDS);
     assert.equal(f.hasHeadroom, true);
     assert.deepEqual(f.reasons, ["underexposure"]);
     assert.ok(f.overallScore > 0.5);
@@ -95,7 +93,7 @@ describe("verdict rule: underexposure only with headroom", () => {
 
   it("takes the frame's brightest window: lamps in one window of two free the frame", () => {
     const darkWin = darken(nightWithLamps(), -2.5), lampWin = nightWithLamps();
-    const f = judgeFrame([{ scores: dark, highlight: highlightLevel(darkWin), veil }, { scores: dark, highlight: highlightLevel(lampWin), veil }], THRESHOLDS);
+    const f = judgeFrame([{ scores: dark, highlight: highlightLevel(darkWin) }, { scores: dark, highlight: highlightLevel(lampWin) }], THRESHOLDS);
     assert.equal(f.hasHeadroom, false);
     assert.deepEqual(f.reasons, []);
   });
@@ -103,7 +101,7 @@ describe("verdict rule: underexposure only with headroom", () => {
   it("leaves every other defect as before, and names the next defect first when underexposure is dropped", () => {
     const scores = { ...dark, obstruction: 0.97 };
     const thresholds = { ...THRESHOLDS, obstruction: 0.9541 };
-    assert.deepEqual(judgeFrame([{ scores, highlight: 0.2, veil }], thresholds).reasons, ["underexposure", "obstruction"]);
-    assert.deepEqual(judgeFrame([{ scores, highlight: 1, veil }], thresholds).reasons, ["obstruction"]);
+    assert.deepEqual(judgeFrame([{ scores, highlight: 0.2 }], thresholds).reasons, ["underexposure", "obstruction"]);
+    assert.deepEqual(judgeFrame([{ scores, highlight: 1 }], thresholds).reasons, ["obstruction"]);
   });
 });

@@ -7,7 +7,6 @@
 import { judgeFrame, type WindowJudgement } from "../../../server/quality/combine-window-scores";
 import type { DefectCode } from "../../../server/quality/defect-codes";
 import { highlightLevel } from "../../../server/quality/highlight-headroom";
-import { windowVeiledShare } from "../../../server/quality/veiled-tiles";
 import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH } from "../../../server/quality/model-window-layout";
 import { hintDecision } from "./hint-debounce";
 import { loadLiveQualityModel, type LiveQualityModel } from "./live-quality-model";
@@ -153,11 +152,10 @@ export class LiveHints {
       // A frame from before the shutter, finished after it: the hold has cleared its votes; it adds none.
       if (this.held) return;
       if (this.windowScores.length !== cut.count) this.windowScores = new Array<WindowJudgement | undefined>(cut.count);
-      this.windowScores[cut.index] = { scores, highlight: highlightLevel(cut.rgb), veil: windowVeiledShare(cut.rgb, MODEL_INPUT_WIDTH, MODEL_INPUT_HEIGHT) };
+      this.windowScores[cut.index] = { scores, highlight: highlightLevel(cut.rgb) };
       this.nextWindow = cut.index + 1;
       const judged = this.windowScores.filter((w): w is WindowJudgement => w !== undefined);
-      // The server's own rule (combine-window-scores.ts): "too dark" only with highlight headroom,
-      // "glare" also for a frame partly veiled.
+      // The server's own rule (combine-window-scores.ts): "too dark" only with highlight headroom.
       first = judgeFrame(judged, model.manifest.thresholds as Record<DefectCode, number>).reasons[0] ?? null;
     } catch {
       if (this.held) return;
