@@ -24,6 +24,7 @@ import { HARD_GOOD_SCENES, drawHardGoodScene } from "./cross-eval/hard-good-scen
 import { THIRD_ALSO_RIGHT, THIRD_DEFECTS, THIRD_EXPECTED_REASON, drawThirdDefect } from "./cross-eval/third-generator";
 import { fetchSources, type PhotoSource } from "./fetch-sources";
 import { rocAuc } from "./metrics";
+import { bootstrapOverPhotos } from "./bootstrap";
 import { hashString, Rng } from "./random";
 import { u8ToLinear } from "./degrade/rgb-image";
 import { SEVERITY, meanLuminanceEv } from "./render-sample";
@@ -77,22 +78,8 @@ const markerStart = CROSS_MARKER_START;
 const markerEnd = CROSS_MARKER_END;
 
 /** A statistic over photographs with a 95% percentile bootstrap interval (photographs resampled). */
-function bootstrap(results: CrossResult[], stat: (rs: CrossResult[]) => number, n: number, seed: number) {
-  const byPhoto = new Map<string, CrossResult[]>();
-  for (const r of results) byPhoto.set(r.photo, [...(byPhoto.get(r.photo) ?? []), r]);
-  const groups = [...byPhoto.values()];
-  const point = stat(results);
-  const rng = new Rng(seed, 1);
-  const draws: number[] = [];
-  for (let b = 0; b < n; b++) {
-    const sample: CrossResult[] = [];
-    for (let i = 0; i < groups.length; i++) sample.push(...groups[rng.int(0, groups.length - 1)]!);
-    const v = stat(sample);
-    if (Number.isFinite(v)) draws.push(v);
-  }
-  draws.sort((a, b) => a - b);
-  return { point, lo: draws[Math.floor(0.025 * draws.length)] ?? NaN, hi: draws[Math.ceil(0.975 * draws.length) - 1] ?? NaN };
-}
+const bootstrap = (results: CrossResult[], stat: (rs: CrossResult[]) => number, n: number, seed: number) =>
+  bootstrapOverPhotos(results, (r) => r.photo, stat, n, seed);
 
 const share = (rs: CrossResult[], pred: (r: CrossResult) => boolean) => (rs.length ? rs.filter(pred).length / rs.length : NaN);
 const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : "n/a");

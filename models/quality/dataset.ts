@@ -16,6 +16,8 @@ export interface Row {
   labels: Labels;
   baselines: BaselineScores;
   description: string;
+  /** highlightLevel() of the 640×480 pixels, where the rows were made from stored JPEGs (sample-cache.ts): the verdict's headroom rule needs it. */
+  highlight?: number;
 }
 
 export async function featureSession(modelBytes: Uint8Array): Promise<ort.InferenceSession> {
