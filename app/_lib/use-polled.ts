@@ -17,11 +17,17 @@ export interface PollOptions {
    * answer (none before the first).
    */
   retry?: number | null;
+  /**
+   * Values the answers depend on (the survey's id, a key the page changes): when any
+   * of them changes, polling starts over as on `refresh`. Compared as React compares
+   * an effect's dependencies, so give the same number of values on every render.
+   */
+  restartOn?: readonly unknown[];
 }
 
 /**
  * `load` is given the last good answer since polling (re)started, null at the
- * start (on mount, on `refresh`, or when a fixed `every` changed). A function `every`
+ * start (on mount, on `refresh`, when a fixed `every` or a `restartOn` value changed). A function `every`
  * is read when the next call is scheduled, so a new one each render does not
  * restart polling.
  */
@@ -71,6 +77,8 @@ export function usePolled<T>(
       stopped = true;
       clearTimeout(timer);
     };
-  }, [fixed, tick]);
+    // load and a chosen every are read through `latest`; restartOn's values are dependencies themselves.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [fixed, tick, ...(options.restartOn ?? [])]);
   return { data, error, refresh };
 }

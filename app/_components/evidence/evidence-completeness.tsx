@@ -16,7 +16,7 @@ export function EvidenceCompleteness({ surveyId }: { surveyId: string }) {
       const settled = c !== null || s.package?.status === "failed" || s.package?.status === "purged";
       return settled ? null : POLL_MS;
     },
-    { retry: POLL_MS * 4 },
+    { retry: POLL_MS * 4, restartOn: [surveyId] },
   );
   const report = data?.[0] ?? null;
   return report ? <CompletenessView report={report} /> : null;

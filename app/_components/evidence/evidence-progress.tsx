@@ -23,7 +23,7 @@ export function EvidenceProgress({ surveyId }: { surveyId: string }) {
       const settled = s.package && (s.package.status === "ready" || s.package.status === "purged");
       return settled ? null : s.package?.status === "failed" ? FAILED_POLL_MS : POLL_MS;
     },
-    { retry: POLL_MS * 4 },
+    { retry: POLL_MS * 4, restartOn: [surveyId] },
   );
   // After a retry, follow the build closely again.
   const retry = useCallback(() => trpc.evidence.retry.mutate({ surveyId }).then(() => refresh()), [surveyId, refresh]);

@@ -1,6 +1,5 @@
 "use client";
 // The finalised recordings of a survey with duration, size and SHA-256.
-import { useEffect, useRef } from "react";
 import Link from "next/link";
 import { trpc } from "../../_lib/trpc-client";
 import { usePolled } from "../../_lib/use-polled";
@@ -12,18 +11,13 @@ export function RecordingsList({ surveyId, refreshKey }: { surveyId: string; ref
   const { t } = useI18n();
   // The tracks are finished a few seconds after the survey ends (each file
   // is drained and hashed first): ask again until none is still being written.
-  // A failed call hides the list and is not retried until the next refresh.
-  const { data, error, refresh } = usePolled(
+  // A failed call hides the list and is not retried until another survey or
+  // refreshKey lists it again.
+  const { data, error } = usePolled(
     () => trpc.recordings.list.query({ surveyId }),
     (r) => (r.some((x) => x.status === "recording") ? 2000 : null),
-    { retry: null },
+    { retry: null, restartOn: [surveyId, refreshKey] },
   );
-  // Another survey, or the page's refreshKey changed: list again (not on mount: the hook has just asked).
-  const mounted = useRef(false);
-  useEffect(() => {
-    if (mounted.current) refresh();
-    mounted.current = true;
-  }, [surveyId, refreshKey, refresh]);
   const rows = error || !data ? [] : data;
   if (rows.length === 0) return null;
   return (

@@ -63,7 +63,7 @@ function OpenedSurvey({ surveyId }: { surveyId: string }) {
       return { opened, lookAgain: status === "building" || status === "failed" ? 2000 : null };
     },
     (shown) => shown.lookAgain,
-    { retry: null },
+    { retry: null, restartOn: [surveyId] },
   );
   const data = shown?.opened;
   const pkg = data?.package;
