@@ -26,3 +26,15 @@ export function bootstrapOverPhotos<T>(items: readonly T[], photo: (item: T) => 
   draws.sort((a, b) => a - b);
   return { point, lo: draws[Math.floor(0.025 * draws.length)] ?? NaN, hi: draws[Math.ceil(0.975 * draws.length) - 1] ?? NaN };
 }
+
+/** Share of `items` for which `pred` holds (NaN for none: a resample may draw no such item). */
+export function share<T>(items: readonly T[], pred: (item: T) => boolean): number {
+  return items.length ? items.filter(pred).length / items.length : NaN;
+}
+
+const percent = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : "n/a");
+
+/** A share with its interval, as the reports print it: "12.7% (6.4%–19.1%)". */
+export function percentInterval(c: Interval): string {
+  return `${percent(c.point)} (${percent(c.lo)}–${percent(c.hi)})`;
+}

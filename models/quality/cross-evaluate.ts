@@ -24,7 +24,7 @@ import { HARD_GOOD_SCENES, drawHardGoodScene } from "./cross-eval/hard-good-scen
 import { THIRD_ALSO_RIGHT, THIRD_DEFECTS, THIRD_EXPECTED_REASON, drawThirdDefect } from "./cross-eval/third-generator";
 import { fetchSources, type PhotoSource } from "./fetch-sources";
 import { rocAuc } from "./metrics";
-import { bootstrapOverPhotos } from "./bootstrap";
+import { bootstrapOverPhotos, percentInterval, share } from "./bootstrap";
 import { hashString, Rng } from "./random";
 import { u8ToLinear } from "./degrade/rgb-image";
 import { SEVERITY, meanLuminanceEv } from "./render-sample";
@@ -81,9 +81,6 @@ const markerEnd = CROSS_MARKER_END;
 const bootstrap = (results: CrossResult[], stat: (rs: CrossResult[]) => number, n: number, seed: number) =>
   bootstrapOverPhotos(results, (r) => r.photo, stat, n, seed);
 
-const share = (rs: CrossResult[], pred: (r: CrossResult) => boolean) => (rs.length ? rs.filter(pred).length / rs.length : NaN);
-const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : "n/a");
-const ci = (c: { point: number; lo: number; hi: number }) => `${pct(c.point)} (${pct(c.lo)}–${pct(c.hi)})`;
 
 /** A defect generator as the summary sees it: its defects, and the reasons counted right for each. */
 export interface Generator {
@@ -117,11 +114,11 @@ export function summarise(results: CrossResult[], nBoot: number, seed: number, g
   const first = bootstrap(bad, (rs) => share(rs, firstRight), nBoot, seed + 3);
   lines.push(`| Figure | Images | Measured (95% CI over photographs) | Target |`);
   lines.push(`|---|---:|---|---|`);
-  lines.push(`| False rejects, clean + mildly changed | ${good.length} | ${ci(fr)} | ≤ 5% |`);
-  lines.push(`| False rejects, clean originals only | ${good.filter((r) => r.kind === "clean").length} | ${ci(frClean)} | — |`);
-  if (hard.length > 0) lines.push(`| False rejects, hard good scenes (fog, night, high key, backlit, smooth close-up) | ${hard.length} | ${ci(frHard)} | ≤ 5% |`);
-  lines.push(`| Detection, all defects | ${bad.length} | ${ci(det)} | ≥ 90% each |`);
-  lines.push(`| First reason right, all defects | ${bad.length} | ${ci(first)} | ≥ 90% |`);
+  lines.push(`| False rejects, clean + mildly changed | ${good.length} | ${percentInterval(fr)} | ≤ 5% |`);
+  lines.push(`| False rejects, clean originals only | ${good.filter((r) => r.kind === "clean").length} | ${percentInterval(frClean)} | — |`);
+  if (hard.length > 0) lines.push(`| False rejects, hard good scenes (fog, night, high key, backlit, smooth close-up) | ${hard.length} | ${percentInterval(frHard)} | ≤ 5% |`);
+  lines.push(`| Detection, all defects | ${bad.length} | ${percentInterval(det)} | ≥ 90% each |`);
+  lines.push(`| First reason right, all defects | ${bad.length} | ${percentInterval(first)} | ≥ 90% |`);
   lines.push("");
   lines.push(`| Defect drawn (${gen.name}) | Expected reason | Images | Detected (95% CI) | First reason right (95% CI) | ROC-AUC of its score vs clean + mild |`);
   lines.push(`|---|---|---:|---|---|---:|`);
@@ -130,7 +127,7 @@ export function summarise(results: CrossResult[], nBoot: number, seed: number, g
     const out = EXPECTED_REASON[d]!;
     const auc = rocAuc([...rs.map((r) => ({ score: r.scores[out]!, label: 1 as const })), ...good.map((r) => ({ score: r.scores[out]!, label: 0 as const }))]);
     lines.push(
-      `| ${d} | ${out} | ${rs.length} | ${ci(bootstrap(rs, (x) => share(x, (r) => r.verdict === "rejected"), nBoot, seed + hashString(d)))} | ${ci(bootstrap(rs, (x) => share(x, firstRight), nBoot, seed + hashString(d) + 1))} | ${auc.toFixed(3)} |`,
+      `| ${d} | ${out} | ${rs.length} | ${percentInterval(bootstrap(rs, (x) => share(x, (r) => r.verdict === "rejected"), nBoot, seed + hashString(d)))} | ${percentInterval(bootstrap(rs, (x) => share(x, firstRight), nBoot, seed + hashString(d) + 1))} | ${auc.toFixed(3)} |`,
     );
   }
   lines.push("");
@@ -147,7 +144,7 @@ export function summarise(results: CrossResult[], nBoot: number, seed: number, g
     }
     const list = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ") || "—";
     const rej = bootstrap(rs, (x) => share(x, (r) => r.verdict === "rejected"), nBoot, seed + hashString(v));
-    variantLines.push(`| ${v} | ${rs.length} | ${rs.filter((r) => r.verdict === "rejected").length} | ${ci(rej)} | ${list(first)} | ${list(any)} |`);
+    variantLines.push(`| ${v} | ${rs.length} | ${rs.filter((r) => r.verdict === "rejected").length} | ${percentInterval(rej)} | ${list(first)} | ${list(any)} |`);
   }
   // How dark the night scenes are, on the training labels' own scale: a frame whose mean is at
   // or below defectMaxMeanEv is as dark as the renderer's underexposure defects; between that and

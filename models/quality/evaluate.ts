@@ -12,7 +12,7 @@ import type { BaselineScores } from "./baselines";
 import { CROSS_MARKER_END, CROSS_MARKER_START } from "./cross-eval/markers";
 import type { Row } from "./dataset";
 import { judgeFrame } from "../../server/quality/combine-window-scores";
-import { bootstrapOverPhotos, type Interval } from "./bootstrap";
+import { bootstrapOverPhotos, percentInterval, share, type Interval } from "./bootstrap";
 import { DEFECTS, OUTPUTS, type Defect, type Output } from "./defects";
 import { fetchSources } from "./fetch-sources";
 import { precisionRecall, rocAuc, type Scored } from "./metrics";
@@ -44,7 +44,6 @@ const BASELINES: Partial<Record<Output, { name: string; score: (b: BaselineScore
 const f = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : "n/a");
 /** A figure with its 95% interval over photographs: "0.936 (0.901–0.962)". */
 const fi = (c: Interval, d = 3) => `${f(c.point, d)} (${f(c.lo, d)}–${f(c.hi, d)})`;
-const pctI = (c: Interval) => `${f(100 * c.point, 1)}% (${f(100 * c.lo, 1)}–${f(100 * c.hi, 1)}%)`;
 
 async function main() {
   const args = parseCliArgs(ArgsSchema, "--per-source=N, --seed=N, --forms=base|more, --bootstrap=N");
@@ -64,7 +63,6 @@ async function main() {
 
   // Every interval resamples whole source photographs (bootstrap.ts).
   const boot = (items: Row[], stat: (rs: Row[]) => number, salt: number) => bootstrapOverPhotos(items, (r) => r.sourceId, stat, args.bootstrap, args.seed + salt);
-  const share = (rs: Row[], pred: (r: Row) => boolean) => (rs.length ? rs.filter(pred).length / rs.length : NaN);
 
   const lines: string[] = [];
   lines.push("| Output | Positives | Negatives | ROC-AUC (95% CI) | Precision | Recall (95% CI) | Threshold | Baseline | Baseline ROC-AUC | ≥ 0.95 and > baseline |");
@@ -150,8 +148,8 @@ Intervals: 95% percentile bootstrap over the ${test.length} photographs (${args.
 
 ## Verdict (the server's rule, \`judgeFrame\`: any defect over its threshold, underexposure only with highlight headroom)
 
-- Clean samples wrongly rejected: ${falseRejections} of ${clean.length}, ${pctI(falseRejectShare)}.
-- Defective samples rejected: ${caught} of ${bad.length}, ${pctI(caughtShare)}.
+- Clean samples wrongly rejected: ${falseRejections} of ${clean.length}, ${percentInterval(falseRejectShare)}.
+- Defective samples rejected: ${caught} of ${bad.length}, ${percentInterval(caughtShare)}.
 
 ## Is the first reason the right one? (samples with exactly one defect, the server's rule)
 
