@@ -4,12 +4,13 @@
 // with "address already in use"). A block is reserved with a lock file named
 // after it that holds the reserving process's pid: no other test process takes
 // it while that process lives, and a lock left by a dead process is taken over.
+// A block found busy is given back at once (only the one used is kept).
 // Blocks lie outside the kernel's ephemeral range: a TCP connection's local
 // port (a browser's, a database client's) can take any port there, and the
 // worker's ICE-TCP listen on that port then fails with "address already in use"
 // (seen in a fresh-clone run on port 47700).
 import dgram from "node:dgram";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -48,21 +49,32 @@ function alive(pid: number): boolean {
   }
 }
 
-function tryLock(base: number): boolean {
+/** "taken": this call took the lock; "held": this process already held it; null: another live process holds it. */
+function tryLock(base: number): "taken" | "held" | null {
   mkdirSync(lockDir, { recursive: true });
   const file = path.join(lockDir, String(base));
   try {
     writeFileSync(file, String(process.pid), { flag: "wx" });
-    return true;
+    return "taken";
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
   const holder = Number(readFileSync(file, "utf8").trim());
-  if (holder === process.pid) return true;
-  if (Number.isInteger(holder) && holder > 0 && alive(holder)) return false;
+  if (holder === process.pid) return "held";
+  if (Number.isInteger(holder) && holder > 0 && alive(holder)) return null;
   // Left by a process that is gone: take it over.
   writeFileSync(file, String(process.pid));
-  return true;
+  return "taken";
+}
+
+/** Gives back a lock this process took but cannot use, so other test processes may try the block later. */
+function unlock(base: number): void {
+  const file = path.join(lockDir, String(base));
+  try {
+    if (Number(readFileSync(file, "utf8").trim()) === process.pid) unlinkSync(file);
+  } catch {
+    /* already gone */
+  }
 }
 
 /** Whether nothing on this machine (a product of an earlier run, say) has the block's first UDP port. */
@@ -90,7 +102,11 @@ export async function reserveRtcBase(): Promise<number> {
   const start = Math.floor(Math.random() * BASES.length);
   for (let i = 0; i < BASES.length; i++) {
     const base = BASES[(start + i) % BASES.length]!;
-    if (tryLock(base) && (await blockFree(base))) return base;
+    const lock = tryLock(base);
+    if (!lock) continue;
+    if (await blockFree(base)) return base;
+    // Busy (a product left by an earlier run, or a connection's local port): not ours to keep.
+    if (lock === "taken") unlock(base);
   }
   throw new Error(`no free RTC port block among ${BASES.length} in ${lockDir}`);
 }
