@@ -24,15 +24,16 @@ echo "==> tests (${SECONDS} s since the start)" >&2
 # so the other lane uses what it leaves; both lanes then also run on a busy
 # machine, as the product must. TEST_LANES=1 runs everything in one lane.
 # The machine is busy throughout (both cores), so the suite's length is the longer
-# lane's: files outside tests/browser that run first in the browser lane keep the
-# two about even. Fresh clones of 3194c41 and c91714b: browser lane 1513 s and
-# 1647 s, the other 1798 s and 1983 s, with tests/queue/queue-load.test.ts (its own
-# router processes, no browser) about 146 s of the other; once the browser lane had
-# ended, the other ran alone for 285 s and 336 s, the machine 30–100% idle (vmstat).
+# lane's: files outside tests/browser that also run in the browser lane keep the
+# two about even (node's runner sorts a lane's files: they run in path order).
+# Fresh clones of 3194c41 and c91714b: browser lane 1513 s and 1647 s, the other
+# 1798 s and 1983 s, with tests/queue/queue-load.test.ts (its own router processes,
+# no browser) about 146 s of the other; once the browser lane had ended, the other
+# ran alone for 285 s and 336 s, the machine 30–100% idle (vmstat).
 balance_files=(tests/queue/queue-load.test.ts)
 reporter=(--test-reporter=spec)
 run_lane() { node --import tsx --test --test-concurrency=1 "${reporter[@]}" "$@"; }
-mapfile -t browser_files < <(printf '%s\n' "${balance_files[@]}"; find tests/browser -name '*.test.ts' | sort)
+mapfile -t browser_files < <(find tests/browser -name '*.test.ts' | sort; printf '%s\n' "${balance_files[@]}")
 mapfile -t other_files < <(find tests -name '*.test.ts' -not -path '*/node_modules/*' -not -path 'tests/browser/*' | sort | grep -vxF -f <(printf '%s\n' "${balance_files[@]}"))
 if [[ "${TEST_LANES:-2}" == "1" ]]; then
   run_lane "$@" "${browser_files[@]}" "${other_files[@]}"
