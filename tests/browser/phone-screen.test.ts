@@ -4,7 +4,8 @@
 // screen without scrolling, and nothing covers anything else; the self-view
 // never covers a remote participant on any of the three screens; the verdict
 // names the item and the reason and retakes in one tap on both sides; the chat
-// is a sheet whose send button stays on one line. Screenshots of every size
+// is a sheet whose send button stays on one line; a tap on "join" that spans the
+// link check's answer still joins. Screenshots of every size
 // are written to $SCREENSHOT_DIR (default: a temporary folder) for a person to look at.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -196,4 +197,43 @@ test("a capture step fills the phone screen at every size, the guide follows a r
   await assertSelfViewClear(agent, "agent desktop during capture");
   await agent.screenshot({ path: path.join(shots, "agent-desktop-1280x800-verdict.png") });
   process.stdout.write(`# screenshots in ${shots}\n`);
+});
+
+// A driver taps "join" just as the link check answers: the finger goes down on the
+// button, the answer arrives (the claim number and the intro appear), the finger comes
+// up. If the answer moved the button, the finger would come up on the text and the tap
+// would be lost (seen once in a loaded run: the phone never joined). The answer is held
+// back by the test between the two halves of the tap, at the narrowest phone size and
+// in both languages.
+test("a tap on join that spans the link check's answer joins: the button does not move", { timeout: 600_000 }, async () => {
+  const agent = await newPage({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+  await loginAs(agent, session.product.url, agent1);
+  const { policyholderLink, adjusterLink } = await createSurveyInConsole(agent, { plate: `沪B·${String(Date.now()).slice(-5)}` });
+  for (const [link, locale] of [[policyholderLink, "zh-CN"], [adjusterLink, "en-US"]] as const) {
+    const phone = await newPage({ ...phoneContext, viewport: { width: 360, height: 640 }, locale });
+    let held!: () => void, release!: () => void;
+    const answerHeld = new Promise<void>((r) => (held = r));
+    const released = new Promise<void>((r) => (release = r));
+    await phone.route(/\/api\/trpc\/[^?]*join\.resolve/, async (route) => {
+      held();
+      await released;
+      await route.continue();
+    });
+    await phone.goto(link);
+    const button = phone.getByTestId("join-button");
+    await answerHeld;
+    await button.waitFor();
+    await phone.waitForFunction(() => !(document.querySelector('[data-testid="join-button"]') as HTMLButtonElement).disabled);
+    const before = (await button.boundingBox())!;
+    await phone.mouse.move(before.x + before.width / 2, before.y + before.height / 2);
+    await phone.mouse.down();
+    release();
+    // The answer is on the page: the claim line names the plate.
+    await phone.getByText(/沪B·\d{5}/).waitFor();
+    const after = (await button.boundingBox())!;
+    assert.deepEqual(after, before, `${locale}: the join button stays where the finger is when the link check answers`);
+    await phone.mouse.up();
+    await button.waitFor({ state: "detached" });
+    await phone.context().close();
+  }
 });

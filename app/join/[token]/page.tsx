@@ -59,6 +59,7 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
 
   // A capture step: the camera takes the whole phone screen.
   const capturing = invite?.role === "policyholder" && Boolean(state.guide) && started && !["error", "ended", "left"].includes(state.phase);
+  const introForm = !invite ? "loading" : invite.role === "adjuster" ? "adjuster" : "policyholder";
   const knownProblem = problem && (["INVITE_INVALID", "INVITE_EXPIRED", "INVITE_REVOKED", "SURVEY_CLOSED"] as const).find((c) => c === problem);
   return (
     <main className={capturing ? "page join capture-mode" : "page join"}>
@@ -74,13 +75,20 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
       {/* The button does not wait for the link check: that round trip would sit
           between the SMS tap and the call. A bad link still ends on its own page,
           since joining is refused and the check's answer replaces this card. */}
+      {/* Nothing above the button changes height when the link check answers: a tap
+          that lands as the text grows would otherwise end on the text (the finger goes
+          down on the button and comes up on the paragraph that pushed it down), and
+          the tap is lost. So the intro keeps the height of its longest form, and the
+          claim line, whose length only the answer tells, comes after the button. */}
       {!problem && !started && (
         <section className="card">
-          <p>
-            {t("join.claimNumber")}: <strong>{invite?.claimNumber ?? "…"}</strong>
-            {invite && ` · ${invite.plate}`}
-          </p>
-          <p>{!invite ? t("common.loading") : invite.role === "adjuster" ? t("join.introAdjuster") : t("join.intro")}</p>
+          <div className="same-place">
+            {(["loading", "policyholder", "adjuster"] as const).map((form) => (
+              <p key={form} aria-hidden={form !== introForm}>
+                {t(form === "loading" ? "common.loading" : form === "adjuster" ? "join.introAdjuster" : "join.intro")}
+              </p>
+            ))}
+          </div>
           <button
             className="primary"
             type="button"
@@ -95,6 +103,10 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
           >
             {t("join.button")}
           </button>
+          <p>
+            {t("join.claimNumber")}: <strong>{invite?.claimNumber ?? "…"}</strong>
+            {invite && ` · ${invite.plate}`}
+          </p>
         </section>
       )}
       {started && !problem && state.phase === "error" && <CallErrorCard call={call} error={state.error} />}
