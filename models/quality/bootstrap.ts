@@ -12,7 +12,11 @@ export interface Interval {
 /** `stat` over `items`, with a 95% interval from `n` resamples of the groups given by `photo`. */
 export function bootstrapOverPhotos<T>(items: readonly T[], photo: (item: T) => string, stat: (items: T[]) => number, n: number, seed: number): Interval {
   const byPhoto = new Map<string, T[]>();
-  for (const it of items) byPhoto.set(photo(it), [...(byPhoto.get(photo(it)) ?? []), it]);
+  for (const it of items) {
+    const group = byPhoto.get(photo(it));
+    if (group) group.push(it);
+    else byPhoto.set(photo(it), [it]);
+  }
   const groups = [...byPhoto.values()];
   const point = stat([...items]);
   const rng = new Rng(seed, 1);

@@ -81,7 +81,6 @@ const markerEnd = CROSS_MARKER_END;
 const bootstrap = (results: CrossResult[], stat: (rs: CrossResult[]) => number, n: number, seed: number) =>
   bootstrapOverPhotos(results, (r) => r.photo, stat, n, seed);
 
-
 /** A defect generator as the summary sees it: its defects, and the reasons counted right for each. */
 export interface Generator {
   name: string;

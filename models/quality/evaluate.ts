@@ -11,7 +11,7 @@ import { loadQualityModel } from "../../server/quality/load-quality-model";
 import type { BaselineScores } from "./baselines";
 import { CROSS_MARKER_END, CROSS_MARKER_START } from "./cross-eval/markers";
 import type { Row } from "./dataset";
-import { judgeFrame } from "../../server/quality/combine-window-scores";
+import { frameRejected, judgeFrame } from "../../server/quality/combine-window-scores";
 import { bootstrapOverPhotos, percentInterval, share, type Interval } from "./bootstrap";
 import { DEFECTS, OUTPUTS, type Defect, type Output } from "./defects";
 import { fetchSources } from "./fetch-sources";
@@ -96,10 +96,7 @@ async function main() {
     }
     return v;
   };
-  const rejected = (r: Row) => {
-    const v = verdictOf(r);
-    return v.reasons.length > 0 || v.overallScore >= manifest.thresholds.overall;
-  };
+  const rejected = (r: Row) => frameRejected(verdictOf(r), manifest.thresholds.overall);
   const judged = rows.filter((r) => r.labels.overall !== null);
   const clean = judged.filter((r) => r.labels.overall === 0);
   const bad = judged.filter((r) => r.labels.overall === 1);

@@ -6,7 +6,7 @@ import * as ort from "onnxruntime-node";
 import { ImageUploadError } from "../uploads/upload-error";
 import { validateImage } from "../uploads/validate-image";
 import { loadQualityModel } from "./load-quality-model";
-import { judgeFrame, type WindowJudgement } from "./combine-window-scores";
+import { frameRejected, judgeFrame, type WindowJudgement } from "./combine-window-scores";
 import { highlightLevel } from "./highlight-headroom";
 import { DEFECT_CODES, type DefectCode } from "./model-manifest";
 import { PhotoAssessmentSchema, type PhotoAssessment, type QualityReason } from "./photo-assessment";
@@ -59,15 +59,16 @@ export async function assessPhoto(bytes: Uint8Array, options: AssessOptions = {}
   // underexposure only for frames whose highlights leave headroom (highlight-headroom.ts).
   const frame = judgeFrame(perWindow, manifest.thresholds as Record<DefectCode, number>);
   const { scores, overallScore } = frame;
+  const rejected = frameRejected(frame, manifest.thresholds.overall);
 
   const reasons: QualityReason[] = frame.reasons
     .map((d) => ({ code: d, score: scores[d], threshold: manifest.thresholds[d], ...REASON_TEXT[d] }));
-  if (reasons.length === 0 && overallScore >= manifest.thresholds.overall) {
+  if (rejected && reasons.length === 0) {
     reasons.push({ code: "low_quality", score: overallScore, threshold: manifest.thresholds.overall, ...REASON_TEXT.low_quality });
   }
 
   return PhotoAssessmentSchema.parse({
-    verdict: reasons.length === 0 ? "accepted" : "rejected",
+    verdict: rejected ? "rejected" : "accepted",
     reasons,
     scores,
     overallScore,

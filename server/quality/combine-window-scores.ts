@@ -75,3 +75,12 @@ export function judgeFrame(windows: readonly WindowJudgement[], thresholds: Reco
     reasons: orderReasons(scores, thresholds, judged),
   };
 }
+
+/**
+ * Whether the frame is refused: some defect is a reason, or none is and the overall score still
+ * reaches its threshold (the photo is then refused as "low_quality"). assessPhoto's verdict and
+ * the held-out evaluation (models/quality/evaluate.ts) both ask this.
+ */
+export function frameRejected(frame: FrameJudgement, overallThreshold: number): boolean {
+  return frame.reasons.length > 0 || frame.overallScore >= overallThreshold;
+}
