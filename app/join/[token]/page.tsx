@@ -20,6 +20,9 @@ import { PlaceAsk } from "../../_components/place/place-ask";
 
 type Invite = Awaited<ReturnType<typeof trpc.join.resolve.query>>;
 
+/** The join card's intro: one text while the link is checked, then the one for the invitee's role. */
+const INTRO = { loading: "common.loading", policyholder: "join.intro", adjuster: "join.introAdjuster" } as const satisfies Record<string, MessageKey>;
+
 export default function JoinPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = use(params);
   const { t } = useI18n();
@@ -59,7 +62,7 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
 
   // A capture step: the camera takes the whole phone screen.
   const capturing = invite?.role === "policyholder" && Boolean(state.guide) && started && !["error", "ended", "left"].includes(state.phase);
-  const introForm = !invite ? "loading" : invite.role === "adjuster" ? "adjuster" : "policyholder";
+  const introForm: keyof typeof INTRO = !invite ? "loading" : invite.role === "adjuster" ? "adjuster" : "policyholder";
   const knownProblem = problem && (["INVITE_INVALID", "INVITE_EXPIRED", "INVITE_REVOKED", "SURVEY_CLOSED"] as const).find((c) => c === problem);
   return (
     <main className={capturing ? "page join capture-mode" : "page join"}>
@@ -74,18 +77,18 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
       )}
       {/* The button does not wait for the link check: that round trip would sit
           between the SMS tap and the call. A bad link still ends on its own page,
-          since joining is refused and the check's answer replaces this card. */}
-      {/* Nothing above the button changes height when the link check answers: a tap
-          that lands as the text grows would otherwise end on the text (the finger goes
-          down on the button and comes up on the paragraph that pushed it down), and
-          the tap is lost. So the intro keeps the height of its longest form, and the
-          claim line, whose length only the answer tells, comes after the button. */}
+          since joining is refused and the check's answer replaces this card.
+          Nothing above the button changes height when the check answers: a tap that
+          lands as the text grows would otherwise end on the text (the finger goes down
+          on the button and comes up on the paragraph that pushed it down), and the tap
+          is lost. So the intro keeps the height of its longest form, and the claim
+          line, whose length only the answer tells, comes after the button. */}
       {!problem && !started && (
         <section className="card">
           <div className="same-place">
-            {(["loading", "policyholder", "adjuster"] as const).map((form) => (
+            {(Object.keys(INTRO) as (keyof typeof INTRO)[]).map((form) => (
               <p key={form} aria-hidden={form !== introForm}>
-                {t(form === "loading" ? "common.loading" : form === "adjuster" ? "join.introAdjuster" : "join.intro")}
+                {t(INTRO[form])}
               </p>
             ))}
           </div>
