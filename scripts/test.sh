@@ -30,7 +30,12 @@ echo "==> tests (${SECONDS} s since the start)" >&2
 # 1798 s and 1983 s, with tests/queue/queue-load.test.ts (its own router processes,
 # no browser) about 146 s of the other; once the browser lane had ended, the other
 # ran alone for 285 s and 336 s, the machine 30–100% idle (vmstat).
-balance_files=(tests/queue/queue-load.test.ts)
+# survey-recorder and stop-drain (tests/recording, no browser) mostly wait for media
+# to be recorded (about 125 s together, most of it sleeping): in path order they
+# came last in the other lane, when the browser lane had ended and the machine was
+# idle, so they now run at the end of the browser lane instead (fresh clone of
+# ed7aae5: browser lane 1558 s, the other 1772 s, 214 s of it alone).
+balance_files=(tests/queue/queue-load.test.ts tests/recording/stop-drain.test.ts tests/recording/survey-recorder.test.ts)
 reporter=(--test-reporter=spec)
 run_lane() { node --import tsx --test --test-concurrency=1 "${reporter[@]}" "$@"; }
 mapfile -t browser_files < <(find tests/browser -name '*.test.ts' | sort; printf '%s\n' "${balance_files[@]}")
