@@ -13,9 +13,10 @@ export interface Interval {
 export function bootstrapOverPhotos<T>(items: readonly T[], photo: (item: T) => string, stat: (items: T[]) => number, n: number, seed: number): Interval {
   const byPhoto = new Map<string, T[]>();
   for (const it of items) {
-    const group = byPhoto.get(photo(it));
+    const key = photo(it);
+    const group = byPhoto.get(key);
     if (group) group.push(it);
-    else byPhoto.set(photo(it), [it]);
+    else byPhoto.set(key, [it]);
   }
   const groups = [...byPhoto.values()];
   const point = stat([...items]);
