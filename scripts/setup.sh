@@ -26,6 +26,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
   # Older npm versions ignore allowScripts and would run mediasoup's own worker
   # download/build; a set MEDIASOUP_WORKER_BIN makes that postinstall a no-op.
   export MEDIASOUP_WORKER_BIN="${MEDIASOUP_WORKER_BIN:-/nonexistent/installed-by-scripts/setup/mediasoup-worker.sh}"
+  # better-sqlite3 kept from an earlier setup on this machine, where prebuild-install
+  # looks first (scripts/setup/native-prebuilds.sh: it is otherwise compiled each time).
+  export npm_config_better_sqlite3_local_prebuilds="$(bash scripts/setup/native-prebuilds.sh dir)"
   # A registry mirror that lacks other platforms' optional binaries (Next's
   # macOS/Windows SWC builds) leaves them out of the lock, and `npm ci` then
   # refuses the lock; `npm install --no-save` installs the same locked versions.
@@ -34,7 +37,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
     echo "    npm ci refused the lock (optional binaries missing from this registry); npm install --no-save" >&2
     npm install --no-save --no-audit --no-fund --loglevel=error
   fi
-  unset MEDIASOUP_WORKER_BIN
+  unset MEDIASOUP_WORKER_BIN npm_config_better_sqlite3_local_prebuilds
+  bash scripts/setup/native-prebuilds.sh save
   echo "$lock_hash" > "$stamp"
 fi
 
