@@ -29,11 +29,16 @@ case "${1:-}" in
     for pkg in "${packages[@]}"; do
       dir="node_modules/$pkg"
       [ -f "$dir/package.json" ] || continue
-      # prebuild-install's own name for this host's binary: {name}-v{version}-node-v{abi}-{platform}{libc}-{arch}.tar.gz
+      # The name prebuild-install itself looks for on this host, from its own
+      # configuration and URL template (the package's copy of prebuild-install),
+      # so the two cannot disagree on ABI, libc or architecture.
       name="$(node -e '
-        const p = require(process.argv[1] + "/package.json");
-        const libc = process.platform === "linux" && !process.report.getReport().header.glibcVersionRuntime ? "musl" : "";
-        console.log(`${p.name}-v${p.version}-node-v${process.versions.modules}-${process.platform}${libc}-${process.arch}.tar.gz`);
+        const path = require("node:path");
+        const pkgJson = path.join(process.argv[1], "package.json");
+        const fromPkg = require("node:module").createRequire(pkgJson);
+        const pkg = require(pkgJson);
+        const opts = { ...fromPkg("prebuild-install/rc")(pkg), pkg };
+        console.log(path.basename(fromPkg("prebuild-install/util").getDownloadUrl(opts)));
       ' "$PWD/$dir")"
       [ -f "$cache/$name" ] && continue
       binary="$(cd "$dir" && find build/Release -maxdepth 1 -name '*.node' ! -name 'test_*' | head -1)"
