@@ -15,6 +15,7 @@ import { FfmpegTrackMuxer, MuxerStartError, type MuxerExit } from "./ffmpeg-trac
 import { RecordingError, writeFailure } from "./recording-error";
 import { probeMedia } from "./probe-media";
 import { repairRecording } from "./repair-recording";
+import { recordingRtpCapabilities } from "./recording-capabilities";
 import { RtpClock } from "./rtp-clock";
 import { monotonicNowMs, workerEventMonotonicMs, workerEventWallMs } from "./worker-clock";
 import { layersOf } from "../simulcast-layers";
@@ -195,7 +196,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
         rtcpMux: false,
         comedia: false,
       });
-      const consumer = await this.transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true });
+      const consumer = await this.transport.consume({ producerId: producer.id, rtpCapabilities: recordingRtpCapabilities(router.rtpCapabilities), paused: true });
       this.consumer = consumer;
       const codec = consumer.rtpParameters.codecs[0]!;
       this.codec = codec.mimeType;

@@ -195,3 +195,71 @@ export async function packetTimes(file: string): Promise<number[]> {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A simulcast sender's layers, lowest first: one VP8 file per layer. */
+export interface SimulcastLayerSource {
+  file: string;
+  width: number;
+  height: number;
+}
+
+/** Encodes `sizes` (lowest first) as the layers of one simulcast sender, each at its own bitrate. */
+export async function makeSimulcastLayers(dir: string, layers: { width: number; height: number; kbps: number }[], seconds = 12): Promise<SimulcastLayerSource[]> {
+  return Promise.all(
+    layers.map(async ({ width, height, kbps }) => {
+      const file = path.join(dir, `src-layer-${width}x${height}.webm`);
+      await ffmpeg([
+        "-f", "lavfi", "-i", `testsrc2=size=${width}x${height}:rate=15`, "-t", String(seconds),
+        "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-g", "15",
+        "-b:v", `${kbps}k`, "-minrate", `${kbps}k`, "-maxrate", `${kbps}k`, "-pix_fmt", "yuv420p", file,
+      ]);
+      return { file, width, height };
+    }),
+  );
+}
+
+/**
+ * A simulcast producer on a PlainTransport: one ffmpeg per layer, each with its
+ * own SSRC, sent through one relay socket so every layer arrives from the one
+ * address the transport learnt (comedia), as a browser's layers share a socket.
+ */
+export async function createSimulcastProducer(router: ms.Router, layers: SimulcastLayerSource[]): Promise<SyntheticProducer> {
+  const transport = await router.createPlainTransport({ listenInfo: { protocol: "udp", ip: "127.0.0.1" }, rtcpMux: false, comedia: true });
+  const payloadType = 101;
+  const ssrcs = layers.map(() => nextSsrc++);
+  const producer = await transport.produce({
+    kind: "video",
+    rtpParameters: {
+      codecs: [{ mimeType: "video/VP8", payloadType, clockRate: 90000, rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }] }],
+      encodings: ssrcs.map((ssrc) => ({ ssrc })),
+    },
+  });
+  const relay = async (target: number): Promise<dgram.Socket> => {
+    const sock = dgram.createSocket("udp4");
+    sock.on("message", (msg) => sock.send(msg, target, "127.0.0.1"));
+    await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+    return sock;
+  };
+  const rtpRelay = await relay(transport.tuple.localPort);
+  const rtcpRelay = await relay(transport.rtcpTuple!.localPort);
+  const senders = layers.map((layer, i) =>
+    spawn(
+      "ffmpeg",
+      ["-nostdin", "-v", "error", "-re", "-stream_loop", "-1", "-i", layer.file, "-map", "0", "-c", "copy",
+        "-f", "rtp", "-payload_type", String(payloadType), "-ssrc", String(ssrcs[i]),
+        `rtp://127.0.0.1:${rtpRelay.address().port}?rtcpport=${rtcpRelay.address().port}&pkt_size=1200`],
+      { stdio: "ignore" },
+    ),
+  );
+  return {
+    producer,
+    transport,
+    sender: senders[0]!,
+    close() {
+      for (const s of senders) s.kill("SIGKILL");
+      rtpRelay.close();
+      rtcpRelay.close();
+      transport.close();
+    },
+  };
+}
