@@ -22,10 +22,12 @@ export const continuityEntrySchema = z.object({
   mediaTimeMs: z.number().nullable(),
   /** gap: why the media has a hole. stop: why the track ended. */
   cause: z
-    .enum(["rejoin", "replaced", "muxer-restart", "packet-loss", "producer-closed", "removed", "recorder-closed", "error", "server-crash", "network", "tail-not-written"])
+    .enum(["rejoin", "replaced", "muxer-restart", "packet-loss", "producer-closed", "removed", "recorder-closed", "error", "server-crash", "network", "tail-not-written", "no-frames"])
     .optional(),
   // 'tail-not-written' (gap only, just before the stop): the file ends gapMs before the last media
   // forwarded to it (its muxer stopped reading, or was cut off); logged at the stop, where it is measured.
+  // 'no-frames' (gap only, logged at the stop): the video file has no frame for gapMs up to mediaTimeMs
+  // (its sender stopped sending the layer written until mediasoup had a keyframe of another; or it stalled before the stop).
   // 'network' (gap only): the participant's connection broke (blackout, new address) and recovered by an ICE restart.
   // 'server-crash' (stop only): written at the next start by the product's
   // crash recovery for a track whose server was killed; `at` = the file's last write.

@@ -15,6 +15,7 @@ import { FfmpegTrackMuxer, MuxerStartError, type MuxerExit } from "./ffmpeg-trac
 import { RecordingError, writeFailure } from "./recording-error";
 import { probeMedia } from "./probe-media";
 import { repairRecording } from "./repair-recording";
+import { framePresentationTimes, frameHoles } from "./frame-holes";
 import { recordingRtpCapabilities } from "./recording-capabilities";
 import { RtpClock } from "./rtp-clock";
 import { monotonicNowMs, workerEventMonotonicMs, workerEventWallMs } from "./worker-clock";
@@ -137,8 +138,16 @@ const TAIL_SHORTFALL_MS = 500;
 /** Packets lost (after NACK repair) within one stats interval that count as a gap. */
 const LOSS_BURST_PACKETS = 25;
 
+/**
+ * A stretch of at least this long without a frame in a video file is a hole
+ * and is logged ("no-frames"). A sender's frames come every 33–100 ms, or a
+ * few hundred on a starved phone; a second without one is a picture that froze.
+ */
+const NO_FRAMES_MS = 1000;
+
 interface TracePacket {
   timestamp: number;
+  marker?: boolean;
 }
 
 export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
@@ -159,6 +168,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private startedMonotonicMs: number | undefined;
   /** Last point where wall-clock and media time were tied by an RTP timestamp. */
   private anchor: { wallMs: number; mediaMs: number; rtp: number } | undefined;
+  /** Every keyframe's wall-clock and media time: places a hole found in the file on the wall clock. */
+  private keyframeAnchors: { wallMs: number; mediaMs: number }[] = [];
   private pausedAtMs: number | undefined;
   private awaitingResumeAnchor: { atMs: number; gapMs: number | undefined } | undefined;
   private keyframeTimer: NodeJS.Timeout | undefined;
@@ -261,6 +272,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       this.startedAtMs = now;
       this.startedMonotonicMs = workerEventMonotonicMs(t.timestamp);
       this.anchor = { wallMs: now, mediaMs, rtp: rtp.timestamp };
+      if (this.kind === "video") this.keyframeAnchors.push({ wallMs: now, mediaMs });
       const requestedAtMs = this.opts.requestedAtMs ?? now;
       this.note({
         type: "start",
@@ -285,6 +297,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       return;
     }
     this.anchor = { wallMs: now, mediaMs, rtp: rtp.timestamp };
+    if (this.kind === "video") this.keyframeAnchors.push({ wallMs: now, mediaMs });
     if (this.awaitingResumeAnchor) {
       const r = this.awaitingResumeAnchor;
       this.awaitingResumeAnchor = undefined;
@@ -473,9 +486,13 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
 
   /**
    * Traces the packets forwarded to the muxer while it stops. seen() resolves
-   * once one packet was traced (or after `waitMs`); settle() waits until every
-   * trace event sent before it has been handled (one round trip on the
-   * worker's ordered channel) and gives the last RTP timestamp.
+   * once a whole frame was traced (or after `waitMs`); settle() waits until
+   * every trace event sent before it has been handled (one round trip on the
+   * worker's ordered channel) and gives the RTP timestamp of the last whole
+   * frame forwarded. A video frame is whole at its last packet (the RTP marker
+   * bit): the packets of a frame the stop cuts off are forwarded but can never
+   * be in the file, so the media ends with the frame before. Audio packets
+   * are frames of their own.
    */
   private async traceTail(): Promise<{ seen(waitMs: number): Promise<void>; settle(): Promise<number | undefined> }> {
     const consumer = this.consumer;
@@ -483,8 +500,10 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     let last: number | undefined;
     let onFirst: (() => void) | undefined;
     const onTrace = (t: ms.ConsumerTraceEventData) => {
-      last = outgoingRtp(t)?.timestamp ?? last;
-      if (last !== undefined) onFirst?.();
+      const packet = outgoingRtp(t);
+      if (!packet || (this.kind === "video" && !packet.marker)) return;
+      last = packet.timestamp;
+      onFirst?.();
     };
     consumer.on("trace", onTrace);
     await consumer.enableTraceEvent(["rtp"]).catch(() => {});
@@ -506,6 +525,53 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     };
   }
 
+  /**
+   * Reads the finished video file and logs every stretch of NO_FRAMES_MS or
+   * more without a frame ("no-frames") that no pause or logged gap already
+   * names; `stalledEndMs` (media time at the stop) adds the frozen end of a
+   * sender that had stalled. A hole ends at a keyframe (mediasoup resumes a
+   * layer on one), whose trace places it on the wall clock.
+   */
+  private async noteFrameHoles(file: string, endedAtMs: number, stalledEndMs: number | null): Promise<void> {
+    const times = await framePresentationTimes(file);
+    if (!times?.length) return;
+    const holes = frameHoles(times, NO_FRAMES_MS);
+    const lastFrameMs = times.reduce((a, b) => Math.max(a, b), 0);
+    if (stalledEndMs !== null && stalledEndMs - lastFrameMs >= NO_FRAMES_MS) holes.push({ fromMs: lastFrameMs, toMs: stalledEndMs });
+    const known = this.loggedHolesMediaMs();
+    for (const h of holes) {
+      if (known.some(([a, b]) => a - NO_FRAMES_MS / 2 < h.toMs && h.fromMs < b + NO_FRAMES_MS / 2)) continue;
+      const atMs = h.toMs === stalledEndMs ? endedAtMs : this.wallMsOf(h.toMs);
+      this.logger.warn({ fromMediaMs: h.fromMs, toMediaMs: h.toMs }, "the video file has no frames for a while");
+      this.note({ type: "gap", cause: "no-frames", at: new Date(atMs).toISOString(), gapMs: h.toMs - h.fromMs, mediaTimeMs: h.toMs });
+    }
+  }
+
+  /** The holes this track's log already names (pauses, gaps), as media-time spans. */
+  private loggedHolesMediaMs(): [number, number][] {
+    const spans: [number, number][] = [];
+    let pausedAt: number | null = null;
+    for (const e of this.log.entries) {
+      if (e.type === "pause") pausedAt = e.mediaTimeMs;
+      else if (e.type === "resume" && pausedAt !== null && e.mediaTimeMs !== null) {
+        spans.push([pausedAt, e.mediaTimeMs]);
+        pausedAt = null;
+      } else if (e.type === "gap" && e.mediaTimeMs !== null && e.gapMs !== undefined) {
+        // 'tail-not-written' gives where the hole starts (the file's end); the others where it ends.
+        spans.push(e.cause === "tail-not-written" ? [e.mediaTimeMs, e.mediaTimeMs + e.gapMs] : [e.mediaTimeMs - e.gapMs, e.mediaTimeMs]);
+      }
+    }
+    if (pausedAt !== null) spans.push([pausedAt, Number.POSITIVE_INFINITY]);
+    return spans;
+  }
+
+  /** The wall-clock time of a point on the media timeline, from the last keyframe at or before it. */
+  private wallMsOf(mediaMs: number): number {
+    let anchor: { wallMs: number; mediaMs: number } | undefined;
+    for (const a of this.keyframeAnchors) if (a.mediaMs <= mediaMs + 5 && (!anchor || a.mediaMs >= anchor.mediaMs)) anchor = a;
+    return anchor ? anchor.wallMs + (mediaMs - anchor.mediaMs) : (this.startedAtMs ?? Date.now()) + mediaMs;
+  }
+
   private async doStop(cause: StopCause): Promise<RecordingSummary> {
     // Closing the transport below re-enters stop() through 'transportclose';
     // yielding once first guarantees `this.stopping` is set by then.
@@ -525,9 +591,9 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     // (seconds of media on a busy server) and only then is told to finish.
     const consumer = this.consumer;
     const flowing = this.pausedAtMs === undefined && consumer !== undefined && !consumer.closed && !consumer.producerPaused;
-    // Where the media ends is learnt from a packet: a flowing track is given
-    // STOP_LAST_PACKET_WAIT_MS for one (a video sender may send a frame a
-    // second); without one the end is estimated from the wall clock.
+    // Where the media ends is learnt from a whole frame: a flowing track is
+    // given STOP_LAST_PACKET_WAIT_MS for one (a video sender may send a frame
+    // a second); without one the end is estimated from the wall clock.
     if (flowing) await tail.seen(STOP_LAST_PACKET_WAIT_MS);
     if (consumer && !consumer.closed && !consumer.paused) await consumer.pause().catch(() => {});
     const lastRtp = await tail.settle();
@@ -557,8 +623,9 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     }
     // The file is measured against what was forwarded to it: media that never
     // reached the file is logged as a hole, never claimed as recorded.
+    const mediaFile = this.opts.storage.localPath(this.opts.keys.media);
     if (lastRtp !== undefined && mediaTimeMs !== null && this.startedAtMs !== undefined) {
-      const probed = await probeMedia(this.opts.storage.localPath(this.opts.keys.media));
+      const probed = await probeMedia(mediaFile);
       const fileMs = probed?.durationMs ?? 0;
       const shortfallMs = mediaTimeMs - fileMs;
       if (shortfallMs > TAIL_SHORTFALL_MS) {
@@ -566,6 +633,10 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
         this.note({ type: "gap", cause: "tail-not-written", at: new Date(endedAtMs).toISOString(), gapMs: shortfallMs, mediaTimeMs: fileMs });
       }
     }
+    // A flowing video that sent no whole frame while it was stopped had
+    // stalled: its picture froze at the file's last frame, up to the stop.
+    const stalledEndMs = this.kind === "video" && flowing && lastRtp === undefined ? mediaTimeMs : null;
+    if (this.kind === "video" && this.startedAtMs !== undefined) await this.noteFrameHoles(mediaFile, endedAtMs, stalledEndMs);
     this.note({ type: "stop", at: new Date(endedAtMs).toISOString(), cause, ...(lastRtp !== undefined ? { rtpTimestamp: lastRtp } : {}), mediaTimeMs });
     const { storage, keys } = this.opts;
     let media: StoredObject | undefined;

@@ -32,6 +32,7 @@ export const GAP_CAUSES = [
   "unknown",
   "network",
   "tail-not-written",
+  "no-frames",
 ] as const;
 export type GapCause = (typeof GAP_CAUSES)[number];
 
@@ -450,9 +451,9 @@ interface GapContext {
   neverRecorded: boolean;
 }
 
-// 'tail-not-written' is only ever in logs written since the recorder measured
-// its files at the stop; on every older log the result is what it was, so the
-// algorithm keeps its name.
+// 'tail-not-written' and 'no-frames' are only ever in logs written since the
+// recorder measured its files at the stop; on every older log the result is
+// what it was, so the algorithm keeps its name.
 const CONTINUITY_CAUSES: Partial<Record<string, GapCause>> = {
   "muxer-restart": "muxer-restart",
   rejoin: "rejoin",
@@ -460,6 +461,7 @@ const CONTINUITY_CAUSES: Partial<Record<string, GapCause>> = {
   "packet-loss": "packet-loss",
   network: "network",
   "tail-not-written": "tail-not-written",
+  "no-frames": "no-frames",
 };
 
 /** The continuity log's cause of an entry: its own `cause`, or the first word of the reason older packages carry. */
@@ -541,6 +543,7 @@ const CAUSE_TEXT: Record<GapCause, string> = {
   unknown: "no recording covers it and no failure was logged",
   network: "the participant's network connection broke; the call recovered by itself (ICE restart)",
   "tail-not-written": "the recorder did not write the last media it received before the track stopped (it fell behind on a busy server)",
+  "no-frames": "the video has no picture: the sender stopped sending the picture being recorded (a loaded phone drops its best layer) until the server had a whole picture of another",
 };
 
 function offset(ms: number, round: (x: number) => number): string {

@@ -36,6 +36,7 @@ const en = {
     unknown: "no recording covers it, and no failure was logged",
     network: "the participant's network connection broke; the call recovered by itself",
     "tail-not-written": "the recorder fell behind on a busy server and did not write the last seconds it received",
+    "no-frames": "the video has no picture: the sender stopped sending the picture being recorded until the server had a whole picture of another quality",
   } satisfies Record<GapCause, string>,
   unknownReasons: {
     "no-media-events": "the timeline does not record when cameras and microphones were on (the survey was recorded before the server logged this).",
@@ -74,6 +75,7 @@ const zh: typeof en = {
     unknown: "没有录制文件覆盖该时段，且没有失败记录",
     network: "参与人的网络连接中断，通话随后自动恢复",
     "tail-not-written": "服务器繁忙，录制进程落后，未写入收到的最后几秒",
+    "no-frames": "视频无画面：发送方停止发送正在录制的画质，直到服务器收到另一画质的完整画面",
   },
   unknownReasons: {
     "no-media-events": "时间线未记录摄像头和麦克风的开启时段（本次查勘录制时服务器尚未记录此项）。",

@@ -9,12 +9,29 @@ import type { Page } from "playwright-core";
 import { desktopContext, laptopContext, phoneContext } from "../support/browser";
 import { browserSession } from "../support/browser-session";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles, endSurveyWithoutStatement } from "../support/survey-flow";
-import { framesInFirstSecond, probe } from "../support/media-probe";
+import { framesInFirstSecond, probe, videoFrameTimesMs } from "../support/media-probe";
 
 const session = browserSession();
 const newPage = session.newPage;
 
-type RecordingRow = { id: string; kind: "audio" | "video"; role: string; codec: string; status: string; storageKey: string; startedAt: string; endedAt: string; durationMs: number; sha256: string; continuity: { type: string }[] };
+type ContinuityRow = { type: string; cause?: string; mediaTimeMs?: number | null; gapMs?: number };
+type RecordingRow = { id: string; kind: "audio" | "video"; role: string; codec: string; status: string; storageKey: string; startedAt: string; endedAt: string; durationMs: number; sha256: string; continuity: ContinuityRow[] };
+
+/** Media-time spans (ms) the continuity log names as holes: pauses and gaps. */
+function namedHoles(log: ContinuityRow[]): [number, number][] {
+  const spans: [number, number][] = [];
+  let pausedAt: number | null = null;
+  for (const e of log) {
+    if (e.type === "pause") pausedAt = e.mediaTimeMs ?? null;
+    else if (e.type === "resume" && pausedAt !== null && e.mediaTimeMs != null) {
+      spans.push([pausedAt, e.mediaTimeMs]);
+      pausedAt = null;
+    } else if (e.type === "gap" && e.mediaTimeMs != null && e.gapMs !== undefined) {
+      spans.push(e.cause === "tail-not-written" ? [e.mediaTimeMs, e.mediaTimeMs + e.gapMs] : [e.mediaTimeMs - e.gapMs, e.mediaTimeMs]);
+    }
+  }
+  return spans;
+}
 
 async function recordings(agent: Page, surveyId: string): Promise<RecordingRow[]> {
   return agent.evaluate(async (id) => {
@@ -86,6 +103,18 @@ test("after consent every track of the three participants is recorded, playable 
     // ahead of real time (seen: 71 s of RTP time in 57 s at load 38).
     assert.ok(forwardedS >= spanS - 3, `${label}: media forwarded ${forwardedS.toFixed(2)} s covers the recorded span ${spanS.toFixed(2)} s (3 s allowed for the sender's delay)`);
     assert.ok(framesInFirstSecond(file, r.kind) > 0, `${label}: decodable from its first second`);
+    // No silent hole: every second or more without a picture in the file is a
+    // pause or a gap in its log (a loaded sender drops and regains its best
+    // layer; the picture is missing until a keyframe of another).
+    if (r.kind === "video") {
+      const times = videoFrameTimesMs(file);
+      const named = namedHoles(r.continuity);
+      for (let i = 1; i < times.length; i++) {
+        const [a, b] = [times[i - 1]!, times[i]!];
+        if (b - a < 1000) continue;
+        assert.ok(named.some(([x, y]) => x - 500 < b && a < y + 500), `${label}: the file has no frame from ${a} to ${b} ms and its log names no hole there (${JSON.stringify(r.continuity.filter((e) => e.type !== "layers"))})`);
+      }
+    }
   }
   const phoneVideo = rows.find((r) => r.role === "policyholder" && r.kind === "video")!;
   const types = phoneVideo.continuity.map((e) => e.type);

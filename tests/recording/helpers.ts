@@ -204,13 +204,13 @@ export interface SimulcastLayerSource {
 }
 
 /** Encodes `sizes` (lowest first) as the layers of one simulcast sender, each at its own bitrate. */
-export async function makeSimulcastLayers(dir: string, layers: { width: number; height: number; kbps: number }[], seconds = 12): Promise<SimulcastLayerSource[]> {
+export async function makeSimulcastLayers(dir: string, layers: { width: number; height: number; kbps: number; keyframeEveryS?: number }[], seconds = 12): Promise<SimulcastLayerSource[]> {
   return Promise.all(
-    layers.map(async ({ width, height, kbps }) => {
-      const file = path.join(dir, `src-layer-${width}x${height}.webm`);
+    layers.map(async ({ width, height, kbps, keyframeEveryS = 1 }) => {
+      const file = path.join(dir, `src-layer-${width}x${height}-g${keyframeEveryS}.webm`);
       await ffmpeg([
         "-f", "lavfi", "-i", `testsrc2=size=${width}x${height}:rate=15`, "-t", String(seconds),
-        "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-g", "15",
+        "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-g", String(15 * keyframeEveryS),
         "-b:v", `${kbps}k`, "-minrate", `${kbps}k`, "-maxrate", `${kbps}k`, "-pix_fmt", "yuv420p", file,
       ]);
       return { file, width, height };
@@ -223,7 +223,7 @@ export async function makeSimulcastLayers(dir: string, layers: { width: number; 
  * own SSRC, sent through one relay socket so every layer arrives from the one
  * address the transport learnt (comedia), as a browser's layers share a socket.
  */
-export async function createSimulcastProducer(router: ms.Router, layers: SimulcastLayerSource[]): Promise<SyntheticProducer> {
+export async function createSimulcastProducer(router: ms.Router, layers: SimulcastLayerSource[]): Promise<SyntheticProducer & { layerSenders: ChildProcess[] }> {
   const transport = await router.createPlainTransport({ listenInfo: { protocol: "udp", ip: "127.0.0.1" }, rtcpMux: false, comedia: true });
   const payloadType = 101;
   const ssrcs = layers.map(() => nextSsrc++);
@@ -255,6 +255,7 @@ export async function createSimulcastProducer(router: ms.Router, layers: Simulca
     producer,
     transport,
     sender: senders[0]!,
+    layerSenders: senders,
     close() {
       for (const s of senders) s.kill("SIGKILL");
       rtpRelay.close();

@@ -3,18 +3,21 @@
 // picture the sender sends, whatever its bitrate: faces and ID cards have to
 // be legible years later. Nothing on the loopback to ffmpeg limits bandwidth,
 // so no bandwidth estimate may choose a lower layer for it, and nothing but the
-// track's own media may reach the muxer.
+// track's own media may reach the muxer. When the sender stops its best layer,
+// the picture's hole until a keyframe of another is named, not passed as covered.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import * as mediasoup from "mediasoup";
 import type { types as ms } from "mediasoup";
 import { SurveyRecorder } from "../../media/recording/survey-recorder";
+import { mapContinuity } from "../../server/archive/evidence-input";
 import {
   closeRecorderTestBed,
   createSimulcastProducer,
   decodedSizes,
   makeSimulcastLayers,
   openRecorderTestBed,
+  packetTimes,
   silentLogger,
   sleep,
   type RecorderTestBed,
@@ -69,4 +72,43 @@ test("a simulcast sender's best layer is recorded although it is above 600 kbit/
   assert.deepEqual(decoded.sizes, ["640x480"], `the file holds the best layer only (sizes ${decoded.sizes.join(", ")})`);
   const layerEntries = video.entries.filter((e) => e.type === "layers");
   assert.ok(layerEntries.length >= 1 && layerEntries.every((e) => e.spatialLayer === 2), `the continuity log names layer 2 (${JSON.stringify(layerEntries)})`);
+});
+
+test("the best layer stops mid-recording: the picture's hole until the next layer's keyframe is logged as 'no-frames' and kept out of the package's coverage", { timeout: 120_000 }, async () => {
+  // The middle layer sends a keyframe every 3 s, as a phone's does unless asked:
+  // when the best layer stops, the recording has no picture until that keyframe.
+  const layers = await makeSimulcastLayers(bed.dir, [
+    { width: 160, height: 120, kbps: 100 },
+    { width: 320, height: 240, kbps: 300, keyframeEveryS: 3 },
+    { width: 640, height: 480, kbps: 800 },
+  ]);
+  const sender = await createSimulcastProducer(bed.router, layers);
+  producers.push(sender);
+  await sleep(2_000);
+  const rec = new SurveyRecorder({ router: bed.router, surveyId: "survey-layer-stall", storage: bed.storage, logger: silentLogger });
+  await rec.addProducer(sender.producer, { participantId: "ph1", role: "policyholder" });
+  await sleep(4_000);
+  const stoppedAt = Date.now();
+  sender.layerSenders[2]!.kill("SIGKILL");
+  await sleep(7_000);
+  const [video] = await rec.close();
+  const log = video!.entries;
+
+  const decoded = await decodedSizes(bed.storage.localPath(video!.files[0]!.key));
+  assert.deepEqual(decoded.sizes.sort(), ["320x240", "640x480"], `the file holds the best layer, then the one below (${decoded.sizes.join(", ")})`);
+  const holes = log.filter((e) => e.type === "gap" && e.cause === "no-frames");
+  assert.equal(holes.length, 1, `one hole in the picture is logged (${JSON.stringify(log.filter((e) => e.type === "gap" || e.type === "layers"))})`);
+  const hole = holes[0]!;
+  assert.ok(hole.gapMs! >= 1000 && hole.gapMs! <= 6000, `the hole lasts from the best layer's last frame to the next keyframe below (${hole.gapMs} ms)`);
+  // Placed on the wall clock after the sender stopped, before the track did.
+  const holeEnd = Date.parse(hole.at);
+  assert.ok(holeEnd - hole.gapMs! >= stoppedAt - 1500 && holeEnd <= Date.parse(video!.endedAt), `hole ${new Date(holeEnd - hole.gapMs!).toISOString()} → ${hole.at}, layer stopped ${new Date(stoppedAt).toISOString()}`);
+  // The file itself shows it: no frame inside the logged hole.
+  const times = await packetTimes(bed.storage.localPath(video!.files[0]!.key));
+  const inside = times.filter((t) => t * 1000 > hole.mediaTimeMs! - hole.gapMs! + 1 && t * 1000 < hole.mediaTimeMs! - 1);
+  assert.deepEqual(inside, [], "no frame lies inside the logged hole");
+  // The evidence package's view: the hole is a gap of its own cause, not covered time.
+  const continuity = mapContinuity(JSON.stringify(log), new Date(video!.startedAt!), new Date(video!.endedAt));
+  const mapped = continuity.find((e) => e.type === "gap");
+  assert.ok(mapped && mapped.cause === "no-frames" && mapped.until === hole.at, `the package's log has the hole (${JSON.stringify(continuity)})`);
 });

@@ -14,3 +14,9 @@ export function framesInFirstSecond(file: string, kind: "audio" | "video"): numb
   if (r.status !== 0) return 0;
   return Number(r.stdout.trim().split(/\s+/)[0] ?? 0) || 0;
 }
+
+/** Presentation times (ms) of the video frames of a file, in time order. */
+export function videoFrameTimesMs(file: string): number[] {
+  const out = execFileSync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", file], { encoding: "utf8", maxBuffer: 64 << 20 });
+  return out.split("\n").filter(Boolean).map((l) => Math.round(Number(l) * 1000)).sort((a, b) => a - b);
+}
