@@ -528,20 +528,23 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   /**
    * Reads the finished video file and logs every stretch of NO_FRAMES_MS or
    * more without a frame ("no-frames") that no pause or logged gap already
-   * names; `stalledEndMs` (media time at the stop) adds the frozen end of a
-   * sender that had stalled. A hole ends at a keyframe (mediasoup resumes a
-   * layer on one), whose trace places it on the wall clock.
+   * names; with `stalled` (no whole frame came while it stopped) the frozen
+   * end from the last frame to the stop is one too, measured on the wall
+   * clock. A hole ends at a keyframe (mediasoup resumes a layer on one), whose
+   * trace places it on the wall clock.
    */
-  private async noteFrameHoles(file: string, endedAtMs: number, stalledEndMs: number | null): Promise<void> {
+  private async noteFrameHoles(file: string, endedAtMs: number, stalled: boolean): Promise<void> {
     const times = await framePresentationTimes(file);
     if (!times?.length) return;
     const holes = frameHoles(times, NO_FRAMES_MS);
     const lastFrameMs = times.reduce((a, b) => Math.max(a, b), 0);
-    if (stalledEndMs !== null && stalledEndMs - lastFrameMs >= NO_FRAMES_MS) holes.push({ fromMs: lastFrameMs, toMs: stalledEndMs });
+    // On the wall clock: the media estimate at the stop is extrapolated from an older keyframe.
+    const frozenEndMs = stalled ? lastFrameMs + (endedAtMs - this.wallMsOf(lastFrameMs)) : null;
+    if (frozenEndMs !== null && frozenEndMs - lastFrameMs >= NO_FRAMES_MS) holes.push({ fromMs: lastFrameMs, toMs: frozenEndMs });
     const known = this.loggedHolesMediaMs();
     for (const h of holes) {
       if (known.some(([a, b]) => a - NO_FRAMES_MS / 2 < h.toMs && h.fromMs < b + NO_FRAMES_MS / 2)) continue;
-      const atMs = h.toMs === stalledEndMs ? endedAtMs : this.wallMsOf(h.toMs);
+      const atMs = h.toMs === frozenEndMs ? endedAtMs : this.wallMsOf(h.toMs);
       this.logger.warn({ fromMediaMs: h.fromMs, toMediaMs: h.toMs }, "the video file has no frames for a while");
       this.note({ type: "gap", cause: "no-frames", at: new Date(atMs).toISOString(), gapMs: h.toMs - h.fromMs, mediaTimeMs: h.toMs });
     }
@@ -635,8 +638,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     }
     // A flowing video that sent no whole frame while it was stopped had
     // stalled: its picture froze at the file's last frame, up to the stop.
-    const stalledEndMs = this.kind === "video" && flowing && lastRtp === undefined ? mediaTimeMs : null;
-    if (this.kind === "video" && this.startedAtMs !== undefined) await this.noteFrameHoles(mediaFile, endedAtMs, stalledEndMs);
+    if (this.kind === "video" && this.startedAtMs !== undefined) await this.noteFrameHoles(mediaFile, endedAtMs, flowing && lastRtp === undefined);
     this.note({ type: "stop", at: new Date(endedAtMs).toISOString(), cause, ...(lastRtp !== undefined ? { rtpTimestamp: lastRtp } : {}), mediaTimeMs });
     const { storage, keys } = this.opts;
     let media: StoredObject | undefined;
