@@ -21,7 +21,11 @@ export function databaseTarget(rawUrl: string | undefined): DatabaseTarget {
       filePath,
       adapterFactory: () => {
         mkdirSync(path.dirname(filePath), { recursive: true });
-        return new PrismaBetterSQLite3({ url: `file:${filePath}` });
+        // Another connection to the same file (the evidence CLI, crash recovery, a second
+        // process) holds its write lock while it writes; SQLite's busy handler waits this long
+        // before "database is locked" (better-sqlite3's default: 5 s, seen exceeded on a
+        // saturated machine). As long as a transaction may wait to start (server/db/client.ts).
+        return new PrismaBetterSQLite3({ url: `file:${filePath}`, timeout: 30_000 });
       },
     };
   }
