@@ -170,6 +170,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private anchor: { wallMs: number; mediaMs: number; rtp: number } | undefined;
   /** Every keyframe's wall-clock and media time: places a hole found in the file on the wall clock. */
   private keyframeAnchors: { wallMs: number; mediaMs: number }[] = [];
+  /** A simulcast sender's top layer: what the recording always asks for. */
+  private bestLayers: { spatialLayer: number; temporalLayer: number } | undefined;
   private pausedAtMs: number | undefined;
   private awaitingResumeAnchor: { atMs: number; gapMs: number | undefined } | undefined;
   private keyframeTimer: NodeJS.Timeout | undefined;
@@ -241,7 +243,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     // this loopback transport), and every switch on record.
     if (consumer.type === "simulcast" || consumer.type === "svc") {
       const layers = layersOf(consumer.rtpParameters.encodings?.[0]?.scalabilityMode);
-      await consumer.setPreferredLayers({ spatialLayer: layers.spatial - 1, temporalLayer: layers.temporal - 1 });
+      this.bestLayers = { spatialLayer: layers.spatial - 1, temporalLayer: layers.temporal - 1 };
+      await consumer.setPreferredLayers(this.bestLayers);
       consumer.on("layerschange", (l) => this.onLayersChange(l));
     }
     consumer.on("trace", (t) => this.onTrace(t));
@@ -424,8 +427,25 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   }
 
   /** Loss that NACK could not repair, from the producer's receive stats (one channel request per interval). */
+  /**
+   * Below the best layer: asks for it again. Without a bandwidth estimate
+   * (none runs toward the muxer, see recording-capabilities.ts) mediasoup
+   * chooses a layer only when a stream's score changes or preferences are
+   * set; a layer that was not yet active for 2 s when the recording started
+   * (a loaded sender) would otherwise never be taken (seen: 180 s on the layer
+   * below while the sender sent the best one). Setting the preference makes
+   * mediasoup look again; it switches at that layer's next keyframe.
+   */
+  private async reachForBestLayer(): Promise<void> {
+    const consumer = this.consumer;
+    if (!this.bestLayers || !consumer || consumer.closed || this.stopping) return;
+    const current = consumer.currentLayers?.spatialLayer;
+    if (current !== undefined && current < this.bestLayers.spatialLayer) await consumer.setPreferredLayers(this.bestLayers).catch(() => {});
+  }
+
   private async checkLoss(): Promise<void> {
     if (this.stopping || !this.consumer || this.pausedAtMs !== undefined) return;
+    await this.reachForBestLayer();
     const stats = await this.consumer.getStats().catch(() => []);
     const inbound = stats.find((s) => s.type === "inbound-rtp") as { packetsLost?: number } | undefined;
     if (inbound?.packetsLost === undefined) return;
