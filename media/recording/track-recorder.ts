@@ -258,7 +258,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     if (consumer.producerPaused) this.onPause();
     await consumer.resume();
     if (this.kind === "video" && !consumer.producerPaused) this.startKeyframeRequests();
-    this.statsTimer = setInterval(() => void this.checkLoss(), STATS_INTERVAL_MS);
+    this.statsTimer = setInterval(() => void this.reachForBestLayer().then(() => this.checkLoss()), STATS_INTERVAL_MS);
     this.statsTimer.unref();
   }
 
@@ -426,7 +426,6 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     this.keyframeTimer = undefined;
   }
 
-  /** Loss that NACK could not repair, from the producer's receive stats (one channel request per interval). */
   /**
    * Below the best layer: asks for it again. Without a bandwidth estimate
    * (none runs toward the muxer, see recording-capabilities.ts) mediasoup
@@ -438,14 +437,14 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
    */
   private async reachForBestLayer(): Promise<void> {
     const consumer = this.consumer;
-    if (!this.bestLayers || !consumer || consumer.closed || this.stopping) return;
+    if (!this.bestLayers || !consumer || consumer.closed || this.stopping || this.pausedAtMs !== undefined) return;
     const current = consumer.currentLayers?.spatialLayer;
     if (current !== undefined && current < this.bestLayers.spatialLayer) await consumer.setPreferredLayers(this.bestLayers).catch(() => {});
   }
 
+  /** Loss that NACK could not repair, from the producer's receive stats (one channel request per interval). */
   private async checkLoss(): Promise<void> {
     if (this.stopping || !this.consumer || this.pausedAtMs !== undefined) return;
-    await this.reachForBestLayer();
     const stats = await this.consumer.getStats().catch(() => []);
     const inbound = stats.find((s) => s.type === "inbound-rtp") as { packetsLost?: number } | undefined;
     if (inbound?.packetsLost === undefined) return;

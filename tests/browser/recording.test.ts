@@ -9,7 +9,7 @@ import type { Page } from "playwright-core";
 import { desktopContext, laptopContext, phoneContext } from "../support/browser";
 import { browserSession } from "../support/browser-session";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles, endSurveyWithoutStatement } from "../support/survey-flow";
-import { framesInFirstSecond, probe, videoFrameTimesMs } from "../support/media-probe";
+import { framesInFirstSecond, packetTimes, probe } from "../support/media-probe";
 
 const session = browserSession();
 const newPage = session.newPage;
@@ -115,7 +115,7 @@ test("after consent every track of the three participants is recorded, playable 
     // pause or a gap in its log (a loaded sender drops and regains its best
     // layer; the picture is missing until a keyframe of another).
     if (r.kind === "video") {
-      const times = videoFrameTimesMs(file);
+      const times = (await packetTimes(file)).map((s) => Math.round(s * 1000)).sort((a, b) => a - b);
       const named = namedHoles(r.continuity);
       for (let i = 1; i < times.length; i++) {
         const [a, b] = [times[i - 1]!, times[i]!];

@@ -83,6 +83,17 @@ export async function closeRecorderTestBed(bed: Partial<RecorderTestBed>, produc
 
 let nextSsrc = 11110000;
 
+/** A socket on 127.0.0.1 forwarding what it receives to `target`, less the packets for which `drop(n)` (n = packet index) is true. */
+async function udpRelay(target: number, drop: (n: number) => boolean = () => false): Promise<dgram.Socket> {
+  const sock = dgram.createSocket("udp4");
+  let n = 0;
+  sock.on("message", (msg) => {
+    if (!drop(n++)) sock.send(msg, target, "127.0.0.1");
+  });
+  await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+  return sock;
+}
+
 export interface SyntheticProducer {
   producer: ms.Producer;
   transport: ms.PlainTransport;
@@ -127,16 +138,8 @@ export async function createSyntheticProducer(
   const rtcpPort = transport.rtcpTuple!.localPort;
   let relay: dgram.Socket | undefined;
   if (opts.drop) {
-    const drop = opts.drop;
-    const target = port;
-    const sock = dgram.createSocket("udp4");
-    relay = sock;
-    let n = 0;
-    sock.on("message", (msg) => {
-      if (!drop(n++)) sock.send(msg, target, "127.0.0.1");
-    });
-    await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
-    port = sock.address().port;
+    relay = await udpRelay(port, opts.drop);
+    port = relay.address().port;
   }
   const sender = spawn(
     "ffmpeg",
@@ -188,11 +191,7 @@ export async function decodedSizes(file: string): Promise<{ frames: number; size
   return { frames: sizes.length, sizes: [...new Set(sizes)] };
 }
 
-/** Presentation times (s) of the packets of the file's first stream. */
-export async function packetTimes(file: string): Promise<number[]> {
-  const { stdout } = await run("ffprobe", ["-v", "error", "-select_streams", "0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", file], { maxBuffer: 64 << 20 });
-  return stdout.split("\n").filter(Boolean).map(Number);
-}
+export { packetTimes } from "../support/media-probe";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -234,14 +233,8 @@ export async function createSimulcastProducer(router: ms.Router, layers: Simulca
       encodings: ssrcs.map((ssrc) => ({ ssrc })),
     },
   });
-  const relay = async (target: number): Promise<dgram.Socket> => {
-    const sock = dgram.createSocket("udp4");
-    sock.on("message", (msg) => sock.send(msg, target, "127.0.0.1"));
-    await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
-    return sock;
-  };
-  const rtpRelay = await relay(transport.tuple.localPort);
-  const rtcpRelay = await relay(transport.rtcpTuple!.localPort);
+  const rtpRelay = await udpRelay(transport.tuple.localPort);
+  const rtcpRelay = await udpRelay(transport.rtcpTuple!.localPort);
   const senders = layers.map((layer, i) =>
     spawn(
       "ffmpeg",

@@ -1,6 +1,7 @@
-// ffprobe/ffmpeg (Debian) on recorded files: codec, duration, and whether a
-// frame decodes in the first second.
-import { execFileSync, spawnSync } from "node:child_process";
+// ffprobe/ffmpeg (Debian) on recorded files: codec, duration, packet times,
+// and whether a frame decodes in the first second.
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 
 export function probe(file: string): { codec: string; durationS: number } {
   const out = execFileSync("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name:format=duration", "-of", "json", file], { encoding: "utf8" });
@@ -15,8 +16,8 @@ export function framesInFirstSecond(file: string, kind: "audio" | "video"): numb
   return Number(r.stdout.trim().split(/\s+/)[0] ?? 0) || 0;
 }
 
-/** Presentation times (ms) of the video frames of a file, in time order. */
-export function videoFrameTimesMs(file: string): number[] {
-  const out = execFileSync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", file], { encoding: "utf8", maxBuffer: 64 << 20 });
-  return out.split("\n").filter(Boolean).map((l) => Math.round(Number(l) * 1000)).sort((a, b) => a - b);
+/** Presentation times (s) of the packets of the file's first stream, in file order. */
+export async function packetTimes(file: string): Promise<number[]> {
+  const { stdout } = await promisify(execFile)("ffprobe", ["-v", "error", "-select_streams", "0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", file], { maxBuffer: 64 << 20 });
+  return stdout.split("\n").filter(Boolean).map(Number);
 }
