@@ -23,8 +23,8 @@ import {
   createSyntheticProducer,
   decodesFirstSecond,
   openRecorderTestBed,
+  keptLogger,
   probe,
-  silentLogger,
   sleep,
   type RecorderTestBed,
   type SyntheticProducer,
@@ -55,7 +55,8 @@ async function waitFor<T>(what: string, check: () => T | undefined, deadlineMs =
 
 test("a muxer delayed 12 s on saturated cores still records; a killed muxer continues in a new file with a muxer-restart gap", { timeout: 300_000 }, async () => {
   const DELAY_MS = 12_000;
-  const rec = new SurveyRecorder({ router, surveyId: "survey-loss", storage, logger: silentLogger, muxerStartDelayMs: DELAY_MS });
+  const kept = keptLogger();
+  const rec = new SurveyRecorder({ router, surveyId: "survey-loss", storage, logger: kept.logger, muxerStartDelayMs: DELAY_MS });
   const started: TrackStartedEvent[] = [];
   const failed: TrackFailedEvent[] = [];
   const recovered: TrackRecoveredEvent[] = [];
@@ -79,7 +80,7 @@ test("a muxer delayed 12 s on saturated cores still records; a killed muxer cont
   // Both started only after the delay, and both did start: no deadline decided against them.
   await waitFor("both tracks to write their first frame", () => started.length === 2);
   assert.ok(Date.now() - askedAt >= DELAY_MS, "the muxers really were delayed");
-  assert.equal(failed.length, 0, "a slow muxer is not a failure");
+  assert.equal(failed.length, 0, `a slow muxer is not a failure: ${JSON.stringify(failed)}\n${kept.lines.join("\n")}`);
   for (const s of started) {
     const gap = Date.parse(s.at) - Date.parse(s.requestedAt);
     assert.ok(gap >= DELAY_MS && gap < DELAY_MS + 30_000, `${s.kind}: requestedAt → firstFrameAt = ${gap} ms`);
