@@ -64,7 +64,7 @@ export function fitAll(rows: Row[], indices: Record<Defect, number[]>, seed: num
 }
 
 /** Folds grouped by photograph: the fold of each photograph, in order of first appearance. */
-export function photographFolds(rows: Row[]): Map<string, number> {
+export function photographFolds(rows: readonly { sourceId: string }[]): Map<string, number> {
   const ids = [...new Set(rows.map((r) => r.sourceId))];
   return new Map(ids.map((id, i) => [id, i % FOLDS]));
 }

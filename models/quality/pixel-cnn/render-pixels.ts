@@ -41,7 +41,7 @@ async function main() {
   mkdirSync(dir, { recursive: true });
   // The heads' folds (photographs in order of first appearance, i % 4), so both models are
   // judged out of fold on the same grouping.
-  const folds = photographFolds(train.map((s) => ({ sourceId: s.id }) as Parameters<typeof photographFolds>[0][number]));
+  const folds = photographFolds(train.map((s) => ({ sourceId: s.id })));
   const mine = train.filter((_, i) => i % args.shards === args.shard);
   const index: unknown[] = [];
   const t0 = performance.now();
