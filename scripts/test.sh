@@ -36,19 +36,29 @@ echo "==> tests (${SECONDS} s since the start)" >&2
 # idle, so they now run at the end of the browser lane instead (fresh clone of
 # ed7aae5: browser lane 1558 s, the other 1772 s, 214 s of it alone).
 balance_files=(tests/queue/queue-load.test.ts tests/recording/stop-drain.test.ts tests/recording/survey-recorder.test.ts)
-reporter=(--test-reporter=spec)
-run_lane() { node --import tsx --test --test-concurrency=1 "${reporter[@]}" "$@"; }
+# Each lane also writes its files' times, slowest first (tests/support/file-times-reporter.mjs),
+# printed with its summary: where the suite's length goes, set-up included.
+logs="$(mktemp -d)"
+run_lane() {
+  local times="$1"; shift
+  node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=./tests/support/file-times-reporter.mjs --test-reporter-destination="$times" "$@"
+}
 mapfile -t browser_files < <(find tests/browser -name '*.test.ts' | sort; printf '%s\n' "${balance_files[@]}")
 mapfile -t other_files < <(find tests -name '*.test.ts' -not -path '*/node_modules/*' -not -path 'tests/browser/*' | sort | grep -vxF -f <(printf '%s\n' "${balance_files[@]}"))
 if [[ "${TEST_LANES:-2}" == "1" ]]; then
-  run_lane "$@" "${browser_files[@]}" "${other_files[@]}"
-  exit
+  set +e
+  run_lane "$logs/times.txt" "$@" "${browser_files[@]}" "${other_files[@]}"
+  rc=$?
+  set -e
+  cat "$logs/times.txt"
+  rm -rf "$logs"
+  exit $rc
 fi
-logs="$(mktemp -d)"
-run_lane "$@" "${other_files[@]}" >"$logs/other.log" 2>&1 &
+run_lane "$logs/other-times.txt" "$@" "${other_files[@]}" >"$logs/other.log" 2>&1 &
 other_pid=$!
 set +e
-run_lane "$@" "${browser_files[@]}" 2>&1 | tee "$logs/browser.log"
+run_lane "$logs/browser-times.txt" "$@" "${browser_files[@]}" 2>&1 | tee "$logs/browser.log"
 browser_rc=${PIPESTATUS[0]}
 wait "$other_pid"
 other_rc=$?
@@ -59,6 +69,7 @@ cat "$logs/other.log"
 for lane in browser other; do
   echo "==> summary of the $lane lane"
   grep -E '^ℹ (tests|pass|fail|cancelled|skipped|todo|duration_ms) ' "$logs/$lane.log" || true
+  head -n 16 "$logs/$lane-times.txt" 2>/dev/null || true
   sed -n '/^✖ failing tests:/,$p' "$logs/$lane.log"
 done
 rm -rf "$logs"
