@@ -8,14 +8,15 @@ import { z } from "zod";
 import { DEFAULT_MODEL_DIR } from "../../../server/quality/load-quality-model";
 import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH } from "../../../server/quality/prepare-model-input";
 import { parseCliArgs } from "../cli-args";
+import { featureSession } from "../dataset";
 
 const ArgsSchema = z.object({
   other: z.string().default(path.resolve(import.meta.dirname, "../../.cache/pixel-model")),
   runs: z.coerce.number().int().min(5).default(60),
 });
 
-const session = (dir: string) =>
-  ort.InferenceSession.create(readFileSync(path.join(dir, "model.onnx")), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "basic" });
+// The sessions the training scripts use: one thread, as the server runs the model.
+const session = (dir: string) => featureSession(readFileSync(path.join(dir, "model.onnx")));
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 
