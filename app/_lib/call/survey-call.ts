@@ -211,6 +211,14 @@ export class SurveyCall {
 
   private prepared: Promise<void> | null = null;
   private joinRequested = false;
+  /**
+   * Counts media sessions (teardownMedia ends one). A join whose session ended
+   * under it (its socket dropped and onSignalClosed is rejoining) gives way to
+   * the rejoin instead of failing the call.
+   */
+  private session = 0;
+  /** The camera the join tap is opening: a rejoin that overtakes that join takes it up. */
+  private pendingMedia: Promise<MediaStream | null> | null = null;
 
   /**
    * Connects signalling, loads the Device and creates both transports before
@@ -233,15 +241,26 @@ export class SurveyCall {
     this.joinRequested = true;
     this.update({ phase: "connecting", error: null });
     this.trace("start: joining");
+    const session = this.session;
     try {
       const media = this.state.localStream ? Promise.resolve(this.state.localStream) : this.openLocalMedia(this.state.facing);
       // A failure is taken up by joinRoom; until then it must not count as unhandled.
       media.catch(() => undefined);
+      this.pendingMedia = media;
       await this.prepare();
       // Join, and so receive the others, without waiting for our own camera: a phone's
       // camera takes a moment to open, much longer while the browser asks for permission.
       await this.joinRoom(media);
     } catch (err) {
+      // The socket dropped during the join (a weak link; a loaded server whose answers came
+      // late) and onSignalClosed took over: it rejoins, or ends the call as the server says
+      // (a survey ended meanwhile is "ended"). This join's own rejection — "queue stopped"
+      // from a transport closed under its produce, "connection closed" — is that drop, not a
+      // failure to show. A camera refused is the person's answer, whatever the connection did.
+      if (this.session !== session && !mediaRefused(err)) {
+        this.trace(`join overtaken by a reconnect (${err instanceof Error ? err.message : String(err)})`.slice(0, 200));
+        return;
+      }
       this.fail(err);
     }
   }
@@ -337,7 +356,8 @@ export class SurveyCall {
       .catch(() => undefined);
   }
 
-  private async joinRoom(media: Promise<MediaStream | null> = Promise.resolve(this.state.localStream)) {
+  private async joinRoom(media: Promise<MediaStream | null> = this.pendingMedia ?? Promise.resolve(this.state.localStream)) {
+    const session = this.session;
     const signal = this.signal;
     const device = this.device;
     if (!signal || !device) throw new SignalError("DISCONNECTED", "not connected");
@@ -356,15 +376,20 @@ export class SurveyCall {
       this.addRemote(p);
     }
     const stream = await media;
+    if (this.pendingMedia === media) this.pendingMedia = null;
     // Left or ended while the camera was opening: let go of it at once.
     if (this.stopped) {
       if (stream !== this.state.localStream) for (const t of stream?.getTracks() ?? []) t.stop();
       return;
     }
+    // Kept even if this join was overtaken: the rejoin produces from it.
     if (stream !== this.state.localStream) this.update({ localStream: stream });
+    if (this.session !== session) throw new SignalError("DISCONNECTED", "the connection dropped during the join");
     this.trace(`camera: ${stream ? stream.getTracks().map((t) => t.kind).join("+") : "none"}; producing`);
     await this.produceLocal();
     await history;
+    // Produced on transports a reconnect has closed meanwhile: the rejoin owns the call now.
+    if (this.session !== session) throw new SignalError("DISCONNECTED", "the connection dropped during the join");
     this.reconnectAttempt = 0;
     this.reconnectSince = null;
     this.network.start();
@@ -611,6 +636,7 @@ export class SurveyCall {
         .then(() => (this.trace("rejoin: connected"), this.joinRequested ? this.joinRoom() : undefined))
         .catch(async (err) => {
           this.trace(`rejoin failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200));
+          if (mediaRefused(err)) return this.fail(err);
           const refusal = await (this.options.whyNotJoinable?.() ?? Promise.resolve(null)).catch(() => null);
           if (this.stopped) return;
           if (refusal) return this.endRefused(refusal);
@@ -696,6 +722,7 @@ export class SurveyCall {
   }
 
   private teardownMedia() {
+    this.session += 1;
     this.cancelReconnect?.();
     this.network.stop();
     this.tileLayers.clear();
@@ -746,6 +773,11 @@ export class SurveyCall {
     this.trace(`failed: ${code} ${err instanceof Error ? err.message : String(err)}`.slice(0, 200));
     this.update({ phase: "error", error: { code, message: err instanceof Error ? err.message : String(err) } });
   }
+}
+
+/** The camera or microphone was refused or is missing: no reconnect changes that. */
+function mediaRefused(err: unknown) {
+  return err instanceof SignalError && (err.code === "PERMISSION_DENIED" || err.code === "NO_MEDIA");
 }
 
 function mergeChat(current: ChatMessageWire[], incoming: ChatMessageWire[]): ChatMessageWire[] {
