@@ -112,6 +112,9 @@ test("a socket dropped during the phone's join: the phone rejoins and is seen, n
 
   const { error, trace } = await callSnapshot(phone);
   assert.equal(error, null);
+  // One camera and one microphone from the phone: the interrupted join left no producer beside the rejoin's.
+  const fromPhone = (await inboundStats(agent)).filter((s) => s.role === "policyholder").map((s) => s.kind).sort();
+  assert.deepEqual(fromPhone, ["audio", "video"], "the agent receives one audio and one video track from the phone");
   assert.ok(route.sockets() >= 2, "the phone opened a new socket");
   assert.ok(trace.some((s) => s.includes("join overtaken by a reconnect")), `the interrupted join gave way to the rejoin: ${trace.join(" | ")}`);
   assert.equal(await phone.getByTestId("call-error").count(), 0, "no error screen at any point it could be seen now");

@@ -418,16 +418,21 @@ export class SurveyCall {
    */
   private async produceLocal() {
     const stream = this.state.localStream;
-    if (!stream || !this.sendTransport) return;
+    // One transport for both: if a reconnect replaces it between the two, the second produce
+    // fails on the closed one instead of adding a second camera to the rejoin's new transport.
+    const transport = this.sendTransport;
+    if (!stream || !transport) return;
     const audio = stream.getAudioTracks()[0];
     const video = stream.getVideoTracks()[0];
     if (audio) {
-      const p = await this.sendTransport.produce({ track: audio, stopTracks: false, codecOptions: MICROPHONE_CODEC_OPTIONS, encodings: microphoneEncodings(), appData: { source: "mic" } });
+      const p = await transport.produce({ track: audio, stopTracks: false, codecOptions: MICROPHONE_CODEC_OPTIONS, encodings: microphoneEncodings(), appData: { source: "mic" } });
+      if (transport !== this.sendTransport) throw closedUnder(p);
       this.producers.set("mic", p);
       if (!this.state.micOn) await this.setPaused("mic", true);
     }
     if (video) {
-      const p = await this.sendTransport.produce({ track: video, stopTracks: false, encodings: cameraEncodings(), appData: { source: "cam" } });
+      const p = await transport.produce({ track: video, stopTracks: false, encodings: cameraEncodings(), appData: { source: "cam" } });
+      if (transport !== this.sendTransport) throw closedUnder(p);
       this.producers.set("cam", p);
       if (!this.state.camOn) await this.setPaused("cam", true);
     }
@@ -773,6 +778,12 @@ export class SurveyCall {
     this.trace(`failed: ${code} ${err instanceof Error ? err.message : String(err)}`.slice(0, 200));
     this.update({ phase: "error", error: { code, message: err instanceof Error ? err.message : String(err) } });
   }
+}
+
+/** A producer made on a transport a reconnect has replaced meanwhile: dropped, never kept beside the rejoin's own. */
+function closedUnder(producer: types.Producer) {
+  producer.close();
+  return new SignalError("DISCONNECTED", "the connection dropped during the join");
 }
 
 /** The camera or microphone was refused or is missing: no reconnect changes that. */
