@@ -144,3 +144,20 @@ test("the survey ends while the phone's join is cut off: the phone says the surv
   neverFailed(trace);
   assert.equal(await phone.getByTestId("call-error").count(), 0, "no error screen");
 });
+
+test("a join step the server never answers on an open socket: the phone drops that socket after its limit and joins again", { timeout: 600_000 }, async () => {
+  // The fresh clone's case: a saturated machine left the adjuster's produce unanswered for 15 s and the
+  // call failed ("produce timed out"). Here the answer never comes on that socket, and nothing closes it.
+  const { agent, phone, route } = await phoneCaughtMidJoin("沪K·31573");
+  await until("the phone back in the call", async () => (await callSnapshot(phone)).phase === "in-call", LOADED_MACHINE_WAIT_MS + 60_000);
+  await waitForRemoteRoles(agent, ["policyholder"]);
+  await until("the agent decodes the phone's video", async () => (byRoleKind(await inboundStats(agent), "framesDecoded")["policyholder/video"] ?? 0) > 30, LOADED_MACHINE_WAIT_MS);
+
+  const { error, trace } = await callSnapshot(phone);
+  assert.equal(error, null);
+  assert.ok(route.sockets() >= 2, "the phone opened a new socket");
+  assert.ok(trace.some((s) => s.includes("join step unanswered")), `the page gave up on the silent socket: ${trace.join(" | ")}`);
+  neverFailed(trace);
+  const fromPhone = (await inboundStats(agent)).filter((s) => s.role === "policyholder").map((s) => s.kind).sort();
+  assert.deepEqual(fromPhone, ["audio", "video"], "the agent receives one audio and one video track from the phone");
+});

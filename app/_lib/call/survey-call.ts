@@ -73,6 +73,14 @@ export interface SurveyCallOptions {
 // A phone walking round a car on weak 4G can lose the network for a minute;
 // keep trying (and at once when the browser says it is back online) for two.
 const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+/**
+ * How long a step of the join (transports, join, produce) is waited for on an open socket.
+ * A loaded server answers late, not never: a fresh clone saw a produce go unanswered for 15 s
+ * (the client's default) while the machine was saturated, and the call failed. A dead socket
+ * closes and rejects its requests at once; only a silent one waits out this limit, and then
+ * the join drops it and joins again (start()), like an unanswered restartIce in the call.
+ */
+const JOIN_STEP_ANSWER_MS = 45_000;
 const RECONNECT_MAX_DELAY_MS = 10_000;
 const RECONNECT_GIVE_UP_MS = 120_000;
 /** Steps of the join and of the last recoveries kept for diagnostics (recoveryTrace). */
@@ -252,6 +260,11 @@ export class SurveyCall {
       // camera takes a moment to open, much longer while the browser asks for permission.
       await this.joinRoom(media);
     } catch (err) {
+      // A step went unanswered on a socket that looks open: drop it and join again on a new one.
+      if (err instanceof SignalError && err.code === "TIMEOUT" && this.session === session && !this.stopped) {
+        this.trace(`join step unanswered (${err.message}); dropping the socket`);
+        this.dropSignalling("join step unanswered");
+      }
       // The socket dropped during the join (a weak link; a loaded server whose answers came
       // late) and onSignalClosed took over: it rejoins, or ends the call as the server says
       // (a survey ended meanwhile is "ended"). This join's own rejection — "queue stopped"
@@ -288,13 +301,13 @@ export class SurveyCall {
     this.trace("signalling: open");
     // One round trip for all of them (none depends on another): on 4G each
     // round trip saved is ~100 ms before the person can be in the call.
-    const recvInfo = signal.request("createTransport", { direction: "recv" });
+    const recvInfo = signal.request("createTransport", { direction: "recv" }, JOIN_STEP_ANSWER_MS);
     const warmUp = recvInfo.then((r) => (r.sctpParameters ? signal.request("warmUpReceiving", {}) : null));
     warmUp.catch(() => undefined);
     const [{ rtpCapabilities, self }, recv, send] = await Promise.all([
-      signal.request("getRouterRtpCapabilities", {}),
+      signal.request("getRouterRtpCapabilities", {}, JOIN_STEP_ANSWER_MS),
       recvInfo,
-      signal.request("createTransport", { direction: "send" }),
+      signal.request("createTransport", { direction: "send" }, JOIN_STEP_ANSWER_MS),
     ]);
     const device = new Device();
     await device.load({ routerRtpCapabilities: rtpCapabilities as types.RtpCapabilities });
@@ -308,7 +321,7 @@ export class SurveyCall {
     this.wireTransport(this.sendTransport);
     this.sendTransport.on("produce", ({ kind, rtpParameters, appData }, callback, errback) => {
       this.signal!
-        .request("produce", { transportId: this.sendTransport!.id, kind, rtpParameters: rtpParameters as never, source: (appData as { source: "mic" | "cam" }).source })
+        .request("produce", { transportId: this.sendTransport!.id, kind, rtpParameters: rtpParameters as never, source: (appData as { source: "mic" | "cam" }).source }, JOIN_STEP_ANSWER_MS)
         .then(({ id }) => callback({ id }), errback);
     });
     this.trace("prepared: transports made");
@@ -366,10 +379,14 @@ export class SurveyCall {
       () => undefined,
     );
     this.trace("join: asking");
-    const { peers } = await signal.request("join", {
-      rtpCapabilities: device.rtpCapabilities as never,
-      device: { userAgent: navigator.userAgent.slice(0, 400), viewport: `${window.innerWidth}x${window.innerHeight}`, handler: device.handlerName },
-    });
+    const { peers } = await signal.request(
+      "join",
+      {
+        rtpCapabilities: device.rtpCapabilities as never,
+        device: { userAgent: navigator.userAgent.slice(0, 400), viewport: `${window.innerWidth}x${window.innerHeight}`, handler: device.handlerName },
+      },
+      JOIN_STEP_ANSWER_MS,
+    );
     this.trace(`join: in, with [${peers.map((p) => p.role).join(", ")}]`);
     for (const p of peers) {
       this.departed.delete(p.participantId);
@@ -399,7 +416,7 @@ export class SurveyCall {
 
   private wireTransport(transport: types.Transport) {
     transport.on("connect", ({ dtlsParameters }, callback, errback) => {
-      this.signal!.request("connectTransport", { transportId: transport.id, dtlsParameters: dtlsParameters as never }).then(() => callback(), errback);
+      this.signal!.request("connectTransport", { transportId: transport.id, dtlsParameters: dtlsParameters as never }, JOIN_STEP_ANSWER_MS).then(() => callback(), errback);
     });
     transport.on("connectionstatechange", (state) => {
       if (transport.direction === "recv") this.update({ receiveReady: state === "connected" });
