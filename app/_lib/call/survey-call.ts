@@ -401,12 +401,12 @@ export class SurveyCall {
     }
     // Kept even if this join was overtaken: the rejoin produces from it.
     if (stream !== this.state.localStream) this.update({ localStream: stream });
-    if (this.session !== session) throw new SignalError("DISCONNECTED", "the connection dropped during the join");
+    if (this.session !== session) throw joinOvertaken();
     this.trace(`camera: ${stream ? stream.getTracks().map((t) => t.kind).join("+") : "none"}; producing`);
     await this.produceLocal();
     await history;
     // Produced on transports a reconnect has closed meanwhile: the rejoin owns the call now.
-    if (this.session !== session) throw new SignalError("DISCONNECTED", "the connection dropped during the join");
+    if (this.session !== session) throw joinOvertaken();
     this.reconnectAttempt = 0;
     this.reconnectSince = null;
     this.network.start();
@@ -797,10 +797,15 @@ export class SurveyCall {
   }
 }
 
+/** What a join that a reconnect overtook rejects with: start() lets the rejoin carry on. */
+function joinOvertaken() {
+  return new SignalError("DISCONNECTED", "the connection dropped during the join");
+}
+
 /** A producer made on a transport a reconnect has replaced meanwhile: dropped, never kept beside the rejoin's own. */
 function closedUnder(producer: types.Producer) {
   producer.close();
-  return new SignalError("DISCONNECTED", "the connection dropped during the join");
+  return joinOvertaken();
 }
 
 /** The camera or microphone was refused or is missing: no reconnect changes that. */
