@@ -218,9 +218,12 @@ export class Room extends EventEmitter<RoomEvents> {
     producer.observer.on("pause", () => this.emit("producerpaused", peer, producer));
     producer.observer.on("resume", () => this.emit("producerresumed", peer, producer));
     this.emit("newproducer", peer, producer);
-    for (const other of this.joinedPeers()) {
-      if (other !== peer) await this.consume(other, peer, producer);
-    }
+    // The producer is answered now; the others' consumers reach them as
+    // notifications once made. Each is a round trip to the worker, which a
+    // loaded machine makes slow, and the client's join waits for this answer.
+    void Promise.all(this.joinedPeers().filter((other) => other !== peer).map((other) => this.consume(other, peer, producer))).catch((err) =>
+      this.log.warn({ err, producer: producer.id }, "could not consume a new producer"),
+    );
     return producer;
   }
 

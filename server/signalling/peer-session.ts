@@ -17,6 +17,7 @@ import { closeCodes, LINK_EXPIRED, LINK_WITHDRAWN } from "./close-codes";
 import { requestEnvelope, requestSchemas, type SignalErrorCode, type SignalMethod, type SignalResponses } from "./protocol";
 import { signallingMethodAccess } from "./method-access";
 import { ConnectionLimits, OnceLogger, producerMismatch, SIGNALLING_LIMITS } from "./rate-limits";
+import { timeAnswer } from "./late-answers";
 import { findMalformedInput, safeText } from "../domain/safe-input";
 import { iceServersFor } from "../turn/turn-credentials";
 
@@ -265,13 +266,17 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       reply({ id, ok: false, error: { code: "BAD_REQUEST", message: `${method}: ${z.prettifyError(parsed.error)}` } });
       return;
     }
+    const answered = timeAnswer(log, method);
     try {
       // Who may call which method: server/domain/survey-access.ts, through signallingMethodAccess.
       authorizeAudience(audience, signallingMethodAccess[method]);
       if (method !== "resume") ensurePeer();
       const handler = handlers[method] as (d: unknown) => Promise<unknown>;
-      reply({ id, ok: true, data: await handler(parsed.data) });
+      const data = await handler(parsed.data);
+      answered();
+      reply({ id, ok: true, data });
     } catch (err) {
+      answered();
       const code: SignalErrorCode = err instanceof RequestError ? err.code : err instanceof DomainError ? statusOf(err.code).signal : "FAILED";
       const expected = err instanceof RequestError || err instanceof DomainError;
       // Once per method and code, message only: a client repeating a bad request cannot fill the log with stacks.
