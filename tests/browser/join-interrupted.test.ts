@@ -17,6 +17,7 @@ import type { Page, WebSocketRoute } from "playwright-core";
 import { desktopContext, phoneContext } from "../support/browser";
 import { browserSession, LOADED_MACHINE_WAIT_MS } from "../support/browser-session";
 import { agent1, byRoleKind, inboundStats, agentJoins, createSurveyInConsole, endSurveyWithoutStatement, loginAs, waitForRemoteRoles } from "../support/survey-flow";
+import { callSnapshot } from "../support/page-state";
 import { until } from "../support/until";
 
 const session = browserSession();
@@ -76,14 +77,6 @@ async function holdVideoProduce(page: Page): Promise<HeldJoin> {
     },
     sockets: () => opened,
   };
-}
-
-async function callSnapshot(page: Page) {
-  return page.evaluate(() => {
-    const call = (window as unknown as { __surveyCall: { snapshot(): { phase: string; error: { code: string } | null }; recoveryTrace: string[] } }).__surveyCall;
-    const s = call.snapshot();
-    return { phase: s.phase, error: s.error?.code ?? null, trace: [...call.recoveryTrace] };
-  });
 }
 
 /** The agent in a new survey; the phone taps join and is caught with its video's produce answered but not yet delivered. */

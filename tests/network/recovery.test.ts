@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { cspViolations, LOADED_MACHINE_WAIT_MS } from "../support/browser-session";
+import { callSnapshot } from "../support/page-state";
 import {
   endAndCollectRecordings,
   framesOf,
@@ -111,7 +112,7 @@ test("6(c): a 20 s blackout with a photo taken during it — the call recovers b
 
   const [phoneSees, agentSees] = await explainFailure(call, () => Promise.all([waitForVideoFlowing(phone, "agent"), waitForVideoFlowing(agent, "policyholder")]));
   t.diagnostic(`recovery after the 20 s blackout: phone plays the agent again ${phoneSees - restoredAt} ms, agent plays the phone ${agentSees - restoredAt} ms after the link returned`);
-  t.diagnostic(`the phone's recovery steps (link restored at ${Math.round(restoredOnPage)}): ${(await recoveryTrace(phone)).join(" | ")}`);
+  t.diagnostic(`the phone's recovery steps (link restored at ${Math.round(restoredOnPage)}): ${(await callSnapshot(phone)).trace.join(" | ")}`);
 
   // The photo: the verdict reaches both screens and the stored bytes are the phone's.
   await phone.locator('[data-testid="capture-verdict"][data-item="licence_plate"]').waitFor();
@@ -146,14 +147,14 @@ test("6(e): the phone's address changes (Wi-Fi → 4G) — ICE restart on the sa
   for (;;) {
     paths = await selectedLocalAddresses(phone);
     if (paths.length === 2 && paths.every((a) => a === after)) break;
-    if (Date.now() > deadline) assert.fail(`the phone's selected ICE paths are ${paths.join(", ")}, not all from ${after}\nthe phone's recovery steps: ${(await recoveryTrace(phone)).join(" | ")}`);
+    if (Date.now() > deadline) assert.fail(`the phone's selected ICE paths are ${paths.join(", ")}, not all from ${after}\nthe phone's recovery steps: ${(await callSnapshot(phone)).trace.join(" | ")}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   const pathsBackAt = Date.now();
   const framesOnNewPath = await framesOf(agent, "policyholder");
   const [phoneSees, agentSees] = await explainFailure(call, () => Promise.all([waitForVideoFlowing(phone, "agent"), waitForVideoFlowing(agent, "policyholder")]));
   t.diagnostic(`address ${before} → ${after}: both paths on the new address after ${pathsBackAt - movedAt} ms; then the phone plays the agent after ${phoneSees - movedAt} ms, the agent plays the phone after ${agentSees - movedAt} ms`);
-  t.diagnostic(`the phone's recovery steps (address changed at ${Math.round(movedOnPage)}): ${(await recoveryTrace(phone)).join(" | ")}`);
+  t.diagnostic(`the phone's recovery steps (address changed at ${Math.round(movedOnPage)}): ${(await callSnapshot(phone)).trace.join(" | ")}`);
   assert.ok((await framesOf(agent, "policyholder")) > framesOnNewPath);
   assert.notEqual(after, before);
 
@@ -167,7 +168,7 @@ async function explainFailure<T>(call: ImpairedCall, wait: () => Promise<T>): Pr
   try {
     return await wait();
   } catch (err) {
-    const steps = await recoveryTrace(call.phone).catch(() => ["?"]);
+    const steps = await callSnapshot(call.phone).then((c) => c.trace).catch(() => ["?"]);
     const serverLines = call.product
       .logs()
       .split("\n")
@@ -175,11 +176,6 @@ async function explainFailure<T>(call: ImpairedCall, wait: () => Promise<T>): Pr
       .slice(-30);
     throw new Error(`${(err as Error).message}\nthe phone's recovery steps: ${steps.join(" | ")}\nserver: ${serverLines.join("\n")}`);
   }
-}
-
-/** What the phone's call did to recover (survey-call.ts recoveryTrace), "ms-on-the-page step". */
-function recoveryTrace(phone: ImpairedCall["phone"]): Promise<string[]> {
-  return phone.evaluate(() => (window as unknown as { __surveyCall: { recoveryTrace: string[] } }).__surveyCall.recoveryTrace);
 }
 
 /** The local address of the selected ICE candidate pair of each of the phone's transports (send, recv). */

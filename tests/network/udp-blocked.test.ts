@@ -10,6 +10,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { cspViolations } from "../support/browser-session";
+import { callSnapshot } from "../support/page-state";
 import { startImpairedCall, waitForVideoFlowing, type ImpairedCall } from "../support/impaired-call";
 import { startTurnServer, type TurnServer } from "../support/turn-server";
 import type { Filter, PhoneNetwork } from "../support/network-namespace";
@@ -78,6 +79,7 @@ async function connectsOver(
   await waitForVideoFlowing(call.agent, "policyholder");
   const paths = await selectedPaths(call);
   t.diagnostic(`${opts.tag}: ${JSON.stringify(paths)}; dropped ${JSON.stringify(await call.network.dropped())}`);
+  t.diagnostic(`${opts.tag}: the phone's call steps (ms on the page): ${(await callSnapshot(call.phone)).trace.join(" | ")}`);
   assert.equal(paths.length, 2, "both of the phone's transports have a selected path");
   assert.ok((await call.network.dropped()).filter > 0, "the filter did block something (the paths the phone tried first)");
   return { call, paths, turn };

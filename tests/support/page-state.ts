@@ -86,6 +86,15 @@ function readPage(page: Page) {
   });
 }
 
+/** The call on a page as a test asserts on it: its phase, its error's code and its whole recovery trace (survey-call.ts), "ms-on-the-page step". */
+export function callSnapshot(page: Page): Promise<{ phase: string; error: string | null; trace: string[] }> {
+  return page.evaluate(() => {
+    const call = (window as unknown as { __surveyCall: { snapshot(): { phase: string; error: { code: string } | null }; recoveryTrace: string[] } }).__surveyCall;
+    const s = call.snapshot();
+    return { phase: s.phase, error: s.error?.code ?? null, trace: [...call.recoveryTrace] };
+  });
+}
+
 /** One page, in a few lines: where it is, its call, what it shows. */
 export async function describePage(page: Page): Promise<string> {
   if (page.isClosed()) return "(closed)";
