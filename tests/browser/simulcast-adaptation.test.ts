@@ -11,6 +11,7 @@ import { browserSession, LOADED_MACHINE_WAIT_MS } from "../support/browser-sessi
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles, endSurveyWithoutStatement } from "../support/survey-flow";
 import { callNetwork, pollUntil, recordingsOf, sentLayers, settledOnTopLayer } from "../support/call-network";
 import { CAMERA_CAPTURE, CAMERA_LAYERS, spatialLayerForTile } from "../../media/simulcast-layers";
+import { GUARD } from "../../app/_lib/call/simulcast-uplink-guard";
 
 const session = browserSession();
 const newPage = session.newPage;
@@ -34,8 +35,22 @@ test("simulcast on loopback: three layers out, tile-sized layers in, best layer 
   await waitForRemoteRoles(phone, ["agent", "adjuster"]);
   step("three in the call");
 
-  // The phone sends all three layers, each a different size.
-  const layers = await pollUntil("the phone sends three simulcast layers", () => sentLayers(phone), (ls) => ls.length === 3 && ls.every((l) => l.frameHeight > 0), LOADED_MACHINE_WAIT_MS);
+  // The phone sends all three layers, each a different size. On a machine this
+  // loaded even loopback can measure poor (receiver reports come back late, the
+  // bandwidth estimate stalls): the phone's uplink guard then sends the smallest
+  // layer only, as on a poor network, and tries all three again after
+  // GUARD.retryMs.first (a fresh-clone run saw that). The wait covers the guard's
+  // first tries; the last value shows its mode and why it last changed.
+  const sent = await pollUntil(
+    "the phone sends three simulcast layers",
+    async () => {
+      const { videoMode, lastModeChange } = await callNetwork(phone, (n) => n.snapshot());
+      return { layers: await sentLayers(phone), videoMode, lastModeChange };
+    },
+    (v) => v.layers.length === 3 && v.layers.every((l) => l.frameHeight > 0),
+    LOADED_MACHINE_WAIT_MS + 3 * GUARD.retryMs.first,
+  );
+  const layers = sent.layers;
   const heights = layers.map((l) => l.frameHeight);
   assert.deepEqual(layers.map((l) => l.rid), ["r0", "r1", "r2"]);
   assert.ok(heights[0]! < heights[1]! && heights[1]! < heights[2]!, `layers grow in size (${heights.join(", ")})`);
