@@ -272,17 +272,16 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
       authorizeAudience(audience, signallingMethodAccess[method]);
       if (method !== "resume") ensurePeer();
       const handler = handlers[method] as (d: unknown) => Promise<unknown>;
-      const data = await handler(parsed.data);
-      answered();
-      reply({ id, ok: true, data });
+      reply({ id, ok: true, data: await handler(parsed.data) });
     } catch (err) {
-      answered();
       const code: SignalErrorCode = err instanceof RequestError ? err.code : err instanceof DomainError ? statusOf(err.code).signal : "FAILED";
       const expected = err instanceof RequestError || err instanceof DomainError;
       // Once per method and code, message only: a client repeating a bad request cannot fill the log with stacks.
       if (!expected) failures.warn(`${method}:${code}`, { method, error: err instanceof Error ? err.message : String(err) }, "signalling request failed");
       // An unexpected error's own text (paths, library messages) stays in the log.
       reply({ id, ok: false, error: { code, message: expected ? (err as Error).message : "the request failed" } });
+    } finally {
+      answered();
     }
   });
 

@@ -10,9 +10,10 @@ import pino from "pino";
 import type { types } from "mediasoup";
 import { WorkerPool } from "../../media/worker-pool";
 import { Room } from "../../media/room";
-import type { MediaConfig } from "../../media/media-config";
+import { mediaConfigFrom, type MediaConfig } from "../../media/media-config";
 import type { Peer } from "../../media/peer";
 import { RTC_BLOCK_SIZE, reserveRtcBase } from "../support/rtc-ports";
+import { until } from "../support/until";
 
 const log = pino({ level: "silent" });
 let pool: WorkerPool;
@@ -20,16 +21,13 @@ let config: MediaConfig;
 
 before(async () => {
   const base = await reserveRtcBase();
-  config = {
-    workers: 1,
-    listenIp: "127.0.0.1",
-    announcedAddress: "127.0.0.1",
-    rtcMinPort: base,
-    rtcMaxPort: base + RTC_BLOCK_SIZE - 1,
-    initialOutgoingBitrate: 600_000,
-    maxIncomingBitrate: 2_000_000,
-    logLevel: "warn",
-  };
+  config = mediaConfigFrom({
+    MEDIASOUP_WORKERS: 1,
+    MEDIASOUP_LISTEN_IP: "127.0.0.1",
+    MEDIASOUP_ANNOUNCED_ADDRESS: "127.0.0.1",
+    RTC_MIN_PORT: base,
+    RTC_MAX_PORT: base + RTC_BLOCK_SIZE - 1,
+  });
   pool = await WorkerPool.create(config, log);
 });
 after(() => pool.close());
@@ -65,8 +63,8 @@ test("a produce is answered before the others' consumers are made; each other pa
     events.push("a answered");
     assert.deepEqual(events, ["a answered"], "no consumer was made for the others before the producer's answer");
 
-    const deadline = Date.now() + 60_000;
-    while (events.filter((e) => e.endsWith("newConsumer")).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // On a timeout the assertion below names what did arrive.
+    await until("both others told of the new consumer", async () => events.filter((e) => e.endsWith("newConsumer")).length >= 2, 60_000).catch(() => undefined);
     assert.deepEqual(events.sort(), ["a answered", "b newConsumer", "c newConsumer"]);
     for (const id of ["b", "c"]) {
       const consumers = [...room.peers.get(id)!.consumers.values()];
