@@ -61,11 +61,18 @@ export interface MuxerOptions {
 
 /** ffmpeg could not be brought to listen on its RTP port; `portTaken` when another process won the port. */
 export class MuxerStartError extends Error {
-  constructor(message: string, readonly portTaken: boolean, readonly aborted = false) {
+  constructor(message: string, readonly portTaken: boolean, readonly aborted = false, readonly port?: number) {
     super(message);
     this.name = "MuxerStartError";
   }
 }
+
+/**
+ * How often start() picks a new port after losing one to another process.
+ * Each loss needs another process to bind that exact port in the window, so
+ * several in a row mean something else is wrong and the caller should hear it.
+ */
+export const PORT_RACE_ATTEMPTS = 5;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -160,9 +167,24 @@ export class FfmpegTrackMuxer extends EventEmitter<{ exit: [MuxerExit] }> {
    * libraries and bind, and that must not decide whether a track is recorded.
    * Rejects (MuxerStartError) when ffmpeg exits first, when it is stuck for
    * `stuckAfterMs`, or when `signal` aborts; the caller retries.
+   *
+   * A port taken by another process between our pick and ffmpeg's bind (a
+   * mediasoup worker's transport, another muxer; the window is as long as
+   * ffmpeg's start on a loaded machine) is a race, not a failure of the track:
+   * it is retried here with a new port, up to PORT_RACE_ATTEMPTS times.
    */
   static async start(opts: MuxerOptions): Promise<FfmpegTrackMuxer> {
-    const port = await pickUdpPortPair();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await FfmpegTrackMuxer.startOnPort(opts, await pickUdpPortPair());
+      } catch (err) {
+        if (!(err instanceof MuxerStartError) || !err.portTaken || err.aborted || attempt >= PORT_RACE_ATTEMPTS) throw err;
+        opts.logger.info({ port: err.port, attempt }, "muxer port taken before ffmpeg bound it; starting again on another");
+      }
+    }
+  }
+
+  private static async startOnPort(opts: MuxerOptions, port: number): Promise<FfmpegTrackMuxer> {
     const sdp = Buffer.from(opts.sdp(port)).toString("base64");
     const args = muxerArgs(sdp, opts.outputPath);
     const delayS = (opts.startDelayMs ?? 0) / 1000;
@@ -181,7 +203,7 @@ export class FfmpegTrackMuxer extends EventEmitter<{ exit: [MuxerExit] }> {
     const exit = muxer.running ? await muxer.stop(1000) : muxer.exitInfo!;
     const portTaken = /bind|Address already in use/i.test(exit.stderr);
     const why = aborted ? "start aborted" : exit.requested ? `not listening after ${opts.stuckAfterMs ?? 60_000} ms` : `exited (${exit.code ?? exit.signal})`;
-    throw new MuxerStartError(`ffmpeg did not start listening on ${port}: ${why}${exit.stderr ? `: ${exit.stderr}` : ""}`, portTaken, aborted);
+    throw new MuxerStartError(`ffmpeg did not start listening on ${port}: ${why}${exit.stderr ? `: ${exit.stderr}` : ""}`, portTaken, aborted, port);
   }
 
   /**
