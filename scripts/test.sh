@@ -65,11 +65,21 @@ other_rc=$?
 set -e
 echo "==> tests without a browser (ran alongside the browser lane)"
 cat "$logs/other.log"
+# What a failed browser test's pages and product said, in brief (the whole of it
+# is further up in the log): where each page was, its call and the call's steps,
+# what it showed; the product's warnings and errors. A failure seen only in CI is
+# then explained by the log's tail.
+failure_context() {
+  awk '/^--- the pages when /{on=1; print; next} /^--- end of the pages ---/{on=0; next}
+       on && /^(page [0-9]+ |  at |  call: |  call steps |  shows )/{print substr($0, 1, 700)}' "$1" | head -n 40
+  awk '/^--- product log/{on=1; print; next} on && /^\{/ && /"level":(40|50|60)/{print substr($0, 1, 400)} on && !/^\{/{on=0}' "$1" | head -n 20
+}
 # Each lane's totals and its failures, last, where a reader of the log's tail looks.
 for lane in browser other; do
   echo "==> summary of the $lane lane"
   grep -E '^ℹ (tests|pass|fail|cancelled|skipped|todo|duration_ms) ' "$logs/$lane.log" || true
   head -n 16 "$logs/$lane-times.txt" 2>/dev/null || true
+  failure_context "$logs/$lane.log"
   sed -n '/^✖ failing tests:/,$p' "$logs/$lane.log"
 done
 rm -rf "$logs"

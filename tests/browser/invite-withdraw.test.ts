@@ -23,10 +23,17 @@ test("a withdrawn link drops its holder from the call and stops working; a new l
   assert.equal(await active.count(), 1);
   await active.getByTestId("invite-withdraw").click();
 
-  // The phone is dropped and told why; the agent no longer sees it.
-  assert.equal(await phone.getByTestId("invite-problem").getAttribute("data-code", { timeout: 90_000 }), "INVITE_REVOKED");
-  await waitForRemoteRoles(agent, []);
+  // The withdrawal went through (the agent's list says so), then the phone is
+  // dropped and told why, and the agent no longer sees it. Two waits, so a
+  // failure says which side stopped; the server's own line on the drop is shown.
   await agent.locator('[data-testid="invite-row"][data-role="policyholder"][data-state="withdrawn"]').waitFor();
+  const dropLine = () => session.product.logs().split("\n").find((l) => l.includes("dropping its holders")) ?? "(the server logged no drop)";
+  const shown = await phone
+    .getByTestId("invite-problem")
+    .getAttribute("data-code")
+    .catch((err: unknown) => assert.fail(`the phone shows no withdrawn-link page: ${(err as Error).message.split("\n")[0]}\nserver: ${dropLine()}`));
+  assert.equal(shown, "INVITE_REVOKED");
+  await waitForRemoteRoles(agent, []);
   assert.equal(await phone.getByTestId("remote-video").count(), 0);
 
   // Opening the link again: the withdrawn page, nothing to join.

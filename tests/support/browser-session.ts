@@ -113,7 +113,8 @@ export function productWithOwnBrowsers(opts: { start?: () => Promise<RunningProd
 /** A failed test's pages, as they were when it failed: written before anything is closed. */
 async function reportPages(test: string, contexts: readonly BrowserContext[]) {
   const text = await describePages(contexts).catch((err: unknown) => `could not describe the pages: ${err instanceof Error ? err.message : String(err)}`);
-  process.stderr.write(`--- the pages when "${test}" failed ---\n${text}\n`);
+  // The end mark lets scripts/test.sh lift these lines into the run's summary.
+  process.stderr.write(`--- the pages when "${test}" failed ---\n${text}\n--- end of the pages ---\n`);
 }
 
 /** node:test sets `passed` on a finished test's context (Node >= 20.12); the typings lag. */
