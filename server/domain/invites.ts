@@ -61,6 +61,25 @@ export async function issueInvite(
   return { inviteId: invite.id, role: args.role, token, url: inviteUrl(config.publicUrl, token), expiresAt };
 }
 
+/** Why a link that exists cannot be used now, or null: the one rule for the upgrade and for the call (inviteRefusal). */
+function refusalOf(invite: { revokedAt: Date | null; expiresAt: Date; survey: { status: string } }, now: Date): DomainError | null {
+  if (invite.survey.status === "closed") return new DomainError("SURVEY_CLOSED", "This survey has ended.");
+  if (invite.revokedAt) return new DomainError("INVITE_REVOKED", "This link was withdrawn.");
+  if (invite.expiresAt.getTime() <= now.getTime()) return new DomainError("INVITE_EXPIRED", "This link has expired.");
+  return null;
+}
+
+/**
+ * Why the link a connection was let in with can no longer be used (withdrawn,
+ * expired, survey ended since), or null while it holds. Asked again when the
+ * connection enters the call: the link may have been withdrawn after the upgrade.
+ */
+export async function inviteRefusal(db: Db, inviteId: string, now = new Date()): Promise<DomainError | null> {
+  const invite = await db.invite.findUnique({ where: { id: inviteId }, select: { revokedAt: true, expiresAt: true, survey: { select: { status: true } } } });
+  if (!invite) return new DomainError("INVITE_INVALID", "This link is not valid.");
+  return refusalOf(invite, now);
+}
+
 /** Resolves a link's token, or says exactly why it cannot be used. */
 export async function resolveInvite(db: Db, token: string, now = new Date()) {
   if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) throw new DomainError("INVITE_INVALID", "This link is not valid.");
@@ -69,9 +88,8 @@ export async function resolveInvite(db: Db, token: string, now = new Date()) {
     include: { survey: { include: { claim: true } } },
   });
   if (!invite) throw new DomainError("INVITE_INVALID", "This link is not valid.");
-  if (invite.survey.status === "closed") throw new DomainError("SURVEY_CLOSED", "This survey has ended.");
-  if (invite.revokedAt) throw new DomainError("INVITE_REVOKED", "This link was withdrawn.");
-  if (invite.expiresAt.getTime() <= now.getTime()) throw new DomainError("INVITE_EXPIRED", "This link has expired.");
+  const refusal = refusalOf(invite, now);
+  if (refusal) throw refusal;
   return invite;
 }
 

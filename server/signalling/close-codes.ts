@@ -13,5 +13,8 @@ export const closeCodes = {
 /** Why a peer is dropped when staff withdraw the link it joined with (closes with `gone`). */
 export const LINK_WITHDRAWN = "link-withdrawn";
 
+/** The close reason a withdrawn link's connection gets (with `gone`); the page shows the withdrawn-link notice. */
+export const WITHDRAWN_CLOSE_REASON = "the link was withdrawn";
+
 /** Why a peer is dropped when the link it joined with runs out (closes with `gone`, this as the reason). */
 export const LINK_EXPIRED = "link-expired";

@@ -13,7 +13,8 @@ import { postChatMessage } from "../domain/chat";
 import { DomainError } from "../domain/errors";
 import { statusOf } from "../domain/error-status";
 import { authorizeAudience, type Audience } from "../domain/survey-access";
-import { closeCodes, LINK_EXPIRED, LINK_WITHDRAWN } from "./close-codes";
+import { closeCodes, LINK_EXPIRED, LINK_WITHDRAWN, WITHDRAWN_CLOSE_REASON } from "./close-codes";
+import { inviteRefusal } from "../domain/invites";
 import { requestEnvelope, requestSchemas, type SignalErrorCode, type SignalMethod, type SignalResponses } from "./protocol";
 import { signallingMethodAccess } from "./method-access";
 import { ConnectionLimits, OnceLogger, producerMismatch, SIGNALLING_LIMITS } from "./rate-limits";
@@ -45,9 +46,11 @@ export interface Admission {
   audience: Audience;
   /** An invite's expiry: the connection is dropped then, as a withdrawn link's is. */
   expiresAt: Date | null;
+  /** The link the connection came with (null for staff): asked about again when it enters the call. */
+  inviteId: string | null;
 }
 
-export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { identity, audience, expiresAt }: Admission) {
+export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { identity, audience, expiresAt, inviteId }: Admission) {
   const log = app.log.child({ surveyId: identity.surveyId, participantId: identity.participantId, role: identity.role });
   const limits = new ConnectionLimits();
   const failures = new OnceLogger(log);
@@ -66,7 +69,7 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
         notify("replaced", {});
         ws.close(closeCodes.replaced, "replaced by a newer connection");
       } else if (reason === LINK_WITHDRAWN) {
-        ws.close(closeCodes.gone, "the link was withdrawn");
+        ws.close(closeCodes.gone, WITHDRAWN_CLOSE_REASON);
       } else if (reason === LINK_EXPIRED) {
         ws.close(closeCodes.gone, LINK_EXPIRED);
       }
@@ -82,7 +85,7 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
     if (!peer) holdPeer(room.addPeer(identity, notify));
     return peer;
   };
-  app.hub.attach(identity.surveyId, ws);
+  app.hub.attach(identity.surveyId, ws, inviteId);
   if (expiresAt) app.hub.dropAtExpiry(identity.surveyId, identity.participantId, expiresAt, ws);
 
   // The leave is written after the join, whatever the timing.
@@ -98,6 +101,25 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
     ws.ping();
   }, HEARTBEAT_MS);
   ws.on("pong", () => (alive = true));
+
+  /**
+   * The upgrade checked the link, but it may have been withdrawn (or have run
+   * out, or the survey ended) since, and the hub's drop of its holders may have
+   * run before this connection was attached. So entering the call (join,
+   * resume) asks again; a link that no longer holds ends the connection as the
+   * drop would have, and the page shows why.
+   */
+  const assertLinkHolds = async () => {
+    if (!inviteId) return;
+    const refusal = await inviteRefusal(app.db, inviteId);
+    if (!refusal) return;
+    log.info({ code: refusal.code }, "link no longer holds on entering the call; dropping the connection");
+    const reason = refusal.code === "INVITE_EXPIRED" ? LINK_EXPIRED : refusal.code === "SURVEY_CLOSED" ? "survey ended" : WITHDRAWN_CLOSE_REASON;
+    const held = room.peers.get(identity.participantId);
+    if (held && held !== peer) held.close(refusal.code === "INVITE_EXPIRED" ? LINK_EXPIRED : LINK_WITHDRAWN);
+    ws.close(statusOf(refusal.code).close, reason);
+    throw refusal;
+  };
 
   const handlers: { [M in SignalMethod]: (data: z.output<(typeof requestSchemas)[M]>) => Promise<SignalResponses[M]> } = {
     getRouterRtpCapabilities: async () => ({
@@ -123,6 +145,7 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
     },
     join: async ({ rtpCapabilities, device }) => {
       if (!peer.recvTransport()) throw new RequestError("NOT_READY", "create the recv transport before joining");
+      await assertLinkHolds();
       const peers = await room.join(peer, rtpCapabilities as unknown as types.RtpCapabilities);
       // The timeline write is not on the media path: the join answers at once.
       notify("recordingState", { ...app.recording.state(identity.surveyId) });
@@ -167,6 +190,7 @@ export function runPeerSession(app: AppContext, ws: WebSocket, room: Room, { ide
     },
     resume: async ({ transportIds, consumerIds, restartIce }) => {
       if (peer) throw new RequestError("BAD_REQUEST", "resume must be the first request on a connection");
+      await assertLinkHolds();
       const held = room.peers.get(identity.participantId);
       const same = held && !held.closed && held.joined && transportIds.every((id) => held.transports.has(id)) && held.transports.size === transportIds.length;
       if (!held || !same) return { resumed: false, peers: [] };

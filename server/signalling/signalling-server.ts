@@ -30,7 +30,7 @@ export function createSignallingServer(app: AppContext) {
       const invite = await resolveInvite(app.db, token);
       const principal: Principal = { kind: "invitee", invite };
       const { audience } = await authorizeOnSurvey(app.db, principal, "call.join", invite.surveyId);
-      return { identity: await participantForInvite(app.db, invite), audience, expiresAt: invite.expiresAt };
+      return { identity: await participantForInvite(app.db, invite), audience, expiresAt: invite.expiresAt, inviteId: invite.id };
     }
     const user = await userForSessionToken(app.db, parseCookies(req.headers.cookie ?? "")[SESSION_COOKIE]);
     const principal: Principal = user ? { kind: "staff", user } : { kind: "anonymous" };
@@ -38,7 +38,7 @@ export function createSignallingServer(app: AppContext) {
     const surveyId = url.searchParams.get("surveyId");
     if (!surveyId) throw new DomainError("BAD_REQUEST", "surveyId is required");
     const { audience } = await authorizeOnSurvey(app.db, principal, "call.join", surveyId);
-    return { identity: await participantForStaff(app.db, surveyId, user!), audience, expiresAt: null };
+    return { identity: await participantForStaff(app.db, surveyId, user!), audience, expiresAt: null, inviteId: null };
   }
 
   function refuse(socket: Duplex, status: number, code: string, message: string) {

@@ -6,7 +6,7 @@ import type { Db } from "../db/client";
 import { closeSurvey, type Actor } from "../domain/surveys";
 import type { EndWithoutStatement } from "../domain/statement-end-rule";
 import type { RoomRegistry } from "../../media/room-registry";
-import { closeCodes, LINK_EXPIRED, LINK_WITHDRAWN } from "../signalling/close-codes";
+import { closeCodes, LINK_EXPIRED, LINK_WITHDRAWN, WITHDRAWN_CLOSE_REASON } from "../signalling/close-codes";
 
 const BEFORE_TEARDOWN_MAX_MS = 8000;
 // setTimeout holds at most ~24.8 days; a later expiry is reached in steps.
@@ -14,6 +14,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class SurveyHub {
   private readonly sockets = new Map<string, Set<WebSocket>>();
+  /** The link each connection came with (staff connections have none). */
+  private readonly inviteOf = new WeakMap<WebSocket, string>();
 
   constructor(
     private readonly db: Db,
@@ -27,7 +29,8 @@ export class SurveyHub {
     } = {},
   ) {}
 
-  attach(surveyId: string, ws: WebSocket) {
+  attach(surveyId: string, ws: WebSocket, inviteId: string | null = null) {
+    if (inviteId) this.inviteOf.set(ws, inviteId);
     let set = this.sockets.get(surveyId);
     if (!set) this.sockets.set(surveyId, (set = new Set()));
     set.add(ws);
@@ -62,13 +65,17 @@ export class SurveyHub {
 
   /** Drops whoever is in the call through these links: a withdrawn link stops working at once, not at the next join. */
   async dropInviteHolders(surveyId: string, inviteIds: string[]) {
+    if (inviteIds.length === 0) return;
     const room = this.rooms.get(surveyId);
-    if (!room || inviteIds.length === 0) return;
     const holders = await this.db.participant.findMany({ where: { surveyId, inviteId: { in: inviteIds } }, select: { id: true } });
-    const inCall = holders.filter((p) => room.hasPeer(p.id)).map((p) => p.id);
+    const inCall = room ? holders.filter((p) => room.hasPeer(p.id)).map((p) => p.id) : [];
+    // Also connections with the link that are not in the call (yet): a page
+    // getting ready to join would otherwise join after the withdrawal.
+    const open = [...(this.sockets.get(surveyId) ?? [])].filter((ws) => inviteIds.includes(this.inviteOf.get(ws) ?? ""));
     // Logged because a holder who stays in the call after a withdrawal is a security fault worth tracing.
-    this.log.info({ surveyId, inviteIds, holders: holders.length, inCall }, "invite link withdrawn; dropping its holders");
-    for (const p of holders) room.removePeer(p.id, LINK_WITHDRAWN);
+    this.log.info({ surveyId, inviteIds, holders: holders.length, inCall, connections: open.length }, "invite link withdrawn; dropping its holders");
+    for (const p of holders) room?.removePeer(p.id, LINK_WITHDRAWN);
+    for (const ws of open) if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(closeCodes.gone, WITHDRAWN_CLOSE_REASON);
   }
 
   /**
