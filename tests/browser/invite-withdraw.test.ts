@@ -53,3 +53,21 @@ test("a withdrawn link drops its holder from the call and stops working; a new l
 
   assert.equal((await session.product.health()).rooms, 1, "the survey's room carried on throughout");
 });
+
+test("a link withdrawn while the driver is still reading the join page: the page says so at once, with nothing to join", { timeout: 600_000 }, async () => {
+  const agent = await session.newPage(desktopContext);
+  await loginAs(agent, session.product.url, agent1);
+  const { surveyId, policyholderLink } = await createSurveyInConsole(agent);
+  await agentJoins(agent, session.product.url, surveyId);
+  // The page connects while it is read (signalling and transports warmed up); the driver has not tapped "join".
+  const phone = await session.newPage(phoneContext);
+  await phone.goto(policyholderLink);
+  await phone.locator('[data-testid="join-button"][data-receive-ready="true"]').waitFor();
+
+  await agent.getByTestId("invite-links").click();
+  await agent.locator('[data-testid="invite-row"][data-role="policyholder"][data-state="active"]').getByTestId("invite-withdraw").click();
+  await agent.locator('[data-testid="invite-row"][data-role="policyholder"][data-state="withdrawn"]').waitFor();
+
+  assert.equal(await phone.getByTestId("invite-problem").getAttribute("data-code"), "INVITE_REVOKED");
+  assert.equal(await phone.getByTestId("join-button").count(), 0);
+});

@@ -64,6 +64,10 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
   const capturing = invite?.role === "policyholder" && Boolean(state.guide) && started && !["error", "ended", "left"].includes(state.phase);
   const introForm: keyof typeof INTRO = !invite ? "loading" : invite.role === "adjuster" ? "adjuster" : "policyholder";
   const knownProblem = problem && (["INVITE_INVALID", "INVITE_EXPIRED", "INVITE_REVOKED", "SURVEY_CLOSED"] as const).find((c) => c === problem);
+  // The server closed this page's connection because the link was withdrawn or ran out: in the
+  // call, or while the person is still reading this page (its connection is made on load), so
+  // the page says so at once instead of offering a join that can only be refused.
+  const linkGone = state.phase === "left" && (state.error?.code === "INVITE_REVOKED" || state.error?.code === "INVITE_EXPIRED") ? state.error.code : null;
   return (
     <main className={capturing ? "page join capture-mode" : "page join"}>
       <div className="topbar">
@@ -83,7 +87,7 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
           on the button and comes up on the paragraph that pushed it down), and the tap
           is lost. So the intro keeps the height of its longest form, and the claim
           line, whose length only the answer tells, comes after the button. */}
-      {!problem && !started && (
+      {!problem && !started && !linkGone && (
         <section className="card">
           <div className="same-place">
             {(Object.keys(INTRO) as (keyof typeof INTRO)[]).map((form) => (
@@ -114,12 +118,12 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
       )}
       {started && !problem && state.phase === "error" && <CallErrorCard call={call} error={state.error} />}
       {started && state.phase === "ended" && <p className="banner" data-testid="call-ended">{t("call.ended")}</p>}
-      {started && state.phase === "left" && (state.error?.code === "INVITE_REVOKED" || state.error?.code === "INVITE_EXPIRED") && (
-        <section className="card" data-testid="invite-problem" data-code={state.error.code}>
-          <p>{t(state.error.code === "INVITE_EXPIRED" ? "invite.INVITE_EXPIRED" : "invite.INVITE_REVOKED")}</p>
+      {!problem && linkGone && (
+        <section className="card" data-testid="invite-problem" data-code={linkGone}>
+          <p>{t(`invite.${linkGone}`)}</p>
         </section>
       )}
-      {started && state.phase === "left" && state.error?.code !== "INVITE_REVOKED" && state.error?.code !== "INVITE_EXPIRED" && (
+      {started && state.phase === "left" && !linkGone && (
         <section className="card">
           <p>{t("call.left")}</p>
           <button type="button" onClick={() => void call.start()}>{t("call.rejoin")}</button>
