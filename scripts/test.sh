@@ -44,11 +44,20 @@ run_lane() {
   node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=./tests/support/file-times-reporter.mjs --test-reporter-destination="$times" "$@"
 }
-mapfile -t browser_files < <(find tests/browser -name '*.test.ts' | sort; printf '%s\n' "${balance_files[@]}")
+# Run alone once both lanes are done: tests whose subject is what the product
+# does on a good link. With both lanes saturating the two cores, even loopback is
+# no good link: in a fresh clone of 5e7d348 the phone in simulcast-adaptation
+# measured 16–73% loss and 300–1700 ms RTT on loopback, so its uplink guard
+# rightly sent the smallest layer only, for the whole 180 s the test waited (and
+# a fresh clone of 8b8f72e failed the same way). Under a CPU hog alone it passes
+# (load 7–8); behaviour on bad links is what tests/network and the network-*
+# browser tests cover, with shaped links.
+quiet_files=(tests/browser/simulcast-adaptation.test.ts)
+mapfile -t browser_files < <(find tests/browser -name '*.test.ts' | sort | grep -vxF -f <(printf '%s\n' "${quiet_files[@]}"); printf '%s\n' "${balance_files[@]}")
 mapfile -t other_files < <(find tests -name '*.test.ts' -not -path '*/node_modules/*' -not -path 'tests/browser/*' | sort | grep -vxF -f <(printf '%s\n' "${balance_files[@]}"))
 if [[ "${TEST_LANES:-2}" == "1" ]]; then
   set +e
-  run_lane "$logs/times.txt" "$@" "${browser_files[@]}" "${other_files[@]}"
+  run_lane "$logs/times.txt" "$@" "${browser_files[@]}" "${other_files[@]}" "${quiet_files[@]}"
   rc=$?
   set -e
   cat "$logs/times.txt"
@@ -62,9 +71,12 @@ run_lane "$logs/browser-times.txt" "$@" "${browser_files[@]}" 2>&1 | tee "$logs/
 browser_rc=${PIPESTATUS[0]}
 wait "$other_pid"
 other_rc=$?
-set -e
 echo "==> tests without a browser (ran alongside the browser lane)"
 cat "$logs/other.log"
+echo "==> tests run alone, on a machine the other lanes no longer load"
+run_lane "$logs/quiet-times.txt" "$@" "${quiet_files[@]}" 2>&1 | tee "$logs/quiet.log"
+quiet_rc=${PIPESTATUS[0]}
+set -e
 # What a failed browser test's pages and product said, in brief (the whole of it
 # is further up in the log): where each page was, its call and the call's steps,
 # what it showed; the product's warnings and errors. A failure seen only in CI is
@@ -75,7 +87,7 @@ failure_context() {
   awk '/^--- product log/{on=1; print; next} on && /^\{/ && /"level":(40|50|60)/{print substr($0, 1, 400)} on && !/^\{/{on=0}' "$1" | head -n 20
 }
 # Each lane's totals and its failures, last, where a reader of the log's tail looks.
-for lane in browser other; do
+for lane in browser other quiet; do
   echo "==> summary of the $lane lane"
   grep -E '^ℹ (tests|pass|fail|cancelled|skipped|todo|duration_ms) ' "$logs/$lane.log" || true
   head -n 16 "$logs/$lane-times.txt" 2>/dev/null || true
@@ -84,4 +96,4 @@ for lane in browser other; do
 done
 rm -rf "$logs"
 echo "==> whole run: ${SECONDS} s"
-[[ $browser_rc -eq 0 && $other_rc -eq 0 ]]
+[[ $browser_rc -eq 0 && $other_rc -eq 0 && $quiet_rc -eq 0 ]]
