@@ -5,13 +5,12 @@
 // real signalling sockets, the agent's real tRPC call.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import WebSocket from "ws";
 import { createDb } from "../../server/db/client";
 import { databaseTarget } from "../../server/db/database-target";
 import { demoAccounts } from "../../server/db/seed-demo";
 import { closeCodes, WITHDRAWN_CLOSE_REASON } from "../../server/signalling/close-codes";
-import { signallingProtocols } from "../../server/signalling/ws-credentials";
 import { createSurveyViaApi, startProductProcess, type RunningProduct } from "../support/product-process";
+import { openCallSocket, signallingClient } from "../support/signalling-socket";
 import { loginCookie, trpcCall } from "../support/trpc-http";
 
 let product: RunningProduct;
@@ -26,40 +25,9 @@ before(async () => {
 });
 after(() => product.stop());
 
-interface Connection {
-  ws: WebSocket;
-  request: (method: string, data?: unknown) => Promise<{ ok: boolean; data?: unknown; error?: { code: string } }>;
-  closed: Promise<{ code: number; reason: string }>;
-}
+type Connection = ReturnType<typeof signallingClient>;
 
-function connect(token: string): Promise<Connection> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${product.url.replace("http", "ws")}/ws/survey`, signallingProtocols(token));
-    const waiting = new Map<number, (reply: { ok: boolean; data?: unknown; error?: { code: string } }) => void>();
-    let next = 1;
-    ws.on("message", (raw) => {
-      const msg = JSON.parse(raw.toString());
-      if (typeof msg.id === "number") waiting.get(msg.id)?.(msg);
-    });
-    const closed = new Promise<{ code: number; reason: string }>((r) => ws.once("close", (code, reason) => r({ code, reason: reason.toString() })));
-    ws.once("open", () =>
-      resolve({
-        ws,
-        closed,
-        request: (method, data = {}) =>
-          new Promise((r) => {
-            const id = next++;
-            waiting.set(id, r);
-            ws.send(JSON.stringify({ id, method, data }));
-            // A connection closed before answering answers nothing: the close is the answer.
-            void closed.then(() => r({ ok: false, error: { code: "CLOSED" } }));
-          }),
-      }),
-    );
-    ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    ws.once("error", reject);
-  });
-}
+const connect = async (invite: string): Promise<Connection> => signallingClient(await openCallSocket(product.url, { invite }));
 
 /** The survey's invite of this role, as the agent's console lists it. */
 async function inviteId(role: "policyholder" | "adjuster"): Promise<string> {

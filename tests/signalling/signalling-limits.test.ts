@@ -5,8 +5,7 @@
 // without a stack.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import WebSocket from "ws";
-import { signallingProtocols } from "../../server/signalling/ws-credentials";
+import { openCallSocket, signallingClient, type SignalReply } from "../support/signalling-socket";
 import { createSurveyViaApi, startProductProcess, type RunningProduct } from "../support/product-process";
 
 let product: RunningProduct;
@@ -21,43 +20,9 @@ before(async () => {
 });
 after(() => product.stop());
 
-type Reply = { id: number | null; ok: boolean; data?: unknown; error?: { code: string; message: string } };
-
-/** Opens the call socket as a phone does: the invite travels as a subprotocol, never in the URL. */
-function open(invite: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${product.url.replace("http", "ws")}/ws/survey`, signallingProtocols(invite));
-    ws.once("open", () => resolve(ws));
-    ws.once("error", reject);
-  });
-}
-
-/** Sends requests and collects their replies by id (replies with id null: refused before parsing). */
-function client(ws: WebSocket) {
-  let next = 1;
-  const waiting = new Map<number, (r: Reply) => void>();
-  const refused: Reply[] = [];
-  ws.on("message", (raw) => {
-    const msg = JSON.parse(raw.toString());
-    if ("notification" in msg) return;
-    if (msg.id === null) refused.push(msg);
-    else waiting.get(msg.id)?.(msg), waiting.delete(msg.id);
-  });
-  return {
-    refused,
-    request(method: string, data: unknown = {}): Promise<Reply> {
-      const id = next++;
-      return new Promise((resolve) => {
-        waiting.set(id, resolve);
-        ws.send(JSON.stringify({ id, method, data }));
-      });
-    },
-    /** Fire without waiting; the reply (if any) is returned by the promise. */
-    fire(method: string, data: unknown = {}): Promise<Reply> {
-      return this.request(method, data);
-    },
-  };
-}
+/** Opens the call socket as a phone does. */
+const open = (invite: string) => openCallSocket(product.url, { invite });
+const client = signallingClient;
 
 async function joined(invite: string) {
   const ws = await open(invite);
@@ -74,7 +39,7 @@ test("a chat flood is answered RATE_LIMITED past the chat rate and only that man
   const { ws, c } = await joined(links.policyholder);
   const before = await eventCount();
   const t0 = performance.now();
-  const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => c.fire("chat", { text: `flood ${i}` })));
+  const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => c.request("chat", { text: `flood ${i}` })));
   const seconds = (performance.now() - t0) / 1000;
   const ok = replies.filter((r) => r.ok).length;
   assert.ok(ok >= 1 && ok <= 5 + Math.ceil(seconds) + 1, `${ok} chat messages accepted in ${seconds.toFixed(2)} s`);
@@ -91,7 +56,7 @@ test("broken or unsafe text in a signalling message is refused and never stored"
   await new Promise((r) => setTimeout(r, 1200)); // a chat token after the previous test
   const before = await eventCount();
   // JSON text with a lone surrogate escape, exactly as a client could send it.
-  const lone = await new Promise<Reply>((resolve) => {
+  const lone = await new Promise<SignalReply>((resolve) => {
     ws.once("message", (raw) => resolve(JSON.parse(raw.toString())));
     ws.send('{"id":900,"method":"chat","data":{"text":"A\\uD800"}}');
   });
@@ -122,7 +87,7 @@ test("warmUpReceiving creates one data consumer per connection however often it 
   const ws = await open(links.adjuster);
   const c = client(ws);
   await c.request("createTransport", { direction: "recv" });
-  const replies = await Promise.all(Array.from({ length: 40 }, () => c.fire("warmUpReceiving")));
+  const replies = await Promise.all(Array.from({ length: 40 }, () => c.request("warmUpReceiving")));
   assert.equal(replies.filter((r) => r.ok).length, 1);
   assert.ok(replies.filter((r) => !r.ok).every((r) => r.error?.code === "BAD_REQUEST"));
   ws.close();

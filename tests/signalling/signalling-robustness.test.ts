@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { createSurveyViaApi, startProductProcess, type RunningProduct } from "../support/product-process";
-import { signallingProtocols } from "../../server/signalling/ws-credentials";
+import { openCallSocket } from "../support/signalling-socket";
 
 let product: RunningProduct;
 let links: { policyholder: string; adjuster: string };
@@ -17,18 +17,6 @@ before(async () => {
   links = { policyholder: created.policyholderToken, adjuster: created.adjusterToken };
 });
 after(() => product.stop());
-
-/** `invite=<token>` is offered as the subprotocol a phone uses (never in the URL); `surveyId=` is the staff query. */
-function open(query: string, headers: Record<string, string> = {}): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const invite = query.startsWith("invite=") ? query.slice("invite=".length) : null;
-    const url = `${product.url.replace("http", "ws")}/ws/survey${invite === null ? `?${query}` : ""}`;
-    const ws = new WebSocket(url, signallingProtocols(invite ?? undefined), { headers });
-    ws.once("open", () => resolve(ws));
-    ws.once("unexpected-response", (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
-    ws.once("error", reject);
-  });
-}
 
 function nextReply(ws: WebSocket): Promise<{ id: number | null; ok: boolean; data?: unknown; error?: { code: string; message: string } }> {
   return new Promise((resolve) => {
@@ -49,13 +37,13 @@ async function send(ws: WebSocket, payload: unknown) {
 }
 
 test("unknown, malformed and closed-survey credentials are refused before the upgrade", async () => {
-  await assert.rejects(open(`invite=${"A".repeat(32)}`), (e: { status?: number }) => e.status === 404);
-  await assert.rejects(open(`surveyId=${surveyId}`), (e: { status?: number }) => e.status === 401);
-  await assert.rejects(open(`surveyId=${surveyId}`, { Cookie: "cs_session=forged" }), (e: { status?: number }) => e.status === 401);
+  await assert.rejects(openCallSocket(product.url, { invite: "A".repeat(32) }), (e: { status?: number }) => e.status === 404);
+  await assert.rejects(openCallSocket(product.url, { surveyId }), (e: { status?: number }) => e.status === 401);
+  await assert.rejects(openCallSocket(product.url, { surveyId }, { Cookie: "cs_session=forged" }), (e: { status?: number }) => e.status === 401);
 });
 
 test("bad messages get error replies and the connection and room carry on", async () => {
-  const ws = await open(`invite=${links.policyholder}`);
+  const ws = await openCallSocket(product.url, { invite: links.policyholder });
   assert.equal((await send(ws, "not json")).error?.code, "BAD_REQUEST");
   assert.equal((await send(ws, { id: 1, method: "launchMissiles", data: {} })).error?.code, "BAD_REQUEST");
   const badShape = await send(ws, { id: 2, method: "createTransport", data: { direction: "sideways" } });
@@ -88,10 +76,10 @@ test("bad messages get error replies and the connection and room carry on", asyn
 });
 
 test("a second connection with the same link replaces the first", async () => {
-  const first = await open(`invite=${links.adjuster}`);
+  const first = await openCallSocket(product.url, { invite: links.adjuster });
   const closed = new Promise<number>((resolve) => first.once("close", (code) => resolve(code)));
   await send(first, { id: 1, method: "createTransport", data: { direction: "recv" } });
-  const second = await open(`invite=${links.adjuster}`);
+  const second = await openCallSocket(product.url, { invite: links.adjuster });
   await send(second, { id: 1, method: "createTransport", data: { direction: "recv" } });
   assert.equal(await closed, 4001);
   second.close();
