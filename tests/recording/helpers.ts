@@ -15,11 +15,11 @@ import { LocalDiskStorage } from "../../media/recording/storage/local-disk-stora
 const run = promisify(execFile);
 export const silentLogger = pino({ level: process.env.LOG_LEVEL ?? "silent" });
 
-/** A logger that keeps the recorder's warnings and errors, so a test that sees a
- * failure can say what it was (the events carry only a code and an error id). */
-export function keptLogger(): { logger: pino.Logger; lines: string[] } {
+/** A logger that keeps the recorder's warnings and errors (or from `level` up), so a test
+ * that sees a failure can say what it was (the events carry only a code and an error id). */
+export function keptLogger(level: pino.Level = "warn"): { logger: pino.Logger; lines: string[] } {
   const lines: string[] = [];
-  const logger = pino({ level: "warn" }, { write: (line: string) => void lines.push(line.trim()) });
+  const logger = pino({ level }, { write: (line: string) => void lines.push(line.trim()) });
   return { logger, lines };
 }
 

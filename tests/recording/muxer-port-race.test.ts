@@ -9,9 +9,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { pino } from "pino";
 import { FfmpegTrackMuxer, MuxerStartError, PORT_RACE_ATTEMPTS } from "../../media/recording/ffmpeg-track-muxer";
 import { processOwnsUdpPort } from "../../media/recording/udp-ports";
+import { keptLogger, silentLogger } from "./helpers";
 
 const dirs: string[] = [];
 const squatters: dgram.Socket[] = [];
@@ -41,11 +41,6 @@ function squat(port: number, binds: Promise<void>[]): void {
   );
 }
 
-function infoLogger(): { logger: pino.Logger; lines: string[] } {
-  const lines: string[] = [];
-  return { logger: pino({ level: "info" }, { write: (l: string) => void lines.push(l.trim()) }), lines };
-}
-
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), "muxer-port-"));
   dirs.push(dir);
@@ -56,7 +51,7 @@ test("a port taken between the pick and ffmpeg's bind is not a failure: the muxe
   const dir = await tempDir();
   const offered: number[] = [];
   const binds: Promise<void>[] = [];
-  const { logger, lines } = infoLogger();
+  const { logger, lines } = keptLogger("info");
   const muxer = await FfmpegTrackMuxer.start({
     sdp: (port) => {
       offered.push(port);
@@ -91,7 +86,7 @@ test(`a port lost ${PORT_RACE_ATTEMPTS} times in a row is reported (MuxerStartEr
       return opusSdp(port);
     },
     outputPath: path.join(dir, "b.webm"),
-    logger: pino({ level: "silent" }),
+    logger: silentLogger,
     startDelayMs: 1000,
   }).then(
     (m) => m,
