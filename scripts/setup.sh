@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh clone, unattended, with or without internet beyond the npm
 # registry and the OS package mirror: OS packages, npm dependencies, the
-# mediasoup worker (cached outside the repo), Prisma clients, the page build
-# and a local .env. Safe to run again: each step skips what is already done.
+# mediasoup worker (cached outside the repo), Prisma clients, the page build,
+# the server build and a local .env. Safe to run again: each step skips what is already done.
 #   scripts/setup.sh          what running the product needs
 #   scripts/setup.sh --test   plus what the test suite needs (Chromium, PostgreSQL, poppler)
 set -euo pipefail
@@ -58,4 +58,7 @@ fi
 
 say "page build"
 NEXT_TELEMETRY_DISABLED=1 npx --no-install next build >/tmp/claims-survey-next-build.log 2>&1 || { cat /tmp/claims-survey-next-build.log >&2; exit 1; }
+# The server as one JavaScript file (scripts/build-server.mjs): start.sh runs it with plain node.
+say "server build"
+node scripts/build-server.mjs >/dev/null
 say "setup done"

@@ -1,4 +1,5 @@
-// The product's process: `tsx server/main.ts`.
+// The product's process: built into .server-build/main.mjs by scripts/build-server.mjs and
+// started by scripts/start.sh (`npm run dev` runs this file through tsx).
 import { env } from "./env";
 import { startProduct } from "./bootstrap";
 import { RuntimeNeedsError } from "./runtime-needs/self-check";

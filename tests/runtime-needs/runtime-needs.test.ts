@@ -20,7 +20,7 @@ import path from "node:path";
 import { loadRuntimeNeeds, runtimeDebianPackages, type RuntimeNeed } from "../../server/runtime-needs/runtime-needs";
 import { checkRuntimeNeeds, mediasoupWorkerPath } from "../../server/runtime-needs/self-check";
 import { DEFAULT_REPORT_FONTS } from "../../server/evidence/cjk-font";
-import { freePort } from "../support/product-process";
+import { freePort, productServerCommand } from "../support/product-process";
 import { RTC_BLOCK_SIZE, reserveRtcBase } from "../support/rtc-ports";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -125,7 +125,7 @@ describe("the start-up self-check", () => {
     const bin = mkdtempSync(path.join(os.tmpdir(), "cs-path-"));
     symlinkSync(process.execPath, path.join(bin, "node"));
     const emptyModel = mkdtempSync(path.join(os.tmpdir(), "cs-model-"));
-    const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    const child = spawn(process.execPath, await productServerCommand(), {
       cwd: root,
       env: {
         ...process.env,

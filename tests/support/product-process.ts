@@ -1,13 +1,32 @@
 // Starts the real product (server/main.ts, production pages) as a child
 // process on a free port with its own data folder, as a user would run it.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { RTC_BLOCK_SIZE, reserveRtcBase, waitUntilRtcBaseFree } from "./rtc-ports";
 
 const root = path.resolve(import.meta.dirname, "../..");
+
+/**
+ * The node arguments that start the product from a checkout as `scripts/start.sh` does:
+ * the server's build (scripts/build-server.mjs), built again first if any of its sources
+ * is newer, so a test never runs old code. A checkout from before the build existed (a
+ * benchmark's "before") is started as it was then, through tsx.
+ */
+export async function productServerCommand(checkout = root): Promise<string[]> {
+  const builder = path.join(checkout, "scripts/build-server.mjs");
+  if (!existsSync(builder)) return ["--import", "tsx", "server/main.ts"];
+  const { serverBuildIsStale, buildServer, serverBuildFile } = (await import(pathToFileURL(builder).href)) as {
+    serverBuildIsStale: (root: string) => boolean;
+    buildServer: (root: string) => Promise<string>;
+    serverBuildFile: (root: string) => string;
+  };
+  if (serverBuildIsStale(checkout)) await buildServer(checkout);
+  return ["--enable-source-maps", serverBuildFile(checkout)];
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -47,7 +66,7 @@ export async function startProductProcess(
   if (opts.rtcBase !== undefined) await waitUntilRtcBaseFree(rtcBase);
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "cs-test-"));
   const apiKey = opts.apiKey ?? `test-key-${Math.random().toString(36).slice(2)}`;
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  const child = spawn(process.execPath, await productServerCommand(opts.root ?? root), {
     // `root`: another checkout of the product (a benchmark's before/after run).
     cwd: opts.root ?? root,
     env: {
