@@ -32,6 +32,7 @@ import type { types as ms } from "mediasoup";
 import { pino } from "pino";
 import { LocalDiskStorage } from "../../media/recording/storage/local-disk-storage";
 import { SurveyRecorder, type RecordingSummary } from "../../media/recording/survey-recorder";
+import { processTicks } from "../lib/process-cpu";
 import { writeSection } from "../lib/report";
 
 const SURVEYS = Number(process.env.SURVEYS ?? 8);
@@ -58,13 +59,6 @@ interface Survey {
   recorder?: SurveyRecorder;
 }
 
-function ticks(pid: number | "self"): { own: number; children: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // After the comm field: [0]=state … [11]=utime [12]=stime [13]=cutime [14]=cstime
-  return { own: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) };
-}
-
 /** Recorder children: ffmpeg processes of this process that are not the senders. */
 function muxerPids(exclude: Set<number>): number[] {
   const out: number[] = [];
@@ -88,7 +82,7 @@ function childTicks(pids: number[]): Map<number, number> {
   const m = new Map<number, number>();
   for (const p of pids) {
     try {
-      m.set(p, ticks(p).own);
+      m.set(p, processTicks(p).own);
     } catch {
       // exited
     }
@@ -117,13 +111,13 @@ async function measure(worker: ms.Worker, surveys: Survey[]): Promise<Window> {
   const p0 = await forwardedPackets(surveys);
   const pids = muxerPids(senderPids);
   const c0 = childTicks(pids);
-  const w0 = ticks(worker.pid);
-  const n0 = ticks("self");
+  const w0 = processTicks(worker.pid);
+  const n0 = processTicks("self");
   const t0 = performance.now();
   await sleep(WINDOW_S * 1000);
   const c1 = childTicks(pids);
-  const w1 = ticks(worker.pid);
-  const n1 = ticks("self");
+  const w1 = processTicks(worker.pid);
+  const n1 = processTicks("self");
   let muxerTicks = 0;
   for (const [p, t] of c1) muxerTicks += t - (c0.get(p) ?? t);
   const wallS = (performance.now() - t0) / 1000;
@@ -275,9 +269,9 @@ async function runVariant(variant: "plain" | "srtp", dir: string, src: { video: 
     console.log(`[${variant}] (b) forwarding + recording`, b);
 
     const closeT0 = performance.now();
-    const closeTicks0 = ticks("self");
+    const closeTicks0 = processTicks("self");
     const summaries: RecordingSummary[] = (await Promise.all(surveys.map((s) => s.recorder!.close()))).flat();
-    const closeTicks1 = ticks("self");
+    const closeTicks1 = processTicks("self");
     const finalise = {
       count: summaries.length,
       wallS: (performance.now() - closeT0) / 1000,

@@ -6,68 +6,22 @@
 // children (the mediasoup worker) at the moment it first answers healthy.
 //
 //   node --import tsx bench/start/run.ts [pairs=6]
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "../../tests/support/product-process";
-import { RTC_BLOCK_SIZE, reserveRtcBase } from "../../tests/support/rtc-ports";
+import { startProductProcess } from "../../tests/support/product-process";
 import { buildServer, serverBuildIsStale, serverBuildFile } from "../../scripts/build-server.mjs";
+import { treeCpuSeconds } from "../lib/process-cpu";
 import { summarize, writeSection } from "../lib/report";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const pairs = Number(process.argv[2] ?? 6);
-const CLOCK_TICKS = 100;
 
-/** CPU seconds of a process and its live descendants (Linux /proc). */
-function treeCpu(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  let total = (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLOCK_TICKS;
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
-  for (const c of children) total += treeCpu(Number(c));
-  return total;
-}
-
-async function startOnce(args: string[]): Promise<{ wallMs: number; cpuS: number }> {
-  const port = await freePort();
-  const rtcBase = await reserveRtcBase();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "cs-bench-start-"));
+async function startOnce(serverArgs: string[]): Promise<{ wallMs: number; cpuS: number }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PAGES: "production",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      DATA_DIR: dataDir,
-      CLAIMS_API_KEYS: `bench-key-${Math.random().toString(36).slice(2)}`,
-      MEDIASOUP_WORKERS: "1",
-      MEDIASOUP_LISTEN_IP: "127.0.0.1",
-      RTC_MIN_PORT: String(rtcBase),
-      RTC_MAX_PORT: String(rtcBase + RTC_BLOCK_SIZE - 1),
-      CLAIMS_SURVEY_SKIP_ENV_FILE: "1",
-      LOG_LEVEL: "warn",
-    },
-    stdio: "ignore",
-  });
-  try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`the product exited with ${child.exitCode}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false);
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return { wallMs: performance.now() - t0, cpuS: treeCpu(child.pid!) };
-  } finally {
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  const product = await startProductProcess({ serverArgs, env: { LOG_LEVEL: "warn" } });
+  const measured = { wallMs: performance.now() - t0, cpuS: treeCpuSeconds(product.process.pid!) };
+  await product.stop();
+  return measured;
 }
 
 if (serverBuildIsStale(root)) await buildServer(root);

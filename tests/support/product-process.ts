@@ -57,7 +57,18 @@ export interface RunningProduct {
  * after a crash: same database, same media, same address for the pages).
  */
 export async function startProductProcess(
-  opts: { env?: Record<string, string>; pages?: "production" | "none"; keepData?: boolean; dataDir?: string; port?: number; apiKey?: string; rtcBase?: number; root?: string } = {},
+  opts: {
+    env?: Record<string, string>;
+    pages?: "production" | "none";
+    keepData?: boolean;
+    dataDir?: string;
+    port?: number;
+    apiKey?: string;
+    rtcBase?: number;
+    root?: string;
+    /** The node arguments that run the server (bench/start compares two ways); as start.sh by default. */
+    serverArgs?: string[];
+  } = {},
 ): Promise<RunningProduct> {
   const port = opts.port ?? (await freePort());
   // RTC ports per run, reserved so parallel test files never collide; a
@@ -66,7 +77,7 @@ export async function startProductProcess(
   if (opts.rtcBase !== undefined) await waitUntilRtcBaseFree(rtcBase);
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "cs-test-"));
   const apiKey = opts.apiKey ?? `test-key-${Math.random().toString(36).slice(2)}`;
-  const child = spawn(process.execPath, await productServerCommand(opts.root ?? root), {
+  const child = spawn(process.execPath, opts.serverArgs ?? (await productServerCommand(opts.root ?? root)), {
     // `root`: another checkout of the product (a benchmark's before/after run).
     cwd: opts.root ?? root,
     env: {
