@@ -53,7 +53,7 @@ const ratio = (f: (r: { wallMs: number; cpuS: number }) => number) => {
   return summarize(rs).median.toFixed(2);
 };
 const body = `
-The product started with its production pages, one mediasoup worker and a fresh SQLite data folder, until \`/api/health\` first answers 200 (polled every 100 ms), then stopped. The two ways alternate (ABBA), after one unmeasured warm-up start each; CPU is the product's process and its children (user + system, /proc) at that moment. 1-min load average during the runs: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}.
+The product started with its production pages, one mediasoup worker and a fresh SQLite data folder, until \`/api/health\` first answers 200 (polled every 250 ms by tests/support/product-process.ts, which every test starts it with), then stopped. The two ways alternate (ABBA), after one unmeasured warm-up start each; CPU is the product's process and its children (user + system, /proc) at that moment. 1-min load average during the runs: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}.
 
 | Server | Starts | Wall median (s) | Wall max (s) | CPU median (s) | CPU max (s) |
 |---|---:|---:|---:|---:|---:|
