@@ -54,14 +54,16 @@ const relativeTo = (root, file) => path.relative(root, file).split(path.sep).joi
 const ownLocation = (root) => ({
   name: "own-location",
   setup(b) {
-    b.onLoad({ filter: /\.(ts|tsx|mts)$/ }, async (args) => {
+    // Every file of the repository the server imports (packages are not bundled), JavaScript too.
+    b.onLoad({ filter: /\.(ts|tsx|mts|js|jsx|mjs)$/ }, async (args) => {
       const { readFile } = await import("node:fs/promises");
       let contents = await readFile(args.path, "utf8");
       const rel = relativeTo(root, args.path);
       contents = contents
         .replaceAll("import.meta.dirname", `__serverBuildPath(${JSON.stringify(path.posix.dirname(rel))})`)
         .replaceAll("import.meta.url", `__serverBuildUrl(${JSON.stringify(rel)})`);
-      return { contents, loader: args.path.endsWith(".tsx") ? "tsx" : "ts" };
+      const loader = /\.tsx$/.test(args.path) ? "tsx" : /\.jsx$/.test(args.path) ? "jsx" : /\.m?js$/.test(args.path) ? "js" : "ts";
+      return { contents, loader };
     });
   },
 });

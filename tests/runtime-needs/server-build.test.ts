@@ -1,7 +1,7 @@
 // The server's build (scripts/build-server.mjs), which scripts/start.sh runs: on a small
 // checkout of its own, that a file's own location survives bundling (the product finds
 // models/, prisma/migrations and public/guides that way) and follows the checkout when it
-// moves, that Prisma's generated clients stay outside the bundle, and that the bundle is
+// moves (JavaScript files of the repository too), that Prisma's generated clients stay outside the bundle, and that the bundle is
 // known to be stale as soon as a source it was built from changes or goes. That the real
 // server runs from its build is what every test starting the product checks
 // (tests/support/product-process.ts starts it as start.sh does).
@@ -30,12 +30,15 @@ function writeCheckout(root: string) {
       "export const file: string = fileURLToPath(import.meta.url);",
     ].join("\n"),
   );
+  put("server/deep/plain.mjs", "export const plainDir = import.meta.dirname;\n");
   put(
     "server/main.ts",
     [
       'import { note, file } from "./deep/where";',
+      '// @ts-expect-error a JavaScript file of the repository, without types',
+      'import { plainDir } from "./deep/plain.mjs";',
       'import prisma from "../prisma/generated/client";',
-      "console.log(JSON.stringify({ note, file, main: import.meta.dirname, prisma: (prisma as { where: string }).where }));",
+      "console.log(JSON.stringify({ note, file, plainDir, main: import.meta.dirname, prisma: (prisma as { where: string }).where }));",
     ].join("\n"),
   );
 }
@@ -53,6 +56,7 @@ test("a bundled file keeps its own location, which follows the checkout when it 
     assert.deepEqual(run(first), {
       note: "found by its own location",
       file: path.join(first, "server/deep/where.ts"),
+      plainDir: path.join(first, "server/deep"),
       main: path.join(first, "server"),
       prisma: path.join(first, "prisma/generated/client"),
     });
@@ -61,6 +65,7 @@ test("a bundled file keeps its own location, which follows the checkout when it 
     assert.deepEqual(run(moved), {
       note: "found by its own location",
       file: path.join(moved, "server/deep/where.ts"),
+      plainDir: path.join(moved, "server/deep"),
       main: path.join(moved, "server"),
       prisma: path.join(moved, "prisma/generated/client"),
     });
