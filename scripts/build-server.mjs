@@ -19,10 +19,10 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** The bundle of a checkout (this one unless another root is given). */
 export const serverBuildFile = (root = ROOT) => path.join(root, ".server-build", "main.mjs");
-export const OUT_FILE = serverBuildFile();
+const OUT_FILE = serverBuildFile();
 /** Besides the bundled sources (listed in inputs.json at each build), what a build depends on. */
 const BUILD_FILES = ["package.json", "package-lock.json", "scripts/build-server.mjs"];
 const inputsFile = (root) => path.join(root, ".server-build", "inputs.json");
@@ -76,7 +76,7 @@ const prismaClientsOutside = (outDir) => ({
     b.onResolve({ filter: /prisma\/generated\// }, (args) => {
       const target = path.resolve(args.resolveDir, args.path);
       const entry = statSync(target, { throwIfNoEntry: false })?.isDirectory() ? path.join(target, "index.js") : target;
-      return { path: `./${path.relative(outDir, entry).split(path.sep).join("/")}`, external: true };
+      return { path: `./${relativeTo(outDir, entry)}`, external: true };
     });
   },
 });

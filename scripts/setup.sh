@@ -60,5 +60,5 @@ say "page build"
 NEXT_TELEMETRY_DISABLED=1 npx --no-install next build >/tmp/claims-survey-next-build.log 2>&1 || { cat /tmp/claims-survey-next-build.log >&2; exit 1; }
 # The server as one JavaScript file (scripts/build-server.mjs): start.sh runs it with plain node.
 say "server build"
-node scripts/build-server.mjs >/dev/null
+node scripts/build-server.mjs --if-stale >/dev/null
 say "setup done"

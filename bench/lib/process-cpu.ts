@@ -2,7 +2,7 @@
 // processes (bench/sfu, bench/start).
 import { readFileSync } from "node:fs";
 
-/** Clock ticks per second of /proc's times (USER_HZ, 100 on Linux). */
+/** Clock ticks per second of /proc's times (USER_HZ, 100 on Linux; bench/sfu checks it with getconf). */
 export const CLOCK_TICKS = 100;
 
 /** A process's own CPU ticks (user + system) and those of its children it has reaped. */

@@ -32,7 +32,7 @@ import type { types as ms } from "mediasoup";
 import { pino } from "pino";
 import { LocalDiskStorage } from "../../media/recording/storage/local-disk-storage";
 import { SurveyRecorder, type RecordingSummary } from "../../media/recording/survey-recorder";
-import { processTicks } from "../lib/process-cpu";
+import { CLOCK_TICKS as CLK_TCK, processTicks } from "../lib/process-cpu";
 import { writeSection } from "../lib/report";
 
 const SURVEYS = Number(process.env.SURVEYS ?? 8);
@@ -40,7 +40,6 @@ const WINDOW_S = Number(process.env.WINDOW_S ?? 25);
 const WARMUP_S = Number(process.env.WARMUP_S ?? 5);
 const VIDEO = "640x360@30fps 600 kbit/s";
 const VARIANTS = (process.env.VARIANTS ?? "plain,srtp").split(",") as ("plain" | "srtp")[];
-const CLK_TCK = 100; // Linux USER_HZ; checked below with getconf
 const run = promisify(execFile);
 const logger = pino({ level: "silent" });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -7,13 +7,10 @@
 //
 //   node --import tsx bench/start/run.ts [pairs=6]
 import os from "node:os";
-import path from "node:path";
-import { startProductProcess } from "../../tests/support/product-process";
-import { buildServer, serverBuildIsStale, serverBuildFile } from "../../scripts/build-server.mjs";
+import { productServerCommand, SERVER_FROM_SOURCE, startProductProcess } from "../../tests/support/product-process";
 import { treeCpuSeconds } from "../lib/process-cpu";
 import { summarize, writeSection } from "../lib/report";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const pairs = Number(process.argv[2] ?? 6);
 
 async function startOnce(serverArgs: string[]): Promise<{ wallMs: number; cpuS: number }> {
@@ -24,10 +21,9 @@ async function startOnce(serverArgs: string[]): Promise<{ wallMs: number; cpuS: 
   return measured;
 }
 
-if (serverBuildIsStale(root)) await buildServer(root);
 const ways = {
-  build: ["--enable-source-maps", serverBuildFile(root)],
-  tsx: ["--import", "tsx", "server/main.ts"],
+  build: await productServerCommand(),
+  tsx: SERVER_FROM_SOURCE,
 } as const;
 const results: Record<keyof typeof ways, { wallMs: number; cpuS: number }[]> = { build: [], tsx: [] };
 const loads: number[] = [];

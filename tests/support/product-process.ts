@@ -10,6 +10,9 @@ import { RTC_BLOCK_SIZE, reserveRtcBase, waitUntilRtcBaseFree } from "./rtc-port
 
 const root = path.resolve(import.meta.dirname, "../..");
 
+/** The node arguments that run the server's TypeScript through tsx (`npm run dev`, and start.sh before the build). */
+export const SERVER_FROM_SOURCE = ["--import", "tsx", "server/main.ts"] as const;
+
 /**
  * The node arguments that start the product from a checkout as `scripts/start.sh` does:
  * the server's build (scripts/build-server.mjs), built again first if any of its sources
@@ -18,12 +21,9 @@ const root = path.resolve(import.meta.dirname, "../..");
  */
 export async function productServerCommand(checkout = root): Promise<string[]> {
   const builder = path.join(checkout, "scripts/build-server.mjs");
-  if (!existsSync(builder)) return ["--import", "tsx", "server/main.ts"];
-  const { serverBuildIsStale, buildServer, serverBuildFile } = (await import(pathToFileURL(builder).href)) as {
-    serverBuildIsStale: (root: string) => boolean;
-    buildServer: (root: string) => Promise<string>;
-    serverBuildFile: (root: string) => string;
-  };
+  if (!existsSync(builder)) return [...SERVER_FROM_SOURCE];
+  // That checkout's own builder: a benchmark's other checkout builds as it was written then.
+  const { serverBuildIsStale, buildServer, serverBuildFile } = (await import(pathToFileURL(builder).href)) as typeof import("../../scripts/build-server.mjs");
   if (serverBuildIsStale(checkout)) await buildServer(checkout);
   return ["--enable-source-maps", serverBuildFile(checkout)];
 }
