@@ -12,7 +12,7 @@ import http from "node:http";
 import path from "node:path";
 import { build } from "esbuild";
 import { prepareModelWindows } from "../../server/quality/prepare-model-windows";
-import { launchBrowser } from "../support/browser";
+import { launchBrowser, TEST_CAMERA_FPS } from "../support/browser";
 import { y4mFromPhoto } from "../support/fake-camera";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -49,7 +49,7 @@ for (const size of [
   { width: 720, height: 1280 },
 ]) {
   test(`the phone cuts a ${size.width}×${size.height} preview into the server's windows`, { timeout: 180_000 }, async () => {
-    const camera = y4mFromPhoto(photo, 2, 15, size);
+    const camera = y4mFromPhoto(photo, 2, TEST_CAMERA_FPS, size);
     // The frame the camera shows, as the server would receive it (lossless).
     const framePng = execFileSync("ffmpeg", ["-v", "error", "-i", camera, "-frames:v", "1", "-f", "image2pipe", "-vcodec", "png", "-"], { maxBuffer: 64 * 1024 * 1024 });
     const server = (await prepareModelWindows(new Uint8Array(framePng))).windows;

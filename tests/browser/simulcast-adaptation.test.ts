@@ -6,14 +6,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { desktopContext, laptopContext, phoneContext } from "../support/browser";
+import { desktopContext, laptopContext, launchBrowser, phoneContext } from "../support/browser";
 import { browserSession, LOADED_MACHINE_WAIT_MS } from "../support/browser-session";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles, endSurveyWithoutStatement } from "../support/survey-flow";
 import { callNetwork, pollUntil, recordingsOf, sentLayers, settledOnTopLayer } from "../support/call-network";
 import { CAMERA_CAPTURE, CAMERA_LAYERS, spatialLayerForTile } from "../../media/simulcast-layers";
 import { GUARD } from "../../app/_lib/call/simulcast-uplink-guard";
 
-const session = browserSession();
+// Layers and their bit rates are what this test reads: the cameras run at Chromium's
+// own default rate, as before the suite's cameras were slowed (TEST_CAMERA_FPS).
+const session = browserSession({ launch: () => launchBrowser({ cameraFps: 20 }) });
 const newPage = session.newPage;
 const step = (s: string) => console.log(`# ${new Date().toISOString().slice(11, 19)} ${s}`);
 

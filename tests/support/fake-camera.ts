@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { TEST_CAMERA_FPS } from "./browser";
 
 const made: string[] = [];
 process.once("exit", () => {
@@ -13,7 +14,7 @@ process.once("exit", () => {
 });
 
 /** `size`: the camera's frame size (a phone's preview is smaller than its photos); the photo's own size if omitted. */
-export function y4mFromPhoto(photo: string, seconds = 4, fps = 15, size?: { width: number; height: number }): string {
+export function y4mFromPhoto(photo: string, seconds = 4, fps = TEST_CAMERA_FPS, size?: { width: number; height: number }): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "cs-cam-"));
   made.push(dir);
   const out = path.join(dir, `${path.basename(photo, path.extname(photo))}.y4m`);
