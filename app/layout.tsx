@@ -2,6 +2,8 @@ import type { Metadata, Viewport } from "next";
 import { cookies, headers } from "next/headers";
 import { I18nProvider } from "./_i18n/i18n-provider";
 import type { Locale } from "./_i18n/messages";
+import { PageLoadRecovery } from "./_components/page-load-recovery";
+import { PageAlive } from "./_components/page-alive";
 import "./globals.css";
 
 export const metadata: Metadata = { title: "Remote Claims Survey · 远程视频查勘" };
@@ -13,7 +15,11 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   const initial: Locale = chosen === "en" || chosen === "zh-CN" ? chosen : accept.startsWith("zh") ? "zh-CN" : "en";
   return (
     <html lang={initial}>
+      <head>
+        <PageLoadRecovery locale={initial} />
+      </head>
       <body>
+        <PageAlive />
         <I18nProvider initial={initial}>{children}</I18nProvider>
       </body>
     </html>
