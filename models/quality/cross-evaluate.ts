@@ -19,7 +19,7 @@ import { assessPhoto } from "../../server/quality/assess-photo";
 import { loadQualityModel } from "../../server/quality/load-quality-model";
 import { DEFAULT_MODEL_DIR } from "../../server/quality/load-quality-model";
 import { ALSO_RIGHT, CROSS_DEFECTS, EXPECTED_REASON, MILD_CHANGES, baseFrame, cleanCopy, drawDefect, mildCopy } from "./cross-eval/second-generator";
-import { CROSS_MARKER_END, CROSS_MARKER_START } from "./cross-eval/markers";
+import { crossMarkers } from "./cross-eval/markers";
 import { HARD_GOOD_SCENES, drawHardGoodScene } from "./cross-eval/hard-good-scenes";
 import { THIRD_ALSO_RIGHT, THIRD_DEFECTS, THIRD_EXPECTED_REASON, drawThirdDefect } from "./cross-eval/third-generator";
 import { fetchSources, type PhotoSource } from "./fetch-sources";
@@ -28,8 +28,14 @@ import { bootstrapOverPhotos, percentInterval, share } from "./bootstrap";
 import { hashString, Rng } from "./random";
 import { u8ToLinear } from "./degrade/rgb-image";
 import { SEVERITY, meanLuminanceEv } from "./render-sample";
+import { HEADROOM_LEVEL, highlightLevel } from "../../server/quality/highlight-headroom";
 
 const ArgsSchema = z.object({
+  /**
+   * Which held-out photographs: "test" (the training's own sources, photographs never used) or
+   * "unseen-source" (a source no training photograph comes from); each has its own section.
+   */
+  split: z.enum(["test", "unseen-source"]).default("test"),
   modelDir: z.string().default(DEFAULT_MODEL_DIR),
   out: z.string().optional(),
   seed: z.coerce.number().int().default(4242),
@@ -62,8 +68,10 @@ export interface CrossResult {
   reasons: string[];
   scores: Record<string, number>;
   totalMs: number;
-  /** Hard good scenes: the frame's mean linear luminance in EV from middle grey, as the training labels measure it. */
+  /** Clean copies and hard good scenes: the frame's mean linear luminance in EV from middle grey, as the training labels measure it. */
   meanEv?: number;
+  /** Clean copies and hard good scenes: the highlight level the verdict's headroom rule reads (server/quality/highlight-headroom.ts), whole frame at 640×480. */
+  highlight?: number;
 }
 
 const CachedImageSchema = z.object({
@@ -73,9 +81,6 @@ const CachedImageSchema = z.object({
   description: z.string(),
 });
 type CachedImage = z.infer<typeof CachedImageSchema>;
-
-const markerStart = CROSS_MARKER_START;
-const markerEnd = CROSS_MARKER_END;
 
 /** A statistic over photographs with a 95% percentile bootstrap interval (photographs resampled). */
 const bootstrap = (results: CrossResult[], stat: (rs: CrossResult[]) => number, n: number, seed: number) =>
@@ -163,6 +168,20 @@ export function summarise(results: CrossResult[], nBoot: number, seed: number, g
       variantLines.push(`| ${label} | ${rs.length} | ${rs.filter((r) => r.verdict === "rejected").length} | ${rs.filter((r) => r.reasons.includes("underexposure")).length} |`);
     }
   }
+  // Which photographs the false rejects come from: a few scenes refused in every copy read
+  // very differently from refusals spread thinly over many.
+  variantLines.push("");
+  variantLines.push(`| Photograph (clean + mildly changed copies) | Clean copy: mean EV / highlight level (headroom below ${HEADROOM_LEVEL.toFixed(3)}) | Rejected | First reason given |`);
+  variantLines.push(`|---|---|---:|---|`);
+  for (const id of [...new Set(good.map((r) => r.photo))]) {
+    const rs = good.filter((r) => r.photo === id);
+    const clean = rs.filter((r) => r.kind === "clean" && r.meanEv !== undefined && r.highlight !== undefined);
+    const levels = clean.map((r) => `${r.meanEv!.toFixed(2)} / ${r.highlight!.toFixed(3)}`).join(", ") || "—";
+    const first = new Map<string, number>();
+    for (const r of rs) for (const c of r.reasons.slice(0, 1)) first.set(c, (first.get(c) ?? 0) + 1);
+    const list = [...first].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ") || "—";
+    variantLines.push(`| ${id} | ${levels} | ${rs.filter((r) => r.verdict === "rejected").length} / ${rs.length} | ${list} |`);
+  }
   lines.push(`| Frame (${gen.name}) | Good images rejected | Defects detected | Obstructions detected |`);
   lines.push(`|---|---:|---:|---:|`);
   for (const [w, h] of SIZES) {
@@ -174,10 +193,14 @@ export function summarise(results: CrossResult[], nBoot: number, seed: number, g
   return { lines, variantLines, photos, fr, frHard, det, first };
 }
 
-/** The frame's mean linear luminance (EV from middle grey) at the training frames' 640x480, as render-sample.ts labels it. */
-async function frameMeanEv(jpeg: Buffer): Promise<number> {
+/**
+ * The frame's mean linear luminance (EV from middle grey) at the training frames' 640x480, as
+ * render-sample.ts labels it, and its highlight level as the headroom rule reads it.
+ */
+async function frameLevels(jpeg: Buffer): Promise<{ meanEv: number; highlight: number }> {
   const { data, info } = await sharp(jpeg).autoOrient().resize(640, 480, { fit: "inside" }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return meanLuminanceEv(u8ToLinear(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height));
+  const rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
+  return { meanEv: meanLuminanceEv(u8ToLinear(rgb, info.width, info.height)), highlight: highlightLevel(rgb) };
 }
 
 /** A set of images made from the held-out photographs by one generator, cached under models/.cache. */
@@ -233,7 +256,7 @@ async function judgeImageSet(set: ImageSet, photos: PhotoSource[], args: { seed:
           reasons: a.reasons.map((r) => r.code),
           scores: a.scores,
           totalMs: a.timings.totalMs,
-          ...(img.kind === "hard" ? { meanEv: await frameMeanEv(bytes) } : {}),
+          ...(img.kind === "hard" || img.kind === "clean" ? await frameLevels(bytes) : {}),
         });
       }
       console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${p.id} ${size} ${set.name}: ${results.slice(before).map((r) => `${r.variant}=${r.verdict === "rejected" ? r.reasons[0] : "ok"}`).join(" ")}`);
@@ -246,7 +269,7 @@ async function main() {
   const t0 = performance.now();
   const model = await loadQualityModel(args.modelDir);
   const trainIds = new Set(z.array(z.string()).parse(model.manifest.training.trainingPhotographs));
-  const photos = fetchSources().filter((s) => s.split === "test");
+  const photos = fetchSources([args.split]);
   const leaked = photos.filter((s) => trainIds.has(s.id));
   if (leaked.length > 0) throw new Error(`evaluation photographs were used in training: ${leaked.map((s) => s.id).join(", ")}`);
 
@@ -310,18 +333,20 @@ async function main() {
   const second = summarise(results, args.bootstrap, args.seed, SECOND);
   const third = summarise(results, args.bootstrap, args.seed, THIRD);
   const nPhotos = second.photos;
+  const { start: markerStart, end: markerEnd } = crossMarkers(args.split);
+  const unseenSource = args.split === "unseen-source";
   const section = `${markerStart}
-## Cross-generator evaluation (second and third generators, full server verdict)
+## Cross-generator evaluation${unseenSource ? ", photographs from a source unseen in training" : ""} (second and third generators, full server verdict)
 
-Written by \`npx tsx models/quality/cross-evaluate.ts\` on ${new Date().toISOString().slice(0, 10)} (${((performance.now() - t0) / 1000).toFixed(0)} s), model SHA-256 \`${model.sha256}\`. Do not edit by hand.
+Written by \`npx tsx models/quality/cross-evaluate.ts${unseenSource ? " --split=unseen-source" : ""}\` on ${new Date().toISOString().slice(0, 10)} (${((performance.now() - t0) / 1000).toFixed(0)} s), model SHA-256 \`${model.sha256}\`. Do not edit by hand.
 
-- ${nPhotos} held-out photographs (the \`test\` split of \`sources.json\`; none used for training or for choosing thresholds), each at 1600×1200 and 1920×1080${args.maxWidth >= 4000 ? ", and at 4000×3000 where the original is at least 4000 px wide" : " (**4000×3000 frames left out of this run**, \`--max-width=" + args.maxWidth + "\`)"} (portrait photographs as 1200×1600, 1080×1920${args.maxWidth >= 4000 ? ", 3000×4000" : ""}), cropped from the original. Per photograph and size: the clean copy, four mildly changed copies (JPEG quality 75, +10% and −10% brightness, resized to 60%), nine defects drawn by the second generator and ten by the third. Every defect is clearly visible at its severity. Both generators' defects are judged against the same clean, mildly changed and hard good images, so the false-reject figures are the same in both tables.
+- ${nPhotos} held-out photographs (the \`${args.split}\` split of \`sources.json\`; none used for training or for choosing thresholds${unseenSource ? "; from a Debian package, and a photographer, that no training photograph comes from (DATA.md)" : ""}), each at 1600×1200 and 1920×1080${args.maxWidth >= 4000 ? ", and at 4000×3000 where the original is at least 4000 px wide" : " (**4000×3000 frames left out of this run**, \`--max-width=" + args.maxWidth + "\`)"} (portrait photographs as 1200×1600, 1080×1920${args.maxWidth >= 4000 ? ", 3000×4000" : ""}), cropped from the original. Per photograph and size: the clean copy, four mildly changed copies (JPEG quality 75, +10% and −10% brightness, resized to 60%), nine defects drawn by the second generator and ten by the third. Every defect is clearly visible at its severity. Both generators' defects are judged against the same clean, mildly changed and hard good images, so the false-reject figures are the same in both tables.
 - **Second generator** (\`cross-eval/second-generator.ts\`, sharp and TypeScript, written apart from the training renderer): straight box/ramp motion streaks of 1.5–2.5% of the long side; Gaussian defocus σ 0.5–0.8% and hard disc defocus r 0.6–1%; +1.7…+2.3 EV and −2.3…−3 EV in linear light with a hard clip; 1–3 screened SVG glare blobs with a veil; independent Gaussian sensor noise σ 0.06–0.1; dark and skin-coloured blobs entering from an edge over 20–40% of the frame. **Its figures are no longer independent of training:** on 2026-12-03 the training renderer was given more forms of each defect (independent per-pixel noise, bell-shaped and screened glare, dark and neutral objects from an edge, straight box/ramp streaks, hard clipping; DATA.md) after its misses here were read. The renderer's code was written from physics and phones, not copied, but the choice of forms was informed by this generator.
 - **Third generator** (\`cross-eval/third-generator.ts\`, written after that change and used for nothing else; every defect drawn by ImageMagick 6, an outside implementation): IM \`-motion-blur\` (one-sided Gaussian-weighted streak, σ 0.8–1.3% of the width); IM \`-blur\` (Gaussian, σ 0.4–0.7%); ×2^EV in IM's linear RGB with the quantum's clip, +1.6…+2.6 EV and −2.3…−3.3 EV; one or two blurred white/tinted ellipses (radius 8–16% of the width) or a wide radial-gradient flare with a saturated core, both screened on; IM \`+noise Gaussian\` or \`+noise Poisson\` (σ 0.08–0.12 at mid-grey) drawn on a grid 720 px high and enlarged to the frame; a dark or neutral band with a straight edge from one side, or a disc from a corner (skin, fabric, grey or black), 20–35% of the frame, edge blurred. **These are the independent figures.**
 - Hard good scenes (\`cross-eval/hard-good-scenes.ts\`, 1600×1200 and 1920×1080 only): clean photographs of the kinds an outside evaluation saw refused (issue 12), made from the same held-out photographs — fog/haze (I = J·t + A·(1−t) in linear light, bright airlight, t falling towards the top), a correctly exposed low-key night scene (darker, deeper shadows, a cool cast, a few lamps with a glow), a high-key bright rendering (raised with a soft shoulder, little clipped), a backlit subject (bright surroundings, darker centre) and a smooth close-up (the least textured half-size crop holding an edge, enlarged 2×). Every one is a usable photograph, so every rejection is a false reject; they have their own line and rows, apart from the clean + mildly changed figure. The smooth close-up of a photograph with no sharp low-texture region (LadyBird's out-of-focus background) is a crop of bokeh, which a gate may fairly call blurred. The night scenes are the daytime photographs darkened in linear light, with deeper shadows and a few lamps; the last table splits them by the frame's mean linear luminance on the scale the training labels use for underexposure, so that a refusal of a frame as dark as the training's underexposure defects can be told apart from one of a frame the training called well exposed. The hard-scene figures count every refusal as false either way.
 - Each image goes through \`assessPhoto\` (validation, SHA-256, decode, the windows covering the whole frame, the model, the thresholds): this is the verdict a user gets. Intervals: 95% percentile bootstrap over photographs (${args.bootstrap} resamples of whole photographs).
 - "First reason right": the first reason names the defect drawn (a motion streak called defocus, or a defocus called motion blur, also counts: both ask for a steadier, focused retake).
-- Limits: the photographs come from the same Debian packages as the training photographs (wallpapers and one phone's snapshots; see DATA.md for the search for other sources), so "unseen" here means unseen photographs and unseen generators, not unseen kinds of source. The gate judges a frame reduced to 480 px high, so independent per-pixel noise drawn at full resolution is averaged down there (σ divided by about 2.5 at 1600×1200 and 6 at 4000×3000); the third generator draws its noise on a 720-px grid for that reason, the second at full resolution.
+- Limits: ${unseenSource ? "the photographs are one photographer's desktop backgrounds (enlightenment-data: plants, trees in fog and snow, mountains at dusk, clouds, lanterns; see DATA.md), an unseen source but still landscape and nature photographs, not phone snapshots of cars" : "the photographs come from the same Debian packages as the training photographs (wallpapers and one phone's snapshots; see DATA.md for the search for other sources), so \"unseen\" here means unseen photographs and unseen generators, not unseen kinds of source"}. The gate judges a frame reduced to 480 px high, so independent per-pixel noise drawn at full resolution is averaged down there (σ divided by about 2.5 at 1600×1200 and 6 at 4000×3000); the third generator draws its noise on a 720-px grid for that reason, the second at full resolution.
 
 ### Third generator (independent)
 

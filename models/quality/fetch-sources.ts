@@ -4,20 +4,29 @@
 // ever see the exact bytes the committed model was trained on.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, copyFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, copyFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { eetEntry } from "./eet-entry";
 
 const SourceSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]+$/),
   package: z.string().min(1),
   version: z.string().min(1),
   path: z.string().startsWith("/"),
+  /** The photograph is this entry of the EET (.edj) archive at `path` (eet-entry.ts). */
+  member: z.string().min(1).optional(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   author: z.string().min(1),
   licence: z.string().min(1),
-  split: z.enum(["train", "test"]),
+  /**
+   * train: used for training and thresholds; test: held out, same sources as training;
+   * unseen-source: held out and from a source (package, photographer) that no training
+   * photograph comes from, for the cross-generator evaluation on an unseen kind of source.
+   */
+  split: z.enum(["train", "test", "unseen-source"]),
 });
+export type Split = z.infer<typeof SourceSchema>["split"];
 export type PhotoSource = z.infer<typeof SourceSchema> & { file: string };
 
 const SourcesFileSchema = z.object({ note: z.string(), sources: z.array(SourceSchema).min(1) });
@@ -58,20 +67,22 @@ export function readSourceList(): Omit<PhotoSource, "file">[] {
   return SourcesFileSchema.parse(raw).sources;
 }
 
-/** Returns every source photograph with a verified local file, fetching what is missing. */
-export function fetchSources(): PhotoSource[] {
-  const list = readSourceList();
+/** Returns every source photograph (of the given splits) with a verified local file, fetching what is missing. */
+export function fetchSources(splits?: Split[]): PhotoSource[] {
+  const list = readSourceList().filter((s) => !splits || splits.includes(s.split));
   mkdirSync(SOURCES_DIR, { recursive: true });
   const extracted = new Map<string, string>();
   const result: PhotoSource[] = [];
   for (const src of list) {
-    const file = path.join(SOURCES_DIR, `${src.id}${path.extname(src.path).toLowerCase()}`);
+    // An archive's member is a JPEG (the only kind read from one so far).
+    const file = path.join(SOURCES_DIR, `${src.id}${src.member ? ".jpg" : path.extname(src.path).toLowerCase()}`);
     if (!existsSync(file) || sha256(file) !== src.sha256) {
       const key = `${src.package}=${src.version}`;
       if (!extracted.has(key)) extracted.set(key, extractPackage(src.package, src.version));
       const from = path.join(extracted.get(key)!, src.path);
       if (!existsSync(from)) throw new Error(`${key} does not contain ${src.path}`);
-      copyFileSync(from, file);
+      if (src.member) writeFileSync(file, eetEntry(from, src.member));
+      else copyFileSync(from, file);
     }
     const got = sha256(file);
     if (got !== src.sha256) {
