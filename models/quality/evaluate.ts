@@ -50,8 +50,7 @@ async function main() {
   const t0 = performance.now();
   const model = await loadQualityModel();
   const { manifest } = model;
-  const sources = fetchSources();
-  const test = sources.filter((s) => s.split === "test");
+  const test = fetchSources(["test"]);
   const trainIds = new Set(z.array(z.string()).parse(manifest.training.trainingPhotographs));
   const leaked = test.filter((s) => trainIds.has(s.id));
   if (leaked.length > 0) throw new Error(`held-out photographs were used in training: ${leaked.map((s) => s.id).join(", ")}`);

@@ -47,7 +47,7 @@ async function main() {
   const model = await loadQualityModel();
   const threshold = model.manifest.thresholds.underexposure;
   const uIndex = (model.manifest.outputs as readonly string[]).indexOf("underexposure");
-  const train = fetchSources().filter((s) => s.split === "train");
+  const train = fetchSources(["train"]);
   const trainIds = new Set(model.manifest.training.trainingPhotographs as string[]);
   if (train.length !== trainIds.size || train.some((s) => !trainIds.has(s.id))) throw new Error("train split differs from the model's training photographs");
   const items: Item[] = [];

@@ -50,7 +50,7 @@ const RECIPES: Recipe[] = [
 
 async function main() {
   mkdirSync(OUT, { recursive: true });
-  const sources = new Map(fetchSources().map((s) => [s.id, s]));
+  const sources = new Map(fetchSources(["test"]).map((s) => [s.id, s]));
   for (const r of RECIPES) {
     const src = sources.get(r.source);
     if (!src || src.split !== "test") throw new Error(`fixture source ${r.source} must be a held-out (test) photograph`);

@@ -38,7 +38,7 @@ const ORDERS: Record<string, Order> = {
 const BLUR = new Set<Defect>(["motion_blur", "defocus"]);
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
-const train = fetchSources().filter((s) => s.split === "train");
+const train = fetchSources(["train"]);
 const { featureNames, bytes } = buildFeatureModel();
 const session = await featureSession(bytes);
 const rows = [

@@ -64,7 +64,8 @@ async function main() {
   const t0 = performance.now();
   const log = (msg: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${msg}`);
 
-  const sources = fetchSources();
+  // The training sources and the held-out ones; the unseen-source split is never fetched here.
+  const sources = fetchSources(["train", "test"]);
   const train = sources.filter((s) => s.split === "train");
   log(`${train.length} training photographs (${sources.length - train.length} held out for evaluate.ts)`);
 

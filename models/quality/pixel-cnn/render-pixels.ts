@@ -24,14 +24,14 @@ const ArgsSchema = z.object({
 });
 
 export function pixelCacheDir(): string {
-  const train = fetchSources().filter((s) => s.split === "train");
+  const train = fetchSources(["train"]);
   const key = rowCacheKey(train, PIXEL_TRAINING.perSource, PIXEL_TRAINING.seed, "pixels");
   return path.resolve(import.meta.dirname, `../../.cache/pixels-${key}`);
 }
 
 async function main() {
   const args = parseCliArgs(ArgsSchema, "--shard=I --shards=N");
-  const train = fetchSources().filter((s) => s.split === "train");
+  const train = fetchSources(["train"]);
   const dir = pixelCacheDir();
   const indexFile = path.join(dir, `index-${args.shard}-of-${args.shards}.json`);
   if (existsSync(indexFile)) {
