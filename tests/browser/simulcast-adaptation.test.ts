@@ -14,8 +14,8 @@ import { CAMERA_CAPTURE, CAMERA_LAYERS, spatialLayerForTile } from "../../media/
 import { GUARD } from "../../app/_lib/call/simulcast-uplink-guard";
 
 // Layers and their bit rates are what this test reads: the cameras run at Chromium's
-// own default rate, as before the suite's cameras were slowed (TEST_CAMERA_FPS).
-const session = browserSession({ launch: () => launchBrowser({ cameraFps: 20 }) });
+// own rate (no fps option), as before the suite's cameras were slowed (TEST_CAMERA_FPS).
+const session = browserSession({ launch: () => launchBrowser({ cameraFps: null }) });
 const newPage = session.newPage;
 const step = (s: string) => console.log(`# ${new Date().toISOString().slice(11, 19)} ${s}`);
 

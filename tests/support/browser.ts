@@ -23,7 +23,7 @@ export const TEST_CAMERA_FPS = 10;
  * instead of granting every request.
  */
 export async function launchBrowser(
-  opts: { fakeVideoFile?: string; cameraFps?: number; askForMedia?: boolean; executablePath?: string; secureOrigins?: string[]; extraArgs?: string[] } = {},
+  opts: { fakeVideoFile?: string; cameraFps?: number | null; askForMedia?: boolean; executablePath?: string; secureOrigins?: string[]; extraArgs?: string[] } = {},
 ): Promise<Browser> {
   const args = [
     "--no-sandbox",
@@ -33,8 +33,8 @@ export async function launchBrowser(
     "--disable-sync",
     "--disable-quic",
     "--no-first-run",
-    // A file-fed camera (fakeVideoFile) runs at the file's own rate instead.
-    `--use-fake-device-for-media-stream=fps=${opts.cameraFps ?? TEST_CAMERA_FPS}`,
+    // A file-fed camera (fakeVideoFile) runs at the file's own rate instead; null: Chromium's own rate.
+    opts.cameraFps === null ? "--use-fake-device-for-media-stream" : `--use-fake-device-for-media-stream=fps=${opts.cameraFps ?? TEST_CAMERA_FPS}`,
     "--allow-loopback-in-peer-connection",
     "--autoplay-policy=no-user-gesture-required",
     // One --disable-features only: Chromium reads the last one given, so every
