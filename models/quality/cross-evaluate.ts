@@ -19,7 +19,7 @@ import { assessPhoto } from "../../server/quality/assess-photo";
 import { loadQualityModel } from "../../server/quality/load-quality-model";
 import { DEFAULT_MODEL_DIR } from "../../server/quality/load-quality-model";
 import { ALSO_RIGHT, CROSS_DEFECTS, EXPECTED_REASON, MILD_CHANGES, baseFrame, cleanCopy, drawDefect, mildCopy } from "./cross-eval/second-generator";
-import { crossMarkers } from "./cross-eval/markers";
+import { CROSS_SPLITS, crossMarkers } from "./cross-eval/markers";
 import { HARD_GOOD_SCENES, drawHardGoodScene } from "./cross-eval/hard-good-scenes";
 import { THIRD_ALSO_RIGHT, THIRD_DEFECTS, THIRD_EXPECTED_REASON, drawThirdDefect } from "./cross-eval/third-generator";
 import { fetchSources, type PhotoSource } from "./fetch-sources";
@@ -35,7 +35,7 @@ const ArgsSchema = z.object({
    * Which held-out photographs: "test" (the training's own sources, photographs never used) or
    * "unseen-source" (a source no training photograph comes from); each has its own section.
    */
-  split: z.enum(["test", "unseen-source"]).default("test"),
+  split: z.enum(CROSS_SPLITS).default("test"),
   modelDir: z.string().default(DEFAULT_MODEL_DIR),
   out: z.string().optional(),
   seed: z.coerce.number().int().default(4242),
@@ -81,6 +81,13 @@ const CachedImageSchema = z.object({
   description: z.string(),
 });
 type CachedImage = z.infer<typeof CachedImageSchema>;
+
+/** How often each reason is given among the first `upTo` reasons of these results, most frequent first ("—" if none). */
+function reasonCounts(results: CrossResult[], upTo = Infinity): string {
+  const counts = new Map<string, number>();
+  for (const r of results) for (const c of r.reasons.slice(0, upTo)) counts.set(c, (counts.get(c) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ") || "—";
+}
 
 /** A statistic over photographs with a 95% percentile bootstrap interval (photographs resampled). */
 const bootstrap = (results: CrossResult[], stat: (rs: CrossResult[]) => number, n: number, seed: number) =>
@@ -141,14 +148,8 @@ export function summarise(results: CrossResult[], nBoot: number, seed: number, g
   for (const v of ["original", ...MILD_CHANGES, ...HARD_GOOD_SCENES]) {
     const rs = [...good, ...hard].filter((r) => r.variant === v);
     if (rs.length === 0) continue;
-    const first = new Map<string, number>(), any = new Map<string, number>();
-    for (const r of rs) {
-      for (const c of r.reasons.slice(0, 1)) first.set(c, (first.get(c) ?? 0) + 1);
-      for (const c of r.reasons) any.set(c, (any.get(c) ?? 0) + 1);
-    }
-    const list = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ") || "—";
     const rej = bootstrap(rs, (x) => share(x, (r) => r.verdict === "rejected"), nBoot, seed + hashString(v));
-    variantLines.push(`| ${v} | ${rs.length} | ${rs.filter((r) => r.verdict === "rejected").length} | ${percentInterval(rej)} | ${list(first)} | ${list(any)} |`);
+    variantLines.push(`| ${v} | ${rs.length} | ${rs.filter((r) => r.verdict === "rejected").length} | ${percentInterval(rej)} | ${reasonCounts(rs, 1)} | ${reasonCounts(rs)} |`);
   }
   // How dark the night scenes are, on the training labels' own scale: a frame whose mean is at
   // or below defectMaxMeanEv is as dark as the renderer's underexposure defects; between that and
@@ -177,10 +178,7 @@ export function summarise(results: CrossResult[], nBoot: number, seed: number, g
     const rs = good.filter((r) => r.photo === id);
     const clean = rs.filter((r) => r.kind === "clean" && r.meanEv !== undefined && r.highlight !== undefined);
     const levels = clean.map((r) => `${r.meanEv!.toFixed(2)} / ${r.highlight!.toFixed(3)}`).join(", ") || "—";
-    const first = new Map<string, number>();
-    for (const r of rs) for (const c of r.reasons.slice(0, 1)) first.set(c, (first.get(c) ?? 0) + 1);
-    const list = [...first].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ") || "—";
-    variantLines.push(`| ${id} | ${levels} | ${rs.filter((r) => r.verdict === "rejected").length} / ${rs.length} | ${list} |`);
+    variantLines.push(`| ${id} | ${levels} | ${rs.filter((r) => r.verdict === "rejected").length} / ${rs.length} | ${reasonCounts(rs, 1)} |`);
   }
   lines.push(`| Frame (${gen.name}) | Good images rejected | Defects detected | Obstructions detected |`);
   lines.push(`|---|---:|---:|---:|`);

@@ -16,7 +16,8 @@ export class EetFormatError extends Error {}
 
 export interface EetEntry {
   name: string;
-  bytes: Buffer;
+  /** The stored bytes; null for an entry that is compressed, ciphered or an alias (not read). */
+  bytes: Buffer | null;
 }
 
 export function eetEntries(file: string): EetEntry[] {
@@ -33,11 +34,8 @@ export function eetEntries(file: string): EetEntry[] {
     if (nameOffset + nameLength > b.length || offset + size > b.length) throw new EetFormatError(`${file}: entry ${i} runs past the end`);
     const name = b.subarray(nameOffset, nameOffset + Math.max(0, nameLength - 1)).toString("utf8");
     // Bit 0 compressed, bit 1 ciphered, bit 2 alias: none of them is a plain copy of the data.
-    if ((flags & 0x7) !== 0 || size !== dataSize) {
-      entries.push({ name, bytes: Buffer.alloc(0) });
-      continue;
-    }
-    entries.push({ name, bytes: b.subarray(offset, offset + size) });
+    const plain = (flags & 0x7) === 0 && size === dataSize;
+    entries.push({ name, bytes: plain ? b.subarray(offset, offset + size) : null });
   }
   return entries;
 }
@@ -46,6 +44,6 @@ export function eetEntries(file: string): EetEntry[] {
 export function eetEntry(file: string, name: string): Buffer {
   const entry = eetEntries(file).find((e) => e.name === name);
   if (!entry) throw new EetFormatError(`${file} has no entry ${name}`);
-  if (entry.bytes.length === 0) throw new EetFormatError(`${file}: entry ${name} is compressed, ciphered or an alias`);
+  if (!entry.bytes) throw new EetFormatError(`${file}: entry ${name} is compressed, ciphered or an alias`);
   return entry.bytes;
 }
