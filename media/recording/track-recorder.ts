@@ -427,19 +427,34 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   }
 
   /**
-   * Below the best layer: asks for it again. Without a bandwidth estimate
-   * (none runs toward the muxer, see recording-capabilities.ts) mediasoup
-   * chooses a layer only when a stream's score changes or preferences are
-   * set; a layer that was not yet active for 2 s when the recording started
-   * (a loaded sender) would otherwise never be taken (seen: 180 s on the layer
-   * below while the sender sent the best one). Setting the preference makes
-   * mediasoup look again; it switches at that layer's next keyframe.
+   * Below the best layer: makes mediasoup choose the layer again. Without a
+   * bandwidth estimate (none runs toward the muxer, see recording-capabilities.ts)
+   * mediasoup (3.27) chooses a simulcast consumer's layer only on a stream's first
+   * packet or first Sender Report, a score change, or a *changed* preference. A
+   * layer the sender adds after the recording started is not yet switchable at
+   * either of its firsts (its capture instant is known only from the packet after
+   * its first Sender Report), and on a clean link no score changes: the recording
+   * stayed on the layer below for good (seen: 180 s on layer 1 while the phone
+   * sent layer 2; tests/recording/recording-layers.test.ts reproduces it). Asking
+   * for the same preference again is ignored, so the preference steps down to the
+   * layer being written (which changes nothing forwarded) and back up, and
+   * mediasoup chooses again; it switches at the best layer's next keyframe. Not
+   * while mediasoup already waits for that keyframe (target above current): the
+   * step down would throw the wait away.
    */
   private async reachForBestLayer(): Promise<void> {
     const consumer = this.consumer;
-    if (!this.bestLayers || !consumer || consumer.closed || this.stopping || this.pausedAtMs !== undefined) return;
+    const best = this.bestLayers;
+    if (!best || !consumer || consumer.closed || this.stopping || this.pausedAtMs !== undefined) return;
     const current = consumer.currentLayers?.spatialLayer;
-    if (current !== undefined && current < this.bestLayers.spatialLayer) await consumer.setPreferredLayers(this.bestLayers).catch(() => {});
+    if (current === undefined || current >= best.spatialLayer) return;
+    const dump = await consumer.dump().catch(() => undefined);
+    const target = dump && "targetSpatialLayer" in dump ? dump.targetSpatialLayer : undefined;
+    if (target !== undefined && target !== null && target > current) return;
+    await consumer
+      .setPreferredLayers({ spatialLayer: current, temporalLayer: best.temporalLayer })
+      .then(() => consumer.setPreferredLayers(best))
+      .catch(() => {});
   }
 
   /** Loss that NACK could not repair, from the producer's receive stats (one channel request per interval). */

@@ -230,7 +230,11 @@ export async function makeSimulcastLayers(dir: string, layers: { width: number; 
  * own SSRC, sent through one relay socket so every layer arrives from the one
  * address the transport learnt (comedia), as a browser's layers share a socket.
  */
-export async function createSimulcastProducer(router: ms.Router, layers: SimulcastLayerSource[]): Promise<SyntheticProducer & { layerSenders: ChildProcess[] }> {
+export async function createSimulcastProducer(
+  router: ms.Router,
+  layers: SimulcastLayerSource[],
+  opts: { heldBack?: number[] } = {},
+): Promise<SyntheticProducer & { layerSenders: ChildProcess[]; startLayer(index: number): void }> {
   const transport = await router.createPlainTransport({ listenInfo: { protocol: "udp", ip: "127.0.0.1" }, rtcpMux: false, comedia: true });
   const payloadType = 101;
   const ssrcs = layers.map(() => nextSsrc++);
@@ -243,22 +247,29 @@ export async function createSimulcastProducer(router: ms.Router, layers: Simulca
   });
   const rtpRelay = await udpRelay(transport.tuple.localPort);
   const rtcpRelay = await udpRelay(transport.rtcpTuple!.localPort);
-  const senders = layers.map((layer, i) =>
+  const send = (i: number) =>
     spawn(
       "ffmpeg",
-      ["-nostdin", "-v", "error", "-re", "-stream_loop", "-1", "-i", layer.file, "-map", "0", "-c", "copy",
+      ["-nostdin", "-v", "error", "-re", "-stream_loop", "-1", "-i", layers[i]!.file, "-map", "0", "-c", "copy",
         "-f", "rtp", "-payload_type", String(payloadType), "-ssrc", String(ssrcs[i]),
         `rtp://127.0.0.1:${rtpRelay.address().port}?rtcpport=${rtcpRelay.address().port}&pkt_size=1200`],
       { stdio: "ignore" },
-    ),
-  );
+    );
+  // A held-back layer starts when the test says (startLayer), as a phone's encoder adds a layer mid-call.
+  const senders: ChildProcess[] = [];
+  layers.forEach((_, i) => {
+    if (!opts.heldBack?.includes(i)) senders[i] = send(i);
+  });
   return {
     producer,
     transport,
     sender: senders[0]!,
     layerSenders: senders,
+    startLayer(i: number) {
+      if (!senders[i]) senders[i] = send(i);
+    },
     close() {
-      for (const s of senders) s.kill("SIGKILL");
+      for (const s of senders) s?.kill("SIGKILL");
       rtpRelay.close();
       rtcpRelay.close();
       transport.close();

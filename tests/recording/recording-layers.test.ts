@@ -10,6 +10,7 @@ import { after, before, test } from "node:test";
 import * as mediasoup from "mediasoup";
 import type { types as ms } from "mediasoup";
 import { SurveyRecorder } from "../../media/recording/survey-recorder";
+import { until } from "../support/until";
 import { mapContinuity } from "../../server/archive/evidence-input";
 import {
   closeRecorderTestBed,
@@ -111,4 +112,44 @@ test("the best layer stops mid-recording: the picture's hole until the next laye
   const continuity = mapContinuity(JSON.stringify(log), new Date(video!.startedAt!), new Date(video!.endedAt));
   const mapped = continuity.find((e) => e.type === "gap");
   assert.ok(mapped && mapped.cause === "no-frames" && mapped.until === hole.at, `the package's log has the hole (${JSON.stringify(continuity)})`);
+});
+
+test("a layer the sender adds after the recording started is recorded once it flows: the recording does not stay on the layer below", { timeout: 180_000 }, async () => {
+  // mediasoup chooses the recording consumer's layer again only on a few events
+  // (a stream's first packet or first Sender Report, a score change, a changed
+  // preference). A layer that starts after the recording did cannot be switched
+  // to at its first packet nor at its first Sender Report (its capture instant
+  // is known only from the packet after that report), and on a clean link no
+  // score changes: unless the recorder makes mediasoup choose again, the
+  // recording stays on the layer below for good (the browser test saw 180 s).
+  const layers = await makeSimulcastLayers(bed.dir, [
+    { width: 160, height: 120, kbps: 100 },
+    { width: 320, height: 240, kbps: 300 },
+    { width: 640, height: 480, kbps: 800 },
+  ]);
+  const sender = await createSimulcastProducer(bed.router, layers, { heldBack: [2] });
+  producers.push(sender);
+  // Long enough for the two lower layers' Sender Reports (ffmpeg: about every 5 s).
+  await sleep(7_000);
+  const consumers: ms.Consumer[] = [];
+  const onTransport = (t: ms.Transport) => t.observer.on("newconsumer", (c) => consumers.push(c));
+  bed.router.observer.on("newtransport", onTransport);
+  const rec = new SurveyRecorder({ router: bed.router, surveyId: "survey-layer-added", storage: bed.storage, logger: silentLogger });
+  await rec.addProducer(sender.producer, { participantId: "ph1", role: "policyholder" });
+  bed.router.observer.off("newtransport", onTransport);
+  assert.equal(consumers.length, 1, "the recorder consumes the sender once");
+  const consumer = consumers[0]!;
+  await until("the recording on layer 1, the best one sent so far", async () => consumer.currentLayers?.spatialLayer === 1);
+  sender.startLayer(2);
+  // Taken at a keyframe of layer 2 (one a second) once mediasoup chooses again;
+  // the deadline only turns a recording stuck below into a failure.
+  await until("the recording on layer 2 once it flows", async () => consumer.currentLayers?.spatialLayer === 2, 90_000).catch((err: Error) => {
+    throw new Error(`${err.message} (still on layer ${consumer.currentLayers?.spatialLayer})`);
+  });
+  await sleep(2_000);
+  const [video] = await rec.close();
+  const decoded = await decodedSizes(bed.storage.localPath(video!.files[0]!.key));
+  assert.deepEqual(decoded.sizes.sort(), ["320x240", "640x480"], `the file holds layer 1, then layer 2 (${decoded.sizes.join(", ")})`);
+  const layerEntries = video!.entries.filter((e) => e.type === "layers").map((e) => e.spatialLayer);
+  assert.deepEqual(layerEntries, [1, 2], "the continuity log names the switch up");
 });
