@@ -449,8 +449,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     const current = consumer.currentLayers?.spatialLayer;
     if (current === undefined || current >= best.spatialLayer) return;
     const dump = await consumer.dump().catch(() => undefined);
-    const target = dump && "targetSpatialLayer" in dump ? dump.targetSpatialLayer : undefined;
-    if (target !== undefined && target !== null && target > current) return;
+    if (dump && "targetSpatialLayer" in dump && dump.targetSpatialLayer > current) return;
     await consumer
       .setPreferredLayers({ spatialLayer: current, temporalLayer: best.temporalLayer })
       .then(() => consumer.setPreferredLayers(best))

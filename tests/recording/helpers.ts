@@ -234,7 +234,7 @@ export async function createSimulcastProducer(
   router: ms.Router,
   layers: SimulcastLayerSource[],
   opts: { heldBack?: number[] } = {},
-): Promise<SyntheticProducer & { layerSenders: ChildProcess[]; startLayer(index: number): void }> {
+): Promise<SyntheticProducer & { layerSenders: (ChildProcess | undefined)[]; startLayer(index: number): void }> {
   const transport = await router.createPlainTransport({ listenInfo: { protocol: "udp", ip: "127.0.0.1" }, rtcpMux: false, comedia: true });
   const payloadType = 101;
   const ssrcs = layers.map(() => nextSsrc++);
@@ -256,10 +256,7 @@ export async function createSimulcastProducer(
       { stdio: "ignore" },
     );
   // A held-back layer starts when the test says (startLayer), as a phone's encoder adds a layer mid-call.
-  const senders: ChildProcess[] = [];
-  layers.forEach((_, i) => {
-    if (!opts.heldBack?.includes(i)) senders[i] = send(i);
-  });
+  const senders = layers.map((_, i) => (opts.heldBack?.includes(i) ? undefined : send(i)));
   return {
     producer,
     transport,

@@ -27,9 +27,13 @@ import {
 
 let bed = {} as RecorderTestBed;
 const producers: SyntheticProducer[] = [];
-// Every transport the router makes (the recorder's own included), through mediasoup's public observer.
+// Every transport the router makes (the recorder's own included) and every consumer on them, through mediasoup's public observer.
 const transports: ms.Transport[] = [];
-const onNewTransport = (t: ms.Transport) => transports.push(t);
+const consumers: ms.Consumer[] = [];
+const onNewTransport = (t: ms.Transport) => {
+  transports.push(t);
+  t.observer.on("newconsumer", (c) => consumers.push(c));
+};
 const onNewRouter = (r: ms.Router) => r.observer.on("newtransport", onNewTransport);
 const onNewWorker = (w: ms.Worker) => w.observer.on("newrouter", onNewRouter);
 
@@ -131,14 +135,12 @@ test("a layer the sender adds after the recording started is recorded once it fl
   producers.push(sender);
   // Long enough for the two lower layers' Sender Reports (ffmpeg: about every 5 s).
   await sleep(7_000);
-  const consumers: ms.Consumer[] = [];
-  const onTransport = (t: ms.Transport) => t.observer.on("newconsumer", (c) => consumers.push(c));
-  bed.router.observer.on("newtransport", onTransport);
   const rec = new SurveyRecorder({ router: bed.router, surveyId: "survey-layer-added", storage: bed.storage, logger: silentLogger });
+  const consumersBefore = consumers.length;
   await rec.addProducer(sender.producer, { participantId: "ph1", role: "policyholder" });
-  bed.router.observer.off("newtransport", onTransport);
-  assert.equal(consumers.length, 1, "the recorder consumes the sender once");
-  const consumer = consumers[0]!;
+  const recorderConsumers = consumers.slice(consumersBefore);
+  assert.equal(recorderConsumers.length, 1, "the recorder consumes the sender once");
+  const consumer = recorderConsumers[0]!;
   await until("the recording on layer 1, the best one sent so far", async () => consumer.currentLayers?.spatialLayer === 1);
   sender.startLayer(2);
   // Taken at a keyframe of layer 2 (one a second) once mediasoup chooses again;
