@@ -35,7 +35,7 @@ interface Photo {
 
 /** 4000x3000 (or 3000x4000) quality-90 JPEGs made from the held-out photographs. */
 async function realisticPhoneJpegs(): Promise<Photo[]> {
-  const held = fetchSources().filter((s) => s.split === "test");
+  const held = fetchSources(["test"]);
   const out: Photo[] = [];
   for (const s of held) {
     // Stored pixels keep their orientation and the EXIF block (the Mi A3 photo is stored
@@ -50,7 +50,7 @@ async function realisticPhoneJpegs(): Promise<Photo[]> {
 
 /** The original Xiaomi Mi A3 files (4000x3000, 2.7-6.3 MB, sensor noise intact). */
 function originalPhoneJpegs(): Photo[] {
-  return fetchSources()
+  return fetchSources(["train", "test"])
     .filter((s) => s.id.startsWith("IMG_2019") || s.id.startsWith("IMG_2020"))
     .map((s) => ({ name: `${s.id} (original, ${s.split})`, bytes: readFileSync(s.file) }));
 }
@@ -77,7 +77,7 @@ const ms = (v: number) => v.toFixed(1);
 
 /** The held-out photographs as q90 JPEGs at the three sizes the issue names (portrait stays portrait). */
 async function threeSizes(): Promise<Photo[]> {
-  const held = fetchSources().filter((s) => s.split === "test");
+  const held = fetchSources(["test"]);
   const out: Photo[] = [];
   for (const s of held) {
     const { info } = await sharp(s.file).rotate().toBuffer({ resolveWithObject: true });

@@ -22,9 +22,11 @@ const SourceSchema = z.object({
   /**
    * train: used for training and thresholds; test: held out, same sources as training;
    * unseen-source: held out and from a source (package, photographer) that no training
-   * photograph comes from, for the cross-generator evaluation on an unseen kind of source.
+   * photograph comes from, for the cross-generator evaluation on an unseen kind of source;
+   * candidate: found by the scan of the whole Debian archive on 2026-12-06 (DATA.md), licence
+   * recorded, not used by the committed model; `train.ts --candidates=yes` trains on them too.
    */
-  split: z.enum(["train", "test", "unseen-source"]),
+  split: z.enum(["train", "test", "unseen-source", "candidate"]),
 });
 export type Split = z.infer<typeof SourceSchema>["split"];
 export type PhotoSource = z.infer<typeof SourceSchema> & { file: string };
