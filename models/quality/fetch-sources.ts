@@ -40,14 +40,29 @@ function sha256(file: string): string {
   return createHash("sha256").update(readFileSync(file)).digest("hex");
 }
 
-function extractPackage(pkg: string, version: string): string {
-  const debDir = path.join(CACHE, "debs");
-  const outDir = path.join(CACHE, "extract", `${pkg}_${version.replace(/[^A-Za-z0-9.+-]/g, "_")}`);
-  if (existsSync(outDir)) return outDir;
+/**
+ * `apt-get download <spec>` (a package name, or name=version) into `debDir`, unpacked with
+ * `dpkg-deb -x` into `outDir` (nothing installed); the .deb is removed afterwards. Also used by
+ * scan-archive-photos.ts.
+ */
+export function downloadAndUnpack(spec: string, debDir: string, outDir: string): void {
+  const pkg = spec.split("=")[0]!;
   mkdirSync(debDir, { recursive: true });
   const before = new Set(readdirSync(debDir));
+  execFileSync("apt-get", ["download", spec], { cwd: debDir, stdio: ["ignore", "ignore", "pipe"] });
+  const deb = readdirSync(debDir).find((f) => !before.has(f) && f.startsWith(`${pkg}_`) && f.endsWith(".deb"))
+    ?? readdirSync(debDir).find((f) => f.startsWith(`${pkg}_`) && f.endsWith(".deb"));
+  if (!deb) throw new Error(`apt-get download ${spec} produced no .deb in ${debDir}`);
+  mkdirSync(outDir, { recursive: true });
+  execFileSync("dpkg-deb", ["-x", path.join(debDir, deb), outDir]);
+  rmSync(path.join(debDir, deb));
+}
+
+function extractPackage(pkg: string, version: string): string {
+  const outDir = path.join(CACHE, "extract", `${pkg}_${version.replace(/[^A-Za-z0-9.+-]/g, "_")}`);
+  if (existsSync(outDir)) return outDir;
   try {
-    execFileSync("apt-get", ["download", `${pkg}=${version}`], { cwd: debDir, stdio: ["ignore", "ignore", "pipe"] });
+    downloadAndUnpack(`${pkg}=${version}`, path.join(CACHE, "debs"), outDir);
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? String(err);
     throw new Error(
@@ -55,12 +70,6 @@ function extractPackage(pkg: string, version: string): string {
         `Run 'apt-get update' once, then retry. apt-get said: ${stderr.trim()}`,
     );
   }
-  const deb = readdirSync(debDir).find((f) => !before.has(f) && f.startsWith(`${pkg}_`) && f.endsWith(".deb"))
-    ?? readdirSync(debDir).find((f) => f.startsWith(`${pkg}_`) && f.endsWith(".deb"));
-  if (!deb) throw new Error(`apt-get download ${pkg}=${version} produced no .deb in ${debDir}`);
-  mkdirSync(outDir, { recursive: true });
-  execFileSync("dpkg-deb", ["-x", path.join(debDir, deb), outDir]);
-  rmSync(path.join(debDir, deb));
   return outDir;
 }
 

@@ -18,6 +18,8 @@ import type { Rng } from "./random";
 
 export const SAMPLE_WIDTH = 640;
 export const SAMPLE_HEIGHT = 480;
+/** A sample's framing is at least this many times larger than the sample, where the source allows, so framing adds no blur. */
+export const MIN_FRAMING_DOWNSCALE = 1.6;
 
 /** Severity limits, in pixels/EV/sRGB units at 640x480. Written into thresholds.json and EVAL.md. */
 export const SEVERITY = {
@@ -127,7 +129,7 @@ async function frame(src: SourceImage, rng: Rng): Promise<Uint8Array> {
   // Downscale at least ~1.6x from the source to the final size where the source allows, so
   // framing alone adds no softness that could be mistaken for blur.
   const outW = portrait ? SAMPLE_HEIGHT : SAMPLE_WIDTH;
-  const minW = Math.min(maxW, Math.max(Math.round(outW * 1.6), Math.round(maxW * 0.45)));
+  const minW = Math.min(maxW, Math.max(Math.round(outW * MIN_FRAMING_DOWNSCALE), Math.round(maxW * 0.45)));
   const w = Math.round(rng.uniform(minW, maxW));
   const h = Math.min(src.height, Math.round(w / aspect));
   const left = rng.int(0, src.width - w);

@@ -5,8 +5,8 @@
 //   1. apt-file (Debian's Contents indices) lists every .jpg/.jpeg path of every package;
 //   2. packages with at least --min-files of them, smallest first, up to --max-mb each, are
 //      downloaded (apt-get download, nothing installed) and unpacked in a temporary folder;
-//   3. every JPEG or PNG inside whose short side is at least 768 px and long side at least 1024
-//      (what a 640x480 training crop needs without enlarging) is listed with its size.
+//   3. every JPEG or PNG inside large enough for a 640x480 training sample framed at the
+//      renderer's minimum downscale (render-sample.ts: 1024x768) is listed with its size.
 // The list is only a start: whether an image is a photograph (not a render, a screenshot or a
 // painting) and under which licence was then read by eye and from each package's
 // debian/copyright (DATA.md). Needs `apt-get install apt-file && apt-file update` once.
@@ -18,12 +18,18 @@ import path from "node:path";
 import sharp from "sharp";
 import { z } from "zod";
 import { parseCliArgs } from "./cli-args";
+import { downloadAndUnpack } from "./fetch-sources";
+import { MIN_FRAMING_DOWNSCALE, SAMPLE_HEIGHT, SAMPLE_WIDTH } from "./render-sample";
 
 const ArgsSchema = z.object({
   minFiles: z.coerce.number().int().min(1).default(3),
   maxMb: z.coerce.number().default(100),
   out: z.string().default("archive-photos.tsv"),
 });
+
+// The smallest photograph the training renderer frames without enlarging (1024x768).
+const MIN_LONG = SAMPLE_WIDTH * MIN_FRAMING_DOWNSCALE;
+const MIN_SHORT = SAMPLE_HEIGHT * MIN_FRAMING_DOWNSCALE;
 
 function* imagesUnder(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
@@ -54,16 +60,14 @@ async function main() {
   console.log(`${counts.size} packages hold JPEGs; ${wanted.length} hold at least ${args.minFiles}; scanning ${order.length} of at most ${args.maxMb} MB, smallest first`);
   for (const [i, [pkg]] of order.entries()) {
     const work = mkdtempSync(path.join(os.tmpdir(), "scan-"));
+    const unpacked = path.join(work, "x");
     try {
-      execFileSync("apt-get", ["download", pkg], { cwd: work, stdio: "ignore" });
-      const deb = readdirSync(work).find((f) => f.endsWith(".deb"));
-      if (!deb) continue;
-      execFileSync("dpkg-deb", ["-x", deb, "x"], { cwd: work, stdio: "ignore" });
+      downloadAndUnpack(pkg, work, unpacked);
       let found = 0;
-      for (const file of imagesUnder(path.join(work, "x"))) {
+      for (const file of imagesUnder(unpacked)) {
         const meta = await sharp(file).metadata().catch(() => null);
-        if (!meta?.width || !meta.height || Math.min(meta.width, meta.height) < 768 || Math.max(meta.width, meta.height) < 1024) continue;
-        appendFileSync(args.out, `${pkg}\t${meta.width}x${meta.height}\t${file.slice(path.join(work, "x").length)}\n`);
+        if (!meta?.width || !meta.height || Math.min(meta.width, meta.height) < MIN_SHORT || Math.max(meta.width, meta.height) < MIN_LONG) continue;
+        appendFileSync(args.out, `${pkg}\t${meta.width}x${meta.height}\t${file.slice(unpacked.length)}\n`);
         found++;
       }
       console.log(`[${i + 1}/${order.length}] ${pkg}: ${found}`);
