@@ -4,6 +4,7 @@ import { I18nProvider } from "./_i18n/i18n-provider";
 import type { Locale } from "./_i18n/messages";
 import { PageLoadRecovery } from "./_components/page-load-recovery";
 import { PageAlive } from "./_components/page-alive";
+import { TRPCQueryProvider } from "./_lib/trpc-react";
 import "./globals.css";
 
 export const metadata: Metadata = { title: "Remote Claims Survey · 远程视频查勘" };
@@ -20,7 +21,9 @@ export default async function RootLayout({ children }: { children: React.ReactNo
       </head>
       <body>
         <PageAlive />
-        <I18nProvider initial={initial}>{children}</I18nProvider>
+        <I18nProvider initial={initial}>
+          <TRPCQueryProvider>{children}</TRPCQueryProvider>
+        </I18nProvider>
       </body>
     </html>
   );

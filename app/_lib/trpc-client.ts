@@ -1,8 +1,13 @@
 "use client";
 // The browser's typed tRPC client: types come from the server's AppRouter.
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import superjson from "superjson";
 import type { AppRouter } from "../../server/api/root";
+
+/** What each procedure answers and takes, for props and state typed from the server. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type RouterInputs = inferRouterInputs<AppRouter>;
 
 let inviteToken: string | null = null;
 
@@ -36,4 +41,13 @@ export function errorCode(err: unknown): string | null {
  */
 export function ruleRefusal(err: unknown): string | null {
   return (err as { data?: { domainCode?: string | null } })?.data?.domainCode ?? null;
+}
+
+/**
+ * Whether a failed call may succeed if asked again: no answer (the network), a server fault
+ * or "too many requests" may pass; any other 4xx is the server's considered refusal.
+ */
+export function mayPass(err: unknown): boolean {
+  const status = (err as { data?: { httpStatus?: number } })?.data?.httpStatus;
+  return status === undefined || status >= 500 || status === 429;
 }

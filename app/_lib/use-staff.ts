@@ -1,16 +1,19 @@
 "use client";
 // The logged-in staff member, or a redirect to the login page.
-import { useEffect, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { trpc } from "./trpc-client";
+import { useEffect } from "react";
+import type { RouterOutputs } from "./trpc-client";
+import { useTRPC } from "./trpc-react";
 
-export type Staff = Awaited<ReturnType<typeof trpc.auth.me.query>>;
+export type Staff = RouterOutputs["auth"]["me"];
 
 export function useStaff(): Staff | null {
+  const trpc = useTRPC();
   const router = useRouter();
-  const [me, setMe] = useState<Staff | null>(null);
+  const me = useQuery(trpc.auth.me.queryOptions());
   useEffect(() => {
-    trpc.auth.me.query().then(setMe, () => router.replace(`/login?next=${encodeURIComponent(location.pathname)}`));
-  }, [router]);
-  return me;
+    if (me.isError) router.replace(`/login?next=${encodeURIComponent(location.pathname)}`);
+  }, [me.isError, router]);
+  return me.data ?? null;
 }

@@ -2,14 +2,16 @@
 // The offer ringing for the agent: the driver's facts, a countdown to the
 // offer's deadline (in the server's time), accept (opens the new survey's call
 // page) or decline. Unanswered, the queue passes it on by itself.
+import { useMutation } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { errorCode, trpc } from "../../_lib/trpc-client";
+import { errorCode, type RouterOutputs } from "../../_lib/trpc-client";
+import { useTRPC } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { fill } from "../../_i18n/fill";
 import type { Ringer } from "./ringer";
 
-type Offer = NonNullable<Awaited<ReturnType<typeof trpc.queue.myOffer.query>>["offer"]>;
+type Offer = NonNullable<RouterOutputs["queue"]["myOffer"]["offer"]>;
 
 const RING_EVERY_MS = 2000;
 
@@ -17,9 +19,6 @@ export function OfferCard({ offer, clockOffsetMs, ringer, onAnswered }: { offer:
   const { t } = useI18n();
   const secondsLeft = () => Math.max(0, Math.ceil((offer.expiresAt.getTime() - (Date.now() + clockOffsetMs)) / 1000));
   const [left, setLeft] = useState(secondsLeft);
-  const [busy, setBusy] = useState(false);
-  const [gone, setGone] = useState(false);
-
   useEffect(() => {
     const tick = setInterval(() => setLeft(secondsLeft()), 250);
     return () => clearInterval(tick);
@@ -31,23 +30,19 @@ export function OfferCard({ offer, clockOffsetMs, ringer, onAnswered }: { offer:
     return () => clearInterval(ring);
   }, [offer.offerId, ringer]);
 
-  async function accept() {
-    setBusy(true);
-    try {
-      const { surveyId } = await trpc.queue.accept.mutate({ offerId: offer.offerId });
-      location.assign(`/console/surveys/${surveyId}`);
-    } catch (err) {
-      setGone(errorCode(err) === "CONFLICT");
-      setBusy(false);
-      onAnswered();
-    }
-  }
-  async function decline() {
-    setBusy(true);
-    await trpc.queue.decline.mutate({ offerId: offer.offerId }).catch(() => setGone(true));
-    setBusy(false);
-    onAnswered();
-  }
+  const trpc = useTRPC();
+  const accept = useMutation(
+    trpc.queue.accept.mutationOptions({
+      // The survey's page is a new one: the call starts there.
+      onSuccess: ({ surveyId }) => location.assign(`/console/surveys/${surveyId}`),
+      onError: onAnswered,
+    }),
+  );
+  const decline = useMutation(trpc.queue.decline.mutationOptions({ onSettled: onAnswered }));
+  // Taken by another agent or passed on meanwhile: the panel's next poll shows what rings now.
+  const gone = (accept.error && errorCode(accept.error) === "CONFLICT") || decline.isError;
+  // Accepted, the button stays disabled while the survey's page loads.
+  const busy = accept.isPending || accept.isSuccess || decline.isPending;
 
   const d = offer.driver;
   return (
@@ -95,10 +90,10 @@ export function OfferCard({ offer, clockOffsetMs, ringer, onAnswered }: { offer:
       </p>
       {gone && <p className="error" role="alert">{t("queue.agent.offerGone")}</p>}
       <div className="controls">
-        <button type="button" className="primary" disabled={busy || left === 0} onClick={() => void accept()} data-testid="queue-accept">
+        <button type="button" className="primary" disabled={busy || left === 0} onClick={() => accept.mutate({ offerId: offer.offerId })} data-testid="queue-accept">
           {t("queue.agent.accept")}
         </button>
-        <button type="button" disabled={busy} onClick={() => void decline()} data-testid="queue-decline">
+        <button type="button" disabled={busy} onClick={() => decline.mutate({ offerId: offer.offerId })} data-testid="queue-decline">
           {t("queue.agent.decline")}
         </button>
       </div>

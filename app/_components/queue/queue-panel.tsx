@@ -2,9 +2,10 @@
 // The agent's place in the video-report queue, on the console: a ready/away
 // switch, the offer card when one rings, and a way back to the survey in
 // progress. Shown only to agents who serve a queue.
-import { useEffect, useRef, useState } from "react";
-import { errorCode, trpc } from "../../_lib/trpc-client";
-import { usePolled } from "../../_lib/use-polled";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRef } from "react";
+import { errorCode } from "../../_lib/trpc-client";
+import { useTRPC } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { OfferCard } from "./offer-card";
@@ -14,30 +15,29 @@ const POLL_MS = 1000;
 
 export function QueuePanel() {
   const { t } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const offerQuery = trpc.queue.myOffer.queryOptions();
   // An agent who serves no queue is told once; the console then stops asking.
-  const [serving, setServing] = useState(true);
-  const { data, refresh } = usePolled(() => trpc.queue.myOffer.query().then((d) => ({ ...d, receivedAt: Date.now() })), serving ? POLL_MS : null);
-  useEffect(() => {
-    if (data && data.state === null) setServing(false);
-  }, [data]);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<MessageKey | null>(null);
+  const { data, dataUpdatedAt } = useQuery({ ...offerQuery, refetchInterval: (q) => (q.state.data?.state === null ? false : POLL_MS) });
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: offerQuery.queryKey });
+  const setMyState = useMutation(trpc.queue.setMyState.mutationOptions({ onSettled: refresh }));
   // Made on the agent's click (browsers let sound play only after a gesture), used when an offer rings.
   const ringer = useRef<Ringer | null>(null);
   if (!data || data.state === null) return null;
 
-  async function setState(state: "ready" | "away") {
+  function setState(state: "ready" | "away") {
     if (state === "ready") ringer.current ??= new Ringer();
-    setBusy(true);
-    setProblem(null);
-    try {
-      await trpc.queue.setMyState.mutate({ state });
-    } catch (err) {
-      setProblem(errorCode(err) === "CONFLICT" ? (state === "ready" ? "queue.agent.finishFirst" : "queue.agent.answerFirst") : "common.error");
-    }
-    setBusy(false);
-    refresh();
+    setMyState.mutate({ state });
   }
+  const busy = setMyState.isPending;
+  const problem: MessageKey | null = setMyState.error
+    ? errorCode(setMyState.error) === "CONFLICT"
+      ? setMyState.variables?.state === "ready"
+        ? "queue.agent.finishFirst"
+        : "queue.agent.answerFirst"
+      : "common.error"
+    : null;
 
   const ready = data.state === "ready" || data.state === "offered";
   return (
@@ -47,10 +47,10 @@ export function QueuePanel() {
         {t("queue.agent.state")}: <strong data-testid="queue-agent-state">{t(`queue.agent.state.${data.state}` as MessageKey)}</strong>
       </p>
       <div className="controls">
-        <button type="button" className={ready ? "primary" : undefined} aria-pressed={ready} disabled={busy || ready} onClick={() => void setState("ready")} data-testid="queue-ready">
+        <button type="button" className={ready ? "primary" : undefined} aria-pressed={ready} disabled={busy || ready} onClick={() => setState("ready")} data-testid="queue-ready">
           {t("queue.agent.goReady")}
         </button>
-        <button type="button" aria-pressed={data.state === "away"} disabled={busy || data.state === "away"} onClick={() => void setState("away")} data-testid="queue-away">
+        <button type="button" aria-pressed={data.state === "away"} disabled={busy || data.state === "away"} onClick={() => setState("away")} data-testid="queue-away">
           {t("queue.agent.goAway")}
         </button>
         {data.currentSurveyId && (
@@ -60,7 +60,7 @@ export function QueuePanel() {
         )}
       </div>
       {problem && <p className="error" role="alert">{t(problem)}</p>}
-      {data.offer && <OfferCard offer={data.offer} clockOffsetMs={data.serverNow.getTime() - data.receivedAt} ringer={ringer.current} onAnswered={refresh} />}
+      {data.offer && <OfferCard offer={data.offer} clockOffsetMs={data.serverNow.getTime() - dataUpdatedAt} ringer={ringer.current} onAnswered={refresh} />}
     </section>
   );
 }
