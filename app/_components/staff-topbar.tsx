@@ -1,7 +1,8 @@
 "use client";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { trpc } from "../_lib/trpc-client";
+import { useMutation } from "@tanstack/react-query";
+import { useTRPC } from "../_lib/trpc-react";
 import { useI18n } from "../_i18n/i18n-provider";
 import type { MessageKey } from "../_i18n/messages";
 import { LanguageSwitch } from "./language-switch";
@@ -10,6 +11,9 @@ import type { Staff } from "../_lib/use-staff";
 export function StaffTopbar({ me }: { me: Staff | null }) {
   const { t } = useI18n();
   const router = useRouter();
+  const trpc = useTRPC();
+  // The login page drops what this session read (app/login/page.tsx).
+  const logout = useMutation(trpc.auth.logout.mutationOptions({ onSettled: () => router.replace("/login") }));
   return (
     <header className="topbar">
       <h1>
@@ -25,7 +29,7 @@ export function StaffTopbar({ me }: { me: Staff | null }) {
         <button
           type="button"
           className="link-button"
-          onClick={() => trpc.auth.logout.mutate().finally(() => router.replace("/login"))}
+          onClick={() => logout.mutate()}
         >
           {t("common.logout")}
         </button>

@@ -17,8 +17,13 @@ export function makeQueryClient(): QueryClient {
         // The agent's console often sits in a background tab while an offer may ring: polling
         // goes on there too.
         refetchIntervalInBackground: true,
+        // Phones at the roadside: every call is sent whether or not the browser believes it is
+        // online (navigator.onLine is often wrong on a weak link), and a dropped one fails and is
+        // retried or shown, instead of being held with its button disabled until the browser says
+        // it is back.
+        networkMode: "always",
       },
-      mutations: { retry: false },
+      mutations: { retry: false, networkMode: "always" },
     },
   });
 }

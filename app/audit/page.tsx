@@ -1,16 +1,17 @@
 "use client";
 // The auditor's archive search: by claim number, policy number, plate, date
 // range and agent. Every search is logged on the server.
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useState } from "react";
-import { trpc } from "../_lib/trpc-client";
+import { useState } from "react";
+import type { RouterInputs } from "../_lib/trpc-client";
+import { useTRPC } from "../_lib/trpc-react";
 import { useStaff } from "../_lib/use-staff";
 import { useI18n } from "../_i18n/i18n-provider";
 import type { MessageKey } from "../_i18n/messages";
 import { StaffTopbar } from "../_components/staff-topbar";
 
-type Filters = Parameters<typeof trpc.audit.search.query>[0];
-type Row = Awaited<ReturnType<typeof trpc.audit.search.query>>[number];
+type Filters = RouterInputs["audit"]["search"];
 
 const FIELDS = [
   ["claimNumber", "audit.claimNumber", "text"],
@@ -24,16 +25,21 @@ const FIELDS = [
 export default function AuditSearchPage() {
   const me = useStaff();
   const { t } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [filters, setFilters] = useState<Filters>({});
-  const [rows, setRows] = useState<Row[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // The filters last searched: all surveys once the staff member is known, then each submitted search.
+  const [searched, setSearched] = useState<Filters>({});
+  // The rows shown stay the last search's until the next one answers.
+  const results = useQuery(trpc.audit.search.queryOptions(searched, { enabled: Boolean(me), placeholderData: keepPreviousData }));
+  const rows = results.data ?? null;
+  // Shown until the search is asked again.
+  const error = results.isError && !results.isFetching ? t("common.error") : null;
   const search = (f: Filters) => {
-    setError(null);
-    trpc.audit.search.query(f).then(setRows, () => setError(t("common.error")));
+    setSearched(f);
+    // Every search is asked of the server (and logged there), the same filters again too.
+    void queryClient.invalidateQueries({ queryKey: trpc.audit.search.queryKey(f), exact: true });
   };
-  useEffect(() => {
-    if (me) search({});
-  }, [me]);
   return (
     <>
       <StaffTopbar me={me} />

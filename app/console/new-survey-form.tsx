@@ -1,57 +1,61 @@
 "use client";
 import { useState } from "react";
 import Link from "next/link";
-import { trpc } from "../_lib/trpc-client";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import type { RouterOutputs } from "../_lib/trpc-client";
+import { useTRPC } from "../_lib/trpc-react";
 import { useI18n } from "../_i18n/i18n-provider";
 import type { MessageKey } from "../_i18n/messages";
 import { CopyLink } from "../_components/copy-link";
 
-type Created = Awaited<ReturnType<typeof trpc.surveys.create.mutate>>;
+type Created = RouterOutputs["surveys"]["create"];
 const claimTypes = ["motor_collision", "motor_theft", "motor_glass", "motor_other", "property"] as const;
 
-export function NewSurveyForm({ onCreated }: { onCreated: () => void }) {
+export function NewSurveyForm() {
   const { t, locale } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  // The last survey made stays shown while the next is made (or refused).
   const [created, setCreated] = useState<Created | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const create = useMutation(
+    trpc.surveys.create.mutationOptions({
+      onSuccess: (result) => {
+        setCreated(result);
+        // Every list of surveys (the console's active ones among them) now has one more.
+        void queryClient.invalidateQueries(trpc.surveys.list.pathFilter());
+      },
+    }),
+  );
+  const busy = create.isPending;
+  // zod names the top-level part that failed: the claim or the adjuster.
+  const fieldName = (k: string) => (k === "claim" ? t("survey.claim") : k === "adjuster" ? t("claim.adjusterName") : t("console.otherField"));
 
-  async function submit(e: React.FormEvent<HTMLFormElement>) {
+  // The server names the fields; the page names them in the user's language.
+  const fields = create.error?.data?.fieldErrors;
+  const error = create.error ? (fields ? `${t("console.invalidFields")} ${Object.keys(fields).map(fieldName).join("、")}` : t("common.error")) : null;
+
+  function submit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const s = (k: string) => String(f.get(k) ?? "").trim();
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await trpc.surveys.create.mutate({
-        locale,
-        sendSms: true,
-        claim: {
-          policyNumber: s("policyNumber"),
-          plate: s("plate"),
-          policyholderName: s("policyholderName"),
-          policyholderMobile: s("policyholderMobile"),
-          policyholderIdNumber: s("policyholderIdNumber") || undefined,
-          incidentAt: new Date(s("incidentAt")),
-          incidentPlace: s("incidentPlace"),
-          claimType: s("claimType") as (typeof claimTypes)[number],
-          policyStart: s("policyStart") ? new Date(`${s("policyStart")}T00:00:00Z`) : undefined,
-          policyEnd: s("policyEnd") ? new Date(`${s("policyEnd")}T00:00:00Z`) : undefined,
-        },
-        adjuster: s("adjusterName") ? { name: s("adjusterName"), mobile: s("adjusterMobile") || undefined } : undefined,
-      });
-      setCreated(result);
-      onCreated();
-    } catch (err) {
-      // The server names the fields; the page names them in the user's language.
-      const fields = (err as { data?: { fieldErrors?: Record<string, string[]> } }).data?.fieldErrors;
-      setError(fields ? `${t("console.invalidFields")} ${Object.keys(fields).map(fieldName).join("、")}` : t("common.error"));
-    } finally {
-      setBusy(false);
-    }
+    create.mutate({
+      locale,
+      sendSms: true,
+      claim: {
+        policyNumber: s("policyNumber"),
+        plate: s("plate"),
+        policyholderName: s("policyholderName"),
+        policyholderMobile: s("policyholderMobile"),
+        policyholderIdNumber: s("policyholderIdNumber") || undefined,
+        incidentAt: new Date(s("incidentAt")),
+        incidentPlace: s("incidentPlace"),
+        claimType: s("claimType") as (typeof claimTypes)[number],
+        policyStart: s("policyStart") ? new Date(`${s("policyStart")}T00:00:00Z`) : undefined,
+        policyEnd: s("policyEnd") ? new Date(`${s("policyEnd")}T00:00:00Z`) : undefined,
+      },
+      adjuster: s("adjusterName") ? { name: s("adjusterName"), mobile: s("adjusterMobile") || undefined } : undefined,
+    });
   }
-
-  // zod names the top-level part that failed: the claim or the adjuster.
-  const fieldName = (k: string) => (k === "claim" ? t("survey.claim") : k === "adjuster" ? t("claim.adjusterName") : t("console.otherField"));
 
   const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
   return (

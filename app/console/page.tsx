@@ -1,7 +1,8 @@
 "use client";
-import { useCallback, useEffect, useState } from "react";
+import { useEffect } from "react";
 import Link from "next/link";
-import { trpc } from "../_lib/trpc-client";
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "../_lib/trpc-react";
 import { useStaff } from "../_lib/use-staff";
 import { useI18n } from "../_i18n/i18n-provider";
 import type { MessageKey } from "../_i18n/messages";
@@ -9,29 +10,25 @@ import { StaffTopbar } from "../_components/staff-topbar";
 import { NewSurveyForm } from "./new-survey-form";
 import { QueuePanel } from "../_components/queue/queue-panel";
 
-type SurveyRow = Awaited<ReturnType<typeof trpc.surveys.list.query>>[number];
-
 export default function ConsolePage() {
   const me = useStaff();
   const { t } = useI18n();
-  const [rows, setRows] = useState<SurveyRow[] | null>(null);
+  const trpc = useTRPC();
   // Auditors work in the archive; the console is for agents and admins.
   useEffect(() => {
     if (me?.role === "auditor") location.replace("/audit");
   }, [me]);
-  const refresh = useCallback(() => {
-    trpc.surveys.list.query({ status: "active" }).then(setRows, () => setRows([]));
-  }, []);
-  useEffect(() => {
-    if (me) refresh();
-  }, [me, refresh]);
+  // A new survey (NewSurveyForm) refreshes the list.
+  const list = useQuery(trpc.surveys.list.queryOptions({ status: "active" }, { enabled: me !== null }));
+  // A list that could not be read shows as empty.
+  const rows = list.data ?? (list.isError ? [] : null);
 
   return (
     <>
       <StaffTopbar me={me} />
       <main className="page">
         {me && (me.role === "agent" || me.role === "admin") && <QueuePanel />}
-        {me && (me.role === "agent" || me.role === "admin") && <NewSurveyForm onCreated={refresh} />}
+        {me && (me.role === "agent" || me.role === "admin") && <NewSurveyForm />}
         <section className="card">
           <h2>{t("console.activeSurveys")}</h2>
           {rows === null ? (

@@ -1,7 +1,8 @@
 "use client";
 import { useRouter, useSearchParams } from "next/navigation";
-import { Suspense, useState } from "react";
-import { trpc } from "../_lib/trpc-client";
+import { Suspense, useEffect } from "react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTRPC } from "../_lib/trpc-react";
 import { useI18n } from "../_i18n/i18n-provider";
 import { LanguageSwitch } from "../_components/language-switch";
 
@@ -9,24 +10,25 @@ function LoginForm() {
   const { t } = useI18n();
   const router = useRouter();
   const next = useSearchParams().get("next");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  // Nothing read before this page (a session since ended, perhaps another person's, or a
+  // refusal for want of one) is shown after the log-in: the pages it leads to read afresh.
+  useEffect(() => queryClient.removeQueries(), [queryClient]);
+  const login = useMutation(
+    trpc.auth.login.mutationOptions({
+      onSuccess: (me) => router.push(next && next.startsWith("/") && !next.startsWith("//") ? next : me.role === "auditor" ? "/audit" : "/console"),
+    }),
+  );
+  // Too many failures: the server says for how long log-in is locked.
+  const retryAfter = login.error?.data?.retryAfterSeconds;
+  const error = login.error ? (retryAfter ? t("login.locked").replace("{seconds}", String(retryAfter)) : t("login.failed")) : null;
+  const busy = login.isPending;
 
-  async function submit(e: React.FormEvent<HTMLFormElement>) {
+  function submit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      const me = await trpc.auth.login.mutate({ email: String(form.get("email")), password: String(form.get("password")) });
-      router.push(next && next.startsWith("/") && !next.startsWith("//") ? next : me.role === "auditor" ? "/audit" : "/console");
-    } catch (err) {
-      // Too many failures: the server says for how long log-in is locked.
-      const retryAfter = (err as { data?: { retryAfterSeconds?: number | null } }).data?.retryAfterSeconds;
-      setError(retryAfter ? t("login.locked").replace("{seconds}", String(retryAfter)) : t("login.failed"));
-    } finally {
-      setBusy(false);
-    }
+    login.mutate({ email: String(form.get("email")), password: String(form.get("password")) });
   }
 
   return (

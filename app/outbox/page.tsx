@@ -2,21 +2,19 @@
 // The SMS outbox: the messages of the surveys this staff member may read (the
 // server filters), each secret link masked (the server masks; only the
 // recipient ever gets it whole).
-import { useEffect, useState } from "react";
-import { trpc } from "../_lib/trpc-client";
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "../_lib/trpc-react";
 import { useStaff } from "../_lib/use-staff";
 import { useI18n } from "../_i18n/i18n-provider";
 import { StaffTopbar } from "../_components/staff-topbar";
 
-type Row = Awaited<ReturnType<typeof trpc.outbox.list.query>>[number];
-
 export default function OutboxPage() {
   const me = useStaff();
   const { t } = useI18n();
-  const [rows, setRows] = useState<Row[] | null>(null);
-  useEffect(() => {
-    if (me) trpc.outbox.list.query().then(setRows, () => setRows([]));
-  }, [me]);
+  const trpc = useTRPC();
+  const list = useQuery(trpc.outbox.list.queryOptions(undefined, { enabled: Boolean(me) }));
+  // A list that could not be read shows as empty.
+  const rows = list.data ?? (list.isError ? [] : null);
   return (
     <>
       <StaffTopbar me={me} />

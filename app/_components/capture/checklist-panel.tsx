@@ -2,8 +2,10 @@
 // The agent's (and adjuster's) checklist: each shot's state, pushing its guide
 // to the phone, triggering the capture remotely, and accepting a rejected
 // photo anyway with a reason.
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import type { SurveyCall } from "../../_lib/call/survey-call";
+import type { ReadOptions } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { StillOnItsWay, Verdict } from "./capture-panel";
@@ -17,25 +19,36 @@ export interface ChecklistRow {
   state: "missing" | "accepted" | "rejected" | "overridden";
 }
 
-export function ChecklistPanel({
+/**
+ * `checklist` is the page's read of the checklist (the agent's procedure or the invitee's):
+ * `trpc.x.checklist.queryOptions(...)`.
+ */
+export function ChecklistPanel<Row extends ChecklistRow>({
   call,
-  load,
+  checklist,
   onOverride,
 }: {
   call: SurveyCall;
-  load: () => Promise<ChecklistRow[]>;
-  onOverride?: (captureId: string, reason: string) => Promise<void>;
+  checklist: ReadOptions<Row[]>;
+  onOverride?: (captureId: string, reason: string) => Promise<unknown>;
 }) {
   const { t, locale } = useI18n();
   const s = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
-  const [rows, setRows] = useState<ChecklistRow[]>([]);
+  const queryClient = useQueryClient();
+  // A failed read keeps the rows last shown.
+  const rows = useQuery(checklist).data ?? [];
   const [error, setError] = useState<MessageKey | null>(null);
-  const loadRef = useRef(load);
-  loadRef.current = load;
+  // A verdict or an override, or the call's phase, changes the items' states: read them again
+  // (the first read is the query's own, on mount).
   const verdicts = s.captures.map((c) => c.verdict + c.overridden).join();
+  const seen = useRef<string | null>(null);
+  const changes = `${verdicts}|${s.phase}`;
   useEffect(() => {
-    void loadRef.current().then(setRows, () => undefined);
-  }, [verdicts, s.phase]);
+    if (seen.current !== null && seen.current !== changes) void queryClient.invalidateQueries({ queryKey: checklist.queryKey });
+    seen.current = changes;
+    // The key is the page's for this survey; a new one is read by the query itself.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [changes]);
 
   // The server's reason comes as a code; the words are the catalogue's.
   const act = (p: Promise<unknown>) => p.then(() => setError(null), (e: unknown) => setError(guideErrorKey(e)));

@@ -1,7 +1,9 @@
 "use client";
 // Accepted photos beside the call, for everyone in it.
-import { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useState, useSyncExternalStore } from "react";
 import type { SurveyCall } from "../../_lib/call/survey-call";
+import type { ReadOptions } from "../../_lib/trpc-react";
 import type { CaptureWire } from "../../../server/signalling/protocol";
 import { useI18n } from "../../_i18n/i18n-provider";
 
@@ -26,14 +28,18 @@ function usePhotoCookie(inviteToken: string | undefined, renewKey: number): bool
   return ready;
 }
 
-export function Gallery({ call, load, inviteToken }: { call: SurveyCall; load: () => Promise<CaptureWire[]>; inviteToken?: string }) {
+/** `captures` is the page's read of the survey's photos (the agent's procedure or the invitee's): `trpc.x.queryOptions(...)`. */
+export function Gallery({ call, captures, inviteToken }: { call: SurveyCall; captures: ReadOptions<CaptureWire[]>; inviteToken?: string }) {
   const { t } = useI18n();
   const s = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
-  const loadRef = useRef(load);
-  loadRef.current = load;
+  // Read each time the call is (again) in progress; a failed read adds nothing.
+  const { data, dataUpdatedAt, isFetchedAfterMount } = useQuery({ ...captures, enabled: s.phase === "in-call" });
   useEffect(() => {
-    if (s.phase === "in-call") void loadRef.current().then((list) => list.forEach((c) => call.addCapture(c)), () => undefined);
-  }, [s.phase, call]);
+    // Only an answer read for this call: a list cached before could be older than what the call holds.
+    if (isFetchedAfterMount) data?.forEach((c) => call.addCapture(c));
+    // Every answer counts (dataUpdatedAt), also one equal to the last.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [dataUpdatedAt, call]);
   const accepted = s.captures.filter((c) => c.verdict === "accepted");
   const photosReady = usePhotoCookie(inviteToken, accepted.length);
   if (accepted.length === 0 || !photosReady) return null;

@@ -4,9 +4,8 @@
 // date; after a failure the translated reason, its error id, the next automatic
 // retry and a retry button. Polls while something can still change (a failed
 // build is retried by the server, so it is still followed, more slowly).
-import { useCallback } from "react";
-import { trpc } from "../../_lib/trpc-client";
-import { usePolled } from "../../_lib/use-polled";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTRPC } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { JobFailureNotice } from "./job-failure-notice";
@@ -17,16 +16,21 @@ const FAILED_POLL_MS = 10_000;
 
 export function EvidenceProgress({ surveyId }: { surveyId: string }) {
   const { t } = useI18n();
-  const { data: status, refresh } = usePolled(
-    () => trpc.evidence.status.query({ surveyId }),
-    (s) => {
-      const settled = s.package && (s.package.status === "ready" || s.package.status === "purged");
-      return settled ? null : s.package?.status === "failed" ? FAILED_POLL_MS : POLL_MS;
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const statusQuery = trpc.evidence.status.queryOptions(
+    { surveyId },
+    {
+      refetchInterval: (q) => {
+        const s = q.state.data;
+        const settled = s?.package && (s.package.status === "ready" || s.package.status === "purged");
+        return settled ? false : s?.package?.status === "failed" ? FAILED_POLL_MS : POLL_MS;
+      },
     },
-    { retry: POLL_MS * 4, restartOn: [surveyId] },
   );
+  const { data: status } = useQuery(statusQuery);
   // After a retry, follow the build closely again.
-  const retry = useCallback(() => trpc.evidence.retry.mutate({ surveyId }).then(() => refresh()), [surveyId, refresh]);
+  const retry = useMutation(trpc.evidence.retry.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries({ queryKey: statusQuery.queryKey }) }));
 
   const pkg = status?.package;
   const state = pkg?.status ?? "none";
@@ -52,7 +56,7 @@ export function EvidenceProgress({ surveyId }: { surveyId: string }) {
           <dd data-testid="evidence-destroy-after">{pkg.destroyAfter ? new Date(pkg.destroyAfter).toISOString().slice(0, 10) : "—"}</dd>
         </dl>
       )}
-      {pkg?.status === "failed" && <JobFailureNotice testId="evidence-failure" failure={pkg} onRetry={retry} />}
+      {pkg?.status === "failed" && <JobFailureNotice testId="evidence-failure" failure={pkg} onRetry={() => retry.mutateAsync({ surveyId })} />}
       <PendingUploads surveyId={surveyId} />
     </section>
   );

@@ -2,8 +2,9 @@
 // Retention of one package: the rule and its dates, and the auditor's two
 // levers — a legal hold (with a reason) and the dispute-closed date. The server
 // recomputes the destroy-after date on every change and logs who made it.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { trpc } from "../../_lib/trpc-client";
+import { useTRPC } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { fill } from "../../_i18n/fill";
@@ -19,14 +20,32 @@ export interface RetentionView {
   disputeClosedAt: Date | null;
 }
 
-export function RetentionPanel({ surveyId, value, canChange, onChanged }: { surveyId: string; value: RetentionView; canChange: boolean; onChanged: () => void }) {
+export function RetentionPanel({ surveyId, value, canChange }: { surveyId: string; value: RetentionView; canChange: boolean }) {
   const { t } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [reason, setReason] = useState("");
   const [dispute, setDispute] = useState(value.disputeClosedAt ? new Date(value.disputeClosedAt).toISOString().slice(0, 10) : "");
-  const [error, setError] = useState<string | null>(null);
-  const run = (p: Promise<unknown>) => {
-    setError(null);
-    p.then(onChanged, (e: Error) => setError(e.message));
+  // A change reopens the survey in the archive, which shows the dates the server now gives.
+  const changed = () => void queryClient.invalidateQueries({ queryKey: trpc.audit.open.queryKey({ surveyId }) });
+  const setHold = useMutation(
+    trpc.audit.setLegalHold.mutationOptions({
+      onSuccess: () => {
+        setReason("");
+        changed();
+      },
+    }),
+  );
+  const setDisputeClosed = useMutation(trpc.audit.setDisputeClosed.mutationOptions({ onSuccess: changed }));
+  // The error shown is the last change's: each change clears the other's.
+  const error = (setHold.error ?? setDisputeClosed.error)?.message ?? null;
+  const holdChange = (legalHold: boolean) => {
+    setDisputeClosed.reset();
+    setHold.mutate({ surveyId, legalHold, reason });
+  };
+  const disputeChange = (disputeClosedOn: string | null) => {
+    setHold.reset();
+    setDisputeClosed.mutate({ surveyId, disputeClosedOn });
   };
   return (
     <section className="card" data-testid="retention-panel">
@@ -53,7 +72,7 @@ export function RetentionPanel({ surveyId, value, canChange, onChanged }: { surv
             type="button"
             data-testid="hold-toggle"
             disabled={!reason.trim()}
-            onClick={() => run(trpc.audit.setLegalHold.mutate({ surveyId, legalHold: !value.legalHold, reason }).then(() => setReason("")))}
+            onClick={() => holdChange(!value.legalHold)}
           >
             {value.legalHold ? t("audit.clearHold") : t("audit.setHold")}
           </button>
@@ -62,7 +81,7 @@ export function RetentionPanel({ surveyId, value, canChange, onChanged }: { surv
             <input type="date" data-testid="dispute-date" value={dispute} onChange={(e) => setDispute(e.target.value)} />
           </label>
           <div className="controls">
-            <button type="button" disabled={!dispute} onClick={() => run(trpc.audit.setDisputeClosed.mutate({ surveyId, disputeClosedOn: dispute }))}>
+            <button type="button" disabled={!dispute} onClick={() => disputeChange(dispute)}>
               {t("audit.saveDispute")}
             </button>
             <button
@@ -70,7 +89,7 @@ export function RetentionPanel({ surveyId, value, canChange, onChanged }: { surv
               disabled={!value.disputeClosedAt}
               onClick={() => {
                 setDispute("");
-                run(trpc.audit.setDisputeClosed.mutate({ surveyId, disputeClosedOn: null }));
+                disputeChange(null);
               }}
             >
               {t("audit.clearDispute")}

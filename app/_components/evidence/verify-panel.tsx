@@ -2,20 +2,25 @@
 // Runs the offline verifier on the server for one package and shows each
 // check's outcome and each failure (file, check, expected and actual values),
 // and, as its own result, the recording completeness it recomputed.
+import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { trpc } from "../../_lib/trpc-client";
+import type { RouterOutputs } from "../../_lib/trpc-client";
+import { useTRPC } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import { CompletenessView } from "./completeness-view";
 import type { MessageKey } from "../../_i18n/messages";
 import { fill } from "../../_i18n/fill";
 
-type Result = Awaited<ReturnType<typeof trpc.audit.verify.mutate>>;
+type Result = RouterOutputs["audit"]["verify"];
 
 export function VerifyPanel({ surveyId }: { surveyId: string }) {
   const { t } = useI18n();
-  const [busy, setBusy] = useState(false);
+  const trpc = useTRPC();
+  // The last verdict stays shown while the package is verified again, and after a run that failed.
   const [result, setResult] = useState<Result | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const verify = useMutation(trpc.audit.verify.mutationOptions({ onSuccess: (verdict) => setResult(verdict) }));
+  const busy = verify.isPending;
+  const error = verify.error?.message ?? null;
   return (
     <section className="card" data-testid="verify-panel">
       <button
@@ -23,14 +28,7 @@ export function VerifyPanel({ surveyId }: { surveyId: string }) {
         className="primary"
         data-testid="verify-button"
         disabled={busy}
-        onClick={() => {
-          setBusy(true);
-          setError(null);
-          trpc.audit.verify
-            .mutate({ surveyId })
-            .then(setResult, (e: Error) => setError(e.message))
-            .finally(() => setBusy(false));
-        }}
+        onClick={() => verify.mutate({ surveyId })}
       >
         {busy ? t("audit.verifying") : t("audit.verify")}
       </button>

@@ -4,18 +4,19 @@
 // next guide goes out as soon as a photo is accepted), then card, the portrait
 // cut from it and the live face side by side with what the OCR read, each
 // mismatch with the claim marked, and the agent's attestation with a reason.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
-import { errorCode, trpc } from "../../_lib/trpc-client";
-import { usePolled } from "../../_lib/use-polled";
-import { useAction } from "../../_lib/use-action";
+import { errorCode } from "../../_lib/trpc-client";
+import { useTRPC } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import type { SurveyCall } from "../../_lib/call/survey-call";
 import { SignalError } from "../../_lib/call/signalling-client";
 import { ShotActions } from "../capture/shot-actions";
 
-type Status = Awaited<ReturnType<typeof trpc.identity.status.query>>;
 type ShotName = "front" | "back" | "face";
+/** What a button of the panel asks: a write to the server, or a guide or capture sent to the phone. */
+type Step = { kind: "start" } | { kind: "guide" | "capture"; shot: ShotName } | { kind: "attest"; decision: "confirmed" | "not_confirmed"; reason: string };
 const ORDER: ShotName[] = ["front", "back", "face"];
 const KNOWN_ERRORS = ["IDENTITY_NOT_STARTED", "IDENTITY_INCOMPLETE", "SURVEY_CLOSED", "BAD_REQUEST"] as const;
 
@@ -29,15 +30,50 @@ function errorKey(err: unknown): MessageKey {
 
 export function IdentityPanel({ surveyId, call }: { surveyId: string; call: SurveyCall }) {
   const { t, locale } = useI18n();
-  const { data, refresh } = usePolled(() => trpc.identity.status.query({ surveyId }), 1500);
-  const { busy, error, run: act } = useAction(errorKey, refresh);
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const statusQuery = trpc.identity.status.queryOptions({ surveyId }, { refetchInterval: 1500 });
+  const { data } = useQuery(statusQuery);
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: statusQuery.queryKey });
+  const start = useMutation(trpc.identity.start.mutationOptions());
+  const attest = useMutation(trpc.identity.attest.mutationOptions());
   const s = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
   const [reason, setReason] = useState("");
   const pushed = useRef(new Set<string>());
 
+  // One step at a time from the panel's buttons: busy while it runs (the buttons disable), the error
+  // it ended with as a message key, and the panel's status asked again afterwards whatever the
+  // outcome, so the screen shows what the server now holds.
+  const step = useMutation({
+    mutationFn: async (asked: Step) => {
+      switch (asked.kind) {
+        case "start":
+          await start.mutateAsync({ surveyId });
+          pushed.current.add(itemKey("front"));
+          return call.pushGuide(itemKey("front"));
+        case "guide":
+          return call.pushGuide(itemKey(asked.shot));
+        case "capture":
+          return call.requestCapture(itemKey(asked.shot));
+        case "attest":
+          return attest.mutateAsync({ surveyId, decision: asked.decision, reason: asked.reason });
+      }
+    },
+    onSettled: refresh,
+  });
+  const busy = step.isPending;
+  const error = step.error ? errorKey(step.error) : null;
+
   // A photo arrived: look again now rather than at the next poll.
   const capturesSeen = s.captures.length;
-  useEffect(() => refresh(), [capturesSeen, refresh]);
+  const capturesLookedAt = useRef(capturesSeen);
+  useEffect(() => {
+    if (capturesLookedAt.current === capturesSeen) return;
+    capturesLookedAt.current = capturesSeen;
+    refresh();
+    // refresh is a new function each render; only a new capture asks again.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [capturesSeen]);
 
   const itemKey = (shot: ShotName) => data?.items[ORDER.indexOf(shot)]?.key ?? "";
   const accepted = (shot: ShotName) => data?.shots[shot]?.verdict === "accepted";
@@ -69,13 +105,7 @@ export function IdentityPanel({ surveyId, call }: { surveyId: string; call: Surv
             className="primary"
             data-testid="identity-start"
             disabled={busy}
-            onClick={() =>
-              act(async () => {
-                await trpc.identity.start.mutate({ surveyId });
-                pushed.current.add(itemKey("front"));
-                await call.pushGuide(itemKey("front"));
-              })
-            }
+            onClick={() => step.mutate({ kind: "start" })}
           >
             {t("identity.start")}
           </button>
@@ -95,8 +125,8 @@ export function IdentityPanel({ surveyId, call }: { surveyId: string; call: Surv
                     <ShotActions
                       disabled={busy}
                       testIds={{ guide: "identity-guide", capture: "identity-capture" }}
-                      onGuide={() => void act(() => call.pushGuide(itemKey(shot)))}
-                      onCapture={() => void act(() => call.requestCapture(itemKey(shot)))}
+                      onGuide={() => step.mutate({ kind: "guide", shot })}
+                      onCapture={() => step.mutate({ kind: "capture", shot })}
                     />
                   </tr>
                 );
@@ -161,10 +191,10 @@ export function IdentityPanel({ surveyId, call }: { surveyId: string; call: Surv
             <textarea data-testid="identity-reason" value={reason} maxLength={500} placeholder={t("identity.reasonHint")} onChange={(e) => setReason(e.target.value)} />
           </label>
           <div>
-            <button type="button" className="primary" data-testid="identity-confirm" disabled={busy} onClick={() => act(() => trpc.identity.attest.mutate({ surveyId, decision: "confirmed", reason }))}>
+            <button type="button" className="primary" data-testid="identity-confirm" disabled={busy} onClick={() => step.mutate({ kind: "attest", decision: "confirmed", reason })}>
               {t("identity.confirm")}
             </button>{" "}
-            <button type="button" data-testid="identity-not-confirmed" disabled={busy} onClick={() => act(() => trpc.identity.attest.mutate({ surveyId, decision: "not_confirmed", reason }))}>
+            <button type="button" data-testid="identity-not-confirmed" disabled={busy} onClick={() => step.mutate({ kind: "attest", decision: "not_confirmed", reason })}>
               {t("identity.reject")}
             </button>
           </div>

@@ -2,24 +2,38 @@
 // The survey's links per role, as the agent manages them: a fresh link (lost
 // SMS, another adjuster) and withdrawing one (sent to the wrong number). A
 // withdrawn link stops working at once, also for whoever is in the call with it.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { useAction } from "../../_lib/use-action";
-import { trpc } from "../../_lib/trpc-client";
+import type { RouterOutputs } from "../../_lib/trpc-client";
+import { useTRPC } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { CopyLink } from "../copy-link";
 
-type Invite = Awaited<ReturnType<typeof trpc.surveys.get.query>>["invites"][number];
+type Invite = RouterOutputs["surveys"]["get"]["invites"][number];
 
 function inviteState(i: Invite, now: number): "active" | "expired" | "withdrawn" {
   if (i.revokedAt) return "withdrawn";
   return new Date(i.expiresAt).getTime() <= now ? "expired" : "active";
 }
 
-export function InviteLinks({ surveyId, invites, onChange }: { surveyId: string; invites: Invite[]; onChange: () => void }) {
+export function InviteLinks({ surveyId, invites }: { surveyId: string; invites: Invite[] }) {
   const { t } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [fresh, setFresh] = useState<Record<string, string>>({});
-  const { busy, error, run: act } = useAction(() => "common.error", onChange);
+  // Whatever the outcome, the survey's page reads its links again, so the list shows what the server now holds.
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.surveys.get.queryKey({ surveyId }) });
+  const reissue = useMutation(
+    trpc.surveys.reissueInvite.mutationOptions({
+      onSuccess: (r, { role }) => setFresh((f) => ({ ...f, [role]: r.url })),
+      onSettled: refresh,
+    }),
+  );
+  const withdraw = useMutation(trpc.surveys.revokeInvite.mutationOptions({ onSettled: refresh }));
+  // One action at a time; a new one clears what the last one said.
+  const busy = reissue.isPending || withdraw.isPending;
+  const error: MessageKey | null = reissue.isError || withdraw.isError ? "common.error" : null;
   const now = Date.now();
 
   return (
@@ -47,7 +61,8 @@ export function InviteLinks({ surveyId, invites, onChange }: { surveyId: string;
                         data-role={role}
                         onClick={() => {
                           if (!window.confirm(t("survey.invite.confirm"))) return;
-                          void act(() => trpc.surveys.revokeInvite.mutate({ surveyId, inviteId: i.id }));
+                          reissue.reset();
+                          withdraw.mutate({ surveyId, inviteId: i.id });
                         }}
                       >
                         {t("survey.invite.withdraw")}
@@ -62,12 +77,10 @@ export function InviteLinks({ surveyId, invites, onChange }: { surveyId: string;
             data-testid="invite-reissue"
             disabled={busy}
             data-role={role}
-            onClick={() =>
-              void act(async () => {
-                const r = await trpc.surveys.reissueInvite.mutate({ surveyId, role });
-                setFresh((f) => ({ ...f, [role]: r.url }));
-              })
-            }
+            onClick={() => {
+              withdraw.reset();
+              reissue.mutate({ surveyId, role });
+            }}
           >
             {t("survey.reissue")}
           </button>

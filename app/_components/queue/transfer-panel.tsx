@@ -5,9 +5,10 @@
 // over. Taken over, the survey is the new agent's; this agent stays in the call
 // until the new one is in (a warm transfer: the driver is never left with nobody
 // from the insurer), sees them arrive, and leaves with one click.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, useSyncExternalStore } from "react";
-import { errorCode, trpc } from "../../_lib/trpc-client";
-import { usePolled } from "../../_lib/use-polled";
+import { errorCode } from "../../_lib/trpc-client";
+import { useTRPC } from "../../_lib/trpc-react";
 import type { SurveyCall } from "../../_lib/call/survey-call";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
@@ -16,21 +17,23 @@ import { fill } from "../../_i18n/fill";
 const POLL_MS = 1500;
 /** Who is ready changes by the minute: the list is asked again this often while no transfer is under way. */
 const TARGETS_MS = 3000;
-type Targets = Awaited<ReturnType<typeof trpc.queue.transferTargets.query>>;
 const knownErrors = ["TRANSFER_NOT_READY", "TRANSFER_PENDING", "TRANSFER_TARGET", "SURVEY_CLOSED"];
 
 export function TransferPanel({ surveyId, call, onHandedOver }: { surveyId: string; call: SurveyCall; onHandedOver: () => void }) {
   const { t, locale } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [handedOver, setHandedOver] = useState(false);
-  const { data, refresh } = usePolled(() => trpc.queue.transferStatus.query({ surveyId }), POLL_MS);
+  const statusQuery = trpc.queue.transferStatus.queryOptions({ surveyId }, { refetchInterval: POLL_MS });
+  const { data } = useQuery(statusQuery);
   const [choice, setChoice] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<MessageKey | null>(null);
   const s = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
   const transfer = data?.transfer ?? null;
   const open = transfer?.status === "offered" || transfer?.status === "waiting";
 
-  const { data: targets, refresh: loadTargets } = usePolled(() => trpc.queue.transferTargets.query({ surveyId }), !handedOver && !open ? TARGETS_MS : null);
+  // Asked while the agent may choose: from the start, and at once again when a transfer comes back; not while one is under way, nor after the hand-over.
+  const targetsQuery = trpc.queue.transferTargets.queryOptions({ surveyId }, { enabled: !handedOver && !open, refetchInterval: TARGETS_MS });
+  const { data: targets } = useQuery(targetsQuery);
   useEffect(() => {
     if (transfer?.status === "answered" && !handedOver) {
       setHandedOver(true);
@@ -38,26 +41,24 @@ export function TransferPanel({ surveyId, call, onHandedOver }: { surveyId: stri
     }
   }, [transfer?.status, handedOver, onHandedOver]);
 
-  async function send() {
+  const refreshStatus = () => void queryClient.invalidateQueries({ queryKey: statusQuery.queryKey });
+  const send = useMutation(
+    trpc.queue.transfer.mutationOptions({
+      // Refused: the list is asked again at once (the agent chosen may no longer be ready).
+      onError: () => void queryClient.invalidateQueries({ queryKey: targetsQuery.queryKey }),
+      onSettled: refreshStatus,
+    }),
+  );
+  // A refusal is not shown: taken over or returned meanwhile, the next status says which.
+  const takeBack = useMutation(trpc.queue.withdrawTransfer.mutationOptions({ onSettled: refreshStatus }));
+  const busy = send.isPending || takeBack.isPending;
+  const sendCode = send.error ? errorCode(send.error) : null;
+  const problem: MessageKey | null = send.error ? (sendCode && knownErrors.includes(sendCode) ? (`queue.transfer.error.${sendCode}` as MessageKey) : "common.error") : null;
+
+  function sendTo() {
     const [kind, id] = choice.split(":");
     if (!id) return;
-    setBusy(true);
-    setProblem(null);
-    try {
-      await trpc.queue.transfer.mutate(kind === "agent" ? { surveyId, toAgentId: id } : { surveyId, toQueueId: id });
-    } catch (err) {
-      const code = errorCode(err);
-      setProblem(code && knownErrors.includes(code) ? (`queue.transfer.error.${code}` as MessageKey) : "common.error");
-      loadTargets();
-    }
-    setBusy(false);
-    refresh();
-  }
-  async function takeBack() {
-    setBusy(true);
-    await trpc.queue.withdrawTransfer.mutate({ surveyId }).catch(() => undefined);
-    setBusy(false);
-    refresh();
+    send.mutate(kind === "agent" ? { surveyId, toAgentId: id } : { surveyId, toQueueId: id });
   }
 
   const groupName = (q: { name: string; label: Record<string, string> }) => q.label[locale] ?? q.name;
@@ -88,7 +89,7 @@ export function TransferPanel({ surveyId, call, onHandedOver }: { surveyId: stri
           <p data-testid="transfer-pending">
             {transfer.toQueue ? fill(t("queue.transfer.waitingGroup"), { group: groupName(transfer.toQueue) }) : fill(t("queue.transfer.ringing"), { name })}
           </p>
-          <button type="button" disabled={busy} onClick={() => void takeBack()} data-testid="transfer-take-back">
+          <button type="button" disabled={busy} onClick={() => takeBack.mutate({ surveyId })} data-testid="transfer-take-back">
             {t("queue.transfer.takeBack")}
           </button>
         </>
@@ -126,7 +127,7 @@ export function TransferPanel({ surveyId, call, onHandedOver }: { surveyId: stri
           </label>
           {targets && targets.agents.length === 0 && <p className="muted">{t("queue.transfer.noAgents")}</p>}
           <div className="controls">
-            <button type="button" className="primary" disabled={busy || choice === ""} onClick={() => void send()} data-testid="transfer-send">
+            <button type="button" className="primary" disabled={busy || choice === ""} onClick={sendTo} data-testid="transfer-send">
               {t("queue.transfer.send")}
             </button>
           </div>

@@ -3,45 +3,35 @@
 // with progress; the per-track recordings stay the evidence. A failed render
 // shows its translated reason and error id; the server retries it by itself a
 // few times, and the button retries at once.
-import { useCallback, useEffect, useState } from "react";
-import { trpc } from "../../_lib/trpc-client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTRPC } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import { JobFailureNotice } from "../evidence/job-failure-notice";
 
-type Status = Awaited<ReturnType<typeof trpc.composite.status.query>>;
-
 export function CompositeButton({ surveyId }: { surveyId: string }) {
   const { t } = useI18n();
-  const [status, setStatus] = useState<Status | null>(null);
-  const [callFailed, setCallFailed] = useState(false);
-  const refresh = useCallback(
-    () =>
-      trpc.composite.status.query({ surveyId }).then(
-        (s) => (setStatus(s), setCallFailed(false)),
-        () => setCallFailed(true),
-      ),
-    [surveyId],
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const statusQuery = trpc.composite.status.queryOptions(
+    { surveyId },
+    {
+      // Followed while it runs, and while a failed render waits for its automatic retry.
+      refetchInterval: (q) => {
+        const s = q.state.data;
+        return s?.state === "running" ? 1000 : s?.state === "failed" && s.nextAttemptAt !== null ? 5000 : false;
+      },
+    },
   );
-  useEffect(() => void refresh(), [refresh]);
-  // Followed while it runs, and while a failed render waits for its automatic retry.
-  const waiting = status?.state === "running" || (status?.state === "failed" && status.nextAttemptAt !== null);
-  useEffect(() => {
-    if (!waiting) return;
-    const timer = setInterval(() => void refresh(), status?.state === "running" ? 1000 : 5000);
-    return () => clearInterval(timer);
-  }, [waiting, status?.state, refresh]);
-  const start = () => {
-    setCallFailed(false);
-    return trpc.composite.start.mutate({ surveyId }).then(setStatus, (e) => {
-      setCallFailed(true);
-      throw e;
-    });
-  };
+  const { data: status, isError: statusFailed, errorUpdatedAt, dataUpdatedAt } = useQuery(statusQuery);
+  // A start answers with the render's new status.
+  const start = useMutation(trpc.composite.start.mutationOptions({ onSuccess: (s) => queryClient.setQueryData(statusQuery.queryKey, s) }));
+  // A failed call (a look at the status, or a start) shows until the next start, or a status answer after it.
+  const callFailed = (statusFailed && errorUpdatedAt > start.submittedAt) || (start.isError && start.submittedAt > dataUpdatedAt);
   const running = status?.state === "running";
   return (
     <div data-testid="composite" data-state={status?.state ?? "loading"}>
       {status?.state !== "failed" && (
-        <button type="button" data-testid="composite-start" disabled={running || !status} onClick={() => void start().catch(() => undefined)}>
+        <button type="button" data-testid="composite-start" disabled={running || !status} onClick={() => start.mutate({ surveyId })}>
           {status?.state === "done" ? t("rec.composite.again") : t("rec.composite.start")}
         </button>
       )}{" "}
@@ -54,7 +44,7 @@ export function CompositeButton({ surveyId }: { surveyId: string }) {
       {status?.state === "failed" && (
         <>
           <strong data-testid="composite-failed">{t("rec.composite.failed")}</strong>
-          <JobFailureNotice testId="composite-failure" failure={status} onRetry={start} />
+          <JobFailureNotice testId="composite-failure" failure={status} onRetry={() => start.mutateAsync({ surveyId })} />
         </>
       )}
       {callFailed && <span className="banner warn">{t("job.retryFailed")}</span>}

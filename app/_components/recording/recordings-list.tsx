@@ -1,24 +1,36 @@
 "use client";
 // The finalised recordings of a survey with duration, size and SHA-256.
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { trpc } from "../../_lib/trpc-client";
-import { usePolled } from "../../_lib/use-polled";
+import { useEffect, useRef } from "react";
+import { useTRPC } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { CompositeButton } from "./composite-button";
 
 export function RecordingsList({ surveyId, refreshKey }: { surveyId: string; refreshKey?: unknown }) {
   const { t } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
   // The tracks are finished a few seconds after the survey ends (each file
   // is drained and hashed first): ask again until none is still being written.
-  // A failed call hides the list and is not retried until another survey or
-  // refreshKey lists it again.
-  const { data, error } = usePolled(
-    () => trpc.recordings.list.query({ surveyId }),
-    (r) => (r.some((x) => x.status === "recording") ? 2000 : null),
-    { retry: null, restartOn: [surveyId, refreshKey] },
+  // A failed call (once the app's retries of a dropped call are spent) hides the
+  // list and is not asked again until another survey or refreshKey lists it again.
+  const listQuery = trpc.recordings.list.queryOptions(
+    { surveyId },
+    { refetchInterval: (q) => (q.state.status !== "error" && q.state.data?.some((x) => x.status === "recording") ? 2000 : false) },
   );
-  const rows = error || !data ? [] : data;
+  const { data, isError } = useQuery(listQuery);
+  // A new refreshKey (compared as React compares an effect's dependencies) lists the recordings again.
+  const listedFor = useRef(refreshKey);
+  useEffect(() => {
+    if (Object.is(listedFor.current, refreshKey)) return;
+    listedFor.current = refreshKey;
+    void queryClient.invalidateQueries({ queryKey: listQuery.queryKey });
+    // The list's key follows surveyId, whose change fetches by itself; only refreshKey is watched here.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [refreshKey]);
+  const rows = isError || !data ? [] : data;
   if (rows.length === 0) return null;
   return (
     <section className="card" data-testid="recordings">

@@ -5,8 +5,10 @@
 // driver left, refused, could not sign, or another one said in words), which
 // the server records on the timeline and the report prints. The server makes
 // the same rule (server/domain/statement-end-rule.ts); this only explains it.
-import { useEffect, useState } from "react";
-import { errorCode, trpc } from "../../_lib/trpc-client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import { errorCode } from "../../_lib/trpc-client";
+import { useTRPC } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { endWithoutStatementReasons } from "../../../server/domain/statement-end-reasons";
@@ -17,47 +19,62 @@ type Reason = EndWithoutStatement["reason"];
 
 export function EndSurveyDialog({ surveyId, onClose }: { surveyId: string; onClose: () => void }) {
   const { t, locale } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [state, setState] = useState<"checking" | "needs-statement">("checking");
   const [requested, setRequested] = useState(false);
   const [reason, setReason] = useState<Reason | null>(null);
   const [note, setNote] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<MessageKey | null>(null);
 
-  const end = async (withoutStatement?: EndWithoutStatement) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await trpc.surveys.end.mutate({ surveyId, ...(withoutStatement ? { withoutStatement } : {}) });
-      onClose();
-    } catch (err) {
-      const code = errorCode(err);
+  const ending = useMutation(
+    trpc.surveys.end.mutationOptions({
+      onSuccess: () => onClose(),
       // Signed a moment ago, or its facts changed meanwhile: the server's rule decides, the dialog says why.
-      setState("needs-statement");
-      setError(code === "STATEMENT_REQUIRED" ? "error.STATEMENT_REQUIRED" : code === "BAD_REQUEST" ? "endDialog.noteNeeded" : statementErrorKey(code));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  useEffect(() => {
-    let live = true;
-    trpc.statement.status.query({ surveyId, locale }).then(
-      (s) => {
-        if (!live) return;
-        setRequested(s.requested);
-        if (s.signature?.current) {
-          if (window.confirm(t("survey.endConfirm"))) void end();
-          else onClose();
-        } else setState("needs-statement");
+      onError: () => setState("needs-statement"),
+    }),
+  );
+  const requesting = useMutation(
+    trpc.statement.request.mutationOptions({
+      onSuccess: () => {
+        void queryClient.invalidateQueries({ queryKey: trpc.statement.status.queryKey({ surveyId }) });
+        onClose();
       },
-      () => live && setState("needs-statement"),
-    );
-    return () => {
-      live = false;
-    };
+    }),
+  );
+  const end = (withoutStatement?: EndWithoutStatement) => {
+    requesting.reset();
+    ending.mutate({ surveyId, ...(withoutStatement ? { withoutStatement } : {}) });
+  };
+  // Asking for the statement succeeded: the buttons stay disabled while the dialog closes.
+  const busy = ending.isPending || requesting.isPending || requesting.isSuccess;
+  const endCode = ending.error ? errorCode(ending.error) : null;
+  const error: MessageKey | null = requesting.error
+    ? statementErrorKey(errorCode(requesting.error))
+    : ending.error
+      ? endCode === "STATEMENT_REQUIRED"
+        ? "error.STATEMENT_REQUIRED"
+        : endCode === "BAD_REQUEST"
+          ? "endDialog.noteNeeded"
+          : statementErrorKey(endCode)
+      : null;
+
+  // Where the statement stands, read fresh as the dialog opens (the statement panel's last
+  // poll may be older): decided once, on the first answer after opening. No retries: without
+  // an answer the dialog shows at once, and ending is the server's decision anyway.
+  const status = useQuery({ ...trpc.statement.status.queryOptions({ surveyId, locale }), retry: false });
+  const decided = useRef(false);
+  useEffect(() => {
+    if (decided.current || !status.isFetchedAfterMount) return;
+    decided.current = true;
+    const s = status.isError ? null : status.data;
+    if (!s) return setState("needs-statement");
+    setRequested(s.requested);
+    if (s.signature?.current) {
+      if (window.confirm(t("survey.endConfirm"))) end();
+      else onClose();
+    } else setState("needs-statement");
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [surveyId]);
+  }, [status.isFetchedAfterMount]);
 
   if (state === "checking") return null;
   const noteNeeded = reason === "other" && note.trim().length < 2;
@@ -71,16 +88,7 @@ export function EndSurveyDialog({ surveyId, onClose }: { surveyId: string; onClo
           className="primary"
           data-testid="end-dialog-request"
           disabled={busy || requested}
-          onClick={() => {
-            setBusy(true);
-            trpc.statement.request.mutate({ surveyId }).then(
-              () => onClose(),
-              (err) => {
-                setError(statementErrorKey(errorCode(err)));
-                setBusy(false);
-              },
-            );
-          }}
+          onClick={() => requesting.mutate({ surveyId })}
         >
           {requested ? t("statement.waiting") : t("statement.request")}
         </button>
@@ -110,7 +118,7 @@ export function EndSurveyDialog({ surveyId, onClose }: { surveyId: string; onClo
           className="danger"
           data-testid="end-without-statement"
           disabled={busy || !reason || noteNeeded}
-          onClick={() => reason && void end({ reason, ...(note.trim() ? { note: note.trim() } : {}) })}
+          onClick={() => reason && end({ reason, ...(note.trim() ? { note: note.trim() } : {}) })}
         >
           {t("endDialog.endWithout")}
         </button>

@@ -3,23 +3,43 @@
 // language, its hash in short, and a signature pad (clear / sign). A statement
 // that changed while it was being read is refused by the server (409) and
 // shown again, fresh.
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { errorCode, trpc } from "../../_lib/trpc-client";
-import { usePolled } from "../../_lib/use-polled";
+import { errorCode } from "../../_lib/trpc-client";
+import { useTRPC } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import { SignaturePad, shortHash } from "../../_lib/statement/signature-pad";
 import { statementErrorKey } from "./statement-errors";
 import { phonePlace } from "../../_lib/place/phone-place";
 import type { MessageKey } from "../../_i18n/messages";
 
+const POLL_MS = 2000;
+
 export function StatementSign() {
   const { t, locale } = useI18n();
-  const { data, refresh } = usePolled(() => trpc.statement.mine.query({ locale }), 2000);
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const statementQuery = trpc.statement.mine.queryOptions({ locale });
+  // After a language switch the statement (and the pad) stay until the next answer brings it in the new language.
+  const { data } = useQuery({ ...statementQuery, refetchInterval: POLL_MS, placeholderData: keepPreviousData });
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: statementQuery.queryKey });
   const canvas = useRef<HTMLCanvasElement | null>(null);
   const pad = useRef<SignaturePad | null>(null);
   const [empty, setEmpty] = useState(true);
-  const [sending, setSending] = useState(false);
+  // Asking the phone where it is comes before the signature is sent.
+  const [locating, setLocating] = useState(false);
   const [error, setError] = useState<MessageKey | null>(null);
+  const signing = useMutation(
+    trpc.statement.sign.mutationOptions({
+      // A changed statement: the new text is fetched and the pad emptied (below); the driver reads and signs again.
+      onError: (err) => {
+        if (errorCode(err) === "STATEMENT_CHANGED") pad.current?.clear();
+      },
+      onSettled: refresh,
+    }),
+  );
+  const sending = locating || signing.isPending;
+  const problem: MessageKey | null = error ?? (signing.error ? statementErrorKey(errorCode(signing.error)) : null);
 
   const signedCurrent = Boolean(data?.signature?.current);
   const asking = Boolean(data?.requested) && !signedCurrent;
@@ -64,24 +84,18 @@ export function StatementSign() {
   const sign = async () => {
     const p = pad.current;
     if (!p || p.isEmpty()) return setError("statement.emptyPad");
-    setSending(true);
     setError(null);
+    signing.reset();
     const { width, height } = p.size();
+    const image = p.pngBase64();
+    const strokes = p.strokes;
+    setLocating(true);
     try {
-      const image = p.pngBase64();
-      const strokes = p.strokes;
       // Where the phone is as the driver signs (a refusal or no fix is said so; a few seconds at most).
       const place = await phonePlace.now();
-      await trpc.statement.sign.mutate({ locale: data.statement.locale, statementSha256: data.statement.sha256, imagePngBase64: image, width, height, strokes, place });
-      refresh();
-    } catch (err) {
-      const code = errorCode(err);
-      setError(statementErrorKey(code));
-      // A changed statement: the new text is fetched and the pad emptied (above); the driver reads and signs again.
-      if (code === "STATEMENT_CHANGED") p.clear();
-      refresh();
+      signing.mutate({ locale: data.statement.locale, statementSha256: data.statement.sha256, imagePngBase64: image, width, height, strokes, place });
     } finally {
-      setSending(false);
+      setLocating(false);
     }
   };
 
@@ -97,9 +111,9 @@ export function StatementSign() {
       </p>
       <p className="muted">{t("statement.pad")}</p>
       <canvas ref={canvas} className="signature-pad" data-testid="signature-pad" aria-label={t("statement.pad")} />
-      {error && (
+      {problem && (
         <p className="error" role="alert" data-testid="statement-error">
-          {t(error)}
+          {t(problem)}
         </p>
       )}
       <div className="controls">

@@ -2,36 +2,47 @@
 // The statement in the agent's console and on the field adjuster's page: where
 // it stands (not asked, waiting for the driver, signed, confirmed by whom), its
 // text and hash, "ask for the statement" (agent) and "confirm statement".
-import { errorCode } from "../../_lib/trpc-client";
-import { usePolled } from "../../_lib/use-polled";
-import { useAction } from "../../_lib/use-action";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { errorCode, type RouterOutputs } from "../../_lib/trpc-client";
+import type { ReadOptions } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { shortHash } from "../../_lib/statement/signature-pad";
 import { statementErrorKey } from "./statement-errors";
 
 type Role = "agent" | "adjuster";
-interface Status {
-  requested: boolean;
-  statement: { text: string; sha256: string; locale: "zh-CN" | "en" };
-  signature: { statementSha256: string; imageSha256: string; signedAt: Date; current: boolean } | null;
-  confirmations: Record<Role, { at: Date } | null>;
-}
+/** The same answer from the agent's procedure (statement.status) and the invitee's (statement.mine). */
+type Status = RouterOutputs["statement"]["status"];
 
+const POLL_MS = 2000;
+
+/**
+ * `status` is the page's read of where the statement stands, in the page's language (the
+ * agent's procedure or the adjuster's): `trpc.statement.x.queryOptions({ ..., locale })`.
+ */
 export function StatementStatus({
   role,
-  load,
+  status,
   onRequest,
   onConfirm,
 }: {
   role: Role;
-  load: (locale: "zh-CN" | "en") => Promise<Status>;
+  status: ReadOptions<Status>;
   onRequest?: () => Promise<unknown>;
   onConfirm: (statementSha256: string) => Promise<unknown>;
 }) {
   const { t, locale } = useI18n();
-  const { data, refresh } = usePolled(() => load(locale), 2000);
-  const { busy, error, run: act } = useAction((err) => statementErrorKey(errorCode(err)), refresh);
+  const queryClient = useQueryClient();
+  // After a language switch the statement shown stays until the next answer brings it in the new language.
+  const { data } = useQuery({ ...status, refetchInterval: POLL_MS, placeholderData: keepPreviousData });
+  // One action at a time; whatever its outcome, the panel reads where the statement now stands.
+  const action = useMutation({
+    mutationFn: (work: () => Promise<unknown>) => work(),
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: status.queryKey }),
+  });
+  const act = (work: () => Promise<unknown>) => action.mutate(work);
+  const busy = action.isPending;
+  const error: MessageKey | null = action.error ? statementErrorKey(errorCode(action.error)) : null;
 
   if (!data) return null;
   const signed = data.signature?.current ? data.signature : null;
@@ -77,12 +88,12 @@ export function StatementStatus({
       )}
       <div className="controls">
         {onRequest && !data.requested && (
-          <button type="button" data-testid="statement-request" disabled={busy} onClick={() => void act(onRequest)}>
+          <button type="button" data-testid="statement-request" disabled={busy} onClick={() => act(onRequest)}>
             {t("statement.request")}
           </button>
         )}
         {signed && !data.confirmations[role] && (
-          <button type="button" className="primary" data-testid="statement-confirm" disabled={busy} onClick={() => void act(() => onConfirm(signed.statementSha256))}>
+          <button type="button" className="primary" data-testid="statement-confirm" disabled={busy} onClick={() => act(() => onConfirm(signed.statementSha256))}>
             {t("statement.confirm")}
           </button>
         )}

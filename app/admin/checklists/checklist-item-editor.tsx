@@ -2,12 +2,12 @@
 // One checklist item in the admin's editor: every field of the item, its
 // position in the list, and the server's complaint beside the field it is about.
 import type { ReactNode } from "react";
-import type { trpc } from "../../_lib/trpc-client";
+import type { RouterOutputs } from "../../_lib/trpc-client";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { fieldMessage, type FieldIssues, type ItemField } from "./save-issues";
 
-export type ChecklistItem = Awaited<ReturnType<typeof trpc.checklists.get.query>>["items"][number];
+export type ChecklistItem = RouterOutputs["checklists"]["get"]["items"][number];
 
 function FieldError({ message }: { message: string | undefined }) {
   return message ? (

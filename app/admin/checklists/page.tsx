@@ -2,9 +2,9 @@
 // Admins edit the capture checklist of each claim type. Edits stay in the page
 // until saved; a rejected save marks the fields and keeps everything typed.
 import { useEffect, useRef, useState } from "react";
-import { isTRPCClientError } from "@trpc/client";
-import type { AppRouter } from "../../../server/api/root";
-import { trpc } from "../../_lib/trpc-client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { RouterInputs } from "../../_lib/trpc-client";
+import { useTRPC } from "../../_lib/trpc-react";
 import { useStaff } from "../../_lib/use-staff";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
@@ -13,8 +13,7 @@ import { AdminOnlyNotice } from "../../_components/admin-only-notice";
 import { ChecklistItemEditor, type ChecklistItem } from "./checklist-item-editor";
 import { listMessage, placeIssues, type FieldIssues, type ItemField, type SaveIssue } from "./save-issues";
 
-type Loaded = Awaited<ReturnType<typeof trpc.checklists.get.query>>;
-type ClaimType = Parameters<typeof trpc.checklists.get.query>[0]["claimType"];
+type ClaimType = RouterInputs["checklists"]["get"]["claimType"];
 
 // Typed against the server's enum both ways: a claim type added there fails the type check here.
 const claimTypeNames: Record<ClaimType, MessageKey> = {
@@ -38,38 +37,34 @@ type Status = { kind: "saved" } | { kind: "reset" } | { kind: "invalid"; general
 export default function ChecklistsAdminPage() {
   const me = useStaff();
   const { t } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [claimType, setClaimType] = useState<ClaimType>("motor_collision");
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const checklist = useQuery(trpc.checklists.get.queryOptions({ claimType }, { enabled: me?.role === "admin" }));
+  /** The claim type whose checklist the rows hold. */
+  const [rowsOf, setRowsOf] = useState<ClaimType | null>(null);
   const [rows, setRows] = useState<Row[]>([]);
   const [saved, setSaved] = useState<string>("");
   const [status, setStatus] = useState<Status>(null);
-  const [busy, setBusy] = useState(false);
   const nextId = useRef(0);
 
   const toRows = (items: ChecklistItem[]) => items.map((item) => ({ id: nextId.current++, item, errors: {} }));
-  const snapshot = (items: ChecklistItem[]) => JSON.stringify(items);
+  const snapshot = (items: RouterInputs["checklists"]["save"]["items"]) => JSON.stringify(items);
+  const loaded = rowsOf === claimType ? (checklist.data ?? null) : null;
+  const loadFailed = loaded === null && checklist.isError;
   const dirty = loaded !== null && snapshot(rows.map((r) => r.item)) !== saved;
 
+  // The rows are made once per claim type chosen, from the server's answer of the moment (not
+  // one kept from an earlier visit, which a save since may have changed); a later answer for
+  // the same claim type (after a save) leaves what is being edited alone.
   useEffect(() => {
-    if (me?.role !== "admin") return;
-    let current = true;
-    setLoaded(null);
-    setLoadError(null);
-    setStatus(null);
-    trpc.checklists.get.query({ claimType }).then(
-      (data) => {
-        if (!current) return;
-        setLoaded(data);
-        setRows(toRows(data.items));
-        setSaved(snapshot(data.items));
-      },
-      () => current && setLoadError(t("common.error")),
-    );
-    return () => {
-      current = false;
-    };
-  }, [me, claimType]);
+    if (rowsOf === claimType || checklist.status !== "success" || checklist.isFetching) return;
+    setRows(toRows(checklist.data.items));
+    setSaved(snapshot(checklist.data.items));
+    setRowsOf(claimType);
+    // toRows and snapshot do the same on every render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [rowsOf, claimType, checklist.status, checklist.isFetching, checklist.data]);
 
   const edit = (id: number, change: (r: Row) => Row) => {
     setRows((rs) => rs.map((r) => (r.id === id ? change(r) : r)));
@@ -91,35 +86,40 @@ export default function ChecklistsAdminPage() {
     setRows((rs) => [...rs, ...toRows([blank])]);
   };
 
-  async function save() {
-    setBusy(true);
+  const saveChecklist = useMutation(
+    trpc.checklists.save.mutationOptions({
+      onSuccess: (_, sent) => {
+        setSaved(snapshot(sent.items));
+        setRows((rs) => rs.map((r) => ({ ...r, errors: {} })));
+        setStatus({ kind: "saved" });
+        void queryClient.invalidateQueries({ queryKey: trpc.checklists.get.queryKey({ claimType: sent.claimType }) });
+      },
+      onError: (err) => {
+        const issues = err.data?.issues;
+        if (!issues) {
+          setStatus({ kind: "failed", message: t("common.error") });
+          return;
+        }
+        // Issues name rows by position in what was sent; `rows` still has that order.
+        const placed = placeIssues(issues);
+        setRows((rs) => rs.map((r, i) => ({ ...r, errors: placed.byRow.get(i) ?? {} })));
+        setStatus({ kind: "invalid", general: placed.general });
+        // The save button sits below the list: bring the first marked field into view.
+        requestAnimationFrame(() => document.querySelector<HTMLElement>('[data-testid="checklist-editor"] [aria-invalid="true"]')?.focus());
+      },
+    }),
+  );
+  const busy = saveChecklist.isPending;
+
+  function save() {
     setStatus(null);
-    const items = rows.map((r) => r.item);
-    try {
-      await trpc.checklists.save.mutate({ claimType, items });
-      setSaved(snapshot(items));
-      setRows((rs) => rs.map((r) => ({ ...r, errors: {} })));
-      setStatus({ kind: "saved" });
-    } catch (err) {
-      const issues = isTRPCClientError<AppRouter>(err) ? err.data?.issues : null;
-      if (!issues) {
-        setStatus({ kind: "failed", message: t("common.error") });
-        return;
-      }
-      // Issues name rows by position in what was sent; `rows` still has that order.
-      const placed = placeIssues(issues);
-      setRows((rs) => rs.map((r, i) => ({ ...r, errors: placed.byRow.get(i) ?? {} })));
-      setStatus({ kind: "invalid", general: placed.general });
-      // The save button sits below the list: bring the first marked field into view.
-      requestAnimationFrame(() => document.querySelector<HTMLElement>('[data-testid="checklist-editor"] [aria-invalid="true"]')?.focus());
-    } finally {
-      setBusy(false);
-    }
+    saveChecklist.mutate({ claimType, items: rows.map((r) => r.item) });
   }
 
   const pickClaimType = (next: ClaimType) => {
     if (dirty && !window.confirm(t("checklists.discardConfirm"))) return;
     setClaimType(next);
+    setStatus(null);
   };
 
   if (me && me.role !== "admin") {
@@ -144,15 +144,15 @@ export default function ChecklistsAdminPage() {
             </select>
           </label>
         </section>
-        {loadError && <p className="banner warn" role="alert">{t("checklists.loadFailed")} {loadError}</p>}
-        {!loaded && !loadError && <p className="muted">{t("common.loading")}</p>}
+        {loadFailed && <p className="banner warn" role="alert">{t("checklists.loadFailed")} {t("common.error")}</p>}
+        {!loaded && !loadFailed && <p className="muted">{t("common.loading")}</p>}
         {loaded && (
           <form
             data-testid="checklist-editor"
             data-claim-type={loaded.claimType}
             onSubmit={(e) => {
               e.preventDefault();
-              void save();
+              save();
             }}
           >
             <ol style={{ listStyle: "none", padding: 0 }}>

@@ -2,10 +2,10 @@
 // One survey in the archive: claim, participants and how each was identified,
 // the evidence package (status, files from its manifest), retention and legal
 // hold, server-side verification, the .zip download and the playback page.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { use } from "react";
-import { trpc } from "../../_lib/trpc-client";
-import { usePolled } from "../../_lib/use-polled";
+import { use, useEffect } from "react";
+import { useTRPC } from "../../_lib/trpc-react";
 import { useStaff } from "../../_lib/use-staff";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
@@ -17,9 +17,8 @@ import { CompletenessView } from "../../_components/evidence/completeness-view";
 import { JobFailureNotice } from "../../_components/evidence/job-failure-notice";
 import { SignerCertificate } from "../../_components/evidence/signer-certificate";
 
-type Opened = Awaited<ReturnType<typeof trpc.audit.open.query>>;
-/** The survey as last opened, and when to look at its package's status again (null: not at all). */
-type Shown = { opened: Opened; lookAgain: number | null };
+/** A package's status as a look compares it with the opening's: its state and its failure's id. */
+const packageState = (p: { status: string; errorId: string | null } | null | undefined) => `${p?.status}:${p?.errorId ?? ""}`;
 
 const day = (d: Date | null | undefined) => (d ? new Date(d).toISOString().slice(0, 10) : "—");
 
@@ -43,29 +42,42 @@ export default function AuditSurveyPage({ params }: { params: Promise<{ surveyId
 /** The survey, opened once the staff member is known. */
 function OpenedSurvey({ surveyId }: { surveyId: string }) {
   const { t } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
   // While a package is (re)built, follow its status (not logged, unlike opening) and reopen once it changes;
-  // a failed one is retried by the server, so look now and then. A look that fails ends the following quietly;
-  // an opening that fails shows the error and is not retried.
-  const { data: shown, error, refresh } = usePolled(
-    async (last: Shown | null): Promise<Shown> => {
-      const pkg = last?.opened.package;
-      if (last && (pkg?.status === "building" || pkg?.status === "failed")) {
-        const now = await trpc.audit.packageStatus.query({ surveyId }).then(
-          (s) => `${s?.status}:${s?.errorId ?? ""}`,
-          () => null,
-        );
-        if (now === null) return { opened: last.opened, lookAgain: null };
-        if (now === `${pkg.status}:${pkg.errorId ?? ""}`) return { opened: last.opened, lookAgain: pkg.status === "building" ? 2000 : 15_000 };
-      }
-      const opened = await trpc.audit.open.query({ surveyId });
-      // Just (re)opened: the first look comes soon, a failed package's too.
-      const status = opened.package?.status;
-      return { opened, lookAgain: status === "building" || status === "failed" ? 2000 : null };
-    },
-    (shown) => shown.lookAgain,
-    { retry: null, restartOn: [surveyId] },
+  // a failed one is retried by the server, so look now and then. A look that fails ends the following quietly
+  // until the next opening; an opening that fails shows the error and is not asked again (beyond the app's
+  // retries of a dropped call) until a change on the page reopens it.
+  const openQuery = trpc.audit.open.queryOptions({ surveyId });
+  const opened = useQuery(openQuery);
+  const reopen = () => void queryClient.invalidateQueries({ queryKey: openQuery.queryKey });
+  const openedAt = opened.dataUpdatedAt;
+  const openedPkg = opened.data?.package;
+  const following = (openedPkg?.status === "building" || openedPkg?.status === "failed") && !opened.isError;
+  const look = useQuery(
+    trpc.audit.packageStatus.queryOptions(
+      { surveyId },
+      {
+        enabled: following,
+        refetchInterval: (q) => {
+          if (q.state.status === "error" && q.state.errorUpdatedAt > openedAt) return false;
+          // Just (re)opened: the first look comes soon, a failed package's too.
+          if (q.state.dataUpdatedAt <= openedAt) return 2000;
+          return openedPkg?.status === "building" ? 2000 : 15_000;
+        },
+      },
+    ),
   );
-  const data = shown?.opened;
+  // A look newer than the opening that found the package changed: open the survey again.
+  useEffect(() => {
+    if (!following || opened.isFetching || look.dataUpdatedAt <= openedAt) return;
+    if (packageState(look.data) !== packageState(openedPkg)) reopen();
+    // Judged on each look's answer.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [look.dataUpdatedAt]);
+  const retryEvidence = useMutation(trpc.audit.retryEvidence.mutationOptions({ onSuccess: reopen }));
+  const error = opened.error;
+  const data = opened.data;
   const pkg = data?.package;
   return (
     <>
@@ -134,7 +146,7 @@ function OpenedSurvey({ surveyId }: { surveyId: string }) {
               {pkg?.status === "building" && ` ${Math.round(pkg.progress * 100)}%`}
             </p>
             {pkg?.status === "failed" && (
-              <JobFailureNotice testId="evidence-failure" failure={pkg} onRetry={() => trpc.audit.retryEvidence.mutate({ surveyId }).then(() => refresh())} />
+              <JobFailureNotice testId="evidence-failure" failure={pkg} onRetry={() => retryEvidence.mutateAsync({ surveyId })} />
             )}
             {pkg?.manifestSha256 && (
               <p>
@@ -182,7 +194,6 @@ function OpenedSurvey({ surveyId }: { surveyId: string }) {
             surveyId={surveyId}
             value={{ ...data.retention, disputeClosedAt: pkg?.disputeClosedAt ?? null }}
             canChange={Boolean(pkg) && pkg?.status !== "purged"}
-            onChanged={refresh}
           />
         </>
       )}

@@ -1,8 +1,10 @@
 "use client";
 // What the policyholder (or the invited field adjuster) opens from the SMS:
 // a phone-first page that checks the link, asks for the camera, and joins.
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { use, useEffect, useMemo, useState, useSyncExternalStore } from "react";
-import { errorCode, ruleRefusal, trpc, useInviteToken } from "../../_lib/trpc-client";
+import { errorCode, ruleRefusal, trpc as trpcClient, useInviteToken } from "../../_lib/trpc-client";
+import { useTRPC } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { LanguageSwitch } from "../../_components/language-switch";
@@ -18,24 +20,23 @@ import { StatementSign } from "../../_components/statement/statement-sign";
 import { StatementStatus } from "../../_components/statement/statement-status";
 import { PlaceAsk } from "../../_components/place/place-ask";
 
-type Invite = Awaited<ReturnType<typeof trpc.join.resolve.query>>;
-
 /** The join card's intro: one text while the link is checked, then the one for the invitee's role. */
 const INTRO = { loading: "common.loading", policyholder: "join.intro", adjuster: "join.introAdjuster" } as const satisfies Record<string, MessageKey>;
 
 export default function JoinPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = use(params);
-  const { t } = useI18n();
-  const [invite, setInvite] = useState<Invite | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { t, locale } = useI18n();
+  const trpc = useTRPC();
   const [started, setStarted] = useState(false);
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
+  // Before any call: every call from this page, the queries' too, carries the link's token.
   useInviteToken(token);
 
-  useEffect(() => {
-    trpc.join.resolve.query({ token }).then(setInvite, (err) => setProblem(errorCode(err) ?? "INVITE_INVALID"));
-  }, [token]);
+  const resolved = useQuery(trpc.join.resolve.queryOptions({ token }));
+  const invite = resolved.data ?? null;
+  const problem = resolved.error ? (errorCode(resolved.error) ?? "INVITE_INVALID") : null;
+  const confirmStatement = useMutation(trpc.statement.confirmAsAdjuster.mutationOptions());
   // Photos an earlier page of this link kept on the phone continue uploading at once, before any rejoin.
   useEffect(() => {
     if (invite?.role === "policyholder") void outboxFor(token).resume();
@@ -47,9 +48,10 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
         signalling: typeof window === "undefined" ? { url: "", protocols: [] } : signallingTarget({ invite: token }),
         // The policyholder films the car: rear camera first (a laptop falls back to its only camera).
         initialFacing: "environment",
-        loadChatHistory: async () => (await trpc.join.chatHistory.query()).map((m) => ({ ...m, at: m.at.toISOString() })),
+        // The call's own one-shot questions, asked by the call when it needs them (the typed client, not the page's queries).
+        loadChatHistory: async () => (await trpcClient.join.chatHistory.query()).map((m) => ({ ...m, at: m.at.toISOString() })),
         // Only an answer from the server ends the retries; no answer means no network yet.
-        whyNotJoinable: () => trpc.join.resolve.query({ token }).then(() => null, (err) => ruleRefusal(err)),
+        whyNotJoinable: () => trpcClient.join.resolve.query({ token }).then(() => null, (err) => ruleRefusal(err)),
       }),
     [token],
   );
@@ -139,19 +141,19 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
           {invite?.role === "adjuster" && (
             <StatementStatus
               role="adjuster"
-              load={(locale) => trpc.statement.mine.query({ locale })}
-              onConfirm={(statementSha256) => trpc.statement.confirmAsAdjuster.mutate({ statementSha256 })}
+              status={trpc.statement.mine.queryOptions({ locale })}
+              onConfirm={(statementSha256) => confirmStatement.mutateAsync({ statementSha256 })}
             />
           )}
           {invite?.role === "policyholder" && (
             <CapturePanel
               call={call}
               inviteToken={token}
-              loadLabels={async () => Object.fromEntries((await trpc.join.checklist.query()).map((i) => [i.key, i.label]))}
+              loadLabels={async () => Object.fromEntries((await trpcClient.join.checklist.query()).map((i) => [i.key, i.label]))}
             />
           )}
-          {invite?.role === "adjuster" && <ChecklistPanel call={call} load={() => trpc.join.checklist.query()} />}
-          <Gallery call={call} load={() => trpc.join.captures.query()} inviteToken={token} />
+          {invite?.role === "adjuster" && <ChecklistPanel call={call} checklist={trpc.join.checklist.queryOptions()} />}
+          <Gallery call={call} captures={trpc.join.captures.queryOptions()} inviteToken={token} />
         </CallView>
       )}
     </main>

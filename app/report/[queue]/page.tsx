@@ -4,7 +4,9 @@
 // by SMS, and joins the video queue, then waits on /report/wait/<token>.
 import { use, useEffect, useRef, useState } from "react";
 import { useRouter } from "next/navigation";
-import { errorCode, trpc } from "../../_lib/trpc-client";
+import { useMutation } from "@tanstack/react-query";
+import { errorCode } from "../../_lib/trpc-client";
+import { useTRPC, type ApiError } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { LanguageSwitch } from "../../_components/language-switch";
@@ -12,10 +14,9 @@ import { fill } from "../../_i18n/fill";
 
 const claimTypes = ["motor_collision", "motor_theft", "motor_glass", "motor_other", "property"] as const;
 const codeRefusals = ["MOBILE_CODE_WRONG", "MOBILE_CODE_EXPIRED", "MOBILE_CODE_TRIES", "MOBILE_CODE_RATE"] as const;
-
 /** What a refused call says on this page: each field's problem, a code refusal, or the generic sentence. */
-function problemsOf(err: unknown, t: (k: MessageKey) => string): string[] {
-  const fields = (err as { data?: { fieldErrors?: Record<string, string[]> | null } }).data?.fieldErrors;
+function problemsOf(err: ApiError, t: (k: MessageKey) => string): string[] {
+  const fields = err.data?.fieldErrors;
   if (fields) return Object.values(fields).flat();
   const code = errorCode(err);
   if (codeRefusals.includes(code as (typeof codeRefusals)[number])) return [t(`report.code.${code}` as MessageKey)];
@@ -26,8 +27,7 @@ export default function ReportPage({ params }: { params: Promise<{ queue: string
   const { queue } = use(params);
   const { t, locale } = useI18n();
   const router = useRouter();
-  const [busy, setBusy] = useState(false);
-  const [problems, setProblems] = useState<string[]>([]);
+  const trpc = useTRPC();
   const form = useRef<HTMLFormElement>(null);
   const [codeSent, setCodeSent] = useState<{ mobile: string; minutes: number } | null>(null);
   const [resendAt, setResendAt] = useState(0);
@@ -39,44 +39,43 @@ export default function ReportPage({ params }: { params: Promise<{ queue: string
     return () => clearTimeout(timer);
   }, [resendIn, now]);
 
-  async function sendCode() {
+  const sendCode = useMutation(
+    trpc.queue.sendCode.mutationOptions({
+      onSuccess: (sent, { policyholderMobile }) => {
+        setCodeSent({ mobile: policyholderMobile, minutes: Math.round(sent.expiresInSec / 60) });
+        setNow(Date.now());
+        setResendAt(Date.now() + sent.resendAfterSec * 1000);
+      },
+    }),
+  );
+  // Entered, the page stays busy while the waiting screen loads.
+  const enter = useMutation(trpc.queue.enter.mutationOptions({ onSuccess: ({ entryToken }) => router.push(`/report/wait/${entryToken}`) }));
+  const busy = sendCode.isPending || enter.isPending || enter.isSuccess;
+  // The server names each field in the page's language; a refused code comes as its code.
+  // Only the last action's refusal shows: each one clears the other's.
+  const failed = sendCode.error ?? enter.error;
+  const problems = failed ? problemsOf(failed, t) : [];
+
+  function requestCode() {
     const f = new FormData(form.current!);
-    const mobile = String(f.get("mobile") ?? "").trim();
-    setBusy(true);
-    setProblems([]);
-    try {
-      const sent = await trpc.queue.sendCode.mutate({ policyholderMobile: mobile, language: String(f.get("language")) === "en" ? "en" : "zh-CN" });
-      setCodeSent({ mobile, minutes: Math.round(sent.expiresInSec / 60) });
-      setNow(Date.now());
-      setResendAt(Date.now() + sent.resendAfterSec * 1000);
-    } catch (err) {
-      setProblems(problemsOf(err, t));
-    }
-    setBusy(false);
+    enter.reset();
+    sendCode.mutate({ policyholderMobile: String(f.get("mobile") ?? "").trim(), language: String(f.get("language")) === "en" ? "en" : "zh-CN" });
   }
 
-  async function submit(e: React.FormEvent<HTMLFormElement>) {
+  function submit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const s = (k: string) => String(f.get(k) ?? "").trim();
-    setBusy(true);
-    setProblems([]);
-    try {
-      const { entryToken } = await trpc.queue.enter.mutate({
-        queue: decodeURIComponent(queue),
-        policyholderMobile: s("mobile"),
-        policyNumber: s("policyNumber") || undefined,
-        plate: s("plate") || undefined,
-        claimType: s("claimType") as (typeof claimTypes)[number],
-        language: s("language") === "en" ? "en" : "zh-CN",
-        mobileCode: s("mobileCode"),
-      });
-      router.push(`/report/wait/${entryToken}`);
-    } catch (err) {
-      // The server names each field in the page's language; a refused code comes as its code.
-      setProblems(problemsOf(err, t));
-      setBusy(false);
-    }
+    sendCode.reset();
+    enter.mutate({
+      queue: decodeURIComponent(queue),
+      policyholderMobile: s("mobile"),
+      policyNumber: s("policyNumber") || undefined,
+      plate: s("plate") || undefined,
+      claimType: s("claimType") as (typeof claimTypes)[number],
+      language: s("language") === "en" ? "en" : "zh-CN",
+      mobileCode: s("mobileCode"),
+    });
   }
 
   return (
@@ -92,7 +91,7 @@ export default function ReportPage({ params }: { params: Promise<{ queue: string
             {t("claim.policyholderMobile")}
             <input name="mobile" required inputMode="tel" autoComplete="tel" placeholder="13800138000" data-testid="report-mobile" />
           </label>
-          <button type="button" disabled={busy || resendIn > 0} onClick={() => void sendCode()} data-testid="report-send-code">
+          <button type="button" disabled={busy || resendIn > 0} onClick={requestCode} data-testid="report-send-code">
             {resendIn > 0 ? fill(t("report.resendIn"), { sec: resendIn }) : t("report.sendCode")}
           </button>
           {codeSent && (

@@ -6,9 +6,9 @@
 // messages, so the page never carries a second copy of them.
 import { useEffect, useState } from "react";
 import Link from "next/link";
-import { isTRPCClientError, type TRPCClientError } from "@trpc/client";
-import type { AppRouter } from "../../../../server/api/root";
-import { trpc } from "../../../_lib/trpc-client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { RouterOutputs } from "../../../_lib/trpc-client";
+import { useTRPC, type ApiError } from "../../../_lib/trpc-react";
 import { useStaff } from "../../../_lib/use-staff";
 import { useI18n } from "../../../_i18n/i18n-provider";
 import type { MessageKey } from "../../../_i18n/messages";
@@ -16,10 +16,9 @@ import { StaffTopbar } from "../../../_components/staff-topbar";
 import { AdminOnlyNotice } from "../../../_components/admin-only-notice";
 import { queueTitle } from "../queue-figures-format";
 
-type Loaded = Awaited<ReturnType<typeof trpc.queueAdmin.queues.query>>;
-type Queues = Loaded["queues"];
+type Queues = RouterOutputs["queueAdmin"]["queues"]["queues"];
 type Rules = Queues[number]["rules"];
-type Issue = NonNullable<NonNullable<TRPCClientError<AppRouter>["data"]>["issues"]>[number];
+type Issue = NonNullable<NonNullable<ApiError["data"]>["issues"]>[number];
 
 const numberFields = ["stickyDays", "stickyWaitSec", "designatedWaitSec", "overflowAfterSec", "maxWaitSec", "offerTimeoutSec", "wrapUpSec", "serviceLevelSec", "droppedGraceSec"] as const;
 type NumberField = (typeof numberFields)[number];
@@ -88,30 +87,25 @@ export default function QueueRulesPage() {
   const me = useStaff();
   const { t, locale } = useI18n();
   const admin = me?.role === "admin";
-  const [queues, setQueues] = useState<Queues | null>(null);
-  const [bounds, setBounds] = useState<Loaded["bounds"]>({});
-  const [loadFailed, setLoadFailed] = useState(false);
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const queuesQuery = trpc.queueAdmin.queues.queryOptions(undefined, { enabled: admin });
+  const read = useQuery(queuesQuery);
+  const queues = read.data?.queues ?? null;
+  const bounds = read.data?.bounds ?? {};
+  const loadFailed = !queues && read.isError;
   const [queueId, setQueueId] = useState<string>("");
   const [draft, setDraft] = useState<Draft | null>(null);
   const [errors, setErrors] = useState<Partial<Record<Field, Issue>>>({});
   const [status, setStatus] = useState<Status>(null);
-  const [busy, setBusy] = useState(false);
 
+  // Once the list has come, the first queue's rules are in the form.
   useEffect(() => {
-    if (!admin) return;
-    trpc.queueAdmin.queues.query().then(
-      ({ queues: list, bounds: b }) => {
-        setQueues(list);
-        setBounds(b);
-        const first = list[0];
-        if (first) {
-          setQueueId(first.id);
-          setDraft(draftOf(first.rules));
-        }
-      },
-      () => setLoadFailed(true),
-    );
-  }, [admin]);
+    const first = queues?.[0];
+    if (!first || queueId !== "") return;
+    setQueueId(first.id);
+    setDraft(draftOf(first.rules));
+  }, [queues, queueId]);
 
   const pick = (id: string) => {
     const q = queues?.find((x) => x.id === id);
@@ -141,34 +135,41 @@ export default function QueueRulesPage() {
     return t("rules.error.invalid");
   }
 
-  async function save() {
+  const saveRules = useMutation(
+    trpc.queueAdmin.saveRules.mutationOptions({
+      onSuccess: (saved) => {
+        // The list holds the rules as the server now has them (what a later save starts from).
+        queryClient.setQueryData(queuesQuery.queryKey, (loaded) =>
+          loaded && { ...loaded, queues: loaded.queues.map((q) => (q.id === saved.id ? { ...q, rules: saved.rules, updatedAt: saved.updatedAt } : q)) },
+        );
+        setDraft(draftOf(saved.rules));
+        setErrors({});
+        setStatus({ kind: "saved" });
+      },
+      onError: (err) => {
+        const issues = err.data?.issues;
+        if (!issues) {
+          setStatus({ kind: "failed" });
+          return;
+        }
+        const placed: Partial<Record<Field, Issue>> = {};
+        for (const issue of issues) {
+          const field = (issue.path[0] === "rules" ? issue.path[1] : undefined) as Field | undefined;
+          placed[field ?? "matchSkills"] ??= issue;
+        }
+        setErrors(placed);
+        setStatus({ kind: "invalid" });
+        requestAnimationFrame(() => document.querySelector<HTMLElement>('[data-testid="rules-form"] [aria-invalid="true"]')?.focus());
+      },
+    }),
+  );
+  const busy = saveRules.isPending;
+
+  function save() {
     const loaded = queues?.find((q) => q.id === queueId);
     if (!draft || !loaded) return;
-    setBusy(true);
     setStatus(null);
-    try {
-      const saved = await trpc.queueAdmin.saveRules.mutate({ queueId, rules: rulesOf(draft, loaded.rules) });
-      setQueues((list) => list?.map((q) => (q.id === saved.id ? { ...q, rules: saved.rules, updatedAt: saved.updatedAt } : q)) ?? list);
-      setDraft(draftOf(saved.rules));
-      setErrors({});
-      setStatus({ kind: "saved" });
-    } catch (err) {
-      const issues = isTRPCClientError<AppRouter>(err) ? err.data?.issues : null;
-      if (!issues) {
-        setStatus({ kind: "failed" });
-        return;
-      }
-      const placed: Partial<Record<Field, Issue>> = {};
-      for (const issue of issues) {
-        const field = (issue.path[0] === "rules" ? issue.path[1] : undefined) as Field | undefined;
-        placed[field ?? "matchSkills"] ??= issue;
-      }
-      setErrors(placed);
-      setStatus({ kind: "invalid" });
-      requestAnimationFrame(() => document.querySelector<HTMLElement>('[data-testid="rules-form"] [aria-invalid="true"]')?.focus());
-    } finally {
-      setBusy(false);
-    }
+    saveRules.mutate({ queueId, rules: rulesOf(draft, loaded.rules) });
   }
 
   if (me && !admin) {
@@ -231,7 +232,7 @@ export default function QueueRulesPage() {
             data-queue-id={queueId}
             onSubmit={(e) => {
               e.preventDefault();
-              void save();
+              save();
             }}
           >
             <section className="card">

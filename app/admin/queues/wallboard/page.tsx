@@ -1,13 +1,14 @@
 "use client";
 // The supervisor wallboard: who waits in each queue now, the agents by state,
 // and today's service level, speed of answer, abandonment and handling time.
-// Live without reload: polled through usePolled as the queue pages are. "Today"
+// Live without reload: polled as the queue pages are. "Today"
 // is the admin's own calendar day (the browser's time zone). The export gives
 // the very events today's figures are computed from.
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import Link from "next/link";
-import { trpc } from "../../../_lib/trpc-client";
-import { usePolled } from "../../../_lib/use-polled";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { RouterOutputs } from "../../../_lib/trpc-client";
+import { useTRPC } from "../../../_lib/trpc-react";
 import { useStaff } from "../../../_lib/use-staff";
 import { useI18n } from "../../../_i18n/i18n-provider";
 import type { MessageKey } from "../../../_i18n/messages";
@@ -18,7 +19,7 @@ import { duration, percent, queueTitle } from "../queue-figures-format";
 const POLL_MS = 2000;
 const states = ["ready", "offered", "busy", "wrapup", "away"] as const;
 
-type Board = Awaited<ReturnType<typeof trpc.queueAdmin.wallboard.query>>;
+type Board = RouterOutputs["queueAdmin"]["wallboard"];
 type Row = Board["total"] & { key: string; title: string; serviceLevelSec: number | null };
 
 function browserTimeZone(): string {
@@ -30,28 +31,30 @@ export default function WallboardPage() {
   const { t, locale } = useI18n();
   const timeZone = useMemo(browserTimeZone, []);
   const admin = me?.role === "admin";
-  const { data, error } = usePolled(() => trpc.queueAdmin.wallboard.query({ timeZone }).then((b) => ({ ...b, receivedAt: new Date() })), admin ? POLL_MS : null);
-  const [exporting, setExporting] = useState(false);
-  const [exportFailed, setExportFailed] = useState(false);
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const board = useQuery(trpc.queueAdmin.wallboard.queryOptions({ timeZone }, { enabled: admin, refetchInterval: POLL_MS }));
+  const data = board.data;
+  const receivedAt = new Date(board.dataUpdatedAt);
+  // Stale from a failed call until a good one: shown from its first failed try (failureReason),
+  // not only once the retries are spent (error), and kept while the next poll is under way.
+  const failing = board.failureReason !== null || board.errorUpdatedAt > board.dataUpdatedAt;
   const clock = (d: Date) => d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
-  async function exportEvents() {
-    setExporting(true);
-    setExportFailed(false);
-    try {
-      const file = await trpc.queueAdmin.exportEvents.query({ timeZone });
+  const exportEvents = useMutation({
+    // A read, asked once per click: the file is not kept in the cache.
+    mutationFn: () => queryClient.fetchQuery(trpc.queueAdmin.exportEvents.queryOptions({ timeZone }, { gcTime: 0 })),
+    onSuccess: (file) => {
       const url = URL.createObjectURL(new Blob([file.csv], { type: "text/csv;charset=utf-8" }));
       const a = document.createElement("a");
       a.href = url;
       a.download = file.filename;
       a.click();
       URL.revokeObjectURL(url);
-    } catch {
-      setExportFailed(true);
-    } finally {
-      setExporting(false);
-    }
-  }
+    },
+  });
+  const exporting = exportEvents.isPending;
+  const exportFailed = exportEvents.isError;
 
   if (me && !admin) {
     return <AdminOnlyNotice me={me} title="wallboard.title" reason="wallboard.forbidden" testId="wallboard-forbidden" />;
@@ -73,7 +76,7 @@ export default function WallboardPage() {
           <h2>{t("wallboard.title")}</h2>
           <p className="muted">{t("wallboard.explain").replace("{zone}", timeZone)}</p>
           <div className="controls" style={{ alignItems: "center" }}>
-            <button type="button" onClick={() => void exportEvents()} disabled={exporting || !data} data-testid="wallboard-export">
+            <button type="button" onClick={() => exportEvents.mutate()} disabled={exporting || !data} data-testid="wallboard-export">
               {exporting ? t("wallboard.exporting") : t("wallboard.export")}
             </button>
             <Link href="/admin/queues/rules" data-testid="nav-queue-rules">
@@ -81,18 +84,18 @@ export default function WallboardPage() {
             </Link>
             {data && (
               <span className="muted" data-testid="wallboard-updated">
-                {t("wallboard.updated").replace("{time}", clock(data.receivedAt))}
+                {t("wallboard.updated").replace("{time}", clock(receivedAt))}
               </span>
             )}
           </div>
           {exportFailed && <p className="error" role="alert">{t("wallboard.exportFailed")}</p>}
-          {error !== null && data && (
+          {failing && data && (
             <p className="banner warn" role="alert" data-testid="wallboard-stale">
-              {t("wallboard.stale").replace("{time}", clock(data.receivedAt))}
+              {t("wallboard.stale").replace("{time}", clock(receivedAt))}
             </p>
           )}
-          {error !== null && !data && <p className="banner warn" role="alert">{t("wallboard.loadFailed")}</p>}
-          {!data && error === null && <p className="muted">{t("common.loading")}</p>}
+          {failing && !data && <p className="banner warn" role="alert">{t("wallboard.loadFailed")}</p>}
+          {!data && !failing && <p className="muted">{t("common.loading")}</p>}
         </section>
 
         {total && (

@@ -1,7 +1,9 @@
 "use client";
 // The agent's survey room: claim summary, invite links, the call and chat.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { use, useCallback, useEffect, useMemo, useState } from "react";
-import { ruleRefusal, trpc } from "../../../_lib/trpc-client";
+import { ruleRefusal, trpc as trpcClient } from "../../../_lib/trpc-client";
+import { useTRPC } from "../../../_lib/trpc-react";
 import { useStaff } from "../../../_lib/use-staff";
 import { useI18n } from "../../../_i18n/i18n-provider";
 import type { MessageKey } from "../../../_i18n/messages";
@@ -20,37 +22,36 @@ import { TransferPanel } from "../../../_components/queue/transfer-panel";
 import { EndSurveyDialog } from "../../../_components/statement/end-survey-dialog";
 import { IdentityPanel } from "../../../_components/identity/identity-panel";
 
-type Survey = Awaited<ReturnType<typeof trpc.surveys.get.query>>;
-
 export default function SurveyPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = use(params);
   const me = useStaff();
-  const { t } = useI18n();
-  const [survey, setSurvey] = useState<Survey | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { t, locale } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const surveyQuery = trpc.surveys.get.queryOptions({ surveyId: id });
+  // Read once the staff member is known; a failed read keeps the survey last shown.
+  const { data: survey, isError } = useQuery({ ...surveyQuery, enabled: Boolean(me) });
+  const refreshSurvey = () => void queryClient.invalidateQueries({ queryKey: surveyQuery.queryKey });
   const [joined, setJoined] = useState(false);
   // Passed on to another agent: the survey is theirs now; this page may stay in the call but not end it.
   const [handedOver, setHandedOver] = useState(false);
   const onHandedOver = useCallback(() => setHandedOver(true), []);
   const [ending, setEnding] = useState(false);
 
-  const load = useCallback(() => {
-    trpc.surveys.get.query({ surveyId: id }).then(setSurvey, () => setError(t("common.error")));
-  }, [id]);
-  useEffect(() => {
-    if (me) load();
-  }, [me, load]);
-
   const call = useMemo(
     () =>
       new SurveyCall({
         signalling: typeof window === "undefined" ? { url: "", protocols: [] } : signallingTarget({ surveyId: id }),
         initialFacing: "user",
-        loadChatHistory: async () => (await trpc.chat.history.query({ surveyId: id })).map((m) => ({ ...m, at: m.at.toISOString() })),
-        whyNotJoinable: () => trpc.surveys.get.query({ surveyId: id }).then((s) => (s.status === "closed" ? "SURVEY_CLOSED" : null), (err) => ruleRefusal(err)),
+        // The call's own one-shot questions, asked by the call when it needs them (the typed client, not the page's queries).
+        loadChatHistory: async () => (await trpcClient.chat.history.query({ surveyId: id })).map((m) => ({ ...m, at: m.at.toISOString() })),
+        whyNotJoinable: () => trpcClient.surveys.get.query({ surveyId: id }).then((s) => (s.status === "closed" ? "SURVEY_CLOSED" : null), (err) => ruleRefusal(err)),
       }),
     [id],
   );
+  const override = useMutation(trpc.captures.override.mutationOptions({ onSuccess: (capture) => call.addCapture(capture) }));
+  const requestStatement = useMutation(trpc.statement.request.mutationOptions());
+  const confirmStatement = useMutation(trpc.statement.confirm.mutationOptions());
   useEffect(() => () => call.leave(), [call]);
   useEffect(() => {
     if (survey && survey.status !== "closed") call.prepare().catch(() => undefined);
@@ -60,7 +61,7 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
     <>
       <StaffTopbar me={me} />
       <main className="page">
-        {error && <p className="error" role="alert">{error}</p>}
+        {isError && <p className="error" role="alert">{t("common.error")}</p>}
         {survey && (
           <>
             <section className="card">
@@ -71,7 +72,7 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
               <p className="muted">
                 {survey.claim.policyholderName} · {survey.claim.policyNumber} · {survey.claim.incidentPlace} · {new Date(survey.claim.incidentAt).toLocaleString()}
               </p>
-              {survey.status !== "closed" && <InviteLinks surveyId={id} invites={survey.invites} onChange={load} />}
+              {survey.status !== "closed" && <InviteLinks surveyId={id} invites={survey.invites} />}
             </section>
             {survey.status !== "closed" && !joined && (
               <button
@@ -87,26 +88,24 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
               </button>
             )}
             {joined && (
-              <CallView call={call} canEnd={!handedOver} onEndRequest={() => setEnding(true)} onEnded={load} onJoined={() => !handedOver && load()}>
+              <CallView call={call} canEnd={!handedOver} onEndRequest={() => setEnding(true)} onEnded={refreshSurvey} onJoined={() => !handedOver && refreshSurvey()}>
                 {ending && !handedOver && <EndSurveyDialog surveyId={id} onClose={() => setEnding(false)} />}
                 {/* Handed over, the survey's photos and statement are the new agent's to read; the call goes on here. */}
                 {!handedOver && (
                   <>
                     <ChecklistPanel
                       call={call}
-                      load={() => trpc.captures.checklist.query({ surveyId: id })}
-                      onOverride={async (captureId, reason) => {
-                        call.addCapture(await trpc.captures.override.mutate({ surveyId: id, captureId, reason }));
-                      }}
+                      checklist={trpc.captures.checklist.queryOptions({ surveyId: id })}
+                      onOverride={(captureId, reason) => override.mutateAsync({ surveyId: id, captureId, reason })}
                     />
                     <IdentityPanel surveyId={id} call={call} />
                     <StatementStatus
                       role="agent"
-                      load={(locale) => trpc.statement.status.query({ surveyId: id, locale })}
-                      onRequest={() => trpc.statement.request.mutate({ surveyId: id })}
-                      onConfirm={(statementSha256) => trpc.statement.confirm.mutate({ surveyId: id, statementSha256 })}
+                      status={trpc.statement.status.queryOptions({ surveyId: id, locale })}
+                      onRequest={() => requestStatement.mutateAsync({ surveyId: id })}
+                      onConfirm={(statementSha256) => confirmStatement.mutateAsync({ surveyId: id, statementSha256 })}
                     />
-                    <Gallery call={call} load={() => trpc.captures.list.query({ surveyId: id })} />
+                    <Gallery call={call} captures={trpc.captures.list.queryOptions({ surveyId: id })} />
                   </>
                 )}
               </CallView>

@@ -7,56 +7,67 @@
 // the callback entry's token: the page then watches that entry and, when an
 // agent answers the callback, goes into its call the same way (the link also
 // comes by SMS, for a driver who closed the page).
-import { use, useEffect, useState } from "react";
-import { errorCode, trpc } from "../../../_lib/trpc-client";
-import { usePolled } from "../../../_lib/use-polled";
+import { use, useEffect } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { errorCode, type RouterOutputs } from "../../../_lib/trpc-client";
+import { useTRPC, type ApiError } from "../../../_lib/trpc-react";
 import { useI18n } from "../../../_i18n/i18n-provider";
 import { fill } from "../../../_i18n/fill";
 import { LanguageSwitch } from "../../../_components/language-switch";
 import { WaitingGuide } from "./waiting-guide";
 
 const POLL_MS = 2000;
+type Status = RouterOutputs["queue"]["status"];
+const isClosed = (s: Status | undefined) => s?.status === "answered" || s?.status === "abandoned";
+/** A link the server never knew (nothing shown from it yet): asking again would only flash the loading line. */
+const isUnknown = (s: Status | undefined, error: ApiError | null) => s === undefined && errorCode(error) === "NOT_FOUND";
 
 export default function WaitingPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = use(params);
   const { t } = useI18n();
-  const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [actionFailed, setActionFailed] = useState(false);
-  const { data: s, error, refresh } = usePolled(() => trpc.queue.status.query({ entryToken: token }), done ? null : POLL_MS);
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const statusQuery = trpc.queue.status.queryOptions(
+    { entryToken: token },
+    {
+      // Answered or ended, the entry stays so: polling stops for good (as for a link the server does not know).
+      refetchInterval: (q) => (isClosed(q.state.data) || isUnknown(q.state.data, q.state.error) ? false : POLL_MS),
+      // Each poll tells the server the page is alive (a page quiet past the queue's grace
+      // period loses its place); a phone coming back to this page reports at once.
+      refetchOnWindowFocus: (q) => !isUnknown(q.state.data, q.state.error),
+    },
+  );
+  const { data: s, error } = useQuery(statusQuery);
   const gone = errorCode(error) === "NOT_FOUND";
-  const closed = s?.status === "answered" || s?.status === "abandoned";
-
-  // Each poll tells the server the page is alive (a page quiet past the queue's grace
-  // period loses its place); a phone coming back to this page reports at once.
-  useEffect(() => {
-    const back = () => document.visibilityState === "visible" && refresh();
-    document.addEventListener("visibilitychange", back);
-    return () => document.removeEventListener("visibilitychange", back);
-  }, [refresh]);
+  const closed = isClosed(s);
 
   useEffect(() => {
-    if (closed) setDone(true);
     if (s?.status === "answered") location.replace(`/join/${token}`);
-  }, [closed, s?.status, token]);
+  }, [s?.status, token]);
 
-  async function act(action: "leave" | "callMeBack") {
-    setBusy(true);
-    setActionFailed(false);
-    try {
-      if (action === "callMeBack") {
-        const { entryToken } = await trpc.queue.callMeBack.mutate({ entryToken: token });
-        // The callback's own waiting page: its address holds the token that joins the callback's call.
-        location.replace(`/report/wait/${entryToken}`);
-        return;
-      }
-      await trpc.queue.leave.mutate({ entryToken: token });
-    } catch {
-      // Already answered or ended meanwhile: the next status says which.
-      setActionFailed(true);
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: statusQuery.queryKey });
+  const callMeBack = useMutation(
+    trpc.queue.callMeBack.mutationOptions({
+      // The callback's own waiting page: its address holds the token that joins the callback's call.
+      onSuccess: ({ entryToken }) => location.replace(`/report/wait/${entryToken}`),
+      onError: refresh,
+    }),
+  );
+  const leave = useMutation(trpc.queue.leave.mutationOptions({ onSettled: refresh }));
+  // Asked for a callback, the page stays busy while the callback's page loads.
+  const busy = callMeBack.isPending || callMeBack.isSuccess || leave.isPending;
+  // Already answered or ended meanwhile: the next status says which.
+  const actionFailed = callMeBack.isError || leave.isError;
+
+  function act(action: "leave" | "callMeBack") {
+    // Only the last action's failure shows.
+    if (action === "callMeBack") {
+      leave.reset();
+      callMeBack.mutate({ entryToken: token });
+    } else {
+      callMeBack.reset();
+      leave.mutate({ entryToken: token });
     }
-    setBusy(false);
-    refresh();
   }
 
   const estimate = (sec: number | null) =>
@@ -94,11 +105,11 @@ export default function WaitingPage({ params }: { params: Promise<{ token: strin
           {actionFailed && <p className="error" role="alert">{t("common.error")}</p>}
           <div className="controls">
             {s.mode !== "callback" && (
-              <button type="button" disabled={busy} onClick={() => void act("callMeBack")} data-testid="queue-callback">
+              <button type="button" disabled={busy} onClick={() => act("callMeBack")} data-testid="queue-callback">
                 {t("queue.callMeBack")}
               </button>
             )}
-            <button type="button" disabled={busy} onClick={() => void act("leave")} data-testid="queue-leave">
+            <button type="button" disabled={busy} onClick={() => act("leave")} data-testid="queue-leave">
               {t(s.mode === "callback" ? "queue.cancelCallback" : "queue.leave")}
             </button>
           </div>

@@ -2,34 +2,37 @@
 // Playback of a closed survey for the agent who ran it and for auditors: all
 // recorded tracks in sync on one clock, and the timeline (joins, consent,
 // guides, photos with thumbnails, chat) as markers to jump to.
+import { useQuery } from "@tanstack/react-query";
 import { use, useEffect, useMemo, useRef, useState } from "react";
-import { trpc } from "../../../_lib/trpc-client";
+import type { RouterOutputs } from "../../../_lib/trpc-client";
+import { useTRPC } from "../../../_lib/trpc-react";
 import { useStaff } from "../../../_lib/use-staff";
 import { useI18n } from "../../../_i18n/i18n-provider";
 import type { MessageKey } from "../../../_i18n/messages";
 import { StaffTopbar } from "../../../_components/staff-topbar";
 import { syncTracks, type ClockedTrack } from "../../../_lib/playback/playback-clock";
 
-type Row = Awaited<ReturnType<typeof trpc.recordings.list.query>>[number];
-type Marker = Awaited<ReturnType<typeof trpc.recordings.timeline.query>>[number];
+type Row = RouterOutputs["recordings"]["list"][number];
+type Marker = RouterOutputs["recordings"]["timeline"][number];
+
+/** The tracks that can be played: stored and no longer recording. (Kept out of the component: the same function keeps the same answer.) */
+const playable = (rows: Row[]) => rows.filter((x) => x.storageKey && x.status !== "recording");
+const NO_MARKERS: Marker[] = [];
 
 export default function PlaybackPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = use(params);
   const me = useStaff();
   const { t, locale } = useI18n();
-  const [rows, setRows] = useState<Row[] | null>(null);
-  const [markers, setMarkers] = useState<Marker[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const trpc = useTRPC();
+  // Read once the staff member is known.
+  const list = useQuery(trpc.recordings.list.queryOptions({ surveyId: id }, { enabled: Boolean(me), select: playable }));
+  const rows = list.data ?? null;
+  // Without the timeline the page still plays the tracks.
+  const markers = useQuery(trpc.recordings.timeline.queryOptions({ surveyId: id }, { enabled: Boolean(me) })).data ?? NO_MARKERS;
   const [position, setPosition] = useState(0);
   const [playing, setPlaying] = useState(false);
   const elements = useRef(new Map<string, HTMLMediaElement>());
   const clock = useRef({ base: 0, startedAt: 0 });
-
-  useEffect(() => {
-    if (!me) return;
-    trpc.recordings.list.query({ surveyId: id }).then((r) => setRows(r.filter((x) => x.storageKey && x.status !== "recording")), () => setError(t("common.error")));
-    trpc.recordings.timeline.query({ surveyId: id }).then(setMarkers, () => undefined);
-  }, [me, id]);
 
   const span = useMemo(() => {
     if (!rows || rows.length === 0) return null;
@@ -85,7 +88,7 @@ export default function PlaybackPage({ params }: { params: Promise<{ id: string 
       <StaffTopbar me={me} />
       <main className="page">
         <h2>{t("playback.title")}</h2>
-        {error && <p className="error" role="alert">{error}</p>}
+        {list.isError && <p className="error" role="alert">{t("common.error")}</p>}
         {rows && rows.length === 0 && <p className="muted">{t("playback.none")}</p>}
         {span && (
           <>
