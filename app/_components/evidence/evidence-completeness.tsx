@@ -12,16 +12,17 @@ const POLL_MS = 3000;
 
 export function EvidenceCompleteness({ surveyId }: { surveyId: string }) {
   const trpc = useTRPC();
-  // The package's status is the one the progress box follows (the same cached query): polling
-  // stops once the report is there, or the package failed or was purged.
-  const status = useQuery(trpc.evidence.status.queryOptions({ surveyId }, { refetchInterval: (q): number | false => (settled(report.data, q.state.data) ? false : POLL_MS) }));
-  const report = useQuery(trpc.evidence.completeness.queryOptions({ surveyId }, { refetchInterval: (q): number | false => (settled(q.state.data, status.data) ? false : POLL_MS) }));
+  // The package's status is the one the progress box follows (the same cached query), followed
+  // here too until the package is ready, failed or purged; the report is asked for until it is
+  // there, or the package failed or was purged (a retried package is followed again).
+  const status = useQuery(trpc.evidence.status.queryOptions({ surveyId }, { refetchInterval: (q) => (q.state.data?.package?.status === "ready" || gone(q.state.data) ? false : POLL_MS) }));
+  const report = useQuery(trpc.evidence.completeness.queryOptions({ surveyId }, { refetchInterval: (q) => (q.state.data || gone(status.data) ? false : POLL_MS) }));
   return report.data ? <CompletenessView report={report.data} /> : null;
 }
 
-type Report = RouterOutputs["evidence"]["completeness"];
 type Status = RouterOutputs["evidence"]["status"];
 
-function settled(report: Report | undefined, status: Status | undefined): boolean {
-  return (report !== undefined && report !== null) || status?.package?.status === "failed" || status?.package?.status === "purged";
+/** No report will come: the build failed (until it is retried) or the package was purged. */
+function gone(status: Status | undefined): boolean {
+  return status?.package?.status === "failed" || status?.package?.status === "purged";
 }
