@@ -8,7 +8,9 @@
 // A still is saved on the phone and handed to the outbox (photo-outbox.ts):
 // the quick verdict on its compact copy shows first, the original follows
 // ("photo waiting to upload (x%)"), and its verdict is the one that counts.
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import type { ReadOptions } from "../../_lib/trpc-react";
 import type { SurveyCall } from "../../_lib/call/survey-call";
 import { takeStill, setTorch, torchSupported } from "../../_lib/capture/take-still";
 import { phonePlace } from "../../_lib/place/phone-place";
@@ -21,12 +23,18 @@ import type { CaptureWire, ProvisionalCaptureWire } from "../../../server/signal
 type Status = { kind: "idle" } | { kind: "saving" } | { kind: "sent"; key: string } | { kind: "done"; capture: CaptureWire } | { kind: "failed"; message: string };
 export type ItemLabels = Record<string, { "zh-CN": string; en: string }>;
 
-export function CapturePanel({ call, inviteToken, loadLabels }: { call: SurveyCall; inviteToken: string; loadLabels?: () => Promise<ItemLabels> }) {
+type Label = ItemLabels[string];
+
+/** `checklist` is the page's read of the survey's checklist (`trpc.join.checklist.queryOptions()`): it names the items in the verdicts. */
+export function CapturePanel<Item extends { key: string; label: Label }>({ call, inviteToken, checklist }: { call: SurveyCall; inviteToken: string; checklist: ReadOptions<Item[]> }) {
   const { t, locale } = useI18n();
   const s = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
   const [status, setStatus] = useState<Status>({ kind: "idle" });
   const [torch, setTorchOn] = useState(false);
-  const [labels, setLabels] = useState<ItemLabels>({});
+  // Every guide names its item: remembered for the verdicts, before (and over) the checklist's words.
+  const [guideLabels, setGuideLabels] = useState<ItemLabels>({});
+  const items = useQuery(checklist).data;
+  const labels: ItemLabels = { ...Object.fromEntries((items ?? []).map((i) => [i.key, i.label])), ...guideLabels };
   const busy = useRef(false);
   const viewRef = useRef<HTMLDivElement>(null);
   const track = s.localStream?.getVideoTracks()[0] ?? null;
@@ -49,12 +57,7 @@ export function CapturePanel({ call, inviteToken, loadLabels }: { call: SurveyCa
   }, [box.failed, status, locale, t]);
 
   useEffect(() => {
-    loadLabels?.().then((l) => setLabels((old) => ({ ...l, ...old })), () => undefined);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-  // Every guide names its item: remember it for the verdicts.
-  useEffect(() => {
-    if (guide) setLabels((old) => ({ ...old, [guide.itemKey]: guide.label }));
+    if (guide) setGuideLabels((old) => ({ ...old, [guide.itemKey]: guide.label }));
   }, [guide]);
 
   async function shoot(itemKey: string) {

@@ -149,7 +149,7 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
             <CapturePanel
               call={call}
               inviteToken={token}
-              loadLabels={async () => Object.fromEntries((await trpcClient.join.checklist.query()).map((i) => [i.key, i.label]))}
+              checklist={trpc.join.checklist.queryOptions()}
             />
           )}
           {invite?.role === "adjuster" && <ChecklistPanel call={call} checklist={trpc.join.checklist.queryOptions()} />}
