@@ -138,6 +138,9 @@ test("after consent every track of the three participants is recorded, playable 
   await agent.waitForURL(/\/playback$/);
   await agent.locator(`[data-testid="playback-video"]`).nth(2).waitFor({ state: "attached" });
   assert.equal(await agent.getByTestId("playback-video").count(), 3);
+  // The timeline is its own read: the tracks may show first (their list is still in the
+  // page's cache from the survey page), the markers a moment later.
+  await agent.locator('[data-testid="playback-marker"][data-type="survey.closed"]').waitFor({ state: "attached" });
   const markerTypes = await agent.getByTestId("playback-marker").evaluateAll((els) => els.map((e) => e.getAttribute("data-type")));
   for (const type of ["participant.joined", "recording.consent", "survey.closed"]) assert.ok(markerTypes.includes(type), `timeline marker ${type}`);
   await agent.getByTestId("playback-seek").fill("5");
