@@ -15,6 +15,8 @@ import { trpc } from "./trpc-client";
 const context = createTRPCContext<AppRouter>();
 
 export const useTRPC = context.useTRPC;
+/** The same typed client for a one-shot call whose state the component keeps itself (inside its own mutation). */
+export const useTRPCClient = context.useTRPCClient;
 
 /** A failed call as react-query holds it (errorCode and ruleRefusal in trpc-client.ts read it). */
 export type ApiError = TRPCClientErrorLike<AppRouter>;

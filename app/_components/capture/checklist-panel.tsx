@@ -2,8 +2,9 @@
 // The agent's (and adjuster's) checklist: each shot's state, pushing its guide
 // to the phone, triggering the capture remotely, and accepting a rejected
 // photo anyway with a reason.
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useState, useSyncExternalStore } from "react";
+import { useRefetchOnChange } from "../../_lib/use-refetch-on-change";
 import type { SurveyCall } from "../../_lib/call/survey-call";
 import type { ReadOptions } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
@@ -34,21 +35,12 @@ export function ChecklistPanel<Row extends ChecklistRow>({
 }) {
   const { t, locale } = useI18n();
   const s = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
-  const queryClient = useQueryClient();
   // A failed read keeps the rows last shown.
   const rows = useQuery(checklist).data ?? [];
   const [error, setError] = useState<MessageKey | null>(null);
-  // A verdict or an override, or the call's phase, changes the items' states: read them again
-  // (the first read is the query's own, on mount).
+  // A verdict or an override, or the call's phase, changes the items' states: read them again.
   const verdicts = s.captures.map((c) => c.verdict + c.overridden).join();
-  const seen = useRef<string | null>(null);
-  const changes = `${verdicts}|${s.phase}`;
-  useEffect(() => {
-    if (seen.current !== null && seen.current !== changes) void queryClient.invalidateQueries({ queryKey: checklist.queryKey });
-    seen.current = changes;
-    // The key is the page's for this survey; a new one is read by the query itself.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [changes]);
+  useRefetchOnChange(checklist.queryKey, `${verdicts}|${s.phase}`);
 
   // The server's reason comes as a code; the words are the catalogue's.
   const act = (p: Promise<unknown>) => p.then(() => setError(null), (e: unknown) => setError(guideErrorKey(e)));

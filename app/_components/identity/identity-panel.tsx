@@ -7,7 +7,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { errorCode } from "../../_lib/trpc-client";
-import { useTRPC } from "../../_lib/trpc-react";
+import { useTRPC, useTRPCClient } from "../../_lib/trpc-react";
+import { useRefetchOnChange } from "../../_lib/use-refetch-on-change";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import type { SurveyCall } from "../../_lib/call/survey-call";
@@ -31,12 +32,11 @@ function errorKey(err: unknown): MessageKey {
 export function IdentityPanel({ surveyId, call }: { surveyId: string; call: SurveyCall }) {
   const { t, locale } = useI18n();
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const statusQuery = trpc.identity.status.queryOptions({ surveyId }, { refetchInterval: 1500 });
   const { data } = useQuery(statusQuery);
   const refresh = () => void queryClient.invalidateQueries({ queryKey: statusQuery.queryKey });
-  const start = useMutation(trpc.identity.start.mutationOptions());
-  const attest = useMutation(trpc.identity.attest.mutationOptions());
   const s = useSyncExternalStore(call.subscribe, call.snapshot, call.snapshot);
   const [reason, setReason] = useState("");
   const pushed = useRef(new Set<string>());
@@ -48,7 +48,7 @@ export function IdentityPanel({ surveyId, call }: { surveyId: string; call: Surv
     mutationFn: async (asked: Step) => {
       switch (asked.kind) {
         case "start":
-          await start.mutateAsync({ surveyId });
+          await client.identity.start.mutate({ surveyId });
           pushed.current.add(itemKey("front"));
           return call.pushGuide(itemKey("front"));
         case "guide":
@@ -56,7 +56,7 @@ export function IdentityPanel({ surveyId, call }: { surveyId: string; call: Surv
         case "capture":
           return call.requestCapture(itemKey(asked.shot));
         case "attest":
-          return attest.mutateAsync({ surveyId, decision: asked.decision, reason: asked.reason });
+          return client.identity.attest.mutate({ surveyId, decision: asked.decision, reason: asked.reason });
       }
     },
     onSettled: refresh,
@@ -65,15 +65,7 @@ export function IdentityPanel({ surveyId, call }: { surveyId: string; call: Surv
   const error = step.error ? errorKey(step.error) : null;
 
   // A photo arrived: look again now rather than at the next poll.
-  const capturesSeen = s.captures.length;
-  const capturesLookedAt = useRef(capturesSeen);
-  useEffect(() => {
-    if (capturesLookedAt.current === capturesSeen) return;
-    capturesLookedAt.current = capturesSeen;
-    refresh();
-    // refresh is a new function each render; only a new capture asks again.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [capturesSeen]);
+  useRefetchOnChange(statusQuery.queryKey, s.captures.length);
 
   const itemKey = (shot: ShotName) => data?.items[ORDER.indexOf(shot)]?.key ?? "";
   const accepted = (shot: ShotName) => data?.shots[shot]?.verdict === "accepted";

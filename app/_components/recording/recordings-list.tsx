@@ -1,9 +1,9 @@
 "use client";
 // The finalised recordings of a survey with duration, size and SHA-256.
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useRef } from "react";
 import { useTRPC } from "../../_lib/trpc-react";
+import { useRefetchOnChange } from "../../_lib/use-refetch-on-change";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { CompositeButton } from "./composite-button";
@@ -11,7 +11,6 @@ import { CompositeButton } from "./composite-button";
 export function RecordingsList({ surveyId, refreshKey }: { surveyId: string; refreshKey?: unknown }) {
   const { t } = useI18n();
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   // The tracks are finished a few seconds after the survey ends (each file
   // is drained and hashed first): ask again until none is still being written.
   // A failed call (once the app's retries of a dropped call are spent) hides the
@@ -21,15 +20,8 @@ export function RecordingsList({ surveyId, refreshKey }: { surveyId: string; ref
     { refetchInterval: (q) => (q.state.status !== "error" && q.state.data?.some((x) => x.status === "recording") ? 2000 : false) },
   );
   const { data, isError } = useQuery(listQuery);
-  // A new refreshKey (compared as React compares an effect's dependencies) lists the recordings again.
-  const listedFor = useRef(refreshKey);
-  useEffect(() => {
-    if (Object.is(listedFor.current, refreshKey)) return;
-    listedFor.current = refreshKey;
-    void queryClient.invalidateQueries({ queryKey: listQuery.queryKey });
-    // The list's key follows surveyId, whose change fetches by itself; only refreshKey is watched here.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [refreshKey]);
+  // A new refreshKey lists the recordings again.
+  useRefetchOnChange(listQuery.queryKey, refreshKey);
   const rows = isError || !data ? [] : data;
   if (rows.length === 0) return null;
   return (

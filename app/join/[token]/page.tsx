@@ -1,10 +1,10 @@
 "use client";
 // What the policyholder (or the invited field adjuster) opens from the SMS:
 // a phone-first page that checks the link, asks for the camera, and joins.
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { use, useEffect, useMemo, useState, useSyncExternalStore } from "react";
-import { errorCode, ruleRefusal, trpc as trpcClient, useInviteToken } from "../../_lib/trpc-client";
-import { useTRPC } from "../../_lib/trpc-react";
+import { errorCode, ruleRefusal, useInviteToken } from "../../_lib/trpc-client";
+import { useTRPC, useTRPCClient } from "../../_lib/trpc-react";
 import { useI18n } from "../../_i18n/i18n-provider";
 import type { MessageKey } from "../../_i18n/messages";
 import { LanguageSwitch } from "../../_components/language-switch";
@@ -27,6 +27,7 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
   const { token } = use(params);
   const { t, locale } = useI18n();
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const [started, setStarted] = useState(false);
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
@@ -36,7 +37,6 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
   const resolved = useQuery(trpc.join.resolve.queryOptions({ token }));
   const invite = resolved.data ?? null;
   const problem = resolved.error ? (errorCode(resolved.error) ?? "INVITE_INVALID") : null;
-  const confirmStatement = useMutation(trpc.statement.confirmAsAdjuster.mutationOptions());
   // Photos an earlier page of this link kept on the phone continue uploading at once, before any rejoin.
   useEffect(() => {
     if (invite?.role === "policyholder") void outboxFor(token).resume();
@@ -48,12 +48,12 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
         signalling: typeof window === "undefined" ? { url: "", protocols: [] } : signallingTarget({ invite: token }),
         // The policyholder films the car: rear camera first (a laptop falls back to its only camera).
         initialFacing: "environment",
-        // The call's own one-shot questions, asked by the call when it needs them (the typed client, not the page's queries).
-        loadChatHistory: async () => (await trpcClient.join.chatHistory.query()).map((m) => ({ ...m, at: m.at.toISOString() })),
+        // The call's own one-shot questions, asked by the call when it needs them (the client itself, not the page's queries).
+        loadChatHistory: async () => (await client.join.chatHistory.query()).map((m) => ({ ...m, at: m.at.toISOString() })),
         // Only an answer from the server ends the retries; no answer means no network yet.
-        whyNotJoinable: () => trpcClient.join.resolve.query({ token }).then(() => null, (err) => ruleRefusal(err)),
+        whyNotJoinable: () => client.join.resolve.query({ token }).then(() => null, (err) => ruleRefusal(err)),
       }),
-    [token],
+    [token, client],
   );
   useEffect(() => {
     // Warm up signalling and transports while the person reads the page.
@@ -142,7 +142,7 @@ export default function JoinPage({ params }: { params: Promise<{ token: string }
             <StatementStatus
               role="adjuster"
               status={trpc.statement.mine.queryOptions({ locale })}
-              onConfirm={(statementSha256) => confirmStatement.mutateAsync({ statementSha256 })}
+              onConfirm={(statementSha256) => client.statement.confirmAsAdjuster.mutate({ statementSha256 })}
             />
           )}
           {invite?.role === "policyholder" && (

@@ -1,9 +1,9 @@
 "use client";
 // The agent's survey room: claim summary, invite links, the call and chat.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { use, useCallback, useEffect, useMemo, useState } from "react";
-import { ruleRefusal, trpc as trpcClient } from "../../../_lib/trpc-client";
-import { useTRPC } from "../../../_lib/trpc-react";
+import { ruleRefusal } from "../../../_lib/trpc-client";
+import { useTRPC, useTRPCClient } from "../../../_lib/trpc-react";
 import { useStaff } from "../../../_lib/use-staff";
 import { useI18n } from "../../../_i18n/i18n-provider";
 import type { MessageKey } from "../../../_i18n/messages";
@@ -27,6 +27,7 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
   const me = useStaff();
   const { t, locale } = useI18n();
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const surveyQuery = trpc.surveys.get.queryOptions({ surveyId: id });
   // Read once the staff member is known; a failed read keeps the survey last shown.
@@ -43,15 +44,12 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
       new SurveyCall({
         signalling: typeof window === "undefined" ? { url: "", protocols: [] } : signallingTarget({ surveyId: id }),
         initialFacing: "user",
-        // The call's own one-shot questions, asked by the call when it needs them (the typed client, not the page's queries).
-        loadChatHistory: async () => (await trpcClient.chat.history.query({ surveyId: id })).map((m) => ({ ...m, at: m.at.toISOString() })),
-        whyNotJoinable: () => trpcClient.surveys.get.query({ surveyId: id }).then((s) => (s.status === "closed" ? "SURVEY_CLOSED" : null), (err) => ruleRefusal(err)),
+        // The call's own one-shot questions, asked by the call when it needs them (the client itself, not the page's queries).
+        loadChatHistory: async () => (await client.chat.history.query({ surveyId: id })).map((m) => ({ ...m, at: m.at.toISOString() })),
+        whyNotJoinable: () => client.surveys.get.query({ surveyId: id }).then((s) => (s.status === "closed" ? "SURVEY_CLOSED" : null), (err) => ruleRefusal(err)),
       }),
-    [id],
+    [id, client],
   );
-  const override = useMutation(trpc.captures.override.mutationOptions({ onSuccess: (capture) => call.addCapture(capture) }));
-  const requestStatement = useMutation(trpc.statement.request.mutationOptions());
-  const confirmStatement = useMutation(trpc.statement.confirm.mutationOptions());
   useEffect(() => () => call.leave(), [call]);
   useEffect(() => {
     if (survey && survey.status !== "closed") call.prepare().catch(() => undefined);
@@ -96,14 +94,14 @@ export default function SurveyPage({ params }: { params: Promise<{ id: string }>
                     <ChecklistPanel
                       call={call}
                       checklist={trpc.captures.checklist.queryOptions({ surveyId: id })}
-                      onOverride={(captureId, reason) => override.mutateAsync({ surveyId: id, captureId, reason })}
+                      onOverride={async (captureId, reason) => call.addCapture(await client.captures.override.mutate({ surveyId: id, captureId, reason }))}
                     />
                     <IdentityPanel surveyId={id} call={call} />
                     <StatementStatus
                       role="agent"
                       status={trpc.statement.status.queryOptions({ surveyId: id, locale })}
-                      onRequest={() => requestStatement.mutateAsync({ surveyId: id })}
-                      onConfirm={(statementSha256) => confirmStatement.mutateAsync({ surveyId: id, statementSha256 })}
+                      onRequest={() => client.statement.request.mutate({ surveyId: id })}
+                      onConfirm={(statementSha256) => client.statement.confirm.mutate({ surveyId: id, statementSha256 })}
                     />
                     <Gallery call={call} captures={trpc.captures.list.queryOptions({ surveyId: id })} />
                   </>
