@@ -67,12 +67,20 @@ export async function outOfFoldCopyScores(
 export interface CalibrationBudget {
   /** Largest share of the clean and mildly changed copies one defect may refuse. */
   perDefectCopies: number;
+  /**
+   * Defects whose threshold may also be RAISED to hold the budget (trial of 2026-12-06,
+   * models/quality/TWO-WAY-RULE.md). Underexposure is never among them: by the product's rule a
+   * dark frame with highlight headroom is underexposed however it was meant, so a dark-mood
+   * training photograph's copies refused for it are not false rejects to calibrate away.
+   */
+  mayRaise?: readonly Defect[];
 }
 
 /**
  * Lowers a defect's threshold to the lowest value at which it refuses no more than the budget
  * of the clean and mildly changed copies, and no more of the clean hard scenes than it does at
- * the threshold it had; never raises one.
+ * the threshold it had. A defect in `mayRaise` whose threshold refuses more than the budget is
+ * raised to the lowest value that holds it; the others are never raised.
  */
 export function calibratedThresholds(
   current: Record<Defect, number>,
@@ -86,6 +94,10 @@ export function calibratedThresholds(
     const allowed = Math.floor(budget.perDefectCopies * copyScores.length);
     // Above the (allowed+1)-th highest copy score, at most `allowed` copies are refused.
     const byCopies = (copyScores[allowed] ?? 0) + 1e-4;
+    if (byCopies > current[d]) {
+      if (budget.mayRaise?.includes(d)) out[d] = Math.min(Math.ceil(byCopies * 1e4) / 1e4, 0.9999);
+      return;
+    }
     const hardNow = hardScores.filter((s) => s[k]! >= current[d]).length;
     const hardSorted = hardScores.map((s) => s[k]!).sort((a, b) => b - a);
     const byHard = (hardSorted[hardNow] ?? 0) + 1e-4;

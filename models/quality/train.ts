@@ -45,9 +45,10 @@ const ArgsSchema = z.object({
   /**
    * "capped": max F1 on the rendered samples, capped (below). "calibrated": then lowered where
    * whole training photographs, clean or mildly changed, judged out of fold as the server judges
-   * them, allow (calibration.ts).
+   * them, allow (calibration.ts). "two-way": the same, and also raised where those copies are
+   * refused more than the budget allows, for every defect but underexposure (TWO-WAY-RULE.md).
    */
-  thresholds: z.enum(["capped", "calibrated"]).default("capped"),
+  thresholds: z.enum(["capped", "calibrated", "two-way"]).default("capped"),
   /**
    * "yes": also train on the `candidate` photographs of sources.json (the whole-archive scan of
    * 2026-12-06, DATA.md). "no" by default: the committed model was trained without them.
@@ -65,7 +66,7 @@ const CALIBRATION_HARD_GOOD_PER_KIND = 3;
 const HARD_GOOD_SEED = 20261203;
 
 async function main() {
-  const args = parseCliArgs(ArgsSchema, "--per-source=N, --out=DIR, --seed=N, --hard-good=N, --forms=base|more, --candidates=no|yes");
+  const args = parseCliArgs(ArgsSchema, "--per-source=N, --out=DIR, --seed=N, --hard-good=N, --forms=base|more, --candidates=no|yes, --thresholds=capped|calibrated|two-way");
   const t0 = performance.now();
   const log = (msg: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${msg}`);
 
@@ -99,11 +100,12 @@ async function main() {
   const capped = maxF1CappedThresholds(rows, oof, MAX_FPR);
   let chosen = capped;
   let calibration: Record<string, unknown> | undefined;
-  if (args.thresholds === "calibrated") {
+  if (args.thresholds !== "capped") {
     const copies = await outOfFoldCopyScores(train, foldOf, perFold, session, (done, total) => done % 5 === 0 && log(`calibration: ${done}/${total} photographs judged`));
     const hardRows = await cachedHardGoodRows(train, CALIBRATION_HARD_GOOD_PER_KIND, HARD_GOOD_SEED, session);
     const hardScores = predictOutOfFold(hardRows.rows, foldOf, perFold);
-    chosen = calibratedThresholds(capped, copies, hardScores, CALIBRATION_BUDGET);
+    const budget = args.thresholds === "two-way" ? { ...CALIBRATION_BUDGET, mayRaise: DEFECTS.filter((d) => d !== "underexposure") } : CALIBRATION_BUDGET;
+    chosen = calibratedThresholds(capped, copies, hardScores, budget);
     const refused = (scores: number[][], t: Record<Defect, number>) => scores.filter((s) => DEFECTS.some((d, k) => s[k]! >= t[d])).length;
     const copyScores = copies.map((c) => c.scores);
     log(`calibration: copies refused ${refused(copyScores, capped)} → ${refused(copyScores, chosen)} of ${copies.length}, hard scenes ${refused(hardScores, capped)} → ${refused(hardScores, chosen)} of ${hardScores.length}`);
@@ -117,6 +119,7 @@ async function main() {
       copies: copies.length,
       hardScenes: hardScores.length,
       budgetPerDefect: CALIBRATION_BUDGET.perDefectCopies,
+      direction: args.thresholds === "two-way" ? "lowered or raised (underexposure only lowered)" : "only lowered",
       cappedThresholds: Object.fromEntries(DEFECTS.map((d) => [d, Number(capped[d].toFixed(4))])),
     };
   }
@@ -174,7 +177,7 @@ async function main() {
       optimiser: { ...COMMON, algorithm: "Adam, cosine learning-rate decay, masked weighted binary cross-entropy" },
       ...(args.forms !== "base" ? { renderForms: args.forms } : {}),
       ...(hard ? { hardGoodScenes: { perKindAndPhotograph: args.hardGood, seed: HARD_GOOD_SEED, samples: hard.rows.length } } : {}),
-      thresholdRule: `max F1 on out-of-fold predictions (${FOLDS} folds grouped by photograph), raised where needed so that at most ${MAX_FPR * 100}% of good samples are flagged (for glare, also at most ${MAX_FPR * 100}% of the good samples whose clipped white pixels cover >= ${SEVERITY.glare.defectMinWashedFraction * 100}% of the frame)${args.thresholds === "calibrated" ? `; then each lowered to the lowest value at which it refuses at most ${CALIBRATION_BUDGET.perDefectCopies * 100}% of the training photographs' clean and mildly changed copies at 1600×1200 and 1920×1080, judged out of fold window by window as the server does, and no more of the clean hard scenes (haze, night) than before (models/quality/calibration.ts)` : ""}. Reasons are ordered by margin over threshold in logit units (server/quality/order-reasons.ts)`,
+      thresholdRule: `max F1 on out-of-fold predictions (${FOLDS} folds grouped by photograph), raised where needed so that at most ${MAX_FPR * 100}% of good samples are flagged (for glare, also at most ${MAX_FPR * 100}% of the good samples whose clipped white pixels cover >= ${SEVERITY.glare.defectMinWashedFraction * 100}% of the frame)${args.thresholds !== "capped" ? `; then each ${args.thresholds === "two-way" ? "moved (raised where needed, except underexposure, or lowered)" : "lowered"} to the lowest value at which it refuses at most ${CALIBRATION_BUDGET.perDefectCopies * 100}% of the training photographs' clean and mildly changed copies at 1600×1200 and 1920×1080, judged out of fold window by window as the server does, and no more of the clean hard scenes (haze, night) than before (models/quality/calibration.ts)` : ""}. Reasons are ordered by margin over threshold in logit units (server/quality/order-reasons.ts)`,
       outOfFoldRocAuc: cvAuc,
       ...(calibration ? { thresholdCalibration: calibration } : {}),
     },

@@ -6,6 +6,8 @@ import { buildFeatureModel } from "../../models/quality/build-model";
 import { defocusKernel, motionKernel } from "../../models/quality/degrade/blur";
 import { bestF1Threshold, precisionRecall, rocAuc } from "../../models/quality/metrics";
 import { Rng } from "../../models/quality/random";
+import { calibratedThresholds } from "../../models/quality/calibration";
+import { DEFECTS } from "../../models/quality/defects";
 
 describe("metrics", () => {
   it("computes ROC-AUC by ranks, with ties and undefined labels", () => {
@@ -57,5 +59,37 @@ describe("training building blocks", () => {
     const b = buildFeatureModel();
     assert.deepEqual(Buffer.from(a.bytes), Buffer.from(b.bytes));
     assert.equal(new Set(a.featureNames).size, a.featureNames.length, "feature names are unique");
+  });
+});
+
+describe("thresholds calibrated on whole training photographs (calibration.ts)", () => {
+  // 200 copies: a 0.5% budget allows one refusal per defect. Scores in DEFECTS order.
+  const copies = (k: number, high: number[]) =>
+    Array.from({ length: 200 }, (_, i) => ({
+      sourceId: `p${i}`,
+      copy: "clean",
+      scores: DEFECTS.map((_, j) => (j === k && i < high.length ? high[i]! : 0.1)),
+    }));
+  const current = Object.fromEntries(DEFECTS.map((d) => [d, 0.9])) as Record<(typeof DEFECTS)[number], number>;
+  const noise = DEFECTS.indexOf("noise");
+  const under = DEFECTS.indexOf("underexposure");
+
+  it("raises a threshold that refuses more copies than the budget only where raising is allowed", () => {
+    const c = copies(noise, [0.99, 0.97, 0.95]);
+    const oneWay = calibratedThresholds(current, c, [], { perDefectCopies: 0.005 });
+    assert.equal(oneWay.noise, 0.9);
+    const twoWay = calibratedThresholds(current, c, [], { perDefectCopies: 0.005, mayRaise: ["noise"] });
+    // One copy (0.99) may stay refused: the threshold sits just above the second highest.
+    assert.ok(twoWay.noise > 0.97 && twoWay.noise <= 0.9701 + 1e-9, String(twoWay.noise));
+    assert.equal(c.filter((x) => x.scores[noise]! >= twoWay.noise).length, 1);
+  });
+
+  it("never raises underexposure unless asked, and lowers no threshold past the hard scenes it refused", () => {
+    const c = copies(under, [0.99, 0.98]);
+    assert.equal(calibratedThresholds(current, c, [], { perDefectCopies: 0.005, mayRaise: DEFECTS.filter((d) => d !== "underexposure") }).underexposure, 0.9);
+    // Copies all low: the budget alone would lower noise to ~0.1, the hard scenes hold it above 0.6.
+    const hard = [DEFECTS.map((_, j) => (j === noise ? 0.6 : 0))];
+    const lowered = calibratedThresholds(current, copies(noise, []), hard, { perDefectCopies: 0.005, mayRaise: ["noise"] });
+    assert.ok(lowered.noise > 0.6 && lowered.noise < 0.9, String(lowered.noise));
   });
 });
