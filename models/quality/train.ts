@@ -22,6 +22,7 @@ import { calibratedThresholds, outOfFoldCopyScores } from "./calibration";
 import { COMMON, FOLDS, HEADS, fitAll, foldHeads, headFeatureIndices, photographFolds, predictOutOfFold } from "./heads";
 import { SEVERITY } from "./render-sample";
 import { cachedHardGoodRows, cachedTrainingRows } from "./row-cache";
+import { cachedWholeFrameRows } from "./whole-frame-rows";
 
 const logit = (p: number) => Math.log(Math.max(1e-9, p) / Math.max(1e-9, 1 - p));
 
@@ -54,6 +55,11 @@ const ArgsSchema = z.object({
    * 2026-12-06, DATA.md). "no" by default: the committed model was trained without them.
    */
   candidates: z.enum(["no", "yes"]).default("no"),
+  /**
+   * "yes": also train on every training photograph's clean whole frames, cut into the server's
+   * windows, as rows with no defect (whole-frame-rows.ts; the fourth trial of 2026-12-06).
+   */
+  wholeFrames: z.enum(["no", "yes"]).default("no"),
 });
 
 // Seven detectors each wrong on a few percent of good photos add up to many needless retakes,
@@ -66,7 +72,7 @@ const CALIBRATION_HARD_GOOD_PER_KIND = 3;
 const HARD_GOOD_SEED = 20261203;
 
 async function main() {
-  const args = parseCliArgs(ArgsSchema, "--per-source=N, --out=DIR, --seed=N, --hard-good=N, --forms=base|more, --candidates=no|yes, --thresholds=capped|calibrated|two-way");
+  const args = parseCliArgs(ArgsSchema, "--per-source=N, --out=DIR, --seed=N, --hard-good=N, --forms=base|more, --candidates=no|yes, --whole-frames=no|yes, --thresholds=capped|calibrated|two-way");
   const t0 = performance.now();
   const log = (msg: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${msg}`);
 
@@ -86,7 +92,9 @@ async function main() {
   log(`${rendered.rows.length} samples ${rendered.fromCache ? "read from" : "rendered and kept in"} ${path.relative(process.cwd(), rendered.file)}`);
   const hard = args.hardGood > 0 ? await cachedHardGoodRows(train, args.hardGood, HARD_GOOD_SEED, session) : null;
   if (hard) log(`${hard.rows.length} clean hard scenes (haze, night) ${hard.fromCache ? "read from" : "rendered and kept in"} ${path.relative(process.cwd(), hard.file)}`);
-  const rows = [...rendered.rows, ...(hard?.rows ?? [])];
+  const whole = args.wholeFrames === "yes" ? await cachedWholeFrameRows(train, session) : null;
+  if (whole) log(`${whole.rows.length} clean whole-frame windows ${whole.fromCache ? "read from" : "made and kept in"} ${path.relative(process.cwd(), whole.file)}`);
+  const rows = [...rendered.rows, ...(hard?.rows ?? []), ...(whole?.rows ?? [])];
 
   const indices = headFeatureIndices(featureNames);
   const foldOf = photographFolds(rows);
@@ -176,6 +184,7 @@ async function main() {
       heads: Object.fromEntries(DEFECTS.map((d) => [d, { ...HEADS[d], features: HEADS[d].features.source, featureCount: indices[d].length }])),
       optimiser: { ...COMMON, algorithm: "Adam, cosine learning-rate decay, masked weighted binary cross-entropy" },
       ...(args.forms !== "base" ? { renderForms: args.forms } : {}),
+      ...(whole ? { wholeFrames: { sizes: "1600×1200, 1920×1080, 1080×1920", windows: whole.rows.length } } : {}),
       ...(hard ? { hardGoodScenes: { perKindAndPhotograph: args.hardGood, seed: HARD_GOOD_SEED, samples: hard.rows.length } } : {}),
       thresholdRule: `max F1 on out-of-fold predictions (${FOLDS} folds grouped by photograph), raised where needed so that at most ${MAX_FPR * 100}% of good samples are flagged (for glare, also at most ${MAX_FPR * 100}% of the good samples whose clipped white pixels cover >= ${SEVERITY.glare.defectMinWashedFraction * 100}% of the frame)${args.thresholds !== "capped" ? `; then each ${args.thresholds === "two-way" ? "moved (raised where needed, except underexposure, or lowered)" : "lowered"} to the lowest value at which it refuses at most ${CALIBRATION_BUDGET.perDefectCopies * 100}% of the training photographs' clean and mildly changed copies at 1600×1200 and 1920×1080, judged out of fold window by window as the server does, and no more of the clean hard scenes (haze, night) than before (models/quality/calibration.ts)` : ""}. Reasons are ordered by margin over threshold in logit units (server/quality/order-reasons.ts)`,
       outOfFoldRocAuc: cvAuc,
