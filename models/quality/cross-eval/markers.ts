@@ -2,7 +2,7 @@
 // third generators, one section per evaluated split). Each cross-generator section lives between
 // its markers; each writer keeps the other's parts.
 /** The splits of sources.json that cross-evaluate.ts judges, each in a section of its own. */
-export const CROSS_SPLITS = ["test", "unseen-source"] as const;
+export const CROSS_SPLITS = ["test", "unseen-source", "candidate"] as const;
 export type CrossSplit = (typeof CROSS_SPLITS)[number];
 
 export function crossMarkers(split: CrossSplit): { start: string; end: string } {
