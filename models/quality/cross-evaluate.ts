@@ -19,7 +19,7 @@ import { assessPhoto } from "../../server/quality/assess-photo";
 import { loadQualityModel } from "../../server/quality/load-quality-model";
 import { DEFAULT_MODEL_DIR } from "../../server/quality/load-quality-model";
 import { ALSO_RIGHT, CROSS_DEFECTS, EXPECTED_REASON, MILD_CHANGES, baseFrame, cleanCopy, drawDefect, mildCopy } from "./cross-eval/second-generator";
-import { CROSS_SPLITS, crossMarkers } from "./cross-eval/markers";
+import { CROSS_SPLITS, crossMarkers, type CrossSplit } from "./cross-eval/markers";
 import { HARD_GOOD_SCENES, drawHardGoodScene } from "./cross-eval/hard-good-scenes";
 import { THIRD_ALSO_RIGHT, THIRD_DEFECTS, THIRD_EXPECTED_REASON, drawThirdDefect } from "./cross-eval/third-generator";
 import { fetchSources, type PhotoSource } from "./fetch-sources";
@@ -262,6 +262,25 @@ async function judgeImageSet(set: ImageSet, photos: PhotoSource[], args: { seed:
   }
 }
 
+// What each split's section says about where its photographs come from.
+const SPLIT_TEXT: Record<CrossSplit, { heading: string; fromWhere: string; limits: string }> = {
+  test: {
+    heading: "",
+    fromWhere: "",
+    limits: "the photographs come from the same Debian packages as the training photographs (wallpapers and one phone's snapshots; see DATA.md for the search for other sources), so \"unseen\" here means unseen photographs and unseen generators, not unseen kinds of source",
+  },
+  "unseen-source": {
+    heading: ", photographs from a source unseen in training",
+    fromWhere: "; from a Debian package, and a photographer, that no training photograph comes from (DATA.md)",
+    limits: "the photographs are one photographer's desktop backgrounds (enlightenment-data: plants, trees in fog and snow, mountains at dusk, clouds, lanterns; see DATA.md), an unseen source but still landscape and nature photographs, not phone snapshots of cars",
+  },
+  candidate: {
+    heading: ", photographs from 21 more sources unseen in training (the archive scan's candidates)",
+    fromWhere: " by the committed model, whose SHA-256 is named here: the trials of 2026-12-06 trained on them, so this section judges only a model built without them; from 21 Debian packages that no training, held-out or unseen-source photograph comes from (DATA.md)",
+    limits: "these photographs were found by a scan of the whole Debian archive for real photographs with licences (DATA.md): documentation and example images, game and theme backgrounds, test images (a car in a car park, a street with parked cars, indoor webcam frames, a phone photograph of a laptop, cats, fog, snow, trams, clouds, night); still few of the scenes a claims gate will see (damaged cars, documents). 39 of the 69 are smaller than 1600×1200 or 1920×1080 and are enlarged to the frame; the gate reduces every frame to 480 px high, so the model still sees each at least 1.6 times reduced from its original (the scan kept nothing under 1024×768)",
+  },
+};
+
 async function main() {
   const args = parseCliArgs(ArgsSchema);
   const t0 = performance.now();
@@ -332,19 +351,7 @@ async function main() {
   const third = summarise(results, args.bootstrap, args.seed, THIRD);
   const nPhotos = second.photos;
   const { start: markerStart, end: markerEnd } = crossMarkers(args.split);
-  const unseenSource = args.split === "unseen-source";
-  const candidate = args.split === "candidate";
-  const heading = unseenSource ? ", photographs from a source unseen in training" : candidate ? ", photographs from 21 more sources unseen in training (the archive scan's candidates)" : "";
-  const fromWhere = unseenSource
-    ? "; from a Debian package, and a photographer, that no training photograph comes from (DATA.md)"
-    : candidate
-      ? " by the committed model, whose SHA-256 is named here: the trials of 2026-12-06 trained on them, so this section judges only a model built without them; from 21 Debian packages that no training, held-out or unseen-source photograph comes from (DATA.md)"
-      : "";
-  const limits = unseenSource
-    ? "the photographs are one photographer's desktop backgrounds (enlightenment-data: plants, trees in fog and snow, mountains at dusk, clouds, lanterns; see DATA.md), an unseen source but still landscape and nature photographs, not phone snapshots of cars"
-    : candidate
-      ? "these photographs were found by a scan of the whole Debian archive for real photographs with licences (DATA.md): documentation and example images, game and theme backgrounds, test images (a car in a car park, a street with parked cars, indoor webcam frames, a phone photograph of a laptop, cats, fog, snow, trams, clouds, night); still few of the scenes a claims gate will see (damaged cars, documents). 39 of the 69 are smaller than 1600×1200 or 1920×1080 and are enlarged to the frame; the gate reduces every frame to 480 px high, so the model still sees each at least 1.6 times reduced from its original (the scan kept nothing under 1024×768)"
-      : "the photographs come from the same Debian packages as the training photographs (wallpapers and one phone's snapshots; see DATA.md for the search for other sources), so \"unseen\" here means unseen photographs and unseen generators, not unseen kinds of source";
+  const { heading, fromWhere, limits } = SPLIT_TEXT[args.split];
   const section = `${markerStart}
 ## Cross-generator evaluation${heading} (second and third generators, full server verdict)
 

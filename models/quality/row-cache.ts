@@ -63,9 +63,17 @@ export async function cachedTrainingRows(
   return cachedRows("train", key, () => buildRows(sources, perSource, seed, session, onProgress, forms));
 }
 
+/** The hash of a row-making file of this folder: its rows are made again when it changes. */
+const makerHash = (file: string) => createHash("sha256").update(readFileSync(path.join(HERE, file))).digest("hex");
+
 /** Clean hard scenes (hard-good-samples.ts) from the training photographs, cached like the rest. */
 export async function cachedHardGoodRows(sources: PhotoSource[], perKind: number, seed: number, session: ort.InferenceSession) {
   const { buildHardGoodRows } = await import("./hard-good-samples");
-  const extra = createHash("sha256").update(readFileSync(path.join(HERE, "hard-good-samples.ts"))).digest("hex");
-  return cachedRows("hardgood", rowCacheKey(sources, perKind, seed, extra), () => buildHardGoodRows(sources, perKind, seed, session));
+  return cachedRows("hardgood", rowCacheKey(sources, perKind, seed, makerHash("hard-good-samples.ts")), () => buildHardGoodRows(sources, perKind, seed, session));
+}
+
+/** Clean whole frames of the training photographs (whole-frame-rows.ts), cached like the rest. */
+export async function cachedWholeFrameRows(sources: PhotoSource[], session: ort.InferenceSession) {
+  const { buildWholeFrameRows } = await import("./whole-frame-rows");
+  return cachedRows("wholeframes", rowCacheKey(sources, 0, 0, makerHash("whole-frame-rows.ts")), () => buildWholeFrameRows(sources, session));
 }

@@ -21,8 +21,8 @@ import { cleanRejectRate, isPristine, maxF1CappedThresholds } from "./operating-
 import { calibratedThresholds, outOfFoldCopyScores } from "./calibration";
 import { COMMON, FOLDS, HEADS, fitAll, foldHeads, headFeatureIndices, photographFolds, predictOutOfFold } from "./heads";
 import { SEVERITY } from "./render-sample";
-import { cachedHardGoodRows, cachedTrainingRows } from "./row-cache";
-import { cachedWholeFrameRows } from "./whole-frame-rows";
+import { cachedHardGoodRows, cachedTrainingRows, cachedWholeFrameRows } from "./row-cache";
+import { WHOLE_FRAME_SIZES } from "./whole-frame-rows";
 
 const logit = (p: number) => Math.log(Math.max(1e-9, p) / Math.max(1e-9, 1 - p));
 
@@ -184,7 +184,7 @@ async function main() {
       heads: Object.fromEntries(DEFECTS.map((d) => [d, { ...HEADS[d], features: HEADS[d].features.source, featureCount: indices[d].length }])),
       optimiser: { ...COMMON, algorithm: "Adam, cosine learning-rate decay, masked weighted binary cross-entropy" },
       ...(args.forms !== "base" ? { renderForms: args.forms } : {}),
-      ...(whole ? { wholeFrames: { sizes: "1600×1200, 1920×1080, 1080×1920", windows: whole.rows.length } } : {}),
+      ...(whole ? { wholeFrames: { sizes: WHOLE_FRAME_SIZES.map(([w, h]) => `${w}×${h}`).join(", "), windows: whole.rows.length } } : {}),
       ...(hard ? { hardGoodScenes: { perKindAndPhotograph: args.hardGood, seed: HARD_GOOD_SEED, samples: hard.rows.length } } : {}),
       thresholdRule: `max F1 on out-of-fold predictions (${FOLDS} folds grouped by photograph), raised where needed so that at most ${MAX_FPR * 100}% of good samples are flagged (for glare, also at most ${MAX_FPR * 100}% of the good samples whose clipped white pixels cover >= ${SEVERITY.glare.defectMinWashedFraction * 100}% of the frame)${args.thresholds !== "capped" ? `; then each ${args.thresholds === "two-way" ? "moved (raised where needed, except underexposure, or lowered)" : "lowered"} to the lowest value at which it refuses at most ${CALIBRATION_BUDGET.perDefectCopies * 100}% of the training photographs' clean and mildly changed copies at 1600×1200 and 1920×1080, judged out of fold window by window as the server does, and no more of the clean hard scenes (haze, night) than before (models/quality/calibration.ts)` : ""}. Reasons are ordered by margin over threshold in logit units (server/quality/order-reasons.ts)`,
       outOfFoldRocAuc: cvAuc,

@@ -6,8 +6,6 @@
 // prepareModelWindows; every window is a row with no defect. Underexposure is left unlabelled, as
 // the renderer leaves a dark-mood original at its own exposure: whether such a frame is too dark
 // is the product's headroom rule, not something these rows should teach.
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import sharp from "sharp";
 import type * as ort from "onnxruntime-node";
 import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH } from "../../server/quality/prepare-model-input";
@@ -16,9 +14,8 @@ import { baselineScores } from "./baselines";
 import { runModel, type Row } from "./dataset";
 import { OUTPUTS, type Labels } from "./defects";
 import type { PhotoSource } from "./fetch-sources";
-import { cachedRows, rowCacheKey } from "./row-cache";
 
-/** Frames a phone gives: 4:3 and 16:9 landscape, 16:9 portrait (turned to landscape by the server). */
+/** Frames a phone gives: 4:3 and 16:9 landscape, 16:9 portrait (turned to landscape by the server). Cached by row-cache.ts. */
 export const WHOLE_FRAME_SIZES = [
   [1600, 1200],
   [1920, 1080],
@@ -26,7 +23,7 @@ export const WHOLE_FRAME_SIZES = [
 ] as const;
 const JPEG_QUALITY = 90;
 
-async function wholeFrameRows(sources: PhotoSource[], session: ort.InferenceSession): Promise<Row[]> {
+export async function buildWholeFrameRows(sources: PhotoSource[], session: ort.InferenceSession): Promise<Row[]> {
   const labels = { ...(Object.fromEntries(OUTPUTS.map((o) => [o, 0])) as Labels), underexposure: null, overall: null };
   const rows: Row[] = [];
   for (const src of sources) {
@@ -46,10 +43,4 @@ async function wholeFrameRows(sources: PhotoSource[], session: ort.InferenceSess
     }
   }
   return rows;
-}
-
-/** The rows, cached like the rendered ones (row-cache.ts), keyed also by this file. */
-export function cachedWholeFrameRows(sources: PhotoSource[], session: ort.InferenceSession) {
-  const extra = createHash("sha256").update(readFileSync(import.meta.filename)).digest("hex");
-  return cachedRows("wholeframes", rowCacheKey(sources, 0, 0, extra), () => wholeFrameRows(sources, session));
 }
