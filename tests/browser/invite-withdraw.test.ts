@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { desktopContext, phoneContext } from "../support/browser";
 import { browserSession } from "../support/browser-session";
 import { agent1, agentJoins, createSurveyInConsole, inviteeJoins, loginAs, waitForRemoteRoles } from "../support/survey-flow";
+import { callSnapshot } from "../support/page-state";
+import { until } from "../support/until";
 
 const session = browserSession();
 
@@ -70,4 +72,64 @@ test("a link withdrawn while the driver is still reading the join page: the page
 
   assert.equal(await phone.getByTestId("invite-problem").getAttribute("data-code"), "INVITE_REVOKED");
   assert.equal(await phone.getByTestId("join-button").count(), 0);
+});
+
+/**
+ * Injected into the phone before its scripts: the camera opens but is handed to
+ * the page only on __releaseCamera(), and every socket's close handler waits for
+ * __releaseCloses(). Between the server's close frame and the page handling the
+ * close event the socket refuses requests ("not connected") without yet saying
+ * why it closed; on a slow link or a busy phone that gap is real, and holding the
+ * handler widens it so a join step lands in it every time.
+ */
+const holdCameraAndCloses = `(() => {
+  const w = window;
+  let releaseCamera, releaseCloses;
+  const camera = new Promise((r) => (releaseCamera = r));
+  const closes = new Promise((r) => (releaseCloses = r));
+  w.__releaseCamera = () => releaseCamera();
+  w.__releaseCloses = () => releaseCloses();
+  w.__closesHeld = 0;
+  const md = navigator.mediaDevices;
+  const open = md.getUserMedia.bind(md);
+  md.getUserMedia = async (c) => { const s = await open(c); await camera; return s; };
+  const onclose = Object.getOwnPropertyDescriptor(WebSocket.prototype, "onclose");
+  Object.defineProperty(WebSocket.prototype, "onclose", {
+    configurable: true,
+    get() { return onclose.get.call(this); },
+    set(handler) {
+      onclose.set.call(this, handler && function (ev) { w.__closesHeld += 1; closes.then(() => handler.call(this, ev)); });
+    },
+  });
+})();`;
+
+test("a link withdrawn while the phone is still producing its camera: the phone shows the withdrawn-link page, not an error", { timeout: 600_000 }, async () => {
+  const agent = await session.newPage(desktopContext);
+  await loginAs(agent, session.product.url, agent1);
+  const { surveyId, policyholderLink } = await createSurveyInConsole(agent);
+  await agentJoins(agent, session.product.url, surveyId);
+  const phone = await session.newPage(phoneContext);
+  await phone.addInitScript({ content: holdCameraAndCloses });
+  await inviteeJoins(phone, policyholderLink);
+  // In the room (the others are seen), the camera not yet handed over: nothing produced.
+  await until("the phone's join answered", async () => (await callSnapshot(phone)).trace.some((l) => l.includes("join: in")));
+
+  await agent.getByTestId("invite-links").click();
+  await agent.locator('[data-testid="invite-row"][data-role="policyholder"][data-state="active"]').getByTestId("invite-withdraw").click();
+  await agent.locator('[data-testid="invite-row"][data-role="policyholder"][data-state="withdrawn"]').waitFor();
+  await until("the server's close reaching the phone", () => phone.evaluate(() => (window as unknown as { __closesHeld: number }).__closesHeld > 0));
+
+  // The camera arrives now: producing it sends join steps on the closed socket, which refuses them.
+  await phone.evaluate(() => (window as unknown as { __releaseCamera: () => void }).__releaseCamera());
+  const refused = await until("the phone's join step refused", async () => {
+    const { trace } = await callSnapshot(phone);
+    return trace.find((l) => /failed:|closing socket/.test(l));
+  });
+  assert.match(refused, /not connected|closing socket/, `the join step was refused for the closed socket: ${refused}`);
+
+  await phone.evaluate(() => (window as unknown as { __releaseCloses: () => void }).__releaseCloses());
+  assert.equal(await phone.getByTestId("invite-problem").getAttribute("data-code"), "INVITE_REVOKED");
+  const { phase, error } = await callSnapshot(phone).catch(() => ({ phase: "(page changed)", error: null }));
+  assert.notEqual(phase, "error", `the phone's call ended in an error (${error}) rather than the withdrawn link`);
+  await waitForRemoteRoles(agent, []);
 });

@@ -16,6 +16,18 @@ export class SignallingClient {
   private readonly listeners = new Map<string, Set<(data: unknown) => void>>();
   private ws: WebSocket | null = null;
   onClose: ((code: number, reason: string) => void) | null = null;
+  private markClosed!: () => void;
+  /**
+   * Settles once this socket's close has been handled (onClose has run) or the
+   * page let it go. Between the server's close frame and the close event the
+   * socket refuses requests ("not connected") without yet saying why it closed.
+   */
+  readonly closed = new Promise<void>((resolve) => (this.markClosed = resolve));
+
+  /** Requests can be sent now. */
+  get isOpen() {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
 
   connect(url: string, protocols: string[] = []): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -33,6 +45,7 @@ export class SignallingClient {
         this.rejectPending("DISCONNECTED", "connection closed");
         if (!opened) reject(new SignalError(ev.code === 1006 ? "REFUSED" : "CLOSED", ev.reason || "connection refused"));
         else this.onClose?.(ev.code, ev.reason);
+        this.markClosed();
       };
       ws.onmessage = (ev) => this.dispatch(String(ev.data));
     });
@@ -86,6 +99,7 @@ export class SignallingClient {
     this.rejectPending("DISCONNECTED", "connection closed");
     this.ws?.close(1000, "leaving");
     this.ws = null;
+    this.markClosed();
   }
 
   private rejectPending(code: string, message: string) {
