@@ -11,11 +11,17 @@ import { until } from "../support/until";
 
 const session = browserSession();
 
-test("a withdrawn link drops its holder from the call and stops working; a new link works", { timeout: 600_000 }, async () => {
+/** An agent who has created a survey from the console and joined its call; the driver's link not yet opened. */
+async function agentInNewSurvey() {
   const agent = await session.newPage(desktopContext);
   await loginAs(agent, session.product.url, agent1);
   const { surveyId, policyholderLink } = await createSurveyInConsole(agent);
   await agentJoins(agent, session.product.url, surveyId);
+  return { agent, policyholderLink };
+}
+
+test("a withdrawn link drops its holder from the call and stops working; a new link works", { timeout: 600_000 }, async () => {
+  const { agent, policyholderLink } = await agentInNewSurvey();
   const phone = await session.newPage(phoneContext);
   await inviteeJoins(phone, policyholderLink);
   await waitForRemoteRoles(agent, ["policyholder"]);
@@ -57,10 +63,7 @@ test("a withdrawn link drops its holder from the call and stops working; a new l
 });
 
 test("a link withdrawn while the driver is still reading the join page: the page says so at once, with nothing to join", { timeout: 600_000 }, async () => {
-  const agent = await session.newPage(desktopContext);
-  await loginAs(agent, session.product.url, agent1);
-  const { surveyId, policyholderLink } = await createSurveyInConsole(agent);
-  await agentJoins(agent, session.product.url, surveyId);
+  const { agent, policyholderLink } = await agentInNewSurvey();
   // The page connects while it is read (signalling and transports warmed up); the driver has not tapped "join".
   const phone = await session.newPage(phoneContext);
   await phone.goto(policyholderLink);
@@ -104,10 +107,7 @@ const holdCameraAndCloses = `(() => {
 })();`;
 
 test("a link withdrawn while the phone is still producing its camera: the phone shows the withdrawn-link page, not an error", { timeout: 600_000 }, async () => {
-  const agent = await session.newPage(desktopContext);
-  await loginAs(agent, session.product.url, agent1);
-  const { surveyId, policyholderLink } = await createSurveyInConsole(agent);
-  await agentJoins(agent, session.product.url, surveyId);
+  const { agent, policyholderLink } = await agentInNewSurvey();
   const phone = await session.newPage(phoneContext);
   await phone.addInitScript({ content: holdCameraAndCloses });
   await inviteeJoins(phone, policyholderLink);
