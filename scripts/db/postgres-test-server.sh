@@ -7,7 +7,9 @@ DIR="${PG_TEST_DIR:-/tmp/claims-survey-pg}"
 PORT="${PG_TEST_PORT:-55432}"
 BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 [ -x "$BIN/pg_ctl" ] || { echo "PostgreSQL server binaries not found: run scripts/setup/system-packages.sh" >&2; exit 1; }
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# From / (every path here is absolute): the postgres user may not enter the caller's directory
+# (a clone under mktemp -d is 0700), and PostgreSQL would say so on every start.
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 case "${1:-start}" in
   start)
     if [ ! -f "$DIR/data/PG_VERSION" ]; then
