@@ -1,0 +1,76 @@
+// Exploration on the TRAINING photographs only (split "train" of sources.json): how the
+// committed model's obstruction score and the frame's fine structure relate, for the training
+// renderer's obstructions (finger, object from an edge, covered lens, featureless frame), its
+// clean samples, and hazy scenes (hard-good-samples.ts, not in the committed training). No
+// held-out, unseen-source, candidate or cross-generator image is read. Writes one JSON line per
+// image: kind, obstruction label and score, and each 40x40 tile's fine-structure energy (mean
+// absolute 4-neighbour Laplacian of luma, code values), sorted.
+//   npx tsx models/quality/structure-probe.ts [--per-source=110] [--haze=10] --out=FILE.json
+import { writeFileSync } from "node:fs";
+import { z } from "zod";
+import { parseCliArgs } from "./cli-args";
+import { loadQualityModel } from "../../server/quality/load-quality-model";
+import { prepareModelInput } from "../../server/quality/prepare-model-input";
+import { runModel, sampleRng } from "./dataset";
+import { fetchSources } from "./fetch-sources";
+import { hardGoodRng, renderHardGood } from "./hard-good-samples";
+import { loadSource, renderSample } from "./render-sample";
+
+const ArgsSchema = z.object({
+  perSource: z.coerce.number().int().default(110),
+  seed: z.coerce.number().int().default(20261122),
+  haze: z.coerce.number().int().default(10),
+  hazeSeed: z.coerce.number().int().default(20261203),
+  out: z.string(),
+});
+
+const W = 640, H = 480, TILE = 40;
+
+/** Each 40x40 tile's mean |4·Y − (up + down + left + right)| over its inner pixels, Y = Rec.601 luma. */
+function tileStructure(rgb: Uint8Array): number[] {
+  const y = new Float32Array(W * H);
+  for (let p = 0; p < W * H; p++) y[p] = 0.299 * rgb[p * 3]! + 0.587 * rgb[p * 3 + 1]! + 0.114 * rgb[p * 3 + 2]!;
+  const tiles: number[] = [];
+  for (let ty = 0; ty < H / TILE; ty++) for (let tx = 0; tx < W / TILE; tx++) {
+    let sum = 0, n = 0;
+    for (let r = Math.max(1, ty * TILE); r < Math.min(H - 1, (ty + 1) * TILE); r++) {
+      for (let c = Math.max(1, tx * TILE); c < Math.min(W - 1, (tx + 1) * TILE); c++) {
+        const p = r * W + c;
+        sum += Math.abs(4 * y[p]! - y[p - 1]! - y[p + 1]! - y[p - W]! - y[p + W]!);
+        n++;
+      }
+    }
+    tiles.push(Math.round((sum / n) * 100) / 100);
+  }
+  return tiles;
+}
+
+async function main() {
+  const args = parseCliArgs(ArgsSchema);
+  const model = await loadQualityModel();
+  const oIndex = (model.manifest.outputs as readonly string[]).indexOf("obstruction");
+  const train = fetchSources(["train"]);
+  const rows: unknown[] = [];
+  const judge = async (jpeg: Buffer) => {
+    const { rgb } = await prepareModelInput(jpeg);
+    const { scores } = await runModel(model.session, rgb);
+    return { score: scores![oIndex]!, tiles: tileStructure(rgb) };
+  };
+  const t0 = performance.now();
+  for (const [s, src] of train.entries()) {
+    const image = await loadSource(src.id, src.file);
+    for (let j = 0; j < args.haze; j++) {
+      const hg = await renderHardGood(image, "haze", hardGoodRng(args.hazeSeed, s, "haze", j));
+      rows.push({ kind: "haze", source: src.id, label: 0, ...(await judge(hg.jpeg)), description: hg.description });
+    }
+    for (let k = 0; k < args.perSource; k++) {
+      const sample = await renderSample(image, sampleRng(src.id, args.seed, k), "base");
+      const kind = sample.description.split(",")[0]!;
+      rows.push({ kind, source: src.id, label: sample.labels.obstruction, ...(await judge(sample.jpeg)), description: sample.description });
+    }
+    console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${src.id}: ${rows.length} images`);
+  }
+  writeFileSync(args.out, JSON.stringify({ threshold: model.manifest.thresholds.obstruction, rows }));
+}
+
+await main();
