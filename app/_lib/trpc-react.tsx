@@ -4,10 +4,10 @@
 // call from either. Components read with useQuery(trpc.x.queryOptions(...)) and write with
 // useMutation(trpc.x.mutationOptions(...)); loading, errors, retries and polling are
 // react-query's.
-import { QueryClientProvider, type UseQueryOptions } from "@tanstack/react-query";
+import { QueryClientProvider, type QueryClient, type UseQueryOptions } from "@tanstack/react-query";
 import type { TRPCClientErrorLike } from "@trpc/client";
 import { createTRPCContext, type TRPCQueryKey } from "@trpc/tanstack-react-query";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import type { AppRouter } from "../../server/api/root";
 import { makeQueryClient } from "./query-client";
 import { trpc } from "./trpc-client";
@@ -30,6 +30,11 @@ export type ReadOptions<T> = UseQueryOptions<T, ApiError, T, TRPCQueryKey>;
 export function TRPCQueryProvider({ children }: { children: ReactNode }) {
   // One cache per browser page (and per server render, which fetches nothing).
   const [queryClient] = useState(makeQueryClient);
+  // Stable hook for diagnostics and the browser tests (as __surveyCall): a failed test reports
+  // which reads of the page are still waiting for an answer, and since when.
+  useEffect(() => {
+    (window as unknown as { __queryClient?: QueryClient }).__queryClient = queryClient;
+  }, [queryClient]);
   return (
     <QueryClientProvider client={queryClient}>
       <context.TRPCProvider trpcClient={trpc} queryClient={queryClient}>

@@ -73,6 +73,16 @@ function readPage(page: Page) {
     const marked = [...document.querySelectorAll("[data-testid]")]
       .filter((e) => /error|problem|ended|alert|notice/.test(e.getAttribute("data-testid")!))
       .map((e) => `${e.getAttribute("data-testid")}${e.getAttribute("data-code") ? `[${e.getAttribute("data-code")}]` : ""}: ${(e.textContent ?? "").trim().slice(0, 160)}`);
+    // The page's react-query reads (trpc-react.tsx exposes its cache): a read still fetching long
+    // after its last answer is a request that never came back.
+    type CachedQuery = { queryKey: unknown; state: { status: string; fetchStatus: string; dataUpdatedAt: number; fetchFailureCount: number } };
+    const cache = (window as unknown as { __queryClient?: { getQueryCache(): { getAll(): CachedQuery[] } } }).__queryClient?.getQueryCache();
+    const queries = (cache?.getAll() ?? []).map(
+      (q) =>
+        `${JSON.stringify(q.queryKey).slice(0, 90)} ${q.state.status}/${q.state.fetchStatus}, ` +
+        `${q.state.dataUpdatedAt ? `answered ${Math.round((Date.now() - q.state.dataUpdatedAt) / 1000)} s ago` : "never answered"}` +
+        `${q.state.fetchFailureCount ? `, ${q.state.fetchFailureCount} failed tries` : ""}`,
+    );
     const join = document.querySelector('[data-testid="join-button"]');
     return {
       url: location.href,
@@ -80,6 +90,7 @@ function readPage(page: Page) {
       callPhase: document.querySelector('[data-testid="call"]')?.getAttribute("data-phase") ?? null,
       tiles: [...document.querySelectorAll('[data-testid="remote-video"]')].map((v) => v.getAttribute("data-role")),
       joinButton: join ? ((join as HTMLButtonElement).disabled ? "shown, disabled" : "shown") : null,
+      queries,
       marked,
       text: (document.body?.innerText ?? "").replace(/\s+/g, " ").trim().slice(0, 600),
     };
@@ -115,6 +126,7 @@ export async function describePage(page: Page): Promise<string> {
       if (s.trace.length) lines.push(`  call steps (ms on the page): ${s.trace.join(" | ")}`);
     }
     for (const m of seen.marked) lines.push(`  shows ${m}`);
+    if (seen.queries.length) lines.push(`  reads: ${seen.queries.join(" | ")}`);
     lines.push(`  text: ${seen.text || "(none)"}`);
   }
   const logged = consoleLines.get(page) ?? [];
