@@ -80,10 +80,10 @@ test("a link withdrawn while the driver is still reading the join page: the page
 /**
  * Injected into the phone before its scripts: the camera opens but is handed to
  * the page only on __releaseCamera(), and every socket's close handler waits for
- * __releaseCloses(). Between the server's close frame and the page handling the
- * close event the socket refuses requests ("not connected") without yet saying
- * why it closed; on a slow link or a busy phone that gap is real, and holding the
- * handler widens it so a join step lands in it every time.
+ * __releaseCloses(), the socket reading CLOSING meanwhile. That is what a page
+ * sees between the server's close frame and the close event, which alone says
+ * why the socket closed; on a slow link or a busy phone that gap is real, and
+ * holding the handler widens it so a join step lands in it every time.
  */
 const holdCameraAndCloses = `(() => {
   const w = window;
@@ -96,12 +96,26 @@ const holdCameraAndCloses = `(() => {
   const md = navigator.mediaDevices;
   const open = md.getUserMedia.bind(md);
   md.getUserMedia = async (c) => { const s = await open(c); await camera; return s; };
+  const held = new WeakSet();
+  const readyState = Object.getOwnPropertyDescriptor(WebSocket.prototype, "readyState");
+  Object.defineProperty(WebSocket.prototype, "readyState", {
+    configurable: true,
+    get() { return held.has(this) ? WebSocket.CLOSING : readyState.get.call(this); },
+  });
   const onclose = Object.getOwnPropertyDescriptor(WebSocket.prototype, "onclose");
   Object.defineProperty(WebSocket.prototype, "onclose", {
     configurable: true,
     get() { return onclose.get.call(this); },
     set(handler) {
-      onclose.set.call(this, handler && function (ev) { w.__closesHeld += 1; closes.then(() => handler.call(this, ev)); });
+      onclose.set.call(
+        this,
+        handler &&
+          function (ev) {
+            held.add(this);
+            w.__closesHeld += 1;
+            closes.then(() => { held.delete(this); handler.call(this, ev); });
+          },
+      );
     },
   });
 })();`;
@@ -119,13 +133,13 @@ test("a link withdrawn while the phone is still producing its camera: the phone 
   await agent.locator('[data-testid="invite-row"][data-role="policyholder"][data-state="withdrawn"]').waitFor();
   await until("the server's close reaching the phone", () => phone.evaluate(() => (window as unknown as { __closesHeld: number }).__closesHeld > 0));
 
-  // The camera arrives now: producing it sends join steps on the closed socket, which refuses them.
+  // The camera arrives now: producing it sends a join step on the closing socket, which cannot carry it.
   await phone.evaluate(() => (window as unknown as { __releaseCamera: () => void }).__releaseCamera());
-  const refused = await until("the phone's join step refused", async () => {
+  const step = await until("the phone's join step meeting the closing socket", async () => {
     const { trace } = await callSnapshot(phone);
-    return trace.find((l) => /failed:|closing socket/.test(l));
+    return trace.find((l) => /(connectTransport|produce) held: the socket is closing|failed:/.test(l));
   });
-  assert.match(refused, /not connected|closing socket/, `the join step was refused for the closed socket: ${refused}`);
+  assert.match(step, /held: the socket is closing/, `the join step was refused before the close said why: ${step}`);
 
   await phone.evaluate(() => (window as unknown as { __releaseCloses: () => void }).__releaseCloses());
   assert.equal(await phone.getByTestId("invite-problem").getAttribute("data-code"), "INVITE_REVOKED");

@@ -16,18 +16,8 @@ export class SignallingClient {
   private readonly listeners = new Map<string, Set<(data: unknown) => void>>();
   private ws: WebSocket | null = null;
   onClose: ((code: number, reason: string) => void) | null = null;
-  private markClosed!: () => void;
-  /**
-   * Settles once this socket's close has been handled (onClose has run) or the
-   * page let it go. Between the server's close frame and the close event the
-   * socket refuses requests ("not connected") without yet saying why it closed.
-   */
-  readonly closed = new Promise<void>((resolve) => (this.markClosed = resolve));
-
-  /** Requests can be sent now. */
-  get isOpen() {
-    return this.ws?.readyState === WebSocket.OPEN;
-  }
+  /** A request was kept back because the socket is closing (see request). */
+  onRequestHeld: ((method: SignalMethod) => void) | null = null;
 
   connect(url: string, protocols: string[] = []): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -42,10 +32,10 @@ export class SignallingClient {
         if (!opened) reject(new SignalError("CONNECT_FAILED", "could not reach the survey server"));
       };
       ws.onclose = (ev) => {
+        // The rejections reach their callers as microtasks, after this handler and onClose have run.
         this.rejectPending("DISCONNECTED", "connection closed");
         if (!opened) reject(new SignalError(ev.code === 1006 ? "REFUSED" : "CLOSED", ev.reason || "connection refused"));
         else this.onClose?.(ev.code, ev.reason);
-        this.markClosed();
       };
       ws.onmessage = (ev) => this.dispatch(String(ev.data));
     });
@@ -73,7 +63,8 @@ export class SignallingClient {
 
   request<M extends SignalMethod>(method: M, data: SignalRequestData<M>, timeoutMs = 15_000): Promise<SignalResponses[M]> {
     const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new SignalError("DISCONNECTED", "not connected"));
+    const state = ws?.readyState;
+    if (!ws || (state !== WebSocket.OPEN && state !== WebSocket.CLOSING)) return Promise.reject(new SignalError("DISCONNECTED", "not connected"));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -81,7 +72,12 @@ export class SignallingClient {
         reject(new SignalError("TIMEOUT", `${method} timed out`));
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      ws.send(JSON.stringify({ id, method, data }));
+      if (state === WebSocket.OPEN) return ws.send(JSON.stringify({ id, method, data }));
+      // The server's close frame is in (the link withdrawn, the survey ended) but the close event,
+      // whose code says why, has not reached the page yet. Nothing can be sent; keep the request
+      // pending so the close event rejects it only after onClose has run: every caller then learns
+      // why the socket closed before it sees its own request fail.
+      this.onRequestHeld?.(method);
     });
   }
 
@@ -99,7 +95,6 @@ export class SignallingClient {
     this.rejectPending("DISCONNECTED", "connection closed");
     this.ws?.close(1000, "leaving");
     this.ws = null;
-    this.markClosed();
   }
 
   private rejectPending(code: string, message: string) {

@@ -260,15 +260,6 @@ export class SurveyCall {
       // camera takes a moment to open, much longer while the browser asks for permission.
       await this.joinRoom(media);
     } catch (err) {
-      // The server closed the socket (the link withdrawn, the survey ended) while a join step was
-      // going out: the step is refused "not connected" before the close event, whose code says why,
-      // reaches the page. Wait for that event: onSignalClosed then ends the call as the server said
-      // (the withdrawn-link page, "ended"), or rejoins after a plain drop.
-      const signal = this.signal;
-      if (err instanceof SignalError && err.code === "DISCONNECTED" && this.session === session && signal && !signal.isOpen) {
-        this.trace("join step refused on a closing socket; waiting for its close");
-        await signal.closed;
-      }
       // A step went unanswered on a socket that looks open: drop it and join again on a new one.
       if (err instanceof SignalError && err.code === "TIMEOUT" && this.session === session && !this.stopped) {
         this.trace(`join step unanswered (${err.message}); dropping the socket`);
@@ -365,6 +356,7 @@ export class SurveyCall {
     signal.onClose = (code, reason) => {
       if (this.signal === signal) this.onSignalClosed(code, reason);
     };
+    signal.onRequestHeld = (method) => this.trace(`${method} held: the socket is closing`);
   }
 
   /**
