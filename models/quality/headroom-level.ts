@@ -17,10 +17,8 @@ import { parseCliArgs } from "./cli-args";
 import { highlightLevel } from "../../server/quality/highlight-headroom";
 import { loadQualityModel } from "../../server/quality/load-quality-model";
 import { prepareModelInput } from "../../server/quality/prepare-model-input";
-import { runModel, sampleRng } from "./dataset";
-import { fetchSources } from "./fetch-sources";
-import { hardGoodRng, renderHardGood } from "./hard-good-samples";
-import { loadSource, renderSample } from "./render-sample";
+import { runModel } from "./dataset";
+import { walkTrainingPhotos } from "./training-photo-walk";
 
 const ArgsSchema = z.object({
   perSource: z.coerce.number().int().default(110),
@@ -47,30 +45,17 @@ async function main() {
   const model = await loadQualityModel();
   const threshold = model.manifest.thresholds.underexposure;
   const uIndex = (model.manifest.outputs as readonly string[]).indexOf("underexposure");
-  const train = fetchSources(["train"]);
-  const trainIds = new Set(model.manifest.training.trainingPhotographs as string[]);
-  if (train.length !== trainIds.size || train.some((s) => !trainIds.has(s.id))) throw new Error("train split differs from the model's training photographs");
   const items: Item[] = [];
   const judge = async (jpeg: Buffer) => {
     const { rgb } = await prepareModelInput(jpeg);
     const { scores } = await runModel(model.session, rgb);
     return { score: scores![uIndex]!, levels: PERCENTILES.map((p) => highlightLevel(rgb, p)) };
   };
-  const t0 = performance.now();
-  for (const [s, src] of train.entries()) {
-    const image = await loadSource(src.id, src.file);
-    for (let j = 0; j < args.night; j++) {
-      const hg = await renderHardGood(image, "night", hardGoodRng(args.nightSeed, s, "night", j));
-      const { score, levels } = await judge(hg.jpeg);
-      items.push({ kind: "night", sourceId: src.id, underexposureLabel: 0, description: hg.description, underexposureScore: score, levels });
-    }
-    for (let k = 0; k < args.perSource; k++) {
-      const sample = await renderSample(image, sampleRng(src.id, args.seed, k), "base");
-      const { score, levels } = await judge(sample.jpeg);
-      items.push({ kind: "sample", sourceId: src.id, underexposureLabel: sample.labels.underexposure, description: sample.description, underexposureScore: score, levels });
-    }
-    console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${src.id}: ${items.length} items`);
-  }
+  await walkTrainingPhotos(model, { perSource: args.perSource, seed: args.seed, hard: { kind: "night", count: args.night, seed: args.nightSeed } }, async (image) => {
+    const { score, levels } = await judge(image.jpeg);
+    const underexposureLabel = image.kind === "hard" ? 0 : image.labels.underexposure;
+    items.push({ kind: image.kind === "hard" ? "night" : "sample", sourceId: image.sourceId, underexposureLabel, description: image.description, underexposureScore: score, levels });
+  });
   if (args.out) writeFileSync(args.out, JSON.stringify({ percentiles: PERCENTILES, threshold, items }, null, 1));
 
   const pos = items.filter((i) => i.kind === "sample" && i.underexposureLabel === 1);

@@ -11,10 +11,8 @@ import { z } from "zod";
 import { parseCliArgs } from "./cli-args";
 import { loadQualityModel } from "../../server/quality/load-quality-model";
 import { prepareModelInput } from "../../server/quality/prepare-model-input";
-import { runModel, sampleRng } from "./dataset";
-import { fetchSources } from "./fetch-sources";
-import { hardGoodRng, renderHardGood } from "./hard-good-samples";
-import { loadSource, renderSample } from "./render-sample";
+import { runModel } from "./dataset";
+import { walkTrainingPhotos } from "./training-photo-walk";
 
 const ArgsSchema = z.object({
   perSource: z.coerce.number().int().default(110),
@@ -49,27 +47,16 @@ async function main() {
   const args = parseCliArgs(ArgsSchema);
   const model = await loadQualityModel();
   const oIndex = (model.manifest.outputs as readonly string[]).indexOf("obstruction");
-  const train = fetchSources(["train"]);
   const rows: unknown[] = [];
   const judge = async (jpeg: Buffer) => {
     const { rgb } = await prepareModelInput(jpeg);
     const { scores } = await runModel(model.session, rgb);
     return { score: scores![oIndex]!, tiles: tileStructure(rgb) };
   };
-  const t0 = performance.now();
-  for (const [s, src] of train.entries()) {
-    const image = await loadSource(src.id, src.file);
-    for (let j = 0; j < args.haze; j++) {
-      const hg = await renderHardGood(image, "haze", hardGoodRng(args.hazeSeed, s, "haze", j));
-      rows.push({ kind: "haze", source: src.id, label: 0, ...(await judge(hg.jpeg)), description: hg.description });
-    }
-    for (let k = 0; k < args.perSource; k++) {
-      const sample = await renderSample(image, sampleRng(src.id, args.seed, k), "base");
-      const kind = sample.description.split(",")[0]!;
-      rows.push({ kind, source: src.id, label: sample.labels.obstruction, ...(await judge(sample.jpeg)), description: sample.description });
-    }
-    console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${src.id}: ${rows.length} images`);
-  }
+  await walkTrainingPhotos(model, { perSource: args.perSource, seed: args.seed, hard: { kind: "haze", count: args.haze, seed: args.hazeSeed } }, async (image) => {
+    if (image.kind === "hard") rows.push({ kind: "haze", source: image.sourceId, label: 0, ...(await judge(image.jpeg)), description: image.description });
+    else rows.push({ kind: image.description.split(",")[0]!, source: image.sourceId, label: image.labels.obstruction, ...(await judge(image.jpeg)), description: image.description });
+  });
   writeFileSync(args.out, JSON.stringify({ threshold: model.manifest.thresholds.obstruction, rows }));
 }
 
