@@ -18,6 +18,8 @@ export interface Row {
   description: string;
   /** highlightLevel() of the 640×480 pixels, where the rows were made from stored JPEGs (sample-cache.ts): the verdict's headroom rule needs it. */
   highlight?: number;
+  /** shadowLevel() of the same pixels: the verdict's overexposure shadow rule needs it. */
+  shadow?: number;
 }
 
 export async function featureSession(modelBytes: Uint8Array): Promise<ort.InferenceSession> {

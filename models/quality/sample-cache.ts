@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type * as ort from "onnxruntime-node";
 import { prepareModelInput, MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH } from "../../server/quality/prepare-model-input";
-import { highlightLevel } from "../../server/quality/highlight-headroom";
+import { windowTones } from "../../server/quality/window-tones";
 import { baselineScores } from "./baselines";
 import { runModel, sampleRng, type Row } from "./dataset";
 import type { Labels } from "./defects";
@@ -60,7 +60,7 @@ export async function cachedSampleRows(
       labels: s.labels,
       baselines: baselineScores(rgb, MODEL_INPUT_WIDTH, MODEL_INPUT_HEIGHT),
       description: s.description,
-      highlight: highlightLevel(rgb),
+      ...windowTones(rgb),
     });
   }
   return rows;

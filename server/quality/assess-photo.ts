@@ -7,7 +7,7 @@ import { ImageUploadError } from "../uploads/upload-error";
 import { validateImage } from "../uploads/validate-image";
 import { loadQualityModel } from "./load-quality-model";
 import { frameRejected, judgeFrame, type WindowJudgement } from "./combine-window-scores";
-import { highlightLevel } from "./highlight-headroom";
+import { windowTones } from "./window-tones";
 import { DEFECT_CODES, type DefectCode } from "./model-manifest";
 import { PhotoAssessmentSchema, type PhotoAssessment, type QualityReason } from "./photo-assessment";
 import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH } from "./prepare-model-input";
@@ -51,12 +51,13 @@ export async function assessPhoto(bytes: Uint8Array, options: AssessOptions = {}
       if (i < 0 || v === undefined || !Number.isFinite(v)) throw new Error(`quality model gave no score for ${name}`);
       return Math.min(1, Math.max(0, v));
     };
-    perWindow.push({ scores: Object.fromEntries(DEFECT_CODES.map((d) => [d, scoreOf(d)])) as Record<DefectCode, number>, highlight: highlightLevel(rgb) });
+    perWindow.push({ scores: Object.fromEntries(DEFECT_CODES.map((d) => [d, scoreOf(d)])) as Record<DefectCode, number>, ...windowTones(rgb) });
   }
   const t4 = performance.now();
 
   // Window scores to reasons: the same rule as the live hints (combine-window-scores.ts), with
-  // underexposure only for frames whose highlights leave headroom (highlight-headroom.ts).
+  // underexposure only for frames whose highlights leave headroom (highlight-headroom.ts),
+  // overexposure only for frames whose shadows are lifted (shadow-floor.ts).
   const frame = judgeFrame(perWindow, manifest.thresholds as Record<DefectCode, number>);
   const { scores, overallScore } = frame;
   const rejected = frameRejected(frame, manifest.thresholds.overall);

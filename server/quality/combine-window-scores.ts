@@ -8,6 +8,7 @@
 // (assess-photo.ts) and the phone's live hints (app/_lib/capture/live-hints.ts) alike.
 import { DEFECT_CODES, type DefectCode } from "./defect-codes";
 import { frameHasHeadroom } from "./highlight-headroom";
+import { frameShadowsLifted } from "./shadow-floor";
 import { orderReasons } from "./order-reasons";
 
 export const WORST_WINDOW_DEFECTS: ReadonlySet<DefectCode> = new Set<DefectCode>(["obstruction", "glare"]);
@@ -39,11 +40,13 @@ export function overallFromScores(
   return sigmoid(Math.max(...defects.map((d) => logit(scores[d]) - logit(thresholds[d]))));
 }
 
-/** One window as the model and highlight-headroom.ts judged it. */
+/** One window as the model, highlight-headroom.ts and shadow-floor.ts judged it. */
 export interface WindowJudgement {
   scores: Record<DefectCode, number>;
   /** highlightLevel() of the window's RGB. */
   highlight: number;
+  /** shadowLevel() of the window's RGB. */
+  shadow: number;
 }
 
 export interface FrameJudgement {
@@ -51,7 +54,9 @@ export interface FrameJudgement {
   scores: Record<DefectCode, number>;
   /** False when some window's highlights reach the level: the frame could not have been exposed longer. */
   hasHeadroom: boolean;
-  /** overallFromScores over the defects the frame may be refused for: all of them, but underexposure only with headroom. */
+  /** False when some window keeps near-black: the frame could not have been exposed shorter. */
+  shadowsLifted: boolean;
+  /** overallFromScores over the defects the frame may be refused for: all of them, but underexposure only with headroom and overexposure only with lifted shadows. */
   overallScore: number;
   /** Those defects over their threshold, most severe first (order-reasons.ts). */
   reasons: DefectCode[];
@@ -62,15 +67,19 @@ export interface FrameJudgement {
  * AND the frame has highlight headroom (highlight-headroom.ts): a night or dark-mood scene whose
  * lamps or windows already reach full scale is correctly exposed for its highlights, however dark
  * on average; an underexposed frame (the whole scene scaled down) leaves its brightest parts far
- * below full scale. The score itself is reported unchanged.
+ * below full scale. Likewise overexposure is a reason only if the frame's shadows are lifted
+ * (shadow-floor.ts): a bright scene that keeps near-black somewhere could not have been exposed
+ * shorter. The scores themselves are reported unchanged.
  */
 export function judgeFrame(windows: readonly WindowJudgement[], thresholds: Record<DefectCode, number>): FrameJudgement {
   const scores = combineWindowScores(windows.map((w) => w.scores));
   const hasHeadroom = frameHasHeadroom(windows.map((w) => w.highlight));
-  const judged = DEFECT_CODES.filter((d) => d !== "underexposure" || hasHeadroom);
+  const shadowsLifted = frameShadowsLifted(windows.map((w) => w.shadow));
+  const judged = DEFECT_CODES.filter((d) => (d !== "underexposure" || hasHeadroom) && (d !== "overexposure" || shadowsLifted));
   return {
     scores,
     hasHeadroom,
+    shadowsLifted,
     overallScore: overallFromScores(scores, thresholds, judged),
     reasons: orderReasons(scores, thresholds, judged),
   };

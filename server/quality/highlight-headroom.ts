@@ -12,6 +12,8 @@
 // the same number. The percentile and the level were chosen on the TRAINING photographs only
 // (models/quality/headroom-level.ts; models/EVAL.md).
 
+import { brightestChannelHistogram, histogramQuantile } from "./brightest-channel";
+
 /**
  * Which pixel of the window counts as "its highlights": the 99.95th percentile, i.e. the
  * brightest 0.05% (about 150 pixels of a 640x480 window, a few small lamps). Chosen with the
@@ -34,24 +36,9 @@ export const HEADROOM_LEVEL = 183 / 255;
 /**
  * The window's highlight level: the `percentile` point of its pixels' brightest channel
  * (max of R, G, B, as a clipping warning reads it, so a coloured lamp counts), in sRGB 0…1.
- * Exact and integer-based (a 256-bin histogram), the same in Node and in the browser.
  */
 export function highlightLevel(rgb: Uint8Array, percentile = HIGHLIGHT_PERCENTILE): number {
-  const n = Math.floor(rgb.length / 3);
-  if (n === 0) throw new Error("empty window");
-  const hist = new Uint32Array(256);
-  for (let i = 0; i < n * 3; i += 3) {
-    const r = rgb[i]!, g = rgb[i + 1]!, b = rgb[i + 2]!;
-    hist[r > g ? (r > b ? r : b) : g > b ? g : b]!++;
-  }
-  // The smallest value v such that at least `percentile` of the pixels are at or below v.
-  const need = Math.ceil(percentile * n);
-  let seen = 0;
-  for (let v = 0; v < 256; v++) {
-    seen += hist[v]!;
-    if (seen >= need) return v / 255;
-  }
-  return 1;
+  return histogramQuantile(brightestChannelHistogram(rgb), percentile);
 }
 
 /**

@@ -12,6 +12,8 @@
 // the same number. The quantile and the level are chosen on the TRAINING photographs only
 // (models/quality/shadow-level.ts; models/quality/EXPOSURE-RULE.md, third rule).
 
+import { brightestChannelHistogram, histogramQuantile } from "./brightest-channel";
+
 /**
  * Which pixels of the window count as "its shadows": the darkest 5% (about 15,000 pixels of a
  * 640x480 window, a dark object rather than a few specks). Chosen with the level below by
@@ -32,25 +34,10 @@ export const SHADOW_LEVEL = 17 / 255;
 
 /**
  * The window's shadow level: the `quantile` point of its pixels' brightest channel (max of
- * R, G, B: a pixel is near black only if every channel is), in sRGB 0…1. Exact and
- * integer-based (a 256-bin histogram), the same in Node and in the browser.
+ * R, G, B: a pixel is near black only if every channel is), in sRGB 0…1.
  */
 export function shadowLevel(rgb: Uint8Array, quantile = SHADOW_QUANTILE): number {
-  const n = Math.floor(rgb.length / 3);
-  if (n === 0) throw new Error("empty window");
-  const hist = new Uint32Array(256);
-  for (let i = 0; i < n * 3; i += 3) {
-    const r = rgb[i]!, g = rgb[i + 1]!, b = rgb[i + 2]!;
-    hist[r > g ? (r > b ? r : b) : g > b ? g : b]!++;
-  }
-  // The smallest value v such that at least `quantile` of the pixels are at or below v.
-  const need = Math.max(1, Math.ceil(quantile * n));
-  let seen = 0;
-  for (let v = 0; v < 256; v++) {
-    seen += hist[v]!;
-    if (seen >= need) return v / 255;
-  }
-  return 1;
+  return histogramQuantile(brightestChannelHistogram(rgb), quantile);
 }
 
 /** Whether a frame judged as several windows has lifted shadows: only if EVERY window's shadows reach the level. */

@@ -77,7 +77,7 @@ describe("verdict rule: underexposure only with headroom", () => {
   const dark = { ...all(0.05), underexposure: 0.95 };
 
   it("does not refuse a dark frame with lamps at full scale for underexposure, though its score is over threshold", () => {
-    const f = judgeFrame([{ scores: dark, highlight: highlightLevel(nightWithLamps()) }], THRESHOLDS);
+    const f = judgeFrame([{ scores: dark, highlight: highlightLevel(nightWithLamps()), shadow: 1 }], THRESHOLDS);
     assert.equal(f.hasHeadroom, false);
     assert.deepEqual(f.reasons, []);
     assert.ok(f.overallScore < 0.5, `overall ${f.overallScore}`);
@@ -85,7 +85,7 @@ describe("verdict rule: underexposure only with headroom", () => {
   });
 
   it("refuses the same frame darkened 2.5 EV in linear light", () => {
-    const f = judgeFrame([{ scores: dark, highlight: highlightLevel(darken(nightWithLamps(), -2.5)) }], THRESHOLDS);
+    const f = judgeFrame([{ scores: dark, highlight: highlightLevel(darken(nightWithLamps(), -2.5)), shadow: 1 }], THRESHOLDS);
     assert.equal(f.hasHeadroom, true);
     assert.deepEqual(f.reasons, ["underexposure"]);
     assert.ok(f.overallScore > 0.5);
@@ -93,7 +93,7 @@ describe("verdict rule: underexposure only with headroom", () => {
 
   it("takes the frame's brightest window: lamps in one window of two free the frame", () => {
     const darkWin = darken(nightWithLamps(), -2.5), lampWin = nightWithLamps();
-    const f = judgeFrame([{ scores: dark, highlight: highlightLevel(darkWin) }, { scores: dark, highlight: highlightLevel(lampWin) }], THRESHOLDS);
+    const f = judgeFrame([{ scores: dark, highlight: highlightLevel(darkWin), shadow: 1 }, { scores: dark, highlight: highlightLevel(lampWin), shadow: 1 }], THRESHOLDS);
     assert.equal(f.hasHeadroom, false);
     assert.deepEqual(f.reasons, []);
   });
@@ -101,7 +101,7 @@ describe("verdict rule: underexposure only with headroom", () => {
   it("leaves every other defect as before, and names the next defect first when underexposure is dropped", () => {
     const scores = { ...dark, obstruction: 0.97 };
     const thresholds = { ...THRESHOLDS, obstruction: 0.9541 };
-    assert.deepEqual(judgeFrame([{ scores, highlight: 0.2 }], thresholds).reasons, ["underexposure", "obstruction"]);
-    assert.deepEqual(judgeFrame([{ scores, highlight: 1 }], thresholds).reasons, ["obstruction"]);
+    assert.deepEqual(judgeFrame([{ scores, highlight: 0.2, shadow: 1 }], thresholds).reasons, ["underexposure", "obstruction"]);
+    assert.deepEqual(judgeFrame([{ scores, highlight: 1, shadow: 1 }], thresholds).reasons, ["obstruction"]);
   });
 });

@@ -6,7 +6,7 @@
 // shows and goes: hint-debounce.ts.
 import { judgeFrame, type WindowJudgement } from "../../../server/quality/combine-window-scores";
 import type { DefectCode } from "../../../server/quality/defect-codes";
-import { highlightLevel } from "../../../server/quality/highlight-headroom";
+import { windowTones } from "../../../server/quality/window-tones";
 import { MODEL_INPUT_HEIGHT, MODEL_INPUT_WIDTH } from "../../../server/quality/model-window-layout";
 import { hintDecision } from "./hint-debounce";
 import { loadLiveQualityModel, type LiveQualityModel } from "./live-quality-model";
@@ -152,10 +152,11 @@ export class LiveHints {
       // A frame from before the shutter, finished after it: the hold has cleared its votes; it adds none.
       if (this.held) return;
       if (this.windowScores.length !== cut.count) this.windowScores = new Array<WindowJudgement | undefined>(cut.count);
-      this.windowScores[cut.index] = { scores, highlight: highlightLevel(cut.rgb) };
+      this.windowScores[cut.index] = { scores, ...windowTones(cut.rgb) };
       this.nextWindow = cut.index + 1;
       const judged = this.windowScores.filter((w): w is WindowJudgement => w !== undefined);
-      // The server's own rule (combine-window-scores.ts): "too dark" only with highlight headroom.
+      // The server's own rule (combine-window-scores.ts): "too dark" only with highlight headroom,
+      // "too bright" only with lifted shadows.
       first = judgeFrame(judged, model.manifest.thresholds as Record<DefectCode, number>).reasons[0] ?? null;
     } catch {
       if (this.held) return;
