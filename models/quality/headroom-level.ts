@@ -16,8 +16,6 @@ import { z } from "zod";
 import { parseCliArgs } from "./cli-args";
 import { highlightLevel } from "../../server/quality/highlight-headroom";
 import { loadQualityModel } from "../../server/quality/load-quality-model";
-import { prepareModelInput } from "../../server/quality/prepare-model-input";
-import { runModel } from "./dataset";
 import { walkTrainingPhotos } from "./training-photo-walk";
 
 const ArgsSchema = z.object({
@@ -46,15 +44,10 @@ async function main() {
   const threshold = model.manifest.thresholds.underexposure;
   const uIndex = (model.manifest.outputs as readonly string[]).indexOf("underexposure");
   const items: Item[] = [];
-  const judge = async (jpeg: Buffer) => {
-    const { rgb } = await prepareModelInput(jpeg);
-    const { scores } = await runModel(model.session, rgb);
-    return { score: scores![uIndex]!, levels: PERCENTILES.map((p) => highlightLevel(rgb, p)) };
-  };
   await walkTrainingPhotos(model, { perSource: args.perSource, seed: args.seed, hard: { kind: "night", count: args.night, seed: args.nightSeed } }, async (image) => {
-    const { score, levels } = await judge(image.jpeg);
     const underexposureLabel = image.kind === "hard" ? 0 : image.labels.underexposure;
-    items.push({ kind: image.kind === "hard" ? "night" : "sample", sourceId: image.sourceId, underexposureLabel, description: image.description, underexposureScore: score, levels });
+    const levels = PERCENTILES.map((p) => highlightLevel(image.rgb, p));
+    items.push({ kind: image.kind === "hard" ? "night" : "sample", sourceId: image.sourceId, underexposureLabel, description: image.description, underexposureScore: image.scores[uIndex]!, levels });
   });
   if (args.out) writeFileSync(args.out, JSON.stringify({ percentiles: PERCENTILES, threshold, items }, null, 1));
 

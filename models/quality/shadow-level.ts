@@ -8,9 +8,7 @@ import { writeFileSync } from "node:fs";
 import { z } from "zod";
 import { parseCliArgs } from "./cli-args";
 import { loadQualityModel } from "../../server/quality/load-quality-model";
-import { prepareModelInput } from "../../server/quality/prepare-model-input";
 import { shadowLevel } from "../../server/quality/shadow-floor";
-import { runModel } from "./dataset";
 import { walkTrainingPhotos } from "./training-photo-walk";
 
 const ArgsSchema = z.object({
@@ -37,11 +35,9 @@ async function main() {
   const threshold = model.manifest.thresholds.overexposure;
   const oIndex = (model.manifest.outputs as readonly string[]).indexOf("overexposure");
   const items: Item[] = [];
-  await walkTrainingPhotos(model, { perSource: args.perSource, seed: args.seed, hard: { kind: "haze", count: 0, seed: 0 } }, async (image) => {
+  await walkTrainingPhotos(model, { perSource: args.perSource, seed: args.seed }, async (image) => {
     if (image.kind !== "sample") return;
-    const { rgb } = await prepareModelInput(image.jpeg);
-    const { scores } = await runModel(model.session, rgb);
-    items.push({ sourceId: image.sourceId, label: image.labels.overexposure, description: image.description, score: scores![oIndex]!, levels: QUANTILES.map((q) => Math.round(shadowLevel(rgb, q) * 255)) });
+    items.push({ sourceId: image.sourceId, label: image.labels.overexposure, description: image.description, score: image.scores[oIndex]!, levels: QUANTILES.map((q) => Math.round(shadowLevel(image.rgb, q) * 255)) });
   });
   if (args.out) writeFileSync(args.out, JSON.stringify({ quantiles: QUANTILES, threshold, items }, null, 1));
 

@@ -10,8 +10,6 @@ import { writeFileSync } from "node:fs";
 import { z } from "zod";
 import { parseCliArgs } from "./cli-args";
 import { loadQualityModel } from "../../server/quality/load-quality-model";
-import { prepareModelInput } from "../../server/quality/prepare-model-input";
-import { runModel } from "./dataset";
 import { walkTrainingPhotos } from "./training-photo-walk";
 
 const ArgsSchema = z.object({
@@ -48,14 +46,10 @@ async function main() {
   const model = await loadQualityModel();
   const oIndex = (model.manifest.outputs as readonly string[]).indexOf("obstruction");
   const rows: unknown[] = [];
-  const judge = async (jpeg: Buffer) => {
-    const { rgb } = await prepareModelInput(jpeg);
-    const { scores } = await runModel(model.session, rgb);
-    return { score: scores![oIndex]!, tiles: tileStructure(rgb) };
-  };
   await walkTrainingPhotos(model, { perSource: args.perSource, seed: args.seed, hard: { kind: "haze", count: args.haze, seed: args.hazeSeed } }, async (image) => {
-    if (image.kind === "hard") rows.push({ kind: "haze", source: image.sourceId, label: 0, ...(await judge(image.jpeg)), description: image.description });
-    else rows.push({ kind: image.description.split(",")[0]!, source: image.sourceId, label: image.labels.obstruction, ...(await judge(image.jpeg)), description: image.description });
+    const judged = { score: image.scores[oIndex]!, tiles: tileStructure(image.rgb) };
+    if (image.kind === "hard") rows.push({ kind: "haze", source: image.sourceId, label: 0, ...judged, description: image.description });
+    else rows.push({ kind: image.description.split(",")[0]!, source: image.sourceId, label: image.labels.obstruction, ...judged, description: image.description });
   });
   writeFileSync(args.out, JSON.stringify({ threshold: model.manifest.thresholds.obstruction, rows }));
 }
