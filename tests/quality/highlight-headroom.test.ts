@@ -6,12 +6,11 @@ import { describe, it } from "node:test";
 import { judgeFrame } from "../../server/quality/combine-window-scores";
 import { DEFECT_CODES, type DefectCode } from "../../server/quality/defect-codes";
 import { HEADROOM_LEVEL, HIGHLIGHT_PERCENTILE, frameHasHeadroom, highlightLevel } from "../../server/quality/highlight-headroom";
+import { exposeU8, linearToU8 } from "../support/exposed-frame";
 
 const W = 640, H = 480;
 const all = (v: number) => Object.fromEntries(DEFECT_CODES.map((d) => [d, v])) as Record<DefectCode, number>;
 const THRESHOLDS = { ...all(0.9), underexposure: 0.7352 };
-const toLinear = (v: number) => { const c = v / 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
-const toU8 = (l: number) => { const c = l <= 0.0031308 ? 12.92 * l : 1.055 * l ** (1 / 2.4) - 0.055; return Math.round(255 * Math.min(1, Math.max(0, c))); };
 
 /** A low-key night scene: dark textured surroundings, a few lamps at full scale with a glow around them. */
 function nightWithLamps(): Uint8Array {
@@ -26,17 +25,11 @@ function nightWithLamps(): Uint8Array {
       add += d <= r ? 2 : 0.6 * Math.exp(-(d - r) / (2 * r));
     }
     const i = (y * W + x) * 3;
-    rgb[i] = toU8(base * 0.85 + add);
-    rgb[i + 1] = toU8(base * 0.95 + add * 0.9);
-    rgb[i + 2] = toU8(base * 1.2 + add * 0.7);
+    rgb[i] = linearToU8(base * 0.85 + add);
+    rgb[i + 1] = linearToU8(base * 0.95 + add * 0.9);
+    rgb[i + 2] = linearToU8(base * 1.2 + add * 0.7);
   }
   return rgb;
-}
-
-/** The same frame × 2^ev in linear light (as every generator's underexposure). */
-function darken(rgb: Uint8Array, ev: number): Uint8Array {
-  const gain = 2 ** ev;
-  return rgb.map((v) => toU8(toLinear(v) * gain));
 }
 
 describe("highlight headroom statistic", () => {
@@ -61,7 +54,7 @@ describe("highlight headroom statistic", () => {
 
   it("separates a night scene with lamps from the same scene underexposed by 2.5 EV", () => {
     const night = nightWithLamps();
-    const dark = darken(night, -2.5);
+    const dark = exposeU8(night, -2.5);
     assert.ok(highlightLevel(night) >= HEADROOM_LEVEL, `night ${highlightLevel(night)} vs level ${HEADROOM_LEVEL} (p${HIGHLIGHT_PERCENTILE})`);
     assert.ok(highlightLevel(dark) < HEADROOM_LEVEL, `darkened ${highlightLevel(dark)} vs level ${HEADROOM_LEVEL}`);
   });
@@ -85,14 +78,14 @@ describe("verdict rule: underexposure only with headroom", () => {
   });
 
   it("refuses the same frame darkened 2.5 EV in linear light", () => {
-    const f = judgeFrame([{ scores: dark, highlight: highlightLevel(darken(nightWithLamps(), -2.5)), shadow: 1 }], THRESHOLDS);
+    const f = judgeFrame([{ scores: dark, highlight: highlightLevel(exposeU8(nightWithLamps(), -2.5)), shadow: 1 }], THRESHOLDS);
     assert.equal(f.hasHeadroom, true);
     assert.deepEqual(f.reasons, ["underexposure"]);
     assert.ok(f.overallScore > 0.5);
   });
 
   it("takes the frame's brightest window: lamps in one window of two free the frame", () => {
-    const darkWin = darken(nightWithLamps(), -2.5), lampWin = nightWithLamps();
+    const darkWin = exposeU8(nightWithLamps(), -2.5), lampWin = nightWithLamps();
     const f = judgeFrame([{ scores: dark, highlight: highlightLevel(darkWin), shadow: 1 }, { scores: dark, highlight: highlightLevel(lampWin), shadow: 1 }], THRESHOLDS);
     assert.equal(f.hasHeadroom, false);
     assert.deepEqual(f.reasons, []);

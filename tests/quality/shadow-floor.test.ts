@@ -8,12 +8,11 @@ import { DEFECT_CODES, type DefectCode } from "../../server/quality/defect-codes
 import { highlightLevel } from "../../server/quality/highlight-headroom";
 import { SHADOW_LEVEL, SHADOW_QUANTILE, frameShadowsLifted, shadowLevel } from "../../server/quality/shadow-floor";
 import { windowTones } from "../../server/quality/window-tones";
+import { exposeU8, linearToU8 } from "../support/exposed-frame";
 
 const W = 640, H = 480;
 const all = (v: number) => Object.fromEntries(DEFECT_CODES.map((d) => [d, v])) as Record<DefectCode, number>;
 const THRESHOLDS = { ...all(0.9), overexposure: 0.9931 };
-const toLinear = (v: number) => { const c = v / 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
-const toU8 = (l: number) => { const c = l <= 0.0031308 ? 12.92 * l : 1.055 * l ** (1 / 2.4) - 0.055; return Math.round(255 * Math.min(1, Math.max(0, c))); };
 
 /** A bright scene: a white desk and wall (linear 0.5…0.9) with a dark laptop keyboard covering a tenth of the frame (linear 0.002…0.004). */
 function brightDeskWithKeyboard(): Uint8Array {
@@ -22,17 +21,11 @@ function brightDeskWithKeyboard(): Uint8Array {
     const keyboard = x >= 200 && x < 456 && y >= 330 && y < 450;
     const l = keyboard ? 0.002 + 0.002 * ((x >> 3) % 2) : 0.5 + 0.4 * (0.5 + 0.5 * Math.sin(x / 31) * Math.cos(y / 19));
     const i = (y * W + x) * 3;
-    rgb[i] = toU8(l * 0.98);
-    rgb[i + 1] = toU8(l);
-    rgb[i + 2] = toU8(l * 0.95);
+    rgb[i] = linearToU8(l * 0.98);
+    rgb[i + 1] = linearToU8(l);
+    rgb[i + 2] = linearToU8(l * 0.95);
   }
   return rgb;
-}
-
-/** The same frame × 2^ev in linear light, clipped (as every generator's overexposure). */
-function brighten(rgb: Uint8Array, ev: number): Uint8Array {
-  const gain = 2 ** ev;
-  return rgb.map((v) => toU8(toLinear(v) * gain));
 }
 
 describe("shadow floor statistic", () => {
@@ -55,13 +48,13 @@ describe("shadow floor statistic", () => {
 
   it("separates a bright desk with a dark keyboard from the same scene overexposed by 1.5 EV", () => {
     const desk = brightDeskWithKeyboard();
-    const over = brighten(desk, 1.5);
+    const over = exposeU8(desk, 1.5);
     assert.ok(shadowLevel(desk) < SHADOW_LEVEL, `desk ${shadowLevel(desk)} vs level ${SHADOW_LEVEL} (q${SHADOW_QUANTILE})`);
     assert.ok(shadowLevel(over) >= SHADOW_LEVEL, `overexposed ${shadowLevel(over)} vs level ${SHADOW_LEVEL}`);
   });
 
   it("is read with the highlight level from one histogram, as the gate and the live hints read both", () => {
-    for (const rgb of [brightDeskWithKeyboard(), brighten(brightDeskWithKeyboard(), 1.5), new Uint8Array(W * H * 3)]) {
+    for (const rgb of [brightDeskWithKeyboard(), exposeU8(brightDeskWithKeyboard(), 1.5), new Uint8Array(W * H * 3)]) {
       assert.deepEqual(windowTones(rgb), { highlight: highlightLevel(rgb), shadow: shadowLevel(rgb) });
     }
   });
@@ -82,7 +75,7 @@ describe("verdict rule: overexposure only with lifted shadows", () => {
     assert.deepEqual(kept.reasons, []);
     assert.equal(kept.shadowsLifted, false);
     assert.ok(kept.overallScore < 0.5, "overall leaves out the reason the frame may not be given");
-    const over = judgeFrame([{ scores: bright, highlight: 1, shadow: shadowLevel(brighten(desk, 1.5)) }], THRESHOLDS);
+    const over = judgeFrame([{ scores: bright, highlight: 1, shadow: shadowLevel(exposeU8(desk, 1.5)) }], THRESHOLDS);
     assert.deepEqual(over.reasons, ["overexposure"]);
     assert.equal(over.scores.overexposure, 0.999, "the score is reported unchanged");
   });
