@@ -28,7 +28,10 @@ import { bootstrapOverPhotos, percentInterval, share } from "./bootstrap";
 import { hashString, Rng } from "./random";
 import { u8ToLinear } from "./degrade/rgb-image";
 import { SEVERITY, meanLuminanceEv } from "./render-sample";
-import { HEADROOM_LEVEL, highlightLevel } from "../../server/quality/highlight-headroom";
+import { HEADROOM_LEVEL, frameHasHeadroom, highlightLevel } from "../../server/quality/highlight-headroom";
+import { frameShadowsLifted } from "../../server/quality/shadow-floor";
+import { prepareModelWindows } from "../../server/quality/prepare-model-windows";
+import { windowTones } from "../../server/quality/window-tones";
 
 const ArgsSchema = z.object({
   /**
@@ -72,6 +75,9 @@ export interface CrossResult {
   meanEv?: number;
   /** Clean copies and hard good scenes: the highlight level the verdict's headroom rule reads (server/quality/highlight-headroom.ts), whole frame at 640×480. */
   highlight?: number;
+  /** Whether the verdict's exposure rules let underexposure / overexposure be a reason for this frame (judgeFrame's hasHeadroom, shadowsLifted), for threshold-ceiling.ts. */
+  hasHeadroom: boolean;
+  shadowsLifted: boolean;
 }
 
 const CachedImageSchema = z.object({
@@ -201,6 +207,12 @@ async function frameLevels(jpeg: Buffer): Promise<{ meanEv: number; highlight: n
   return { meanEv: meanLuminanceEv(u8ToLinear(rgb, info.width, info.height)), highlight: highlightLevel(rgb) };
 }
 
+/** What judgeFrame's exposure rules read of the frame, from the server's own windows. */
+async function exposureRules(jpeg: Buffer): Promise<{ hasHeadroom: boolean; shadowsLifted: boolean }> {
+  const tones = (await prepareModelWindows(jpeg)).windows.map(windowTones);
+  return { hasHeadroom: frameHasHeadroom(tones.map((t) => t.highlight)), shadowsLifted: frameShadowsLifted(tones.map((t) => t.shadow)) };
+}
+
 /** A set of images made from the held-out photographs by one generator, cached under models/.cache. */
 interface ImageSet {
   name: string;
@@ -255,6 +267,7 @@ async function judgeImageSet(set: ImageSet, photos: PhotoSource[], args: { seed:
           scores: a.scores,
           totalMs: a.timings.totalMs,
           ...(img.kind === "hard" || img.kind === "clean" ? await frameLevels(bytes) : {}),
+          ...(await exposureRules(bytes)),
         });
       }
       console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${p.id} ${size} ${set.name}: ${results.slice(before).map((r) => `${r.variant}=${r.verdict === "rejected" ? r.reasons[0] : "ok"}`).join(" ")}`);
