@@ -39,20 +39,20 @@ async function main() {
   const judged = results.filter((r) => r.kind !== "hard");
   // The bound's rule must give the run's own verdicts at the committed thresholds.
   const differ = judged.filter((r) => refusedAt(r, thresholds) !== (r.verdict === "rejected"));
-  if (differ.length > 0) throw new Error(`${differ.length} verdicts differ from the run's at the committed thresholds (first: ${differ[0]!.photo} ${differ[0]!.variant})`);
+  if (differ.length > 0) throw new Error(`${differ.length} verdicts differ from the run's at the model's thresholds (first: ${differ[0]!.photo} ${differ[0]!.variant})`);
 
   const c = thresholdCeiling(results, thresholds, { ...EXPECTED_REASON, ...THIRD_EXPECTED_REASON }, args.budget, args.target);
   const photos = new Set(results.filter((r) => r.kind === "clean").map((r) => r.photo)).size;
   const lines = [
-    `${args.in}: ${c.good} clean and mildly changed images of ${photos} photographs, ${judged.length - c.good} defective; budget ${(100 * args.budget).toFixed(1)}% of the good images refused, target ${(100 * args.target).toFixed(0)}% of each kind detected. The rule reproduces all ${judged.length} verdicts of the run at the committed thresholds.`,
+    `${args.in}: ${c.good} clean and mildly changed images of ${photos} photographs, ${judged.length - c.good} defective; budget ${(100 * args.budget).toFixed(1)}% of the good images refused, target ${(100 * args.target).toFixed(0)}% of each kind detected. The rule reproduces all ${judged.length} verdicts of the run at the model's own thresholds.`,
     "",
-    "| Defect | Committed threshold | Lowest threshold refusing ≤ budget alone (t*) | Good refused by it alone at t* |",
+    "| Defect | Model's threshold | Lowest threshold refusing ≤ budget alone (t*) | Good refused by it alone at t* |",
     "|---|---:|---:|---:|",
     ...DEFECT_CODES.map((d) => `| ${d} | ${thresholds[d].toFixed(4)} | ${Number.isFinite(c.ceiling[d]) ? c.ceiling[d].toFixed(4) : "any"} | ${c.goodRefusedAlone[d]} (${pct(c.goodRefusedAlone[d], c.good)}) |`),
     "",
     `All seven at t* together refuse ${c.goodRefusedAll} of ${c.good} good images (${pct(c.goodRefusedAll, c.good)}): the bound below is that generous.`,
     "",
-    "| Defect drawn | Expected reason | Images | Detected at the committed thresholds | Detected, all seven at t* (upper bound) | By its expected reason at its t* | Good refused if that reason alone detected the target share |",
+    "| Defect drawn | Expected reason | Images | Detected at the model's thresholds | Detected, all seven at t* (upper bound) | By its expected reason at its t* | Good refused if that reason alone detected the target share |",
     "|---|---|---:|---:|---:|---:|---:|",
     ...c.kinds.map((k) => {
       const under = k.detectedBound < args.target * k.images;
