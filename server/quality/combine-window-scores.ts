@@ -75,7 +75,7 @@ export function judgeFrame(windows: readonly WindowJudgement[], thresholds: Reco
   const scores = combineWindowScores(windows.map((w) => w.scores));
   const hasHeadroom = frameHasHeadroom(windows.map((w) => w.highlight));
   const shadowsLifted = frameShadowsLifted(windows.map((w) => w.shadow));
-  const judged = DEFECT_CODES.filter((d) => (d !== "underexposure" || hasHeadroom) && (d !== "overexposure" || shadowsLifted));
+  const judged = defectsJudged({ hasHeadroom, shadowsLifted });
   return {
     scores,
     hasHeadroom,
@@ -83,6 +83,11 @@ export function judgeFrame(windows: readonly WindowJudgement[], thresholds: Reco
     overallScore: overallFromScores(scores, thresholds, judged),
     reasons: orderReasons(scores, thresholds, judged),
   };
+}
+
+/** The defects a frame may be refused for, given the exposure rules' answers for it (judgeFrame; models/quality/cross-eval/threshold-ceiling.ts). */
+export function defectsJudged(exposure: { hasHeadroom: boolean; shadowsLifted: boolean }): DefectCode[] {
+  return DEFECT_CODES.filter((d) => (d !== "underexposure" || exposure.hasHeadroom) && (d !== "overexposure" || exposure.shadowsLifted));
 }
 
 /**

@@ -8,6 +8,7 @@
 // B). A kind of defect under the target even there cannot reach it by any threshold or reason
 // order: the scores' ranking itself has to improve. The t*_d are read off the evaluation's own
 // images, an oracle no real gate has, which makes the bound more generous still.
+import { defectsJudged } from "../../../server/quality/combine-window-scores";
 import { DEFECT_CODES, type DefectCode } from "../../../server/quality/model-manifest";
 
 export interface JudgedImage {
@@ -19,11 +20,9 @@ export interface JudgedImage {
   shadowsLifted: boolean;
 }
 
-/** The score defect d can be refused on, or null where an exposure rule keeps it from being a reason. */
+/** The score defect d can be refused on, or null where an exposure rule keeps it from being a reason (the server's defectsJudged). */
 function reasonScore(r: JudgedImage, d: DefectCode): number | null {
-  if (d === "underexposure" && !r.hasHeadroom) return null;
-  if (d === "overexposure" && !r.shadowsLifted) return null;
-  return r.scores[d] ?? null;
+  return defectsJudged(r).includes(d) ? (r.scores[d] ?? null) : null;
 }
 
 /** Whether d is a reason at threshold t (the server's rule: score ≥ threshold). */
