@@ -36,16 +36,23 @@ test("10 % loss and 200 ms RTT: the call stays up, audio flows with loss conceal
   const agentsTile = agent.locator(`[data-testid="remote-tile"][data-role="policyholder"] [data-testid="quality-mark"]`);
   await pollUntil("the agent's tile of the phone is not 'good'", () => agentsTile.getAttribute("data-level"), (l) => l === "fair" || l === "poor", LOADED_MACHINE_WAIT_MS);
 
-  // Audio both ways, measured over the impaired stretch: samples keep arriving, and
-  // the share of concealed samples stays far below what 10 % loss without repair would leave audible.
+  // Audio both ways, measured over an impaired stretch of IMPAIRED_S that starts once both
+  // ends have seen the impairment: samples keep arriving, and the share of concealed samples
+  // stays far below what 10 % loss without repair would leave audible. The stretch is timed
+  // from here, not from lossAt: on a loaded machine seeing the impairment can itself take
+  // longer than the stretch, which once left nothing watched.
+  const watchFrom = Date.now();
   const start = { atAgent: await audioFrom(agent, phoneId), atPhone: await audioFrom(phone, agentId) };
-  const until = lossAt + IMPAIRED_S * 1000;
+  const until = watchFrom + IMPAIRED_S * 1000;
   let phases = new Set<string | null>();
-  while (Date.now() < until) {
+  let looks = 0;
+  do {
     phases.add(await callPhase(phone));
     phases.add(await callPhase(agent));
+    looks += 1;
     await phone.waitForTimeout(2000);
-  }
+  } while (Date.now() < until);
+  step(`watched the call ${looks} times over ${Math.round((Date.now() - watchFrom) / 1000)} s (${Math.round((watchFrom - lossAt) / 1000)} s after the loss began)`);
   const end = { atAgent: await audioFrom(agent, phoneId), atPhone: await audioFrom(phone, agentId) };
   assert.deepEqual([...phases], ["in-call"], "the call stayed up on both ends throughout (no reconnect)");
   for (const [where, a, b] of [["at the agent, from the phone", start.atAgent, end.atAgent], ["at the phone, from the agent", start.atPhone, end.atPhone]] as const) {
@@ -70,7 +77,7 @@ test("10 % loss and 200 ms RTT: the call stays up, audio flows with loss conceal
     assert.ok(mine.length >= 1, `the phone's ${kind} is recorded`);
     const last = mine[mine.length - 1]!;
     assert.equal(last.status, "finalised");
-    const covered = mine.reduce((n, r) => n + Math.max(0, Math.min(Date.parse(r.endedAt), until) - Math.max(Date.parse(r.startedAt), lossAt)), 0);
+    const covered = mine.reduce((n, r) => n + Math.max(0, Math.min(Date.parse(r.endedAt), until) - Math.max(Date.parse(r.startedAt), watchFrom)), 0);
     assert.ok(covered >= IMPAIRED_S * 1000 * 0.9, `the phone's ${kind} was recorded through the lossy stretch (${covered} ms of ${IMPAIRED_S * 1000})`);
     const decoded = decodeWhole(path.join(s.product.dataDir, "media", last.storageKey));
     assert.ok(decoded.frames > 0, `the phone's ${kind} file decodes (${decoded.frames} frames; ${decoded.errors.length} complaints)`);
