@@ -15,7 +15,7 @@ import path from "node:path";
 import sharp from "sharp";
 import { z } from "zod";
 import { parseCliArgs } from "./cli-args";
-import { assessPhoto } from "../../server/quality/assess-photo";
+import { assessPhotoWithFrame } from "../../server/quality/assess-photo";
 import { loadQualityModel } from "../../server/quality/load-quality-model";
 import { DEFAULT_MODEL_DIR } from "../../server/quality/load-quality-model";
 import { ALSO_RIGHT, CROSS_DEFECTS, EXPECTED_REASON, MILD_CHANGES, baseFrame, cleanCopy, drawDefect, mildCopy } from "./cross-eval/second-generator";
@@ -28,10 +28,7 @@ import { bootstrapOverPhotos, percentInterval, share } from "./bootstrap";
 import { hashString, Rng } from "./random";
 import { u8ToLinear } from "./degrade/rgb-image";
 import { SEVERITY, meanLuminanceEv } from "./render-sample";
-import { HEADROOM_LEVEL, frameHasHeadroom, highlightLevel } from "../../server/quality/highlight-headroom";
-import { frameShadowsLifted } from "../../server/quality/shadow-floor";
-import { prepareModelWindows } from "../../server/quality/prepare-model-windows";
-import { windowTones } from "../../server/quality/window-tones";
+import { HEADROOM_LEVEL, highlightLevel } from "../../server/quality/highlight-headroom";
 
 const ArgsSchema = z.object({
   /**
@@ -207,12 +204,6 @@ async function frameLevels(jpeg: Buffer): Promise<{ meanEv: number; highlight: n
   return { meanEv: meanLuminanceEv(u8ToLinear(rgb, info.width, info.height)), highlight: highlightLevel(rgb) };
 }
 
-/** What judgeFrame's exposure rules read of the frame, from the server's own windows. */
-async function exposureRules(jpeg: Buffer): Promise<{ hasHeadroom: boolean; shadowsLifted: boolean }> {
-  const tones = (await prepareModelWindows(jpeg)).windows.map(windowTones);
-  return { hasHeadroom: frameHasHeadroom(tones.map((t) => t.highlight)), shadowsLifted: frameShadowsLifted(tones.map((t) => t.shadow)) };
-}
-
 /** A set of images made from the held-out photographs by one generator, cached under models/.cache. */
 interface ImageSet {
   name: string;
@@ -257,7 +248,7 @@ async function judgeImageSet(set: ImageSet, photos: PhotoSource[], args: { seed:
       const before = results.length;
       for (const img of list) {
         const bytes = readFileSync(path.join(dir, `${img.variant}.jpg`));
-        const a = await assessPhoto(bytes, { modelDir: args.modelDir });
+        const { assessment: a, frame } = await assessPhotoWithFrame(bytes, { modelDir: args.modelDir });
         results.push({
           photo: p.id,
           size,
@@ -267,7 +258,8 @@ async function judgeImageSet(set: ImageSet, photos: PhotoSource[], args: { seed:
           scores: a.scores,
           totalMs: a.timings.totalMs,
           ...(img.kind === "hard" || img.kind === "clean" ? await frameLevels(bytes) : {}),
-          ...(await exposureRules(bytes)),
+          hasHeadroom: frame.hasHeadroom,
+          shadowsLifted: frame.shadowsLifted,
         });
       }
       console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${p.id} ${size} ${set.name}: ${results.slice(before).map((r) => `${r.variant}=${r.verdict === "rejected" ? r.reasons[0] : "ok"}`).join(" ")}`);

@@ -6,7 +6,7 @@ import * as ort from "onnxruntime-node";
 import { ImageUploadError } from "../uploads/upload-error";
 import { validateImage } from "../uploads/validate-image";
 import { loadQualityModel } from "./load-quality-model";
-import { frameRejected, judgeFrame, type WindowJudgement } from "./combine-window-scores";
+import { frameRejected, judgeFrame, type FrameJudgement, type WindowJudgement } from "./combine-window-scores";
 import { windowTones } from "./window-tones";
 import { DEFECT_CODES, type DefectCode } from "./model-manifest";
 import { PhotoAssessmentSchema, type PhotoAssessment, type QualityReason } from "./photo-assessment";
@@ -20,6 +20,15 @@ export interface AssessOptions {
 }
 
 export async function assessPhoto(bytes: Uint8Array, options: AssessOptions = {}): Promise<PhotoAssessment> {
+  return (await assessPhotoWithFrame(bytes, options)).assessment;
+}
+
+/**
+ * assessPhoto's verdict together with the frame judgement it came from. The assessment is the
+ * wire schema the browser gets; the evaluation (models/quality/cross-evaluate.ts) also needs the
+ * exposure rules' answers for the frame, and reads them here rather than decoding it again.
+ */
+export async function assessPhotoWithFrame(bytes: Uint8Array, options: AssessOptions = {}): Promise<{ assessment: PhotoAssessment; frame: FrameJudgement }> {
   const model = await loadQualityModel(options.modelDir);
   const t0 = performance.now();
   const image = await validateImage(bytes);
@@ -68,7 +77,7 @@ export async function assessPhoto(bytes: Uint8Array, options: AssessOptions = {}
     reasons.push({ code: "low_quality", score: overallScore, threshold: manifest.thresholds.overall, ...REASON_TEXT.low_quality });
   }
 
-  return PhotoAssessmentSchema.parse({
+  const assessment = PhotoAssessmentSchema.parse({
     verdict: rejected ? "rejected" : "accepted",
     reasons,
     scores,
@@ -84,4 +93,5 @@ export async function assessPhoto(bytes: Uint8Array, options: AssessOptions = {}
       totalMs: t4 - t0,
     },
   });
+  return { assessment, frame };
 }
